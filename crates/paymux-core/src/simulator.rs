@@ -1,0 +1,122 @@
+//! The simulator contract: every adapter ships an in-process vendor simulator that speaks the
+//! vendor's protocol, keeps a ledger and honors the shared test-card convention.
+//!
+//! Test cards (every simulator): a number ending in `0002` is declined (card declined),
+//! `0051` insufficient funds, `0098` approved but the answer arrives after the client's read
+//! timeout, `0099` connection closed without an answer and nothing recorded. Any other valid
+//! number is approved.
+
+use async_trait::async_trait;
+use serde::Serialize;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::channel::ChannelContext;
+use crate::money::Money;
+
+/// What a test card number asks the simulator to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestCard {
+    /// Approve.
+    Approve,
+    /// Decline: card declined.
+    Declined,
+    /// Decline: insufficient funds.
+    InsufficientFunds,
+    /// Approve, but answer after the client gave up.
+    ApproveLate,
+    /// Close the connection, record nothing.
+    Drop,
+}
+
+impl TestCard {
+    /// Classify a card number by its last four digits.
+    pub fn of(number: &str) -> TestCard {
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        match digits.get(digits.len().saturating_sub(4)..) {
+            Some("0002") => TestCard::Declined,
+            Some("0051") => TestCard::InsufficientFunds,
+            Some("0098") => TestCard::ApproveLate,
+            Some("0099") => TestCard::Drop,
+            _ => TestCard::Approve,
+        }
+    }
+}
+
+/// One transaction in a simulator's ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntry {
+    /// The merchant's order id (paymentId) as the PG saw it.
+    pub order_id: String,
+    /// The simulator's TID.
+    pub pg_tx_id: String,
+    /// Approved amount.
+    pub amount: Money,
+    /// Cancelled so far.
+    pub cancelled: Money,
+    /// Number of cancels.
+    pub cancel_count: u32,
+    /// `APPROVED`, `PARTIALLY_CANCELLED`, `CANCELLED`, `VIRTUAL_ACCOUNT_ISSUED`.
+    pub state: String,
+    /// Method (`CARD`, `MOBILE`, ...).
+    pub method: String,
+}
+
+/// A running simulator.
+pub struct SimulatorHandle {
+    /// Where it listens.
+    pub local_addr: SocketAddr,
+    /// Stops it when dropped or on [`SimulatorHandle::shutdown`].
+    pub shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl SimulatorHandle {
+    /// Stop serving.
+    pub fn shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+    /// `host:port` or base URL to put in a channel's `endpoint`.
+    pub fn endpoint(&self) -> String {
+        self.local_addr.to_string()
+    }
+}
+
+impl Drop for SimulatorHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// A vendor simulator.
+#[async_trait]
+pub trait Simulator: Send + Sync + 'static {
+    /// The adapter it simulates.
+    fn adapter_id(&self) -> &'static str;
+    /// Start serving on `addr` (port 0 = any free port).
+    async fn start(self: Arc<Self>, addr: SocketAddr) -> std::io::Result<SimulatorHandle>;
+    /// A test channel whose credentials this simulator accepts, pointing at `endpoint`.
+    fn sandbox_channel(&self, key: &str, endpoint: &str) -> ChannelContext;
+    /// Every transaction recorded so far.
+    fn ledger(&self) -> Vec<LedgerEntry>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_cards_by_suffix() {
+        assert_eq!(TestCard::of("4111111111110002"), TestCard::Declined);
+        assert_eq!(
+            TestCard::of("4111-1111-1111-0051"),
+            TestCard::InsufficientFunds
+        );
+        assert_eq!(TestCard::of("4111111111110098"), TestCard::ApproveLate);
+        assert_eq!(TestCard::of("4111111111110099"), TestCard::Drop);
+        assert_eq!(TestCard::of("4111111111111111"), TestCard::Approve);
+        assert_eq!(TestCard::of("99"), TestCard::Approve);
+    }
+}

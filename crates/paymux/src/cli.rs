@@ -1,0 +1,394 @@
+//! The `paymux` command line: `adapters`, `wire`, `simulate`.
+//!
+//! The commands and their flags are a stable interface (see the design brief).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use paymux_core::adapter::{EncodeContext, Operation, PgRequest, WireRequest, WireTarget};
+use paymux_core::channel::ChannelContext;
+use paymux_core::registry::{self, AdapterRegistration};
+use paymux_core::wire::codec::b64_encode;
+
+/// paymux: one unified payment model, many Korean PGs.
+#[derive(Parser, Debug)]
+#[command(name = "paymux", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the adapters linked into this binary with their capability matrix.
+    Adapters {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Dry run: print exactly what would be sent to the PG, without sending.
+    Wire {
+        /// Adapter id (see `paymux adapters`).
+        adapter: String,
+        /// payment.instant | billing-key.issue | payment.billing-key | payment.cancel |
+        /// payment.get | billing-key.delete | checkout.prepare | checkout.complete
+        operation: String,
+        /// The PortOne V2 JSON body plus `paymentId` / `billingKey` (and `prior`).
+        #[arg(long)]
+        request: PathBuf,
+        /// Channel TOML (default: the adapter's public test channel).
+        #[arg(long)]
+        channel: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Pretty)]
+        format: Format,
+        /// Encode as of this instant (RFC 3339) instead of now, for reproducible output.
+        #[arg(long)]
+        now: Option<String>,
+        /// Use this 32-hex-digit nonce instead of fresh randomness, for reproducible output.
+        #[arg(long)]
+        nonce: Option<String>,
+    },
+    /// Run one vendor simulator standalone.
+    Simulate {
+        /// Adapter id.
+        adapter: String,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+        /// Write a channel TOML pointing at this simulator (with its test credentials) here.
+        #[arg(long)]
+        channel_out: Option<PathBuf>,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Json,
+    Pretty,
+    Raw,
+}
+
+/// Entry point used by `main`.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("paymux: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Adapters { json } => adapters(json),
+        Command::Wire {
+            adapter,
+            operation,
+            request,
+            channel,
+            format,
+            now,
+            nonce,
+        } => wire(
+            &adapter,
+            &operation,
+            &request,
+            channel.as_deref(),
+            format,
+            now,
+            nonce,
+        ),
+        Command::Simulate {
+            adapter,
+            listen,
+            channel_out,
+        } => simulate(&adapter, &listen, channel_out.as_deref()),
+    }
+}
+
+fn find_adapter(id: &str) -> Result<&'static AdapterRegistration, String> {
+    registry::find(id).ok_or_else(|| {
+        let ids: Vec<_> = registry::adapters().iter().map(|r| r.descriptor.id).collect();
+        if ids.is_empty() {
+            format!("unknown adapter `{id}`: this build links no adapters (build with `--features all-adapters`)")
+        } else {
+            format!("unknown adapter `{id}`; linked adapters: {}", ids.join(", "))
+        }
+    })
+}
+
+fn adapters(json: bool) -> Result<(), String> {
+    let regs = registry::adapters();
+    if json {
+        let list: Vec<_> = regs.iter().map(|r| r.descriptor).collect();
+        let out = serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?;
+        println!("{out}");
+        return Ok(());
+    }
+    if regs.is_empty() {
+        println!("no adapters linked in this build (enable features such as `all-adapters`)");
+        return Ok(());
+    }
+    for r in regs {
+        let d = r.descriptor;
+        println!(
+            "{} — {} (PortOne pgProvider {}, {:?})",
+            d.id, d.display_name, d.pg_provider, d.transport
+        );
+        for c in d.capabilities.operations {
+            let methods: Vec<_> = c.methods.iter().map(|m| m.as_str()).collect();
+            println!("  {:<20} {}", c.operation.as_str(), methods.join(" "));
+        }
+        println!("  currencies: {}", d.capabilities.currencies.join(", "));
+        println!("  credentials: {}", d.credentials.join(", "));
+        if !d.options.is_empty() {
+            println!("  options: {}", d.options.join(", "));
+        }
+    }
+    Ok(())
+}
+
+fn read(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn wire(
+    adapter_id: &str,
+    operation: &str,
+    request: &std::path::Path,
+    channel: Option<&std::path::Path>,
+    format: Format,
+    now: Option<String>,
+    nonce: Option<String>,
+) -> Result<(), String> {
+    let reg = find_adapter(adapter_id)?;
+    let op = Operation::parse(operation).ok_or_else(|| {
+        let names: Vec<_> = Operation::ALL.iter().map(|o| o.as_str()).collect();
+        format!(
+            "unknown operation `{operation}`; one of {}",
+            names.join(", ")
+        )
+    })?;
+    let req = PgRequest::from_json(op, &read(request)?)
+        .map_err(|e| format!("{}: {e}", request.display()))?;
+    let channel = match channel {
+        Some(p) => {
+            ChannelContext::from_toml(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?
+        }
+        None => {
+            let mut c = (reg.simulator)().sandbox_channel(&format!("{adapter_id}-test"), "");
+            c.endpoint = None; // the vendor's own test host
+            c
+        }
+    };
+    if channel.adapter != adapter_id {
+        return Err(format!(
+            "channel `{}` is for adapter `{}`, not `{adapter_id}`",
+            channel.key, channel.adapter
+        ));
+    }
+    let mut ctx = EncodeContext::now(&channel);
+    if let Some(n) = now {
+        ctx.now = chrono::DateTime::parse_from_rfc3339(&n)
+            .map_err(|e| format!("--now: must be RFC 3339 ({e})"))?
+            .with_timezone(&paymux_core::adapter::kst());
+    }
+    if let Some(n) = nonce {
+        let b = hex::decode(&n).map_err(|_| "--nonce: must be 32 hex digits".to_string())?;
+        ctx.nonce = b
+            .try_into()
+            .map_err(|_| "--nonce: must be 32 hex digits".to_string())?;
+    }
+    let adapter = (reg.adapter)();
+    paymux_core::execute::validate(adapter.as_ref(), &ctx, &req).map_err(|e| e.to_string())?;
+    let w = adapter.encode(&ctx, &req).map_err(|e| e.to_string())?;
+    match format {
+        Format::Raw => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&w.body)
+                .map_err(|e| e.to_string())?;
+        }
+        Format::Json => {
+            let v = wire_json(adapter_id, op, &w);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+            );
+        }
+        Format::Pretty => print_pretty(adapter_id, op, &w),
+    }
+    Ok(())
+}
+
+/// The `--format json` object (a stable interface).
+pub fn wire_json(adapter_id: &str, op: Operation, w: &WireRequest) -> serde_json::Value {
+    use serde_json::json;
+    let mut v = json!({
+        "adapter": adapter_id,
+        "operation": op.as_str(),
+        "bytes_base64": b64_encode(&w.body),
+        "view": w.view,
+    });
+    let o = v.as_object_mut().expect("object literal");
+    match &w.target {
+        WireTarget::Tcp { host, port, .. } => {
+            o.insert("transport".into(), json!("tcp"));
+            o.insert("host".into(), json!(host));
+            o.insert("port".into(), json!(port));
+        }
+        WireTarget::Http {
+            method,
+            url,
+            headers,
+        } => {
+            let (host, port) = host_port_of(url);
+            o.insert("transport".into(), json!("http"));
+            o.insert("host".into(), json!(host));
+            o.insert("port".into(), json!(port));
+            o.insert("method".into(), json!(method));
+            o.insert("url".into(), json!(url));
+            let hs: serde_json::Map<_, _> = headers
+                .iter()
+                .map(|h| (h.name.clone(), json!(h.view_value())))
+                .collect();
+            o.insert("headers".into(), serde_json::Value::Object(hs));
+        }
+        WireTarget::Browser {
+            url,
+            accept_charset,
+        } => {
+            let (host, port) = host_port_of(url);
+            o.insert("transport".into(), json!("http"));
+            o.insert("host".into(), json!(host));
+            o.insert("port".into(), json!(port));
+            o.insert("method".into(), json!("POST"));
+            o.insert("url".into(), json!(url));
+            o.insert(
+                "headers".into(),
+                json!({
+                    "Content-Type": format!("application/x-www-form-urlencoded; charset={accept_charset}")
+                }),
+            );
+            o.insert("sentBy".into(), json!("browser"));
+        }
+    }
+    v
+}
+
+fn host_port_of(url: &str) -> (String, u16) {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let default = if scheme == "http" { 80 } else { 443 };
+    match authority.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() => {
+            (h.to_string(), p.parse().unwrap_or(default))
+        }
+        _ => (authority.to_string(), default),
+    }
+}
+
+fn print_pretty(adapter_id: &str, op: Operation, w: &WireRequest) {
+    println!("{adapter_id} {op}");
+    match &w.target {
+        WireTarget::Tcp { host, port, .. } => println!("TCP {host}:{port}"),
+        WireTarget::Http {
+            method,
+            url,
+            headers,
+        } => {
+            println!("{method} {url}");
+            for h in headers {
+                println!("{}: {}", h.name, h.view_value());
+            }
+        }
+        WireTarget::Browser { url, .. } => println!("browser form POST {url}"),
+    }
+    println!("{} bytes on the wire", w.body.len());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&w.view).unwrap_or_default()
+    );
+}
+
+fn simulate(
+    adapter_id: &str,
+    listen: &str,
+    channel_out: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let reg = find_adapter(adapter_id)?;
+    let addr: std::net::SocketAddr = listen
+        .parse()
+        .map_err(|_| format!("--listen: `{listen}` is not an address like 127.0.0.1:30900"))?;
+    let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        let sim = (reg.simulator)();
+        let handle = sim
+            .clone()
+            .start(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let channel = sim.sandbox_channel(&format!("{adapter_id}-sim"), &handle.endpoint());
+        println!("{adapter_id} simulator listening on {}", handle.local_addr);
+        if let Some(path) = channel_out {
+            // Credentials go to the file only: CLI output never shows keys.
+            std::fs::write(path, toml_of(&channel, true))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("channel file written to {}", path.display());
+        }
+        println!("{}", toml_of(&channel, false));
+        let _ = tokio::signal::ctrl_c().await;
+        drop(handle);
+        Ok(())
+    })
+}
+
+/// The channel as TOML; credentials are masked unless `with_secrets`.
+fn toml_of(c: &ChannelContext, with_secrets: bool) -> String {
+    let mut s = format!(
+        "key = {:?}\nadapter = {:?}\nenvironment = {:?}\n",
+        c.key,
+        c.adapter,
+        c.environment.as_str()
+    );
+    if let Some(ep) = &c.endpoint {
+        s.push_str(&format!("endpoint = {ep:?}\n"));
+    }
+    s.push_str("[credentials]\n");
+    for (k, v) in &c.credentials {
+        let shown = if with_secrets {
+            v.expose().clone()
+        } else {
+            v.masked()
+        };
+        s.push_str(&format!("{k} = {shown:?}\n"));
+    }
+    if !c.options.is_empty() {
+        s.push_str("[options]\n");
+        for (k, v) in &c.options {
+            s.push_str(&format!("{k} = {v:?}\n"));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_port_parsing() {
+        assert_eq!(
+            host_port_of("https://pay.ksnet.co.kr/kspay"),
+            ("pay.ksnet.co.kr".into(), 443)
+        );
+        assert_eq!(
+            host_port_of("http://127.0.0.1:8080/x?y"),
+            ("127.0.0.1".into(), 8080)
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! # paymux
+//!
+//! The facade: re-exports the core and every adapter enabled by a cargo feature (one feature
+//! per PG, plus `all-adapters`), and hosts the `paymux` binary.
+//!
+//! ```toml
+//! paymux = { version = "0.1", default-features = false, features = ["galaxia"] }
+//! ```
+//!
+//! A gateway linking only the adapters it needs pays only for those.
+
+pub use paymux_core as core;
+
+pub mod cli;
+
+// `pub use ::<adapter>;` for each enabled adapter, and `ENABLED_ADAPTERS`.
+include!(concat!(env!("OUT_DIR"), "/adapters.rs"));
+
+/// The adapters registered in this binary, sorted by id.
+pub fn registered_adapters() -> Vec<&'static str> {
+    paymux_core::registry::adapters()
+        .iter()
+        .map(|r| r.descriptor.id)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registered_adapters_equal_enabled_features() {
+        let mut enabled: Vec<&str> = super::ENABLED_ADAPTERS.to_vec();
+        enabled.sort_unstable();
+        assert_eq!(super::registered_adapters(), enabled);
+        assert!(paymux_core::registry::duplicate_ids().is_empty());
+    }
+}
