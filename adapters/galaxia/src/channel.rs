@@ -1,0 +1,67 @@
+//! What the adapter reads from a channel: MID, SEED key and IV, host and port, ITEM_CODE.
+//!
+//! Credentials: `mid` (SERVICE_ID), `key` (base64 of the 16-byte SEED key), `iv` (16 ASCII
+//! characters). Option: `item_code` (default ITEM_CODE when the request has none).
+
+use paymux_core::channel::{ChannelConfigError, ChannelContext, Environment};
+
+use crate::frame::Cipher;
+use crate::protocol::{host, service};
+
+/// Channel option naming the default ITEM_CODE.
+pub const ITEM_CODE_OPTION: &str = "item_code";
+
+/// A channel's Galaxia settings, parsed.
+#[derive(Debug, Clone)]
+pub struct GalaxiaChannel {
+    /// SERVICE_ID (the MID in every header).
+    pub mid: String,
+    /// SEED key and IV.
+    pub cipher: Cipher,
+    endpoint: Option<(String, u16)>,
+    environment: Environment,
+}
+
+impl GalaxiaChannel {
+    /// Read and check the channel. Errors name the credential, never its value.
+    pub fn from_context(ctx: &ChannelContext) -> Result<Self, ChannelConfigError> {
+        let mid = ctx.credential("mid")?.expose().clone();
+        let key = ctx.credential("key")?.expose();
+        let iv = ctx.credential("iv")?.expose();
+        let cipher = Cipher::from_text(key, iv).map_err(|msg| {
+            let (field, rule) = msg.split_once(": ").unwrap_or(("credentials", msg));
+            ctx.config_error(field, rule)
+        })?;
+        Ok(GalaxiaChannel {
+            mid,
+            cipher,
+            endpoint: ctx.endpoint_host_port()?,
+            environment: ctx.environment,
+        })
+    }
+
+    /// Host and port for a service code: the channel's `endpoint` when set (a simulator serves
+    /// every service code on one port), else the vendor host with port `3` + service code.
+    pub fn host_port(&self, service_code: &str) -> (String, u16) {
+        if let Some((h, p)) = &self.endpoint {
+            return (h.clone(), *p);
+        }
+        let host = match self.environment {
+            Environment::Live => host::LIVE,
+            Environment::Test => host::TEST,
+        };
+        // Service codes are constants of this crate, so the port always parses.
+        (
+            host.to_string(),
+            service::port(service_code).unwrap_or(30900),
+        )
+    }
+
+    /// The payment-window loader script and `GX_pay` protocol type for the environment.
+    pub fn window(&self) -> (&'static str, &'static str) {
+        match self.environment {
+            Environment::Live => (host::WINDOW_SCRIPT_LIVE, "https_pay"),
+            Environment::Test => (host::WINDOW_SCRIPT_TEST, "https_tpay"),
+        }
+    }
+}

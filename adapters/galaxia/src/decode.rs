@@ -1,0 +1,193 @@
+//! BillGate answer → unified outcome. A frame that cannot be read, or that answers a
+//! different command or order, is [`PgError::MalformedResponse`] (the executor turns it into
+//! `Unknown` for money-moving operations) — never a panic.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use paymux_core::adapter::{kst, EncodeContext, PgRequest, WireRequest, WireResponse};
+use paymux_core::error::PgError;
+use paymux_core::money::Money;
+use paymux_core::outcome::{classify, Approved, ApprovedDetail, CardSummary, Declined, Outcome};
+use paymux_core::secret::Secret;
+
+use crate::channel::GalaxiaChannel;
+use crate::frame::Telegram;
+use crate::protocol::{code, command, sim, tag, DECLINE_RULES};
+use crate::reconstructed::{self, money};
+
+/// Decode the answer to `req` (whose frame was `sent`).
+pub fn decode(
+    ctx: &EncodeContext<'_>,
+    req: &PgRequest,
+    sent: &WireRequest,
+    resp: &WireResponse,
+) -> Result<Outcome, PgError> {
+    if matches!(req, PgRequest::CheckoutPrepare(_)) {
+        return Err(PgError::Unsupported {
+            adapter: crate::ADAPTER_ID,
+            what: "decoding checkout.prepare: the window answers the browser, not the server"
+                .into(),
+        });
+    }
+    let ch = GalaxiaChannel::from_context(ctx.channel)?;
+    let request = Telegram::from_frame(&sent.body, &ch.cipher)?;
+    let answer =
+        Telegram::from_frame(&resp.body, &ch.cipher).map_err(|e| malformed(&e.to_string()))?;
+    check_pairing(&request, &answer)?;
+    let code = answer
+        .get_nonblank(tag::RESPONSE_CODE)
+        .ok_or_else(|| malformed("tag 1002 (RESPONSE_CODE) is missing"))?;
+
+    if matches!(req, PgRequest::Get(_)) && code == sim::NOT_FOUND {
+        return Ok(approved(
+            &answer,
+            ApprovedDetail::Inquiry(reconstructed::not_found_report()),
+            None,
+        ));
+    }
+    if code != code::SUCCESS {
+        return Ok(Outcome::Declined(declined(&answer, &code)));
+    }
+    let detail = match req {
+        PgRequest::Get(_) => ApprovedDetail::Inquiry(reconstructed::inquiry_report(&answer)?),
+        PgRequest::Cancel(c) => {
+            let plan = crate::encode::resolve_cancel(c).map_err(PgError::Validation)?;
+            let reported = [
+                tag::DEAL_AMOUNT,
+                tag::CANCEL_AMOUNT,
+                tag::MOBILE_CANCEL_AMOUNT,
+            ]
+            .iter()
+            .find_map(|t| money(&answer, t).transpose())
+            .transpose()?;
+            let cancelled = reported.unwrap_or(plan.amount);
+            let left = c
+                .prior
+                .amount
+                .map(|a| a.cancellable())
+                .unwrap_or(Money::ZERO);
+            ApprovedDetail::Cancelled {
+                cancelled,
+                remaining: left.checked_sub(cancelled),
+                sequence: [tag::CARD_CANCEL_SEQUENCE, tag::PROTOCOL_NUMBER]
+                    .iter()
+                    .find_map(|t| answer.get_nonblank(t))
+                    .and_then(|s| s.parse().ok()),
+            }
+        }
+        PgRequest::DeleteBillingKey(_) => ApprovedDetail::BillingKeyDeleted,
+        _ if request.command == command::AUTO_BILL_CERTIFY => ApprovedDetail::BillingKeyIssued {
+            pg_billing_key: user_key(&answer)?,
+            card: card_summary(&answer),
+        },
+        _ => ApprovedDetail::Payment {
+            approval_number: answer.get_nonblank(tag::AUTH_NUMBER),
+            card: card_summary(&answer),
+            installment_month: answer.get_nonblank(tag::QUOTA).and_then(|q| q.parse().ok()),
+            pg_billing_key: answer.get_nonblank(tag::USER_KEY).map(Secret::new),
+        },
+    };
+    let amount = match &detail {
+        ApprovedDetail::Cancelled { cancelled, .. } => Some(*cancelled),
+        _ => money(&answer, tag::AUTH_AMOUNT)?,
+    };
+    Ok(approved(&answer, detail, amount))
+}
+
+/// The answer must be the response to the command sent, for the same order.
+fn check_pairing(request: &Telegram, answer: &Telegram) -> Result<(), PgError> {
+    let expected = command::response_of(&request.command).unwrap_or_default();
+    if answer.command != expected {
+        return Err(malformed(&format!(
+            "answer command {} does not answer {}",
+            answer.command, request.command
+        )));
+    }
+    if answer.order_id != request.order_id {
+        return Err(malformed("answer is for another ORDER_ID"));
+    }
+    Ok(())
+}
+
+fn approved(answer: &Telegram, detail: ApprovedDetail, amount: Option<Money>) -> Outcome {
+    Outcome::Approved(Approved {
+        pg_tx_id: answer.get_nonblank(tag::TRANSACTION_ID),
+        at: answer
+            .get_nonblank(tag::AUTH_DATE)
+            .and_then(|d| parse_kst(&d)),
+        amount,
+        pg_code: raw_code(answer, code::SUCCESS),
+        pg_message: message(answer),
+        detail,
+    })
+}
+
+/// A decline, keeping the raw code and mapping it through [`DECLINE_RULES`].
+fn declined(answer: &Telegram, code_1002: &str) -> Declined {
+    let raw = raw_code(answer, code_1002);
+    let mut kind = classify(DECLINE_RULES, &raw);
+    if kind == paymux_core::outcome::DeclineKind::Other {
+        kind = classify(DECLINE_RULES, code_1002);
+    }
+    Declined::new(raw, message(answer), kind)
+}
+
+/// The raw code as the vendor library composes its own: 1002 followed by 1009 (`092001`).
+fn raw_code(answer: &Telegram, code_1002: &str) -> String {
+    let detail = answer
+        .get_nonblank(tag::DETAIL_RESPONSE_CODE)
+        .unwrap_or_default();
+    format!("{code_1002}{detail}")
+}
+
+/// `1003`, with `1010` after it when both are there.
+fn message(answer: &Telegram) -> String {
+    match (
+        answer.get_nonblank(tag::RESPONSE_MESSAGE),
+        answer.get_nonblank(tag::DETAIL_RESPONSE_MESSAGE),
+    ) {
+        (Some(m), Some(d)) if m != d => format!("{m}: {d}"),
+        (Some(m), _) => m,
+        (None, Some(d)) => d,
+        (None, None) => String::new(),
+    }
+}
+
+fn card_summary(answer: &Telegram) -> Option<CardSummary> {
+    let summary = CardSummary {
+        // BillGate answers a masked number; mask it ourselves should it ever send it whole.
+        masked_number: answer.get_nonblank(tag::PIN_NUMBER).map(|n| {
+            if n.contains('*') {
+                n
+            } else {
+                paymux_core::secret::mask_card_number(&n)
+            }
+        }),
+        issuer_code: answer.get_nonblank(tag::ISSUE_COMPANY_CODE),
+        issuer_name: answer.get_nonblank(tag::ISSUE_COMPANY_NAME),
+        acquirer_code: answer.get_nonblank(tag::BUY_COMPANY_CODE),
+    };
+    let empty = summary.masked_number.is_none()
+        && summary.issuer_code.is_none()
+        && summary.issuer_name.is_none()
+        && summary.acquirer_code.is_none();
+    (!empty).then_some(summary)
+}
+
+fn user_key(answer: &Telegram) -> Result<Secret<String>, PgError> {
+    answer
+        .get_nonblank(tag::USER_KEY)
+        .map(Secret::new)
+        .ok_or_else(|| malformed("tag 1018 (USER_KEY) is missing from a billing-key answer"))
+}
+
+/// `YYYYMMDDHHMMSS` in KST.
+pub fn parse_kst(s: &str) -> Option<DateTime<FixedOffset>> {
+    let naive = NaiveDateTime::parse_from_str(s, "%Y%m%d%H%M%S").ok()?;
+    kst().from_local_datetime(&naive).single()
+}
+
+fn malformed(detail: &str) -> PgError {
+    PgError::MalformedResponse {
+        detail: detail.to_string(),
+    }
+}
