@@ -449,7 +449,10 @@ impl PgRequest {
                 model::InstantPaymentMethodInput::Card(_) => Method::Card,
                 model::InstantPaymentMethodInput::VirtualAccount(_) => Method::VirtualAccount,
             }),
-            PgRequest::IssueBillingKey(_) | PgRequest::PayWithBillingKey(_) => Some(Method::Card),
+            // The V2 API issues billing keys from card credentials only; a key issued through
+            // a window (e.g. mobile billing-key-and-pay) carries its method in `prior`.
+            PgRequest::IssueBillingKey(_) => Some(Method::Card),
+            PgRequest::PayWithBillingKey(c) => c.prior.method.or(Some(Method::Card)),
             PgRequest::Cancel(c) => c.prior.method,
             PgRequest::Get(c) => c.prior.method,
             PgRequest::DeleteBillingKey(_) => None,

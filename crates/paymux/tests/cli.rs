@@ -36,13 +36,28 @@ fn unknown_adapter_and_operation_are_clear_errors() {
     std::fs::create_dir_all(&dir).unwrap();
     let req = dir.join("r.json");
     std::fs::write(&req, "{}").unwrap();
-    let (code, _, err) = paymux(&["wire", "nosuchpg", "payment.instant", "--request", req.to_str().unwrap()]);
+    let (code, _, err) = paymux(&[
+        "wire",
+        "nosuchpg",
+        "payment.instant",
+        "--request",
+        req.to_str().unwrap(),
+    ]);
     assert_ne!(code, 0);
     assert!(err.contains("unknown adapter `nosuchpg`"), "{err}");
     if let Some(id) = paymux::ENABLED_ADAPTERS.first() {
-        let (code, _, err) = paymux(&["wire", id, "payment.teleport", "--request", req.to_str().unwrap()]);
+        let (code, _, err) = paymux(&[
+            "wire",
+            id,
+            "payment.teleport",
+            "--request",
+            req.to_str().unwrap(),
+        ]);
         assert_ne!(code, 0);
-        assert!(err.contains("unknown operation `payment.teleport`"), "{err}");
+        assert!(
+            err.contains("unknown operation `payment.teleport`"),
+            "{err}"
+        );
     }
 }
 
@@ -110,7 +125,12 @@ mod galaxia {
         assert_eq!(&bytes[14..34], b"M2103135            ");
         assert_eq!(&bytes[34..38], b"0900");
         // Secrets never show: not in the view, not anywhere in the output.
-        for secret in ["4518420012345678", "880315", "QkZJRlBDRTI4T0c1OUtBMw==", "PRJ59Q2GHPT844TQ"] {
+        for secret in [
+            "4518420012345678",
+            "880315",
+            "QkZJRlBDRTI4T0c1OUtBMw==",
+            "PRJ59Q2GHPT844TQ",
+        ] {
             assert!(!out.contains(secret), "{secret} leaked");
         }
         assert!(out.contains("451842******5678"));
@@ -122,9 +142,20 @@ mod galaxia {
     #[test]
     fn wire_raw_prints_only_the_bytes() {
         let req = examples().join("instant-card.json");
-        let mut args = vec!["wire", "galaxia", "payment.instant", "--request", req.to_str().unwrap(), "--format", "raw"];
+        let mut args = vec![
+            "wire",
+            "galaxia",
+            "payment.instant",
+            "--request",
+            req.to_str().unwrap(),
+            "--format",
+            "raw",
+        ];
         args.extend(FIXED);
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_paymux")).args(&args).output().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_paymux"))
+            .args(&args)
+            .output()
+            .unwrap();
         assert!(out.status.success());
         assert_eq!(&out.stdout[4..8], b"0100");
     }
@@ -132,10 +163,26 @@ mod galaxia {
     #[test]
     fn invalid_input_exits_nonzero_naming_the_field_and_rule() {
         let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
-            ("emoji.json", Box::new(|v| v["orderName"] = "주문 🎁".into()), "orderName"),
-            ("ttong.json", Box::new(|v| v["orderName"] = "똠양꿍".into()), "orderName"),
-            ("empty.json", Box::new(|v| v["orderName"] = "".into()), "orderName"),
-            ("taxfree.json", Box::new(|v| v["amount"]["taxFree"] = 2000.into()), "amount.taxFree"),
+            (
+                "emoji.json",
+                Box::new(|v| v["orderName"] = "주문 🎁".into()),
+                "orderName",
+            ),
+            (
+                "ttong.json",
+                Box::new(|v| v["orderName"] = "똠양꿍".into()),
+                "orderName",
+            ),
+            (
+                "empty.json",
+                Box::new(|v| v["orderName"] = "".into()),
+                "orderName",
+            ),
+            (
+                "taxfree.json",
+                Box::new(|v| v["amount"]["taxFree"] = 2000.into()),
+                "amount.taxFree",
+            ),
             (
                 "month.json",
                 Box::new(|v| v["method"]["card"]["credential"]["expiryMonth"] = "13".into()),
@@ -149,14 +196,28 @@ mod galaxia {
         ];
         for (name, edit, path) in cases {
             let req = write_request(name, edit);
-            let (code, out, err) =
-                paymux(&["wire", "galaxia", "payment.instant", "--request", req.to_str().unwrap()]);
+            let (code, out, err) = paymux(&[
+                "wire",
+                "galaxia",
+                "payment.instant",
+                "--request",
+                req.to_str().unwrap(),
+            ]);
             assert_ne!(code, 0, "{name}: {out}");
             assert!(err.contains(path), "{name}: {err}");
-            assert!(!err.contains("4518420012345678"), "{name}: card leaked: {err}");
+            assert!(
+                !err.contains("4518420012345678"),
+                "{name}: card leaked: {err}"
+            );
         }
         let req = write_request("negative.json", |v| v["amount"]["total"] = (-5).into());
-        let (code, _, err) = paymux(&["wire", "galaxia", "payment.instant", "--request", req.to_str().unwrap()]);
+        let (code, _, err) = paymux(&[
+            "wire",
+            "galaxia",
+            "payment.instant",
+            "--request",
+            req.to_str().unwrap(),
+        ]);
         assert_ne!(code, 0);
         assert!(err.contains("must not be negative"), "{err}");
     }
