@@ -1,4 +1,4 @@
-//! The `paymux` command line: `adapters`, `wire`, `simulate`.
+//! The `paymux` command line: `adapters`, `wire`, `simulate`, `serve`.
 //!
 //! The commands and their flags are a stable interface (see the design brief).
 
@@ -61,6 +61,24 @@ enum Command {
         #[arg(long)]
         channel_out: Option<PathBuf>,
     },
+    /// Run the PortOne-V2-compatible gateway (no --config: a sandbox with simulators).
+    Serve {
+        /// Server configuration TOML (see crates/paymux-gateway/paymux.example.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Database URL: sqlite://FILE or postgres://...
+        #[arg(long)]
+        database: Option<String>,
+        /// API secret clients send as `Authorization: PortOne <secret>`.
+        #[arg(long)]
+        api_secret: Option<String>,
+        /// Webhook signing secret (`whsec_<base64>`).
+        #[arg(long)]
+        webhook_secret: Option<String>,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -107,6 +125,24 @@ fn run(cli: Cli) -> Result<(), String> {
             listen,
             channel_out,
         } => simulate(&adapter, &listen, channel_out.as_deref()),
+        Command::Serve {
+            config,
+            listen,
+            database,
+            api_secret,
+            webhook_secret,
+        } => {
+            let opts = paymux_gateway::ServeOptions {
+                config,
+                listen,
+                database,
+                api_secret,
+                webhook_secret,
+            };
+            let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            rt.block_on(paymux_gateway::serve(opts))
+                .map_err(|e| format!("serve: {e:#}"))
+        }
     }
 }
 

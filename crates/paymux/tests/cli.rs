@@ -160,9 +160,11 @@ mod galaxia {
         assert_eq!(&out.stdout[4..8], b"0100");
     }
 
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+
     #[test]
     fn invalid_input_exits_nonzero_naming_the_field_and_rule() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+        let cases: Vec<(&str, Edit, &str)> = vec![
             (
                 "emoji.json",
                 Box::new(|v| v["orderName"] = "주문 🎁".into()),

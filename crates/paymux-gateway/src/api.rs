@@ -1,0 +1,363 @@
+//! The HTTP API: PortOne V2 paths and shapes, plus the admin endpoints of the design brief.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::HeaderMap;
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Extension;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+use crate::error::{sanitize_serde_message, ApiError};
+use crate::state::AppState;
+use crate::{billing_keys, cancel, groups, payments, schedules, util};
+
+/// Every route: `(method, path)` as the OpenAPI document spells it. A test keeps
+/// `openapi.json` in sync with this list, and this list with the router.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", "/payments/{paymentId}/instant"),
+    ("post", "/payments/{paymentId}/billing-key"),
+    ("post", "/payments/{paymentId}/schedule"),
+    ("post", "/payments/{paymentId}/cancel"),
+    ("get", "/payments/{paymentId}"),
+    ("post", "/billing-keys"),
+    ("get", "/billing-keys/{billingKey}"),
+    ("delete", "/billing-keys/{billingKey}"),
+    ("get", "/payment-schedules/{paymentScheduleId}"),
+    ("delete", "/payment-schedules"),
+    ("get", "/channel-groups"),
+    ("get", "/channel-groups/{channelGroupId}"),
+    ("put", "/channel-groups/{channelGroupId}"),
+    ("delete", "/channel-groups/{channelGroupId}"),
+    ("get", "/channels"),
+    ("get", "/openapi.json"),
+];
+
+/// The gateway's own OpenAPI document.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+type St = State<Arc<AppState>>;
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// Build the router.
+pub fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/payments/{payment_id}/instant", post(instant))
+        .route("/payments/{payment_id}/billing-key", post(pay_billing_key))
+        .route("/payments/{payment_id}/schedule", post(create_schedule))
+        .route("/payments/{payment_id}/cancel", post(cancel_payment))
+        .route("/payments/{payment_id}", get(get_payment))
+        .route("/billing-keys", post(issue_billing_key))
+        .route(
+            "/billing-keys/{billing_key}",
+            get(get_billing_key).delete(delete_billing_key),
+        )
+        .route("/payment-schedules/{id}", get(get_schedule))
+        .route(
+            "/payment-schedules",
+            axum::routing::delete(revoke_schedules),
+        )
+        .route("/channel-groups", get(list_groups))
+        .route(
+            "/channel-groups/{id}",
+            put(put_group).get(get_group).delete(delete_group),
+        )
+        .route("/channels", get(list_channels))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth));
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .merge(api)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn auth(State(st): St, req: Request, next: Next) -> Response {
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let ok = match header.and_then(|h| h.strip_prefix("PortOne ")) {
+        Some(secret) => st.api_secret.ct_eq(secret.trim()),
+        None => false,
+    };
+    if !ok {
+        let msg = if header.is_none() {
+            "the Authorization header is missing: send `Authorization: PortOne <API secret>`"
+        } else {
+            "the API secret is not valid"
+        };
+        return ApiError::unauthorized(msg).into_response();
+    }
+    next.run(req).await
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("NOT_FOUND", "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "this endpoint does not accept that method",
+    )
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// Read and parse a JSON body within the size limit. Type and syntax errors are
+/// `400 INVALID_REQUEST` naming the field path; the offending value is never echoed.
+async fn json_body<T: DeserializeOwned>(st: &AppState, body: Body) -> Result<T, ApiError> {
+    let limit = st.tuning.body_limit;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "INVALID_REQUEST",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    })?;
+    parse_json(&bytes)
+}
+
+/// Parse JSON into `T` with field-path errors.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::invalid("the request body must be a JSON object"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.inner();
+        let msg = sanitize_serde_message(&inner.to_string());
+        let (path, msg) = match msg.strip_prefix("missing field `") {
+            Some(rest) => {
+                let field = rest.trim_end_matches('`');
+                let full = if path == "." {
+                    field.to_string()
+                } else {
+                    format!("{path}.{field}")
+                };
+                (full, "is required".to_string())
+            }
+            None => (path, msg),
+        };
+        let msg = if inner.is_syntax() || inner.is_eof() {
+            format!("the request body is not valid JSON ({msg})")
+        } else if path == "." || path.is_empty() {
+            msg
+        } else {
+            // Custom messages may already start with the field path.
+            let dup = format!("{path}: ");
+            format!("{path}: {}", msg.strip_prefix(&dup).unwrap_or(&msg))
+        };
+        ApiError::invalid(msg)
+    })?;
+    de.end().map_err(|_| {
+        ApiError::invalid("the request body has trailing characters after the JSON")
+    })?;
+    Ok(value)
+}
+
+fn store_id(q: &HashMap<String, String>) -> Option<&str> {
+    q.get("storeId").map(String::as_str)
+}
+
+fn origin(
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> payments::Origin {
+    payments::Origin {
+        ip: peer.map(|c| c.0 .0.ip().to_string()).unwrap_or_default(),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(256).collect()),
+    }
+}
+
+async fn instant(
+    State(st): St,
+    Path(id): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let b = json_body(&st, body).await?;
+    payments::pay_instant(&st, &id, b, &origin(peer, &headers))
+        .await
+        .map(Json)
+}
+
+async fn pay_billing_key(
+    State(st): St,
+    Path(id): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let b = json_body(&st, body).await?;
+    payments::pay_with_billing_key(&st, &id, b, None, &origin(peer, &headers))
+        .await
+        .0
+        .map(Json)
+}
+
+async fn create_schedule(State(st): St, Path(id): Path<String>, body: Body) -> ApiResult {
+    let b = json_body(&st, body).await?;
+    schedules::create(&st, &id, b).await.map(Json)
+}
+
+async fn cancel_payment(State(st): St, Path(id): Path<String>, body: Body) -> ApiResult {
+    let b = json_body(&st, body).await?;
+    cancel::cancel(&st, &id, b).await.map(Json)
+}
+
+async fn get_payment(
+    State(st): St,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    payments::get(&st, &id, store_id(&q)).await.map(Json)
+}
+
+async fn issue_billing_key(State(st): St, body: Body) -> ApiResult {
+    let b = json_body(&st, body).await?;
+    billing_keys::issue(&st, b).await.map(Json)
+}
+
+async fn get_billing_key(
+    State(st): St,
+    Path(key): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    billing_keys::get(&st, &key, store_id(&q)).await.map(Json)
+}
+
+async fn delete_billing_key(
+    State(st): St,
+    Path(key): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let skip = match q.get("skipWebhook").map(String::as_str) {
+        None => false,
+        Some("true") => true,
+        Some("false") => false,
+        Some(_) => return Err(ApiError::invalid("skipWebhook: must be true or false")),
+    };
+    billing_keys::delete(&st, &key, store_id(&q), skip)
+        .await
+        .map(Json)
+}
+
+async fn get_schedule(State(st): St, Path(id): Path<String>) -> ApiResult {
+    schedules::get(&st, &id).await.map(Json)
+}
+
+/// `DELETE /payment-schedules`: the body as JSON, or — as PortOne's SDKs send it — in the
+/// `requestBody` query parameter.
+async fn revoke_schedules(
+    State(st): St,
+    Query(q): Query<HashMap<String, String>>,
+    body: Body,
+) -> ApiResult {
+    let limit = st.tuning.body_limit;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "INVALID_REQUEST",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    })?;
+    let b = match q.get("requestBody") {
+        Some(rb) if bytes.iter().all(u8::is_ascii_whitespace) => parse_json(rb.as_bytes())?,
+        _ => parse_json(&bytes)?,
+    };
+    schedules::revoke(&st, b).await.map(Json)
+}
+
+async fn list_groups(State(st): St) -> ApiResult {
+    let items: Vec<Value> = groups::list(&st).await?.iter().map(groups::view).collect();
+    Ok(Json(json!({"items": items})))
+}
+
+async fn get_group(State(st): St, Path(id): Path<String>) -> ApiResult {
+    match groups::load(&st, &id).await? {
+        Some((s, _)) => Ok(Json(groups::view(&s))),
+        None => Err(ApiError::not_found(
+            "CHANNEL_GROUP_NOT_FOUND",
+            format!("no channel group `{id}`"),
+        )),
+    }
+}
+
+async fn put_group(State(st): St, Path(id): Path<String>, body: Body) -> ApiResult {
+    let v: Value = json_body(&st, body).await?;
+    let s = groups::put(&st, &id, &v).await?;
+    Ok(Json(groups::view(&s)))
+}
+
+async fn delete_group(State(st): St, Path(id): Path<String>) -> ApiResult {
+    if groups::delete(&st, &id).await? {
+        Ok(Json(
+            json!({"id": id, "deletedAt": util::rfc3339(util::now())}),
+        ))
+    } else {
+        Err(ApiError::not_found(
+            "CHANNEL_GROUP_NOT_FOUND",
+            format!("no channel group `{id}`"),
+        ))
+    }
+}
+
+async fn list_channels(State(st): St) -> ApiResult {
+    let items: Vec<Value> = st.channels.iter().map(|c| c.admin_view()).collect();
+    Ok(Json(json!({"items": items})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paymux_core::model::InstantPaymentInput;
+
+    fn err<T: DeserializeOwned + std::fmt::Debug>(s: &str) -> String {
+        parse_json::<T>(s.as_bytes()).unwrap_err().body["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn json_errors_name_the_field_and_hide_the_value() {
+        let m = err::<InstantPaymentInput>(
+            r#"{"channelKey":"a","orderName":"x","currency":"KRW","amount":{"total":-5},
+               "method":{"card":{"credential":{"number":"4111111111111111","expiryYear":"28","expiryMonth":"01"}}}}"#,
+        );
+        assert!(m.starts_with("amount.total: must not be negative"), "{m}");
+        let m = err::<InstantPaymentInput>(
+            r#"{"channelKey":"a","orderName":"x","currency":"KRW","amount":{"total":5},
+               "method":{"card":{"credential":{"number":4111111111111111,"expiryYear":"28","expiryMonth":"01"}}}}"#,
+        );
+        assert!(
+            m.starts_with("method.card.credential.number: invalid type: integer"),
+            "{m}"
+        );
+        assert!(!m.contains("4111"), "{m}");
+        let m = err::<InstantPaymentInput>(r#"{"channelKey":"a"}"#);
+        assert!(m.contains("is required"), "{m}");
+        let m = err::<InstantPaymentInput>(r#"{"channelKey":"#);
+        assert!(m.contains("not valid JSON"), "{m}");
+        let m = err::<Value>("{} x");
+        assert!(m.contains("trailing"), "{m}");
+    }
+}

@@ -1,0 +1,378 @@
+//! Cancels (`POST /payments/{paymentId}/cancel`): full or partial, with PortOne's amount rules
+//! ([`CancelAmounts::resolve`]).
+//!
+//! One cancel at a time per payment: the payment's `cancel_lock` is taken with a conditional
+//! `UPDATE` before the PG is called, so two concurrent cancels can never both pass the balance
+//! check. A cancel whose answer is unknown stays `REQUESTED` (answered `200` with
+//! `status: REQUESTED`, as PortOne may) and keeps the lock until the reconciler learns the
+//! outcome from the PG's balance.
+
+use paymux_core::adapter::{kst, CancelCall, PgRequest};
+use paymux_core::model::{CancelAmounts, CancelPaymentBody, CancellableAmounts, Validate};
+use paymux_core::money::Money;
+use paymux_core::outcome::{ApprovedDetail, Outcome};
+use serde_json::{json, Map, Value};
+
+use crate::db::Row;
+use crate::error::ApiError;
+use crate::payments::{self, not_sent_error, status, PaymentRow};
+use crate::state::AppState;
+use crate::util::{self, put};
+use crate::webhooks;
+
+/// A stored cancellation.
+#[derive(Debug, Clone)]
+pub struct CancellationRow {
+    /// Cancellation id.
+    pub id: String,
+    /// Payment.
+    pub payment_id: String,
+    /// `REQUESTED` / `SUCCEEDED` / `FAILED`.
+    pub status: String,
+    /// Amount.
+    pub total_amount: i64,
+    /// Tax-free part.
+    pub tax_free_amount: i64,
+    /// VAT part.
+    pub vat_amount: i64,
+    /// Cancellable amount before it.
+    pub balance_before: i64,
+    /// Reason.
+    pub reason: String,
+    /// PG's cancel id.
+    pub pg_cancellation_id: Option<String>,
+    /// Requested at.
+    pub requested_at: i64,
+    /// Cancelled at.
+    pub cancelled_at: Option<i64>,
+    /// skipWebhook.
+    pub skip_webhook: bool,
+}
+
+impl CancellationRow {
+    fn from_row(r: &Row) -> Result<Self, sqlx::Error> {
+        Ok(CancellationRow {
+            id: r.req_text("id")?,
+            payment_id: r.req_text("payment_id")?,
+            status: r.req_text("status")?,
+            total_amount: r.req_int("total_amount")?,
+            tax_free_amount: r.req_int("tax_free_amount")?,
+            vat_amount: r.req_int("vat_amount")?,
+            balance_before: r.req_int("balance_before")?,
+            reason: r.req_text("reason")?,
+            pg_cancellation_id: r.text("pg_cancellation_id")?,
+            requested_at: r.req_int("requested_at")?,
+            cancelled_at: r.int("cancelled_at")?,
+            skip_webhook: r.flag("skip_webhook")?,
+        })
+    }
+
+    /// PortOne `PaymentCancellation`.
+    pub fn view(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("status".into(), json!(self.status));
+        m.insert("id".into(), json!(self.id));
+        put(&mut m, "pgCancellationId", json!(self.pg_cancellation_id));
+        m.insert("totalAmount".into(), json!(self.total_amount));
+        m.insert("taxFreeAmount".into(), json!(self.tax_free_amount));
+        m.insert("vatAmount".into(), json!(self.vat_amount));
+        m.insert("reason".into(), json!(self.reason));
+        put(&mut m, "cancelledAt", util::time_json(self.cancelled_at));
+        m.insert(
+            "requestedAt".into(),
+            util::time_json(Some(self.requested_at)),
+        );
+        m.insert("trigger".into(), json!("API"));
+        Value::Object(m)
+    }
+}
+
+/// Every cancellation of a payment, oldest first.
+pub async fn list(st: &AppState, payment_id: &str) -> Result<Vec<CancellationRow>, sqlx::Error> {
+    let rows = st
+        .db
+        .fetch_all(
+            "SELECT * FROM cancellations WHERE payment_id = $1 ORDER BY requested_at, id",
+            crate::args![payment_id],
+        )
+        .await?;
+    rows.iter().map(CancellationRow::from_row).collect()
+}
+
+/// Load one cancellation.
+pub async fn load(st: &AppState, id: &str) -> Result<Option<CancellationRow>, sqlx::Error> {
+    match st
+        .db
+        .fetch_optional(
+            "SELECT * FROM cancellations WHERE id = $1",
+            crate::args![id],
+        )
+        .await?
+    {
+        Some(r) => Ok(Some(CancellationRow::from_row(&r)?)),
+        None => Ok(None),
+    }
+}
+
+fn cancellable(p: &PaymentRow) -> CancellableAmounts {
+    let m = |v: i64| Money::new(v.max(0)).unwrap_or(Money::ZERO);
+    CancellableAmounts {
+        total: m(p.amount_total - p.amount_cancelled),
+        tax_free: m(p.amount_tax_free - p.amount_cancelled_tax_free),
+        vat: Some(m(p.amount_vat - p.amount_cancelled_vat)),
+    }
+}
+
+/// `POST /payments/{paymentId}/cancel`.
+pub async fn cancel(
+    st: &AppState,
+    payment_id: &str,
+    body: CancelPaymentBody,
+) -> Result<Value, ApiError> {
+    body.validated().map_err(|e| ApiError::validation(&e))?;
+    let Some(p) = payments::load(st, payment_id)
+        .await?
+        .filter(|p| body.store_id.as_ref().map_or(true, |s| *s == p.store_id))
+    else {
+        return Err(ApiError::not_found(
+            "PAYMENT_NOT_FOUND",
+            format!("no payment `{payment_id}`"),
+        ));
+    };
+    check_cancellable_status(&p)?;
+    let resolved = CancelAmounts::resolve(&body, &cancellable(&p)).map_err(|rule| {
+        ApiError::new(
+            axum::http::StatusCode::from_u16(rule.http_status())
+                .unwrap_or(axum::http::StatusCode::CONFLICT),
+            rule.portone_type(),
+            rule.to_string(),
+        )
+    })?;
+    let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {
+        return Err(ApiError::pg_provider(
+            "the payment's channel is no longer configured; nothing was sent",
+            crate::error::PG_CODE_NOT_SENT,
+            "",
+        ));
+    };
+
+    // Take the cancel lock and record the request.
+    let cancellation_id = uuid::Uuid::new_v4().hyphenated().to_string();
+    let now = util::now();
+    let nu = util::micros(now);
+    let mut tx = st.db.begin().await?;
+    let locked = tx
+        .execute(
+            "UPDATE payments SET cancel_lock = $2, updated_at = $3 WHERE id = $1 AND cancel_lock IS NULL \
+             AND status IN ('PAID', 'PARTIAL_CANCELLED') AND amount_cancelled = $4",
+            crate::args![payment_id, cancellation_id.clone(), nu, p.amount_cancelled],
+        )
+        .await?;
+    if locked != 1 {
+        return Err(ApiError::conflict(
+            "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN",
+            format!("payment `{payment_id}` changed or another cancel is in progress; retry"),
+        ));
+    }
+    let stale = now + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
+    tx.execute(
+        "INSERT INTO cancellations (id, payment_id, status, total_amount, tax_free_amount, vat_amount, balance_before, reason, requester, \
+         requested_at, skip_webhook, reconcile_at) VALUES ($1, $2, 'REQUESTED', $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        crate::args![
+            cancellation_id.clone(),
+            payment_id,
+            resolved.amount.get(),
+            resolved.tax_free.get(),
+            resolved.vat.get(),
+            p.amount_total - p.amount_cancelled,
+            body.reason.clone(),
+            body.requester.and_then(|r| serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string))),
+            nu,
+            body.skip_webhook.unwrap_or(false),
+            util::micros(stale)
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+
+    let mut pg_body = body.clone();
+    pg_body.amount = Some(resolved.amount);
+    pg_body.tax_free_amount = Some(resolved.tax_free);
+    pg_body.vat_amount = Some(resolved.vat);
+    let req = PgRequest::Cancel(CancelCall {
+        payment_id: payment_id.to_string(),
+        body: pg_body,
+        prior: p.prior(),
+    });
+    tracing::info!(payment_id, cancellation_id = %cancellation_id, amount = resolved.amount.get(), "cancelling at the PG");
+    let result = st.call_pg(channel, now.with_timezone(&kst()), &req).await;
+    match &result {
+        Ok(Outcome::Approved(a)) => {
+            let pg_cancel_id = a.pg_tx_id.clone();
+            let at =
+                a.at.map(|t| t.with_timezone(&chrono::Utc))
+                    .unwrap_or_else(util::now);
+            if let ApprovedDetail::Cancelled { cancelled, .. } = &a.detail {
+                if *cancelled != resolved.amount {
+                    tracing::warn!(
+                        payment_id,
+                        asked = resolved.amount.get(),
+                        pg = cancelled.get(),
+                        "the PG reports a different cancel amount"
+                    );
+                }
+            }
+            succeed(st, &cancellation_id, pg_cancel_id, at).await?;
+        }
+        Ok(Outcome::Declined(d)) => {
+            fail(st, &cancellation_id, json!({"reason": format!("declined by the PG ({})", d.kind), "pgCode": d.pg_code, "pgMessage": d.pg_message})).await?;
+            return Err(ApiError::pg_provider(
+                format!("the PG refused the cancel ({})", d.kind),
+                &d.pg_code,
+                &d.pg_message,
+            ));
+        }
+        Err(e) if e.is_certainly_not_sent() => {
+            fail(st, &cancellation_id, json!({"reason": e.to_string()})).await?;
+            return Err(not_sent_error(e));
+        }
+        Ok(_) | Err(_) => {
+            let retry = util::now()
+                + chrono::Duration::from_std(st.tuning.reconcile_retry_base).unwrap_or_default();
+            st.db
+                .execute(
+                    "UPDATE cancellations SET reconcile_at = $2 WHERE id = $1 AND status = 'REQUESTED'",
+                    crate::args![cancellation_id.clone(), util::micros(retry)],
+                )
+                .await?;
+            tracing::warn!(payment_id, cancellation_id = %cancellation_id, "cancel outcome unknown; left to the reconciler");
+        }
+    }
+    let c = load(st, &cancellation_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("cancellation vanished"))?;
+    Ok(json!({"cancellation": c.view()}))
+}
+
+fn check_cancellable_status(p: &PaymentRow) -> Result<(), ApiError> {
+    match p.status.as_str() {
+        status::PAID | status::PARTIAL_CANCELLED => Ok(()),
+        status::CANCELLED => Err(ApiError::conflict(
+            "PAYMENT_ALREADY_CANCELLED",
+            format!("payment `{}` is already fully cancelled", p.id),
+        )),
+        _ => Err(ApiError::conflict(
+            "PAYMENT_NOT_PAID",
+            format!("payment `{}` is not paid ({})", p.id, p.status),
+        )),
+    }
+}
+
+/// Record a successful cancel: cancellation `SUCCEEDED`, payment amounts and status, the
+/// webhook, lock released — one transaction. `false` when it was already settled.
+pub async fn succeed(
+    st: &AppState,
+    cancellation_id: &str,
+    pg_cancellation_id: Option<String>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, sqlx::Error> {
+    let nu = util::micros(util::now());
+    let mut tx = st.db.begin().await?;
+    let Some(c) = tx
+        .fetch_optional(
+            "SELECT * FROM cancellations WHERE id = $1 AND status = 'REQUESTED'",
+            crate::args![cancellation_id],
+        )
+        .await?
+    else {
+        return Ok(false);
+    };
+    let c = CancellationRow::from_row(&c)?;
+    tx.execute(
+        "UPDATE cancellations SET status = 'SUCCEEDED', pg_cancellation_id = $2, cancelled_at = $3, reconcile_at = NULL WHERE id = $1",
+        crate::args![cancellation_id, pg_cancellation_id, util::micros(at)],
+    )
+    .await?;
+    let Some(prow) = tx
+        .fetch_optional(
+            "SELECT * FROM payments WHERE id = $1",
+            crate::args![c.payment_id.clone()],
+        )
+        .await?
+    else {
+        return Ok(false);
+    };
+    let p = PaymentRow::from_row(&prow)?;
+    let cancelled = p.amount_cancelled + c.total_amount;
+    let full = cancelled >= p.amount_total;
+    let new_status = if full {
+        status::CANCELLED
+    } else {
+        status::PARTIAL_CANCELLED
+    };
+    tx.execute(
+        "UPDATE payments SET status = $2, amount_cancelled = $3, amount_cancelled_tax_free = amount_cancelled_tax_free + $4, \
+         amount_cancelled_vat = amount_cancelled_vat + $5, cancel_count = cancel_count + 1, cancel_lock = NULL, \
+         cancelled_at = $6, updated_at = $7, status_changed_at = $7 WHERE id = $1 AND cancel_lock = $8",
+        crate::args![
+            c.payment_id.clone(),
+            new_status,
+            cancelled,
+            c.tax_free_amount,
+            c.vat_amount,
+            util::micros(at),
+            nu,
+            cancellation_id
+        ],
+    )
+    .await?;
+    let dest = crate::webhooks::Destination {
+        skip: c.skip_webhook || p.skip_webhook,
+        ..p.destination()
+    };
+    webhooks::enqueue(
+        &mut tx,
+        st,
+        if full {
+            webhooks::TRANSACTION_CANCELLED
+        } else {
+            webhooks::TRANSACTION_PARTIAL_CANCELLED
+        },
+        webhooks::transaction_data(&p.store_id, &p.id, &p.transaction_id, Some(cancellation_id)),
+        &dest,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Record a cancel that certainly did not happen; the lock is released.
+pub async fn fail(
+    st: &AppState,
+    cancellation_id: &str,
+    failure: Value,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = st.db.begin().await?;
+    let Some(c) = tx
+        .fetch_optional(
+            "SELECT payment_id FROM cancellations WHERE id = $1 AND status = 'REQUESTED'",
+            crate::args![cancellation_id],
+        )
+        .await?
+    else {
+        return Ok(false);
+    };
+    let payment_id = c.req_text("payment_id")?;
+    tx.execute(
+        "UPDATE cancellations SET status = 'FAILED', failure_json = $2, reconcile_at = NULL WHERE id = $1",
+        crate::args![cancellation_id, failure.to_string()],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE payments SET cancel_lock = NULL, updated_at = $3 WHERE id = $1 AND cancel_lock = $2",
+        crate::args![payment_id, cancellation_id, util::micros(util::now())],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,230 @@
+//! Server configuration: the TOML file of `paymux serve --config FILE` (see
+//! `paymux.example.toml`, which documents every option), and the flags that override it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use paymux_core::channel::ChannelContext;
+use serde::Deserialize;
+
+/// What `paymux serve` was given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// `--config FILE`; absent = sandbox.
+    pub config: Option<PathBuf>,
+    /// `--listen ADDR`.
+    pub listen: Option<String>,
+    /// `--database URL`.
+    pub database: Option<String>,
+    /// `--api-secret S`.
+    pub api_secret: Option<String>,
+    /// `--webhook-secret S`.
+    pub webhook_secret: Option<String>,
+}
+
+/// The configuration file.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Address to listen on (`127.0.0.1:8080`).
+    #[serde(default)]
+    pub listen: Option<String>,
+    /// `sqlite:FILE` / `postgres://...`.
+    #[serde(default)]
+    pub database: Option<String>,
+    /// The API secret clients send as `Authorization: PortOne <secret>`.
+    #[serde(default)]
+    pub api_secret: Option<String>,
+    /// Webhook signing secret (`whsec_<base64>`).
+    #[serde(default)]
+    pub webhook_secret: Option<String>,
+    /// Where webhooks go when a request gives no `noticeUrls`.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// `merchantId` reported on payments and billing keys.
+    #[serde(default)]
+    pub merchant_id: Option<String>,
+    /// Default `storeId` (requests may name their own).
+    #[serde(default)]
+    pub store_id: Option<String>,
+    /// Largest request body accepted, in bytes.
+    #[serde(default)]
+    pub body_limit_bytes: Option<usize>,
+    /// PG timeouts.
+    #[serde(default)]
+    pub pg: PgSection,
+    /// Reconciler.
+    #[serde(default)]
+    pub reconciler: ReconcilerSection,
+    /// Scheduled payments.
+    #[serde(default)]
+    pub scheduler: SchedulerSection,
+    /// Webhook delivery.
+    #[serde(default)]
+    pub webhooks: WebhookSection,
+    /// Channels (the channel TOML format of the design brief).
+    #[serde(default)]
+    pub channels: Vec<ChannelContext>,
+    /// Channel groups, in the admin API's JSON shape (written with TOML syntax).
+    #[serde(default)]
+    pub channel_groups: Vec<toml::Value>,
+}
+
+/// `[pg]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PgSection {
+    /// Connect timeout (ms). Default 2000.
+    #[serde(default)]
+    pub connect_timeout_ms: Option<u64>,
+    /// Read timeout (ms). Default 20000. When set, it also overrides an adapter's own
+    /// recommended read timeout.
+    #[serde(default)]
+    pub read_timeout_ms: Option<u64>,
+}
+
+/// `[reconciler]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcilerSection {
+    /// How often the reconciler wakes (ms). Default 5000.
+    #[serde(default)]
+    pub interval_ms: Option<u64>,
+    /// First retry delay after an unknown outcome (ms); doubles per attempt, capped at 1 h.
+    /// Default 5000.
+    #[serde(default)]
+    pub retry_base_ms: Option<u64>,
+    /// How long after a payment was requested a PG's "no such transaction" is believed (ms).
+    /// Before that, the PG may simply not have finished recording it, so the reconciler asks
+    /// again. Default 60000.
+    #[serde(default)]
+    pub not_found_grace_ms: Option<u64>,
+}
+
+/// `[scheduler]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerSection {
+    /// How often due schedules are looked for (ms). Default 1000.
+    #[serde(default)]
+    pub interval_ms: Option<u64>,
+}
+
+/// `[webhooks]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSection {
+    /// How often the outbox is polled (ms). Default 1000.
+    #[serde(default)]
+    pub interval_ms: Option<u64>,
+    /// Deliveries per event before giving up (first try included). Default 6.
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    /// First retry delay (ms); ×4 per retry (PortOne: 1, 4, 16, 64, 256 min). Default 60000.
+    #[serde(default)]
+    pub backoff_base_ms: Option<u64>,
+    /// Per-delivery timeout (ms). Default 30000.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+}
+
+impl FileConfig {
+    /// Parse the TOML text.
+    pub fn from_toml(text: &str) -> anyhow::Result<FileConfig> {
+        toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// An empty configuration (sandbox).
+    pub fn empty() -> FileConfig {
+        FileConfig::default()
+    }
+}
+
+/// Tunables with their defaults resolved.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// PG connect timeout.
+    pub connect_timeout: Duration,
+    /// PG read timeout.
+    pub read_timeout: Duration,
+    /// Whether `read_timeout` overrides adapters' own recommendations.
+    pub read_timeout_overrides_adapter: bool,
+    /// Reconciler wake-up interval.
+    pub reconcile_interval: Duration,
+    /// First reconcile retry delay.
+    pub reconcile_retry_base: Duration,
+    /// A PG's "not found" is believed only this long after the payment was requested.
+    pub not_found_grace: Duration,
+    /// Scheduler wake-up interval.
+    pub schedule_interval: Duration,
+    /// Webhook outbox poll interval.
+    pub webhook_interval: Duration,
+    /// Webhook deliveries before giving up.
+    pub webhook_max_attempts: u32,
+    /// First webhook retry delay.
+    pub webhook_backoff_base: Duration,
+    /// Webhook delivery timeout.
+    pub webhook_timeout: Duration,
+    /// Largest request body.
+    pub body_limit: usize,
+}
+
+impl Tuning {
+    /// Resolve from the file's sections.
+    pub fn from_file(f: &FileConfig) -> Tuning {
+        let ms = Duration::from_millis;
+        Tuning {
+            connect_timeout: ms(f.pg.connect_timeout_ms.unwrap_or(2_000)),
+            read_timeout: ms(f.pg.read_timeout_ms.unwrap_or(20_000)),
+            read_timeout_overrides_adapter: f.pg.read_timeout_ms.is_some(),
+            reconcile_interval: ms(f.reconciler.interval_ms.unwrap_or(5_000)),
+            reconcile_retry_base: ms(f.reconciler.retry_base_ms.unwrap_or(5_000)),
+            not_found_grace: ms(f.reconciler.not_found_grace_ms.unwrap_or(60_000)),
+            schedule_interval: ms(f.scheduler.interval_ms.unwrap_or(1_000)),
+            webhook_interval: ms(f.webhooks.interval_ms.unwrap_or(1_000)),
+            webhook_max_attempts: f.webhooks.max_attempts.unwrap_or(6).max(1),
+            webhook_backoff_base: ms(f.webhooks.backoff_base_ms.unwrap_or(60_000)),
+            webhook_timeout: ms(f.webhooks.timeout_ms.unwrap_or(30_000)),
+            body_limit: f.body_limit_bytes.unwrap_or(64 * 1024),
+        }
+    }
+
+    /// How long a claimed payment may stay in flight before the reconciler asks the PG about
+    /// it (covers a gateway that died mid-request): connect + read timeout + 30 s.
+    pub fn stale_after(&self) -> Duration {
+        self.connect_timeout + self.read_timeout + Duration::from_secs(30)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../paymux.example.toml");
+        let c = FileConfig::from_toml(text).unwrap();
+        assert!(!c.channels.is_empty());
+        assert!(!c.channel_groups.is_empty());
+        let t = Tuning::from_file(&c);
+        assert_eq!(t.body_limit, 65536);
+    }
+
+    #[test]
+    fn unknown_options_are_refused() {
+        let e = FileConfig::from_toml("lisen = '127.0.0.1:1'")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("lisen"), "{e}");
+    }
+
+    #[test]
+    fn empty_is_sandbox_defaults() {
+        let c = FileConfig::empty();
+        assert!(c.channels.is_empty());
+        let t = Tuning::from_file(&c);
+        assert_eq!(t.connect_timeout, Duration::from_secs(2));
+        assert!(!t.read_timeout_overrides_adapter);
+    }
+}

@@ -1,0 +1,349 @@
+//! Storage backends: SQLite (default, one file) and PostgreSQL (several gateway instances
+//! sharing one database), behind one small API.
+//!
+//! Queries are runtime SQL written once in the dialect both engines accept (`$1` placeholders,
+//! `ON CONFLICT`, `RETURNING`, partial indexes). Where they differ (`FOR UPDATE SKIP LOCKED`),
+//! callers branch on [`Db::backend`]. Every column is `TEXT` or `BIGINT` (times are
+//! microseconds since the Unix epoch, UTC), so a row decodes the same way on both engines.
+//!
+//! SQLite runs in WAL mode with a busy timeout, and write transactions start with
+//! `BEGIN IMMEDIATE` so two writers queue instead of failing on a lock upgrade.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
+use sqlx::{PgPool, Row as _, SqlitePool};
+
+/// The schema, applied at start (tracked in `_sqlx_migrations`; PostgreSQL takes an advisory
+/// lock so instances starting together migrate once).
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+
+/// Which engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// A connection pool on one of the backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// SQLite.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// A bound query argument. Every column is text or a 64-bit integer.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// `TEXT` (or NULL).
+    Text(Option<String>),
+    /// `BIGINT` (or NULL).
+    Int(Option<i64>),
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Arg::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Arg::Text(v.map(str::to_string))
+    }
+}
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Int(Some(i64::from(v)))
+    }
+}
+
+/// Build an argument list: `args![a, b, c]`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { vec![$($crate::db::Arg::from($a)),*] };
+}
+
+/// A fetched row.
+pub enum Row {
+    /// From SQLite.
+    Sqlite(SqliteRow),
+    /// From PostgreSQL.
+    Postgres(PgRow),
+}
+
+impl Row {
+    /// A nullable text column.
+    pub fn text(&self, col: &str) -> Result<Option<String>, sqlx::Error> {
+        match self {
+            Row::Sqlite(r) => r.try_get::<Option<String>, _>(col),
+            Row::Postgres(r) => r.try_get::<Option<String>, _>(col),
+        }
+    }
+    /// A non-null text column.
+    pub fn req_text(&self, col: &str) -> Result<String, sqlx::Error> {
+        self.text(col)?.ok_or_else(|| null_column(col))
+    }
+    /// A nullable integer column.
+    pub fn int(&self, col: &str) -> Result<Option<i64>, sqlx::Error> {
+        match self {
+            Row::Sqlite(r) => r.try_get::<Option<i64>, _>(col),
+            Row::Postgres(r) => r.try_get::<Option<i64>, _>(col),
+        }
+    }
+    /// A non-null integer column.
+    pub fn req_int(&self, col: &str) -> Result<i64, sqlx::Error> {
+        self.int(col)?.ok_or_else(|| null_column(col))
+    }
+    /// A 0/1 flag column.
+    pub fn flag(&self, col: &str) -> Result<bool, sqlx::Error> {
+        Ok(self.int(col)?.unwrap_or(0) != 0)
+    }
+}
+
+fn null_column(col: &str) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: col.to_string(),
+        source: "unexpected NULL".into(),
+    }
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Text(v) => q.bind(v),
+                Arg::Int(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+impl Db {
+    /// Connect to `url` (`sqlite:FILE`, `sqlite://FILE`, a plain file path, or
+    /// `postgres://...`) and apply the migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(|e| anyhow::anyhow!("connect to PostgreSQL: {e}"))?;
+            Db::Postgres(pool)
+        } else {
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
+            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+                .map_err(|e| anyhow::anyhow!("database URL `{url}`: {e}"))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await
+                .map_err(|e| anyhow::anyhow!("open SQLite database `{path}`: {e}"))?;
+            Db::Sqlite(pool)
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Apply pending migrations.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrations: Vec<Migration> = MIGRATIONS
+            .iter()
+            .map(|(v, d, sql)| {
+                Migration::new(
+                    *v,
+                    Cow::Borrowed(*d),
+                    MigrationType::Simple,
+                    Cow::Borrowed(*sql),
+                    false,
+                )
+            })
+            .collect();
+        let migrator = Migrator {
+            migrations: Cow::Owned(migrations),
+            ..Migrator::DEFAULT
+        };
+        match self {
+            Db::Sqlite(p) => migrator.run(p).await,
+            Db::Postgres(p) => migrator.run(p).await,
+        }
+        .map_err(|e| anyhow::anyhow!("migrate the database: {e}"))
+    }
+
+    /// Which engine.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Run a statement; returns the number of rows affected.
+    pub async fn execute(&self, sql: &str, args: Vec<Arg>) -> Result<u64, sqlx::Error> {
+        match self {
+            Db::Sqlite(p) => Ok(bind_all!(sqlx::query(sql), args)
+                .execute(p)
+                .await?
+                .rows_affected()),
+            Db::Postgres(p) => Ok(bind_all!(sqlx::query(sql), args)
+                .execute(p)
+                .await?
+                .rows_affected()),
+        }
+    }
+
+    /// Fetch every row.
+    pub async fn fetch_all(&self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>, sqlx::Error> {
+        match self {
+            Db::Sqlite(p) => Ok(bind_all!(sqlx::query(sql), args)
+                .fetch_all(p)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect()),
+            Db::Postgres(p) => Ok(bind_all!(sqlx::query(sql), args)
+                .fetch_all(p)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect()),
+        }
+    }
+
+    /// Fetch at most one row.
+    pub async fn fetch_optional(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> Result<Option<Row>, sqlx::Error> {
+        Ok(self.fetch_all(sql, args).await?.into_iter().next())
+    }
+
+    /// Start a write transaction.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self {
+            Db::Sqlite(p) => Ok(Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(p) => Ok(Tx::Postgres(p.begin().await?)),
+        }
+    }
+
+    /// Close the pool.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A write transaction: state changes and their webhook outbox rows commit together.
+pub enum Tx {
+    /// SQLite.
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// PostgreSQL.
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    /// Run a statement; returns the number of rows affected.
+    pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => Ok(bind_all!(sqlx::query(sql), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected()),
+            Tx::Postgres(t) => Ok(bind_all!(sqlx::query(sql), args)
+                .execute(&mut **t)
+                .await?
+                .rows_affected()),
+        }
+    }
+
+    /// Fetch every row.
+    pub async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>, sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => Ok(bind_all!(sqlx::query(sql), args)
+                .fetch_all(&mut **t)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect()),
+            Tx::Postgres(t) => Ok(bind_all!(sqlx::query(sql), args)
+                .fetch_all(&mut **t)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect()),
+        }
+    }
+
+    /// Fetch at most one row.
+    pub async fn fetch_optional(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> Result<Option<Row>, sqlx::Error> {
+        Ok(self.fetch_all(sql, args).await?.into_iter().next())
+    }
+
+    /// Commit.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// Whether an error is a unique-constraint violation.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.is_unique_violation(),
+        _ => false,
+    }
+}

@@ -1,0 +1,203 @@
+//! PortOne-shaped API errors: `{"type": "SCREAMING_SNAKE", "message": "..."}` with PortOne's
+//! HTTP statuses, plus the extra fields some types carry (`pgCode`/`pgMessage` for
+//! `PG_PROVIDER`, `failures`/`succeededChannels` for `CHANNEL_SPECIFIC`).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use paymux_core::validation::ValidationErrors;
+use paymux_routing::{ChannelSpecificFailure, SelectedChannel};
+use serde_json::{json, Map, Value};
+
+/// `pgCode` answered when the PG's answer is unknown (paymux-specific).
+pub const PG_CODE_NOT_SENT: &str = "PAYMUX_NOT_SENT";
+
+/// An error answer.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The JSON body.
+    pub body: Value,
+}
+
+impl ApiError {
+    /// `{type, message}` with a status.
+    pub fn new(status: StatusCode, kind: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            body: json!({"type": kind, "message": message.into()}),
+        }
+    }
+
+    /// The error `type`.
+    pub fn kind(&self) -> &str {
+        self.body.get("type").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// 400 `INVALID_REQUEST`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "INVALID_REQUEST", message)
+    }
+
+    /// 400 `INVALID_REQUEST` listing every broken rule with its field path.
+    pub fn validation(errs: &ValidationErrors) -> Self {
+        Self::invalid(errs.to_string())
+    }
+
+    /// 401 `UNAUTHORIZED`.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)
+    }
+
+    /// 404 with a `*_NOT_FOUND` type.
+    pub fn not_found(kind: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, kind, message)
+    }
+
+    /// 409 with a conflict type.
+    pub fn conflict(kind: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, kind, message)
+    }
+
+    /// 502 `PG_PROVIDER {pgCode, pgMessage}`.
+    pub fn pg_provider(message: impl Into<String>, pg_code: &str, pg_message: &str) -> Self {
+        ApiError {
+            status: StatusCode::BAD_GATEWAY,
+            body: json!({
+                "type": "PG_PROVIDER",
+                "message": message.into(),
+                "pgCode": pg_code,
+                "pgMessage": pg_message,
+            }),
+        }
+    }
+
+    /// 502 `CHANNEL_SPECIFIC {failures, succeededChannels}`.
+    pub fn channel_specific(
+        message: impl Into<String>,
+        failures: &[ChannelSpecificFailure],
+        succeeded: &[SelectedChannel],
+    ) -> Self {
+        ApiError {
+            status: StatusCode::BAD_GATEWAY,
+            body: json!({
+                "type": "CHANNEL_SPECIFIC",
+                "message": message.into(),
+                "failures": failures,
+                "succeededChannels": succeeded,
+            }),
+        }
+    }
+
+    /// 504 `PAYMENT_OUTCOME_UNKNOWN` (paymux-specific): the request reached the PG but no
+    /// usable answer came back. The payment is `PAY_PENDING` and is resolved by inquiry; the
+    /// client must not retry with a new `paymentId`.
+    pub fn outcome_unknown(payment_id: &str) -> Self {
+        Self::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "PAYMENT_OUTCOME_UNKNOWN",
+            format!(
+                "the PG did not answer in time; payment `{payment_id}` is PAY_PENDING and will be resolved by inquiry at the PG. \
+                 Check GET /payments/{payment_id} or wait for the webhook; do not retry with a new paymentId"
+            ),
+        )
+    }
+
+    /// 500 for storage failures. The message never carries request data.
+    pub fn internal(what: &str) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_SERVER_ERROR",
+            format!("internal error: {what}"),
+        )
+    }
+
+    /// Add a field to the body.
+    pub fn with(mut self, key: &str, value: Value) -> Self {
+        if let Value::Object(m) = &mut self.body {
+            m.insert(key.to_string(), value);
+        } else {
+            let mut m = Map::new();
+            m.insert(key.to_string(), value);
+            self.body = Value::Object(m);
+        }
+        self
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "database error");
+        ApiError::internal("storage unavailable")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+/// Make a serde error message safe to echo and log: drop the offending value that serde puts
+/// in messages such as ``invalid type: string "4111…", expected u32`` (it may be card data).
+pub fn sanitize_serde_message(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
+        if let Some(r) = rest.strip_prefix(prefix) {
+            out.push_str(prefix);
+            // Keep the kind word ("string", "integer", ...), drop the value up to ", expected".
+            let kind = r.split([' ', ',']).next().unwrap_or("");
+            out.push_str(kind);
+            if let Some(i) = r.find(", expected") {
+                out.push_str(&r[i..]);
+            }
+            return strip_location(&out);
+        }
+    }
+    if let Some(r) = rest.strip_prefix("unknown variant ") {
+        out.push_str("unknown variant");
+        if let Some(i) = r.find(", expected") {
+            out.push_str(&r[i..]);
+        }
+        return strip_location(&out);
+    }
+    rest = rest.trim();
+    strip_location(rest)
+}
+
+fn strip_location(s: &str) -> String {
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_values_are_dropped() {
+        assert_eq!(
+            sanitize_serde_message(
+                "invalid type: string \"4111111111111111\", expected i64 at line 1 column 9"
+            ),
+            "invalid type: string, expected i64"
+        );
+        assert_eq!(
+            sanitize_serde_message(
+                "invalid type: integer `4111111111111111`, expected a string at line 1 column 30"
+            ),
+            "invalid type: integer, expected a string"
+        );
+        assert_eq!(
+            sanitize_serde_message("unknown variant `XX`, expected `CUSTOMER` or `ADMIN`"),
+            "unknown variant, expected `CUSTOMER` or `ADMIN`"
+        );
+        assert_eq!(
+            sanitize_serde_message("must not be negative at line 1 column 3"),
+            "must not be negative"
+        );
+    }
+}

@@ -1,0 +1,40 @@
+//! # paymux-gateway
+//!
+//! The PortOne-V2-compatible HTTP gateway of paymux (`paymux serve`): PortOne's paths, request
+//! and response shapes, errors and webhooks, in front of every PG adapter linked in the build.
+//!
+//! - [`api`]: the HTTP surface (PortOne V2 paths + the admin endpoints).
+//! - [`payments`], [`cancel`], [`billing_keys`], [`schedules`]: the operations. A payment row
+//!   is written before any PG is called, so duplicate requests reach the PG once.
+//! - [`reconciler`]: resolves unknown outcomes by asking the PG, never by guessing.
+//! - [`webhooks`]: durable outbox + Standard-Webhooks-signed delivery with retries.
+//! - [`groups`]: channel groups (smart routing) stored in the database.
+//! - [`db`]: SQLite (default) or PostgreSQL (several instances on one database).
+//! - [`server`]: startup, the sandbox, [`serve`].
+//!
+//! ```no_run
+//! # async fn f() -> anyhow::Result<()> {
+//! paymux_gateway::serve(paymux_gateway::ServeOptions::default()).await // sandbox
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod billing_keys;
+pub mod cancel;
+pub mod channels;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod groups;
+pub mod payments;
+pub mod reconciler;
+pub mod schedules;
+pub mod server;
+pub mod state;
+pub mod util;
+pub mod webhooks;
+
+pub use config::{FileConfig, ServeOptions, Tuning};
+pub use error::ApiError;
+pub use server::{serve, start, start_sandbox, GatewayOptions, RunningGateway, Sandbox};

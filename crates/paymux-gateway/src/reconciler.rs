@@ -1,0 +1,252 @@
+//! The reconciler: resolves payments and cancels whose outcome is unknown by asking the PG
+//! (`payment.get`), never by guessing.
+//!
+//! It looks at rows whose `reconcile_at` has come: payments still `READY` (the gateway died
+//! mid-request) or `PAY_PENDING`, and cancellations still `REQUESTED`. Each row is leased
+//! first (`reconcile_at` moved forward with a conditional `UPDATE`), so two instances never
+//! ask about one row at once.
+//!
+//! | PG says | payment | cancellation |
+//! |---|---|---|
+//! | approved / partly / fully cancelled | `PAID` | balance = before − amount → `SUCCEEDED`; balance = before → `FAILED` |
+//! | not found / failed | `FAILED` (once `not_found_grace` has passed since the request) | — (retry) |
+//! | pending, unknown, error | retry later (backoff ×2, capped at 1 h) | retry later |
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use paymux_core::adapter::{kst, GetPaymentCall, PgRequest};
+use paymux_core::outcome::{ApprovedDetail, DeclineKind, Outcome, TxState};
+use serde_json::json;
+
+use crate::payments::{self, PaymentRow, Transition};
+use crate::state::AppState;
+use crate::util;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    /// Rows looked at.
+    pub examined: usize,
+    /// Rows settled (paid, failed, cancel succeeded or failed).
+    pub resolved: usize,
+}
+
+/// Look at every due row once.
+pub async fn reconcile_once(st: &Arc<AppState>) -> Result<Report, sqlx::Error> {
+    let mut report = Report::default();
+    let now = util::micros(util::now());
+    let due = st
+        .db
+        .fetch_all(
+            "SELECT id, reconcile_at FROM payments WHERE reconcile_at IS NOT NULL AND reconcile_at <= $1 \
+             AND status IN ('READY', 'PAY_PENDING') ORDER BY reconcile_at LIMIT 64",
+            crate::args![now],
+        )
+        .await?;
+    for r in due {
+        let id = r.req_text("id")?;
+        let at = r.req_int("reconcile_at")?;
+        if !lease(st, "payments", &id, at).await? {
+            continue;
+        }
+        report.examined += 1;
+        if let Some(p) = payments::load(st, &id).await? {
+            if resolve_payment(st, &p).await? {
+                report.resolved += 1;
+            }
+        }
+    }
+    let due = st
+        .db
+        .fetch_all(
+            "SELECT id, reconcile_at FROM cancellations WHERE reconcile_at IS NOT NULL AND reconcile_at <= $1 \
+             AND status = 'REQUESTED' ORDER BY reconcile_at LIMIT 64",
+            crate::args![now],
+        )
+        .await?;
+    for r in due {
+        let id = r.req_text("id")?;
+        let at = r.req_int("reconcile_at")?;
+        if !lease(st, "cancellations", &id, at).await? {
+            continue;
+        }
+        report.examined += 1;
+        if resolve_cancellation(st, &id).await? {
+            report.resolved += 1;
+        }
+    }
+    Ok(report)
+}
+
+/// Move `reconcile_at` forward so no other instance takes the row meanwhile.
+async fn lease(st: &AppState, table: &str, id: &str, seen: i64) -> Result<bool, sqlx::Error> {
+    let until =
+        util::now() + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
+    let sql = format!(
+        "UPDATE {table} SET reconcile_at = $2, reconcile_attempts = reconcile_attempts + 1 WHERE id = $1 AND reconcile_at = $3"
+    );
+    Ok(st
+        .db
+        .execute(&sql, crate::args![id, util::micros(until), seen])
+        .await?
+        == 1)
+}
+
+fn retry_delay(st: &AppState, attempts: i64) -> Duration {
+    let exp = u32::try_from(attempts.clamp(0, 12)).unwrap_or(12);
+    st.tuning
+        .reconcile_retry_base
+        .saturating_mul(2u32.saturating_pow(exp))
+        .min(Duration::from_secs(3600))
+}
+
+async fn attempts_of(st: &AppState, table: &str, id: &str) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT reconcile_attempts FROM {table} WHERE id = $1");
+    Ok(st
+        .db
+        .fetch_optional(&sql, crate::args![id])
+        .await?
+        .and_then(|r| r.int("reconcile_attempts").ok().flatten())
+        .unwrap_or(0))
+}
+
+async fn retry_later(st: &AppState, table: &str, id: &str) -> Result<(), sqlx::Error> {
+    let attempts = attempts_of(st, table, id).await?;
+    let at =
+        util::now() + chrono::Duration::from_std(retry_delay(st, attempts - 1)).unwrap_or_default();
+    let sql = format!("UPDATE {table} SET reconcile_at = $2 WHERE id = $1");
+    st.db
+        .execute(&sql, crate::args![id, util::micros(at)])
+        .await?;
+    Ok(())
+}
+
+/// Ask the PG about one payment. `true` when it was settled.
+async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Error> {
+    let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {
+        if p.channel_key.is_none() && p.status == payments::status::READY {
+            // Claimed but no channel was ever recorded: nothing was sent.
+            let t = Transition::Failed {
+                failure: json!({"reason": "the gateway stopped before sending the payment to the PG"}),
+            };
+            return payments::apply(st, &p.id, &p.transaction_id, &t).await;
+        }
+        tracing::warn!(payment_id = %p.id, "cannot reconcile: the payment's channel is not configured");
+        retry_later(st, "payments", &p.id).await?;
+        return Ok(false);
+    };
+    let req = PgRequest::Get(GetPaymentCall {
+        payment_id: p.id.clone(),
+        prior: p.prior(),
+    });
+    let result = st
+        .call_pg(channel, util::now().with_timezone(&kst()), &req)
+        .await;
+    let transition = match &result {
+        Ok(Outcome::Approved(a)) => match &a.detail {
+            ApprovedDetail::Inquiry(report) => match report.state {
+                TxState::Approved | TxState::PartiallyCancelled | TxState::Cancelled => {
+                    if report.state != TxState::Approved {
+                        tracing::warn!(payment_id = %p.id, state = ?report.state, "the PG reports the unknown payment as (partly) cancelled");
+                    }
+                    Some(Transition::Paid {
+                        pg_tx_id: report.pg_tx_id.clone().or_else(|| a.pg_tx_id.clone()),
+                        paid_at: a
+                            .at
+                            .map(|t| t.with_timezone(&chrono::Utc))
+                            .unwrap_or_else(util::now),
+                        method_patch: None,
+                    })
+                }
+                TxState::NotFound | TxState::Failed => Some(Transition::Failed {
+                    failure: json!({
+                        "reason": "the PG has no completed payment (resolved by inquiry after an unknown outcome)",
+                        "pgCode": a.pg_code,
+                        "pgMessage": a.pg_message,
+                    }),
+                }),
+                TxState::Pending => None,
+            },
+            _ => None,
+        },
+        Ok(Outcome::Declined(d)) if d.kind == DeclineKind::NotFound => Some(Transition::Failed {
+            failure: json!({
+                "reason": "the PG has no such payment (resolved by inquiry after an unknown outcome)",
+                "pgCode": d.pg_code,
+                "pgMessage": d.pg_message,
+            }),
+        }),
+        _ => None,
+    };
+    // A fresh "not found" may only mean the PG has not finished recording the payment.
+    let young = util::now().signed_duration_since(util::from_micros(p.requested_at))
+        < chrono::Duration::from_std(st.tuning.not_found_grace).unwrap_or_default();
+    let transition = match transition {
+        Some(Transition::Failed { .. }) if young => None,
+        t => t,
+    };
+    match transition {
+        Some(t) => {
+            let done = payments::apply(st, &p.id, &p.transaction_id, &t).await?;
+            tracing::info!(payment_id = %p.id, settled = done, outcome = match t { Transition::Paid{..} => "paid", _ => "failed" }, "reconciled by inquiry");
+            Ok(done)
+        }
+        None => {
+            tracing::info!(payment_id = %p.id, "still unknown after inquiry; will ask again");
+            retry_later(st, "payments", &p.id).await?;
+            Ok(false)
+        }
+    }
+}
+
+/// Ask the PG about a cancel whose outcome is unknown. `true` when it was settled.
+async fn resolve_cancellation(st: &AppState, id: &str) -> Result<bool, sqlx::Error> {
+    let Some(c) = crate::cancel::load(st, id).await? else {
+        return Ok(false);
+    };
+    let Some(p) = payments::load(st, &c.payment_id).await? else {
+        return Ok(false);
+    };
+    let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {
+        retry_later(st, "cancellations", id).await?;
+        return Ok(false);
+    };
+    let req = PgRequest::Get(GetPaymentCall {
+        payment_id: p.id.clone(),
+        prior: p.prior(),
+    });
+    let result = st
+        .call_pg(channel, util::now().with_timezone(&kst()), &req)
+        .await;
+    if let Ok(Outcome::Approved(a)) = &result {
+        if let ApprovedDetail::Inquiry(report) = &a.detail {
+            let balance = report.balance.map(|b| b.get()).or(match report.state {
+                TxState::Cancelled => Some(0),
+                _ => None,
+            });
+            if let Some(balance) = balance {
+                if balance == c.balance_before - c.total_amount {
+                    return crate::cancel::succeed(st, id, None, util::now()).await;
+                }
+                if balance == c.balance_before {
+                    return crate::cancel::fail(
+                        st,
+                        id,
+                        json!({"reason": "the PG did not cancel (resolved by inquiry after an unknown outcome)"}),
+                    )
+                    .await;
+                }
+                tracing::warn!(
+                    cancellation_id = id,
+                    balance,
+                    before = c.balance_before,
+                    amount = c.total_amount,
+                    "PG balance matches neither outcome; needs a person"
+                );
+            }
+        }
+    }
+    retry_later(st, "cancellations", id).await?;
+    Ok(false)
+}

@@ -1,0 +1,351 @@
+//! Scheduled billing-key payments: create (`POST /payments/{paymentId}/schedule`), get,
+//! revoke (`DELETE /payment-schedules`, all-or-nothing), and the worker that runs due ones.
+//!
+//! Status: `SCHEDULED` → `STARTED` (claimed by one instance) → `SUCCEEDED` / `FAILED`
+//! (`PENDING` while the payment's outcome is unknown), or `REVOKED`. A due schedule is claimed
+//! by one atomic `UPDATE ... WHERE status = 'SCHEDULED' ... RETURNING` — with
+//! `FOR UPDATE SKIP LOCKED` on PostgreSQL — so several instances never run it twice; and the
+//! payment it makes is claimed like any other, so even a re-run could not charge twice.
+
+use std::sync::Arc;
+
+use paymux_core::model::{
+    BillingKeyPaymentInput, CreatePaymentScheduleBody, RevokePaymentSchedulesBody, Validate,
+};
+use serde_json::{json, Map, Value};
+
+use crate::db::{Backend, Row};
+use crate::error::ApiError;
+use crate::payments;
+use crate::state::AppState;
+use crate::util::{self, put};
+
+struct ScheduleRow {
+    id: String,
+    payment_id: String,
+    billing_key: String,
+    store_id: String,
+    status: String,
+    time_to_pay: i64,
+    payment_json: String,
+    created_at: i64,
+    started_at: Option<i64>,
+    completed_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl ScheduleRow {
+    fn from_row(r: &Row) -> Result<Self, sqlx::Error> {
+        Ok(ScheduleRow {
+            id: r.req_text("id")?,
+            payment_id: r.req_text("payment_id")?,
+            billing_key: r.req_text("billing_key")?,
+            store_id: r.req_text("store_id")?,
+            status: r.req_text("status")?,
+            time_to_pay: r.req_int("time_to_pay")?,
+            payment_json: r.req_text("payment_json")?,
+            created_at: r.req_int("created_at")?,
+            started_at: r.int("started_at")?,
+            completed_at: r.int("completed_at")?,
+            revoked_at: r.int("revoked_at")?,
+        })
+    }
+
+    fn view(&self, st: &AppState) -> Value {
+        let p: Value = serde_json::from_str(&self.payment_json).unwrap_or(Value::Null);
+        let mut m = Map::new();
+        m.insert("status".into(), json!(self.status));
+        m.insert("id".into(), json!(self.id));
+        m.insert("merchantId".into(), json!(st.merchant_id));
+        m.insert("storeId".into(), json!(self.store_id));
+        m.insert("paymentId".into(), json!(self.payment_id));
+        m.insert("billingKey".into(), json!(self.billing_key));
+        m.insert("orderName".into(), p["orderName"].clone());
+        m.insert("isCulturalExpense".into(), json!(false));
+        m.insert("isEscrow".into(), json!(false));
+        let customer: Option<paymux_core::model::CustomerInput> =
+            serde_json::from_value(p["customer"].clone()).ok();
+        m.insert("customer".into(), util::customer_view(customer.as_ref()));
+        m.insert(
+            "customData".into(),
+            p.get("customData")
+                .cloned()
+                .filter(|v| !v.is_null())
+                .unwrap_or(json!("")),
+        );
+        m.insert("totalAmount".into(), p["amount"]["total"].clone());
+        put(&mut m, "taxFreeAmount", p["amount"]["taxFree"].clone());
+        put(&mut m, "vatAmount", p["amount"]["vat"].clone());
+        m.insert("currency".into(), p["currency"].clone());
+        put(&mut m, "installmentMonth", p["installmentMonth"].clone());
+        put(&mut m, "noticeUrls", p["noticeUrls"].clone());
+        put(&mut m, "products", p["products"].clone());
+        m.insert("createdAt".into(), util::time_json(Some(self.created_at)));
+        m.insert("timeToPay".into(), util::time_json(Some(self.time_to_pay)));
+        put(&mut m, "startedAt", util::time_json(self.started_at));
+        put(&mut m, "completedAt", util::time_json(self.completed_at));
+        put(&mut m, "revokedAt", util::time_json(self.revoked_at));
+        Value::Object(m)
+    }
+}
+
+/// `POST /payments/{paymentId}/schedule`.
+pub async fn create(
+    st: &AppState,
+    payment_id: &str,
+    body: CreatePaymentScheduleBody,
+) -> Result<Value, ApiError> {
+    body.validated().map_err(|e| ApiError::validation(&e))?;
+    let key = crate::billing_keys::load(st, &body.payment.billing_key)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "BILLING_KEY_NOT_FOUND",
+                format!(
+                    "payment.billingKey: no billing key `{}`",
+                    body.payment.billing_key
+                ),
+            )
+        })?;
+    match key.status.as_str() {
+        "ISSUED" => {}
+        "DELETED" => {
+            return Err(ApiError::conflict(
+                "BILLING_KEY_ALREADY_DELETED",
+                format!("billing key `{}` was deleted", key.billing_key),
+            ))
+        }
+        _ => {
+            return Err(ApiError::not_found(
+                "BILLING_KEY_NOT_FOUND",
+                format!("payment.billingKey: `{}` is not issued", key.billing_key),
+            ))
+        }
+    }
+    if let Some(p) = payments::load(st, payment_id).await? {
+        if p.status != payments::status::FAILED {
+            return Err(ApiError::conflict(
+                "ALREADY_PAID_OR_WAITING",
+                format!("payment `{payment_id}` already exists ({})", p.status),
+            ));
+        }
+    }
+    let id = uuid::Uuid::new_v4().hyphenated().to_string();
+    let now = util::micros(util::now());
+    let time_to_pay = util::micros(body.time_to_pay.with_timezone(&chrono::Utc));
+    let payment_json = serde_json::to_string(&body.payment)
+        .map_err(|_| ApiError::internal("serialize schedule"))?;
+    let r = st
+        .db
+        .execute(
+            "INSERT INTO payment_schedules (id, payment_id, billing_key, store_id, status, time_to_pay, payment_json, created_at) \
+             VALUES ($1, $2, $3, $4, 'SCHEDULED', $5, $6, $7)",
+            crate::args![
+                id.clone(),
+                payment_id,
+                key.billing_key.clone(),
+                body.payment.store_id.clone().unwrap_or_else(|| key.store_id.clone()),
+                time_to_pay,
+                payment_json,
+                now
+            ],
+        )
+        .await;
+    match r {
+        Ok(_) => Ok(json!({"schedule": {"id": id}})),
+        Err(e) if crate::db::is_unique_violation(&e) => Err(ApiError::conflict(
+            "PAYMENT_SCHEDULE_ALREADY_EXISTS",
+            format!("payment `{payment_id}` already has a schedule"),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /payment-schedules/{id}`.
+pub async fn get(st: &AppState, id: &str) -> Result<Value, ApiError> {
+    let row = st
+        .db
+        .fetch_optional(
+            "SELECT * FROM payment_schedules WHERE id = $1",
+            crate::args![id],
+        )
+        .await?;
+    match row {
+        Some(r) => Ok(ScheduleRow::from_row(&r)?.view(st)),
+        None => Err(ApiError::not_found(
+            "PAYMENT_SCHEDULE_NOT_FOUND",
+            format!("no payment schedule `{id}`"),
+        )),
+    }
+}
+
+/// `DELETE /payment-schedules`: revoke by ids and/or billing key, all or nothing.
+pub async fn revoke(st: &AppState, body: RevokePaymentSchedulesBody) -> Result<Value, ApiError> {
+    body.validated().map_err(|e| ApiError::validation(&e))?;
+    let now = util::now();
+    let nu = util::micros(now);
+    let mut tx = st.db.begin().await?;
+    let mut targets: Vec<ScheduleRow> = Vec::new();
+    for id in body.schedule_ids.iter().flatten() {
+        let Some(r) = tx
+            .fetch_optional(
+                "SELECT * FROM payment_schedules WHERE id = $1",
+                crate::args![id],
+            )
+            .await?
+        else {
+            return Err(ApiError::not_found(
+                "PAYMENT_SCHEDULE_NOT_FOUND",
+                format!("scheduleIds: no payment schedule `{id}`"),
+            ));
+        };
+        let s = ScheduleRow::from_row(&r)?;
+        if body
+            .billing_key
+            .as_ref()
+            .is_some_and(|k| *k != s.billing_key)
+        {
+            return Err(ApiError::invalid(format!(
+                "scheduleIds: schedule `{id}` does not belong to billingKey"
+            )));
+        }
+        targets.push(s);
+    }
+    if let Some(k) = &body.billing_key {
+        let exists = tx
+            .fetch_optional(
+                "SELECT billing_key FROM billing_keys WHERE billing_key = $1",
+                crate::args![k],
+            )
+            .await?;
+        if exists.is_none() {
+            return Err(ApiError::not_found(
+                "BILLING_KEY_NOT_FOUND",
+                format!("billingKey: no billing key `{k}`"),
+            ));
+        }
+        let rows = tx
+            .fetch_all(
+                "SELECT * FROM payment_schedules WHERE billing_key = $1 AND status = 'SCHEDULED'",
+                crate::args![k],
+            )
+            .await?;
+        for r in rows {
+            let s = ScheduleRow::from_row(&r)?;
+            if !targets.iter().any(|t| t.id == s.id) {
+                targets.push(s);
+            }
+        }
+    }
+    for s in &targets {
+        match s.status.as_str() {
+            "SCHEDULED" => {}
+            "REVOKED" => {
+                return Err(ApiError::conflict(
+                    "PAYMENT_SCHEDULE_ALREADY_REVOKED",
+                    format!("payment schedule `{}` is already revoked", s.id),
+                ))
+            }
+            other => {
+                return Err(ApiError::conflict(
+                    "PAYMENT_SCHEDULE_ALREADY_PROCESSED",
+                    format!("payment schedule `{}` is already {other}", s.id),
+                ))
+            }
+        }
+    }
+    for s in &targets {
+        let n = tx
+            .execute(
+                "UPDATE payment_schedules SET status = 'REVOKED', revoked_at = $2 WHERE id = $1 AND status = 'SCHEDULED'",
+                crate::args![s.id.clone(), nu],
+            )
+            .await?;
+        if n != 1 {
+            // The worker started it meanwhile: nothing is revoked (the transaction rolls back).
+            return Err(ApiError::conflict(
+                "PAYMENT_SCHEDULE_ALREADY_PROCESSED",
+                format!("payment schedule `{}` started meanwhile", s.id),
+            ));
+        }
+    }
+    tx.commit().await?;
+    let ids: Vec<&str> = targets.iter().map(|s| s.id.as_str()).collect();
+    Ok(json!({"revokedScheduleIds": ids, "revokedAt": util::rfc3339(now)}))
+}
+
+/// Claim and run every due schedule once. Returns how many were run.
+pub async fn run_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
+    let now = util::micros(util::now());
+    let sql = match st.db.backend() {
+        Backend::Postgres => {
+            "UPDATE payment_schedules SET status = 'STARTED', started_at = $1, claimed_by = $2 \
+             WHERE id IN (SELECT id FROM payment_schedules WHERE status = 'SCHEDULED' AND time_to_pay <= $1 \
+                          ORDER BY time_to_pay LIMIT 16 FOR UPDATE SKIP LOCKED) \
+             RETURNING *"
+        }
+        Backend::Sqlite => {
+            "UPDATE payment_schedules SET status = 'STARTED', started_at = $1, claimed_by = $2 \
+             WHERE status = 'SCHEDULED' AND time_to_pay <= $1 AND id IN \
+                   (SELECT id FROM payment_schedules WHERE status = 'SCHEDULED' AND time_to_pay <= $1 \
+                    ORDER BY time_to_pay LIMIT 16) \
+             RETURNING *"
+        }
+    };
+    let rows = st
+        .db
+        .fetch_all(sql, crate::args![now, st.instance_id.clone()])
+        .await?;
+    let mut claimed = Vec::new();
+    for r in rows {
+        claimed.push(ScheduleRow::from_row(&r)?);
+    }
+    let n = claimed.len();
+    for s in claimed {
+        run_one(st, s).await?;
+    }
+    Ok(n)
+}
+
+async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
+    tracing::info!(schedule_id = %s.id, payment_id = %s.payment_id, "running scheduled payment");
+    let body: BillingKeyPaymentInput = match serde_json::from_str(&s.payment_json) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(schedule_id = %s.id, error = %e, "stored schedule is unreadable");
+            finish(st, &s.id, "FAILED").await?;
+            return Ok(());
+        }
+    };
+    let (answer, final_status) = payments::pay_with_billing_key(
+        st,
+        &s.payment_id,
+        body,
+        Some(&s.id),
+        &payments::Origin::scheduler(),
+    )
+    .await;
+    // The payment's transition already moved the schedule when a payment was made; a
+    // request refused before any payment existed (key deleted, no channel) ends here.
+    let status = match final_status {
+        payments::status::PAID | payments::status::VIRTUAL_ACCOUNT_ISSUED => "SUCCEEDED",
+        payments::status::PAY_PENDING | payments::status::READY => "PENDING",
+        _ => "FAILED",
+    };
+    if let Err(e) = &answer {
+        tracing::info!(schedule_id = %s.id, error_type = e.kind(), "scheduled payment did not succeed");
+    }
+    finish(st, &s.id, status).await?;
+    Ok(())
+}
+
+async fn finish(st: &AppState, id: &str, status: &str) -> Result<(), sqlx::Error> {
+    let completed = (status != "PENDING").then(|| util::micros(util::now()));
+    st.db
+        .execute(
+            "UPDATE payment_schedules SET status = $2, completed_at = COALESCE(completed_at, $3) WHERE id = $1 AND status = 'STARTED'",
+            crate::args![id, status, completed],
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,428 @@
+//! Starting the gateway: `paymux serve`, the sandbox, and an embeddable [`start`] for tests
+//! and other hosts.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use paymux_core::channel::ChannelContext;
+use paymux_core::registry;
+use paymux_core::secret::Secret;
+use paymux_core::simulator::SimulatorHandle;
+use paymux_routing::HealthTracker;
+use serde_json::{json, Value};
+use tokio::task::JoinHandle;
+
+use crate::channels::ChannelRegistry;
+use crate::config::{FileConfig, ServeOptions, Tuning};
+use crate::db::Db;
+use crate::state::{AppState, GatewayTransport};
+use crate::{api, groups, reconciler, schedules, webhooks};
+
+/// The SQLite file the sandbox uses, in the working directory.
+pub const SANDBOX_DATABASE: &str = "sqlite://paymux-sandbox.sqlite";
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The sandbox demo group's fixed id (so a restarted sandbox keeps one group).
+pub const SANDBOX_GROUP_ID: &str = "channel-group-test-00000000-0000-4000-8000-000000000001";
+
+/// Everything [`start`] needs, resolved.
+#[derive(Clone)]
+pub struct GatewayOptions {
+    /// Listen address (`127.0.0.1:0` for any free port).
+    pub listen: String,
+    /// Database URL.
+    pub database: String,
+    /// API secret.
+    pub api_secret: String,
+    /// Webhook secret (`whsec_<base64>`).
+    pub webhook_secret: String,
+    /// Default webhook URL.
+    pub webhook_url: Option<String>,
+    /// `merchantId` on responses.
+    pub merchant_id: String,
+    /// Default `storeId`.
+    pub store_id: String,
+    /// Tunables.
+    pub tuning: Tuning,
+    /// Channels.
+    pub channels: Vec<ChannelContext>,
+    /// Channel groups, admin-API JSON shape (applied at start, replacing stored ones).
+    pub channel_groups: Vec<Value>,
+    /// Run the reconciler, scheduler and webhook workers in the background.
+    pub background_workers: bool,
+}
+
+impl GatewayOptions {
+    /// Options from a configuration file, with defaults for everything unset (secrets are
+    /// generated when absent).
+    pub fn from_file(file: &FileConfig) -> anyhow::Result<GatewayOptions> {
+        let mut groups = Vec::new();
+        for g in &file.channel_groups {
+            groups.push(serde_json::to_value(g)?);
+        }
+        Ok(GatewayOptions {
+            listen: file.listen.clone().unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            database: file
+                .database
+                .clone()
+                .unwrap_or_else(|| "sqlite://paymux.sqlite".into()),
+            api_secret: file.api_secret.clone().unwrap_or_else(generate_api_secret),
+            webhook_secret: file
+                .webhook_secret
+                .clone()
+                .unwrap_or_else(webhooks::generate_secret),
+            webhook_url: file.webhook_url.clone(),
+            merchant_id: file
+                .merchant_id
+                .clone()
+                .unwrap_or_else(|| "merchant-paymux".into()),
+            store_id: file
+                .store_id
+                .clone()
+                .unwrap_or_else(|| "store-paymux".into()),
+            tuning: Tuning::from_file(file),
+            channels: file.channels.clone(),
+            channel_groups: groups,
+            background_workers: true,
+        })
+    }
+}
+
+/// A fresh API secret.
+pub fn generate_api_secret() -> String {
+    let bytes: [u8; 24] = rand::random();
+    format!("paymux_{}", hex::encode(bytes))
+}
+
+/// A running gateway.
+pub struct RunningGateway {
+    /// Where it listens.
+    pub local_addr: SocketAddr,
+    /// `http://<addr>`.
+    pub base_url: String,
+    /// Shared state (for workers run by hand and for inspection).
+    pub state: Arc<AppState>,
+    server: Option<JoinHandle<()>>,
+    workers: Vec<JoinHandle<()>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl RunningGateway {
+    /// Run the reconciler once.
+    pub async fn reconcile_once(&self) -> anyhow::Result<reconciler::Report> {
+        Ok(reconciler::reconcile_once(&self.state).await?)
+    }
+
+    /// Run due schedules once.
+    pub async fn run_schedules_once(&self) -> anyhow::Result<usize> {
+        Ok(schedules::run_due(&self.state).await?)
+    }
+
+    /// Deliver due webhooks once.
+    pub async fn deliver_webhooks_once(&self) -> anyhow::Result<usize> {
+        Ok(webhooks::deliver_due(&self.state).await?)
+    }
+
+    /// Stop serving and stop the workers.
+    pub async fn shutdown(mut self) {
+        self.stop().await;
+    }
+
+    async fn stop(&mut self) {
+        for w in self.workers.drain(..) {
+            w.abort();
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), s).await;
+        }
+        self.state.db.close().await;
+    }
+}
+
+impl Drop for RunningGateway {
+    fn drop(&mut self) {
+        for w in self.workers.drain(..) {
+            w.abort();
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Start the gateway: open and migrate the database, load channels and groups, listen, and
+/// (optionally) start the background workers.
+pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
+    let webhook_key = webhooks::decode_secret(&opts.webhook_secret)
+        .map_err(|e| anyhow::anyhow!("webhook secret: {e}"))?;
+    if opts.api_secret.trim().is_empty() {
+        anyhow::bail!("api secret: must not be empty");
+    }
+    let channels = ChannelRegistry::new(opts.channels.clone())?;
+    let db = Db::connect(&opts.database).await?;
+    let tuning = opts.tuning.clone();
+    let override_read = tuning
+        .read_timeout_overrides_adapter
+        .then_some(tuning.read_timeout);
+    let state = Arc::new(AppState {
+        db,
+        channels,
+        transport: Arc::new(GatewayTransport::new(override_read)),
+        health: HealthTracker::new(),
+        tuning,
+        api_secret: Secret::new(opts.api_secret.trim().to_string()),
+        webhook_key: Secret::new(webhook_key),
+        webhook_url: opts.webhook_url.clone(),
+        merchant_id: opts.merchant_id.clone(),
+        store_id: opts.store_id.clone(),
+        instance_id: uuid::Uuid::new_v4().simple().to_string(),
+        http: reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new()),
+    });
+    groups::apply_config_groups(&state, &opts.channel_groups).await?;
+
+    let listener = tokio::net::TcpListener::bind(&opts.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("listen on {}: {e}", opts.listen))?;
+    let local_addr = listener.local_addr()?;
+    let app = api::router(state.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let r = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.await;
+        })
+        .await;
+        if let Err(e) = r {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    let mut workers = Vec::new();
+    if opts.background_workers {
+        workers.push(spawn_worker(
+            state.clone(),
+            state.tuning.reconcile_interval,
+            |st| Box::pin(async move { reconciler::reconcile_once(&st).await.map(|_| ()) }),
+        ));
+        workers.push(spawn_worker(
+            state.clone(),
+            state.tuning.schedule_interval,
+            |st| Box::pin(async move { schedules::run_due(&st).await.map(|_| ()) }),
+        ));
+        workers.push(spawn_worker(
+            state.clone(),
+            state.tuning.webhook_interval,
+            |st| Box::pin(async move { webhooks::deliver_due(&st).await.map(|_| ()) }),
+        ));
+    }
+    tracing::info!(%local_addr, channels = state.channels.len(), backend = ?state.db.backend(), "paymux gateway started");
+    Ok(RunningGateway {
+        local_addr,
+        base_url: format!("http://{local_addr}"),
+        state,
+        server: Some(server),
+        workers,
+        shutdown: Some(tx),
+    })
+}
+
+type WorkerFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send>>;
+
+fn spawn_worker(
+    st: Arc<AppState>,
+    every: Duration,
+    f: fn(Arc<AppState>) -> WorkerFuture,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every.max(Duration::from_millis(10)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = f(st.clone()).await {
+                tracing::warn!(error = %e, "background worker pass failed; will retry");
+            }
+        }
+    })
+}
+
+/// The sandbox: every linked adapter's simulator running in-process, one test channel per
+/// adapter pointing at it, and a demo group over all of them.
+pub struct Sandbox {
+    /// `<adapter>-test` channels.
+    pub channels: Vec<ChannelContext>,
+    /// The demo group (admin-API JSON), absent when no adapter is linked.
+    pub group: Option<Value>,
+    /// The running simulators (stop when dropped).
+    pub simulators: Vec<SimulatorHandle>,
+}
+
+/// Start every registered adapter's simulator on `127.0.0.1:0`.
+pub async fn start_sandbox() -> anyhow::Result<Sandbox> {
+    let mut channels = Vec::new();
+    let mut simulators = Vec::new();
+    for reg in registry::adapters() {
+        let sim = (reg.simulator)();
+        let handle = sim
+            .clone()
+            .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .map_err(|e| anyhow::anyhow!("start the {} simulator: {e}", reg.descriptor.id))?;
+        let key = format!("{}-test", reg.descriptor.id);
+        channels.push(sim.sandbox_channel(&key, &handle.endpoint()));
+        simulators.push(handle);
+    }
+    let group = (!channels.is_empty()).then(|| {
+        let n = channels.len() as u32;
+        let members: Vec<Value> = channels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let extra = u32::from((i as u32) < 100 % n);
+                json!({"channelKey": c.key, "weight": 100 / n + extra, "enabled": true})
+            })
+            .collect();
+        json!({"id": SANDBOX_GROUP_ID, "name": "sandbox demo group", "isForTest": true, "channels": members})
+    });
+    Ok(Sandbox {
+        channels,
+        group,
+        simulators,
+    })
+}
+
+/// `paymux serve`: start from flags and an optional configuration file (none = sandbox),
+/// print how to reach it, and serve until Ctrl-C.
+pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let (file, sandbox_mode) = match &opts.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let file = FileConfig::from_toml(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            (file, false)
+        }
+        None => (FileConfig::empty(), true),
+    };
+    let mut g = GatewayOptions::from_file(&file)?;
+    let mut _simulators = Vec::new();
+    if sandbox_mode {
+        g.database = SANDBOX_DATABASE.into();
+        g.merchant_id = "merchant-paymux-sandbox".into();
+        g.store_id = "store-paymux-sandbox".into();
+        let sb = start_sandbox().await?;
+        g.channels.extend(sb.channels);
+        g.channel_groups.extend(sb.group);
+        _simulators = sb.simulators;
+    }
+    if let Some(v) = opts.listen {
+        g.listen = v;
+    }
+    if let Some(v) = opts.database {
+        g.database = v;
+    }
+    if let Some(v) = opts.api_secret {
+        g.api_secret = v;
+    }
+    if let Some(v) = opts.webhook_secret {
+        g.webhook_secret = v;
+    }
+    let gw = start(g.clone()).await?;
+    println!(
+        "paymux gateway{}",
+        if sandbox_mode { " (sandbox)" } else { "" }
+    );
+    println!("  base URL:       {}", gw.base_url);
+    println!("  API secret:     {}", g.api_secret);
+    println!("  webhook secret: {}", g.webhook_secret);
+    println!("  database:       {}", redact_url(&g.database));
+    for c in gw.state.channels.iter() {
+        println!(
+            "  channel:        {} ({}, {}){}",
+            c.ctx.key,
+            c.descriptor.id,
+            c.ctx.environment,
+            c.ctx
+                .endpoint
+                .as_deref()
+                .map(|e| format!(" -> {e}"))
+                .unwrap_or_default()
+        );
+    }
+    for grp in groups::list(&gw.state).await? {
+        println!("  channel group:  {}", grp.id());
+    }
+    if sandbox_mode && gw.state.channels.is_empty() {
+        println!("  (no adapter is linked in this build: no sandbox channels)");
+    }
+    println!(
+        "  try: curl -H 'Authorization: PortOne {}' {}/channels",
+        g.api_secret, gw.base_url
+    );
+    wait_for_stop().await?;
+    println!("shutting down");
+    gw.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix (container stop).
+async fn wait_for_stop() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
+
+/// A database URL without its password.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://x.sqlite"), "sqlite://x.sqlite");
+    }
+}

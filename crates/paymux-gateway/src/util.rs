@@ -1,0 +1,124 @@
+//! Small helpers: time representation, ids, masking of stored request parts.
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone, Utc};
+use paymux_core::model::CustomerInput;
+use serde_json::{json, Map, Value};
+
+/// Now, UTC.
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// Stored time: microseconds since the Unix epoch.
+pub fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+/// From stored microseconds.
+pub fn from_micros(us: i64) -> DateTime<Utc> {
+    Utc.timestamp_micros(us).single().unwrap_or_default()
+}
+
+/// RFC 3339 with milliseconds, UTC (`2024-04-25T10:00:00.000Z`), as PortOne writes times.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Stored microseconds as RFC 3339 JSON (or `null`).
+pub fn time_json(us: Option<i64>) -> Value {
+    us.map(|u| Value::String(rfc3339(from_micros(u))))
+        .unwrap_or(Value::Null)
+}
+
+/// `YYYYMMDDHHMMSS` in KST: the order date PGs key transactions by.
+pub fn order_date(now_kst: DateTime<FixedOffset>) -> String {
+    now_kst.format("%Y%m%d%H%M%S").to_string()
+}
+
+/// A fresh id with a prefix: `prefix-<uuid>`.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().hyphenated())
+}
+
+/// The customer as a payment reports it (PortOne `Customer`), without birth date or any
+/// other identity number: those are never stored.
+pub fn customer_view(c: Option<&CustomerInput>) -> Value {
+    let Some(c) = c else {
+        return json!({});
+    };
+    let mut m = Map::new();
+    if let Some(id) = &c.id {
+        m.insert("id".into(), json!(id));
+    }
+    if let Some(n) = c.full_name() {
+        m.insert("name".into(), json!(n));
+    }
+    if let Some(g) = &c.gender {
+        m.insert(
+            "gender".into(),
+            serde_json::to_value(g).unwrap_or(Value::Null),
+        );
+    }
+    if let Some(e) = &c.email {
+        m.insert("email".into(), json!(e));
+    }
+    if let Some(p) = &c.phone_number {
+        m.insert("phoneNumber".into(), json!(p));
+    }
+    if let Some(a) = &c.address {
+        let mut addr = serde_json::to_value(a).unwrap_or_else(|_| json!({}));
+        if let Value::Object(am) = &mut addr {
+            am.insert("type".into(), json!("SEPARATED"));
+            am.insert("oneLine".into(), json!(a.one_line()));
+        }
+        m.insert("address".into(), addr);
+    }
+    if let Some(z) = &c.zipcode {
+        m.insert("zipcode".into(), json!(z));
+    }
+    Value::Object(m)
+}
+
+/// Parse a stored JSON column (invalid or absent → `null`).
+pub fn parse_json(s: Option<&str>) -> Value {
+    s.and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// Serialize for a JSON column.
+pub fn to_json_text<T: serde::Serialize>(v: &T) -> Option<String> {
+    serde_json::to_string(v).ok()
+}
+
+/// Insert `key: value` into a JSON object when `value` is not null.
+pub fn put(m: &mut Map<String, Value>, key: &str, value: Value) {
+    if !value.is_null() {
+        m.insert(key.to_string(), value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customer_view_drops_birth_date() {
+        let c: CustomerInput = serde_json::from_str(
+            r#"{"id":"c1","name":{"full":"홍길동"},"birthYear":"1990","birthMonth":"07","birthDay":"25"}"#,
+        )
+        .unwrap();
+        let v = customer_view(Some(&c));
+        let s = v.to_string();
+        assert!(!s.contains("1990") && !s.contains("birth"), "{s}");
+        assert_eq!(v["name"], "홍길동");
+    }
+
+    #[test]
+    fn times_round_trip() {
+        let t = Utc.with_ymd_and_hms(2024, 4, 25, 10, 0, 0).unwrap();
+        assert_eq!(from_micros(micros(t)), t);
+        assert_eq!(rfc3339(t), "2024-04-25T10:00:00.000Z");
+        let kst = t.with_timezone(&paymux_core::adapter::kst());
+        assert_eq!(order_date(kst), "20240425190000");
+    }
+}

@@ -1,0 +1,219 @@
+"""The official PortOne Python server SDK (`pip install portone-server-sdk`) against paymux.
+
+Run by the Rust test `portone_python_sdk_against_the_gateway` (tests/gateway/main.rs), which
+starts a gateway with the test-only `fake` PG and passes:
+
+  PAYMUX_BASE_URL, PAYMUX_API_SECRET, PAYMUX_WEBHOOK_SECRET, PAYMUX_CHANNEL_KEY,
+  PAYMUX_GROUP_ID, PAYMUX_CARD_OK, PAYMUX_CARD_DECLINED
+
+Every SDK call deserializes the gateway's answer with the SDK's own generated types, so this
+checks the response shapes (Payment, BillingKeyInfo, PaymentSchedule, errors) and the webhook
+signature, as a PortOne merchant would see them. Exits non-zero on the first failure.
+"""
+
+import datetime
+import http.server
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+
+import portone_server_sdk as portone
+from portone_server_sdk import errors, webhook
+from portone_server_sdk.common import CardCredential, CustomerInput, CustomerNameInput, PaymentAmountInput
+from portone_server_sdk.payment import BillingKeyPaymentInput, InstantPaymentMethodInput, InstantPaymentMethodInputCard
+from portone_server_sdk.payment.billing_key import (
+    InstantBillingKeyPaymentMethodInput,
+    InstantBillingKeyPaymentMethodInputCard,
+)
+
+BASE = os.environ["PAYMUX_BASE_URL"]
+SECRET = os.environ["PAYMUX_API_SECRET"]
+WEBHOOK_SECRET = os.environ["PAYMUX_WEBHOOK_SECRET"]
+CHANNEL = os.environ["PAYMUX_CHANNEL_KEY"]
+GROUP = os.environ["PAYMUX_GROUP_ID"]
+CARD_OK = os.environ["PAYMUX_CARD_OK"]
+CARD_DECLINED = os.environ["PAYMUX_CARD_DECLINED"]
+
+client = portone.PaymentClient(secret=SECRET, base_url=BASE)
+passed = 0
+
+
+def check(name, cond, detail=""):
+    global passed
+    if not cond:
+        print(f"FAIL {name} {detail}", flush=True)
+        sys.exit(1)
+    passed += 1
+    print(f"ok   {name}", flush=True)
+
+
+def credential(number):
+    return CardCredential(
+        number=number,
+        expiry_year="29",
+        expiry_month="12",
+        birth_or_business_registration_number="880229",
+        password_two_digits="42",
+    )
+
+
+def pid(prefix):
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+# A webhook receiver of our own, named in noticeUrls.
+received = []
+
+
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["content-length"])).decode()
+        received.append((dict(self.headers.items()), body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+hook_url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+
+# 1. Instant payment, get, and the typed Payment.
+payment_id = pid("sdk")
+res = client.pay_instantly(
+    payment_id=payment_id,
+    channel_key=CHANNEL,
+    method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_OK))),
+    order_name="SDK order",
+    amount=PaymentAmountInput(total=10000),
+    currency="KRW",
+    customer=CustomerInput(id="cust-1", name=CustomerNameInput(full="홍길동")),
+    notice_urls=[hook_url],
+)
+check("pay_instantly returns pgTxId", bool(res.payment.pg_tx_id), repr(res))
+p = client.get_payment(payment_id=payment_id)
+check("get_payment is PaidPayment", type(p).__name__ == "PaidPayment", type(p).__name__)
+check("amount.total", p.amount.total == 10000)
+check("channel.key", p.channel.key == CHANNEL)
+check("masked card", p.method is not None and p.method.card.number == "411111******1111", repr(p.method))
+
+# 2. Errors map to the SDK's typed errors.
+try:
+    client.pay_instantly(
+        payment_id=payment_id,
+        channel_key=CHANNEL,
+        method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_OK))),
+        order_name="again",
+        amount=PaymentAmountInput(total=10000),
+        currency="KRW",
+    )
+    check("duplicate raises", False)
+except errors.AlreadyPaidError:
+    check("duplicate raises AlreadyPaidError", True)
+
+declined_id = pid("sdk-declined")
+try:
+    client.pay_instantly(
+        payment_id=declined_id,
+        channel_key=CHANNEL,
+        method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_DECLINED))),
+        order_name="declined",
+        amount=PaymentAmountInput(total=1000),
+        currency="KRW",
+    )
+    check("declined raises", False)
+except errors.PgProviderError as e:
+    check("declined raises PgProviderError with pgCode", e.pg_code == "D002", repr(e))
+p = client.get_payment(payment_id=declined_id)
+check("declined payment is FailedPayment", type(p).__name__ == "FailedPayment", type(p).__name__)
+
+try:
+    client.get_payment(payment_id="no-such-payment")
+    check("missing raises", False)
+except errors.PaymentNotFoundError:
+    check("missing raises PaymentNotFoundError", True)
+
+try:
+    portone.PaymentClient(secret="wrong", base_url=BASE).get_payment(payment_id=payment_id)
+    check("bad secret raises", False)
+except errors.UnauthorizedError:
+    check("bad secret raises UnauthorizedError", True)
+
+# 3. Cancel: partial, then too much, then the rest.
+c = client.cancel_payment(payment_id=payment_id, reason="partial", amount=3000)
+check("partial cancel SUCCEEDED", type(c.cancellation).__name__ == "SucceededPaymentCancellation", repr(c))
+try:
+    client.cancel_payment(payment_id=payment_id, reason="too much", amount=8000)
+    check("over-cancel raises", False)
+except errors.CancelAmountExceedsCancellableAmountError:
+    check("over-cancel raises CancelAmountExceedsCancellableAmountError", True)
+p = client.get_payment(payment_id=payment_id)
+check("PartialCancelledPayment", type(p).__name__ == "PartialCancelledPayment", type(p).__name__)
+client.cancel_payment(payment_id=payment_id, reason="rest")
+p = client.get_payment(payment_id=payment_id)
+check("CancelledPayment", type(p).__name__ == "CancelledPayment", type(p).__name__)
+check("two cancellations", len(p.cancellations) == 2)
+
+# 4. Super billing key over the group, pay with it, schedule, revoke, delete.
+issued = client.billing_key.issue_billing_key(
+    channel_group_id=GROUP,
+    method=InstantBillingKeyPaymentMethodInput(card=InstantBillingKeyPaymentMethodInputCard(credential=credential(CARD_OK))),
+    customer=CustomerInput(id="cust-1"),
+)
+key = issued.billing_key_info.billing_key
+check("issue_billing_key on the group", len(issued.billing_key_info.channels) == 2, repr(issued))
+info = client.billing_key.get_billing_key_info(billing_key=key)
+check("get_billing_key_info ISSUED", type(info).__name__ == "IssuedBillingKeyInfo", type(info).__name__)
+paid = client.pay_with_billing_key(
+    payment_id=pid("sdk-bk"), billing_key=key, order_name="monthly", amount=PaymentAmountInput(total=9900), currency="KRW"
+)
+check("pay_with_billing_key", bool(paid.payment.pg_tx_id))
+
+when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)).isoformat()
+sched = client.payment_schedule.create_payment_schedule(
+    payment_id=pid("sdk-sched"),
+    payment=BillingKeyPaymentInput(billing_key=key, order_name="later", amount=PaymentAmountInput(total=9900), currency="KRW"),
+    time_to_pay=when,
+)
+s = client.payment_schedule.get_payment_schedule(payment_schedule_id=sched.schedule.id)
+check("ScheduledPaymentSchedule", type(s).__name__ == "ScheduledPaymentSchedule", type(s).__name__)
+rev = client.payment_schedule.revoke_payment_schedules(schedule_ids=[sched.schedule.id])
+check("revoke_payment_schedules", rev.revoked_schedule_ids == [sched.schedule.id], repr(rev))
+s = client.payment_schedule.get_payment_schedule(payment_schedule_id=sched.schedule.id)
+check("RevokedPaymentSchedule", type(s).__name__ == "RevokedPaymentSchedule", type(s).__name__)
+deleted = client.billing_key.delete_billing_key(billing_key=key)
+check("delete_billing_key", bool(deleted.deleted_at))
+info = client.billing_key.get_billing_key_info(billing_key=key)
+check("DeletedBillingKeyInfo", type(info).__name__ == "DeletedBillingKeyInfo", type(info).__name__)
+try:
+    client.billing_key.delete_billing_key(billing_key=key)
+    check("second delete raises", False)
+except errors.BillingKeyAlreadyDeletedError:
+    check("second delete raises BillingKeyAlreadyDeletedError", True)
+
+# 5. Webhooks: verified by the SDK's own Standard Webhooks implementation.
+deadline = time.time() + 20
+while len(received) < 3 and time.time() < deadline:
+    time.sleep(0.1)
+check("webhooks received", len(received) >= 3, f"{len(received)} received")
+types = []
+for headers, body in received:
+    hook = webhook.verify(WEBHOOK_SECRET, body, headers)
+    types.append(type(hook).__name__)
+    try:
+        webhook.verify("whsec_" + "QUJD" * 8, body, headers)
+        check("wrong secret rejected", False)
+    except webhook.WebhookVerificationError:
+        pass
+check(
+    "webhook types",
+    {"WebhookTransactionPaid", "WebhookTransactionCancelledPartialCancelled", "WebhookTransactionCancelledCancelled"} <= set(types),
+    repr(types),
+)
+
+print(f"{passed} passed, 0 failed")
