@@ -1,0 +1,237 @@
+//! Tests of the kit itself against a fake PG: the correct fake passes, and each deliberately
+//! broken variant fails exactly the scenario that should catch it.
+
+mod fake;
+
+use std::sync::Arc;
+
+use fake::{Bugs, FakeAdapter, FakeSimulator, DESCRIPTOR_EMPTY, DESCRIPTOR_OVERCLAIMS};
+use paymux_testkit::{Conformance, Report, Status};
+
+async fn run(adapter: FakeAdapter, simulator: FakeSimulator) -> Report {
+    Conformance::new(Arc::new(adapter), Arc::new(simulator))
+        .run()
+        .await
+}
+
+fn broken(bugs: Bugs) -> FakeAdapter {
+    FakeAdapter {
+        bugs,
+        ..FakeAdapter::correct()
+    }
+}
+
+fn message<'a>(report: &'a Report, name: &str) -> &'a str {
+    match &report
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name}\n{report}"))
+        .status
+    {
+        Status::Failed(m) => m,
+        other => panic!("{name} did not fail: {other:?}\n{report}"),
+    }
+}
+
+#[tokio::test]
+async fn the_correct_fake_passes_every_declared_scenario() {
+    let report = run(FakeAdapter::correct(), FakeSimulator::default()).await;
+    assert!(report.is_ok(), "{report}");
+    for name in [
+        "capabilities.declared",
+        "capabilities.undeclared_refused",
+        "capabilities.currency_refused",
+        "payment.instant.card.approve",
+        "payment.instant.card.decline[card_declined]",
+        "payment.instant.card.decline[insufficient_funds]",
+        "payment.get.approved",
+        "payment.cancel.full",
+        "payment.cancel.partial",
+        "payment.cancel.partial_limit",
+        "payment.cancel.over_balance",
+        "billing_key.lifecycle",
+        "payment.instant.virtual_account",
+        "unknown.late_answer",
+        "unknown.connection_dropped",
+        "validation.limit[orderName]",
+        "validation.limit[customer.id]",
+        "masking",
+        "capabilities.coverage",
+    ] {
+        assert_eq!(
+            report.get(name).map(|r| &r.status),
+            Some(&Status::Passed),
+            "{name}\n{report}"
+        );
+    }
+    // Checkout is not declared: skipped, not failed.
+    assert!(report
+        .skipped_names()
+        .iter()
+        .all(|n| n.starts_with("checkout")));
+}
+
+#[tokio::test]
+async fn insufficient_funds_mapped_to_card_declined_fails_exactly_that_scenario() {
+    let report = run(
+        broken(Bugs {
+            insufficient_as_declined: true,
+            ..Bugs::default()
+        }),
+        FakeSimulator::default(),
+    )
+    .await;
+    assert_eq!(
+        report.failed_names(),
+        ["payment.instant.card.decline[insufficient_funds]"],
+        "{report}"
+    );
+    let m = message(&report, "payment.instant.card.decline[insufficient_funds]");
+    assert!(m.contains("must be declined as insufficient_funds"), "{m}");
+    assert!(m.contains("card_declined"), "{m}");
+    assert!(m.contains("D051"), "{m}");
+}
+
+#[tokio::test]
+async fn a_card_number_in_the_wire_view_fails_masking_only() {
+    let report = run(
+        broken(Bugs {
+            card_in_view: true,
+            ..Bugs::default()
+        }),
+        FakeSimulator::default(),
+    )
+    .await;
+    assert_eq!(report.failed_names(), ["masking"], "{report}");
+    let m = message(&report, "masking");
+    assert!(m.contains("test card number"), "{m}");
+    assert!(m.contains("WireRequest"), "{m}");
+    assert!(m.contains("«SECRET»"), "{m}");
+}
+
+#[tokio::test]
+async fn a_card_number_in_a_log_line_fails_masking() {
+    let report = run(
+        broken(Bugs {
+            card_in_log: true,
+            ..Bugs::default()
+        }),
+        FakeSimulator::default(),
+    )
+    .await;
+    assert_eq!(report.failed_names(), ["masking"], "{report}");
+    assert!(
+        message(&report, "masking").contains("appears in a log line"),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn limits_not_checked_in_validate_fail_each_limit_scenario() {
+    let report = run(
+        broken(Bugs {
+            no_limit_rules: true,
+            ..Bugs::default()
+        }),
+        FakeSimulator::default(),
+    )
+    .await;
+    assert_eq!(
+        report.failed_names(),
+        [
+            "validation.limit[orderName]",
+            "validation.limit[customer.id]"
+        ],
+        "{report}"
+    );
+    let m = message(&report, "validation.limit[orderName]");
+    // Hangul counted in EUC-KR bytes: 11 syllables are 22 bytes, over the 20-byte limit.
+    assert!(m.contains("11 characters / 22 bytes in EUC-KR"), "{m}");
+    assert!(m.contains("passed validation"), "{m}");
+    assert!(m.contains("똠"), "{m}");
+}
+
+#[tokio::test]
+async fn a_declared_capability_no_scenario_exercises_fails_coverage() {
+    let adapter = FakeAdapter {
+        desc: &DESCRIPTOR_OVERCLAIMS,
+        bugs: Bugs::default(),
+    };
+    let report = run(adapter, FakeSimulator::default()).await;
+    assert_eq!(report.failed_names(), ["capabilities.coverage"], "{report}");
+    let m = message(&report, "capabilities.coverage");
+    assert!(
+        m.contains("payment.cancel with TRANSFER is declared"),
+        "{m}"
+    );
+    assert!(!m.contains("CARD"), "{m}");
+}
+
+#[tokio::test]
+async fn an_adapter_declaring_nothing_fails_with_a_clear_message() {
+    let adapter = FakeAdapter {
+        desc: &DESCRIPTOR_EMPTY,
+        bugs: Bugs::default(),
+    };
+    let report = run(adapter, FakeSimulator::default()).await;
+    assert!(!report.is_ok());
+    assert!(
+        message(&report, "capabilities.declared").contains("declares no operations"),
+        "{report}"
+    );
+    assert!(report.passed_names().is_empty() || !report.is_ok());
+}
+
+#[tokio::test]
+async fn an_unimplemented_adapter_fails_with_the_not_implemented_message() {
+    let report = run(
+        broken(Bugs {
+            unimplemented: true,
+            ..Bugs::default()
+        }),
+        FakeSimulator::default(),
+    )
+    .await;
+    let m = message(&report, "payment.instant.card.approve");
+    assert!(
+        m.contains("not implemented yet: see CONTRIBUTING.md"),
+        "{m}"
+    );
+    let text = report.to_string();
+    assert!(text.contains("FAILED"), "{text}");
+}
+
+#[tokio::test]
+async fn a_simulator_answering_the_late_card_in_time_fails_the_unknown_scenario() {
+    let sim = FakeSimulator {
+        no_late_delay: true,
+        ..FakeSimulator::default()
+    };
+    let report = run(FakeAdapter::correct(), sim).await;
+    assert_eq!(report.failed_names(), ["unknown.late_answer"], "{report}");
+    assert!(message(&report, "unknown.late_answer").contains("Outcome::Unknown"));
+}
+
+#[tokio::test]
+#[should_panic(expected = "payment.instant.card.decline[insufficient_funds]")]
+async fn assert_ok_panics_listing_the_failures() {
+    run(
+        broken(Bugs {
+            insufficient_as_declined: true,
+            ..Bugs::default()
+        }),
+        FakeSimulator::default(),
+    )
+    .await
+    .assert_ok();
+}
+
+#[tokio::test]
+async fn assert_conformance_runs_a_registration() {
+    use paymux_core::registry::AdapterRegistration;
+    static REGISTRATION: AdapterRegistration = AdapterRegistration {
+        descriptor: &fake::DESCRIPTOR,
+        adapter: || Arc::new(FakeAdapter::correct()),
+        simulator: || Arc::new(FakeSimulator::default()),
+    };
+    paymux_testkit::assert_conformance(&REGISTRATION, paymux_testkit::DefaultFixture).await;
+}
