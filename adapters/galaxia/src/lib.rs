@@ -28,7 +28,7 @@
 //! | operation | methods | command(s) | source |
 //! |---|---|---|---|
 //! | `payment.instant` | CARD | 3040 on 0900 | documented (`Galaxia.java`) |
-//! | `payment.cancel` | CARD, TRANSFER, MOBILE, VIRTUAL_ACCOUNT | 9200 / 9010 / 9000 / 9300 | documented (`CancelReturn.php`) |
+//! | `payment.cancel` | CARD, TRANSFER, MOBILE | 9200 / 9010 / 9000 / 9300 | documented (`CancelReturn.php`) |
 //! | `payment.get` | any | 5000 | **reconstructed** |
 //! | `billing-key.issue` | CARD | 2100 on 0900 | **reconstructed** |
 //! | `payment.billing-key` | CARD (3020), MOBILE keys (3910 on 1100) | 3020 / 3910 | **reconstructed** |
@@ -112,9 +112,12 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
                 operation: Operation::PaymentBillingKey,
                 methods: &[Method::Card, Method::Mobile],
             },
+            // Not VIRTUAL_ACCOUNT: accounts are issued only through the window, whose return
+            // `checkout.complete` cannot turn into a payment yet, so no paymux payment can be a
+            // Galaxia virtual account to cancel. Declaring it would be untested.
             Capability {
                 operation: Operation::PaymentCancel,
-                methods: PAYMENT_METHODS,
+                methods: &[Method::Card, Method::Transfer, Method::Mobile],
             },
             Capability {
                 operation: Operation::PaymentGet,

@@ -114,12 +114,6 @@ fn payment_cancel_mobile_partial() {
 }
 
 #[test]
-fn payment_cancel_virtual_account_full() {
-    let p = prior("SIM18000000000001", "VIRTUAL_ACCOUNT", 1004, 0, ORDER_DATE);
-    insta::assert_yaml_snapshot!(wire(&cancel("win-virtual_account", None, p)));
-}
-
-#[test]
 fn payment_get_by_tid() {
     let p = prior("SIM09000000000001", "CARD", 1004, 0, ORDER_DATE);
     insta::assert_yaml_snapshot!(wire(&inquiry("order-0001", p)));

@@ -165,8 +165,13 @@ fn approve(
         }
         _ => req.get_nonblank(tag::PIN_NUMBER),
     };
+    // A mobile payment has no card: the phone number follows the test-card convention.
+    let phone = (req.service_code == service::MOBILE)
+        .then(|| req.get_nonblank(tag::MOBILE_NUMBER))
+        .flatten();
     let behaviour = card
         .as_deref()
+        .or(phone.as_deref())
         .map(TestCard::of)
         .unwrap_or(TestCard::Approve);
     match behaviour {
@@ -191,6 +196,7 @@ fn approve(
         cancelled: Money::ZERO,
         cancel_count: 0,
         approved_at: now.to_string(),
+        awaiting_deposit: false,
     });
     let mut t = ok(req);
     put(&mut t, tag::TRANSACTION_ID, &tid);

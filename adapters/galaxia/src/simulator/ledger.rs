@@ -22,8 +22,10 @@ pub struct Payment {
     pub cancelled: Money,
     /// Number of cancels.
     pub cancel_count: u32,
-    /// Approval time `YYYYMMDDHHMMSS`.
+    /// Approval time `YYYYMMDDHHMMSS` (issue time for a virtual account).
     pub approved_at: String,
+    /// A virtual account issued by the window, not deposited into yet.
+    pub awaiting_deposit: bool,
 }
 
 impl Payment {
@@ -96,7 +98,9 @@ impl Ledger {
                 amount: p.amount,
                 cancelled: p.cancelled,
                 cancel_count: p.cancel_count,
-                state: if p.cancelled == Money::ZERO {
+                state: if p.awaiting_deposit && p.cancelled == Money::ZERO {
+                    "VIRTUAL_ACCOUNT_ISSUED"
+                } else if p.cancelled == Money::ZERO {
                     "APPROVED"
                 } else if p.balance() == Money::ZERO {
                     "CANCELLED"

@@ -7,15 +7,26 @@
 //!   (auto-billing) and `S1600881` (keyed-in), all with the sample key and IV. An unknown MID,
 //!   a frame that does not decrypt, or one that is cut short gets the connection closed; a
 //!   frame that decrypts but breaks a rule gets a protocol error answer. Nothing panics.
-//! - Test cards: `…0002` declined, `…0051` insufficient funds, `…0098` approved and recorded,
+//! - Test cards (for mobile payments: the phone number): `…0002` declined, `…0051` insufficient funds, `…0098` approved and recorded,
 //!   answered after [`GalaxiaSimulator::late_delay`] (longer than a test's read timeout),
 //!   `…0099` connection closed, nothing recorded.
 //! - A second payment with the same ORDER_ID is declined as a duplicate.
 //! - The answers' codes are the simulator's own ([`crate::reconstructed::SIMULATOR_CODES`]).
+//!
+//! ## One port, two protocols
+//!
+//! [`Simulator::start`] binds **one** port: a connection that starts with an HTTP method
+//! (`GET `, `POST`, `HEAD`) is served as HTTP — the simulated payment window
+//! ([`window`]: `POST /window` with the merchant's window form, see [`window::WINDOW_PATH`]) —
+//! and anything else is read as a telegram (which starts with its 4-digit length). So a
+//! sandbox channel's `endpoint` (`127.0.0.1:PORT`) is both the telegram host and, as
+//! `http://127.0.0.1:PORT/window`, the window a browser is sent to.
 
 mod handlers;
+mod http;
 mod ledger;
 mod server;
+pub mod window;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -46,6 +57,7 @@ pub const TEST_ITEM_CODE: &str = "item_code";
 #[derive(Clone)]
 pub struct GalaxiaSimulator {
     ledger: Arc<Mutex<Ledger>>,
+    windows: Arc<Mutex<window::WindowBook>>,
     late_delay: Duration,
 }
 
@@ -53,6 +65,7 @@ impl Default for GalaxiaSimulator {
     fn default() -> Self {
         GalaxiaSimulator {
             ledger: Arc::default(),
+            windows: Arc::default(),
             late_delay: Duration::from_secs(3),
         }
     }
@@ -73,6 +86,11 @@ impl GalaxiaSimulator {
     fn with_ledger<T>(&self, f: impl FnOnce(&mut Ledger) -> T) -> T {
         // A poisoned lock means a handler panicked; the books are still the best we have.
         let mut guard = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+
+    fn with_windows<T>(&self, f: impl FnOnce(&mut window::WindowBook) -> T) -> T {
+        let mut guard = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
 }

@@ -1,4 +1,6 @@
-//! The TCP side: accept, read one frame, answer (or not), close.
+//! The TCP side: accept, tell HTTP from telegrams by the first bytes, then either serve the
+//! payment window ([`super::http`], [`super::window`]) or read one frame, answer (or not),
+//! and close.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -46,14 +48,46 @@ pub(super) async fn start(
 }
 
 /// The key of a known test merchant.
-fn merchant_cipher(mid: &str) -> Option<Cipher> {
+pub(super) fn merchant_cipher(mid: &str) -> Option<Cipher> {
     [TEST_MID, TEST_MID_AUTO_BILLING, TEST_MID_KEYED_IN]
         .contains(&mid)
         .then(|| Cipher::from_text(TEST_KEY, TEST_IV).ok())
         .flatten()
 }
 
+/// Wait for the first four bytes without consuming them (`None`: closed or silent).
+async fn peek4(stream: &TcpStream) -> Option<[u8; 4]> {
+    let mut buf = [0u8; 4];
+    let deadline = tokio::time::Instant::now() + REQUEST_READ_TIMEOUT;
+    loop {
+        let n = tokio::time::timeout_at(deadline, stream.peek(&mut buf))
+            .await
+            .ok()?
+            .ok()?;
+        if n == 0 {
+            return None;
+        }
+        if n >= 4 {
+            return Some(buf);
+        }
+        // Fewer than four bytes so far: give the peer a moment to send the rest.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+    }
+}
+
 async fn serve(sim: &GalaxiaSimulator, mut stream: TcpStream) {
+    if let Some(first) = peek4(&stream).await {
+        if super::http::looks_like_http(&first) {
+            if let Some(req) = super::http::read_request(&mut stream).await {
+                let resp = super::window::handle(sim, &req);
+                super::http::write_response(&mut stream, &resp).await;
+            }
+            return;
+        }
+    }
     let framing = Framing::AsciiLengthPrefix { digits: 4 };
     let Ok(Ok(frame)) =
         tokio::time::timeout(REQUEST_READ_TIMEOUT, read_frame(&mut stream, framing)).await

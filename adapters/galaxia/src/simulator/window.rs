@@ -1,0 +1,575 @@
+//! The simulated BillGate payment window, served over HTTP on the simulator's port.
+//!
+//! 1. `POST /window` takes the merchant's window form exactly as `checkout.prepare` built it
+//!    (EUC-KR, `application/x-www-form-urlencoded`): it checks the MID, the required fields
+//!    and `CHECK_SUM`, remembers the order under a one-time token and shows the window: card
+//!    number entry (card, billing-key window), phone entry (mobile), bank choice (transfer,
+//!    virtual account), with **Approve** (`#approve`) and **Cancel** (`#cancel`) buttons.
+//! 2. `POST /window/{token}` is the payer's answer. The window then posts back to the form's
+//!    `RETURN_URL` (EUC-KR, as the vendor's window does) the fields `PayReturn.php` reads:
+//!    `SERVICE_ID`, `SERVICE_CODE`, `ORDER_ID`, `ORDER_DATE`, `RESPONSE_CODE`,
+//!    `RESPONSE_MESSAGE`, and on success `MESSAGE` (the telegram to send for approval, with
+//!    its 4-digit length prefix, SEED-encrypted with the merchant key) and
+//!    `HASH_DATA = sha256hex(SERVICE_ID + ORDER_ID + ORDER_DATE + AMOUNT)`. A virtual account
+//!    is final in the window: the return carries `ACCOUNT_NUMBER`, `BANK_CODE`, `EXPIRE_DATE`,
+//!    `EXPIRE_TIME`, `AMOUNT`, `MIX_TYPE`, `TRANSACTION_ID` instead of a `MESSAGE`.
+//!
+//! Nothing is approved here: approval happens when the merchant sends `MESSAGE` over the
+//! socket, where the shared test cards apply (`…0002` declined, `…0051` insufficient funds,
+//! `…0098` late, `…0099` dropped). Cancel answers [`WINDOW_CANCELLED`].
+//!
+//! Which window: BillGate's form does not say whether it opens an ordinary payment, a
+//! billing-key (card registration) window or a billing-key-and-pay window — the real service
+//! tells them apart by the merchant's contract. The simulator reads the optional
+//! [`WINDOW_KIND_FIELD`] (`PAYMENT`, `ISSUE_BILLING_KEY`, `ISSUE_BILLING_KEY_AND_PAY`; the
+//! paymux gateway adds it in sandbox only) and answers with telegram command 3000, 2100 or 3030.
+//! The full card number only ever travels inside the encrypted `MESSAGE`; no page, log or
+//! ledger entry of the simulator shows it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use chrono::Duration as ChronoDuration;
+use paymux_core::adapter::kst;
+use paymux_core::money::Money;
+use paymux_core::wire::{codec, form_urldecode, Charset};
+
+use super::http::{esc, Request, Response};
+use super::ledger::Payment;
+use super::server::merchant_cipher;
+use super::GalaxiaSimulator;
+use crate::checkout::{check_sum, hash_data};
+use crate::frame::Telegram;
+use crate::protocol::{code, command, service, tag};
+
+/// `RESPONSE_CODE` of a window the payer cancelled. **Simulator**: not Galaxia's code.
+pub const WINDOW_CANCELLED: &str = "8701";
+/// The optional form field naming the window kind (see the module docs).
+pub const WINDOW_KIND_FIELD: &str = "PAYMUX_WINDOW";
+/// Path the merchant's form is posted to.
+pub const WINDOW_PATH: &str = "/window";
+/// How long an opened window waits for the payer.
+const WINDOW_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// Banks the simulated window offers (BillGate `BANK_CODE`s).
+const BANKS: &[(&str, &str)] = &[
+    ("0004", "KB국민은행"),
+    ("0088", "신한은행"),
+    ("0020", "우리은행"),
+    ("0081", "하나은행"),
+    ("0011", "NH농협은행"),
+];
+
+/// Which window the merchant opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Payment,
+    IssueBillingKey,
+    IssueBillingKeyAndPay,
+}
+
+impl Kind {
+    fn parse(s: Option<&str>) -> Option<Kind> {
+        match s.map(str::trim) {
+            None | Some("") | Some("PAYMENT") => Some(Kind::Payment),
+            Some("ISSUE_BILLING_KEY") => Some(Kind::IssueBillingKey),
+            Some("ISSUE_BILLING_KEY_AND_PAY") => Some(Kind::IssueBillingKeyAndPay),
+            Some(_) => None,
+        }
+    }
+
+    /// The telegram command the window's `MESSAGE` carries.
+    fn command(self) -> &'static str {
+        match self {
+            Kind::Payment => command::AUTH,
+            Kind::IssueBillingKey => command::AUTO_BILL_CERTIFY,
+            Kind::IssueBillingKeyAndPay => command::AUTO_BILL_AGREE_AUTH,
+        }
+    }
+}
+
+/// A window waiting for the payer.
+#[derive(Debug, Clone)]
+struct Pending {
+    fields: BTreeMap<String, String>,
+    kind: Kind,
+    opened: Instant,
+}
+
+/// Open windows by token.
+#[derive(Debug, Default)]
+pub struct WindowBook {
+    pending: HashMap<String, Pending>,
+    next: u64,
+}
+
+impl WindowBook {
+    fn open(&mut self, p: Pending) -> String {
+        self.pending.retain(|_, w| w.opened.elapsed() < WINDOW_TTL);
+        self.next += 1;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let token = format!("W{:08}{nanos:08x}", self.next);
+        self.pending.insert(token.clone(), p);
+        token
+    }
+
+    fn take(&mut self, token: &str) -> Option<Pending> {
+        self.pending
+            .remove(token)
+            .filter(|w| w.opened.elapsed() < WINDOW_TTL)
+    }
+
+    fn put_back(&mut self, token: &str, p: Pending) {
+        self.pending.insert(token.to_string(), p);
+    }
+}
+
+/// Serve one HTTP request.
+pub(super) fn handle(sim: &GalaxiaSimulator, req: &Request) -> Response {
+    match (req.method.as_str(), req.path.as_str()) {
+        ("GET" | "HEAD", "/") => Response::html(200, index_page()),
+        ("POST", WINDOW_PATH) => open_window(sim, &req.body),
+        ("POST", p) if p.starts_with("/window/") => {
+            submit_window(sim, &p["/window/".len()..], &req.body)
+        }
+        (_, WINDOW_PATH) => error_page(
+            405,
+            "The payment window is opened by POSTing the merchant's window form here.",
+        ),
+        _ => error_page(404, "No such page on the BillGate simulator."),
+    }
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><style>body{{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}}\
+         dt{{color:#666}}dd{{margin:0 0 .5rem}}label{{display:block;margin:.8rem 0}}input,select{{font-size:1.1rem;width:100%}}\
+         button{{font-size:1.1rem;margin:.4rem .4rem 0 0;padding:.4rem 1rem}}.err{{color:#b00}}</style></head>\
+         <body><p><small>BillGate payment window — paymux simulator (no real payment)</small></p>{body}</body></html>\n",
+        esc(title)
+    )
+}
+
+fn error_page(status: u16, message: &str) -> Response {
+    Response::html(
+        status,
+        page(
+            "결제창 오류",
+            &format!(
+                "<h1>결제창 오류</h1><p id=\"error\" class=\"err\">{}</p>",
+                esc(message)
+            ),
+        ),
+    )
+}
+
+fn index_page() -> String {
+    page(
+        "BillGate simulator",
+        "<h1>BillGate simulator</h1><p>Telegrams (4-digit length prefix) and the payment window \
+         (<code>POST /window</code> with the merchant's window form) share this port.</p>",
+    )
+}
+
+fn open_window(sim: &GalaxiaSimulator, body: &[u8]) -> Response {
+    let pairs = match form_urldecode(body, Charset::EucKr) {
+        Ok(p) => p,
+        Err(e) => return error_page(400, &format!("The window form is not valid EUC-KR: {e}")),
+    };
+    let mut fields = BTreeMap::new();
+    for (k, v) in pairs {
+        fields.entry(k).or_insert(v);
+    }
+    match check_form(&fields) {
+        Ok(kind) => {
+            let token = sim.with_windows(|w| {
+                w.open(Pending {
+                    fields: fields.clone(),
+                    kind,
+                    opened: Instant::now(),
+                })
+            });
+            Response::html(200, window_page(&token, &fields, kind, None))
+        }
+        Err(msg) => error_page(400, &msg),
+    }
+}
+
+/// The checks the vendor's window makes before showing itself.
+fn check_form(f: &BTreeMap<String, String>) -> Result<Kind, String> {
+    for name in [
+        "SERVICE_ID",
+        "SERVICE_CODE",
+        "ORDER_ID",
+        "ORDER_DATE",
+        "AMOUNT",
+        "ITEM_NAME",
+        "ITEM_CODE",
+        "RETURN_URL",
+        "CHECK_SUM",
+    ] {
+        if f.get(name).map_or(true, |v| v.trim().is_empty()) {
+            return Err(format!("{name} is required."));
+        }
+    }
+    let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
+    if merchant_cipher(get("SERVICE_ID")).is_none() {
+        return Err("SERVICE_ID is not a merchant this simulator knows.".into());
+    }
+    let svc = get("SERVICE_CODE");
+    if ![
+        service::CARD,
+        service::TRANSFER,
+        service::MOBILE,
+        service::VIRTUAL_ACCOUNT,
+    ]
+    .contains(&svc)
+    {
+        return Err(format!("SERVICE_CODE {svc} is not a window service."));
+    }
+    if get("AMOUNT").parse::<i64>().map_or(true, |a| a <= 0) {
+        return Err("AMOUNT must be a positive whole number.".into());
+    }
+    let url = get("RETURN_URL");
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err("RETURN_URL must be an http(s) URL.".into());
+    }
+    if !check_sum_ok(
+        get("CHECK_SUM"),
+        get("SERVICE_ID"),
+        get("ORDER_ID"),
+        get("AMOUNT"),
+    ) {
+        return Err("CHECK_SUM does not match SERVICE_ID, ORDER_ID and AMOUNT.".into());
+    }
+    let kind = Kind::parse(f.get(WINDOW_KIND_FIELD).map(String::as_str))
+        .ok_or_else(|| format!("{WINDOW_KIND_FIELD} is not a window kind."))?;
+    match kind {
+        Kind::IssueBillingKey if svc != service::CARD => {
+            Err("the billing-key window is for cards (SERVICE_CODE 0900) only.".into())
+        }
+        Kind::IssueBillingKeyAndPay if svc != service::MOBILE => Err(
+            "the billing-key-and-pay window is for mobile phones (SERVICE_CODE 1100) only.".into(),
+        ),
+        k => Ok(k),
+    }
+}
+
+/// `CHECK_SUM` = 8 hex random characters + md5hex(random + SERVICE_ID + ORDER_ID + AMOUNT +
+/// salt) ([`check_sum`]).
+fn check_sum_ok(given: &str, mid: &str, order_id: &str, amount: &str) -> bool {
+    let Some(rnd) = given.get(..8) else {
+        return false;
+    };
+    let Ok(bytes) = codec::hex_decode("CHECK_SUM", rnd) else {
+        return false;
+    };
+    let mut nonce = [0u8; 16];
+    nonce[..bytes.len().min(4)].copy_from_slice(&bytes[..bytes.len().min(4)]);
+    check_sum(&nonce, mid, order_id, amount).eq_ignore_ascii_case(given)
+}
+
+fn bank_options(selected: Option<&str>) -> String {
+    BANKS
+        .iter()
+        .map(|(code, name)| {
+            let sel = if Some(*code) == selected {
+                " selected"
+            } else {
+                ""
+            };
+            format!("<option value=\"{code}\"{sel}>{}</option>", esc(name))
+        })
+        .collect()
+}
+
+fn window_page(
+    token: &str,
+    f: &BTreeMap<String, String>,
+    kind: Kind,
+    error: Option<&str>,
+) -> String {
+    let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
+    let svc = get("SERVICE_CODE");
+    let (title, inputs) = match (svc, kind) {
+        (service::CARD, Kind::IssueBillingKey) => (
+            "카드 등록 (자동결제)",
+            card_input(),
+        ),
+        (service::CARD, _) => ("신용카드 결제", card_input()),
+        (service::MOBILE, _) => (
+            if kind == Kind::IssueBillingKeyAndPay {
+                "휴대폰 자동결제 등록 및 결제"
+            } else {
+                "휴대폰 결제"
+            },
+            format!(
+                "<label>휴대폰 번호 <input id=\"phone-number\" name=\"PHONE_NUMBER\" inputmode=\"numeric\" \
+                 autocomplete=\"off\" value=\"{}\"></label>",
+                esc(get("MOBILE_NUMBER"))
+            ),
+        ),
+        (service::VIRTUAL_ACCOUNT, _) => (
+            "가상계좌 발급",
+            format!(
+                "<label>입금 은행 <select id=\"bank\" name=\"BANK_CODE\">{}</select></label>",
+                bank_options(None)
+            ),
+        ),
+        _ => (
+            "계좌이체",
+            format!(
+                "<label>출금 은행 <select id=\"bank\" name=\"BANK_CODE\">{}</select></label>",
+                bank_options(None)
+            ),
+        ),
+    };
+    let err = error
+        .map(|e| format!("<p id=\"error\" class=\"err\">{}</p>", esc(e)))
+        .unwrap_or_default();
+    page(
+        title,
+        &format!(
+            "<h1 id=\"window-title\">{title}</h1>{err}<dl>\
+             <dt>상점</dt><dd id=\"merchant\">{mid}</dd>\
+             <dt>상품명</dt><dd id=\"item-name\">{item}</dd>\
+             <dt>주문번호</dt><dd id=\"order-id\">{order}</dd>\
+             <dt>금액</dt><dd id=\"amount\">{amount}원</dd></dl>\
+             <form id=\"window\" method=\"post\" action=\"/window/{token}\" accept-charset=\"UTF-8\">{inputs}\
+             <button id=\"approve\" type=\"submit\" name=\"ACTION\" value=\"approve\">{approve}</button>\
+             <button id=\"cancel\" type=\"submit\" name=\"ACTION\" value=\"cancel\">취소</button></form>",
+            title = esc(title),
+            mid = esc(get("SERVICE_ID")),
+            item = esc(get("ITEM_NAME")),
+            order = esc(get("ORDER_ID")),
+            amount = esc(get("AMOUNT")),
+            token = esc(token),
+            approve = if kind == Kind::IssueBillingKey {
+                "등록하기"
+            } else {
+                "결제하기"
+            },
+        ),
+    )
+}
+
+fn card_input() -> String {
+    "<label>카드번호 <input id=\"card-number\" name=\"CARD_NUMBER\" inputmode=\"numeric\" \
+     autocomplete=\"off\" placeholder=\"4111 1111 1111 1111\"></label>"
+        .to_string()
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn submit_window(sim: &GalaxiaSimulator, token: &str, body: &[u8]) -> Response {
+    let Some(pending) = sim.with_windows(|w| w.take(token)) else {
+        return error_page(
+            410,
+            "This payment window was already answered, has expired, or was never opened.",
+        );
+    };
+    let answer: BTreeMap<String, String> = form_urldecode(body, Charset::Utf8)
+        .map(|p| p.into_iter().collect())
+        .unwrap_or_default();
+    let f = &pending.fields;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let mut back: Vec<(&str, String)> = vec![
+        ("SERVICE_ID", get("SERVICE_ID")),
+        ("SERVICE_CODE", get("SERVICE_CODE")),
+        ("ORDER_ID", get("ORDER_ID")),
+        ("ORDER_DATE", get("ORDER_DATE")),
+    ];
+    if answer.get("ACTION").map(String::as_str) != Some("approve") {
+        back.push(("RESPONSE_CODE", WINDOW_CANCELLED.into()));
+        back.push(("RESPONSE_MESSAGE", "사용자 취소".into()));
+        return Response::html(200, return_page(&get("RETURN_URL"), &back));
+    }
+    let svc = get("SERVICE_CODE");
+    let again = |msg: &str| {
+        let page = window_page(token, &pending.fields, pending.kind, Some(msg));
+        sim.with_windows(|w| w.put_back(token, pending.clone()));
+        Response::html(200, page)
+    };
+    let amount = get("AMOUNT");
+    let hash = hash_data(
+        &get("SERVICE_ID"),
+        &get("ORDER_ID"),
+        &get("ORDER_DATE"),
+        &amount,
+    );
+    if svc == service::VIRTUAL_ACCOUNT {
+        let bank = answer
+            .get("BANK_CODE")
+            .filter(|b| BANKS.iter().any(|(c, _)| c == *b))
+            .cloned()
+            .unwrap_or_else(|| BANKS[0].0.to_string());
+        match issue_account(sim, f, &bank) {
+            Ok(fields) => back.extend(fields),
+            Err(msg) => return error_page(400, &msg),
+        }
+        back.push(("HASH_DATA", hash));
+        return Response::html(200, return_page(&get("RETURN_URL"), &back));
+    }
+    let mut t = Telegram::new(
+        &get("SERVICE_ID"),
+        &svc,
+        pending.kind.command(),
+        &get("ORDER_ID"),
+        &get("ORDER_DATE"),
+    );
+    let mut tags: Vec<(&str, String)> = vec![
+        (tag::USER_ID, get("USER_ID")),
+        (tag::ITEM_CODE, get("ITEM_CODE")),
+        (tag::ITEM_NAME, get("ITEM_NAME")),
+        (tag::DEAL_AMOUNT, amount.clone()),
+    ];
+    match svc.as_str() {
+        service::CARD => {
+            let number = digits(answer.get("CARD_NUMBER").map_or("", String::as_str));
+            if !(13..=19).contains(&number.len()) {
+                return again("카드번호를 확인해 주세요 (13–19자리 숫자).");
+            }
+            tags.push((tag::PIN_NUMBER, number));
+            tags.push((tag::QUOTA, "00".into()));
+        }
+        service::MOBILE => {
+            let phone = digits(answer.get("PHONE_NUMBER").map_or("", String::as_str));
+            if !(10..=11).contains(&phone.len()) {
+                return again("휴대폰 번호를 확인해 주세요 (10–11자리 숫자).");
+            }
+            tags.push((tag::MOBILE_NUMBER, phone));
+            let carrier = get("MOBILE_COMPANY_CODE");
+            if !carrier.is_empty() {
+                tags.push((tag::MOBILE_COMPANY_CODE, carrier));
+            }
+        }
+        _ => {}
+    }
+    for (t_code, v) in &tags {
+        if !v.is_empty() && t.put(t_code, t_code, v).is_err() {
+            return error_page(400, &format!("tag {t_code} cannot be written in EUC-KR"));
+        }
+    }
+    let message = merchant_cipher(&get("SERVICE_ID"))
+        .and_then(|c| t.to_frame(&c).ok())
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some(message) = message else {
+        return error_page(400, "the approval telegram could not be built");
+    };
+    back.push(("RESPONSE_CODE", code::SUCCESS.into()));
+    back.push(("RESPONSE_MESSAGE", "인증성공".into()));
+    back.push(("MESSAGE", message));
+    back.push(("HASH_DATA", hash));
+    Response::html(200, return_page(&get("RETURN_URL"), &back))
+}
+
+/// Issue a virtual account in the ledger; the return fields the window posts for it.
+fn issue_account(
+    sim: &GalaxiaSimulator,
+    f: &BTreeMap<String, String>,
+    bank: &str,
+) -> Result<Vec<(&'static str, String)>, String> {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let amount = get("AMOUNT")
+        .parse::<i64>()
+        .ok()
+        .and_then(|a| Money::new(a).ok())
+        .ok_or("AMOUNT is not an amount")?;
+    let days = get("QUOTA").parse::<i64>().unwrap_or(7).clamp(1, 30);
+    let now = chrono::Utc::now().with_timezone(&kst());
+    let expire_date = (now + ChronoDuration::days(days))
+        .format("%Y%m%d")
+        .to_string();
+    let expire_time = Some(get("EXPIRE_TIME"))
+        .filter(|t| t.len() == 6 && t.chars().all(|c| c.is_ascii_digit()))
+        .unwrap_or_else(|| "235959".into());
+    let escrow = get("ESCROW_FLAG") == "Y";
+    sim.with_ledger(|ledger| {
+        if ledger.has_order(&get("ORDER_ID")) {
+            return Err("중복 주문번호: this ORDER_ID was already used".to_string());
+        }
+        let tid = ledger.new_tid(service::VIRTUAL_ACCOUNT);
+        let account = format!("5621{:010}", ledger.next_number());
+        ledger.payments.push(Payment {
+            order_id: get("ORDER_ID"),
+            order_date: get("ORDER_DATE"),
+            tid: tid.clone(),
+            service_code: service::VIRTUAL_ACCOUNT.into(),
+            amount,
+            cancelled: Money::ZERO,
+            cancel_count: 0,
+            approved_at: now.format("%Y%m%d%H%M%S").to_string(),
+            awaiting_deposit: true,
+        });
+        Ok(vec![
+            ("RESPONSE_CODE", code::SUCCESS.to_string()),
+            ("RESPONSE_MESSAGE", "가상계좌 발급".to_string()),
+            ("TRANSACTION_ID", tid),
+            ("ACCOUNT_NUMBER", account),
+            ("BANK_CODE", bank.to_string()),
+            ("EXPIRE_DATE", expire_date),
+            ("EXPIRE_TIME", expire_time),
+            ("AMOUNT", amount.to_string()),
+            ("MIX_TYPE", if escrow { "1000" } else { "0000" }.to_string()),
+        ])
+    })
+}
+
+/// The page that posts the window's result back to the merchant (EUC-KR, like BillGate).
+fn return_page(return_url: &str, fields: &[(&str, String)]) -> String {
+    let inputs: String = fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                esc(k),
+                esc(v)
+            )
+        })
+        .collect();
+    page(
+        "결제 결과 전송",
+        &format!(
+            "<form id=\"return\" method=\"post\" action=\"{}\" accept-charset=\"EUC-KR\">{inputs}\
+             <noscript><button type=\"submit\">상점으로 돌아가기</button></noscript></form>\
+             <script>document.getElementById('return').submit();</script>",
+            esc(return_url)
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_sum_round_trips() {
+        let nonce = [0xab, 0xcd, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let s = check_sum(&nonce, "M2103135", "o-1", "1004");
+        assert!(check_sum_ok(&s, "M2103135", "o-1", "1004"));
+        assert!(check_sum_ok(&s.to_uppercase(), "M2103135", "o-1", "1004"));
+        assert!(!check_sum_ok(&s, "M2103135", "o-1", "1005"));
+        assert!(!check_sum_ok("zz", "M2103135", "o-1", "1004"));
+    }
+
+    #[test]
+    fn window_kinds() {
+        assert_eq!(Kind::parse(None), Some(Kind::Payment));
+        assert_eq!(
+            Kind::parse(Some("ISSUE_BILLING_KEY")).map(Kind::command),
+            Some("2100")
+        );
+        assert_eq!(
+            Kind::parse(Some("ISSUE_BILLING_KEY_AND_PAY")).map(Kind::command),
+            Some("3030")
+        );
+        assert_eq!(Kind::parse(Some("x")), None);
+    }
+}
