@@ -1,0 +1,137 @@
+//! A SmartroPay simulator: an HTTP server (see [`http`] for why it is hand-rolled on tokio)
+//! serving the server API paths of [`crate::protocol::path`] and
+//! [`crate::reconstructed::path`], with a [`Ledger`] of payments, cancels, balances, billing
+//! keys and window authorizations.
+//!
+//! - Every encrypted call is decrypted with the merchant's key and its `HashData` /
+//!   `VerifyValue` / `EncryptData` verified; a wrong one is refused with
+//!   [`sim::HASH_MISMATCH`](crate::protocol::sim::HASH_MISMATCH), an unknown `Mid` with
+//!   `UNKNOWN_MERCHANT`, a body that does not decrypt with `DECRYPT_FAILED`, anything else
+//!   malformed with `MALFORMED_REQUEST` / `MISSING_FIELD`. Bodies are capped at
+//!   [`http::MAX_BODY`] (answered 413). Nothing panics.
+//! - Test cards, where card numbers exist (billing-key issue and charges, card windows):
+//!   `…0002` declined, `…0051` insufficient funds, `…0098` approved and recorded but answered
+//!   after [`SmartroSimulator::late_delay`], `…0099` connection closed, nothing recorded. At
+//!   billing-key issue (no money moves) only `…0002` (refused) and `…0099` (dropped) apply;
+//!   `…0051` and `…0098` keys show their behaviour when charged.
+//! - Test-only endpoints: [`handlers::WINDOW_PATH`] stands in for the payment window (posts the
+//!   prepared form, answers the callback's `Tid`/`TrAuthKey`); [`handlers::DEPOSIT_PATH`] makes
+//!   the payer deposit into a virtual account.
+//! - Known merchants: [`TEST_MID`] and the billing MID [`TEST_BILLING_MID`], sharing
+//!   [`TEST_MERCHANT_KEY`] (paymux's own test values, not Smartro's).
+
+pub mod handlers;
+pub mod http;
+mod ledger;
+mod server;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use paymux_core::channel::{ChannelContext, Environment};
+use paymux_core::secret::Secret;
+use paymux_core::simulator::{LedgerEntry, Simulator, SimulatorHandle};
+
+pub use handlers::{handle, Reply};
+pub use ledger::{BillingKey, Ledger, Payment, State, WindowAuth};
+
+/// The simulator's ordinary MID.
+pub const TEST_MID: &str = "pmxtest01m";
+/// The simulator's billing MID.
+pub const TEST_BILLING_MID: &str = "pmxbill01m";
+/// The simulator's merchant key (88 base64 characters, like Smartro's; its first 32 are the
+/// AES key). paymux's own value.
+pub const TEST_MERCHANT_KEY: &str =
+    "UGF5bXV4U21hcnRyb1NpbXVsYXRvck1lcmNoYW50S2V5MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZQ==";
+
+/// The merchant key of a known MID.
+pub fn merchant_key(mid: &str) -> Option<&'static str> {
+    [TEST_MID, TEST_BILLING_MID]
+        .contains(&mid)
+        .then_some(TEST_MERCHANT_KEY)
+}
+
+/// The simulator. Cloning shares the ledger.
+#[derive(Clone)]
+pub struct SmartroSimulator {
+    ledger: Arc<Mutex<Ledger>>,
+    late_delay: Duration,
+}
+
+impl Default for SmartroSimulator {
+    fn default() -> Self {
+        SmartroSimulator {
+            ledger: Arc::default(),
+            late_delay: Duration::from_secs(3),
+        }
+    }
+}
+
+impl SmartroSimulator {
+    /// How long a `…0098` approval waits before answering (default 3 s).
+    pub fn with_late_delay(mut self, delay: Duration) -> Self {
+        self.late_delay = delay;
+        self
+    }
+
+    /// The configured late-answer delay.
+    pub fn late_delay(&self) -> Duration {
+        self.late_delay
+    }
+
+    /// Run `f` on the ledger.
+    pub fn with_ledger<T>(&self, f: impl FnOnce(&mut Ledger) -> T) -> T {
+        // A poisoned lock means a handler panicked; the books are still the best we have.
+        let mut guard = self.ledger.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}
+
+#[async_trait]
+impl Simulator for SmartroSimulator {
+    fn adapter_id(&self) -> &'static str {
+        crate::ADAPTER_ID
+    }
+
+    async fn start(self: Arc<Self>, addr: SocketAddr) -> std::io::Result<SimulatorHandle> {
+        server::start(self, addr).await
+    }
+
+    /// A test channel; a bare `host:port` endpoint (what a handle reports) becomes
+    /// `http://host:port`.
+    fn sandbox_channel(&self, key: &str, endpoint: &str) -> ChannelContext {
+        let secret = |s: &str| Secret::new(s.to_string());
+        let endpoint = endpoint.trim();
+        ChannelContext {
+            key: key.to_string(),
+            adapter: crate::ADAPTER_ID.to_string(),
+            environment: Environment::Test,
+            name: None,
+            endpoint: (!endpoint.is_empty()).then(|| {
+                if endpoint.contains("://") {
+                    endpoint.to_string()
+                } else {
+                    format!("http://{endpoint}")
+                }
+            }),
+            credentials: [
+                ("mid".to_string(), secret(TEST_MID)),
+                ("merchant_key".to_string(), secret(TEST_MERCHANT_KEY)),
+            ]
+            .into_iter()
+            .collect(),
+            options: [(
+                crate::channel::BILLING_MID_OPTION.to_string(),
+                TEST_BILLING_MID.to_string(),
+            )]
+            .into_iter()
+            .collect(),
+        }
+    }
+
+    fn ledger(&self) -> Vec<LedgerEntry> {
+        self.with_ledger(|l| l.entries())
+    }
+}
