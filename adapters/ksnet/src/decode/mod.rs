@@ -1,0 +1,353 @@
+//! KSNET answer → unified outcome.
+//!
+//! Each interface's answer is first read into a protocol-neutral [`Answer`]
+//! ([`webfep::read`], [`kspay::read`]); [`finish`] then maps it to an [`Outcome`] for the
+//! operation asked, once for both. An answer that cannot be read, that answers another
+//! request, or whose meaning is ambiguous (WEBFEP `A0500` server error, `A0999`, a success
+//! envelope without `respCode` `0000`) is [`PgError::MalformedResponse`]: the executor turns it
+//! into `Outcome::Unknown` for money-moving operations, to be resolved by inquiry — never a
+//! guessed decline. Declines keep KSNET's raw code and map it through
+//! [`crate::protocol::DECLINE_RULES`]. Nothing here panics.
+
+pub mod kspay;
+pub mod webfep;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use paymux_core::adapter::{kst, EncodeContext, PgRequest, WireRequest, WireResponse};
+use paymux_core::error::PgError;
+use paymux_core::model::InstantPaymentMethodInput;
+use paymux_core::money::Money;
+use paymux_core::outcome::{
+    classify, Approved, ApprovedDetail, CardSummary, DeclineKind, Declined, Outcome, TxReport,
+    TxState, VirtualAccountIssued,
+};
+
+use crate::channel::{KsnetChannel, Protocol};
+use crate::encode::{resolve_cancel, window_unsupported, WireCurrency};
+use crate::protocol::DECLINE_RULES;
+use crate::reconstructed;
+
+/// Decode the answer to `req` (whose bytes were `sent`).
+pub fn decode(
+    ctx: &EncodeContext<'_>,
+    req: &PgRequest,
+    sent: &WireRequest,
+    resp: &WireResponse,
+) -> Result<Outcome, PgError> {
+    if matches!(
+        req,
+        PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_)
+    ) {
+        return Err(window_unsupported());
+    }
+    let ch = KsnetChannel::from_context(ctx.channel)?;
+    let answer = match ch.protocol {
+        Protocol::Webfep => webfep::read(req, sent, resp)?,
+        Protocol::Kspay => kspay::read(sent, resp)?,
+    };
+    finish(req, answer)
+}
+
+/// An answer, read from either interface.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answer {
+    /// KSNET approved (WEBFEP `A0200` + `0000`; KSPay `Status` `O`).
+    pub approved: bool,
+    /// The raw code: `respCode`, the envelope code, KSPay `AuthNo`/`RespCode`, or `O`.
+    pub code: String,
+    /// The raw message.
+    pub message: String,
+    /// The PG's TID.
+    pub tid: Option<String>,
+    /// When, `yyyyMMddHHmmss` KST.
+    pub at: Option<String>,
+    /// Amount on the wire (approved, or cancelled for a cancel).
+    pub amount: Option<u64>,
+    /// Approval number.
+    pub approval_number: Option<String>,
+    /// Masked card.
+    pub card: Option<CardSummary>,
+    /// Instalment months.
+    pub installment: Option<u32>,
+    /// Virtual-account fields.
+    pub virtual_account: Option<AccountAnswer>,
+    /// Inquiry fields (**reconstructed**).
+    pub inquiry: Option<InquiryAnswer>,
+}
+
+/// The account of a virtual-account answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountAnswer {
+    /// Bank (PortOne code when known, else KSNET's).
+    pub bank: Option<String>,
+    /// Account number.
+    pub number: Option<String>,
+    /// 예금주.
+    pub holder: Option<String>,
+    /// Deadline, `yyyyMMddHHmmss`.
+    pub close: Option<String>,
+}
+
+/// The **reconstructed** inquiry fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InquiryAnswer {
+    /// One of [`reconstructed::trade_status`].
+    pub status: Option<String>,
+    /// Approved amount.
+    pub amount: Option<u64>,
+    /// Cancelled so far.
+    pub cancelled: Option<u64>,
+}
+
+/// Map an answer to the outcome of `req`.
+pub fn finish(req: &PgRequest, a: Answer) -> Result<Outcome, PgError> {
+    if let PgRequest::Get(_) = req {
+        return inquiry(a);
+    }
+    if !a.approved {
+        return Ok(Outcome::Declined(declined(&a)));
+    }
+    let at = a.at.as_deref().and_then(parse_kst);
+    let base = |detail, amount, tid| Approved {
+        pg_tx_id: tid,
+        at,
+        amount,
+        pg_code: a.code.clone(),
+        pg_message: a.message.clone(),
+        detail,
+    };
+    Ok(match req {
+        PgRequest::Instant(c) => match &c.body.method {
+            InstantPaymentMethodInput::VirtualAccount(_) => {
+                let va = a.virtual_account.clone().unwrap_or_default();
+                let number = va.number.filter(|n| !n.trim().is_empty()).ok_or_else(|| {
+                    malformed("a virtual-account answer without an account number")
+                })?;
+                Outcome::VirtualAccountIssued(VirtualAccountIssued {
+                    pg_tx_id: a.tid.clone(),
+                    bank: va.bank,
+                    account_number: number,
+                    remittee_name: va.holder,
+                    expires_at: va.close.as_deref().and_then(parse_kst),
+                    issued_at: at,
+                    amount: money(a.amount, WireCurrency::Krw)?,
+                    pg_code: a.code.clone(),
+                    pg_message: a.message.clone(),
+                })
+            }
+            InstantPaymentMethodInput::Card(_) => {
+                let currency = WireCurrency::of(c.body.currency.code())?;
+                let amount = money(a.amount, currency)?;
+                Outcome::Approved(base(payment_detail(&a), amount, a.tid.clone()))
+            }
+        },
+        PgRequest::PayWithBillingKey(c) => {
+            let currency = WireCurrency::of(c.body.currency.code())?;
+            let amount = money(a.amount, currency)?;
+            Outcome::Approved(base(payment_detail(&a), amount, a.tid.clone()))
+        }
+        PgRequest::IssueBillingKey(_) => {
+            // The key is the TID (reconstructed): it goes only into the Secret.
+            let key = a
+                .tid
+                .as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| malformed("a billing-key answer without a TID"))?;
+            Outcome::Approved(base(
+                ApprovedDetail::BillingKeyIssued {
+                    pg_billing_key: reconstructed::key_of_tid(key),
+                    card: a.card.clone(),
+                },
+                None,
+                None,
+            ))
+        }
+        PgRequest::DeleteBillingKey(_) => {
+            Outcome::Approved(base(ApprovedDetail::BillingKeyDeleted, None, None))
+        }
+        PgRequest::Cancel(c) => {
+            let plan = resolve_cancel(c).map_err(PgError::Validation)?;
+            let cancelled = money(a.amount, WireCurrency::Krw)?
+                .filter(|m| *m > Money::ZERO)
+                .unwrap_or(plan.amount);
+            Outcome::Approved(base(
+                ApprovedDetail::Cancelled {
+                    cancelled,
+                    remaining: plan.cancellable.checked_sub(cancelled),
+                    sequence: plan.partial.map(|p| p.seq),
+                },
+                Some(cancelled),
+                a.tid.clone(),
+            ))
+        }
+        PgRequest::Get(_) | PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_) => {
+            return Err(window_unsupported())
+        }
+    })
+}
+
+fn payment_detail(a: &Answer) -> ApprovedDetail {
+    ApprovedDetail::Payment {
+        approval_number: a.approval_number.clone(),
+        card: a.card.clone(),
+        installment_month: a.installment,
+        pg_billing_key: None,
+    }
+}
+
+/// A status inquiry's answer: found (with the **reconstructed** state), not found, or refused.
+fn inquiry(a: Answer) -> Result<Outcome, PgError> {
+    let report = |state, amount: Option<Money>, balance: Option<Money>, tid| {
+        Outcome::Approved(Approved {
+            pg_tx_id: tid,
+            at: a.at.as_deref().and_then(parse_kst),
+            amount,
+            pg_code: a.code.clone(),
+            pg_message: a.message.clone(),
+            detail: ApprovedDetail::Inquiry(TxReport {
+                state,
+                amount,
+                balance,
+                pg_tx_id: None,
+            }),
+        })
+    };
+    if !a.approved {
+        if classify(DECLINE_RULES, &a.code) == DeclineKind::NotFound {
+            return Ok(report(TxState::NotFound, None, None, None));
+        }
+        return Ok(Outcome::Declined(declined(&a)));
+    }
+    let q = a.inquiry.clone().unwrap_or_default();
+    let state = q
+        .status
+        .as_deref()
+        .and_then(reconstructed::tx_state)
+        .ok_or_else(|| malformed("an inquiry answer without a known trade status"))?;
+    let amount = money(q.amount.or(a.amount), WireCurrency::Krw)?;
+    let cancelled = money(q.cancelled, WireCurrency::Krw)?.unwrap_or(Money::ZERO);
+    let balance = amount.and_then(|m| m.checked_sub(cancelled));
+    let tid = a.tid.clone();
+    let out = report(state, amount, balance, tid.clone());
+    Ok(match out {
+        Outcome::Approved(mut ap) => {
+            if let ApprovedDetail::Inquiry(r) = &mut ap.detail {
+                r.pg_tx_id = tid;
+            }
+            Outcome::Approved(ap)
+        }
+        other => other,
+    })
+}
+
+/// A decline with the raw code kept and the kind from the table.
+fn declined(a: &Answer) -> Declined {
+    let code = if a.code.trim().is_empty() {
+        "X".to_string()
+    } else {
+        a.code.clone()
+    };
+    Declined::new(
+        code.clone(),
+        a.message.clone(),
+        classify(DECLINE_RULES, &code),
+    )
+}
+
+fn money(v: Option<u64>, c: WireCurrency) -> Result<Option<Money>, PgError> {
+    match v {
+        None => Ok(None),
+        Some(v) => c.from_wire(v).map(Some).ok_or_else(|| {
+            malformed("an amount that does not convert to the currency's minor unit")
+        }),
+    }
+}
+
+/// `yyyyMMddHHmmss` in KST.
+pub fn parse_kst(s: &str) -> Option<DateTime<FixedOffset>> {
+    let naive = NaiveDateTime::parse_from_str(s, "%Y%m%d%H%M%S").ok()?;
+    kst().from_local_datetime(&naive).single()
+}
+
+/// A masked card number: KSNET masks with `X` (`40176201XXXX825X`); paymux keeps at most the
+/// first 6 digits and shows every other digit as `*`, `X`s as they are.
+pub fn mask_card(number: &str) -> Option<String> {
+    let n = number.trim();
+    if n.is_empty() {
+        return None;
+    }
+    Some(
+        n.chars()
+            .enumerate()
+            .map(|(i, c)| if i < 6 || !c.is_ascii_digit() { c } else { '*' })
+            .collect(),
+    )
+}
+
+/// The card summary of an answer, when it has anything.
+pub fn card_summary(
+    number: Option<&str>,
+    issuer_code: Option<&str>,
+    issuer_name: Option<&str>,
+    acquirer_code: Option<&str>,
+) -> Option<CardSummary> {
+    let nonblank = |s: Option<&str>| {
+        s.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let s = CardSummary {
+        masked_number: number.and_then(mask_card),
+        issuer_code: nonblank(issuer_code),
+        issuer_name: nonblank(issuer_name),
+        acquirer_code: nonblank(acquirer_code),
+    };
+    let empty = s.masked_number.is_none()
+        && s.issuer_code.is_none()
+        && s.issuer_name.is_none()
+        && s.acquirer_code.is_none();
+    (!empty).then_some(s)
+}
+
+/// Digits as an amount; blank is `None`, anything else malformed.
+pub fn amount_of(what: &str, s: Option<&str>) -> Result<Option<u64>, PgError> {
+    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if !s.bytes().all(|b| b.is_ascii_digit()) || s.len() > 15 {
+        return Err(malformed(&format!("{what} is not an amount")));
+    }
+    Ok(s.parse().ok())
+}
+
+/// A malformed (or ambiguous) answer: the outcome stays unknown.
+pub fn malformed(detail: &str) -> PgError {
+    PgError::MalformedResponse {
+        detail: detail.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_numbers_are_masked_past_the_bin() {
+        assert_eq!(
+            mask_card("40176201XXXX825X").as_deref(),
+            Some("401762**XXXX***X")
+        );
+        assert_eq!(
+            mask_card("451842001234XXXX").as_deref(),
+            Some("451842******XXXX")
+        );
+        assert_eq!(mask_card("  ").as_deref(), None);
+    }
+
+    #[test]
+    fn kst_dates_parse() {
+        let d = parse_kst("20240604103121").unwrap();
+        assert_eq!(d.to_rfc3339(), "2024-06-04T10:31:21+09:00");
+        assert!(parse_kst("2024").is_none());
+    }
+}
