@@ -7,13 +7,11 @@
 
 use chrono::{DateTime, FixedOffset};
 use paymux_core::adapter::{
-    CancelCall, EncodeContext, Framing, InstantPaymentCall, Method, PgRequest, WireRequest,
-    WireTarget,
+    CancelCall, EncodeContext, Framing, InstantPaymentCall, Method, PgRequest, PriorCancel,
+    WireRequest, WireTarget,
 };
 use paymux_core::error::PgError;
-use paymux_core::model::{
-    CancelAmounts, CancelRule, CancellableAmounts, InstantPaymentMethodInput,
-};
+use paymux_core::model::InstantPaymentMethodInput;
 use paymux_core::money::Money;
 use paymux_core::validation::{FieldPath, ValidationErrors};
 
@@ -176,37 +174,13 @@ pub struct CancelPlan {
 /// Errors name `amount` (or the cancel field at fault) and are raised before anything is sent.
 pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors> {
     let mut errs = ValidationErrors::default();
-    let Some(prior) = call.prior.amount else {
-        errs.add(
-            "prior.amount",
-            "is required: partial cancels are tracked against it",
-        );
-        return Err(errs);
-    };
-    let cancellable = CancellableAmounts {
-        total: prior.cancellable(),
-        tax_free: prior.cancellable_tax_free(),
-        vat: None,
-    };
-    let left = cancellable.total;
-    let resolved = CancelAmounts::resolve(&call.body, &cancellable).map_err(|rule| {
-        let mut e = ValidationErrors::default();
-        match rule {
-            CancelRule::InvalidRequest(v) => e.push(v),
-            CancelRule::ConsistencyBroken => e.add(
-                "currentCancellableAmount",
-                format!("does not match the cancellable amount ({left} left)"),
-            ),
-            CancelRule::AlreadyCancelled => e.add(
-                "amount",
-                "nothing is left to cancel: the payment is fully cancelled",
-            ),
-            other => e.add("amount", format!("{other} ({left} left)")),
-        }
-        e
-    })?;
+    let PriorCancel {
+        resolved,
+        cancellable: left,
+        full,
+        ..
+    } = call.resolve_against_prior()?;
     let method = rules::prior_method(&call.prior);
-    let full = prior.cancelled == Money::ZERO && resolved.amount == prior.total;
     if method == Method::VirtualAccount && !full {
         errs.add(
             "amount",

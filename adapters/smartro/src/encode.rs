@@ -7,11 +7,11 @@
 
 use chrono::{DateTime, FixedOffset};
 use paymux_core::adapter::{
-    BillingKeyPaymentCall, CancelCall, EncodeContext, Header, Method, PgRequest, WireRequest,
-    WireTarget,
+    BillingKeyPaymentCall, CancelCall, EncodeContext, Header, Method, PgRequest, PriorCancel,
+    WireRequest, WireTarget,
 };
 use paymux_core::error::PgError;
-use paymux_core::model::{CancelAmounts, CancelRule, CancellableAmounts, CustomerInput};
+use paymux_core::model::CustomerInput;
 use paymux_core::money::Money;
 use paymux_core::secret::Secret;
 use paymux_core::validation::{FieldPath, ValidationErrors};
@@ -199,40 +199,16 @@ pub struct CancelPlan {
 /// the field at fault and are raised before anything is sent.
 pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors> {
     let mut errs = ValidationErrors::default();
-    let Some(prior) = call.prior.amount else {
-        errs.add(
-            "prior.amount",
-            "is required: partial cancels are tracked against it",
-        );
-        return Err(errs);
-    };
-    let cancellable = CancellableAmounts {
-        total: prior.cancellable(),
-        tax_free: prior.cancellable_tax_free(),
-        vat: None,
-    };
-    let left = cancellable.total;
-    let resolved = CancelAmounts::resolve(&call.body, &cancellable).map_err(|rule| {
-        let mut e = ValidationErrors::default();
-        match rule {
-            CancelRule::InvalidRequest(v) => e.push(v),
-            CancelRule::ConsistencyBroken => e.add(
-                "currentCancellableAmount",
-                format!("does not match the cancellable amount ({left} left)"),
-            ),
-            CancelRule::AlreadyCancelled => e.add(
-                "amount",
-                "nothing is left to cancel: the payment is fully cancelled",
-            ),
-            other => e.add("amount", format!("{other} ({left} left)")),
-        }
-        e
-    })?;
+    let PriorCancel {
+        resolved,
+        cancellable: left,
+        full,
+        ..
+    } = call.resolve_against_prior()?;
     if resolved.amount.get() > rules::MAX_AMT {
         errs.add("amount", "must be at most 12 digits (CancelAmt)");
     }
     let method = rules::prior_method(&call.prior);
-    let full = prior.cancelled == Money::ZERO && resolved.amount == prior.total;
     let deposited = call.prior.paid_at.is_some();
     let refund = method == Method::VirtualAccount && deposited;
     if method == Method::VirtualAccount && !deposited && !full {

@@ -348,6 +348,64 @@ pub struct CancelCall {
     pub prior: PriorTransaction,
 }
 
+/// A cancel resolved against the stored balance ([`CancelCall::resolve_against_prior`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PriorCancel {
+    /// The amounts to cancel now (defaults filled, PortOne's rules applied).
+    pub resolved: model::ResolvedCancel,
+    /// The payment's amounts before this cancel.
+    pub prior: PriorAmount,
+    /// What was cancellable before this cancel.
+    pub cancellable: Money,
+    /// The first cancel, and of everything: PGs call this a full cancel.
+    pub full: bool,
+}
+
+impl CancelCall {
+    /// Resolve this cancel against `prior.amount` so the balance can never go negative: the
+    /// amount defaults to everything left, and PortOne's cancel rules apply. Every adapter
+    /// needs this before it sends anything; errors name the field at fault.
+    pub fn resolve_against_prior(&self) -> Result<PriorCancel, ValidationErrors> {
+        use model::{CancelAmounts, CancelRule, CancellableAmounts};
+        let Some(prior) = self.prior.amount else {
+            let mut e = ValidationErrors::default();
+            e.add(
+                "prior.amount",
+                "is required: partial cancels are tracked against it",
+            );
+            return Err(e);
+        };
+        let cancellable = CancellableAmounts {
+            total: prior.cancellable(),
+            tax_free: prior.cancellable_tax_free(),
+            vat: None,
+        };
+        let left = cancellable.total;
+        let resolved = CancelAmounts::resolve(&self.body, &cancellable).map_err(|rule| {
+            let mut e = ValidationErrors::default();
+            match rule {
+                CancelRule::InvalidRequest(v) => e.push(v),
+                CancelRule::ConsistencyBroken => e.add(
+                    "currentCancellableAmount",
+                    format!("does not match the cancellable amount ({left} left)"),
+                ),
+                CancelRule::AlreadyCancelled => e.add(
+                    "amount",
+                    "nothing is left to cancel: the payment is fully cancelled",
+                ),
+                other => e.add("amount", format!("{other} ({left} left)")),
+            }
+            e
+        })?;
+        Ok(PriorCancel {
+            resolved,
+            prior,
+            cancellable: left,
+            full: prior.cancelled == Money::ZERO && resolved.amount == prior.total,
+        })
+    }
+}
+
 /// Status inquiry of a payment at its PG.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

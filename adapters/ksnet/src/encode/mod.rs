@@ -11,13 +11,12 @@ pub mod webfep;
 
 use chrono::{DateTime, FixedOffset, Months, NaiveDateTime};
 use paymux_core::adapter::{
-    kst, CancelCall, EncodeContext, Method, PgRequest, PriorTransaction, WireRequest,
+    kst, CancelCall, EncodeContext, Method, PgRequest, PriorCancel, PriorTransaction, WireRequest,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::{
-    CancelAmounts, CancelRule, CancellableAmounts, CardCredential, CustomerInput,
-    InstantPaymentMethodInputVirtualAccount, InstantPaymentMethodInputVirtualAccountExpiry,
-    ProductType, VirtualAccountOptionType,
+    CardCredential, CustomerInput, InstantPaymentMethodInputVirtualAccount,
+    InstantPaymentMethodInputVirtualAccountExpiry, ProductType, VirtualAccountOptionType,
 };
 use paymux_core::money::{Money, PaymentAmountInput};
 use paymux_core::secret::Secret;
@@ -397,7 +396,7 @@ pub struct PartialCancel {
 pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors> {
     let mut errs = ValidationErrors::default();
     let key = trade_key(&call.payment_id, &call.prior);
-    let Some(prior) = call.prior.amount else {
+    if call.prior.amount.is_none() {
         errs.add(
             "prior.amount",
             "is required: KSNET cancels FULL only the untouched payment, PARTIAL otherwise",
@@ -406,32 +405,15 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
             errs.extend(e);
         }
         return Err(errs);
-    };
+    }
     let key = key?;
     let method = call.prior.method.unwrap_or(Method::Card);
-    let cancellable = CancellableAmounts {
-        total: prior.cancellable(),
-        tax_free: prior.cancellable_tax_free(),
-        vat: None,
-    };
-    let left = cancellable.total;
-    let resolved = CancelAmounts::resolve(&call.body, &cancellable).map_err(|rule| {
-        let mut e = ValidationErrors::default();
-        match rule {
-            CancelRule::InvalidRequest(v) => e.push(v),
-            CancelRule::ConsistencyBroken => e.add(
-                "currentCancellableAmount",
-                format!("does not match the cancellable amount ({left} left)"),
-            ),
-            CancelRule::AlreadyCancelled => e.add(
-                "amount",
-                "nothing is left to cancel: the payment is fully cancelled",
-            ),
-            other => e.add("amount", format!("{other} ({left} left)")),
-        }
-        e
-    })?;
-    let full = prior.cancelled == Money::ZERO && resolved.amount == prior.total;
+    let PriorCancel {
+        resolved,
+        cancellable: left,
+        full,
+        ..
+    } = call.resolve_against_prior()?;
     if full {
         return Ok(CancelPlan {
             key,
