@@ -83,6 +83,38 @@ mod galaxia {
         p
     }
 
+    /// Decrypt with OpenSSL's SEED-CBC and Galaxia's public test key/IV (examples/galaxia).
+    fn openssl_seed_decrypt(cipher: &[u8]) -> Option<Vec<u8>> {
+        use std::io::Write;
+        use std::process::Stdio;
+        // base64 `QkZJRlBDRTI4T0c1OUtBMw==` = "BFIFPCE28OG59KA3"; IV "PRJ59Q2GHPT844TQ".
+        let hex = |s: &[u8]| s.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let mut child = std::process::Command::new("openssl")
+            .args([
+                "enc",
+                "-d",
+                "-seed-cbc",
+                "-provider",
+                "legacy",
+                "-provider",
+                "default",
+            ])
+            .args([
+                "-K",
+                &hex(b"BFIFPCE28OG59KA3"),
+                "-iv",
+                &hex(b"PRJ59Q2GHPT844TQ"),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .ok()?;
+        child.stdin.take()?.write_all(cipher).ok()?;
+        let out = child.wait_with_output().ok()?;
+        out.status.success().then_some(out.stdout)
+    }
+
     const FIXED: [&str; 4] = [
         "--now",
         "2025-03-14T09:26:53+09:00",
@@ -124,6 +156,24 @@ mod galaxia {
         assert_eq!(&bytes[4..14], b"0100      ");
         assert_eq!(&bytes[14..34], b"M2103135            ");
         assert_eq!(&bytes[34..38], b"0900");
+        // An independent SEED-CBC implementation (OpenSSL's) decrypts the rest to the layout:
+        // COMMAND(4) ORDER_ID(64) ORDER_DATE(14) NUM_RECORDS(4) and tag records.
+        let cipher = base64::engine::general_purpose::STANDARD
+            .decode(&bytes[38..])
+            .unwrap();
+        if let Some(plain) = openssl_seed_decrypt(&cipher) {
+            assert_eq!(&plain[..4], b"3040");
+            assert_eq!(
+                &plain[4..68],
+                format!("{:<64}", "order-20250314-0001").as_bytes()
+            );
+            assert_eq!(&plain[68..82], b"20250314092653");
+        } else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run the independent SEED check (openssl with the legacy provider)"
+            );
+        }
         // Secrets never show: not in the view, not anywhere in the output.
         for secret in [
             "4518420012345678",
