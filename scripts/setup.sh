@@ -4,6 +4,11 @@ set -euo pipefail
 command -v cargo >/dev/null || { echo "setup: Rust (cargo) is required: https://rustup.rs" >&2; exit 1; }
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+# OpenSSL's command line: the independent SEED-CBC cross-check of Galaxia frames uses it.
+if ! command -v openssl >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+fi
+
 # The official PortOne Python server SDK, which the gateway tests drive against `paymux serve`.
 PY="${PAYMUX_PYTHON:-python3}"
 if ! "$PY" -c 'import portone_server_sdk' 2>/dev/null; then
