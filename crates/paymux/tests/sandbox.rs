@@ -80,7 +80,10 @@ async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16
     let resp = r.send().await.expect("gateway answers");
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 fn customer() -> Value {
@@ -227,7 +230,10 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
     )
     .await;
     assert_eq!(s, 200, "{r}");
-    let key = r["billingKeyInfo"]["billingKey"].as_str().unwrap().to_string();
+    let key = r["billingKeyInfo"]["billingKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let issued = r["billingKeyInfo"]["channels"].as_array().unwrap().len();
     let failed = r["channelSpecificFailures"].as_array().map_or(0, Vec::len);
     assert_eq!(issued + failed, 3, "every enabled channel was tried: {r}");
@@ -257,7 +263,10 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
     }
     let db = String::from_utf8_lossy(&db);
     for secret in [CARD_OK, CARD_DECLINED, BIRTH] {
-        assert!(!printed.contains(secret), "{secret} in the gateway's output");
+        assert!(
+            !printed.contains(secret),
+            "{secret} in the gateway's output"
+        );
         assert!(!db.contains(secret), "{secret} in the sandbox database");
     }
 }
