@@ -581,14 +581,43 @@ impl PgRequest {
 
     /// Parse the `paymux wire` request file for `operation`.
     pub fn from_json(operation: Operation, json: &str) -> Result<PgRequest, String> {
+        // Errors name the JSON path and never echo the offending value (it may be card data).
+        // `#[serde(flatten)]` hides paths inside the body, so a failing call is re-read as its
+        // bare body type to find where it broke.
+        fn read<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
+            let mut de = serde_json::Deserializer::from_str(json);
+            serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let msg = crate::validation::sanitize_serde_message(&e.inner().to_string());
+                match e.path().to_string().as_str() {
+                    "." | "" => msg,
+                    path => format!("{path}: {msg}"),
+                }
+            })
+        }
         fn p<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
-            serde_json::from_str(json).map_err(|e| e.to_string())
+            read(json)
+        }
+        fn with_body<T: serde::de::DeserializeOwned, B: serde::de::DeserializeOwned>(
+            json: &str,
+        ) -> Result<T, String> {
+            read::<T>(json).map_err(|call_err| match read::<B>(json) {
+                Err(body_err) => body_err,
+                Ok(_) => call_err,
+            })
         }
         Ok(match operation {
-            Operation::PaymentInstant => PgRequest::Instant(p(json)?),
-            Operation::BillingKeyIssue => PgRequest::IssueBillingKey(p(json)?),
-            Operation::PaymentBillingKey => PgRequest::PayWithBillingKey(p(json)?),
-            Operation::PaymentCancel => PgRequest::Cancel(p(json)?),
+            Operation::PaymentInstant => {
+                PgRequest::Instant(with_body::<_, model::InstantPaymentInput>(json)?)
+            }
+            Operation::BillingKeyIssue => {
+                PgRequest::IssueBillingKey(with_body::<_, model::IssueBillingKeyBody>(json)?)
+            }
+            Operation::PaymentBillingKey => {
+                PgRequest::PayWithBillingKey(with_body::<_, model::BillingKeyPaymentInput>(json)?)
+            }
+            Operation::PaymentCancel => {
+                PgRequest::Cancel(with_body::<_, model::CancelPaymentBody>(json)?)
+            }
             Operation::PaymentGet => PgRequest::Get(p(json)?),
             Operation::BillingKeyDelete => PgRequest::DeleteBillingKey(p(json)?),
             Operation::CheckoutPrepare => PgRequest::CheckoutPrepare(p(json)?),

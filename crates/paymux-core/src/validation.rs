@@ -144,6 +144,41 @@ impl fmt::Display for ValidationErrors {
 
 impl std::error::Error for ValidationErrors {}
 
+/// Make a serde error message safe to echo and log: drop the offending value that serde puts
+/// in messages such as ``invalid type: string "4111…", expected u32`` (it may be card data).
+pub fn sanitize_serde_message(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
+        if let Some(r) = rest.strip_prefix(prefix) {
+            out.push_str(prefix);
+            // Keep the kind word ("string", "integer", ...), drop the value up to ", expected".
+            let kind = r.split([' ', ',']).next().unwrap_or("");
+            out.push_str(kind);
+            if let Some(i) = r.find(", expected") {
+                out.push_str(&r[i..]);
+            }
+            return strip_location(&out);
+        }
+    }
+    if let Some(r) = rest.strip_prefix("unknown variant ") {
+        out.push_str("unknown variant");
+        if let Some(i) = r.find(", expected") {
+            out.push_str(&r[i..]);
+        }
+        return strip_location(&out);
+    }
+    rest = rest.trim();
+    strip_location(rest)
+}
+
+fn strip_location(s: &str) -> String {
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +193,24 @@ mod tests {
                 .join("name")
                 .to_string(),
             "products[2].name"
+        );
+    }
+
+    #[test]
+    fn serde_messages_lose_the_offending_value() {
+        assert_eq!(
+            sanitize_serde_message(
+                "invalid type: integer `4111111111111111`, expected a string at line 1 column 30"
+            ),
+            "invalid type: integer, expected a string"
+        );
+        assert_eq!(
+            sanitize_serde_message("invalid value: string \"900101\", expected yyMMdd"),
+            "invalid value: string, expected yyMMdd"
+        );
+        assert_eq!(
+            sanitize_serde_message("unknown variant `XX`, expected `CUSTOMER` or `ADMIN`"),
+            "unknown variant, expected `CUSTOMER` or `ADMIN`"
         );
     }
 

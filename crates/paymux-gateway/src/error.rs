@@ -138,40 +138,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Make a serde error message safe to echo and log: drop the offending value that serde puts
-/// in messages such as ``invalid type: string "4111…", expected u32`` (it may be card data).
-pub fn sanitize_serde_message(msg: &str) -> String {
-    let mut out = String::with_capacity(msg.len());
-    let mut rest = msg;
-    for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
-        if let Some(r) = rest.strip_prefix(prefix) {
-            out.push_str(prefix);
-            // Keep the kind word ("string", "integer", ...), drop the value up to ", expected".
-            let kind = r.split([' ', ',']).next().unwrap_or("");
-            out.push_str(kind);
-            if let Some(i) = r.find(", expected") {
-                out.push_str(&r[i..]);
-            }
-            return strip_location(&out);
-        }
-    }
-    if let Some(r) = rest.strip_prefix("unknown variant ") {
-        out.push_str("unknown variant");
-        if let Some(i) = r.find(", expected") {
-            out.push_str(&r[i..]);
-        }
-        return strip_location(&out);
-    }
-    rest = rest.trim();
-    strip_location(rest)
-}
-
-fn strip_location(s: &str) -> String {
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s.to_string(),
-    }
-}
+pub use paymux_core::validation::sanitize_serde_message;
 
 #[cfg(test)]
 mod tests {

@@ -262,6 +262,21 @@ mod galaxia {
                 "{name}: card leaked: {err}"
             );
         }
+        // A card number of the wrong JSON type: the error names the path, never the number.
+        let req = write_request("cardint.json", |v| {
+            v["method"]["card"]["credential"]["number"] = 4518420012345678u64.into()
+        });
+        let (code, _, err) = paymux(&[
+            "wire",
+            "galaxia",
+            "payment.instant",
+            "--request",
+            req.to_str().unwrap(),
+        ]);
+        assert_ne!(code, 0);
+        assert!(!err.contains("4518420012345678"), "card leaked: {err}");
+        assert!(err.contains("expected a string"), "{err}");
+        assert!(err.contains("method.card.credential.number"), "{err}");
         let req = write_request("negative.json", |v| v["amount"]["total"] = (-5).into());
         let (code, _, err) = paymux(&[
             "wire",
