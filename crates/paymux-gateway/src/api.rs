@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 
 use crate::error::{sanitize_serde_message, ApiError};
 use crate::state::AppState;
-use crate::{billing_keys, cancel, groups, payments, schedules, util};
+use crate::{billing_keys, cancel, checkout, groups, payments, schedules, util};
 
 /// Every route: `(method, path)` as the OpenAPI document spells it. A test keeps
 /// `openapi.json` in sync with this list, and this list with the router.
@@ -38,7 +38,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("put", "/channel-groups/{channelGroupId}"),
     ("delete", "/channel-groups/{channelGroupId}"),
     ("get", "/channels"),
+    ("post", "/checkout/sessions"),
+    ("get", "/checkout/sessions/{sessionId}"),
+    ("get", "/checkout/{sessionId}"),
+    ("post", "/checkout/return/{sessionId}"),
     ("get", "/openapi.json"),
+];
+
+/// The routes a customer's browser (or a PG window) uses, without the API secret: the
+/// unguessable session id in the path is their credential.
+pub const BROWSER_ROUTES: &[(&str, &str)] = &[
+    ("get", "/checkout/{sessionId}"),
+    ("post", "/checkout/return/{sessionId}"),
 ];
 
 /// The gateway's own OpenAPI document.
@@ -71,13 +82,41 @@ pub fn router(state: Arc<AppState>) -> Router {
             put(put_group).get(get_group).delete(delete_group),
         )
         .route("/channels", get(list_channels))
+        .route("/checkout/sessions", post(create_checkout))
+        .route("/checkout/sessions/{id}", get(get_checkout))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
+    // The customer's browser: no API secret (the unguessable session id is the credential).
+    let browser = Router::new()
+        .route("/checkout/{id}", get(checkout_page))
+        .route("/checkout/return/{id}", post(checkout_return));
     Router::new()
         .route("/openapi.json", get(openapi))
         .merge(api)
+        .merge(browser)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::map_response(json_rejections))
         .with_state(state)
+}
+
+/// axum's own extractor rejections (a path segment or query that is not valid UTF-8, say) are
+/// `text/plain`; answer them as PortOne errors like everything else (docs/RELIABILITY.md).
+async fn json_rejections(resp: Response) -> Response {
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    if plain && resp.status().is_client_error() {
+        let status = resp.status();
+        return ApiError::new(
+            status,
+            "INVALID_REQUEST",
+            "the request path or query is not valid (percent-encoded bytes must be UTF-8)",
+        )
+        .into_response();
+    }
+    resp
 }
 
 async fn auth(State(st): St, req: Request, next: Next) -> Response {
@@ -114,6 +153,18 @@ async fn method_not_allowed() -> ApiError {
 
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// Read a body within the size limit.
+async fn body_bytes(st: &AppState, body: Body) -> Result<axum::body::Bytes, ApiError> {
+    let limit = st.tuning.body_limit;
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "INVALID_REQUEST",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    })
 }
 
 /// Read and parse a JSON body within the size limit. Type and syntax errors are
@@ -318,6 +369,48 @@ async fn delete_group(State(st): St, Path(id): Path<String>) -> ApiResult {
             format!("no channel group `{id}`"),
         ))
     }
+}
+
+async fn create_checkout(
+    State(st): St,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let bytes = body_bytes(&st, body).await?;
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    checkout::create(&st, &bytes, host, &origin(peer, &headers))
+        .await
+        .map(Json)
+}
+
+async fn get_checkout(State(st): St, Path(id): Path<String>) -> ApiResult {
+    checkout::get(&st, &id).await.map(Json)
+}
+
+async fn checkout_page(State(st): St, Path(id): Path<String>) -> Response {
+    checkout::page::show(&st, &id).await
+}
+
+async fn checkout_return(
+    State(st): St,
+    Path(id): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Ok(bytes) = body_bytes(&st, body).await else {
+        return checkout::page::message_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "결제 결과를 확인할 수 없습니다",
+            "The payment window's answer is too large; nothing was charged.",
+            None,
+        );
+    };
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    checkout::complete::on_return(&st, &id, ct, &bytes, &origin(peer, &headers)).await
 }
 
 async fn list_channels(State(st): St) -> ApiResult {

@@ -70,6 +70,10 @@ pub struct KeyRow {
     pub issued_at: Option<i64>,
     /// Deleted at.
     pub deleted_at: Option<i64>,
+    /// `issueId` of a billing-key window.
+    pub issue_id: Option<String>,
+    /// `issueName` of a billing-key window.
+    pub issue_name: Option<String>,
     /// Channels (issued, failed, deleted).
     pub channels: Vec<KeyChannel>,
 }
@@ -124,6 +128,8 @@ pub async fn load(st: &AppState, billing_key: &str) -> Result<Option<KeyRow>, sq
         requested_at: r.req_int("requested_at")?,
         issued_at: r.int("issued_at")?,
         deleted_at: r.int("deleted_at")?,
+        issue_id: r.text("issue_id")?,
+        issue_name: r.text("issue_name")?,
         channels,
     }))
 }
@@ -161,6 +167,8 @@ pub fn view(st: &AppState, k: &KeyRow) -> Value {
         },
     );
     put(&mut m, "customData", json!(k.custom_data));
+    put(&mut m, "issueId", json!(k.issue_id));
+    put(&mut m, "issueName", json!(k.issue_name));
     m.insert("requestedAt".into(), util::time_json(Some(k.requested_at)));
     m.insert(
         "issuedAt".into(),

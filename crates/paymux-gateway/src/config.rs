@@ -50,6 +50,11 @@ pub struct FileConfig {
     /// Largest request body accepted, in bytes.
     #[serde(default)]
     pub body_limit_bytes: Option<usize>,
+    /// The gateway's URL as browsers reach it (`https://pay.example.com`): the base of
+    /// `checkoutUrl` and of the return URL PG windows post to. Absent: `http://<listen>`, or
+    /// the `Host` the merchant's server called with when listening on an unspecified address.
+    #[serde(default)]
+    pub public_url: Option<String>,
     /// PG timeouts.
     #[serde(default)]
     pub pg: PgSection,
@@ -62,6 +67,9 @@ pub struct FileConfig {
     /// Webhook delivery.
     #[serde(default)]
     pub webhooks: WebhookSection,
+    /// Hosted checkout (payment windows).
+    #[serde(default)]
+    pub checkout: CheckoutSection,
     /// Channels (the channel TOML format of the design brief).
     #[serde(default)]
     pub channels: Vec<ChannelContext>,
@@ -128,6 +136,16 @@ pub struct WebhookSection {
     pub timeout_ms: Option<u64>,
 }
 
+/// `[checkout]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutSection {
+    /// How long a checkout session (and its `checkoutUrl`) stays usable, from its creation to
+    /// the PG window's return (ms). Default 1800000 (30 minutes).
+    #[serde(default)]
+    pub session_ttl_ms: Option<u64>,
+}
+
 impl FileConfig {
     /// Parse the TOML text.
     pub fn from_toml(text: &str) -> anyhow::Result<FileConfig> {
@@ -167,6 +185,8 @@ pub struct Tuning {
     pub webhook_timeout: Duration,
     /// Largest request body.
     pub body_limit: usize,
+    /// Lifetime of a checkout session.
+    pub checkout_session_ttl: Duration,
 }
 
 impl Tuning {
@@ -186,6 +206,7 @@ impl Tuning {
             webhook_backoff_base: ms(f.webhooks.backoff_base_ms.unwrap_or(60_000)),
             webhook_timeout: ms(f.webhooks.timeout_ms.unwrap_or(30_000)),
             body_limit: f.body_limit_bytes.unwrap_or(64 * 1024),
+            checkout_session_ttl: ms(f.checkout.session_ttl_ms.unwrap_or(30 * 60 * 1000)),
         }
     }
 

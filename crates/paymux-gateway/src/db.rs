@@ -20,8 +20,14 @@ use sqlx::{PgPool, Row as _, SqlitePool};
 
 /// The schema, applied at start (tracked in `_sqlx_migrations`; PostgreSQL takes an advisory
 /// lock so instances starting together migrate once).
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "checkout",
+        include_str!("../migrations/0002_checkout.sql"),
+    ),
+];
 
 /// Which engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

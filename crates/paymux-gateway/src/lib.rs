@@ -4,6 +4,8 @@
 //! and response shapes, errors and webhooks, in front of every PG adapter linked in the build.
 //!
 //! - [`api`]: the HTTP surface (PortOne V2 paths + the admin endpoints).
+//! - [`checkout`]: hosted checkout — payment windows for the browser (`POST
+//!   /checkout/sessions`, the hand-off page, the PG's return).
 //! - [`payments`], [`cancel`], [`billing_keys`], [`schedules`]: the operations. A payment row
 //!   is written before any PG is called, so duplicate requests reach the PG once.
 //! - [`reconciler`]: resolves unknown outcomes by asking the PG, never by guessing.
@@ -23,6 +25,7 @@ pub mod api;
 pub mod billing_keys;
 pub mod cancel;
 pub mod channels;
+pub mod checkout;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -194,6 +194,9 @@ impl PaymentRow {
         let method = match method.get("type").and_then(Value::as_str) {
             Some("PaymentMethodCard") => Some(Method::Card),
             Some("PaymentMethodVirtualAccount") => Some(Method::VirtualAccount),
+            Some("PaymentMethodMobile") => Some(Method::Mobile),
+            Some("PaymentMethodTransfer") => Some(Method::Transfer),
+            Some("PaymentMethodEasyPay") => Some(Method::EasyPay),
             _ => None,
         };
         PriorTransaction {
@@ -988,6 +991,29 @@ impl Origin {
         put(&mut m, "userAgent", json!(self.user_agent));
         Value::Object(m)
     }
+
+    /// `origin` of a window payment when its session is created: a browser will pay (`PC`);
+    /// the browser's own address replaces this when the window returns.
+    pub fn json_for_checkout(&self) -> Value {
+        json!({"platformType": "PC", "ipAddress": ""})
+    }
+
+    /// `origin` of a window payment as the customer's browser came back: `MOBILE` for a
+    /// mobile user agent, else `PC`.
+    pub fn json_for_browser(&self) -> Value {
+        let mobile = self
+            .user_agent
+            .as_deref()
+            .is_some_and(|ua| ua.contains("Mobi") || ua.contains("Android"));
+        let mut m = Map::new();
+        m.insert(
+            "platformType".into(),
+            json!(if mobile { "MOBILE" } else { "PC" }),
+        );
+        m.insert("ipAddress".into(), json!(self.ip));
+        put(&mut m, "userAgent", json!(self.user_agent));
+        Value::Object(m)
+    }
 }
 
 /// `POST /payments/{paymentId}/instant`.
@@ -1208,6 +1234,14 @@ async fn pay_with_billing_key_inner(
             Plan::Single(chosen)
         }
     };
+    // A key issued through a mobile window (billing-key-and-pay) charges as a mobile payment.
+    let key_method = match util::parse_json(key.method_json.as_deref())
+        .get("type")
+        .and_then(Value::as_str)
+    {
+        Some("BillingKeyPaymentMethodMobile") => Method::Mobile,
+        _ => Method::Card,
+    };
     let requests = Requests::PerChannel(
         key.active_channels()
             .map(|c| {
@@ -1219,7 +1253,7 @@ async fn pay_with_billing_key_inner(
                         prior: PriorTransaction {
                             pg_billing_key: c.pg_billing_key.clone().map(Secret::new),
                             pg_tx_id: c.pg_tx_id.clone(),
-                            method: Some(Method::Card),
+                            method: Some(key_method),
                             ..PriorTransaction::default()
                         },
                     }),
@@ -1240,7 +1274,12 @@ async fn pay_with_billing_key_inner(
         check_no_schedule(st, payment_id).await?;
     }
     let card = util::parse_json(key.method_json.as_deref());
-    let method_json = json!({"type": "PaymentMethodCard", "card": card.get("card").cloned().unwrap_or(Value::Null)});
+    let method_json = match key_method {
+        Method::Mobile => json!({"type": "PaymentMethodMobile"}),
+        _ => {
+            json!({"type": "PaymentMethodCard", "card": card.get("card").cloned().unwrap_or(Value::Null)})
+        }
+    };
     let np = NewPayment {
         id: payment_id.to_string(),
         store_id: body

@@ -11,6 +11,11 @@
 //! | approved / partly / fully cancelled | `PAID` | balance = before − amount → `SUCCEEDED`; balance = before → `FAILED` |
 //! | not found / failed | `FAILED` (once `not_found_grace` has passed since the request) | — (retry) |
 //! | pending, unknown, error | retry later (backoff ×2, capped at 1 h) | retry later |
+//!
+//! The same pass expires hosted-checkout sessions nobody came back to
+//! ([`crate::checkout::expire_due`]): their `READY` payments become `FAILED`. A window payment
+//! waiting for its customer has no `reconcile_at` (nothing was sent to the PG yet); it gets one
+//! when the window returns and the approval is sent.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,6 +61,10 @@ pub async fn reconcile_once(st: &Arc<AppState>) -> Result<Report, sqlx::Error> {
                 report.resolved += 1;
             }
         }
+    }
+    // Checkout sessions nobody came back to: expire them (their payments become FAILED).
+    if let Err(e) = crate::checkout::expire_due(st).await {
+        tracing::warn!(error = %e, "could not expire checkout sessions; will retry");
     }
     let due = st
         .db

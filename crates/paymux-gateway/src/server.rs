@@ -51,6 +51,9 @@ pub struct GatewayOptions {
     pub channel_groups: Vec<Value>,
     /// Run the reconciler, scheduler and webhook workers in the background.
     pub background_workers: bool,
+    /// The gateway's URL as browsers reach it (base of `checkoutUrl`); see
+    /// [`FileConfig::public_url`].
+    pub public_url: Option<String>,
 }
 
 impl GatewayOptions {
@@ -85,6 +88,7 @@ impl GatewayOptions {
             channels: file.channels.clone(),
             channel_groups: groups,
             background_workers: true,
+            public_url: file.public_url.clone(),
         })
     }
 }
@@ -163,11 +167,20 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         anyhow::bail!("api secret: must not be empty");
     }
     let channels = ChannelRegistry::new(opts.channels.clone())?;
+    if let Some(u) = &opts.public_url {
+        if !(u.starts_with("http://") || u.starts_with("https://")) {
+            anyhow::bail!("public_url: must be an http(s) URL such as https://pay.example.com");
+        }
+    }
     let db = Db::connect(&opts.database).await?;
     let tuning = opts.tuning.clone();
     let override_read = tuning
         .read_timeout_overrides_adapter
         .then_some(tuning.read_timeout);
+    let listener = tokio::net::TcpListener::bind(&opts.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("listen on {}: {e}", opts.listen))?;
+    let local_addr = listener.local_addr()?;
     let state = Arc::new(AppState {
         db,
         channels,
@@ -185,13 +198,14 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
             .connect_timeout(Duration::from_secs(30))
             .build()
             .unwrap_or_else(|_| reqwest::Client::new()),
+        public_url: opts
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_string()),
+        local_addr,
     });
     groups::apply_config_groups(&state, &opts.channel_groups).await?;
 
-    let listener = tokio::net::TcpListener::bind(&opts.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("listen on {}: {e}", opts.listen))?;
-    let local_addr = listener.local_addr()?;
     let app = api::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -376,6 +390,11 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         "  try: curl -H 'Authorization: PortOne {}' {}/channels",
         g.api_secret, gw.base_url
     );
+    if sandbox_mode {
+        for line in crate::checkout::sandbox_hint(&gw.state, &gw.base_url, &g.api_secret) {
+            println!("{line}");
+        }
+    }
     wait_for_stop().await?;
     println!("shutting down");
     gw.shutdown().await;

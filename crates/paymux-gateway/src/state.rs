@@ -42,6 +42,10 @@ pub struct AppState {
     pub instance_id: String,
     /// HTTP client for webhooks.
     pub http: reqwest::Client,
+    /// The configured public URL (no trailing `/`), base of checkout URLs.
+    pub public_url: Option<String>,
+    /// The address the gateway listens on.
+    pub local_addr: std::net::SocketAddr,
 }
 
 impl AppState {

@@ -26,6 +26,8 @@ use crate::db::{Backend, Tx};
 use crate::state::AppState;
 use crate::util;
 
+/// `Transaction.Ready`: a payment window was prepared (hosted checkout).
+pub const TRANSACTION_READY: &str = "Transaction.Ready";
 /// `Transaction.Paid`.
 pub const TRANSACTION_PAID: &str = "Transaction.Paid";
 /// `Transaction.Failed`.
@@ -40,6 +42,10 @@ pub const TRANSACTION_CANCELLED: &str = "Transaction.Cancelled";
 pub const TRANSACTION_PARTIAL_CANCELLED: &str = "Transaction.PartialCancelled";
 /// `BillingKey.Issued`.
 pub const BILLING_KEY_ISSUED: &str = "BillingKey.Issued";
+/// `BillingKey.Ready`: a billing-key window was prepared (hosted checkout).
+pub const BILLING_KEY_READY: &str = "BillingKey.Ready";
+/// `BillingKey.Failed`: a billing-key window ended without a key.
+pub const BILLING_KEY_FAILED: &str = "BillingKey.Failed";
 /// `BillingKey.Deleted`.
 pub const BILLING_KEY_DELETED: &str = "BillingKey.Deleted";
 

@@ -7,9 +7,10 @@
 //!   (auto-billing) and `S1600881` (keyed-in), all with the sample key and IV. An unknown MID,
 //!   a frame that does not decrypt, or one that is cut short gets the connection closed; a
 //!   frame that decrypts but breaks a rule gets a protocol error answer. Nothing panics.
-//! - Test cards (for mobile payments: the phone number): `…0002` declined, `…0051` insufficient funds, `…0098` approved and recorded,
-//!   answered after [`GalaxiaSimulator::late_delay`] (longer than a test's read timeout),
-//!   `…0099` connection closed, nothing recorded.
+//! - Test cards (for mobile payments: the phone number): `…0002` declined, `…0051`
+//!   insufficient funds, `…0098` approved and recorded, answered after
+//!   [`GalaxiaSimulator::late_delay`] (longer than a test's read timeout), `…0099` connection
+//!   closed, nothing recorded.
 //! - A second payment with the same ORDER_ID is declined as a duplicate.
 //! - The answers' codes are the simulator's own ([`crate::reconstructed::SIMULATOR_CODES`]).
 //!
@@ -20,7 +21,9 @@
 //! ([`window`]: `POST /window` with the merchant's window form, see [`window::WINDOW_PATH`]) —
 //! and anything else is read as a telegram (which starts with its 4-digit length). So a
 //! sandbox channel's `endpoint` (`127.0.0.1:PORT`) is both the telegram host and, as
-//! `http://127.0.0.1:PORT/window`, the window a browser is sent to.
+//! `http://127.0.0.1:PORT/window`, the window a browser is sent to (the paymux gateway's
+//! hosted checkout posts its hand-off form there for `test` channels with an `endpoint`).
+//! `paymux simulate galaxia` serves both the same way.
 
 mod handlers;
 mod http;

@@ -548,6 +548,221 @@ fn return_page(return_url: &str, fields: &[(&str, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    use paymux_core::adapter::{EncodeContext, PgAdapter, PgRequest};
+    use paymux_core::outcome::{ApprovedDetail, Outcome};
+    use paymux_core::secret::Secret;
+    use paymux_core::simulator::Simulator;
+    use paymux_core::transport::{NetTransport, Timeouts};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use crate::frame::Cipher;
+    use crate::GalaxiaAdapter;
+
+    async fn http(addr: &str, path: &str, body: &[u8]) -> (u16, String) {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: sim\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.write_all(body).await.unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).await.unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let status = text[9..12].parse().unwrap();
+        let body = text.split_once("\r\n\r\n").unwrap().1.to_string();
+        (status, body)
+    }
+
+    fn hidden(page: &str) -> BTreeMap<String, String> {
+        page.split("<input type=\"hidden\" name=\"")
+            .skip(1)
+            .filter_map(|s| {
+                let (name, rest) = s.split_once('"')?;
+                let value = rest.split_once("value=\"")?.1.split_once('"')?.0;
+                let value = value
+                    .replace("&quot;", "\"")
+                    .replace("&#39;", "'")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&");
+                Some((name.to_string(), value))
+            })
+            .collect()
+    }
+
+    fn token(page: &str) -> String {
+        page.split("action=\"/window/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
+    #[tokio::test]
+    async fn the_window_answers_as_pay_return_php_reads_it() {
+        let sim = Arc::new(GalaxiaSimulator::default());
+        let handle = sim
+            .clone()
+            .start("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let addr = handle.endpoint();
+        let ch = sim.sandbox_channel("g", &addr);
+        let ctx = EncodeContext::now(&ch);
+        let prepare = PgRequest::from_json(
+            paymux_core::adapter::Operation::CheckoutPrepare,
+            r#"{"returnUrl": "http://127.0.0.1:9/return", "checkout": {"kind": "PAYMENT",
+                "storeId": "s", "paymentId": "w-1", "orderName": "테스트 주문", "totalAmount": 1004,
+                "currency": "KRW", "payMethod": "CARD", "channelKey": "g",
+                "customer": {"customerId": "u1"}}}"#,
+        )
+        .unwrap();
+        let wire = GalaxiaAdapter.encode(&ctx, &prepare).unwrap();
+
+        // The merchant's form opens the window, which shows the EUC-KR item name intact.
+        let (status, page) = http(&addr, WINDOW_PATH, &wire.body).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("테스트 주문") && page.contains("id=\"card-number\""));
+        // A form whose CHECK_SUM does not fit is refused.
+        let tampered = String::from_utf8(wire.body.clone())
+            .unwrap()
+            .replace("AMOUNT=1004", "AMOUNT=1");
+        let (status, page) = http(&addr, WINDOW_PATH, tampered.as_bytes()).await;
+        assert_eq!(status, 400);
+        assert!(page.contains("CHECK_SUM"), "{page}");
+
+        // Approve: the return carries MESSAGE (the 3000 telegram) and HASH_DATA.
+        let (_, page) = http(&addr, WINDOW_PATH, &wire.body).await;
+        let t = token(&page);
+        let (status, back) = http(
+            &addr,
+            &format!("/window/{t}"),
+            b"ACTION=approve&CARD_NUMBER=4111-1111-1111-1111",
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(back.contains("action=\"http://127.0.0.1:9/return\" accept-charset=\"EUC-KR\""));
+        assert!(
+            !back.contains("4111111111111111"),
+            "the card is only inside MESSAGE"
+        );
+        let f = hidden(&back);
+        assert_eq!(f["RESPONSE_CODE"], "0000");
+        assert_eq!(f["ORDER_ID"], "w-1");
+        assert_eq!(
+            f["HASH_DATA"],
+            hash_data(super::super::TEST_MID, "w-1", &f["ORDER_DATE"], "1004")
+        );
+        let cipher = Cipher::from_text(super::super::TEST_KEY, super::super::TEST_IV).unwrap();
+        let telegram = Telegram::from_frame(f["MESSAGE"].as_bytes(), &cipher).unwrap();
+        assert_eq!(telegram.command, command::AUTH);
+        assert_eq!(
+            telegram.get(tag::PIN_NUMBER).as_deref(),
+            Some("4111111111111111")
+        );
+        // The token is single-use.
+        let (status, _) = http(&addr, &format!("/window/{t}"), b"ACTION=approve").await;
+        assert_eq!(status, 410);
+
+        // checkout.complete sends MESSAGE over the same port and is approved.
+        let returned: BTreeMap<String, Secret<String>> =
+            f.into_iter().map(|(k, v)| (k, Secret::new(v))).collect();
+        let complete = PgRequest::CheckoutComplete(paymux_core::adapter::CheckoutCompleteCall {
+            payment_id: "w-1".into(),
+            returned,
+            prior: paymux_core::adapter::PriorTransaction {
+                amount: Some(paymux_core::adapter::PriorAmount {
+                    total: Money::new(1004).unwrap(),
+                    ..Default::default()
+                }),
+                method: Some(paymux_core::adapter::Method::Card),
+                ..Default::default()
+            },
+        });
+        let timeouts = Timeouts {
+            connect: Duration::from_secs(2),
+            read: Duration::from_secs(5),
+        };
+        let out = paymux_core::execute::execute(
+            &GalaxiaAdapter,
+            &NetTransport::new(),
+            &ctx,
+            &complete,
+            timeouts,
+        )
+        .await
+        .unwrap();
+        let Outcome::Approved(a) = out else {
+            panic!("{out:?}")
+        };
+        assert!(matches!(a.detail, ApprovedDetail::Payment { .. }));
+        assert_eq!(sim.ledger().len(), 1);
+
+        // Cancel: the simulator's own code, no MESSAGE.
+        let mut again = wire.body.clone();
+        again.extend_from_slice(b"&PAYMUX_WINDOW=PAYMENT");
+        let (_, page) = http(&addr, WINDOW_PATH, &again).await;
+        let (_, back) = http(
+            &addr,
+            &format!("/window/{}", token(&page)),
+            b"ACTION=cancel",
+        )
+        .await;
+        let f = hidden(&back);
+        assert_eq!(f["RESPONSE_CODE"], WINDOW_CANCELLED);
+        assert!(!f.contains_key("MESSAGE"));
+        // Telegrams still work on the same port (see the e2e tests); garbage HTTP is answered.
+        let (status, _) = http(&addr, "/nope", b"").await;
+        assert_eq!(status, 404);
+    }
+
+    #[tokio::test]
+    async fn a_virtual_account_is_issued_in_the_window() {
+        let sim = Arc::new(GalaxiaSimulator::default());
+        let handle = sim
+            .clone()
+            .start("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let addr = handle.endpoint();
+        let ch = sim.sandbox_channel("g", &addr);
+        let ctx = EncodeContext::now(&ch);
+        let due = (chrono::Utc::now() + ChronoDuration::days(5)).format("%Y-%m-%d");
+        let prepare = PgRequest::from_json(
+            paymux_core::adapter::Operation::CheckoutPrepare,
+            &format!(
+                r#"{{"returnUrl": "http://127.0.0.1:9/return", "checkout": {{"kind": "PAYMENT",
+                "storeId": "s", "paymentId": "va-1", "orderName": "주문", "totalAmount": 45000,
+                "currency": "KRW", "payMethod": "VIRTUAL_ACCOUNT", "channelKey": "g",
+                "customer": {{"customerId": "u1"}},
+                "virtualAccount": {{"accountExpiry": {{"dueDate": "{due}"}}}}}}}}"#
+            ),
+        )
+        .unwrap();
+        let wire = GalaxiaAdapter.encode(&ctx, &prepare).unwrap();
+        let (_, page) = http(&addr, WINDOW_PATH, &wire.body).await;
+        assert!(page.contains("id=\"bank\""), "{page}");
+        let (_, back) = http(
+            &addr,
+            &format!("/window/{}", token(&page)),
+            b"ACTION=approve&BANK_CODE=0088",
+        )
+        .await;
+        let f = hidden(&back);
+        let returned: BTreeMap<String, Secret<String>> =
+            f.into_iter().map(|(k, v)| (k, Secret::new(v))).collect();
+        let va = crate::checkout::virtual_account_from_return(&returned).unwrap();
+        assert_eq!(va.bank.as_deref(), Some("0088"));
+        assert_eq!(va.amount.map(|m| m.get()), Some(45000));
+        let ledger = sim.ledger();
+        assert_eq!(ledger[0].state, "VIRTUAL_ACCOUNT_ISSUED");
+        assert_eq!(ledger[0].method, "VIRTUAL_ACCOUNT");
+    }
 
     #[test]
     fn check_sum_round_trips() {

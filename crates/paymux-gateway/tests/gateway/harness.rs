@@ -242,6 +242,7 @@ impl Harness {
                     {"channelKey": "fake-bad", "weight": 50}, {"channelKey": "fake-a", "weight": 50}]}),
             ],
             background_workers: false,
+            public_url: None,
         };
         tweak(&mut opts);
         let gw = paymux_gateway::start(opts).await.unwrap();

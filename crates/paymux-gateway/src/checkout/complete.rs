@@ -1,0 +1,727 @@
+//! `POST /checkout/return/{sessionId}`: the PG window's result.
+//!
+//! 1. The session must be `OPEN` and within its lifetime; otherwise the browser gets an error
+//!    page (409 already processed, 410 expired) and nothing reaches the PG.
+//! 2. The form is read in the window's charset (EUC-KR windows are read as CP949, what
+//!    browsers send) and checked by the adapter's `checkout.complete` **without sending**
+//!    (validation and encoding are pure): a return that does not verify (tampered `HASH_DATA`,
+//!    a `MESSAGE` for another order, garbage) gets a 400 page, changes nothing and reaches no
+//!    PG. A return whose only fault is that the window itself reported a failure (the
+//!    customer cancelled; the window's `RESPONSE_CODE` is not success — see
+//!    [`WINDOW_RESULT_FIELD`]) ends the session as `FAILED`.
+//! 3. Exactly one return claims the session (`OPEN → COMPLETING`, a conditional `UPDATE`),
+//!    then the gateway sends the approval (`checkout.complete`) and stores the outcome with its
+//!    webhook: `PAID`, `VIRTUAL_ACCOUNT_ISSUED`, `FAILED`, `PAY_PENDING` (unknown: the
+//!    reconciler asks the PG); a billing key `ISSUED` or `FAILED`.
+//! 4. The browser is redirected (302) to `redirectUrl` with PortOne's result query
+//!    parameters — `paymentId` / `billingKey`, `transactionType`, `txId`, and on failure
+//!    `code`, `message`, `pgCode`, `pgMessage` — or, without a `redirectUrl`, shown a result
+//!    page. The merchant must still confirm with `GET /payments/{paymentId}` (as with PortOne).
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use paymux_core::adapter::{
+    kst, CheckoutCompleteCall, EncodeContext, PgRequest, PriorAmount, PriorTransaction,
+};
+use paymux_core::error::PgError;
+use paymux_core::execute;
+use paymux_core::money::Money;
+use paymux_core::outcome::{ApprovedDetail, CardSummary, Outcome};
+use paymux_core::secret::Secret;
+use paymux_core::validation::ValidationErrors;
+use paymux_core::wire::form_urldecode;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+use super::page::{self, message_page};
+use super::{status, Kind, SessionRow};
+use crate::channels::ChannelEntry;
+use crate::payments::{self, Origin, Transition};
+use crate::state::AppState;
+use crate::util;
+use crate::webhooks::{self, Destination};
+
+/// The returned field through which a PG window reports its own result. An adapter that
+/// refuses a return *only* because of this field (the window said "cancelled" or "failed")
+/// is reporting the customer's or the PG's failure, not a broken return.
+pub const WINDOW_RESULT_FIELD: &str = "RESPONSE_CODE";
+/// The returned field with the window's own result message.
+pub const WINDOW_MESSAGE_FIELD: &str = "RESPONSE_MESSAGE";
+/// PortOne's SDK failure code for failures at the PG (`code` on the redirect).
+pub const FAILURE_TYPE_PG: &str = "FAILURE_TYPE_PG";
+
+type Returned = BTreeMap<String, Secret<String>>;
+
+/// Read the PG's form post: `application/x-www-form-urlencoded` in the window's charset (or the
+/// `charset` the `Content-Type` names). Errors never quote the values.
+pub fn parse_return(
+    s: &SessionRow,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Returned, String> {
+    let ct = content_type.unwrap_or("application/x-www-form-urlencoded");
+    let mut parts = ct.split(';');
+    let mime = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    if mime != "application/x-www-form-urlencoded" {
+        return Err(format!(
+            "the PG's return must be a form post (application/x-www-form-urlencoded), not {mime}"
+        ));
+    }
+    let named = parts
+        .filter_map(|p| p.trim().strip_prefix("charset="))
+        .map(|c| page::return_charset(c.trim_matches('"')))
+        .next();
+    let cs = named.unwrap_or_else(|| page::return_charset(&s.window_charset));
+    let pairs =
+        form_urldecode(body, cs).map_err(|e| format!("the PG's return does not decode: {e}"))?;
+    let mut out = Returned::new();
+    for (k, v) in pairs {
+        out.entry(k).or_insert_with(|| Secret::new(v));
+    }
+    Ok(out)
+}
+
+/// The `checkout.complete` request for a session and what its window posted.
+pub fn complete_request(s: &SessionRow, returned: Returned) -> PgRequest {
+    PgRequest::CheckoutComplete(CheckoutCompleteCall {
+        payment_id: s.order_id.clone(),
+        returned,
+        prior: PriorTransaction {
+            amount: Some(PriorAmount {
+                total: Money::new(s.amount_total).unwrap_or(Money::ZERO),
+                ..PriorAmount::default()
+            }),
+            method: s.method(),
+            order_date: Some(s.order_date.clone()),
+            ..PriorTransaction::default()
+        },
+    })
+}
+
+/// Whether a refusal is only the window reporting its own failure (see [`WINDOW_RESULT_FIELD`]).
+pub fn window_reported_failure(errs: &ValidationErrors, returned: &Returned) -> bool {
+    let path = format!("returned.{WINDOW_RESULT_FIELD}");
+    let reported = returned
+        .get(WINDOW_RESULT_FIELD)
+        .is_some_and(|v| !v.expose().trim().is_empty());
+    reported && !errs.is_empty() && errs.0.iter().all(|e| e.path.as_str() == path)
+}
+
+/// `redirect_url` with the result parameters appended (`None` when it is not a URL).
+pub fn redirect_target(redirect_url: &str, params: &Value) -> Option<String> {
+    let mut url = reqwest::Url::parse(redirect_url).ok()?;
+    if let Some(m) = params.as_object() {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in m {
+            if let Some(v) = v.as_str() {
+                q.append_pair(k, v);
+            }
+        }
+    }
+    Some(url.to_string())
+}
+
+fn transaction_type(kind: Kind) -> &'static str {
+    kind.as_str()
+}
+
+/// PortOne's success parameters for a session.
+fn success_params(s: &SessionRow) -> Map<String, Value> {
+    let mut m = Map::new();
+    if let Some(p) = &s.payment_id {
+        m.insert("paymentId".into(), json!(p));
+    }
+    if let Some(k) = &s.billing_key {
+        m.insert("billingKey".into(), json!(k));
+    }
+    m.insert("transactionType".into(), json!(transaction_type(s.kind)));
+    if let Some(t) = &s.transaction_id {
+        m.insert("txId".into(), json!(t));
+    }
+    m
+}
+
+/// PortOne's failure parameters.
+fn failure_params(
+    s: &SessionRow,
+    message: &str,
+    pg_code: Option<&str>,
+    pg_message: Option<&str>,
+) -> Map<String, Value> {
+    let mut m = success_params(s);
+    m.insert("code".into(), json!(FAILURE_TYPE_PG));
+    m.insert("message".into(), json!(message));
+    if let Some(c) = pg_code.filter(|c| !c.is_empty()) {
+        m.insert("pgCode".into(), json!(c));
+    }
+    if let Some(c) = pg_message.filter(|c| !c.is_empty()) {
+        m.insert("pgMessage".into(), json!(c));
+    }
+    m
+}
+
+/// Redirect to `redirectUrl` with the parameters, or show the result page.
+fn respond(s: &SessionRow, ok: bool, params: &Map<String, Value>) -> Response {
+    let params = Value::Object(params.clone());
+    match s
+        .redirect_url
+        .as_deref()
+        .and_then(|u| redirect_target(u, &params))
+    {
+        Some(location) => (
+            StatusCode::FOUND,
+            [
+                (header::LOCATION, location),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+        )
+            .into_response(),
+        None => page::result_page(ok, &params),
+    }
+}
+
+/// `POST /checkout/return/{sessionId}`.
+pub async fn on_return(
+    st: &AppState,
+    id: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+    browser: &Origin,
+) -> Response {
+    let s =
+        match super::load(st, id).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return message_page(
+                StatusCode::NOT_FOUND,
+                "결제 세션을 찾을 수 없습니다",
+                "This payment window returned to an unknown checkout session; nothing was charged.",
+                None,
+            ),
+            Err(e) => return page::storage_error(&e),
+        };
+    let now = util::micros(util::now());
+    if s.status == status::OPEN && s.is_expired_at(now) {
+        tracing::warn!(session = %s.id, "payment window returned after its session expired; refused");
+        if let Err(e) = super::expire(st, &s).await {
+            return page::storage_error(&e);
+        }
+        return page::expired_page();
+    }
+    if s.status != status::OPEN {
+        tracing::warn!(session = %s.id, status = %s.status, "payment window returned again; refused");
+        return page::finished_page(&s);
+    }
+    let Some(entry) = st.channels.get(&s.channel_key) else {
+        return message_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "결제를 완료할 수 없습니다",
+            "The payment's channel is no longer configured; nothing was charged.",
+            None,
+        );
+    };
+    let returned = match parse_return(&s, content_type, body) {
+        Ok(r) => r,
+        Err(why) => {
+            tracing::warn!(session = %s.id, %why, "payment window return unreadable; refused");
+            return refused_page(&why);
+        }
+    };
+    let window_code = returned
+        .get(WINDOW_RESULT_FIELD)
+        .map(|v| v.expose().clone());
+    let window_message = returned
+        .get(WINDOW_MESSAGE_FIELD)
+        .map(|v| v.expose().clone());
+    let req = complete_request(&s, returned);
+    let now_kst = util::now().with_timezone(&kst());
+    let ctx = EncodeContext {
+        channel: &entry.ctx,
+        now: now_kst,
+        nonce: rand::random(),
+    };
+    // Verify without sending anything (validation and encoding are pure).
+    let verified = execute::validate(entry.adapter.as_ref(), &ctx, &req)
+        .and_then(|()| entry.adapter.encode(&ctx, &req).map(|_| ()));
+    if let Err(e) = verified {
+        let returned = match &req {
+            PgRequest::CheckoutComplete(c) => &c.returned,
+            _ => return refused_page("internal error"),
+        };
+        if let PgError::Validation(errs) = &e {
+            if window_reported_failure(errs, returned) {
+                return window_failed(
+                    st,
+                    &s,
+                    &errs.to_string(),
+                    window_code.as_deref(),
+                    window_message.as_deref(),
+                )
+                .await;
+            }
+        }
+        tracing::warn!(session = %s.id, error = %e, "payment window return did not verify; refused, nothing sent");
+        return refused_page(&e.to_string());
+    }
+    // Exactly one return goes on.
+    let claimed = st
+        .db
+        .execute(
+            "UPDATE checkout_sessions SET status = 'COMPLETING', updated_at = $2 \
+             WHERE id = $1 AND status = 'OPEN' AND expires_at > $2",
+            crate::args![s.id.clone(), now],
+        )
+        .await;
+    match claimed {
+        Ok(1) => {}
+        Ok(_) => return already_taken(st, &s.id).await,
+        Err(e) => return page::storage_error(&e),
+    }
+    if let Err(e) = prepare_payment_for_sending(st, &s, browser).await {
+        // Nothing was sent: give the session back so the customer can retry the return.
+        tracing::error!(error = %e, session = %s.id, "could not record the attempt; not sending");
+        let _ = st
+            .db
+            .execute(
+                "UPDATE checkout_sessions SET status = 'OPEN' WHERE id = $1 AND status = 'COMPLETING'",
+                crate::args![s.id.clone()],
+            )
+            .await;
+        return page::storage_error(&e);
+    }
+    tracing::info!(session = %s.id, channel = %s.channel_key, kind = s.kind.as_str(), "completing payment window");
+    let result = st.call_pg(entry, now_kst, &req).await;
+    let (ok, params) = match settle(st, &s, entry, &result).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, session = %s.id, "could not record the window's outcome; left to the reconciler");
+            let p = failure_params(
+                &s,
+                "the outcome could not be recorded yet; the store will confirm it",
+                None,
+                None,
+            );
+            (false, p)
+        }
+    };
+    let final_status = if ok {
+        status::COMPLETED
+    } else {
+        status::FAILED
+    };
+    if let Err(e) = st
+        .db
+        .execute(
+            "UPDATE checkout_sessions SET status = $2, result_json = $3, finished_at = $4, updated_at = $4 \
+             WHERE id = $1 AND status = 'COMPLETING'",
+            crate::args![
+                s.id.clone(),
+                final_status,
+                Value::Object(params.clone()).to_string(),
+                util::micros(util::now())
+            ],
+        )
+        .await
+    {
+        tracing::error!(error = %e, session = %s.id, "could not close the checkout session");
+    }
+    respond(&s, ok, &params)
+}
+
+fn refused_page(why: &str) -> Response {
+    message_page(
+        StatusCode::BAD_REQUEST,
+        "결제 결과를 확인할 수 없습니다",
+        &format!(
+            "The payment window's answer could not be verified ({why}). Nothing was charged; \
+             please start the payment again from the store."
+        ),
+        None,
+    )
+}
+
+async fn already_taken(st: &AppState, id: &str) -> Response {
+    match super::load(st, id).await {
+        Ok(Some(s)) if s.status == status::OPEN => page::expired_page(),
+        Ok(Some(s)) => page::finished_page(&s),
+        Ok(None) => page::expired_page(),
+        Err(e) => page::storage_error(&e),
+    }
+}
+
+/// Before sending: the payment row gets its reconcile safety net (a gateway dying mid-call
+/// leaves a row the reconciler resolves by inquiry) and the browser's origin.
+async fn prepare_payment_for_sending(
+    st: &AppState,
+    s: &SessionRow,
+    browser: &Origin,
+) -> Result<(), sqlx::Error> {
+    let (Some(pid), Some(tid)) = (&s.payment_id, &s.transaction_id) else {
+        return Ok(());
+    };
+    let now = util::now();
+    let stale = now + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
+    let extra = match payments::load(st, pid).await? {
+        Some(p) => {
+            let mut e = util::parse_json(p.extra_json.as_deref());
+            if !e.is_object() {
+                e = json!({});
+            }
+            e["origin"] = browser.json_for_browser();
+            Some(e.to_string())
+        }
+        None => None,
+    };
+    st.db
+        .execute(
+            "UPDATE payments SET reconcile_at = $3, extra_json = COALESCE($4, extra_json), updated_at = $5 \
+             WHERE id = $1 AND transaction_id = $2 AND status = 'READY'",
+            crate::args![pid.clone(), tid.clone(), util::micros(stale), extra, util::micros(now)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The window reported a failure (cancelled in the window, authentication failed): nothing to
+/// approve. The session, payment and billing key fail; the browser goes back with the reason.
+async fn window_failed(
+    st: &AppState,
+    s: &SessionRow,
+    reason: &str,
+    pg_code: Option<&str>,
+    pg_message: Option<&str>,
+) -> Response {
+    let message = match (pg_code, pg_message) {
+        (Some(c), Some(m)) => format!("the payment window ended without a payment ({c}: {m})"),
+        (Some(c), None) => format!("the payment window ended without a payment ({c})"),
+        _ => format!("the payment window reported a failure: {reason}"),
+    };
+    let params = failure_params(s, &message, pg_code, pg_message);
+    let now = util::micros(util::now());
+    let claimed = st
+        .db
+        .execute(
+            "UPDATE checkout_sessions SET status = 'FAILED', result_json = $3, finished_at = $2, updated_at = $2 \
+             WHERE id = $1 AND status = 'OPEN' AND expires_at > $2",
+            crate::args![s.id.clone(), now, Value::Object(params.clone()).to_string()],
+        )
+        .await;
+    match claimed {
+        Ok(1) => {}
+        Ok(_) => return already_taken(st, &s.id).await,
+        Err(e) => return page::storage_error(&e),
+    }
+    tracing::info!(session = %s.id, pg_code = pg_code.unwrap_or(""), "payment window ended without a payment");
+    let mut failure = json!({ "reason": format!("{message}: {reason}") });
+    if let Some(c) = pg_code {
+        failure["pgCode"] = json!(c);
+    }
+    if let Some(m) = pg_message {
+        failure["pgMessage"] = json!(m);
+    }
+    let recorded = async {
+        if let (Some(pid), Some(tid)) = (&s.payment_id, &s.transaction_id) {
+            payments::apply(st, pid, tid, &Transition::Failed { failure }).await?;
+        }
+        if let Some(bk) = &s.billing_key {
+            fail_billing_key(st, s, bk).await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    }
+    .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, session = %s.id, "could not record the window's failure");
+    }
+    respond(s, false, &params)
+}
+
+/// Masked card number and its BIN from a PG's card summary.
+fn card_json(card: Option<&CardSummary>) -> Option<Value> {
+    let number = card?.masked_number.clone()?;
+    let mut m = Map::new();
+    m.insert("number".into(), json!(number));
+    let bin: String = number.chars().take_while(char::is_ascii_digit).collect();
+    if bin.len() >= 6 {
+        m.insert("bin".into(), json!(&bin[..6]));
+    }
+    Some(Value::Object(m))
+}
+
+/// Store the PG's answer. Returns whether the window succeeded and the redirect parameters.
+async fn settle(
+    st: &AppState,
+    s: &SessionRow,
+    entry: &ChannelEntry,
+    result: &Result<Outcome, PgError>,
+) -> Result<(bool, Map<String, Value>), sqlx::Error> {
+    let mut ok = true;
+    let mut params = success_params(s);
+    if let (Some(pid), Some(tid)) = (&s.payment_id, &s.transaction_id) {
+        let retry_at = util::now()
+            + chrono::Duration::from_std(st.tuning.reconcile_retry_base).unwrap_or_default();
+        let (mut t, _) = payments::settle(pid, result, retry_at);
+        if let (Transition::Paid { method_patch, .. }, Ok(Outcome::Approved(a))) = (&mut t, result)
+        {
+            if let ApprovedDetail::Payment { card, .. } = &a.detail {
+                if let Some(c) = card_json(card.as_ref()) {
+                    let mut patch = method_patch.take().unwrap_or_else(|| json!({}));
+                    let mut merged = patch.get("card").cloned().unwrap_or_else(|| json!({}));
+                    if let (Value::Object(m), Value::Object(c)) = (&mut merged, c) {
+                        m.extend(c);
+                    }
+                    patch["card"] = merged;
+                    *method_patch = Some(patch);
+                }
+            }
+        }
+        if !payments::apply(st, pid, tid, &t).await? {
+            // Someone else (the reconciler) settled it: report what is stored.
+            if let Some(p) = payments::load(st, pid).await? {
+                t = match p.status.as_str() {
+                    payments::status::FAILED => Transition::Failed {
+                        failure: util::parse_json(p.failure_json.as_deref()),
+                    },
+                    _ => t,
+                };
+            }
+        }
+        match &t {
+            Transition::Paid { .. } | Transition::VirtualAccountIssued { .. } => {}
+            Transition::Pending { .. } | Transition::Unknown { .. } => {
+                // Not a failure, not a success yet: the store confirms by API or webhook.
+            }
+            Transition::Failed { failure } => {
+                ok = false;
+                params = failure_params(
+                    s,
+                    failure
+                        .get("reason")
+                        .and_then(Value::as_str)
+                        .unwrap_or("the payment failed"),
+                    failure.get("pgCode").and_then(Value::as_str),
+                    failure.get("pgMessage").and_then(Value::as_str),
+                );
+            }
+        }
+        if s.kind == Kind::IssueBillingKeyAndPay {
+            if let Some(bk) = &s.billing_key {
+                match (&t, result) {
+                    (Transition::Paid { .. }, Ok(Outcome::Approved(a))) => {
+                        let key = match &a.detail {
+                            ApprovedDetail::Payment {
+                                pg_billing_key: Some(k),
+                                ..
+                            } => Some(k),
+                            _ => None,
+                        };
+                        match key {
+                            Some(k) => {
+                                let method = billing_method_json(s, None);
+                                issue_billing_key(st, s, entry, k, a.pg_tx_id.clone(), &method)
+                                    .await?;
+                            }
+                            None => {
+                                tracing::warn!(session = %s.id, "the PG paid but issued no billing key");
+                                fail_billing_key(st, s, bk).await?;
+                                params.remove("billingKey");
+                            }
+                        }
+                    }
+                    (Transition::Failed { .. }, _) => fail_billing_key(st, s, bk).await?,
+                    _ => {}
+                }
+            }
+        }
+        return Ok((ok, params));
+    }
+    // A billing-key window (no payment).
+    let Some(bk) = &s.billing_key else {
+        return Ok((ok, params));
+    };
+    match result {
+        Ok(Outcome::Approved(a)) => match &a.detail {
+            ApprovedDetail::BillingKeyIssued {
+                pg_billing_key,
+                card,
+            } => {
+                let method = billing_method_json(s, card.as_ref());
+                issue_billing_key(st, s, entry, pg_billing_key, a.pg_tx_id.clone(), &method)
+                    .await?;
+            }
+            _ => {
+                tracing::error!(session = %s.id, "the PG answered a billing-key window with something else");
+                fail_billing_key(st, s, bk).await?;
+                ok = false;
+                params = failure_params(s, "the PG did not issue a billing key", None, None);
+            }
+        },
+        Ok(Outcome::Declined(d)) => {
+            fail_billing_key(st, s, bk).await?;
+            ok = false;
+            params = failure_params(
+                s,
+                &format!("the PG refused to issue the billing key ({})", d.kind),
+                Some(&d.pg_code),
+                Some(&d.pg_message),
+            );
+        }
+        Err(e) if e.is_certainly_not_sent() => {
+            fail_billing_key(st, s, bk).await?;
+            ok = false;
+            params = failure_params(s, &format!("nothing was sent to the PG: {e}"), None, None);
+        }
+        _ => {
+            // Sent, answer lost: the key stays ISSUING (the PG may hold one).
+            tracing::warn!(session = %s.id, billing_key = %bk, "billing-key window outcome unknown; the key stays ISSUING");
+            ok = false;
+            params = failure_params(
+                s,
+                "the PG's answer was lost; whether the billing key was issued is unknown",
+                None,
+                None,
+            );
+        }
+    }
+    Ok((ok, params))
+}
+
+/// The billing key's `methods[0]`.
+fn billing_method_json(s: &SessionRow, card: Option<&CardSummary>) -> Value {
+    match s.method() {
+        Some(paymux_core::adapter::Method::Mobile) => {
+            json!({"type": "BillingKeyPaymentMethodMobile"})
+        }
+        _ => {
+            let mut v = json!({"type": "BillingKeyPaymentMethodCard"});
+            if let Some(c) = card_json(card) {
+                v["card"] = c;
+            }
+            v
+        }
+    }
+}
+
+fn key_destination(s: &SessionRow) -> Destination {
+    s.destination()
+}
+
+/// The window issued a billing key: record the PG's key on the session's channel, mark the key
+/// `ISSUED`, queue `BillingKey.Issued`.
+async fn issue_billing_key(
+    st: &AppState,
+    s: &SessionRow,
+    entry: &ChannelEntry,
+    pg_key: &Secret<String>,
+    pg_tx_id: Option<String>,
+    method_json: &Value,
+) -> Result<(), sqlx::Error> {
+    let Some(bk) = &s.billing_key else {
+        return Ok(());
+    };
+    let now = util::micros(Utc::now());
+    let mut tx = st.db.begin().await?;
+    let n = tx
+        .execute(
+            "UPDATE billing_keys SET status = 'ISSUED', issued_at = $2, method_json = $3, updated_at = $2 \
+             WHERE billing_key = $1 AND status = 'ISSUING'",
+            crate::args![bk.clone(), now, method_json.to_string()],
+        )
+        .await?;
+    if n == 1 {
+        tx.execute(
+            "INSERT INTO billing_key_channels (billing_key, channel_key, status, channel_json, pg_billing_key, pg_tx_id, created_at) \
+             VALUES ($1, $2, 'ISSUED', $3, $4, $5, $6)",
+            crate::args![
+                bk.clone(),
+                s.channel_key.clone(),
+                util::to_json_text(&entry.selected()).unwrap_or_default(),
+                pg_key.expose().clone(),
+                pg_tx_id,
+                now
+            ],
+        )
+        .await?;
+        webhooks::enqueue(
+            &mut tx,
+            st,
+            webhooks::BILLING_KEY_ISSUED,
+            webhooks::billing_key_data(&s.store_id, bk),
+            &key_destination(s),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(session = %s.id, billing_key = %bk, "billing key issued through the window");
+    Ok(())
+}
+
+/// The window ended without a key: `ISSUING → FAILED`, `BillingKey.Failed`.
+pub async fn fail_billing_key(st: &AppState, s: &SessionRow, bk: &str) -> Result<(), sqlx::Error> {
+    let now = util::micros(Utc::now());
+    let mut tx = st.db.begin().await?;
+    let n = tx
+        .execute(
+            "UPDATE billing_keys SET status = 'FAILED', updated_at = $2 WHERE billing_key = $1 AND status = 'ISSUING'",
+            crate::args![bk, now],
+        )
+        .await?;
+    if n == 1 {
+        webhooks::enqueue(
+            &mut tx,
+            st,
+            webhooks::BILLING_KEY_FAILED,
+            webhooks::billing_key_data(&s.store_id, bk),
+            &key_destination(s),
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_keeps_the_merchants_query() {
+        let u = redirect_target(
+            "https://shop.example/done?order=7",
+            &json!({"paymentId": "p 1", "code": "FAILURE_TYPE_PG"}),
+        )
+        .unwrap();
+        assert_eq!(
+            u,
+            "https://shop.example/done?order=7&code=FAILURE_TYPE_PG&paymentId=p+1"
+        );
+        assert!(redirect_target("not a url", &json!({})).is_none());
+    }
+
+    #[test]
+    fn only_the_windows_own_result_is_a_window_failure() {
+        let returned: Returned = [("RESPONSE_CODE".to_string(), Secret::new("8701".to_string()))]
+            .into_iter()
+            .collect();
+        let mut e = ValidationErrors::default();
+        e.add("returned.RESPONSE_CODE", "the window reported 8701");
+        assert!(window_reported_failure(&e, &returned));
+        e.add("returned.HASH_DATA", "does not match");
+        assert!(!window_reported_failure(&e, &returned));
+        let mut e = ValidationErrors::default();
+        e.add("returned.RESPONSE_CODE", "is required");
+        assert!(!window_reported_failure(&e, &Returned::new()));
+    }
+
+    #[test]
+    fn card_bin_from_masked_number() {
+        let c = CardSummary {
+            masked_number: Some("411111******1111".into()),
+            issuer_code: None,
+            issuer_name: None,
+            acquirer_code: None,
+        };
+        assert_eq!(
+            card_json(Some(&c)).unwrap(),
+            json!({"number": "411111******1111", "bin": "411111"})
+        );
+    }
+}

@@ -1,0 +1,60 @@
+//! Hosted checkout (payment windows) end to end: the gateway, Galaxia's simulator with its
+//! payment window, the test-only `testwin` PG, and a webhook receiver.
+//!
+//! - Plain HTTP ([`scenarios`], on SQLite and PostgreSQL): the API's rules, every window flow,
+//!   and the session state machine (double, concurrent, tampered and late returns).
+//! - A real browser ([`browser`]): headless Chromium driven by `tests/browser/checkout.mjs`
+//!   (playwright-core). Skipped loudly when Chromium or `tests/browser/node_modules` is
+//!   missing; under `CI` that is a failure.
+
+mod browser;
+mod harness;
+mod minibrowser;
+mod scenarios;
+mod testwin;
+
+use std::time::Duration;
+
+use harness::Backend;
+
+/// Short sessions so the expiry scenarios run quickly.
+fn short_sessions(o: &mut paymux_gateway::GatewayOptions) {
+    o.tuning.checkout_session_ttl = Duration::from_secs(4);
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident $(with $tweak:expr)?),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                harness::run_with(Backend::Sqlite, |_o| { $($tweak(_o);)? }, scenarios::$name).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                harness::run_with(Backend::Postgres, |_o| { $($tweak(_o);)? }, scenarios::$name).await
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    api_rules,
+    galaxia_virtual_account_windows_are_refused,
+    card_window_over_http,
+    double_and_concurrent_returns_approve_once,
+    tampered_returns_are_refused,
+    expired_sessions_never_approve with short_sessions,
+    declined_and_cancelled_windows_fail,
+    billing_key_windows,
+    group_and_virtual_account_windows,
+    no_redirect_url_shows_a_result_page,
+    no_card_data_is_stored_or_logged,
+    unknown_outcome_is_reconciled,
+);
+
+/// The six flows in headless Chromium (see `tests/browser/checkout.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn checkout_in_headless_chromium() {
+    browser::run().await
+}
