@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod fuzz;
 mod scaffold;
 
 fn main() {
@@ -25,6 +26,7 @@ fn dispatch() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("fuzz") => fuzz::fuzz(&root(), &args[1..]),
         Some("fmt") => run(cargo().args(["fmt", "--all"])),
         Some("new-adapter") => match args.get(1) {
             Some(name) if args.len() == 2 => new_adapter(name),
@@ -36,7 +38,7 @@ fn dispatch() -> Result<()> {
 }
 
 fn usage() -> Result<()> {
-    eprintln!("usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check>");
+    eprintln!("usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check | fuzz>");
     eprintln!(
         "  ci                fmt check, clippy -D warnings, all tests, no pending snapshots,"
     );
@@ -46,6 +48,7 @@ fn usage() -> Result<()> {
         "  new-adapter NAME  generate adapters/NAME (crate paymux-NAME) and its two facade lines"
     );
     eprintln!("  scaffold-check    generate `zzz` in a copy of the repository and check it");
+    eprintln!("  fuzz [--seconds N] [TARGET...]  cargo-fuzz the decoders and simulator parsers");
     std::process::exit(2)
 }
 

@@ -1,0 +1,21 @@
+//! Smartro's response decoder on arbitrary bytes (as the answer to each fixed request).
+#![no_main]
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use paymux_core::adapter::{PgRequest, WireRequest};
+use paymux_core::channel::ChannelContext;
+use paymux_core::simulator::Simulator;
+use paymux_smartro::{SmartroAdapter, SmartroSimulator};
+
+type Fixture = (ChannelContext, Vec<(PgRequest, WireRequest)>);
+static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+
+fuzz_target!(|data: &[u8]| {
+    let (channel, exchanges) = FIXTURE.get_or_init(|| {
+        let channel = SmartroSimulator::default().sandbox_channel("smartro-test", "");
+        let ex = paymux_fuzz::exchanges(&SmartroAdapter, &channel);
+        (channel, ex)
+    });
+    paymux_fuzz::decode_all(&SmartroAdapter, channel, exchanges, data);
+});
