@@ -329,11 +329,10 @@ pub fn read_return(ctx: &ChannelContext, call: &CheckoutCompleteCall) -> Result<
     match get("RESPONSE_CODE") {
         Some(code::SUCCESS) => {}
         Some(other) => {
-            let msg = get("RESPONSE_MESSAGE").unwrap_or_default();
-            return Err(invalid(
-                "RESPONSE_CODE",
-                format!("the window reported {other} ({msg}); there is nothing to approve"),
-            ));
+            return Err(PgError::WindowFailed {
+                pg_code: other.to_string(),
+                pg_message: get("RESPONSE_MESSAGE").unwrap_or_default().to_string(),
+            });
         }
         None => return Err(invalid("RESPONSE_CODE", "is required".into())),
     }

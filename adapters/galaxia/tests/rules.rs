@@ -227,10 +227,13 @@ fn checkout_complete_refuses_a_failed_window_and_a_foreign_message() {
         "RESPONSE_CODE".into(),
         paymux_core::Secret::new("1234".into()),
     );
-    assert_eq!(
-        paths(&checkout_complete("win-card", returned, "CARD", 1004)),
-        ["returned.RESPONSE_CODE"]
-    );
+    // The window's own failure is typed, so a gateway can end the session as FAILED.
+    let ch = channel("");
+    let failed = checkout_complete("win-card", returned, "CARD", 1004);
+    match paymux_core::execute::validate(&GalaxiaAdapter, &ctx(&ch), &failed) {
+        Err(PgError::WindowFailed { pg_code, .. }) => assert_eq!(pg_code, "1234"),
+        other => panic!("expected WindowFailed, got {other:?}"),
+    }
     let other = window_return("win-other", "0900", "3000", 1004, &[]);
     assert_eq!(
         paths(&checkout_complete("win-card", other, "CARD", 1004)),

@@ -267,8 +267,24 @@ pub fn read_return(
     })
 }
 
+/// The window's own verdict: a `ResultCode` other than `0000` means the payer cancelled or the
+/// window failed, so there is nothing to approve.
+pub fn window_failure(call: &CheckoutCompleteCall) -> Option<PgError> {
+    let get = |k: &str| call.returned.get(k).map(|v| v.expose().trim().to_string());
+    match get("ResultCode") {
+        Some(code) if !code.is_empty() && code != "0000" => Some(PgError::WindowFailed {
+            pg_code: code,
+            pg_message: get("ResultMsg").unwrap_or_default(),
+        }),
+        _ => None,
+    }
+}
+
 /// Approve the window's result (`checkout.complete`): `{Tid, TrAuthKey}` in clear JSON.
 pub fn complete(ch: &SmartroChannel, call: &CheckoutCompleteCall) -> Result<WireRequest, PgError> {
+    if let Some(failed) = window_failure(call) {
+        return Err(failed);
+    }
     let req = read_return(ch, call)?;
     let pairs = req.pairs();
     Ok(post_json(

@@ -214,6 +214,9 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
             }
         }
         PgRequest::CheckoutComplete(c) => {
+            if let Some(failed) = crate::checkout::window_failure(c) {
+                return Err(failed);
+            }
             if let Err(e) = crate::checkout::read_return(&ch, c) {
                 errs.extend(e);
             }

@@ -31,6 +31,15 @@ pub enum PgError {
     /// vendor's charset cannot carry).
     #[error("cannot encode for the PG: {0}")]
     Wire(#[from] WireError),
+    /// The payment window itself reported a failure (the payer cancelled, the card company
+    /// refused inside the window): there is nothing to approve and nothing was sent.
+    #[error("the payment window reported {pg_code} ({pg_message}); nothing to approve")]
+    WindowFailed {
+        /// The window's own result code.
+        pg_code: String,
+        /// The window's own result message.
+        pg_message: String,
+    },
     /// The transport failed before any byte was sent (connection refused, DNS, connect
     /// timeout). Certainly not charged.
     #[error("not sent to the PG: {reason}")]

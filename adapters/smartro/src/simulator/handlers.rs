@@ -34,12 +34,14 @@ pub enum Reply {
     AnswerLate(u16, Vec<u8>),
     /// Close without answering; nothing recorded (test card `…0099`).
     Drop,
+    /// An HTML page of the payment window ([`super::window`]): HTTP status and page.
+    Page(u16, String),
 }
 
-type Fields = Map<String, Value>;
+pub(super) type Fields = Map<String, Value>;
 
-/// A refusal: the Smartro-style error answer.
-struct Refusal(&'static str, String);
+/// A refusal: the Smartro-style error answer (`ResultCode`, `ResultMsg`).
+pub(super) struct Refusal(pub(super) &'static str, pub(super) String);
 
 fn refuse(code: &'static str, msg: impl Into<String>) -> Refusal {
     Refusal(code, msg.into())
@@ -66,6 +68,9 @@ pub fn handle(
     body: &[u8],
     now: &DateTime<FixedOffset>,
 ) -> Reply {
+    if super::window::serves(req_path) {
+        return super::window::handle(ledger, method, req_path, body);
+    }
     if method != "POST" {
         return Reply::Answer(405, error_body(sim::UNKNOWN_PATH, "only POST is served"));
     }
@@ -216,27 +221,59 @@ fn mint_window(ledger: &mut Ledger, body: &[u8]) -> Result<Reply, Refusal> {
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
-    let mid = required(&f, "Mid")?;
+    let pm = check_window_form(&f)?;
+    let card_number = if pm == pay_method::CARD {
+        Some(required(&f, "CardNum")?)
+    } else {
+        None
+    };
+    let (tid, tr_auth_key) = mint_auth(ledger, &f, card_number, false)?;
+    Ok(answer(&[
+        ("ResultCode", "0000".into()),
+        ("ResultMsg", "인증 성공".into()),
+        ("Tid", tid),
+        ("TrAuthKey", tr_auth_key),
+    ]))
+}
+
+/// Check a window form as `checkout.prepare` built it: a known `Mid`, `Amt`, `EdiDate`,
+/// `EncryptData = base64(sha256(EdiDate + Mid + Amt + MerchantKey))`, `Moid`, a `PayMethod`
+/// (and `VbankExpDate` for `VBANK`). Its `PayMethod`.
+pub(super) fn check_window_form(f: &Fields) -> Result<&'static str, Refusal> {
+    let mid = required(f, "Mid")?;
     let key = merchant_key(&mid).ok_or_else(|| refuse(sim::UNKNOWN_MERCHANT, "미등록 상점"))?;
-    let amt = amount(&f, "Amt")?;
-    let edi = required(&f, "EdiDate")?;
+    let amt = amount(f, "Amt")?;
+    let edi = required(f, "EdiDate")?;
     let expected = frame::encrypt_data(&edi, &mid, &amt.to_string(), key);
-    check_hash(&expected, &required(&f, "EncryptData")?, "EncryptData")?;
-    let moid = required(&f, "Moid")?;
-    let pm = match required(&f, "PayMethod")?.as_str() {
+    check_hash(&expected, &required(f, "EncryptData")?, "EncryptData")?;
+    required(f, "Moid")?;
+    let pm = match required(f, "PayMethod")?.as_str() {
         pay_method::CARD => pay_method::CARD,
         pay_method::BANK => pay_method::BANK,
         pay_method::VBANK => pay_method::VBANK,
         pay_method::CELLPHONE => pay_method::CELLPHONE,
         _ => return Err(refuse(sim::MISSING_FIELD, "PayMethod 오류")),
     };
-    let card_number = if pm == pay_method::CARD {
-        Some(required(&f, "CardNum")?)
-    } else {
-        None
-    };
+    if pm == pay_method::VBANK {
+        required(f, "VbankExpDate")?;
+    }
+    Ok(pm)
+}
+
+/// Mint a window authorization (`Tid`, `TrAuthKey`) for a checked form; `cancelled` when the
+/// payer pressed Cancel (its approval is then refused).
+pub(super) fn mint_auth(
+    ledger: &mut Ledger,
+    f: &Fields,
+    card_number: Option<String>,
+    cancelled: bool,
+) -> Result<(String, String), Refusal> {
+    let pm = check_window_form(f)?;
+    let mid = required(f, "Mid")?;
+    let amt = amount(f, "Amt")?;
+    let moid = required(f, "Moid")?;
     let vbank_exp_date = if pm == pay_method::VBANK {
-        Some(required(&f, "VbankExpDate")?)
+        Some(required(f, "VbankExpDate")?)
     } else {
         None
     };
@@ -256,17 +293,13 @@ fn mint_window(ledger: &mut Ledger, body: &[u8]) -> Result<Reply, Refusal> {
         amount: amt,
         pay_method: pm,
         card_number,
-        goods_name: text(&f, "GoodsName").unwrap_or_default(),
-        buyer_name: text(&f, "BuyerName").unwrap_or_default(),
+        goods_name: text(f, "GoodsName").unwrap_or_default(),
+        buyer_name: text(f, "BuyerName").unwrap_or_default(),
         vbank_exp_date,
         used: false,
+        cancelled,
     });
-    Ok(answer(&[
-        ("ResultCode", "0000".into()),
-        ("ResultMsg", "인증 성공".into()),
-        ("Tid", tid),
-        ("TrAuthKey", tr_auth_key),
-    ]))
+    Ok((tid, tr_auth_key))
 }
 
 /// `urlCallApproval.do`: approve a window authorization.
@@ -286,6 +319,13 @@ fn approve_window(
         return Err(refuse(sim::WINDOW_AUTH_INVALID, "유효하지 않은 인증 정보"));
     };
     let auth = ledger.auths[i].clone();
+    if auth.cancelled {
+        ledger.auths[i].used = true;
+        return Err(refuse(
+            super::window::WINDOW_CANCELLED,
+            "결제창에서 취소된 거래",
+        ));
+    }
     if ledger.has_order(&auth.mid, &auth.moid) {
         return Err(refuse(sim::DUPLICATE_ORDER, "중복 주문번호"));
     }

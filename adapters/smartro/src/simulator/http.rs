@@ -119,21 +119,31 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Write a complete answer and close.
+/// Write a complete JSON answer and close.
 pub async fn write_response(stream: &mut TcpStream, status: u16, body: &[u8]) {
+    write_typed(stream, status, "application/json;charset=UTF-8", body).await;
+}
+
+/// Write a complete HTML page (the payment window) and close.
+pub async fn write_html(stream: &mut TcpStream, status: u16, page: &str) {
+    write_typed(stream, status, "text/html;charset=UTF-8", page.as_bytes()).await;
+}
+
+async fn write_typed(stream: &mut TcpStream, status: u16, content_type: &str, body: &[u8]) {
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
         411 => "Length Required",
+        410 => "Gone",
         413 => "Payload Too Large",
         431 => "Request Header Fields Too Large",
         505 => "HTTP Version Not Supported",
         _ => "Error",
     };
     let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     // The client may have given up (late answers): a failed write is expected.

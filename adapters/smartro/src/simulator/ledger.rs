@@ -1,6 +1,9 @@
 //! The simulator's books: payments (with cancels and balances), billing keys, and the window
 //! authorizations waiting for their approval.
 
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
 use paymux_core::money::Money;
 use paymux_core::simulator::LedgerEntry;
 
@@ -85,7 +88,21 @@ pub struct WindowAuth {
     pub vbank_exp_date: Option<String>,
     /// Approved already.
     pub used: bool,
+    /// The payer pressed Cancel in the window ([`super::window`]): its approval is refused.
+    pub cancelled: bool,
 }
+
+/// A window page the payer has not answered yet ([`super::window`]).
+#[derive(Debug, Clone)]
+pub struct OpenWindow {
+    /// The merchant's form, as posted (first value of each field).
+    pub form: BTreeMap<String, String>,
+    /// When it was opened.
+    pub opened: Instant,
+}
+
+/// How long an opened window waits for the payer.
+const WINDOW_TTL: Duration = Duration::from_secs(30 * 60);
 
 /// Everything the simulator remembers.
 #[derive(Debug, Default)]
@@ -96,6 +113,7 @@ pub struct Ledger {
     pub keys: Vec<BillingKey>,
     /// Window authorizations.
     pub auths: Vec<WindowAuth>,
+    windows: HashMap<String, OpenWindow>,
     next: u64,
 }
 
@@ -117,6 +135,37 @@ impl Ledger {
         };
         let n = self.next_number() % 10_000;
         format!("{mid:<10.10}{method}01{yymmddhhmmss}{n:04}")
+    }
+
+    /// Remember an opened window page; its one-time token.
+    pub fn open_window(&mut self, form: BTreeMap<String, String>) -> String {
+        self.windows.retain(|_, w| w.opened.elapsed() < WINDOW_TTL);
+        let n = self.next_number();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let token = format!("W{n:08}{nanos:08x}");
+        self.windows.insert(
+            token.clone(),
+            OpenWindow {
+                form,
+                opened: Instant::now(),
+            },
+        );
+        token
+    }
+
+    /// Take an opened, unexpired window page (answering it is one-time).
+    pub fn take_window(&mut self, token: &str) -> Option<OpenWindow> {
+        self.windows
+            .remove(token)
+            .filter(|w| w.opened.elapsed() < WINDOW_TTL)
+    }
+
+    /// Put a window page back (the payer's answer was not usable; they may try again).
+    pub fn put_back_window(&mut self, token: &str, w: OpenWindow) {
+        self.windows.insert(token.to_string(), w);
     }
 
     /// Whether an order was already paid (or issued) under this MID.

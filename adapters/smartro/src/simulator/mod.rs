@@ -14,6 +14,9 @@
 //!   after [`SmartroSimulator::late_delay`], `…0099` connection closed, nothing recorded. At
 //!   billing-key issue (no money moves) only `…0002` (refused) and `…0099` (dropped) apply;
 //!   `…0051` and `…0098` keys show their behaviour when charged.
+//! - The payment window ([`window`]): `POST /window` takes the merchant's window form (its
+//!   `EncryptData` checked), shows card / phone / bank entry with `#approve` and `#cancel`, and
+//!   posts the callback's fields (`ResultCode`, `Tid`, `TrAuthKey`, …) back to `ReturnUrl`.
 //! - Test-only endpoints: [`handlers::WINDOW_PATH`] stands in for the payment window (posts the
 //!   prepared form, answers the callback's `Tid`/`TrAuthKey`); [`handlers::DEPOSIT_PATH`] makes
 //!   the payer deposit into a virtual account.
@@ -24,6 +27,7 @@ pub mod handlers;
 pub mod http;
 mod ledger;
 mod server;
+pub mod window;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -35,7 +39,7 @@ use paymux_core::secret::Secret;
 use paymux_core::simulator::{LedgerEntry, Simulator, SimulatorHandle};
 
 pub use handlers::{handle, Reply};
-pub use ledger::{BillingKey, Ledger, Payment, State, WindowAuth};
+pub use ledger::{BillingKey, Ledger, OpenWindow, Payment, State, WindowAuth};
 
 /// The simulator's ordinary MID.
 pub const TEST_MID: &str = "pmxtest01m";

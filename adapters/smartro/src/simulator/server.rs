@@ -9,7 +9,7 @@ use paymux_core::simulator::SimulatorHandle;
 use tokio::net::{TcpListener, TcpStream};
 
 use super::handlers::{self, error_body, Reply};
-use super::http::{read_request, write_response, ReadError};
+use super::http::{read_request, write_html, write_response, ReadError};
 use super::SmartroSimulator;
 use crate::protocol::sim;
 
@@ -64,6 +64,7 @@ async fn serve(sim: Arc<SmartroSimulator>, mut stream: TcpStream) {
             tokio::time::sleep(sim.late_delay()).await;
             write_response(&mut stream, status, &body).await;
         }
+        Reply::Page(status, page) => write_html(&mut stream, status, &page).await,
         Reply::Drop => {
             tracing::debug!("smartro simulator: test card …0099, closing without an answer");
         }

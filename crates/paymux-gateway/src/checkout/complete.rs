@@ -6,9 +6,8 @@
 //!    browsers send) and checked by the adapter's `checkout.complete` **without sending**
 //!    (validation and encoding are pure): a return that does not verify (tampered `HASH_DATA`,
 //!    a `MESSAGE` for another order, garbage) gets a 400 page, changes nothing and reaches no
-//!    PG. A return whose only fault is that the window itself reported a failure (the
-//!    customer cancelled; the window's `RESPONSE_CODE` is not success — see
-//!    [`WINDOW_RESULT_FIELD`]) ends the session as `FAILED`.
+//!    PG. A return in which the window itself reported a failure (the customer cancelled;
+//!    the adapter answers `PgError::WindowFailed`) ends the session as `FAILED`.
 //! 3. Exactly one return claims the session (`OPEN → COMPLETING`, a conditional `UPDATE`),
 //!    then the gateway sends the approval (`checkout.complete`) and stores the outcome with its
 //!    webhook: `PAID`, `VIRTUAL_ACCOUNT_ISSUED`, `FAILED`, `PAY_PENDING` (unknown: the
@@ -29,7 +28,6 @@ use paymux_core::execute;
 use paymux_core::money::Money;
 use paymux_core::outcome::{ApprovedDetail, CardSummary, Outcome};
 use paymux_core::secret::Secret;
-use paymux_core::validation::ValidationErrors;
 use paymux_core::wire::form_urldecode;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -42,12 +40,6 @@ use crate::state::AppState;
 use crate::util;
 use crate::webhooks::{self, Destination};
 
-/// The returned field through which a PG window reports its own result. An adapter that
-/// refuses a return *only* because of this field (the window said "cancelled" or "failed")
-/// is reporting the customer's or the PG's failure, not a broken return.
-pub const WINDOW_RESULT_FIELD: &str = "RESPONSE_CODE";
-/// The returned field with the window's own result message.
-pub const WINDOW_MESSAGE_FIELD: &str = "RESPONSE_MESSAGE";
 /// PortOne's SDK failure code for failures at the PG (`code` on the redirect).
 pub const FAILURE_TYPE_PG: &str = "FAILURE_TYPE_PG";
 
@@ -97,15 +89,6 @@ pub fn complete_request(s: &SessionRow, returned: Returned) -> PgRequest {
             ..PriorTransaction::default()
         },
     })
-}
-
-/// Whether a refusal is only the window reporting its own failure (see [`WINDOW_RESULT_FIELD`]).
-pub fn window_reported_failure(errs: &ValidationErrors, returned: &Returned) -> bool {
-    let path = format!("returned.{WINDOW_RESULT_FIELD}");
-    let reported = returned
-        .get(WINDOW_RESULT_FIELD)
-        .is_some_and(|v| !v.expose().trim().is_empty());
-    reported && !errs.is_empty() && errs.0.iter().all(|e| e.path.as_str() == path)
 }
 
 /// `redirect_url` with the result parameters appended (`None` when it is not a URL).
@@ -227,12 +210,6 @@ pub async fn on_return(
             return refused_page(&why);
         }
     };
-    let window_code = returned
-        .get(WINDOW_RESULT_FIELD)
-        .map(|v| v.expose().clone());
-    let window_message = returned
-        .get(WINDOW_MESSAGE_FIELD)
-        .map(|v| v.expose().clone());
     let req = complete_request(&s, returned);
     let now_kst = util::now().with_timezone(&kst());
     let ctx = EncodeContext {
@@ -244,21 +221,12 @@ pub async fn on_return(
     let verified = execute::validate(entry.adapter.as_ref(), &ctx, &req)
         .and_then(|()| entry.adapter.encode(&ctx, &req).map(|_| ()));
     if let Err(e) = verified {
-        let returned = match &req {
-            PgRequest::CheckoutComplete(c) => &c.returned,
-            _ => return refused_page("internal error"),
-        };
-        if let PgError::Validation(errs) = &e {
-            if window_reported_failure(errs, returned) {
-                return window_failed(
-                    st,
-                    &s,
-                    &errs.to_string(),
-                    window_code.as_deref(),
-                    window_message.as_deref(),
-                )
-                .await;
-            }
+        if let PgError::WindowFailed {
+            pg_code,
+            pg_message,
+        } = &e
+        {
+            return window_failed(st, &s, &e.to_string(), Some(pg_code), Some(pg_message)).await;
         }
         tracing::warn!(session = %s.id, error = %e, "payment window return did not verify; refused, nothing sent");
         return refused_page(&e.to_string());
@@ -694,21 +662,6 @@ mod tests {
             "https://shop.example/done?order=7&code=FAILURE_TYPE_PG&paymentId=p+1"
         );
         assert!(redirect_target("not a url", &json!({})).is_none());
-    }
-
-    #[test]
-    fn only_the_windows_own_result_is_a_window_failure() {
-        let returned: Returned = [("RESPONSE_CODE".to_string(), Secret::new("8701".to_string()))]
-            .into_iter()
-            .collect();
-        let mut e = ValidationErrors::default();
-        e.add("returned.RESPONSE_CODE", "the window reported 8701");
-        assert!(window_reported_failure(&e, &returned));
-        e.add("returned.HASH_DATA", "does not match");
-        assert!(!window_reported_failure(&e, &returned));
-        let mut e = ValidationErrors::default();
-        e.add("returned.RESPONSE_CODE", "is required");
-        assert!(!window_reported_failure(&e, &Returned::new()));
     }
 
     #[test]

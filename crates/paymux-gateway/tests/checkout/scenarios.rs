@@ -741,7 +741,7 @@ pub async fn group_and_virtual_account_windows(h: Arc<Harness>) {
         h.hooks.types_for(&id),
         ["Transaction.Ready", "Transaction.VirtualAccountIssued"]
     );
-    // testwin cancel: same convention (RESPONSE_CODE), so a failure with a redirect.
+    // testwin cancel: the adapter answers WindowFailed, so a failure with a redirect.
     let id = uid("twc");
     let (_, ret) = window_return(
         &h,

@@ -114,10 +114,10 @@ impl PgAdapter for TestWinAdapter {
                 match get("RESPONSE_CODE").as_deref() {
                     Some("0000") => {}
                     Some(other) => {
-                        return Err(invalid(
-                            "returned.RESPONSE_CODE",
-                            &format!("the window reported {other}"),
-                        ))
+                        return Err(PgError::WindowFailed {
+                            pg_code: other.to_string(),
+                            pg_message: "the payer cancelled the window".to_string(),
+                        })
                     }
                     None => return Err(invalid("returned.RESPONSE_CODE", "is required")),
                 }
