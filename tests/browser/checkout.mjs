@@ -9,7 +9,7 @@
 //   PAYMUX_GALAXIA_CHANNEL    Galaxia channel key (default: galaxia-test)
 //   PAYMUX_VA_GROUP_ID        group (or PAYMUX_VA_CHANNEL: channel) for the virtual-account flow;
 //                             the flow is skipped when neither is set (Galaxia cannot complete
-//                             virtual-account windows)
+//                             virtual-account windows; the checkout test uses a Smartro channel)
 //   PAYMUX_REDIRECT_URL       the merchant's result page (default: a page this script serves on
 //                             127.0.0.1, showing <h1 id="done">)
 //   PAYMUX_STORE_ID           storeId (default: store-paymux-sandbox)

@@ -1,7 +1,8 @@
 //! The checkout flows in a real browser: headless Chromium (Debian's `chromium`) driven by
 //! `tests/browser/checkout.mjs` with `playwright-core`, against this harness's gateway; then
 //! the gateway's side of each flow is checked here (payment or billing-key state, webhooks,
-//! the simulator's books).
+//! the simulator's books). The virtual-account flow runs on Smartro (channel `smartro-a`): its
+//! simulator's payment window, then `checkout.complete` (`urlCallApproval.do`, answered `4100`).
 //!
 //! Needs `/usr/bin/chromium` (or `PAYMUX_CHROMIUM`), `node` (or `PAYMUX_NODE`) and
 //! `tests/browser/node_modules` (`npm ci` there). Without them the test is skipped with a loud
@@ -89,7 +90,7 @@ async fn drive(h: &Harness) -> (bool, Vec<Value>, String) {
         .env("PAYMUX_BASE_URL", &h.gw.base_url)
         .env("PAYMUX_API_SECRET", API_SECRET)
         .env("PAYMUX_GROUP_ID", GROUP_GALAXIA)
-        .env("PAYMUX_VA_GROUP_ID", GROUP_MIXED)
+        .env("PAYMUX_VA_CHANNEL", SMARTRO_VA_CHANNEL)
         .env("PAYMUX_GALAXIA_CHANNEL", "galaxia-a")
         .env("PAYMUX_REDIRECT_URL", &h.hooks.shop_url)
         .env("PAYMUX_STORE_ID", "store-test")
@@ -125,6 +126,9 @@ async fn drive(h: &Harness) -> (bool, Vec<Value>, String) {
         .unwrap_or_default();
     (out.status.success(), results, format!("{stderr}\n{stdout}"))
 }
+
+/// The Smartro channel the virtual-account flow pays through.
+const SMARTRO_VA_CHANNEL: &str = "smartro-a";
 
 async fn payment(h: &Harness, id: &str) -> Value {
     let (s, p) = h.get(&format!("/payments/{id}")).await;
@@ -212,15 +216,57 @@ async fn scenario(h: Arc<Harness>) {
     );
     assert_eq!(h.hooks.types_for(&bk), ["BillingKey.Issued"]);
 
-    // 4. Virtual account (through the group: only testwin can complete one).
+    // 4. Virtual account through Smartro: its window (bank choice), then `checkout.complete`
+    // approves the window's Tid/TrAuthKey and Smartro answers `4100` with the account.
     let r = flow(&results, "virtual_account");
     let id = s(&r["paymentId"]);
-    assert_eq!(r["channel"], "testwin-a");
+    assert_eq!(r["channel"], SMARTRO_VA_CHANNEL);
+    assert!(s(&r["windowUrl"]).ends_with("/window"), "{r}");
     let p = payment(&h, &id).await;
     assert_eq!(p["status"], "VIRTUAL_ACCOUNT_ISSUED", "{p}");
-    assert!(p["method"]["accountNumber"]
-        .as_str()
-        .is_some_and(|a| !a.is_empty()));
+    assert_eq!(p["channel"]["key"], SMARTRO_VA_CHANNEL);
+    assert_eq!(p["method"]["type"], "PaymentMethodVirtualAccount");
+    // The simulator's answer: VbankBankCode 088 (Shinhan; passed through as the PG's code),
+    // VbankNum `9` + 13 digits, the buyer as VbankAccountName, VbankExpDate at 23:59:59 KST.
+    assert_eq!(p["method"]["bank"], "088", "{p}");
+    let account = s(&p["method"]["accountNumber"]);
+    assert!(
+        account.len() == 14
+            && account.starts_with('9')
+            && account.chars().all(|c| c.is_ascii_digit()),
+        "{p}"
+    );
+    assert_eq!(p["method"]["remitteeName"], "홍길동", "{p}");
+    assert_eq!(p["amount"]["total"], 45000);
+    assert!(p["method"]["issuedAt"].is_string(), "{p}");
+    // Smartro's books: one virtual account awaiting its deposit, under the payment's Tid.
+    let issued: Vec<_> = h.smartro.with_ledger(|l| {
+        l.payments
+            .iter()
+            .filter(|x| x.moid == id)
+            .map(|x| (x.tid.clone(), x.pay_method, x.amount.to_string(), x.state))
+            .collect()
+    });
+    assert_eq!(issued.len(), 1, "{issued:?}");
+    let (tid, method, amount, state) = &issued[0];
+    assert_eq!(p["pgTxId"], tid.as_str(), "{p}");
+    assert_eq!(*method, "VBANK");
+    assert_eq!(amount, "45000");
+    assert_eq!(*state, paymux_smartro::simulator::State::WaitingDeposit);
+    // The window form's VbankExpDate (the session's dueDate), echoed in the answer.
+    let due = h.smartro.with_ledger(|l| {
+        l.auths
+            .iter()
+            .find(|a| a.moid == id)
+            .and_then(|a| a.vbank_exp_date.clone())
+            .unwrap_or_default()
+    });
+    assert_eq!(due.len(), 8, "VbankExpDate {due:?}");
+    assert_eq!(
+        s(&p["method"]["expiredAt"]),
+        format!("{}-{}-{}T14:59:59.000Z", &due[..4], &due[4..6], &due[6..]),
+        "{p}"
+    );
     assert_eq!(
         h.hooks.types_for(&id),
         ["Transaction.Ready", "Transaction.VirtualAccountIssued"]
@@ -255,6 +301,7 @@ async fn scenario(h: Arc<Harness>) {
         .galaxia
         .ledger()
         .iter()
+        .chain(h.smartro.ledger().iter())
         .chain(h.testwin.ledger().iter())
         .map(|e| e.order_id.clone())
         .collect();

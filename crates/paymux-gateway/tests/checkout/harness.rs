@@ -1,5 +1,6 @@
 //! Harness of the checkout tests: a gateway on 127.0.0.1:0 (SQLite temp file or a PostgreSQL
-//! schema of its own), Galaxia's simulator (telegrams and the payment window on one port), the
+//! schema of its own), Galaxia's simulator (telegrams and the payment window on one port),
+//! Smartro's simulator (API and payment window on one port; channel `smartro-a`), the
 //! `testwin` simulator, and a webhook receiver.
 
 use std::net::SocketAddr;
@@ -13,6 +14,7 @@ use paymux_core::simulator::{Simulator, SimulatorHandle};
 use paymux_galaxia::GalaxiaSimulator;
 use paymux_gateway::config::{FileConfig, Tuning};
 use paymux_gateway::{GatewayOptions, RunningGateway};
+use paymux_smartro::SmartroSimulator;
 use serde_json::{json, Value};
 use sqlx::Connection;
 
@@ -149,6 +151,7 @@ impl Receiver {
 pub struct Harness {
     pub gw: RunningGateway,
     pub galaxia: Arc<GalaxiaSimulator>,
+    pub smartro: Arc<SmartroSimulator>,
     pub testwin: Arc<TestWinSim>,
     _sims: Vec<SimulatorHandle>,
     pub http: reqwest::Client,
@@ -235,6 +238,12 @@ impl Harness {
             .start(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .unwrap();
+        let smartro = Arc::new(SmartroSimulator::default());
+        let s_handle = smartro
+            .clone()
+            .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
         let testwin = Arc::new(TestWinSim::default());
         let t_handle = testwin
             .clone()
@@ -246,6 +255,7 @@ impl Harness {
         let channels = vec![
             galaxia.sandbox_channel("galaxia-a", &g_ep),
             galaxia.sandbox_channel("galaxia-b", &g_ep),
+            smartro.sandbox_channel("smartro-a", &s_handle.endpoint()),
             testwin.sandbox_channel("testwin-a", &t_handle.endpoint()),
         ];
         let mut opts = GatewayOptions {
@@ -272,8 +282,9 @@ impl Harness {
         Some(Harness {
             gw,
             galaxia,
+            smartro,
             testwin,
-            _sims: vec![g_handle, t_handle],
+            _sims: vec![g_handle, s_handle, t_handle],
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

@@ -1,5 +1,5 @@
-//! Hosted checkout (payment windows) end to end: the gateway, Galaxia's simulator with its
-//! payment window, the test-only `testwin` PG, and a webhook receiver.
+//! Hosted checkout (payment windows) end to end: the gateway, Galaxia's and Smartro's
+//! simulators with their payment windows, the test-only `testwin` PG, and a webhook receiver.
 //!
 //! - Plain HTTP ([`scenarios`], on SQLite and PostgreSQL): the API's rules, every window flow,
 //!   and the session state machine (double, concurrent, tampered and late returns).
