@@ -5,13 +5,17 @@
 //!   `.ci/run` calls.
 //! - `new-adapter <name>`: generate `adapters/<name>/` and the facade's two lines (see
 //!   `scaffold.rs` and CONTRIBUTING.md).
+//! - `bench`, `load`: the benchmarks of docs/BENCHMARKS.md (`bench.rs`, `load.rs`); explicit
+//!   commands, not part of `ci` (which only builds the benches, through clippy).
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod bench;
 mod fuzz;
+mod load;
 mod scaffold;
 
 fn main() {
@@ -33,12 +37,17 @@ fn dispatch() -> Result<()> {
             _ => usage(),
         },
         Some("scaffold-check") => scaffold_check(),
+        Some("bench") => bench::bench(&args[1..]),
+        Some("load") => load::load(&args[1..]),
+        Some("footprint") if args.len() == 1 => load::footprint().map(|t| println!("{t}")),
         _ => usage(),
     }
 }
 
 fn usage() -> Result<()> {
-    eprintln!("usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check | fuzz>");
+    eprintln!(
+        "usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check | bench | load | footprint>"
+    );
     eprintln!(
         "  ci                fmt check, clippy -D warnings, all tests, no pending snapshots,"
     );
@@ -48,7 +57,10 @@ fn usage() -> Result<()> {
         "  new-adapter NAME  generate adapters/NAME (crate paymux-NAME) and its two facade lines"
     );
     eprintln!("  scaffold-check    generate `zzz` in a copy of the repository and check it");
-    eprintln!("  fuzz [--seconds N] [TARGET...]  cargo-fuzz the decoders and simulator parsers");
+    eprintln!("  bench [--quick]   translation and routing benches (docs/BENCHMARKS.md)");
+    eprintln!("  load [--footprint] [--no-postgres] [--duration S] [--concurrency N]");
+    eprintln!("                    gateway throughput/latency vs direct, RSS (docs/BENCHMARKS.md)");
+    eprintln!("  footprint         clean release build time and binary size, one adapter vs all");
     std::process::exit(2)
 }
 
