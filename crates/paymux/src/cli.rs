@@ -177,7 +177,12 @@ fn adapters(json: bool) -> Result<(), String> {
         );
         for c in d.capabilities.operations {
             let methods: Vec<_> = c.methods.iter().map(|m| m.as_str()).collect();
-            println!("  {:<20} {}", c.operation.as_str(), methods.join(" "));
+            let methods = if methods.is_empty() {
+                "(any method)".to_string()
+            } else {
+                methods.join(" ")
+            };
+            println!("  {:<20} {methods}", c.operation.as_str());
         }
         println!("  currencies: {}", d.capabilities.currencies.join(", "));
         println!("  credentials: {}", d.credentials.join(", "));
