@@ -5,70 +5,14 @@
 //! afterwards. See docs/RELIABILITY.md (item 5).
 #![cfg(all(feature = "galaxia", feature = "ksnet", feature = "smartro"))]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 const SECRET: &str = "hostile-api-secret";
 const CARD_OK: &str = "4518420012345678";
-
-struct Server {
-    child: Child,
-    base: String,
-    dir: std::path::PathBuf,
-    output: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn start() -> Server {
-    let dir = std::env::temp_dir().join(format!("paymux-hostile-api-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paymux"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--api-secret", SECRET])
-        .current_dir(&dir)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start paymux serve");
-    let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let (tx, rx) = std::sync::mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let out = output.clone();
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if let Some(url) = line.split("base URL:").nth(1) {
-                    let _ = tx.send(url.trim().to_string());
-                }
-                let mut o = out.lock().unwrap();
-                o.push_str(&line);
-                o.push('\n');
-            }
-        });
-    }
-    let base = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("paymux serve printed its base URL");
-    Server {
-        child,
-        base,
-        dir,
-        output,
-    }
-}
 
 /// How a hostile request authenticates.
 #[derive(Clone, Copy)]
@@ -487,7 +431,7 @@ async fn send(client: &reqwest::Client, base: &str, c: &Case) -> (u16, String, O
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_requests_get_4xx_portone_errors_and_the_server_stays_healthy() {
-    let server = start();
+    let server = common::start_sandbox("hostile-api", SECRET);
     let base = server.base.clone();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))

@@ -2,8 +2,8 @@
 //! adapter's real simulator in-process), driven over HTTP as a PortOne V2 client would.
 #![cfg(all(feature = "galaxia", feature = "ksnet", feature = "smartro"))]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -12,62 +12,6 @@ const SECRET: &str = "sandbox-e2e-secret";
 const CARD_OK: &str = "4518420012345678";
 const CARD_DECLINED: &str = "4518420012340002";
 const BIRTH: &str = "880315";
-
-struct Sandbox {
-    child: Child,
-    base: String,
-    dir: std::path::PathBuf,
-    output: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn start() -> Sandbox {
-    let dir = std::env::temp_dir().join(format!("paymux-sandbox-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paymux"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--api-secret", SECRET])
-        .current_dir(&dir)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start paymux serve");
-    let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    // Collect everything the process prints (for the secrets check), and find the base URL.
-    let (tx, rx) = std::sync::mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let out = output.clone();
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                if let Some(url) = line.split("base URL:").nth(1) {
-                    let _ = tx.send(url.trim().to_string());
-                }
-                out.lock().unwrap().push_str(&line);
-                out.lock().unwrap().push('\n');
-            }
-        });
-    }
-    let base = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("paymux serve printed its base URL");
-    Sandbox {
-        child,
-        base,
-        dir,
-        output,
-    }
-}
 
 async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
     let c = reqwest::Client::new();
@@ -111,7 +55,7 @@ fn card_body(group: &str, number: &str, total: i64) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulators() {
-    let sb = start();
+    let sb = common::start_sandbox("sandbox-e2e", SECRET);
     let base = sb.base.clone();
     use reqwest::Method as M;
 

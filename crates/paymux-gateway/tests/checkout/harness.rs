@@ -4,7 +4,6 @@
 //! `testwin` simulator, and a webhook receiver.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -29,11 +28,8 @@ pub const GROUP_GALAXIA: &str = "channel-group-test-0e0e0e0e-0000-4000-8000-0000
 /// Where the tests pretend the merchant's result page is.
 pub const REDIRECT_URL: &str = "https://shop.example/checkout/done";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use crate::test_db::Backend;
+use crate::test_db::{self, Cleanup};
 
 /// Everything the gateway logged in this test binary.
 pub fn logs() -> String {
@@ -160,16 +156,6 @@ pub struct Harness {
     cleanup: Cleanup,
 }
 
-enum Cleanup {
-    Dir(PathBuf),
-    Schema { base: String, schema: String },
-}
-
-fn pg_base() -> String {
-    std::env::var("PAYMUX_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
 /// Test tuning: short PG timeouts, immediate retries, workers run by hand.
 pub fn test_tuning() -> Tuning {
     let mut t = Tuning::from_file(&FileConfig::empty());
@@ -191,47 +177,7 @@ impl Harness {
         tweak: impl FnOnce(&mut GatewayOptions),
     ) -> Option<Harness> {
         init_logs();
-        let (database_url, cleanup) = match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir()
-                    .join(format!("paymux-co-test-{}", uuid::Uuid::new_v4().simple()));
-                std::fs::create_dir_all(&dir).unwrap();
-                (
-                    format!("sqlite://{}", dir.join("gw.sqlite").display()),
-                    Cleanup::Dir(dir),
-                )
-            }
-            Backend::Postgres => {
-                let base = pg_base();
-                let conn = tokio::time::timeout(
-                    Duration::from_secs(3),
-                    sqlx::PgConnection::connect(&base),
-                )
-                .await;
-                let mut conn = match conn {
-                    Ok(Ok(c)) => c,
-                    Ok(Err(e)) => {
-                        skip_notice(&base, &e.to_string());
-                        return None;
-                    }
-                    Err(_) => {
-                        skip_notice(&base, "connect timed out");
-                        return None;
-                    }
-                };
-                let schema = format!("paymux_co_{}", uuid::Uuid::new_v4().simple());
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                let _ = conn.close().await;
-                let sep = if base.contains('?') { '&' } else { '?' };
-                (
-                    format!("{base}{sep}options=-c%20search_path%3D{schema}"),
-                    Cleanup::Schema { base, schema },
-                )
-            }
-        };
+        let (database_url, cleanup) = test_db::create(backend, "co").await?;
         let galaxia = Arc::new(GalaxiaSimulator::default().with_late_delay(Duration::from_secs(3)));
         let g_handle = galaxia
             .clone()
@@ -385,29 +331,8 @@ impl Harness {
     pub async fn finish(self) {
         let Harness { gw, cleanup, .. } = self;
         gw.shutdown().await;
-        match cleanup {
-            Cleanup::Dir(d) => {
-                let _ = std::fs::remove_dir_all(d);
-            }
-            Cleanup::Schema { base, schema } => {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&base).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                        .execute(&mut c)
-                        .await;
-                }
-            }
-        }
+        test_db::remove(cleanup).await;
     }
-}
-
-fn skip_notice(url: &str, why: &str) {
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "PostgreSQL at {url} is unreachable ({why}); CI must run the PostgreSQL variants"
-    );
-    eprintln!(
-        "\n!!! SKIPPED: PostgreSQL at {url} is unreachable ({why}); the PostgreSQL variant did not run.\n"
-    );
 }
 
 /// Run `scenario` against a fresh harness, cleaning up even when it panics.

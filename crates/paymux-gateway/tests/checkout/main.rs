@@ -11,6 +11,8 @@ mod browser;
 mod harness;
 mod minibrowser;
 mod scenarios;
+#[path = "../support/test_db.rs"]
+mod test_db;
 mod testwin;
 
 use std::time::Duration;

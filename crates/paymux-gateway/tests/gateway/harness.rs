@@ -2,7 +2,6 @@
 //! its own in the `test` database), the fake simulator, a webhook receiver, and captured logs.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -29,11 +28,8 @@ pub const CARD_LATE: &str = "4111111111110098";
 pub const CARD_DROP: &str = "4111111111110099";
 pub const BIRTH: &str = "880229";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use crate::test_db::Backend;
+use crate::test_db::{self, Cleanup};
 
 /// Everything the gateway logged in this test binary.
 pub fn logs() -> String {
@@ -139,11 +135,6 @@ pub struct Harness {
     cleanup: Cleanup,
 }
 
-enum Cleanup {
-    Dir(PathBuf),
-    Schema { base: String, schema: String },
-}
-
 /// Tuning for tests: short PG read timeout (the simulator's late answers come after it),
 /// immediate reconcile retries, workers run by hand.
 pub fn test_tuning() -> Tuning {
@@ -158,11 +149,6 @@ pub fn test_tuning() -> Tuning {
     t
 }
 
-fn pg_base() -> String {
-    std::env::var("PAYMUX_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
 impl Harness {
     /// Start on `backend`. `None` (after a loud notice) when PostgreSQL is unreachable.
     pub async fn start_with(
@@ -170,47 +156,7 @@ impl Harness {
         tweak: impl FnOnce(&mut GatewayOptions),
     ) -> Option<Harness> {
         init_logs();
-        let (database_url, cleanup) = match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir()
-                    .join(format!("paymux-gw-test-{}", uuid::Uuid::new_v4().simple()));
-                std::fs::create_dir_all(&dir).unwrap();
-                (
-                    format!("sqlite://{}", dir.join("gw.sqlite").display()),
-                    Cleanup::Dir(dir),
-                )
-            }
-            Backend::Postgres => {
-                let base = pg_base();
-                let conn = tokio::time::timeout(
-                    Duration::from_secs(3),
-                    sqlx::PgConnection::connect(&base),
-                )
-                .await;
-                let mut conn = match conn {
-                    Ok(Ok(c)) => c,
-                    Ok(Err(e)) => {
-                        skip_notice(&base, &e.to_string());
-                        return None;
-                    }
-                    Err(_) => {
-                        skip_notice(&base, "connect timed out");
-                        return None;
-                    }
-                };
-                let schema = format!("paymux_t_{}", uuid::Uuid::new_v4().simple());
-                sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                let _ = conn.close().await;
-                let sep = if base.contains('?') { '&' } else { '?' };
-                (
-                    format!("{base}{sep}options=-c%20search_path%3D{schema}"),
-                    Cleanup::Schema { base, schema },
-                )
-            }
-        };
+        let (database_url, cleanup) = test_db::create(backend, "gw").await?;
         let sim = Arc::new(FakeSim::default());
         let handle = sim
             .clone()
@@ -340,33 +286,8 @@ impl Harness {
     pub async fn finish(self) {
         let Harness { gw, cleanup, .. } = self;
         gw.shutdown().await;
-        match cleanup {
-            Cleanup::Dir(d) => {
-                let _ = std::fs::remove_dir_all(d);
-            }
-            Cleanup::Schema { base, schema } => {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&base).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                        .execute(&mut c)
-                        .await;
-                }
-            }
-        }
+        test_db::remove(cleanup).await;
     }
-}
-
-fn skip_notice(url: &str, why: &str) {
-    // CI must exercise both backends: there a missing server is a failure, not a skip.
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "PostgreSQL at {url} is unreachable ({why}); CI must run the PostgreSQL variants"
-    );
-    eprintln!(
-        "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-         !!! SKIPPED: PostgreSQL at {url} is unreachable ({why}).\n\
-         !!! The PostgreSQL variant of this test did not run. Set PAYMUX_TEST_POSTGRES_URL.\n\
-         !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-    );
 }
 
 /// A keyed-in card payment body.

@@ -5,6 +5,8 @@
 mod fake;
 mod harness;
 mod scenarios;
+#[path = "../support/test_db.rs"]
+mod test_db;
 
 use harness::Backend;
 
