@@ -107,6 +107,10 @@ pub struct ReconcilerSection {
     /// again. Default 60000.
     #[serde(default)]
     pub not_found_grace_ms: Option<u64>,
+    /// Added to connect + read timeout to decide when a payment or cancel still in flight
+    /// (the instance handling it may have died) is asked about (ms). Default 30000.
+    #[serde(default)]
+    pub in_flight_margin_ms: Option<u64>,
 }
 
 /// `[scheduler]`.
@@ -173,6 +177,8 @@ pub struct Tuning {
     pub reconcile_retry_base: Duration,
     /// A PG's "not found" is believed only this long after the payment was requested.
     pub not_found_grace: Duration,
+    /// Slack over connect + read timeout before an in-flight row counts as abandoned.
+    pub in_flight_margin: Duration,
     /// Scheduler wake-up interval.
     pub schedule_interval: Duration,
     /// Webhook outbox poll interval.
@@ -200,6 +206,7 @@ impl Tuning {
             reconcile_interval: ms(f.reconciler.interval_ms.unwrap_or(5_000)),
             reconcile_retry_base: ms(f.reconciler.retry_base_ms.unwrap_or(5_000)),
             not_found_grace: ms(f.reconciler.not_found_grace_ms.unwrap_or(60_000)),
+            in_flight_margin: ms(f.reconciler.in_flight_margin_ms.unwrap_or(30_000)),
             schedule_interval: ms(f.scheduler.interval_ms.unwrap_or(1_000)),
             webhook_interval: ms(f.webhooks.interval_ms.unwrap_or(1_000)),
             webhook_max_attempts: f.webhooks.max_attempts.unwrap_or(6).max(1),
@@ -211,9 +218,10 @@ impl Tuning {
     }
 
     /// How long a claimed payment may stay in flight before the reconciler asks the PG about
-    /// it (covers a gateway that died mid-request): connect + read timeout + 30 s.
+    /// it (covers a gateway that died mid-request): connect + read timeout + the in-flight
+    /// margin (30 s by default).
     pub fn stale_after(&self) -> Duration {
-        self.connect_timeout + self.read_timeout + Duration::from_secs(30)
+        self.connect_timeout + self.read_timeout + self.in_flight_margin
     }
 }
 

@@ -276,6 +276,7 @@ pub async fn revoke(st: &AppState, body: RevokePaymentSchedulesBody) -> Result<V
 
 /// Claim and run every due schedule once. Returns how many were run.
 pub async fn run_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
+    recover_abandoned(st).await?;
     let now = util::micros(util::now());
     let sql = match st.db.backend() {
         Backend::Postgres => {
@@ -301,10 +302,78 @@ pub async fn run_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
         claimed.push(ScheduleRow::from_row(&r)?);
     }
     let n = claimed.len();
+    // Concurrently: one PG that answers slowly must not hold back the other claimed runs
+    // (they were claimed together, so each would otherwise wait for all before it).
+    let mut runs = tokio::task::JoinSet::new();
     for s in claimed {
-        run_one(st, s).await?;
+        let st = st.clone();
+        runs.spawn(async move { run_one(&st, s).await });
     }
-    Ok(n)
+    let mut first_error = None;
+    while let Some(r) = runs.join_next().await {
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            Err(e) => tracing::error!(error = %e, "a scheduled run panicked or was cancelled"),
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(n),
+    }
+}
+
+/// Schedules whose claiming instance stopped (crashed, was killed) before finishing them:
+/// `STARTED` for longer than a payment can be in flight. Without a payment they go back to
+/// `SCHEDULED` and run again — safe, because the payment itself is claimed by its `paymentId`,
+/// so no run can charge twice. With one, they take its status (the reconciler settles an
+/// unknown payment, and its transition moves the schedule on).
+async fn recover_abandoned(st: &AppState) -> Result<(), sqlx::Error> {
+    let cutoff =
+        util::now() - chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
+    let rows = st
+        .db
+        .fetch_all(
+            "SELECT id, payment_id, started_at FROM payment_schedules WHERE status = 'STARTED' AND started_at <= $1 LIMIT 64",
+            crate::args![util::micros(cutoff)],
+        )
+        .await?;
+    for r in rows {
+        let id = r.req_text("id")?;
+        let payment_id = r.req_text("payment_id")?;
+        let started_at = r.req_int("started_at")?;
+        match payments::load(st, &payment_id).await? {
+            None => {
+                let n = st
+                    .db
+                    .execute(
+                        "UPDATE payment_schedules SET status = 'SCHEDULED', started_at = NULL, claimed_by = NULL \
+                         WHERE id = $1 AND status = 'STARTED' AND started_at = $2",
+                        crate::args![id.clone(), started_at],
+                    )
+                    .await?;
+                if n == 1 {
+                    tracing::warn!(schedule_id = %id, "schedule abandoned before its payment was made; it will run again");
+                }
+            }
+            Some(p) => {
+                tracing::warn!(schedule_id = %id, payment_status = %p.status, "schedule abandoned after its payment was made; it follows the payment");
+                finish(st, &id, schedule_status_of(&p.status)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A schedule's status from its payment's.
+fn schedule_status_of(payment_status: &str) -> &'static str {
+    match payment_status {
+        payments::status::PAID | payments::status::VIRTUAL_ACCOUNT_ISSUED => "SUCCEEDED",
+        payments::status::PAY_PENDING | payments::status::READY => "PENDING",
+        _ => "FAILED",
+    }
 }
 
 async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
@@ -326,12 +395,17 @@ async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
     )
     .await;
     // The payment's transition already moved the schedule when a payment was made; a
-    // request refused before any payment existed (key deleted, no channel) ends here.
-    let status = match final_status {
-        payments::status::PAID | payments::status::VIRTUAL_ACCOUNT_ISSUED => "SUCCEEDED",
-        payments::status::PAY_PENDING | payments::status::READY => "PENDING",
-        _ => "FAILED",
-    };
+    // request refused before any payment existed (key deleted, no channel) ends here. A
+    // refused duplicate of this schedule's own payment (a re-run after a takeover) follows
+    // that payment rather than failing the schedule.
+    let mut status = schedule_status_of(final_status);
+    if matches!(&answer, Err(e) if matches!(e.kind(), "ALREADY_PAID" | "ALREADY_PAID_OR_WAITING")) {
+        if let Some(p) = payments::load(st, &s.payment_id).await? {
+            if p.schedule_id.as_deref() == Some(s.id.as_str()) {
+                status = schedule_status_of(&p.status);
+            }
+        }
+    }
     if let Err(e) = &answer {
         tracing::info!(schedule_id = %s.id, error_type = e.kind(), "scheduled payment did not succeed");
     }
