@@ -352,20 +352,36 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if let Some(v) = opts.database {
         g.database = v;
     }
+    let (api_secret_given, webhook_secret_given) = (
+        opts.api_secret.is_some() || file.api_secret.is_some(),
+        opts.webhook_secret.is_some() || file.webhook_secret.is_some(),
+    );
     if let Some(v) = opts.api_secret {
         g.api_secret = v;
     }
     if let Some(v) = opts.webhook_secret {
         g.webhook_secret = v;
     }
+    // A secret the operator gave (file or flag) is never echoed: output ends up in logs.
+    // One paymux generated is printed once, or nobody could use it.
+    let api_secret_shown = if api_secret_given {
+        "<your API secret>".to_string()
+    } else {
+        g.api_secret.clone()
+    };
+    let webhook_secret_shown = if webhook_secret_given {
+        "(configured; not shown)".to_string()
+    } else {
+        g.webhook_secret.clone()
+    };
     let gw = start(g.clone()).await?;
     println!(
         "paymux gateway{}",
         if sandbox_mode { " (sandbox)" } else { "" }
     );
     println!("  base URL:       {}", gw.base_url);
-    println!("  API secret:     {}", g.api_secret);
-    println!("  webhook secret: {}", g.webhook_secret);
+    println!("  API secret:     {api_secret_shown}");
+    println!("  webhook secret: {webhook_secret_shown}");
     println!("  database:       {}", redact_url(&g.database));
     for c in gw.state.channels.iter() {
         println!(
@@ -388,10 +404,10 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     }
     println!(
         "  try: curl -H 'Authorization: PortOne {}' {}/channels",
-        g.api_secret, gw.base_url
+        api_secret_shown, gw.base_url
     );
     if sandbox_mode {
-        for line in crate::checkout::sandbox_hint(&gw.state, &gw.base_url, &g.api_secret) {
+        for line in crate::checkout::sandbox_hint(&gw.state, &gw.base_url, &api_secret_shown) {
             println!("{line}");
         }
     }
