@@ -1,13 +1,14 @@
-//! `paymux serve` started as a user would: the real binary in sandbox mode (no config), in a
-//! temp directory of its own, with everything it prints captured.
+//! `paymux serve` started as a user would: the real binary, in a temp directory of its own,
+//! with everything it prints captured. Either the sandbox (no config) or a configuration file.
+#![allow(dead_code)] // each test binary uses part of it
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// A running sandbox gateway; killed and its directory removed when dropped.
+/// A running gateway process; killed (and, for a sandbox, its directory removed) when dropped.
 pub struct Sandbox {
     child: Child,
     /// `http://127.0.0.1:<port>` as the binary printed it.
@@ -16,13 +17,23 @@ pub struct Sandbox {
     pub dir: PathBuf,
     /// Everything the process printed on stdout and stderr so far.
     pub output: Arc<Mutex<String>>,
+    remove_dir: bool,
+}
+
+impl Sandbox {
+    /// SIGKILL: no shutdown hook, no flush, exactly what a crash looks like.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.kill();
+        if self.remove_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -31,10 +42,30 @@ impl Drop for Sandbox {
 pub fn start_sandbox(name: &str, secret: &str) -> Sandbox {
     let dir = std::env::temp_dir().join(format!("paymux-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    let mut sb = spawn(
+        &["serve", "--listen", "127.0.0.1:0", "--api-secret", secret],
+        &dir,
+        "info",
+    );
+    sb.remove_dir = true;
+    sb
+}
+
+/// Start `paymux serve --config <config>` in `dir` (kept when the process is dropped, so a
+/// killed gateway can be started again on the same files), with `RUST_LOG=<log>`.
+pub fn start_with_config(config: &Path, dir: &Path, log: &str) -> Sandbox {
+    spawn(
+        &["serve", "--config", config.to_str().expect("UTF-8 path")],
+        dir,
+        log,
+    )
+}
+
+fn spawn(args: &[&str], dir: &Path, log: &str) -> Sandbox {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paymux"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--api-secret", secret])
-        .current_dir(&dir)
-        .env("RUST_LOG", "info")
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_LOG", log)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -58,13 +89,21 @@ pub fn start_sandbox(name: &str, secret: &str) -> Sandbox {
             }
         });
     }
-    let base = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("paymux serve printed its base URL");
+    let base = match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(b) => b,
+        Err(_) => {
+            let _ = child.kill();
+            panic!(
+                "paymux serve did not print its base URL; it printed:\n{}",
+                output.lock().unwrap()
+            );
+        }
+    };
     Sandbox {
         child,
         base,
-        dir,
+        dir: dir.to_path_buf(),
         output,
+        remove_dir: false,
     }
 }
