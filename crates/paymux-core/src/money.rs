@@ -173,6 +173,15 @@ impl PaymentAmountInput {
     /// (`amount`), used in error messages.
     pub fn resolve(&self, path: &FieldPath) -> Result<AmountBreakdown, ValidationErrors> {
         let mut errs = ValidationErrors::default();
+        if self.total == Money::ZERO {
+            // PortOne's schema allows 0, but no PG charges nothing: refusing here saves a
+            // round trip that could only end in a decline and a FAILED payment.
+            errs.push(ValidationError::new(
+                path.join("total"),
+                "must be at least 1 (a payment of nothing cannot be charged)",
+            ));
+            return Err(errs);
+        }
         let tax_free = self.tax_free.unwrap_or(Money::ZERO);
         let Some(taxable) = self.total.checked_sub(tax_free) else {
             errs.push(ValidationError::new(
@@ -231,6 +240,21 @@ mod tests {
         let b = a.resolve(&FieldPath::root("amount")).unwrap();
         assert_eq!(b.vat.get(), 909); // 10000/11 = 909.09
         assert_eq!(b.supply.get(), 11000 - 1000 - 909);
+    }
+
+    #[test]
+    fn zero_total_is_refused_with_its_path() {
+        let a = amount(r#"{"total": 0}"#).unwrap();
+        let e = a
+            .resolve(&FieldPath::root("amount"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("amount.total") && e.contains("at least 1"),
+            "{e}"
+        );
+        let one = amount(r#"{"total": 1}"#).unwrap();
+        assert!(one.resolve(&FieldPath::root("amount")).is_ok());
     }
 
     #[test]

@@ -479,8 +479,8 @@ async fn hostile_requests_get_4xx_portone_errors_and_the_server_stays_healthy() 
         failures.join("\n")
     );
 
-    // A zero amount passes PortOne's schema (amounts are non-negative), so it reaches the PG,
-    // which declines it: a PortOne PG_PROVIDER error and a FAILED payment, not a server fault.
+    // A zero amount passes PortOne's schema (amounts are non-negative), but no PG charges
+    // nothing: paymux refuses it up front, naming the field, and records no payment.
     let resp = client
         .post(format!("{base}/payments/hostilezero01/instant"))
         .header("Authorization", format!("PortOne {SECRET}"))
@@ -490,10 +490,22 @@ async fn hostile_requests_get_4xx_portone_errors_and_the_server_stays_healthy() 
         .unwrap();
     let status = resp.status().as_u16();
     let body: Value = resp.json().await.unwrap();
+    assert_eq!(status, 400, "zero amount -> {body}");
+    assert_eq!(body["type"], "INVALID_REQUEST", "{body}");
     assert!(
-        (400..500).contains(&status) || (status == 502 && body["type"] == "PG_PROVIDER"),
-        "zero amount -> {status} {body}"
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("amount.total"),
+        "{body}"
     );
+    let resp = client
+        .get(format!("{base}/payments/hostilezero01"))
+        .header("Authorization", format!("PortOne {SECRET}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404, "no payment was recorded");
 
     // Still alive and correct: a valid payment goes through.
     let resp = client
