@@ -7,6 +7,8 @@
 //!   `scaffold.rs` and CONTRIBUTING.md).
 //! - `bench`, `load`: the benchmarks of docs/BENCHMARKS.md (`bench.rs`, `load.rs`); explicit
 //!   commands, not part of `ci` (which only builds the benches, through clippy).
+//! - `reliability`, `fuzz`: the long versions of docs/RELIABILITY.md (`reliability.rs`,
+//!   `fuzz.rs`); CI runs the bounded versions.
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -16,6 +18,7 @@ use std::process::Command;
 mod bench;
 mod fuzz;
 mod load;
+mod reliability;
 mod scaffold;
 
 fn main() {
@@ -39,6 +42,7 @@ fn dispatch() -> Result<()> {
         Some("scaffold-check") => scaffold_check(),
         Some("bench") => bench::bench(&args[1..]),
         Some("load") => load::load(&args[1..]),
+        Some("reliability") => reliability::reliability(&args[1..]),
         Some("footprint") if args.len() == 1 => load::footprint().map(|t| println!("{t}")),
         _ => usage(),
     }
@@ -46,7 +50,7 @@ fn dispatch() -> Result<()> {
 
 fn usage() -> Result<()> {
     eprintln!(
-        "usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check | bench | load | footprint>"
+        "usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check | bench | load | footprint | reliability | fuzz>"
     );
     eprintln!(
         "  ci                fmt check, clippy -D warnings, all tests, no pending snapshots,"
@@ -61,6 +65,10 @@ fn usage() -> Result<()> {
     eprintln!("  load [--footprint] [--no-postgres] [--duration S] [--concurrency N]");
     eprintln!("                    gateway throughput/latency vs direct, RSS (docs/BENCHMARKS.md)");
     eprintln!("  footprint         clean release build time and binary size, one adapter vs all");
+    eprintln!(
+        "  reliability [--scale N]  the reliability suite at N times the CI load (default 10)"
+    );
+    eprintln!("  fuzz [--seconds N] [TARGET...]  cargo-fuzz the decoders and simulators");
     std::process::exit(2)
 }
 
