@@ -35,9 +35,8 @@ pub fn reliability(args: &[String]) -> Result<()> {
         "paymux",
         "--test",
         "reliability",
+        // One scenario at a time (--no-capture also implies it): each loads both cores.
         "--no-capture",
-        "--test-threads",
-        "1",
         "--no-fail-fast",
     ])
     .env("PAYMUX_RELIABILITY_SCALE", n.to_string())
