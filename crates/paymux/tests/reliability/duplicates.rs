@@ -1,41 +1,28 @@
-//! 1. Duplicates under concurrency: 200 concurrent requests carrying 20 paymentIds (10 each),
-//! on SQLite (one gateway) and on PostgreSQL (two gateways sharing the database). Exactly one
-//! approval per paymentId in the simulators' ledgers; every other request a PortOne 409; no 5xx.
+//! Reliability item 1 — Duplicates under concurrency: 200 concurrent requests carrying 20
+//! paymentIds (10 each), on SQLite (one gateway) and on PostgreSQL (two gateways sharing the
+//! database). Exactly one approval per paymentId in the simulators' ledgers; every other request a
+//! PortOne 409; no 5xx.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common;
 use crate::harness::*;
 
 const PER_ID: usize = 10;
 
 async fn run(backend: Backend, instances: usize) {
-    let Some(ws) = Workspace::new(backend, "dup").await else {
+    let members = [("galaxia", 50), ("ksnet", 50)];
+    let Some(sc) = Scenario::new(backend, "dup", &members, 5000, None).await else {
         return;
     };
-    let sims = start_sims(&["galaxia", "ksnet"]).await;
-    let group = group_id();
-    let mut sections = fast_tuning(5000);
-    for c in &sims.channels {
-        sections.push_str(&channel_toml(c, None));
-    }
-    sections.push_str(&group_toml(
-        &group,
-        &[("galaxia-rel", 50), ("ksnet-rel", 50)],
-        false,
-        false,
-    ));
-    let config = ws.write_config(None, &sections);
-    let gateways: Vec<_> = (0..instances)
-        .map(|_| common::start_with_config(&config, &ws.dir, "warn"))
-        .collect();
+    let (sims, group) = (&sc.sims, &sc.group);
+    let gateways: Vec<_> = (0..instances).map(|_| sc.gateway("warn")).collect();
     let apis: Vec<Api> = gateways.iter().map(|g| Api::new(&g.base)).collect();
 
     let ids: Vec<String> = (0..20 * scale())
-        .map(|i| format!("dup{}{i:05}", backend_tag(backend)))
+        .map(|i| format!("dup{}{i:05}", tag(backend)))
         .collect();
     // Every id 10 times, interleaved, spread over the instances; all in flight at once.
     let mut tasks = tokio::task::JoinSet::new();
@@ -79,7 +66,7 @@ async fn run(backend: Backend, instances: usize) {
         }
     }
     let payments = apis[0].wait_settled(&ids, Duration::from_secs(30)).await;
-    let counts = assert_books_agree(&payments, &sims);
+    let counts = assert_books_agree(&payments, sims);
     assert_eq!(counts.get("PAID"), Some(&ids.len()), "{counts:?}");
     let approvals = sims
         .ledger()
@@ -91,10 +78,6 @@ async fn run(backend: Backend, instances: usize) {
         ids.len(),
         "one approval per paymentId in the ledgers"
     );
-    for g in &gateways {
-        let out = g.output.lock().unwrap().clone();
-        assert!(!out.contains("panicked"), "{out}");
-    }
     report(
         &format!("1 duplicates ({backend:?}, {instances} instance(s))"),
         &format!(
@@ -105,15 +88,7 @@ async fn run(backend: Backend, instances: usize) {
             elapsed.as_secs_f64()
         ),
     );
-    drop(gateways);
-    ws.remove().await;
-}
-
-fn backend_tag(b: Backend) -> &'static str {
-    match b {
-        Backend::Sqlite => "s",
-        Backend::Postgres => "p",
-    }
+    sc.finish(gateways).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,7 +1,7 @@
-//! 4. PG faults: a TCP proxy between the gateway and the Galaxia simulator makes the PG slow,
-//! refuse connections, answer garbage, or cut its answer short. KSNET stays healthy. Checks:
-//! typed answers (502 when certainly not charged, 504 + inquiry when unknown), failover only
-//! where nothing was charged, health skipping after 3 not-sent failures, a super billing key
+//! Reliability item 4 — PG faults: a TCP proxy between the gateway and the Galaxia simulator makes
+//! the PG slow, refuse connections, answer garbage, or cut its answer short. KSNET stays healthy.
+//! Checks: typed answers (502 when certainly not charged, 504 + inquiry when unknown), failover
+//! only where nothing was charged, health skipping after 3 not-sent failures, a super billing key
 //! issued with one PG down, and afterwards the books agree with every ledger. Nothing panics.
 
 use std::collections::BTreeMap;
@@ -228,21 +228,7 @@ async fn pg_faults_give_typed_outcomes_and_fail_over_only_when_certain() {
     ));
 
     // A super billing key with Galaxia down: issued on KSNET, Galaxia's failure reported.
-    let (st, r) = api
-        .call(
-            M::POST,
-            "/billing-keys",
-            Some(json!({
-                "channelGroupId": plain_group,
-                "customer": customer(),
-                "method": { "card": { "credential": {
-                    "number": CARD_OK, "expiryYear": "28", "expiryMonth": "06",
-                    "birthOrBusinessRegistrationNumber": BIRTH, "passwordTwoDigits": "37"
-                } } },
-                "bypass": { "galaxia": { "ITEM_CODE": "ITEM0001" } }
-            })),
-        )
-        .await;
+    let (st, r) = issue_billing_key(&api, ("channelGroupId", &plain_group), CARD_OK).await;
     assert_eq!(st, 200, "{r}");
     let keyed: Vec<&str> = r["billingKeyInfo"]["channels"]
         .as_array()
@@ -293,30 +279,24 @@ async fn pg_faults_give_typed_outcomes_and_fail_over_only_when_certain() {
     assert!(!garbage_unknown.is_empty(), "some went to Galaxia");
 
     // --- Slow and truncated answers: approved at the PG, unknown to the gateway at first.
-    proxy.set(Fault::Slow(Duration::from_millis(2500))).await;
     let mut late = Vec::new();
-    for i in 0..3 * s {
-        let id = format!("fsl{i:05}");
-        let (st, r) = pay(&api, &id, ("channelKey", "galaxia-rel")).await;
-        assert_eq!(
-            (st, r["type"].as_str()),
-            (504, Some("PAYMENT_OUTCOME_UNKNOWN")),
-            "{r}"
-        );
-        ids.push(id.clone());
-        late.push(id);
-    }
-    proxy.set(Fault::Truncate).await;
-    for i in 0..3 * s {
-        let id = format!("ftr{i:05}");
-        let (st, r) = pay(&api, &id, ("channelKey", "galaxia-rel")).await;
-        assert_eq!(
-            (st, r["type"].as_str()),
-            (504, Some("PAYMENT_OUTCOME_UNKNOWN")),
-            "{r}"
-        );
-        ids.push(id.clone());
-        late.push(id);
+    for (fault, prefix) in [
+        (Fault::Slow(Duration::from_millis(2500)), "fsl"),
+        (Fault::Truncate, "ftr"),
+    ] {
+        proxy.set(fault).await;
+        for i in 0..3 * s {
+            let id = format!("{prefix}{i:05}");
+            let (st, r) = pay(&api, &id, ("channelKey", "galaxia-rel")).await;
+            let answer = (st, r["type"].as_str());
+            assert_eq!(
+                answer,
+                (504, Some("PAYMENT_OUTCOME_UNKNOWN")),
+                "{fault:?}: {r}"
+            );
+            ids.push(id.clone());
+            late.push(id);
+        }
     }
 
     // --- Galaxia healthy again: the reconciler settles every unknown payment by inquiry.

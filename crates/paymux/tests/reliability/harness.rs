@@ -149,7 +149,7 @@ pub fn fast_tuning(read_timeout_ms: u64) -> String {
          [reconciler]\ninterval_ms = 200\nretry_base_ms = 300\nnot_found_grace_ms = 2000\n\
          in_flight_margin_ms = 1000\n\
          [scheduler]\ninterval_ms = 200\n\
-         [webhooks]\ninterval_ms = 200\nbackoff_base_ms = 200\nmax_attempts = 50\ntimeout_ms = 2000\n"
+         [webhooks]\ninterval_ms = 200\nbackoff_base_ms = 50\nmax_attempts = 50\ntimeout_ms = 2000\n"
     )
 }
 
@@ -243,6 +243,98 @@ impl Workspace {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// What most scenarios start from: a database, simulators, one channel per adapter and a
+/// group over them, and the configuration file for `paymux serve --config`.
+pub struct Scenario {
+    /// Database and directory.
+    pub ws: Workspace,
+    /// The simulators.
+    pub sims: Sims,
+    /// The group's id.
+    pub group: String,
+    /// `paymux.toml`.
+    pub config: PathBuf,
+}
+
+impl Scenario {
+    /// Set up on `backend` with simulators for `members` (`(adapter, weight)`; channel keys
+    /// `<adapter>-rel`), the PG read timeout, and an optional webhook URL. `None` when
+    /// PostgreSQL is unreachable outside CI.
+    pub async fn new(
+        backend: Backend,
+        name: &str,
+        members: &[(&str, u32)],
+        read_timeout_ms: u64,
+        webhook_url: Option<&str>,
+    ) -> Option<Scenario> {
+        let ws = Workspace::new(backend, name).await?;
+        let adapters: Vec<&str> = members.iter().map(|(a, _)| *a).collect();
+        let sims = start_sims(&adapters).await;
+        let group = group_id();
+        let mut sections = fast_tuning(read_timeout_ms);
+        for c in &sims.channels {
+            sections.push_str(&channel_toml(c, None));
+        }
+        let keys: Vec<(String, u32)> = members
+            .iter()
+            .map(|(a, w)| (format!("{a}-rel"), *w))
+            .collect();
+        let keys: Vec<(&str, u32)> = keys.iter().map(|(k, w)| (k.as_str(), *w)).collect();
+        sections.push_str(&group_toml(&group, &keys, false, false));
+        let config = ws.write_config(webhook_url, &sections);
+        Some(Scenario {
+            ws,
+            sims,
+            group,
+            config,
+        })
+    }
+
+    /// Start one more gateway process on this scenario's configuration.
+    pub fn gateway(&self, log: &str) -> crate::common::Sandbox {
+        crate::common::start_with_config(&self.config, &self.ws.dir, log)
+    }
+
+    /// Check the gateways printed no panic, stop them and drop the database.
+    pub async fn finish(self, gateways: Vec<crate::common::Sandbox>) {
+        for g in &gateways {
+            let out = g.output.lock().unwrap().clone();
+            assert!(!out.contains("panicked"), "{out}");
+        }
+        drop(gateways);
+        self.ws.remove().await;
+    }
+}
+
+/// A one-letter tag per backend, so ids of parallel runs never meet in a log.
+pub fn tag(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "s",
+        Backend::Postgres => "p",
+    }
+}
+
+/// `POST /billing-keys` for `card` through `target` (`channelKey` / `channelGroupId`);
+/// `(status, answer)`.
+pub async fn issue_billing_key(api: &Api, target: (&str, &str), card: &str) -> (u16, Value) {
+    let mut body = json!({
+        "customer": customer(),
+        "method": { "card": { "credential": card_credential(card) } },
+        "bypass": { "galaxia": { "ITEM_CODE": "ITEM0001" } }
+    });
+    body[target.0] = json!(target.1);
+    api.call(reqwest::Method::POST, "/billing-keys", Some(body))
+        .await
+}
+
+/// A keyed-in card credential with the test birth date and password digits.
+pub fn card_credential(number: &str) -> Value {
+    json!({
+        "number": number, "expiryYear": "28", "expiryMonth": "06",
+        "birthOrBusinessRegistrationNumber": BIRTH, "passwordTwoDigits": "37"
+    })
 }
 
 /// A PortOne V2 client of one gateway.
@@ -346,10 +438,7 @@ pub fn card_body(target: (&str, &str), number: &str, total: i64) -> Value {
         "currency": "KRW",
         "customer": customer(),
         "productType": "PHYSICAL",
-        "method": { "card": { "credential": {
-            "number": number, "expiryYear": "28", "expiryMonth": "06",
-            "birthOrBusinessRegistrationNumber": BIRTH, "passwordTwoDigits": "37"
-        } } },
+        "method": { "card": { "credential": card_credential(number) } },
         "bypass": { "galaxia": { "ITEM_CODE": "ITEM0001" } }
     });
     b[target.0] = json!(target.1);

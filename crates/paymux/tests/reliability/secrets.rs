@@ -1,8 +1,8 @@
-//! 6. Secrets: after a full end-to-end run (debug logging) on each backend — card payments,
-//! declines, unknown outcomes, cancels, a super billing key across three PGs, a charge and a
-//! schedule with it, a virtual account, webhooks — search the gateway's logs, the database,
-//! every webhook body, the CLI's output and every committed wire snapshot for every card
-//! number, birth date, card password, channel key and API/webhook secret used: zero hits.
+//! Reliability item 6 — Secrets: after a full end-to-end run (debug logging) on each backend — card
+//! payments, declines, unknown outcomes, cancels, a super billing key across three PGs, a charge
+//! and a schedule with it, a virtual account, webhooks — search the gateway's logs, the database,
+//! every webhook body, the CLI's output and every committed wire snapshot for every card number,
+//! birth date, card password, channel key and API/webhook secret used: zero hits.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,6 @@ use base64::Engine as _;
 use reqwest::Method as M;
 use serde_json::json;
 
-use crate::common;
 use crate::harness::*;
 
 /// What must never appear: `(label, needle)`.
@@ -100,21 +99,7 @@ async fn full_run(api: &Api, group: &str, tag: &str) -> Vec<String> {
         )
         .await;
     assert_eq!(s, 200, "{r}");
-    let (s, r) = api
-        .call(
-            M::POST,
-            "/billing-keys",
-            Some(json!({
-                "channelGroupId": group,
-                "customer": customer(),
-                "method": { "card": { "credential": {
-                    "number": CARD_OK, "expiryYear": "28", "expiryMonth": "06",
-                    "birthOrBusinessRegistrationNumber": BIRTH, "passwordTwoDigits": "37"
-                } } },
-                "bypass": { "galaxia": { "ITEM_CODE": "ITEM0001" } }
-            })),
-        )
-        .await;
+    let (s, r) = issue_billing_key(api, ("channelGroupId", group), CARD_OK).await;
     assert_eq!(s, 200, "{r}");
     let key = r["billingKeyInfo"]["billingKey"]
         .as_str()
@@ -178,25 +163,12 @@ async fn full_run(api: &Api, group: &str, tag: &str) -> Vec<String> {
 }
 
 async fn run(backend: Backend) -> Option<(usize, usize, usize)> {
-    let ws = Workspace::new(backend, "sec").await?;
-    let sims = start_sims(&["galaxia", "ksnet", "smartro"]).await;
     let hooks = start_hooks().await;
-    let group = group_id();
-    let mut sections = fast_tuning(1000);
-    for c in &sims.channels {
-        sections.push_str(&channel_toml(c, None));
-    }
-    sections.push_str(&group_toml(
-        &group,
-        &[("galaxia-rel", 40), ("ksnet-rel", 40), ("smartro-rel", 20)],
-        false,
-        false,
-    ));
-    let config = ws.write_config(Some(&hooks.url), &sections);
-    let gw = common::start_with_config(&config, &ws.dir, "debug");
+    let members = [("galaxia", 40), ("ksnet", 40), ("smartro", 20)];
+    let sc = Scenario::new(backend, "sec", &members, 1000, Some(&hooks.url)).await?;
+    let gw = sc.gateway("debug");
     let api = Api::new(&gw.base);
-    let tag = if backend == Backend::Sqlite { "s" } else { "p" };
-    let ids = full_run(&api, &group, tag).await;
+    let ids = full_run(&api, &sc.group, tag(backend)).await;
     let payments = api.wait_settled(&ids, Duration::from_secs(60)).await;
     let expected: BTreeSet<(String, String)> = payments
         .iter()
@@ -212,19 +184,17 @@ async fn run(backend: Backend) -> Option<(usize, usize, usize)> {
     hooks.wait_for(&expected, Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let needles = needles(&sims);
+    let needles = needles(&sc.sims);
     let logs = gw.output.lock().unwrap().clone();
     assert!(logs.lines().count() > 20, "debug logging produced output");
     assert_clean("the gateway's logs", &logs, &needles);
-    let dump = ws.dump().await;
+    let dump = sc.ws.dump().await;
     assert!(dump.contains(&ids[0]), "the dump holds the payments");
     assert_clean(&format!("the {backend:?} database"), &dump, &needles);
     let bodies = hooks.raw.lock().unwrap().join("\n");
     assert_clean("webhook bodies", &bodies, &needles);
-    let n = (logs.len(), dump.len(), bodies.len());
-    drop(gw);
-    ws.remove().await;
-    Some(n)
+    sc.finish(vec![gw]).await;
+    Some((logs.len(), dump.len(), bodies.len()))
 }
 
 fn repo_root() -> PathBuf {

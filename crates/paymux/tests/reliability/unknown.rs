@@ -1,34 +1,21 @@
-//! 2. Outcome unknown under load: approving, late-answering (`…0098`: approved after the
-//! gateway gave up) and dropping (`…0099`: connection closed, nothing recorded) cards all at
-//! once. The unknown ones are answered `504 PAYMENT_OUTCOME_UNKNOWN` and left `PAY_PENDING`;
-//! the reconciler settles each by status inquiry; afterwards the gateway's books and every
-//! simulator's ledger agree exactly.
+//! Reliability item 2 — Outcome unknown under load: approving, late-answering (`…0098`: approved
+//! after the gateway gave up) and dropping (`…0099`: connection closed, nothing recorded) cards all
+//! at once. The unknown ones are answered `504 PAYMENT_OUTCOME_UNKNOWN` and left `PAY_PENDING`; the
+//! reconciler settles each by status inquiry; afterwards the gateway's books and every simulator's
+//! ledger agree exactly.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::common;
 use crate::harness::*;
 
 async fn run(backend: Backend) {
-    let Some(ws) = Workspace::new(backend, "unk").await else {
+    // The simulators answer `…0098` 3 s late; the gateway gives up after 1 s.
+    let members = [("galaxia", 50), ("ksnet", 50)];
+    let Some(sc) = Scenario::new(backend, "unk", &members, 1000, None).await else {
         return;
     };
-    let sims = start_sims(&["galaxia", "ksnet"]).await;
-    let group = group_id();
-    // The simulators answer `…0098` 3 s late; the gateway gives up after 1 s.
-    let mut sections = fast_tuning(1000);
-    for c in &sims.channels {
-        sections.push_str(&channel_toml(c, None));
-    }
-    sections.push_str(&group_toml(
-        &group,
-        &[("galaxia-rel", 50), ("ksnet-rel", 50)],
-        false,
-        false,
-    ));
-    let config = ws.write_config(None, &sections);
-    let gw = common::start_with_config(&config, &ws.dir, "warn");
+    let gw = sc.gateway("warn");
     let api = Api::new(&gw.base);
 
     let n = 60 * scale();
@@ -48,7 +35,7 @@ async fn run(backend: Backend) {
             if backend == Backend::Sqlite { "s" } else { "p" }
         );
         ids.push(id.clone());
-        let (api, group) = (api.clone(), group.clone());
+        let (api, group) = (api.clone(), sc.group.clone());
         tasks.spawn(async move {
             let body = card_body(("channelGroupId", &group), card, 2000 + i as i64);
             let (s, r) = api
@@ -96,13 +83,11 @@ async fn run(backend: Backend) {
     let answered = started.elapsed();
     let payments = api.wait_settled(&ids, Duration::from_secs(60)).await;
     let settled = started.elapsed();
-    let counts = assert_books_agree(&payments, &sims);
+    let counts = assert_books_agree(&payments, &sc.sims);
     for (id, want) in &expected {
         let got = payments[id].as_ref().map(|p| p["status"].clone());
         assert_eq!(got, Some(serde_json::json!(want)), "{id}");
     }
-    let out = gw.output.lock().unwrap().clone();
-    assert!(!out.contains("panicked"), "{out}");
     report(
         &format!("2 unknown outcomes ({backend:?})"),
         &format!(
@@ -116,8 +101,7 @@ async fn run(backend: Backend) {
             settled.as_secs_f64()
         ),
     );
-    drop(gw);
-    ws.remove().await;
+    sc.finish(vec![gw]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
