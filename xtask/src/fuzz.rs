@@ -79,3 +79,99 @@ pub fn fuzz(root: &std::path::Path, args: &[String]) -> Result<()> {
     );
     Ok(())
 }
+
+/// The coverage instrumentation cargo-fuzz asks rustc for (`-s none`: no sanitizer), plus
+/// debug assertions, at `opt-level=1` so the build stays short.
+const FUZZ_RUSTFLAGS: &str = "-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+     -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+     -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Copt-level=1 -Cdebug-assertions";
+
+/// CI's short fuzzing run: every target for `seconds`, built without cargo-fuzz (which would
+/// cost a 4-minute install): plain `cargo build` of `fuzz/` with the flags cargo-fuzz passes,
+/// for the host target so build scripts stay uninstrumented. A crash fails the run and leaves
+/// its input in `fuzz/artifacts/<target>/`.
+pub fn short_run(root: &std::path::Path, seconds: u64) -> Result<()> {
+    let started = std::time::Instant::now();
+    let dir = root.join("fuzz");
+    let host = host_triple()?;
+    let target_dir = dir.join("target").join("ci");
+    let mut build = Command::new("cargo");
+    build
+        .current_dir(&dir)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env(
+            "RUSTFLAGS",
+            FUZZ_RUSTFLAGS
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+        .env_remove("CARGO_TARGET_DIR")
+        .args([
+            "build",
+            "--locked",
+            "--bins",
+            "--target",
+            &host,
+            "--target-dir",
+        ])
+        .arg(&target_dir);
+    eprintln!("$ {build:?}");
+    if !build
+        .status()
+        .context("spawn cargo build (fuzz)")?
+        .success()
+    {
+        bail!("building the fuzz targets failed");
+    }
+    let bins = target_dir.join(&host).join("debug");
+    let mut runs = Vec::new();
+    for t in TARGETS {
+        let corpus = dir.join("target").join("corpus").join(t);
+        let artifacts = dir.join("artifacts").join(t);
+        for d in [&corpus, &artifacts] {
+            std::fs::create_dir_all(d).with_context(|| format!("create {}", d.display()))?;
+        }
+        let out = Command::new(bins.join(t))
+            .arg(&corpus)
+            .args([
+                format!("-max_total_time={seconds}"),
+                "-max_len=4096".into(),
+                "-rss_limit_mb=1024".into(),
+                format!("-artifact_prefix={}/", artifacts.display()),
+            ])
+            .output()
+            .with_context(|| format!("run fuzz target {t}"))?;
+        let log = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            eprintln!("{log}");
+            bail!("fuzz target {t} found a crash: see {}", artifacts.display());
+        }
+        let done = log
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("Done "))
+            .unwrap_or("(no summary)")
+            .to_string();
+        runs.push(format!("{t}: {done}"));
+    }
+    eprintln!(
+        "xtask fuzz (CI short run, {seconds} s per target, {:.0?} with the build):",
+        started.elapsed()
+    );
+    for r in runs {
+        eprintln!("  {r}");
+    }
+    Ok(())
+}
+
+fn host_triple() -> Result<String> {
+    let out = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .context("run rustc -vV")?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .context("rustc -vV printed no host triple")
+}

@@ -1,8 +1,8 @@
 //! `cargo xtask <command>`: project automation, in Rust so it runs wherever cargo does.
 //!
-//! - `ci`: format check, clippy with `-D warnings`, every test, no pending insta snapshot, and
-//!   the scaffold check (see [`scaffold_check`]). This is the README's test command and what
-//!   `.ci/run` calls.
+//! - `ci`: format check, clippy with `-D warnings`, every test, no pending insta snapshot, a
+//!   short fuzzing run, and the scaffold check (see [`scaffold_check`]). This is the README's
+//!   test command and what `.ci/run` calls.
 //! - `new-adapter <name>`: generate `adapters/<name>/` and the facade's two lines (see
 //!   `scaffold.rs` and CONTRIBUTING.md).
 //! - `bench`, `load`: the benchmarks of docs/BENCHMARKS.md (`bench.rs`, `load.rs`); explicit
@@ -33,6 +33,9 @@ fn dispatch() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("fuzz") if args.get(1).map(String::as_str) == Some("--ci") => {
+            fuzz::short_run(&root(), 5)
+        }
         Some("fuzz") => fuzz::fuzz(&root(), &args[1..]),
         Some("fmt") => run(cargo().args(["fmt", "--all"])),
         Some("new-adapter") => match args.get(1) {
@@ -69,6 +72,7 @@ fn usage() -> Result<()> {
         "  reliability [--scale N]  the reliability suite at N times the CI load (default 10)"
     );
     eprintln!("  fuzz [--seconds N] [TARGET...]  cargo-fuzz the decoders and simulators");
+    eprintln!("  fuzz --ci         CI's short run: 5 s per target, no cargo-fuzz needed");
     std::process::exit(2)
 }
 
@@ -170,6 +174,8 @@ fn ci() -> Result<()> {
     // An adapter-less build must still compile and run.
     run(cargo().args(["build", "-p", "paymux", "--no-default-features"]))?;
     check_no_pending_snapshots()?;
+    // A short fuzzing run of every decoder and simulator parser (the long one: `xtask fuzz`).
+    fuzz::short_run(&root(), 5)?;
     // Adding a PG stays a one-folder change with a failing-until-implemented conformance test.
     scaffold_check()?;
     eprintln!("xtask ci: all green in {:.0?}", started.elapsed());
