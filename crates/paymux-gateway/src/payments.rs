@@ -32,7 +32,7 @@ use serde_json::{json, Map, Value};
 
 use crate::db::{Arg, Row};
 use crate::error::{ApiError, PG_CODE_NOT_SENT};
-use crate::state::AppState;
+use crate::state::{AppState, Prechecked};
 use crate::util::{self, put};
 use crate::webhooks::{self, Destination};
 
@@ -782,7 +782,8 @@ impl Plan<'_> {
     }
 }
 
-/// Record the channel an attempt goes to, then call the PG.
+/// Record the channel an attempt goes to, then call the PG (sending what the precheck encoded
+/// when it was for this channel).
 async fn attempt(
     st: &AppState,
     payment_id: &str,
@@ -790,6 +791,7 @@ async fn attempt(
     channel_key: &str,
     now_kst: DateTime<FixedOffset>,
     req: Option<&PgRequest>,
+    prechecked: Option<Prechecked>,
 ) -> Result<Outcome, PgError> {
     let Some(entry) = st.channels.get(channel_key) else {
         return Err(PgError::NotSent {
@@ -816,7 +818,7 @@ async fn attempt(
         });
     }
     tracing::info!(payment_id, transaction_id, channel = channel_key, op = %req.operation(), "calling PG");
-    st.call_pg(entry, now_kst, req).await
+    st.call_prechecked(entry, now_kst, req, prechecked).await
 }
 
 /// Run a claimed payment through its plan and settle it. Returns the HTTP answer and the
@@ -828,6 +830,7 @@ async fn execute_claimed(
     plan: Plan<'_>,
     requests: &Requests,
     now: DateTime<Utc>,
+    mut prechecked: Option<Prechecked>,
 ) -> (Result<Value, ApiError>, &'static str) {
     let now_kst = now.with_timezone(&kst());
     let result = match plan {
@@ -839,12 +842,18 @@ async fn execute_claimed(
                 &key,
                 now_kst,
                 requests.for_channel(&key),
+                prechecked,
             )
             .await
         }
         Plan::Routed(p) => {
             let routed = p
                 .run(Some(&st.health), |c| {
+                    // The precheck encoded for the primary; any other channel encodes its own.
+                    let mine = match &prechecked {
+                        Some(pre) if pre.is_for(c.channel_key) => prechecked.take(),
+                        _ => None,
+                    };
                     attempt(
                         st,
                         payment_id,
@@ -852,6 +861,7 @@ async fn execute_claimed(
                         c.channel_key,
                         now_kst,
                         requests.for_channel(c.channel_key),
+                        mine,
                     )
                 })
                 .await;
@@ -1063,11 +1073,14 @@ pub async fn pay_instant(
         ),
         (None, None) => return Err(ApiError::invalid("channelKey: is required")),
     };
-    // The chosen channel's own rules, before anything is written.
-    if let Some(entry) = st.channels.get(plan.primary()) {
-        st.precheck(entry, now_kst, &req)
-            .map_err(|e| not_sent_error(&e))?;
-    }
+    // The chosen channel's own rules, before anything is written; what it encodes is sent.
+    let prechecked = match st.channels.get(plan.primary()) {
+        Some(entry) => Some(
+            st.precheck(entry, now_kst, &req)
+                .map_err(|e| not_sent_error(&e))?,
+        ),
+        None => None,
+    };
     check_no_schedule(st, payment_id).await?;
 
     let np = NewPayment {
@@ -1108,6 +1121,7 @@ pub async fn pay_instant(
         plan,
         &Requests::Same(Box::new(req)),
         now,
+        prechecked,
     )
     .await;
     answer
@@ -1263,13 +1277,16 @@ async fn pay_with_billing_key_inner(
     );
     let now = util::now();
     let now_kst = now.with_timezone(&kst());
-    if let (Some(entry), Some(req)) = (
+    let prechecked = match (
         st.channels.get(plan.primary()),
         requests.for_channel(plan.primary()),
     ) {
-        st.precheck(entry, now_kst, req)
-            .map_err(|e| not_sent_error(&e))?;
-    }
+        (Some(entry), Some(req)) => Some(
+            st.precheck(entry, now_kst, req)
+                .map_err(|e| not_sent_error(&e))?,
+        ),
+        _ => None,
+    };
     if schedule_id.is_none() {
         check_no_schedule(st, payment_id).await?;
     }
@@ -1319,7 +1336,16 @@ async fn pay_with_billing_key_inner(
         Claim::Claimed { transaction_id } => transaction_id,
         Claim::Existing(p) => return Err(existing_error(&p)),
     };
-    Ok(execute_claimed(st, payment_id, &transaction_id, plan, &requests, now).await)
+    Ok(execute_claimed(
+        st,
+        payment_id,
+        &transaction_id,
+        plan,
+        &requests,
+        now,
+        prechecked,
+    )
+    .await)
 }
 
 /// `GET /payments/{paymentId}`: the PortOne `Payment`.
