@@ -781,7 +781,7 @@ mod smartro_cases {
                 }],
             },
             body,
-            view: Value::Null,
+            view: Value::Null.into(),
             read_timeout: None,
         };
         let answer = sim

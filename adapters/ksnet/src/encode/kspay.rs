@@ -1,6 +1,6 @@
 //! Plans → KSPay telegrams (documented records).
 
-use paymux_core::adapter::{EncodeContext, Framing, WireRequest, WireTarget};
+use paymux_core::adapter::{EncodeContext, Framing, WireRequest, WireTarget, WireView};
 use paymux_core::error::PgError;
 use paymux_core::secret::Secret;
 use paymux_core::validation::ValidationErrors;
@@ -36,7 +36,7 @@ pub fn tcp_request(ch: &KsnetChannel, request: &Request) -> Result<WireRequest, 
             framing: Framing::AsciiLengthPrefix { digits: 4 },
         },
         body: frame,
-        view: wire::view(&spans),
+        view: WireView::lazy(move || wire::view(&spans)),
         read_timeout: None,
     })
 }
