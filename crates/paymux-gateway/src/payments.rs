@@ -489,9 +489,12 @@ pub async fn apply(
     let nu = util::micros(now);
     let guard = "WHERE id = $1 AND transaction_id = $2 AND status IN ('READY', 'PAY_PENDING')";
     let mut tx = st.db.begin().await?;
+    // One read for the transition and its webhook: the destination columns are fixed for an
+    // attempt (only a new claim, with a new transaction_id, rewrites them).
     let prev = tx
         .fetch_optional(
-            "SELECT status, method_json FROM payments WHERE id = $1 AND transaction_id = $2",
+            "SELECT status, method_json, store_id, notice_urls_json, skip_webhook, schedule_id \
+             FROM payments WHERE id = $1 AND transaction_id = $2",
             crate::args![payment_id, transaction_id],
         )
         .await?;
@@ -567,34 +570,26 @@ pub async fn apply(
     if n != 1 {
         return Ok(false);
     }
-    let row = tx
-        .fetch_optional(
-            "SELECT store_id, notice_urls_json, skip_webhook, schedule_id FROM payments WHERE id = $1",
-            crate::args![payment_id],
+    if let Some(event) = event {
+        let dest = Destination::from_columns(
+            prev.text("notice_urls_json")?.as_deref(),
+            prev.flag("skip_webhook")?,
+        );
+        let data = webhooks::transaction_data(
+            &prev.req_text("store_id")?,
+            payment_id,
+            transaction_id,
+            None,
+        );
+        webhooks::enqueue(&mut tx, st, event, data, &dest).await?;
+    }
+    if let (Some(sid), Some(ss)) = (prev.text("schedule_id")?, schedule_status) {
+        let completed = (ss != "PENDING").then_some(nu);
+        tx.execute(
+            "UPDATE payment_schedules SET status = $2, completed_at = $3 WHERE id = $1 AND status IN ('STARTED', 'PENDING')",
+            crate::args![sid, ss, completed],
         )
         .await?;
-    if let Some(row) = row {
-        if let Some(event) = event {
-            let dest = Destination::from_columns(
-                row.text("notice_urls_json")?.as_deref(),
-                row.flag("skip_webhook")?,
-            );
-            let data = webhooks::transaction_data(
-                &row.req_text("store_id")?,
-                payment_id,
-                transaction_id,
-                None,
-            );
-            webhooks::enqueue(&mut tx, st, event, data, &dest).await?;
-        }
-        if let (Some(sid), Some(ss)) = (row.text("schedule_id")?, schedule_status) {
-            let completed = (ss != "PENDING").then_some(nu);
-            tx.execute(
-                "UPDATE payment_schedules SET status = $2, completed_at = $3 WHERE id = $1 AND status IN ('STARTED', 'PENDING')",
-                crate::args![sid, ss, completed],
-            )
-            .await?;
-        }
     }
     tx.commit().await?;
     Ok(true)
