@@ -462,7 +462,7 @@ pub fn issue_billing_key(
                     true,
                 ))],
             };
-            kspay_enc::tcp_request(ch, &request)
+            kspay_enc::tcp_request(ch, request)
         }
     }
 }
@@ -560,7 +560,7 @@ pub fn inquiry(
                     filler: String::new(),
                 })],
             };
-            kspay_enc::tcp_request(ch, &request)
+            kspay_enc::tcp_request(ch, request)
         }
     }
 }
