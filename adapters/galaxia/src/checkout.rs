@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use paymux_core::adapter::{
     kst, CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, WireRequest,
-    WireTarget,
+    WireTarget, WireView,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -113,17 +113,20 @@ pub fn prepare(
     ];
     fields.extend(window.extra);
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let body = form_urlencode(&pairs, Charset::EucKr)?;
     let (script, protocol_type) = ch.window();
     Ok(WireRequest {
         target: WireTarget::Browser {
             url: script.into(),
             accept_charset: "EUC-KR",
         },
-        body: form_urlencode(&pairs, Charset::EucKr)?,
-        view: json!({
-            "script": script,
-            "GX_pay": { "protocolType": protocol_type },
-            "fields": fields.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+        body,
+        view: WireView::lazy(move || {
+            json!({
+                "script": script,
+                "GX_pay": { "protocolType": protocol_type },
+                "fields": fields.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+            })
         }),
         read_timeout: None,
     })

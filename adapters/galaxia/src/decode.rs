@@ -99,16 +99,15 @@ struct SentHeader {
     order_id: String,
 }
 
-/// Read from the view [`crate::encode::tcp_request`] built from the very telegram it framed,
-/// which saves a second SEED decryption per answer (docs/BENCHMARKS.md); a request whose view
-/// lacks them (built elsewhere) is decrypted.
+/// Read from the telegram [`crate::encode::tcp_request`] framed (kept as its view's source),
+/// which saves a second SEED decryption per answer (docs/BENCHMARKS.md); a request built
+/// elsewhere is decrypted.
 fn sent_header(sent: &WireRequest, ch: &GalaxiaChannel) -> Result<SentHeader, PgError> {
-    let h = &sent.view["header"];
-    if let (Some(command), Some(order_id)) = (h["COMMAND"].as_str(), h["ORDER_ID"].as_str()) {
+    if let Some(t) = sent.view.source::<Telegram>() {
         return Ok(SentHeader {
             // Trimmed as `Telegram::from_frame` reads the padded fields.
-            command: command.trim().to_string(),
-            order_id: order_id.trim().to_string(),
+            command: t.command.trim().to_string(),
+            order_id: t.order_id.trim().to_string(),
         });
     }
     let t = Telegram::from_frame(&sent.body, &ch.cipher)?;

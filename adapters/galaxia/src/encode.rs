@@ -8,7 +8,7 @@
 use chrono::{DateTime, FixedOffset};
 use paymux_core::adapter::{
     CancelCall, EncodeContext, Framing, InstantPaymentCall, Method, PgRequest, PriorCancel,
-    WireRequest, WireTarget,
+    WireRequest, WireTarget, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::InstantPaymentMethodInput;
@@ -33,11 +33,13 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         PgRequest::CheckoutPrepare(c) => return checkout::prepare(ctx, &ch, c),
         PgRequest::CheckoutComplete(c) => checkout::read_return(ctx.channel, c)?,
     };
-    tcp_request(&ch, &telegram)
+    tcp_request(&ch, telegram)
 }
 
-/// The exact frame for `telegram`, addressed to its service code's port.
-pub fn tcp_request(ch: &GalaxiaChannel, telegram: &Telegram) -> Result<WireRequest, PgError> {
+/// The exact frame for `telegram`, addressed to its service code's port. The telegram stays
+/// in the request as its lazy view's source ([`Telegram::view`]), where `decode` reads what
+/// was sent.
+pub fn tcp_request(ch: &GalaxiaChannel, telegram: Telegram) -> Result<WireRequest, PgError> {
     let (host, port) = ch.host_port(&telegram.service_code);
     Ok(WireRequest {
         target: WireTarget::Tcp {
@@ -46,7 +48,7 @@ pub fn tcp_request(ch: &GalaxiaChannel, telegram: &Telegram) -> Result<WireReque
             framing: Framing::AsciiLengthPrefix { digits: 4 },
         },
         body: telegram.to_frame(&ch.cipher)?,
-        view: telegram.view(),
+        view: WireView::lazy(telegram),
         // The sample's 20 s equals the default; leave the caller's timeouts in charge.
         read_timeout: None,
     })

@@ -15,6 +15,7 @@
 
 use std::fmt;
 
+use paymux_core::adapter::ViewSource;
 use paymux_core::wire::{
     charset, codec, crypto, fixed, tlv, Charset, TlvRecord, TlvSpec, WireError,
 };
@@ -294,6 +295,13 @@ impl Telegram {
             },
             "body": body,
         })
+    }
+}
+
+/// A telegram sent is its request's lazy view source (`encode::tcp_request`).
+impl ViewSource for Telegram {
+    fn view(&self) -> Value {
+        Telegram::view(self)
     }
 }
 

@@ -27,7 +27,7 @@
 
 use paymux_core::adapter::{
     BillingKeyPaymentCall, DeleteBillingKeyCall, EncodeContext, GetPaymentCall,
-    IssueBillingKeyCall, Method, WireRequest,
+    IssueBillingKeyCall, Method, WireRequest, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::money::Money;
@@ -440,7 +440,7 @@ pub fn issue_billing_key(
                 user_info: birth,
             };
             let bytes = to_body(&request).map_err(|reason| PgError::NotSent { reason })?;
-            webfep_enc::http_request(ch, CARD_CERT, bytes, request.view())
+            webfep_enc::http_request(ch, CARD_CERT, bytes, WireView::lazy(move || request.view()))
         }
         Protocol::Kspay => {
             let zero = Amounts {
@@ -462,7 +462,7 @@ pub fn issue_billing_key(
                     true,
                 ))],
             };
-            kspay_enc::tcp_request(ch, &request)
+            kspay_enc::tcp_request(ch, request)
         }
     }
 }
@@ -534,7 +534,12 @@ pub fn inquiry(
                 org_trade_date: date,
             };
             let bytes = to_body(&request).map_err(|reason| PgError::NotSent { reason })?;
-            webfep_enc::http_request(ch, WEBFEP_INQUIRY, bytes, request.view())
+            webfep_enc::http_request(
+                ch,
+                WEBFEP_INQUIRY,
+                bytes,
+                WireView::lazy(move || request.view()),
+            )
         }
         Protocol::Kspay => {
             let (inquiry_type, tid, date, number) = match &key {
@@ -555,7 +560,7 @@ pub fn inquiry(
                     filler: String::new(),
                 })],
             };
-            kspay_enc::tcp_request(ch, &request)
+            kspay_enc::tcp_request(ch, request)
         }
     }
 }

@@ -45,7 +45,7 @@ fn render_http(w: &WireRequest) -> String {
     // The view is the body, masked: the same fields, the same values but the secrets. The
     // snapshot prints the body's own field order (the view, a JSON map, is sorted).
     let body = Ordered::of(&w.body);
-    let Value::Object(v) = &w.view else {
+    let Value::Object(v) = &*w.view else {
         panic!("the view is a JSON object");
     };
     let mut keys: Vec<&String> = body.0.iter().map(|(k, _)| k).collect();

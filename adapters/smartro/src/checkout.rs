@@ -10,7 +10,7 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone};
 use paymux_core::adapter::{
     kst, CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, Method,
-    WireRequest, WireTarget,
+    WireRequest, WireTarget, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::{
@@ -213,12 +213,14 @@ pub fn prepare(
             accept_charset: "UTF-8",
         },
         body,
-        view: json!({
-            "script": script,
-            "mobileScript": mobile_script,
-            "init": { "mode": mode },
-            "call": "smartropay.payment({FormId, Callback}): the callback posts Tid and TrAuthKey to ReturnUrl",
-            "fields": masked_view(&pairs),
+        view: WireView::lazy(move || {
+            json!({
+                "script": script,
+                "mobileScript": mobile_script,
+                "init": { "mode": mode },
+                "call": "smartropay.payment({FormId, Callback}): the callback posts Tid and TrAuthKey to ReturnUrl",
+                "fields": masked_view(&pairs),
+            })
         }),
         read_timeout: None,
     })
@@ -290,7 +292,7 @@ pub fn complete(ch: &SmartroChannel, call: &CheckoutCompleteCall) -> Result<Wire
     Ok(post_json(
         ch.url(Call::Approval),
         json_object(&pairs).into_bytes(),
-        json!({ "json": masked_view(&pairs) }),
+        WireView::lazy(move || json!({ "json": masked_view(&pairs) })),
     ))
 }
 

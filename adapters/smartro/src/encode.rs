@@ -8,14 +8,13 @@
 use chrono::{DateTime, FixedOffset};
 use paymux_core::adapter::{
     BillingKeyPaymentCall, CancelCall, EncodeContext, Header, Method, PgRequest, PriorCancel,
-    WireRequest, WireTarget,
+    WireRequest, WireTarget, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::CustomerInput;
 use paymux_core::money::Money;
 use paymux_core::secret::Secret;
 use paymux_core::validation::{FieldPath, ValidationErrors};
-use serde_json::Value;
 
 use crate::channel::{Call, SmartroChannel};
 use crate::frame::{self, BillParams, CancelParams, Params};
@@ -38,7 +37,7 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
 }
 
 /// A JSON POST as the samples send it (`Accept` and `Content-Type: application/json`).
-pub fn post_json(url: String, body: Vec<u8>, view: Value) -> WireRequest {
+pub fn post_json(url: String, body: Vec<u8>, view: WireView) -> WireRequest {
     WireRequest {
         target: WireTarget::Http {
             method: "POST".into(),

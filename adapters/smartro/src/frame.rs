@@ -15,6 +15,7 @@
 //! `String.valueOf(vatAmount)`). Card numbers, passwords, birth dates and keys are
 //! [`Secret`]s; views mask them by field name ([`crate::protocol::mask`]).
 
+use paymux_core::adapter::WireView;
 use paymux_core::secret::Secret;
 use paymux_core::wire::{codec, crypto, WireError};
 use serde_json::{json, Map, Value};
@@ -97,23 +98,28 @@ pub fn sha256_b64(text: &str) -> String {
     codec::b64_encode(&crypto::sha256(text.as_bytes()))
 }
 
-/// `{"EncData": …, "Mid": …}`: the exact body and its view (the decrypted params, masked).
+/// `{"EncData": …, "Mid": …}`: the exact body and its view (the decrypted params, masked),
+/// built when first read.
 pub fn encrypted_body(
     mid: &str,
     key: &Secret<Vec<u8>>,
     params: &dyn Params,
-) -> Result<(Vec<u8>, Value), WireError> {
+) -> Result<(Vec<u8>, WireView), WireError> {
     let pairs = params.pairs();
     let plain = json_object(&pairs);
     let enc = encrypt(key, plain.as_bytes())?;
-    let body = json_object(&[("EncData", enc.clone()), ("Mid", mid.to_string())]);
-    let view = json!({
-        "EncData": {
-            "cipher": "base64(AES-256-CBC(JSON, key = MerchantKey[0..32], IV = 16 zero bytes), PKCS#7)",
-            "base64Length": enc.len(),
-            "decrypted": masked_view(&pairs),
-        },
-        "Mid": mid,
+    let base64_length = enc.len();
+    let body = json_object(&[("EncData", enc), ("Mid", mid.to_string())]);
+    let mid = mid.to_string();
+    let view = WireView::lazy(move || {
+        json!({
+            "EncData": {
+                "cipher": "base64(AES-256-CBC(JSON, key = MerchantKey[0..32], IV = 16 zero bytes), PKCS#7)",
+                "base64Length": base64_length,
+                "decrypted": masked_view(&pairs),
+            },
+            "Mid": mid,
+        })
     });
     Ok((body.into_bytes(), view))
 }

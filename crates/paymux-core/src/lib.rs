@@ -31,7 +31,8 @@ pub mod wire;
 
 pub use adapter::{
     AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, LimitUnit, Method,
-    Operation, PgAdapter, PgRequest, TransportKind, WireRequest, WireResponse, WireTarget,
+    Operation, PgAdapter, PgRequest, TransportKind, ViewSource, WireRequest, WireResponse,
+    WireTarget, WireView,
 };
 pub use channel::{ChannelContext, Environment};
 pub use error::PgError;

@@ -289,7 +289,7 @@ mod tests {
                 framing: Framing::AsciiLengthPrefix { digits: 4 },
             },
             body: frame.to_vec(),
-            view: serde_json::Value::Null,
+            view: serde_json::Value::Null.into(),
             read_timeout: None,
         }
     }
@@ -387,7 +387,7 @@ mod tests {
                 headers: vec![],
             },
             body: b"{}".to_vec(),
-            view: serde_json::Value::Null,
+            view: serde_json::Value::Null.into(),
             read_timeout: None,
         };
         let e = NetTransport::new().send(&req, quick()).await.unwrap_err();

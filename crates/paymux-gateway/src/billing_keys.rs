@@ -247,6 +247,8 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
         })?),
         None => None,
     };
+    // What the precheck of a single channel encoded, sent as it is.
+    let mut prechecked = None;
     let targets: IssueTargets = match (&body.channel_key, &group) {
         (Some(key), _) => {
             let entry = st.channels.get(key).ok_or_else(|| {
@@ -265,8 +267,10 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
                     entry.descriptor.id
                 )));
             }
-            st.precheck(entry, now_kst, &req)
-                .map_err(|e| not_sent_error(&e))?;
+            prechecked = Some(
+                st.precheck(entry, now_kst, &req)
+                    .map_err(|e| not_sent_error(&e))?,
+            );
             IssueTargets {
                 group_id: String::new(),
                 targets: vec![paymux_routing::ChannelTarget {
@@ -310,9 +314,13 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
     // Every target concurrently (the routing helper polls them together).
     let outcome = issue_super_billing_key(&targets, |key| {
         let req = &req;
+        let mine = match &prechecked {
+            Some(p) if p.is_for(key) => prechecked.take(),
+            _ => None,
+        };
         async move {
             match st.channels.get(key) {
-                Some(entry) => st.call_pg(entry, now_kst, req).await,
+                Some(entry) => st.call_prechecked(entry, now_kst, req, mine).await,
                 None => Err(PgError::NotSent {
                     reason: format!("channel `{key}` is not configured"),
                 }),

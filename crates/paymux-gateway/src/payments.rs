@@ -32,7 +32,7 @@ use serde_json::{json, Map, Value};
 
 use crate::db::{Arg, Row};
 use crate::error::{ApiError, PG_CODE_NOT_SENT};
-use crate::state::AppState;
+use crate::state::{AppState, Prechecked};
 use crate::util::{self, put};
 use crate::webhooks::{self, Destination};
 
@@ -489,9 +489,12 @@ pub async fn apply(
     let nu = util::micros(now);
     let guard = "WHERE id = $1 AND transaction_id = $2 AND status IN ('READY', 'PAY_PENDING')";
     let mut tx = st.db.begin().await?;
+    // One read for the transition and its webhook: the destination columns are fixed for an
+    // attempt (only a new claim, with a new transaction_id, rewrites them).
     let prev = tx
         .fetch_optional(
-            "SELECT status, method_json FROM payments WHERE id = $1 AND transaction_id = $2",
+            "SELECT status, method_json, store_id, notice_urls_json, skip_webhook, schedule_id \
+             FROM payments WHERE id = $1 AND transaction_id = $2",
             crate::args![payment_id, transaction_id],
         )
         .await?;
@@ -567,34 +570,26 @@ pub async fn apply(
     if n != 1 {
         return Ok(false);
     }
-    let row = tx
-        .fetch_optional(
-            "SELECT store_id, notice_urls_json, skip_webhook, schedule_id FROM payments WHERE id = $1",
-            crate::args![payment_id],
+    if let Some(event) = event {
+        let dest = Destination::from_columns(
+            prev.text("notice_urls_json")?.as_deref(),
+            prev.flag("skip_webhook")?,
+        );
+        let data = webhooks::transaction_data(
+            &prev.req_text("store_id")?,
+            payment_id,
+            transaction_id,
+            None,
+        );
+        webhooks::enqueue(&mut tx, st, event, data, &dest).await?;
+    }
+    if let (Some(sid), Some(ss)) = (prev.text("schedule_id")?, schedule_status) {
+        let completed = (ss != "PENDING").then_some(nu);
+        tx.execute(
+            "UPDATE payment_schedules SET status = $2, completed_at = $3 WHERE id = $1 AND status IN ('STARTED', 'PENDING')",
+            crate::args![sid, ss, completed],
         )
         .await?;
-    if let Some(row) = row {
-        if let Some(event) = event {
-            let dest = Destination::from_columns(
-                row.text("notice_urls_json")?.as_deref(),
-                row.flag("skip_webhook")?,
-            );
-            let data = webhooks::transaction_data(
-                &row.req_text("store_id")?,
-                payment_id,
-                transaction_id,
-                None,
-            );
-            webhooks::enqueue(&mut tx, st, event, data, &dest).await?;
-        }
-        if let (Some(sid), Some(ss)) = (row.text("schedule_id")?, schedule_status) {
-            let completed = (ss != "PENDING").then_some(nu);
-            tx.execute(
-                "UPDATE payment_schedules SET status = $2, completed_at = $3 WHERE id = $1 AND status IN ('STARTED', 'PENDING')",
-                crate::args![sid, ss, completed],
-            )
-            .await?;
-        }
     }
     tx.commit().await?;
     Ok(true)
@@ -782,7 +777,8 @@ impl Plan<'_> {
     }
 }
 
-/// Record the channel an attempt goes to, then call the PG.
+/// Record the channel an attempt goes to, then call the PG (sending what the precheck encoded
+/// when it was for this channel).
 async fn attempt(
     st: &AppState,
     payment_id: &str,
@@ -790,6 +786,7 @@ async fn attempt(
     channel_key: &str,
     now_kst: DateTime<FixedOffset>,
     req: Option<&PgRequest>,
+    prechecked: Option<Prechecked>,
 ) -> Result<Outcome, PgError> {
     let Some(entry) = st.channels.get(channel_key) else {
         return Err(PgError::NotSent {
@@ -816,7 +813,7 @@ async fn attempt(
         });
     }
     tracing::info!(payment_id, transaction_id, channel = channel_key, op = %req.operation(), "calling PG");
-    st.call_pg(entry, now_kst, req).await
+    st.call_prechecked(entry, now_kst, req, prechecked).await
 }
 
 /// Run a claimed payment through its plan and settle it. Returns the HTTP answer and the
@@ -828,6 +825,7 @@ async fn execute_claimed(
     plan: Plan<'_>,
     requests: &Requests,
     now: DateTime<Utc>,
+    mut prechecked: Option<Prechecked>,
 ) -> (Result<Value, ApiError>, &'static str) {
     let now_kst = now.with_timezone(&kst());
     let result = match plan {
@@ -839,12 +837,18 @@ async fn execute_claimed(
                 &key,
                 now_kst,
                 requests.for_channel(&key),
+                prechecked,
             )
             .await
         }
         Plan::Routed(p) => {
             let routed = p
                 .run(Some(&st.health), |c| {
+                    // The precheck encoded for the primary; any other channel encodes its own.
+                    let mine = match &prechecked {
+                        Some(pre) if pre.is_for(c.channel_key) => prechecked.take(),
+                        _ => None,
+                    };
                     attempt(
                         st,
                         payment_id,
@@ -852,6 +856,7 @@ async fn execute_claimed(
                         c.channel_key,
                         now_kst,
                         requests.for_channel(c.channel_key),
+                        mine,
                     )
                 })
                 .await;
@@ -1063,11 +1068,14 @@ pub async fn pay_instant(
         ),
         (None, None) => return Err(ApiError::invalid("channelKey: is required")),
     };
-    // The chosen channel's own rules, before anything is written.
-    if let Some(entry) = st.channels.get(plan.primary()) {
-        st.precheck(entry, now_kst, &req)
-            .map_err(|e| not_sent_error(&e))?;
-    }
+    // The chosen channel's own rules, before anything is written; what it encodes is sent.
+    let prechecked = match st.channels.get(plan.primary()) {
+        Some(entry) => Some(
+            st.precheck(entry, now_kst, &req)
+                .map_err(|e| not_sent_error(&e))?,
+        ),
+        None => None,
+    };
     check_no_schedule(st, payment_id).await?;
 
     let np = NewPayment {
@@ -1108,6 +1116,7 @@ pub async fn pay_instant(
         plan,
         &Requests::Same(Box::new(req)),
         now,
+        prechecked,
     )
     .await;
     answer
@@ -1263,13 +1272,16 @@ async fn pay_with_billing_key_inner(
     );
     let now = util::now();
     let now_kst = now.with_timezone(&kst());
-    if let (Some(entry), Some(req)) = (
+    let prechecked = match (
         st.channels.get(plan.primary()),
         requests.for_channel(plan.primary()),
     ) {
-        st.precheck(entry, now_kst, req)
-            .map_err(|e| not_sent_error(&e))?;
-    }
+        (Some(entry), Some(req)) => Some(
+            st.precheck(entry, now_kst, req)
+                .map_err(|e| not_sent_error(&e))?,
+        ),
+        _ => None,
+    };
     if schedule_id.is_none() {
         check_no_schedule(st, payment_id).await?;
     }
@@ -1319,7 +1331,16 @@ async fn pay_with_billing_key_inner(
         Claim::Claimed { transaction_id } => transaction_id,
         Claim::Existing(p) => return Err(existing_error(&p)),
     };
-    Ok(execute_claimed(st, payment_id, &transaction_id, plan, &requests, now).await)
+    Ok(execute_claimed(
+        st,
+        payment_id,
+        &transaction_id,
+        plan,
+        &requests,
+        now,
+        prechecked,
+    )
+    .await)
 }
 
 /// `GET /payments/{paymentId}`: the PortOne `Payment`.

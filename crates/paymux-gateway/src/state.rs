@@ -81,20 +81,74 @@ impl AppState {
 
     /// Check a request against the generic and the channel's own rules, and that the adapter
     /// can encode it (encoding is pure), without sending anything. Run before a payment row is
-    /// written, so a request that could never be sent leaves no record.
+    /// written, so a request that could never be sent leaves no record. The encoded request is
+    /// kept for [`AppState::call_prechecked`], which sends it without encoding it again.
     pub fn precheck(
         &self,
         channel: &ChannelEntry,
         ctx_now: chrono::DateTime<chrono::FixedOffset>,
         req: &PgRequest,
-    ) -> Result<(), PgError> {
+    ) -> Result<Prechecked, PgError> {
+        let nonce = rand::random();
         let ctx = EncodeContext {
             channel: &channel.ctx,
             now: ctx_now,
-            nonce: [0; 16],
+            nonce,
         };
-        execute::validate(channel.adapter.as_ref(), &ctx, req)?;
-        channel.adapter.encode(&ctx, req).map(|_| ())
+        let wire = execute::prepare(channel.adapter.as_ref(), &ctx, req)?;
+        Ok(Prechecked {
+            channel_key: channel.ctx.key.clone(),
+            now: ctx_now,
+            nonce,
+            wire,
+        })
+    }
+
+    /// [`AppState::call_pg`] for a request [`AppState::precheck`] encoded: sends `prechecked`
+    /// when it was encoded for this channel at this `ctx_now` (the request must be the one
+    /// prechecked), else encodes afresh (a failover to another channel).
+    pub async fn call_prechecked(
+        &self,
+        channel: &ChannelEntry,
+        ctx_now: chrono::DateTime<chrono::FixedOffset>,
+        req: &PgRequest,
+        prechecked: Option<Prechecked>,
+    ) -> Result<Outcome, PgError> {
+        match prechecked {
+            Some(p) if p.is_for(channel.ctx.key.as_str()) && p.now == ctx_now => {
+                let ctx = EncodeContext {
+                    channel: &channel.ctx,
+                    now: p.now,
+                    nonce: p.nonce,
+                };
+                execute::execute_prepared(
+                    channel.adapter.as_ref(),
+                    self.transport.as_ref(),
+                    &ctx,
+                    req,
+                    &p.wire,
+                    self.timeouts(),
+                )
+                .await
+            }
+            _ => self.call_pg(channel, ctx_now, req).await,
+        }
+    }
+}
+
+/// A request validated and encoded for one channel by [`AppState::precheck`], with the clock
+/// and nonce it was encoded with: what [`AppState::call_prechecked`] sends.
+pub struct Prechecked {
+    channel_key: String,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    nonce: [u8; 16],
+    wire: WireRequest,
+}
+
+impl Prechecked {
+    /// Whether it was encoded for the channel `key`.
+    pub fn is_for(&self, key: &str) -> bool {
+        self.channel_key == key
     }
 }
 

@@ -21,7 +21,8 @@
 //! `cargo xtask bench` runs this and the routing bench. Environment: `PAYMUX_BENCH_QUICK=1`
 //! skips criterion's per-function runs and prints only the same-run table;
 //! `PAYMUX_BENCH_FILTER=TEXT` keeps only the cases whose `adapter operation` contains TEXT
-//! (e.g. `galaxia payment.instant`, for a profiler run).
+//! (e.g. `galaxia payment.instant`, for a profiler run); `PAYMUX_BENCH_PROFILE=N` times
+//! nothing and runs each step `N` times for an instruction-counting profiler ([`profile`]).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -780,7 +781,7 @@ mod smartro_cases {
                 }],
             },
             body,
-            view: Value::Null,
+            view: Value::Null.into(),
             read_timeout: None,
         };
         let answer = sim
@@ -1132,6 +1133,40 @@ fn summary(cases: &[Case]) -> String {
     s
 }
 
+/// `encode` of one case, `n` times, in a function of its own (a profiler's unit).
+#[inline(never)]
+fn profile_encode(case: &Case, n: u64) -> usize {
+    (0..n).map(|_| black_box(case.encode())).sum()
+}
+
+/// `decode` of one case, `n` times, in a function of its own.
+#[inline(never)]
+fn profile_decode(case: &Case, n: u64) -> usize {
+    (0..n).map(|_| black_box(case.decode())).sum()
+}
+
+/// `PAYMUX_BENCH_PROFILE=N`: no timing; print the steps in order, then run each case's encode
+/// and decode `N` times in [`profile_encode`] / [`profile_decode`], for an instruction count
+/// that does not depend on the machine's load (`valgrind --tool=callgrind
+/// --dump-after='*profile_encode*' --dump-after='*profile_decode*'`: one dump per step, in the
+/// printed order; docs/BENCHMARKS.md §5).
+fn profile(cases: &[Case], n: u64) {
+    for case in cases {
+        println!("profile {} | {} | encode | {n}", case.adapter_id, case.name);
+        if case.resp.is_some() {
+            println!("profile {} | {} | decode | {n}", case.adapter_id, case.name);
+        }
+    }
+    let mut sink = 0;
+    for case in cases {
+        sink += profile_encode(case, n);
+        if case.resp.is_some() {
+            sink += profile_decode(case, n);
+        }
+    }
+    black_box(sink);
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -1145,6 +1180,13 @@ fn main() {
     }
     if cases.is_empty() {
         println!("no adapter is linked (enable a feature such as `galaxia`): nothing to measure");
+        return;
+    }
+    if let Some(n) = std::env::var("PAYMUX_BENCH_PROFILE")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        profile(&cases, n.max(1));
         return;
     }
     let quick = std::env::var_os("PAYMUX_BENCH_QUICK").is_some_and(|v| v != "0");

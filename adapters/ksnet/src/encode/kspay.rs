@@ -1,6 +1,6 @@
 //! Plans → KSPay telegrams (documented records).
 
-use paymux_core::adapter::{EncodeContext, Framing, WireRequest, WireTarget};
+use paymux_core::adapter::{EncodeContext, Framing, WireRequest, WireTarget, WireView};
 use paymux_core::error::PgError;
 use paymux_core::secret::Secret;
 use paymux_core::validation::ValidationErrors;
@@ -21,8 +21,9 @@ use crate::protocol::kspay::{
 use crate::reconstructed::{self, PartialCancelDetail};
 
 /// The telegram as a TCP exchange: the exact frame, its field-by-field masked layout as the
-/// view, and the 4-digit length framing of the answer.
-pub fn tcp_request(ch: &KsnetChannel, request: &Request) -> Result<WireRequest, PgError> {
+/// (lazy) view, and the 4-digit length framing of the answer. The request stays in the view's
+/// source ([`wire::SentRequest`]) for decode.
+pub fn tcp_request(ch: &KsnetChannel, request: Request) -> Result<WireRequest, PgError> {
     let Target::Tcp { host, port } = &ch.target else {
         return Err(PgError::NotSent {
             reason: "a KSPay telegram on a WEBFEP channel".into(),
@@ -36,7 +37,7 @@ pub fn tcp_request(ch: &KsnetChannel, request: &Request) -> Result<WireRequest, 
             framing: Framing::AsciiLengthPrefix { digits: 4 },
         },
         body: frame,
-        view: wire::view(&spans),
+        view: WireView::lazy(wire::SentRequest { request, spans }),
         read_timeout: None,
     })
 }
@@ -159,7 +160,7 @@ pub fn approve(
         head: head(ctx, ch, order),
         records: vec![RequestRecord::Credit(credit(amounts, terms, source, false))],
     };
-    tcp_request(ch, &request)
+    tcp_request(ch, request)
 }
 
 /// The cancel record of a plan: by TID (`CancelType` 0, as the samples) or by order number
@@ -198,7 +199,7 @@ pub fn cancel(
         head: head(ctx, ch, &order),
         records: vec![RequestRecord::Cancel(cancel_record(plan, key_is_secret))],
     };
-    tcp_request(ch, &request)
+    tcp_request(ch, request)
 }
 
 /// Virtual-account issue: the 114-byte record with bank, amount and deadline.
@@ -229,5 +230,5 @@ pub fn virtual_account(
         head: head(ctx, ch, order),
         records: vec![RequestRecord::VirtualAccount(record)],
     };
-    tcp_request(ch, &request)
+    tcp_request(ch, request)
 }

@@ -1,9 +1,8 @@
 //! Plans → WEBFEP JSON requests (documented endpoints).
 
-use paymux_core::adapter::{Header, WireRequest, WireTarget};
+use paymux_core::adapter::{Header, WireRequest, WireTarget, WireView};
 use paymux_core::error::PgError;
 use paymux_core::validation::ValidationErrors;
-use serde_json::Value;
 
 use super::{
     Amounts, CancelPlan, CardSource, Order, ProductKind, Terms, TradeKey, VirtualAccountPlan,
@@ -17,12 +16,13 @@ use crate::protocol::webfep::{
 };
 use crate::reconstructed;
 
-/// `POST {base}/kspay/webfep/api/v1/{path}` with the JSON `body`; `view` is its masked form.
+/// `POST {base}/kspay/webfep/api/v1/{path}` with the JSON `body`; `view` is its masked form
+/// (`WireView::lazy(move || request.view())`).
 pub fn http_request(
     ch: &KsnetChannel,
     path: &str,
     body: Vec<u8>,
-    view: Value,
+    view: WireView,
 ) -> Result<WireRequest, PgError> {
     let url = ch.url(path).ok_or_else(|| PgError::NotSent {
         reason: "a WEBFEP request on a KSPay channel".into(),
@@ -133,7 +133,8 @@ pub fn approve(
     };
     // Merchant-borne interest-free instalments need a KSNET contract; the reference shows no
     // field for them, so `useFreeInterestFromMerchant` only reaches KSPay's InterestType.
-    http_request(ch, path, body(&request)?, request.view())
+    let body = body(&request)?;
+    http_request(ch, path, body, WireView::lazy(move || request.view()))
 }
 
 /// `KRW` / `USD`.
@@ -153,11 +154,12 @@ pub fn cancel(
     key_is_secret: bool,
 ) -> Result<WireRequest, PgError> {
     let request = cancel_request(ch, payload, plan);
+    let body = body(&request)?;
     http_request(
         ch,
         CARD_CANCEL,
-        body(&request)?,
-        request.view(key_is_secret),
+        body,
+        WireView::lazy(move || request.view(key_is_secret)),
     )
 }
 
@@ -230,5 +232,11 @@ pub fn virtual_account(
         close_date_time: plan.close.format("%Y%m%d%H%M%S").to_string(),
         virt_account_numb: plan.account.clone().unwrap_or_default(),
     };
-    http_request(ch, VACCOUNT_PERMANENT, body(&request)?, request.view())
+    let body = body(&request)?;
+    http_request(
+        ch,
+        VACCOUNT_PERMANENT,
+        body,
+        WireView::lazy(move || request.view()),
+    )
 }

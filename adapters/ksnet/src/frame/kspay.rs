@@ -19,6 +19,7 @@
 //! Record layouts the public code does not show (inquiry, the partial-cancel detail) are in
 //! [`crate::reconstructed`].
 
+use paymux_core::adapter::ViewSource;
 use paymux_core::wire::{
     charset, fixed, Charset, FieldKind, FieldSpan, RecordReader, RecordWriter, WireError,
 };
@@ -795,6 +796,23 @@ impl Head {
         ] {
             w.alpha(name, value, width);
         }
+    }
+}
+
+/// A request telegram as sent: the request and the layout of its frame. It is the lazy view's
+/// source of the `WireRequest` (`encode::kspay::tcp_request`), and decode pairs the answer
+/// with `request` instead of parsing the frame it sent.
+#[derive(Debug)]
+pub struct SentRequest {
+    /// The request framed.
+    pub request: Request,
+    /// The frame's layout ([`Request::to_frame`]).
+    pub spans: Vec<FieldSpan>,
+}
+
+impl ViewSource for SentRequest {
+    fn view(&self) -> Value {
+        view(&self.spans)
     }
 }
 

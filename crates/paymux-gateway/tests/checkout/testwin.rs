@@ -105,7 +105,7 @@ impl PgAdapter for TestWinAdapter {
                         accept_charset: "UTF-8",
                     },
                     body: form_urlencode(&pairs, Charset::Utf8)?,
-                    view: json!({"fields": pairs}),
+                    view: json!({"fields": pairs}).into(),
                     read_timeout: None,
                 })
             }
@@ -144,7 +144,7 @@ impl PgAdapter for TestWinAdapter {
                         }],
                     },
                     body: body.to_string().into_bytes(),
-                    view: json!({"token": "***", "orderId": c.payment_id}),
+                    view: json!({"token": "***", "orderId": c.payment_id}).into(),
                     read_timeout: None,
                 })
             }

@@ -145,7 +145,7 @@ impl PgAdapter for FakeAdapter {
                 framing: Framing::AsciiLengthPrefix { digits: 4 },
             },
             body: frame(&msg),
-            view,
+            view: view.into(),
             read_timeout: Some(Duration::from_secs(30)),
         })
     }

@@ -287,7 +287,7 @@ impl PgAdapter for FakeAdapter {
                 framing: Framing::AsciiLengthPrefix { digits: 4 },
             },
             body: format!("{:04}{body}", body.len()).into_bytes(),
-            view,
+            view: view.into(),
             read_timeout: Some(Duration::from_secs(5)),
         })
     }
