@@ -344,7 +344,12 @@ async fn recover_abandoned(st: &AppState) -> Result<(), sqlx::Error> {
         let id = r.req_text("id")?;
         let payment_id = r.req_text("payment_id")?;
         let started_at = r.req_int("started_at")?;
-        match payments::load(st, &payment_id).await? {
+        // Only this schedule's own payment decides; none (or an earlier, failed payment
+        // under the same id) means the run never got as far as claiming it.
+        let own = payments::load(st, &payment_id)
+            .await?
+            .filter(|p| p.schedule_id.as_deref() == Some(id.as_str()));
+        match own {
             None => {
                 let n = st
                     .db
