@@ -155,9 +155,16 @@ async fn full_run(api: &Api, group: &str, tag: &str) -> Vec<String> {
         assert!(std::time::Instant::now() < deadline, "the schedule ran");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (s, r) = api
-        .call(M::DELETE, &format!("/billing-keys/{key}"), None)
-        .await;
+    // The schedule stays STARTED until its payment settles; until then deletion is refused.
+    let (s, r) = loop {
+        let (s, r) = api
+            .call(M::DELETE, &format!("/billing-keys/{key}"), None)
+            .await;
+        if s != 409 || std::time::Instant::now() > deadline {
+            break (s, r);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!(s, 200, "{r}");
     ids
 }
