@@ -352,9 +352,11 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if let Some(v) = opts.database {
         g.database = v;
     }
+    // The sandbox prints its secrets as the design brief says (flags included); a configured
+    // deployment never echoes one the operator gave (file or flag): output ends up in logs.
     let (api_secret_given, webhook_secret_given) = (
-        opts.api_secret.is_some() || file.api_secret.is_some(),
-        opts.webhook_secret.is_some() || file.webhook_secret.is_some(),
+        !sandbox_mode && (opts.api_secret.is_some() || file.api_secret.is_some()),
+        !sandbox_mode && (opts.webhook_secret.is_some() || file.webhook_secret.is_some()),
     );
     if let Some(v) = opts.api_secret {
         g.api_secret = v;
@@ -362,8 +364,6 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if let Some(v) = opts.webhook_secret {
         g.webhook_secret = v;
     }
-    // A secret the operator gave (file or flag) is never echoed: output ends up in logs.
-    // One paymux generated is printed once, or nobody could use it.
     let api_secret_shown = if api_secret_given {
         "<your API secret>".to_string()
     } else {
