@@ -15,6 +15,8 @@
 //! PG ([`crate::reconciler`]). A claimed row also carries `reconcile_at` from the start, so a
 //! gateway that dies mid-request leaves a row the reconciler resolves later.
 
+use std::sync::Mutex;
+
 use chrono::{DateTime, FixedOffset, Utc};
 use paymux_core::adapter::{
     kst, BillingKeyPaymentCall, InstantPaymentCall, Method, Operation, PgRequest, PriorTransaction,
@@ -271,6 +273,11 @@ pub struct NewPayment {
     pub notice_urls: Vec<String>,
     /// skipWebhook.
     pub skip_webhook: bool,
+    /// The channel the first attempt will go to, when known at the claim: recorded by the
+    /// claim itself, so that attempt needs no statement of its own. A crash before sending
+    /// then leaves a `READY` row with a channel, which the reconciler settles by inquiry
+    /// (`FAILED` once the PG has answered "not found" past `not_found_grace`).
+    pub first_channel: Option<String>,
 }
 
 /// The claim on a `paymentId`.
@@ -294,6 +301,10 @@ pub async fn claim(
     let transaction_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let t = util::micros(now);
     let stale = now + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
+    let first = np
+        .first_channel
+        .as_deref()
+        .and_then(|k| Some((k, st.channels.get(k)?)));
     let cols: Vec<(&str, Arg)> = vec![
         ("id", np.id.clone().into()),
         ("store_id", np.store_id.clone().into()),
@@ -301,8 +312,13 @@ pub async fn claim(
         ("kind", np.kind.into()),
         ("status", status::READY.into()),
         ("outcome_unknown", 0i64.into()),
-        ("channel_key", Arg::Text(None)),
-        ("channel_json", Arg::Text(None)),
+        ("channel_key", first.map(|(k, _)| k).into()),
+        (
+            "channel_json",
+            first
+                .and_then(|(_, e)| util::to_json_text(&e.selected()))
+                .into(),
+        ),
         ("channel_group_json", np.channel_group_json.clone().into()),
         ("method_json", np.method_json.clone().into()),
         ("billing_key", np.billing_key.clone().into()),
@@ -777,13 +793,16 @@ impl Plan<'_> {
     }
 }
 
-/// Record the channel an attempt goes to, then call the PG (sending what the precheck encoded
-/// when it was for this channel).
+/// Record the channel an attempt goes to (unless the row already names it: the claim records
+/// the first channel), then call the PG (sending what the precheck encoded when it was for
+/// this channel).
+#[allow(clippy::too_many_arguments)]
 async fn attempt(
     st: &AppState,
     payment_id: &str,
     transaction_id: &str,
     channel_key: &str,
+    recorded: &Mutex<Option<String>>,
     now_kst: DateTime<FixedOffset>,
     req: Option<&PgRequest>,
     prechecked: Option<Prechecked>,
@@ -798,22 +817,30 @@ async fn attempt(
             reason: format!("the billing key holds no key on channel `{channel_key}`"),
         });
     };
-    let channel_json = util::to_json_text(&entry.selected());
-    if let Err(e) = st
-        .db
-        .execute(
-            "UPDATE payments SET channel_key = $3, channel_json = $4, updated_at = $5 WHERE id = $1 AND transaction_id = $2",
-            crate::args![payment_id, transaction_id, channel_key, channel_json, util::micros(util::now())],
-        )
-        .await
-    {
-        tracing::error!(error = %e, payment_id, "could not record the channel; not sending");
-        return Err(PgError::NotSent {
-            reason: "the gateway could not record the attempt".into(),
-        });
+    let already = lock(recorded).as_deref() == Some(channel_key);
+    if !already {
+        let channel_json = util::to_json_text(&entry.selected());
+        if let Err(e) = st
+            .db
+            .execute(
+                "UPDATE payments SET channel_key = $3, channel_json = $4, updated_at = $5 WHERE id = $1 AND transaction_id = $2",
+                crate::args![payment_id, transaction_id, channel_key, channel_json, util::micros(util::now())],
+            )
+            .await
+        {
+            tracing::error!(error = %e, payment_id, "could not record the channel; not sending");
+            return Err(PgError::NotSent {
+                reason: "the gateway could not record the attempt".into(),
+            });
+        }
+        *lock(recorded) = Some(channel_key.to_string());
     }
     tracing::info!(payment_id, transaction_id, channel = channel_key, op = %req.operation(), "calling PG");
     st.call_prechecked(entry, now_kst, req, prechecked).await
+}
+
+fn lock(m: &Mutex<Option<String>>) -> std::sync::MutexGuard<'_, Option<String>> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Run a claimed payment through its plan and settle it. Returns the HTTP answer and the
@@ -828,6 +855,9 @@ async fn execute_claimed(
     mut prechecked: Option<Prechecked>,
 ) -> (Result<Value, ApiError>, &'static str) {
     let now_kst = now.with_timezone(&kst());
+    // The channel the row names now: the claim recorded the precheck's channel
+    // (`NewPayment::first_channel`). Attempts are sequential.
+    let recorded = Mutex::new(prechecked.as_ref().map(|p| p.channel_key().to_string()));
     let result = match plan {
         Plan::Single(key) => {
             attempt(
@@ -835,6 +865,7 @@ async fn execute_claimed(
                 payment_id,
                 transaction_id,
                 &key,
+                &recorded,
                 now_kst,
                 requests.for_channel(&key),
                 prechecked,
@@ -854,6 +885,7 @@ async fn execute_claimed(
                         payment_id,
                         transaction_id,
                         c.channel_key,
+                        &recorded,
                         now_kst,
                         requests.for_channel(c.channel_key),
                         mine,
@@ -1104,6 +1136,8 @@ pub async fn pay_instant(
         ]),
         notice_urls: body.notice_urls.clone().unwrap_or_default(),
         skip_webhook: body.skip_webhook.unwrap_or(false),
+        // The precheck's channel is where the first attempt goes.
+        first_channel: prechecked.as_ref().map(|p| p.channel_key().to_string()),
     };
     let transaction_id = match claim(st, &np, now).await? {
         Claim::Claimed { transaction_id } => transaction_id,
@@ -1326,6 +1360,8 @@ async fn pay_with_billing_key_inner(
         ]),
         notice_urls: body.notice_urls.clone().unwrap_or_default(),
         skip_webhook: body.skip_webhook.unwrap_or(false),
+        // The precheck's channel is where the first attempt goes.
+        first_channel: prechecked.as_ref().map(|p| p.channel_key().to_string()),
     };
     let transaction_id = match claim(st, &np, now).await? {
         Claim::Claimed { transaction_id } => transaction_id,

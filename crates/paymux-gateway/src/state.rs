@@ -150,6 +150,11 @@ impl Prechecked {
     pub fn is_for(&self, key: &str) -> bool {
         self.channel_key == key
     }
+
+    /// The channel it was encoded for (where the first attempt goes).
+    pub fn channel_key(&self) -> &str {
+        &self.channel_key
+    }
 }
 
 /// The network transport, with the operator's read timeout taking precedence over an

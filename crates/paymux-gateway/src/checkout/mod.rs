@@ -679,6 +679,8 @@ pub async fn create(
             extra_json: extra_json(&extra),
             notice_urls: order.notice_urls.clone(),
             skip_webhook: false,
+            // Recorded below, with the session: the window is not sent yet.
+            first_channel: None,
         };
         transaction_id = Some(claim_payment(st, &np, now).await?);
     }
