@@ -7,14 +7,14 @@
 //! microseconds since the Unix epoch, UTC), so a row decodes the same way on both engines.
 //!
 //! SQLite runs in WAL mode with **one writer connection** and a pool of readers. SQLite allows
-//! one writer at a time anyway; queueing writers on the pool (FIFO, woken when the connection
-//! is returned) instead of on SQLite's lock matters for latency, because SQLite's busy handler
-//! *sleeps* between lock attempts (1, 2, 5, 10 … 100 ms): with several writing connections a
-//! payment could wait tens of milliseconds, and seconds in the worst case, for a lock that had
-//! been free for most of that time. Statements are routed by their first word (`SELECT` →
-//! readers, everything else → the writer). The busy timeout stays for other processes on the
-//! same file, and write transactions start with `BEGIN IMMEDIATE` so a second process's writer
-//! queues instead of failing on a lock upgrade.
+//! one writer at a time anyway; queueing writers in the process (FIFO, woken when the
+//! connection is free) instead of on SQLite's lock matters for latency, because SQLite's busy
+//! handler *sleeps* between lock attempts (1, 2, 5, 10 … 100 ms): with several writing
+//! connections a payment could wait tens of milliseconds, and seconds in the worst case, for a
+//! lock that had been free for most of that time. The writer commits in groups
+//! ([`crate::group_commit`]): one fsync for every transaction that was waiting. Statements are
+//! routed by their first word (`SELECT` → readers, everything else → the writer). The busy
+//! timeout stays for other processes on the same file.
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -23,7 +23,9 @@ use std::time::Duration;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
-use sqlx::{PgPool, Row as _, SqlitePool};
+use sqlx::{ConnectOptions as _, PgPool, Row as _, SqlitePool};
+
+use crate::group_commit::{GroupWriter, SqliteTx};
 
 /// The schema, applied at start (tracked in `_sqlx_migrations`; PostgreSQL takes an advisory
 /// lock so instances starting together migrate once).
@@ -50,8 +52,8 @@ pub enum Backend {
 pub enum Db {
     /// SQLite: one writer connection, several readers (see the module docs).
     Sqlite {
-        /// The only connection that writes (max 1).
-        writer: SqlitePool,
+        /// The only connection that writes.
+        writer: GroupWriter,
         /// Connections for plain `SELECT`s.
         readers: SqlitePool,
     },
@@ -205,19 +207,15 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true);
-            let open = |max: u32| {
-                SqlitePoolOptions::new()
-                    .max_connections(max)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect_with(opts.clone())
-            };
+            let open_err = |e: sqlx::Error| anyhow::anyhow!("open SQLite database `{path}`: {e}");
             // The writer first: it creates the file and switches it to WAL.
-            let writer = open(1)
+            let writer = GroupWriter::new(opts.connect().await.map_err(open_err)?);
+            let readers = SqlitePoolOptions::new()
+                .max_connections(SQLITE_READERS)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
                 .await
-                .map_err(|e| anyhow::anyhow!("open SQLite database `{path}`: {e}"))?;
-            let readers = open(SQLITE_READERS)
-                .await
-                .map_err(|e| anyhow::anyhow!("open SQLite database `{path}`: {e}"))?;
+                .map_err(open_err)?;
             Db::Sqlite { writer, readers }
         };
         db.migrate().await?;
@@ -243,7 +241,8 @@ impl Db {
             ..Migrator::DEFAULT
         };
         match self {
-            Db::Sqlite { writer, .. } => migrator.run(writer).await,
+            // At start nothing else writes; a reader connection may (it is not read-only).
+            Db::Sqlite { readers, .. } => migrator.run(readers).await,
             Db::Postgres(p) => migrator.run(p).await,
         }
         .map_err(|e| anyhow::anyhow!("migrate the database: {e}"))
@@ -260,10 +259,15 @@ impl Db {
     /// Run a statement; returns the number of rows affected.
     pub async fn execute(&self, sql: &str, args: Vec<Arg>) -> Result<u64, sqlx::Error> {
         match self {
-            Db::Sqlite { writer: p, .. } => Ok(bind_all!(sqlx::query(sql), args)
-                .execute(p)
-                .await?
-                .rows_affected()),
+            Db::Sqlite { writer, .. } => {
+                let mut tx = writer.begin().await?;
+                let n = bind_all!(sqlx::query(sql), args)
+                    .execute(tx.conn())
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                Ok(n)
+            }
             Db::Postgres(p) => Ok(bind_all!(sqlx::query(sql), args)
                 .execute(p)
                 .await?
@@ -274,14 +278,19 @@ impl Db {
     /// Fetch every row.
     pub async fn fetch_all(&self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>, sqlx::Error> {
         match self {
-            Db::Sqlite { writer, readers } => {
-                let p = if is_read_only(sql) { readers } else { writer };
+            Db::Sqlite { readers, .. } if is_read_only(sql) => {
                 Ok(bind_all!(sqlx::query(sql), args)
-                    .fetch_all(p)
+                    .fetch_all(readers)
                     .await?
                     .into_iter()
                     .map(Row::Sqlite)
                     .collect())
+            }
+            Db::Sqlite { .. } => {
+                let mut tx = self.begin().await?;
+                let rows = tx.fetch_all(sql, args).await?;
+                tx.commit().await?;
+                Ok(rows)
             }
             Db::Postgres(p) => Ok(bind_all!(sqlx::query(sql), args)
                 .fetch_all(p)
@@ -304,9 +313,7 @@ impl Db {
     /// Start a write transaction.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self {
-            Db::Sqlite { writer, .. } => {
-                Ok(Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?))
-            }
+            Db::Sqlite { writer, .. } => Ok(Tx::Sqlite(writer.begin().await?)),
             Db::Postgres(p) => Ok(Tx::Postgres(p.begin().await?)),
         }
     }
@@ -316,7 +323,7 @@ impl Db {
         match self {
             Db::Sqlite { writer, readers } => {
                 readers.close().await;
-                writer.close().await;
+                writer.flush().await;
             }
             Db::Postgres(p) => p.close().await,
         }
@@ -325,8 +332,8 @@ impl Db {
 
 /// A write transaction: state changes and their webhook outbox rows commit together.
 pub enum Tx {
-    /// SQLite.
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// SQLite (a savepoint in a group commit).
+    Sqlite(SqliteTx),
     /// PostgreSQL.
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -336,7 +343,7 @@ impl Tx {
     pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, sqlx::Error> {
         match self {
             Tx::Sqlite(t) => Ok(bind_all!(sqlx::query(sql), args)
-                .execute(&mut **t)
+                .execute(t.conn())
                 .await?
                 .rows_affected()),
             Tx::Postgres(t) => Ok(bind_all!(sqlx::query(sql), args)
@@ -350,7 +357,7 @@ impl Tx {
     pub async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>, sqlx::Error> {
         match self {
             Tx::Sqlite(t) => Ok(bind_all!(sqlx::query(sql), args)
-                .fetch_all(&mut **t)
+                .fetch_all(t.conn())
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)

@@ -29,6 +29,7 @@ pub mod checkout;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod group_commit;
 pub mod groups;
 pub mod payments;
 pub mod reconciler;
