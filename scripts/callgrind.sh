@@ -15,7 +15,7 @@ out=target/callgrind
 mkdir -p "$out"
 
 bench_exe() { # the release executable of a facade bench target, built if needed
-  cargo bench -p paymux --features all-adapters --bench "$1" --no-run --message-format=json 2>/dev/null |
+  cargo bench -p paymux --no-default-features --features all-adapters --bench "$1" --no-run --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
 for l in sys.stdin:
     m=json.loads(l)
@@ -28,27 +28,30 @@ total_ir() { # "summary:" / "totals:" line of a callgrind file
 
 case "${1:-}" in
 translation)
-  n=200
   exe=$(bench_exe translation)
-  rm -f "$out"/translation.out*
-  PAYMUX_BENCH_PROFILE=$n PAYMUX_BENCH_FILTER="${2:-}" valgrind --tool=callgrind \
-    --callgrind-out-file="$out/translation.out" \
-    --dump-after='*profile_encode*' --dump-after='*profile_decode*' \
-    "$exe" --bench >"$out/translation.steps" 2>"$out/translation.valgrind"
-  # The bench prints the steps in dump order; dump k is the k-th step.
-  i=0
+  # Two runs, 100 and 300 calls per step, one dump after each step: the difference divided by
+  # 200 is the cost of one call, free of the set-up the first dump also holds.
+  for n in 100 300; do
+    rm -f "$out/translation-$n".out*
+    PAYMUX_BENCH_PROFILE=$n PAYMUX_BENCH_FILTER="${2:-}" valgrind --tool=callgrind \
+      --callgrind-out-file="$out/translation-$n.out" \
+      --dump-after='*profile_encode*' --dump-after='*profile_decode*' \
+      "$exe" --bench >"$out/translation.steps" 2>"$out/translation-$n.valgrind"
+  done
   printf '%-62s %14s\n' "step" "Ir per call"
+  i=0
   grep '^profile ' "$out/translation.steps" | while IFS= read -r line; do
     i=$((i + 1))
-    f=$(ls "$out"/translation.out.* | sort -t. -k3 -n | sed -n "${i}p")
+    a=$(total_ir "$out/translation-100.out.$i")
+    b=$(total_ir "$out/translation-300.out.$i")
     step=$(echo "$line" | sed 's/^profile //; s/ | [0-9]*$//')
-    printf '%-62s %14d\n' "$step" $(( $(total_ir "$f") / n ))
+    printf '%-62s %14d\n' "$step" $(((b - a) / 200))
   done
   ;;
 gateway)
   backend=${2:-sqlite}
   n=${3:-1000}
-  cargo build --release -p paymux --features all-adapters --bin paymux
+  cargo build --release -p paymux --no-default-features --features all-adapters --bin paymux
   loader=$(bench_exe load)
   port=$((20000 + RANDOM % 20000))
   secret=callgrind
