@@ -159,6 +159,15 @@ fn mask(s: &str) -> String {
     "*".repeat(s.chars().count())
 }
 
+/// `raw` without its trailing spaces (0x20). Trimming the bytes before decoding gives the
+/// same text, and the same success or failure, as trimming the decoded text: 0x20 is never
+/// the second byte of a character in EUC-KR, CP949 or UTF-8. A blank field then decodes to
+/// an empty string without allocating.
+fn trim_end_spaces(raw: &[u8]) -> &[u8] {
+    let kept = raw.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+    &raw[..kept]
+}
+
 fn raw_view(bytes: &[u8]) -> String {
     if bytes.iter().all(|b| (0x20..0x7F).contains(b)) {
         bytes.iter().map(|&b| char::from(b)).collect()
@@ -296,7 +305,8 @@ impl RecordWriter {
     }
 }
 
-/// Reads a fixed-width record field by field, recording a [`FieldSpan`] per field read.
+/// Reads a fixed-width record field by field, recording a [`FieldSpan`] per field read
+/// (unless made with [`without_layout`](RecordReader::without_layout)).
 ///
 /// Every read checks the remaining length first ([`WireError::Truncated`]), so arbitrary
 /// input never panics.
@@ -306,6 +316,7 @@ pub struct RecordReader<'a> {
     pos: usize,
     cs: Charset,
     spans: Vec<FieldSpan>,
+    keep_layout: bool,
 }
 
 impl<'a> RecordReader<'a> {
@@ -316,6 +327,17 @@ impl<'a> RecordReader<'a> {
             pos: 0,
             cs,
             spans: Vec::new(),
+            keep_layout: true,
+        }
+    }
+
+    /// A reader like [`new`](RecordReader::new) that records no layout
+    /// ([`spans`](RecordReader::spans) stays empty). For parsing only: building a name and a
+    /// view per field costs more than reading the field.
+    pub fn without_layout(bytes: &'a [u8], cs: Charset) -> Self {
+        Self {
+            keep_layout: false,
+            ..Self::new(bytes, cs)
         }
     }
 
@@ -333,31 +355,33 @@ impl<'a> RecordReader<'a> {
         Ok(field)
     }
 
-    fn record(&mut self, name: &str, kind: FieldKind, width: usize, view: String) {
+    /// `view` is only called when the layout is kept.
+    fn record(&mut self, name: &str, kind: FieldKind, width: usize, view: impl FnOnce() -> String) {
+        if !self.keep_layout {
+            return;
+        }
         self.spans.push(FieldSpan {
             name: name.to_owned(),
             offset: self.pos - width,
             width,
             kind,
-            view,
+            view: view(),
         });
     }
 
     /// `X` field: decoded strictly in the reader's charset, trailing spaces removed.
     pub fn alpha(&mut self, name: &str, width: usize) -> Result<String, WireError> {
         let raw = self.take(name, width)?;
-        let text = charset::decode(name, raw, self.cs)?;
-        let text = text.trim_end_matches(' ').to_owned();
-        self.record(name, FieldKind::Alpha, width, text.clone());
+        let text = charset::decode(name, trim_end_spaces(raw), self.cs)?;
+        self.record(name, FieldKind::Alpha, width, || text.clone());
         Ok(text)
     }
 
     /// `X` field holding a secret: like [`alpha`](RecordReader::alpha), view masked.
     pub fn alpha_secret(&mut self, name: &str, width: usize) -> Result<String, WireError> {
         let raw = self.take(name, width)?;
-        let text = charset::decode(name, raw, self.cs)?;
-        let text = text.trim_end_matches(' ').to_owned();
-        self.record(name, FieldKind::Alpha, width, mask(&text));
+        let text = charset::decode(name, trim_end_spaces(raw), self.cs)?;
+        self.record(name, FieldKind::Alpha, width, || mask(&text));
         Ok(text)
     }
 
@@ -377,14 +401,14 @@ impl<'a> RecordReader<'a> {
             field: name.to_owned(),
             width,
         })?;
-        self.record(name, FieldKind::Numeric, width, raw_view(raw));
+        self.record(name, FieldKind::Numeric, width, || raw_view(raw));
         Ok(value)
     }
 
     /// `width` bytes as they are.
     pub fn raw(&mut self, name: &str, width: usize) -> Result<&'a [u8], WireError> {
         let raw = self.take(name, width)?;
-        self.record(name, FieldKind::Raw, width, raw_view(raw));
+        self.record(name, FieldKind::Raw, width, || raw_view(raw));
         Ok(raw)
     }
 
@@ -704,6 +728,15 @@ mod tests {
         assert_eq!(r.raw("Tail", 2).unwrap(), b"XY");
         r.expect_end("card response").unwrap();
         assert_eq!(r.spans(), &written[..]);
+
+        let mut r = RecordReader::without_layout(&bytes, EUC);
+        assert_eq!(r.alpha("Status", 1).unwrap(), "O");
+        assert_eq!(r.alpha("Message1", 16).unwrap(), "정상승인");
+        assert_eq!(r.numeric("Amount", 9).unwrap(), 1004);
+        assert_eq!(r.alpha_secret("CardNo", 16).unwrap(), "411111******1111");
+        assert_eq!(r.raw("Tail", 2).unwrap(), b"XY");
+        r.expect_end("card response").unwrap();
+        assert!(r.spans().is_empty());
     }
 
     #[test]
