@@ -429,13 +429,13 @@ impl Request {
     /// it cannot read with a protocol error under this header).
     pub fn parse_head(frame: &[u8]) -> Result<Head, WireError> {
         let body = split_len(frame)?;
-        Head::read(&mut RecordReader::new(body, CS), false)
+        Head::read(&mut RecordReader::without_layout(body, CS), false)
     }
 
     /// Parse a request frame (the simulator, and decode's pairing check).
     pub fn parse(frame: &[u8]) -> Result<Request, WireError> {
         let body = split_len(frame)?;
-        let mut r = RecordReader::new(body, CS);
+        let mut r = RecordReader::without_layout(body, CS);
         let head = Head::read(&mut r, false)?;
         let count = record_count(&head)?;
         let mut records = Vec::with_capacity(count);
@@ -501,6 +501,9 @@ pub struct CardResult {
     pub enc_data: Vec<u8>,
 }
 
+/// The names of `Point1`–`Point4` (constants: no `format!` per field read).
+const POINT_NAMES: [&str; 4] = ["CARD.Point1", "CARD.Point2", "CARD.Point3", "CARD.Point4"];
+
 impl CardResult {
     fn write(&self, w: &mut RecordWriter) {
         w.alpha("CARD.ApprovalType", &self.approval_type, 4)
@@ -520,8 +523,8 @@ impl CardResult {
             .alpha("CARD.MerchantNo", &self.merchant_no, 15)
             .alpha("CARD.AuthSendType", &self.auth_send_type, 1)
             .alpha("CARD.ApprovalSendType", &self.approval_send_type, 1);
-        for (i, p) in self.points.iter().enumerate() {
-            w.alpha(&format!("CARD.Point{}", i + 1), p, 12);
+        for (name, p) in POINT_NAMES.iter().zip(&self.points) {
+            w.alpha(name, p, 12);
         }
         w.alpha("CARD.VanTransactionNo", &self.van_transaction_no, 12)
             .alpha("CARD.Filler", &self.filler, 82)
@@ -558,8 +561,8 @@ impl CardResult {
         c.merchant_no = t("CARD.MerchantNo", 15)?;
         c.auth_send_type = t("CARD.AuthSendType", 1)?;
         c.approval_send_type = t("CARD.ApprovalSendType", 1)?;
-        for (i, p) in c.points.iter_mut().enumerate() {
-            *p = text(r, &format!("CARD.Point{}", i + 1), 12, false)?;
+        for (name, p) in POINT_NAMES.iter().zip(&mut c.points) {
+            *p = text(r, name, 12, false)?;
         }
         let mut t = |name: &str, width: usize| text(r, name, width, true);
         c.van_transaction_no = t("CARD.VanTransactionNo", 12)?;
@@ -760,7 +763,7 @@ impl Response {
     /// Parse an answer frame (length prefix included). Errors never carry values.
     pub fn parse(frame: &[u8]) -> Result<Response, WireError> {
         let body = split_len(frame)?;
-        let mut r = RecordReader::new(body, READ_CS);
+        let mut r = RecordReader::without_layout(body, READ_CS);
         let head = Head::read(&mut r, true)?;
         let count = record_count(&head)?;
         let mut records = Vec::with_capacity(count);
@@ -951,11 +954,14 @@ fn text(
         return r.alpha(name, width);
     }
     let raw = r.raw(name, width)?;
-    let cs = READ_CS;
-    let mut end = raw.len();
+    // Trailing spaces cut before decoding, as `RecordReader::alpha` does: 0x20 is never the
+    // second byte of a character, so the text is the same and a blank field allocates nothing.
+    let mut end = raw.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
     while end > 0 {
-        if let Ok(s) = charset::decode(name, &raw[..end], cs) {
-            return Ok(s.trim_end_matches(' ').to_string());
+        if let Ok(mut s) = charset::decode(name, &raw[..end], READ_CS) {
+            // A shorter prefix may end in spaces again.
+            s.truncate(s.trim_end_matches(' ').len());
+            return Ok(s);
         }
         end -= 1;
     }
