@@ -32,20 +32,24 @@ pub trait Params {
     fn pairs(&self) -> Vec<(&'static str, String)>;
 }
 
-/// A JSON object with the fields in order, compact, UTF-8 (what `json_encode` / `JSONObject`
-/// produce, modulo their optional escaping of `/` and non-ASCII, which JSON readers undo).
-pub fn json_object(pairs: &[(&'static str, String)]) -> String {
-    let mut out = String::from("{");
+/// The bytes of a JSON object with the fields in order, compact, UTF-8 (what `json_encode` /
+/// `JSONObject` produce, modulo their optional escaping of `/` and non-ASCII, which JSON
+/// readers undo).
+pub fn json_object(pairs: &[(&'static str, String)]) -> Vec<u8> {
+    // One buffer, strings escaped straight into it (no String per key and value).
+    let room: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+    let mut out = Vec::with_capacity(room + 2);
+    out.push(b'{');
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        // Serializing a &str cannot fail.
-        out.push_str(&serde_json::to_string(k).unwrap_or_default());
-        out.push(':');
-        out.push_str(&serde_json::to_string(v).unwrap_or_default());
+        // Writing a &str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, k);
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut out, v);
     }
-    out.push('}');
+    out.push(b'}');
     out
 }
 
@@ -107,7 +111,7 @@ pub fn encrypted_body(
 ) -> Result<(Vec<u8>, WireView), WireError> {
     let pairs = params.pairs();
     let plain = json_object(&pairs);
-    let enc = encrypt(key, plain.as_bytes())?;
+    let enc = encrypt(key, &plain)?;
     let base64_length = enc.len();
     let body = json_object(&[("EncData", enc), ("Mid", mid.to_string())]);
     let mid = mid.to_string();
@@ -121,7 +125,7 @@ pub fn encrypted_body(
             "Mid": mid,
         })
     });
-    Ok((body.into_bytes(), view))
+    Ok((body, view))
 }
 
 /// The approval of a window payment: `{"Tid", "TrAuthKey"}` in clear JSON (id9043725511).
@@ -477,8 +481,8 @@ mod tests {
     #[test]
     fn json_keeps_order_and_escapes() {
         let s = json_object(&[("B", "1".into()), ("A", "\"홍\"/".into())]);
-        assert_eq!(s, r#"{"B":"1","A":"\"홍\"/"}"#);
-        let v: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(s, r#"{"B":"1","A":"\"홍\"/"}"#.as_bytes());
+        let v: Value = serde_json::from_slice(&s).unwrap();
         assert_eq!(v["A"], "\"홍\"/");
     }
 
