@@ -29,7 +29,8 @@ pub fn tcp_request(ch: &KsnetChannel, request: Request) -> Result<WireRequest, P
             reason: "a KSPay telegram on a WEBFEP channel".into(),
         });
     };
-    let (frame, spans) = request.to_frame()?;
+    // Bytes only: the layout is built when the view is read (`SentRequest`'s view).
+    let frame = request.to_bytes()?;
     Ok(WireRequest {
         target: WireTarget::Tcp {
             host: host.clone(),
@@ -37,7 +38,7 @@ pub fn tcp_request(ch: &KsnetChannel, request: Request) -> Result<WireRequest, P
             framing: Framing::AsciiLengthPrefix { digits: 4 },
         },
         body: frame,
-        view: WireView::lazy(wire::SentRequest { request, spans }),
+        view: WireView::lazy(wire::SentRequest { request }),
         read_timeout: None,
     })
 }

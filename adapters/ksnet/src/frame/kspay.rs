@@ -416,13 +416,23 @@ impl Request {
     /// The exact frame (length prefix included) and its field-by-field layout, offsets
     /// counted from the first byte of the frame. Secrets are masked in the layout only.
     pub fn to_frame(&self) -> Result<(Vec<u8>, Vec<FieldSpan>), WireError> {
-        let mut w = RecordWriter::new(CS);
+        let (body, spans) = self.write(RecordWriter::new(CS))?;
+        prefix(body, spans)
+    }
+
+    /// The exact frame of [`to_frame`](Request::to_frame) without building its layout (what
+    /// encode sends; the lazy view rebuilds the layout only when read).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, WireError> {
+        let (body, _) = self.write(RecordWriter::without_layout(CS))?;
+        with_len(body)
+    }
+
+    fn write(&self, mut w: RecordWriter) -> Result<(Vec<u8>, Vec<FieldSpan>), WireError> {
         self.head.write(&mut w);
         for r in &self.records {
             r.write(&mut w);
         }
-        let (body, spans) = w.finish()?;
-        prefix(body, spans)
+        w.finish()
     }
 
     /// Read only the header of a request frame (the simulator answers a frame whose records
@@ -802,20 +812,23 @@ impl Head {
     }
 }
 
-/// A request telegram as sent: the request and the layout of its frame. It is the lazy view's
-/// source of the `WireRequest` (`encode::kspay::tcp_request`), and decode pairs the answer
-/// with `request` instead of parsing the frame it sent.
+/// A request telegram as sent. It is the lazy view's source of the `WireRequest`
+/// (`encode::kspay::tcp_request`), and decode pairs the answer with `request` instead of
+/// parsing the frame it sent.
 #[derive(Debug)]
 pub struct SentRequest {
-    /// The request framed.
+    /// The request framed ([`Request::to_bytes`]).
     pub request: Request,
-    /// The frame's layout ([`Request::to_frame`]).
-    pub spans: Vec<FieldSpan>,
 }
 
 impl ViewSource for SentRequest {
+    /// The layout, rebuilt from the request: the same writer gives the same frame, so this is
+    /// the layout of the bytes sent (`to_bytes` succeeded on this very request).
     fn view(&self) -> Value {
-        view(&self.spans)
+        match self.request.to_frame() {
+            Ok((_, spans)) => view(&spans),
+            Err(_) => Value::Null,
+        }
     }
 }
 
@@ -863,6 +876,23 @@ pub fn spans_of_view(view: &Value) -> Vec<FieldSpan> {
 
 /// Prepend `LEN` and shift the spans past it.
 fn prefix(body: Vec<u8>, spans: Vec<FieldSpan>) -> Result<(Vec<u8>, Vec<FieldSpan>), WireError> {
+    let frame = with_len(body)?;
+    let mut all = vec![FieldSpan {
+        name: "LEN".into(),
+        offset: 0,
+        width: LEN_WIDTH,
+        kind: FieldKind::Numeric,
+        view: String::from_utf8_lossy(&frame[..LEN_WIDTH]).into_owned(),
+    }];
+    all.extend(spans.into_iter().map(|mut s| {
+        s.offset += LEN_WIDTH;
+        s
+    }));
+    Ok((frame, all))
+}
+
+/// Prepend `LEN` (checked against [`MAX_BODY`]).
+fn with_len(body: Vec<u8>) -> Result<Vec<u8>, WireError> {
     if body.len() > MAX_BODY {
         return Err(WireError::TooLong {
             field: "telegram".into(),
@@ -871,20 +901,10 @@ fn prefix(body: Vec<u8>, spans: Vec<FieldSpan>) -> Result<(Vec<u8>, Vec<FieldSpa
             charset: "raw bytes",
         });
     }
-    let mut frame = fixed::numeric("LEN", body.len() as u64, LEN_WIDTH)?;
-    let mut all = vec![FieldSpan {
-        name: "LEN".into(),
-        offset: 0,
-        width: LEN_WIDTH,
-        kind: FieldKind::Numeric,
-        view: String::from_utf8_lossy(&frame).into_owned(),
-    }];
-    all.extend(spans.into_iter().map(|mut s| {
-        s.offset += LEN_WIDTH;
-        s
-    }));
+    let mut frame = Vec::with_capacity(LEN_WIDTH + body.len());
+    frame.extend(fixed::numeric("LEN", body.len() as u64, LEN_WIDTH)?);
     frame.extend(body);
-    Ok((frame, all))
+    Ok(frame)
 }
 
 /// The body after a checked length prefix.
