@@ -51,7 +51,8 @@ pub fn head(ctx: &EncodeContext<'_>, ch: &KsnetChannel, order: &Order) -> Head {
         version: VERSION.into(),
         kind: TYPE.into(),
         resend: RESEND_FIRST.into(),
-        request_date: ctx.now.format("%Y%m%d%H%M%S").to_string(),
+        request_date: super::digits14(&ctx.now)
+            .unwrap_or_else(|| ctx.now.format("%Y%m%d%H%M%S").to_string()),
         store_id: ch.mid.clone(),
         order_number: order.number.clone(),
         user_name: order.user_name.clone(),

@@ -9,7 +9,7 @@
 pub mod kspay;
 pub mod webfep;
 
-use chrono::{DateTime, FixedOffset, Months, NaiveDateTime};
+use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDateTime, Timelike};
 use paymux_core::adapter::{
     kst, CancelCall, EncodeContext, Method, PgRequest, PriorCancel, PriorTransaction, WireRequest,
 };
@@ -74,6 +74,24 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         PgRequest::Get(c) => reconstructed::inquiry(ctx, &ch, c),
         PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_) => Err(window_unsupported()),
     }
+}
+
+/// `yyyyMMddHHmmss` as chrono's `format("%Y%m%d%H%M%S")` writes it, without chrono
+/// re-reading the format string on every call. `None` (use chrono) outside years 0–9999 and
+/// for a leap second, which chrono writes differently.
+pub fn digits14(t: &(impl Datelike + Timelike)) -> Option<String> {
+    if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
+        return None;
+    }
+    Some(format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    ))
 }
 
 /// The error for the payment window, which this adapter does not build.
