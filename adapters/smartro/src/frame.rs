@@ -44,13 +44,25 @@ pub fn json_object(pairs: &[(&'static str, String)]) -> Vec<u8> {
         if i > 0 {
             out.push(b',');
         }
-        // Writing a &str into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut out, k);
+        json_string(&mut out, k);
         out.push(b':');
-        let _ = serde_json::to_writer(&mut out, v);
+        json_string(&mut out, v);
     }
     out.push(b'}');
     out
+}
+
+/// `s` as a JSON string literal, as serde_json writes it. Most values need no escape (serde_json
+/// escapes only `"`, `\` and control characters): they are copied as they are.
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // Writing a &str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+        return;
+    }
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
 }
 
 /// The masked view of ordered fields: a list of one-key objects, so order survives.
@@ -476,6 +488,22 @@ mod tests {
             "0123456789abcdef0123456789ABCDEF-rest-ignored".into(),
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn json_strings_are_what_serde_json_writes() {
+        for s in [
+            "",
+            "plain 홍길동 /",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "\u{1}\u{1f}\u{7f}",
+        ] {
+            let mut out = Vec::new();
+            json_string(&mut out, s);
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
     }
 
     #[test]
