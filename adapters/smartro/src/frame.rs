@@ -83,14 +83,16 @@ pub fn masked_view(pairs: &[(&'static str, String)]) -> Value {
 /// `substr`/`substring` then `getBytes("UTF-8")`). The merchant key must be ASCII there.
 pub fn aes_key(merchant_key: &Secret<String>) -> Result<Secret<Vec<u8>>, &'static str> {
     let k = merchant_key.expose();
-    let head: String = k.chars().take(AES_KEY_CHARS).collect();
-    if head.chars().count() < AES_KEY_CHARS {
+    // The first 32 characters, sliced rather than collected (read on every call).
+    let mut ends = k.char_indices().map(|(i, c)| i + c.len_utf8());
+    let Some(end) = ends.nth(AES_KEY_CHARS - 1) else {
         return Err("must be at least 32 characters (its first 32 are the AES-256 key)");
-    }
+    };
+    let head = &k[..end];
     if !head.is_ascii() {
         return Err("its first 32 characters must be ASCII (they are the AES-256 key bytes)");
     }
-    Ok(Secret::new(head.into_bytes()))
+    Ok(Secret::new(head.as_bytes().to_vec()))
 }
 
 /// `base64(AES-256-CBC(plaintext, key, zero IV))`.
