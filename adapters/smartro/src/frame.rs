@@ -55,7 +55,11 @@ pub fn json_object(pairs: &[(&'static str, String)]) -> Vec<u8> {
 /// `s` as a JSON string literal, as serde_json writes it. Most values need no escape (serde_json
 /// escapes only `"`, `\` and control characters): they are copied as they are.
 fn json_string(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    // Without early exit, so the compiler can check many bytes at once (EncData is long).
+    let needs_escape = s.bytes().fold(false, |acc, b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if needs_escape {
         // Writing a &str into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, s);
         return;
