@@ -86,15 +86,21 @@ pub fn digits14(t: &(impl Datelike + Timelike)) -> Option<String> {
     if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
         return None;
     }
-    Some(format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    ))
+    let mut out = String::with_capacity(14);
+    // `year` is 0–9999 here: the cast keeps it.
+    for (v, width) in [
+        (t.year() as u32, 4),
+        (t.month(), 2),
+        (t.day(), 2),
+        (t.hour(), 2),
+        (t.minute(), 2),
+        (t.second(), 2),
+    ] {
+        for p in (0..width).rev() {
+            out.push(char::from(b'0' + (v / 10u32.pow(p) % 10) as u8));
+        }
+    }
+    Some(out)
 }
 
 /// A phone number as the samples send it: digits only (id42417833469: "\"-\" 제외").
