@@ -16,6 +16,8 @@
 //! # vbank_path, billkey_issue_path, billkey_delete_path, inquiry_path: reconstructed paths
 //! ```
 
+use std::borrow::Cow;
+
 use paymux_core::channel::{ChannelConfigError, ChannelContext, Environment};
 use paymux_core::secret::Secret;
 
@@ -93,7 +95,8 @@ pub struct SmartroChannel {
     base_url: String,
     endpoint: bool,
     environment: Environment,
-    paths: [String; 7],
+    /// The built-in paths are borrowed: the channel is read on every encode and decode.
+    paths: [Cow<'static, str>; 7],
 }
 
 impl std::fmt::Debug for SmartroChannel {
@@ -153,13 +156,15 @@ impl SmartroChannel {
                 false,
             ),
         };
-        let p = |opt: &str, default: &str| -> Result<String, ChannelConfigError> {
+        let p = |opt: &str,
+                 default: &'static str|
+         -> Result<Cow<'static, str>, ChannelConfigError> {
             match ctx.option(opt) {
-                None => Ok(default.to_string()),
+                None => Ok(Cow::Borrowed(default)),
                 Some(v)
                     if v.starts_with('/') && v.is_ascii() && !v.contains(char::is_whitespace) =>
                 {
-                    Ok(v.to_string())
+                    Ok(Cow::Owned(v.to_string()))
                 }
                 Some(_) => Err(ctx.config_error(
                     &format!("options.{opt}"),
@@ -168,9 +173,9 @@ impl SmartroChannel {
             }
         };
         let paths = [
-            path::APPROVAL.to_string(),
+            Cow::Borrowed(path::APPROVAL),
             p(CANCEL_PATH_OPTION, path::CANCEL)?,
-            path::BILLING.to_string(),
+            Cow::Borrowed(path::BILLING),
             p(VBANK_PATH_OPTION, reconstructed::path::VBANK)?,
             p(
                 BILLKEY_ISSUE_PATH_OPTION,

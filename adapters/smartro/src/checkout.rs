@@ -291,7 +291,7 @@ pub fn complete(ch: &SmartroChannel, call: &CheckoutCompleteCall) -> Result<Wire
     let pairs = req.pairs();
     Ok(post_json(
         ch.url(Call::Approval),
-        json_object(&pairs).into_bytes(),
+        json_object(&pairs),
         WireView::lazy(move || json!({ "json": masked_view(&pairs) })),
     ))
 }

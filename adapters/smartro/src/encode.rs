@@ -5,7 +5,7 @@
 //! (`ssbbill.do`, id42417833469). The window is in [`crate::checkout`]; what the public material
 //! does not show is in [`crate::reconstructed`].
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use paymux_core::adapter::{
     BillingKeyPaymentCall, CancelCall, EncodeContext, Header, Method, PgRequest, PriorCancel,
     WireRequest, WireTarget, WireView,
@@ -75,9 +75,32 @@ pub fn encrypted_call(
 
 /// `EdiDate`: `yyyyMMddHHmmss` in KST (id36707751919 `date("YmdHis")`).
 pub fn edi_date(now: &DateTime<FixedOffset>) -> String {
-    now.with_timezone(&paymux_core::adapter::kst())
-        .format("%Y%m%d%H%M%S")
-        .to_string()
+    let t = now.with_timezone(&paymux_core::adapter::kst());
+    digits14(&t).unwrap_or_else(|| t.format("%Y%m%d%H%M%S").to_string())
+}
+
+/// `yyyyMMddHHmmss` as chrono's `format("%Y%m%d%H%M%S")` writes it, without chrono
+/// re-reading the format string on every call. `None` (use chrono) outside years 0–9999 and
+/// for a leap second, which chrono writes differently.
+pub fn digits14(t: &(impl Datelike + Timelike)) -> Option<String> {
+    if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
+        return None;
+    }
+    let mut out = String::with_capacity(14);
+    // `year` is 0–9999 here: the cast keeps it.
+    for (v, width) in [
+        (t.year() as u32, 4),
+        (t.month(), 2),
+        (t.day(), 2),
+        (t.hour(), 2),
+        (t.minute(), 2),
+        (t.second(), 2),
+    ] {
+        for p in (0..width).rev() {
+            out.push(char::from(b'0' + (v / 10u32.pow(p) % 10) as u8));
+        }
+    }
+    Some(out)
 }
 
 /// A phone number as the samples send it: digits only (id42417833469: "\"-\" 제외").
@@ -321,5 +344,16 @@ mod tests {
         assert_eq!(digits("010-1234-5678"), "01012345678");
         let now = DateTime::parse_from_rfc3339("2025-03-01T01:15:00Z").unwrap();
         assert_eq!(edi_date(&now), "20250301101500");
+        for t in [
+            "0001-01-01T00:00:00+09:00",
+            "0999-12-31T23:59:59+09:00",
+            "9999-12-31T23:59:59+09:00",
+            "2016-12-31T23:59:60+09:00",
+        ] {
+            let t = DateTime::parse_from_rfc3339(t).unwrap();
+            if let Some(fast) = digits14(&t) {
+                assert_eq!(fast, t.format("%Y%m%d%H%M%S").to_string());
+            }
+        }
     }
 }

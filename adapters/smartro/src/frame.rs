@@ -32,21 +32,41 @@ pub trait Params {
     fn pairs(&self) -> Vec<(&'static str, String)>;
 }
 
-/// A JSON object with the fields in order, compact, UTF-8 (what `json_encode` / `JSONObject`
-/// produce, modulo their optional escaping of `/` and non-ASCII, which JSON readers undo).
-pub fn json_object(pairs: &[(&'static str, String)]) -> String {
-    let mut out = String::from("{");
+/// The bytes of a JSON object with the fields in order, compact, UTF-8 (what `json_encode` /
+/// `JSONObject` produce, modulo their optional escaping of `/` and non-ASCII, which JSON
+/// readers undo).
+pub fn json_object(pairs: &[(&'static str, String)]) -> Vec<u8> {
+    // One buffer, strings escaped straight into it (no String per key and value).
+    let room: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+    let mut out = Vec::with_capacity(room + 2);
+    out.push(b'{');
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        // Serializing a &str cannot fail.
-        out.push_str(&serde_json::to_string(k).unwrap_or_default());
-        out.push(':');
-        out.push_str(&serde_json::to_string(v).unwrap_or_default());
+        json_string(&mut out, k);
+        out.push(b':');
+        json_string(&mut out, v);
     }
-    out.push('}');
+    out.push(b'}');
     out
+}
+
+/// `s` as a JSON string literal, as serde_json writes it. Most values need no escape (serde_json
+/// escapes only `"`, `\` and control characters): they are copied as they are.
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    // Without early exit, so the compiler can check many bytes at once (EncData is long).
+    let needs_escape = s.bytes().fold(false, |acc, b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if needs_escape {
+        // Writing a &str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+        return;
+    }
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
 }
 
 /// The masked view of ordered fields: a list of one-key objects, so order survives.
@@ -67,14 +87,16 @@ pub fn masked_view(pairs: &[(&'static str, String)]) -> Value {
 /// `substr`/`substring` then `getBytes("UTF-8")`). The merchant key must be ASCII there.
 pub fn aes_key(merchant_key: &Secret<String>) -> Result<Secret<Vec<u8>>, &'static str> {
     let k = merchant_key.expose();
-    let head: String = k.chars().take(AES_KEY_CHARS).collect();
-    if head.chars().count() < AES_KEY_CHARS {
+    // The first 32 characters, sliced rather than collected (read on every call).
+    let mut ends = k.char_indices().map(|(i, c)| i + c.len_utf8());
+    let Some(end) = ends.nth(AES_KEY_CHARS - 1) else {
         return Err("must be at least 32 characters (its first 32 are the AES-256 key)");
-    }
+    };
+    let head = &k[..end];
     if !head.is_ascii() {
         return Err("its first 32 characters must be ASCII (they are the AES-256 key bytes)");
     }
-    Ok(Secret::new(head.into_bytes()))
+    Ok(Secret::new(head.as_bytes().to_vec()))
 }
 
 /// `base64(AES-256-CBC(plaintext, key, zero IV))`.
@@ -107,7 +129,7 @@ pub fn encrypted_body(
 ) -> Result<(Vec<u8>, WireView), WireError> {
     let pairs = params.pairs();
     let plain = json_object(&pairs);
-    let enc = encrypt(key, plain.as_bytes())?;
+    let enc = encrypt(key, &plain)?;
     let base64_length = enc.len();
     let body = json_object(&[("EncData", enc), ("Mid", mid.to_string())]);
     let mid = mid.to_string();
@@ -121,7 +143,7 @@ pub fn encrypted_body(
             "Mid": mid,
         })
     });
-    Ok((body.into_bytes(), view))
+    Ok((body, view))
 }
 
 /// The approval of a window payment: `{"Tid", "TrAuthKey"}` in clear JSON (id9043725511).
@@ -475,10 +497,26 @@ mod tests {
     }
 
     #[test]
+    fn json_strings_are_what_serde_json_writes() {
+        for s in [
+            "",
+            "plain 홍길동 /",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "\u{1}\u{1f}\u{7f}",
+        ] {
+            let mut out = Vec::new();
+            json_string(&mut out, s);
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
     fn json_keeps_order_and_escapes() {
         let s = json_object(&[("B", "1".into()), ("A", "\"홍\"/".into())]);
-        assert_eq!(s, r#"{"B":"1","A":"\"홍\"/"}"#);
-        let v: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(s, r#"{"B":"1","A":"\"홍\"/"}"#.as_bytes());
+        let v: Value = serde_json::from_slice(&s).unwrap();
         assert_eq!(v["A"], "\"홍\"/");
     }
 

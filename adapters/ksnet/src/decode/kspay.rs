@@ -137,15 +137,16 @@ fn nonblank(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
+/// The non-blank messages, joined by a space.
 fn message(m1: &str, m2: &str) -> String {
-    [m1.trim(), m2.trim()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    match (m1.trim(), m2.trim()) {
+        ("", m) | (m, "") => m.to_string(),
+        (a, b) => [a, " ", b].concat(),
+    }
 }
 
+/// `yyyyMMdd` + `HHmmss`, when together they are 14 bytes (built only then).
 fn datetime(date: &str, time: &str) -> Option<String> {
-    let s = format!("{}{}", date.trim(), time.trim());
-    (s.len() == 14).then_some(s)
+    let (d, t) = (date.trim(), time.trim());
+    (d.len() + t.len() == 14).then(|| [d, t].concat())
 }

@@ -265,8 +265,26 @@ fn money(v: Option<u64>, c: WireCurrency) -> Result<Option<Money>, PgError> {
 
 /// `yyyyMMddHHmmss` in KST.
 pub fn parse_kst(s: &str) -> Option<DateTime<FixedOffset>> {
-    let naive = NaiveDateTime::parse_from_str(s, "%Y%m%d%H%M%S").ok()?;
+    let naive =
+        digits_datetime(s).or_else(|| NaiveDateTime::parse_from_str(s, "%Y%m%d%H%M%S").ok())?;
     kst().from_local_datetime(&naive).single()
+}
+
+/// The common case of [`parse_kst`] without chrono's format parser (which re-reads the format
+/// string on every call): exactly 14 digits forming a valid date and time. Anything else
+/// (including a leap second) is `None`, and `parse_from_str` decides as before.
+fn digits_datetime(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 14 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |i: usize, w: usize| {
+        b[i..i + w]
+            .iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(n(0, 4)).ok()?, n(4, 2), n(6, 2))?;
+    date.and_hms_opt(n(8, 2), n(10, 2), n(12, 2))
 }
 
 /// A masked card number: KSNET masks with `X` (`40176201XXXX825X`); paymux keeps at most the
@@ -349,5 +367,34 @@ mod tests {
         let d = parse_kst("20240604103121").unwrap();
         assert_eq!(d.to_rfc3339(), "2024-06-04T10:31:21+09:00");
         assert!(parse_kst("2024").is_none());
+    }
+
+    #[test]
+    fn the_digits_fast_path_agrees_with_chrono() {
+        for s in [
+            "20240604103121",
+            "20240229235959",
+            "20230229000000",
+            "20241301000000",
+            "20240604240000",
+            "20240604236000",
+            "20240604235960",
+            "00000101000000",
+            "99991231235959",
+            "2024060410312",
+            "202406041031211",
+            "2024-6-04103121",
+            "+2024060410312",
+        ] {
+            let chrono = NaiveDateTime::parse_from_str(s, "%Y%m%d%H%M%S").ok();
+            if let Some(fast) = digits_datetime(s) {
+                assert_eq!(Some(fast), chrono, "{s}");
+            }
+            assert_eq!(
+                parse_kst(s),
+                chrono.and_then(|n| kst().from_local_datetime(&n).single()),
+                "{s}"
+            );
+        }
     }
 }

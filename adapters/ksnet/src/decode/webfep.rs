@@ -19,16 +19,17 @@ use crate::protocol::{bank_by_portone, RESP_OK};
 
 /// Read a WEBFEP answer.
 pub fn read(req: &PgRequest, sent: &WireRequest, resp: &WireResponse) -> Result<Answer, PgError> {
-    let envelope: Envelope = serde_json::from_slice(&resp.body).map_err(|_| {
+    let mut envelope: Envelope = serde_json::from_slice(&resp.body).map_err(|_| {
         malformed(&format!(
             "the answer (HTTP {}) is not KSNET's JSON envelope",
             resp.status.map_or("-".to_string(), |s| s.to_string())
         ))
     })?;
-    let data: Option<ResultData> = match &envelope.data {
+    // `data` is taken, not cloned: nothing reads it from the envelope afterwards.
+    let data: Option<ResultData> = match envelope.data.take() {
         None | Some(serde_json::Value::Null) => None,
         Some(v) => Some(
-            serde_json::from_value(v.clone())
+            serde_json::from_value(v)
                 .map_err(|_| malformed("the answer's data is not an object of KSNET's fields"))?,
         ),
     };

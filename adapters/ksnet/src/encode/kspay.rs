@@ -29,7 +29,8 @@ pub fn tcp_request(ch: &KsnetChannel, request: Request) -> Result<WireRequest, P
             reason: "a KSPay telegram on a WEBFEP channel".into(),
         });
     };
-    let (frame, spans) = request.to_frame()?;
+    // Bytes only: the layout is built when the view is read (`SentRequest`'s view).
+    let frame = request.to_bytes()?;
     Ok(WireRequest {
         target: WireTarget::Tcp {
             host: host.clone(),
@@ -37,7 +38,7 @@ pub fn tcp_request(ch: &KsnetChannel, request: Request) -> Result<WireRequest, P
             framing: Framing::AsciiLengthPrefix { digits: 4 },
         },
         body: frame,
-        view: WireView::lazy(wire::SentRequest { request, spans }),
+        view: WireView::lazy(wire::SentRequest { request }),
         read_timeout: None,
     })
 }
@@ -50,7 +51,8 @@ pub fn head(ctx: &EncodeContext<'_>, ch: &KsnetChannel, order: &Order) -> Head {
         version: VERSION.into(),
         kind: TYPE.into(),
         resend: RESEND_FIRST.into(),
-        request_date: ctx.now.format("%Y%m%d%H%M%S").to_string(),
+        request_date: super::digits14(&ctx.now)
+            .unwrap_or_else(|| ctx.now.format("%Y%m%d%H%M%S").to_string()),
         store_id: ch.mid.clone(),
         order_number: order.number.clone(),
         user_name: order.user_name.clone(),

@@ -9,7 +9,7 @@
 pub mod kspay;
 pub mod webfep;
 
-use chrono::{DateTime, FixedOffset, Months, NaiveDateTime};
+use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDateTime, Timelike};
 use paymux_core::adapter::{
     kst, CancelCall, EncodeContext, Method, PgRequest, PriorCancel, PriorTransaction, WireRequest,
 };
@@ -74,6 +74,30 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         PgRequest::Get(c) => reconstructed::inquiry(ctx, &ch, c),
         PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_) => Err(window_unsupported()),
     }
+}
+
+/// `yyyyMMddHHmmss` as chrono's `format("%Y%m%d%H%M%S")` writes it, without chrono
+/// re-reading the format string on every call. `None` (use chrono) outside years 0–9999 and
+/// for a leap second, which chrono writes differently.
+pub fn digits14(t: &(impl Datelike + Timelike)) -> Option<String> {
+    if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
+        return None;
+    }
+    let mut out = String::with_capacity(14);
+    // `year` is 0–9999 here: the cast keeps it.
+    for (v, width) in [
+        (t.year() as u32, 4),
+        (t.month(), 2),
+        (t.day(), 2),
+        (t.hour(), 2),
+        (t.minute(), 2),
+        (t.second(), 2),
+    ] {
+        for p in (0..width).rev() {
+            out.push(char::from(b'0' + (v / 10u32.pow(p) % 10) as u8));
+        }
+    }
+    Some(out)
 }
 
 /// The error for the payment window, which this adapter does not build.
@@ -624,6 +648,31 @@ pub fn prior_method(prior: &PriorTransaction) -> Method {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits14_writes_what_chrono_writes() {
+        for t in [
+            "2025-03-14T09:26:53+09:00",
+            "0001-01-01T00:00:00+09:00",
+            "0999-12-31T23:59:59+09:00",
+            "9999-12-31T23:59:59+09:00",
+            "2016-12-31T23:59:60+09:00",
+        ] {
+            let t = DateTime::parse_from_rfc3339(t).unwrap();
+            let chrono = t.format("%Y%m%d%H%M%S").to_string();
+            if let Some(fast) = digits14(&t) {
+                assert_eq!(fast, chrono);
+            }
+            if let Some(fast) = digits14(&t.naive_local()) {
+                assert_eq!(fast, chrono);
+            }
+        }
+        assert_eq!(
+            digits14(&DateTime::parse_from_rfc3339("2025-03-14T09:26:53+09:00").unwrap())
+                .as_deref(),
+            Some("20250314092653")
+        );
+    }
 
     #[test]
     fn usd_amounts_are_thousandths_of_a_dollar() {

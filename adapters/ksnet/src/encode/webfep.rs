@@ -229,7 +229,8 @@ pub fn virtual_account(
         }
         .to_string(),
         escrow_type: ESCROW_NONE.to_string(),
-        close_date_time: plan.close.format("%Y%m%d%H%M%S").to_string(),
+        close_date_time: super::digits14(&plan.close)
+            .unwrap_or_else(|| plan.close.format("%Y%m%d%H%M%S").to_string()),
         virt_account_numb: plan.account.clone().unwrap_or_default(),
     };
     let body = body(&request)?;

@@ -416,26 +416,36 @@ impl Request {
     /// The exact frame (length prefix included) and its field-by-field layout, offsets
     /// counted from the first byte of the frame. Secrets are masked in the layout only.
     pub fn to_frame(&self) -> Result<(Vec<u8>, Vec<FieldSpan>), WireError> {
-        let mut w = RecordWriter::new(CS);
+        let (body, spans) = self.write(RecordWriter::new(CS))?;
+        prefix(body, spans)
+    }
+
+    /// The exact frame of [`to_frame`](Request::to_frame) without building its layout (what
+    /// encode sends; the lazy view rebuilds the layout only when read).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, WireError> {
+        let (body, _) = self.write(RecordWriter::without_layout(CS))?;
+        with_len(body)
+    }
+
+    fn write(&self, mut w: RecordWriter) -> Result<(Vec<u8>, Vec<FieldSpan>), WireError> {
         self.head.write(&mut w);
         for r in &self.records {
             r.write(&mut w);
         }
-        let (body, spans) = w.finish()?;
-        prefix(body, spans)
+        w.finish()
     }
 
     /// Read only the header of a request frame (the simulator answers a frame whose records
     /// it cannot read with a protocol error under this header).
     pub fn parse_head(frame: &[u8]) -> Result<Head, WireError> {
         let body = split_len(frame)?;
-        Head::read(&mut RecordReader::new(body, CS), false)
+        Head::read(&mut RecordReader::without_layout(body, CS), false)
     }
 
     /// Parse a request frame (the simulator, and decode's pairing check).
     pub fn parse(frame: &[u8]) -> Result<Request, WireError> {
         let body = split_len(frame)?;
-        let mut r = RecordReader::new(body, CS);
+        let mut r = RecordReader::without_layout(body, CS);
         let head = Head::read(&mut r, false)?;
         let count = record_count(&head)?;
         let mut records = Vec::with_capacity(count);
@@ -501,6 +511,9 @@ pub struct CardResult {
     pub enc_data: Vec<u8>,
 }
 
+/// The names of `Point1`–`Point4` (constants: no `format!` per field read).
+const POINT_NAMES: [&str; 4] = ["CARD.Point1", "CARD.Point2", "CARD.Point3", "CARD.Point4"];
+
 impl CardResult {
     fn write(&self, w: &mut RecordWriter) {
         w.alpha("CARD.ApprovalType", &self.approval_type, 4)
@@ -520,8 +533,8 @@ impl CardResult {
             .alpha("CARD.MerchantNo", &self.merchant_no, 15)
             .alpha("CARD.AuthSendType", &self.auth_send_type, 1)
             .alpha("CARD.ApprovalSendType", &self.approval_send_type, 1);
-        for (i, p) in self.points.iter().enumerate() {
-            w.alpha(&format!("CARD.Point{}", i + 1), p, 12);
+        for (name, p) in POINT_NAMES.iter().zip(&self.points) {
+            w.alpha(name, p, 12);
         }
         w.alpha("CARD.VanTransactionNo", &self.van_transaction_no, 12)
             .alpha("CARD.Filler", &self.filler, 82)
@@ -558,8 +571,8 @@ impl CardResult {
         c.merchant_no = t("CARD.MerchantNo", 15)?;
         c.auth_send_type = t("CARD.AuthSendType", 1)?;
         c.approval_send_type = t("CARD.ApprovalSendType", 1)?;
-        for (i, p) in c.points.iter_mut().enumerate() {
-            *p = text(r, &format!("CARD.Point{}", i + 1), 12, false)?;
+        for (name, p) in POINT_NAMES.iter().zip(&mut c.points) {
+            *p = text(r, name, 12, false)?;
         }
         let mut t = |name: &str, width: usize| text(r, name, width, true);
         c.van_transaction_no = t("CARD.VanTransactionNo", 12)?;
@@ -760,7 +773,7 @@ impl Response {
     /// Parse an answer frame (length prefix included). Errors never carry values.
     pub fn parse(frame: &[u8]) -> Result<Response, WireError> {
         let body = split_len(frame)?;
-        let mut r = RecordReader::new(body, READ_CS);
+        let mut r = RecordReader::without_layout(body, READ_CS);
         let head = Head::read(&mut r, true)?;
         let count = record_count(&head)?;
         let mut records = Vec::with_capacity(count);
@@ -799,20 +812,23 @@ impl Head {
     }
 }
 
-/// A request telegram as sent: the request and the layout of its frame. It is the lazy view's
-/// source of the `WireRequest` (`encode::kspay::tcp_request`), and decode pairs the answer
-/// with `request` instead of parsing the frame it sent.
+/// A request telegram as sent. It is the lazy view's source of the `WireRequest`
+/// (`encode::kspay::tcp_request`), and decode pairs the answer with `request` instead of
+/// parsing the frame it sent.
 #[derive(Debug)]
 pub struct SentRequest {
-    /// The request framed.
+    /// The request framed ([`Request::to_bytes`]).
     pub request: Request,
-    /// The frame's layout ([`Request::to_frame`]).
-    pub spans: Vec<FieldSpan>,
 }
 
 impl ViewSource for SentRequest {
+    /// The layout, rebuilt from the request: the same writer gives the same frame, so this is
+    /// the layout of the bytes sent (`to_bytes` succeeded on this very request).
     fn view(&self) -> Value {
-        view(&self.spans)
+        match self.request.to_frame() {
+            Ok((_, spans)) => view(&spans),
+            Err(_) => Value::Null,
+        }
     }
 }
 
@@ -860,6 +876,23 @@ pub fn spans_of_view(view: &Value) -> Vec<FieldSpan> {
 
 /// Prepend `LEN` and shift the spans past it.
 fn prefix(body: Vec<u8>, spans: Vec<FieldSpan>) -> Result<(Vec<u8>, Vec<FieldSpan>), WireError> {
+    let frame = with_len(body)?;
+    let mut all = vec![FieldSpan {
+        name: "LEN".into(),
+        offset: 0,
+        width: LEN_WIDTH,
+        kind: FieldKind::Numeric,
+        view: String::from_utf8_lossy(&frame[..LEN_WIDTH]).into_owned(),
+    }];
+    all.extend(spans.into_iter().map(|mut s| {
+        s.offset += LEN_WIDTH;
+        s
+    }));
+    Ok((frame, all))
+}
+
+/// Prepend `LEN` (checked against [`MAX_BODY`]).
+fn with_len(body: Vec<u8>) -> Result<Vec<u8>, WireError> {
     if body.len() > MAX_BODY {
         return Err(WireError::TooLong {
             field: "telegram".into(),
@@ -868,20 +901,10 @@ fn prefix(body: Vec<u8>, spans: Vec<FieldSpan>) -> Result<(Vec<u8>, Vec<FieldSpa
             charset: "raw bytes",
         });
     }
-    let mut frame = fixed::numeric("LEN", body.len() as u64, LEN_WIDTH)?;
-    let mut all = vec![FieldSpan {
-        name: "LEN".into(),
-        offset: 0,
-        width: LEN_WIDTH,
-        kind: FieldKind::Numeric,
-        view: String::from_utf8_lossy(&frame).into_owned(),
-    }];
-    all.extend(spans.into_iter().map(|mut s| {
-        s.offset += LEN_WIDTH;
-        s
-    }));
+    let mut frame = Vec::with_capacity(LEN_WIDTH + body.len());
+    frame.extend(fixed::numeric("LEN", body.len() as u64, LEN_WIDTH)?);
     frame.extend(body);
-    Ok((frame, all))
+    Ok(frame)
 }
 
 /// The body after a checked length prefix.
@@ -951,11 +974,14 @@ fn text(
         return r.alpha(name, width);
     }
     let raw = r.raw(name, width)?;
-    let cs = READ_CS;
-    let mut end = raw.len();
+    // Trailing spaces cut before decoding, as `RecordReader::alpha` does: 0x20 is never the
+    // second byte of a character, so the text is the same and a blank field allocates nothing.
+    let mut end = raw.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
     while end > 0 {
-        if let Ok(s) = charset::decode(name, &raw[..end], cs) {
-            return Ok(s.trim_end_matches(' ').to_string());
+        if let Ok(mut s) = charset::decode(name, &raw[..end], READ_CS) {
+            // A shorter prefix may end in spaces again.
+            s.truncate(s.trim_end_matches(' ').len());
+            return Ok(s);
         }
         end -= 1;
     }

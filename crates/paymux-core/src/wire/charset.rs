@@ -101,6 +101,31 @@ pub(crate) fn encode_fitted(
     cs: Charset,
 ) -> Result<Fitted, WireError> {
     let mut bytes = Vec::with_capacity(value.len());
+    let (str_end, full_len) = encode_fitted_into(field, value, max_bytes, cs, &mut bytes)?;
+    Ok(Fitted {
+        bytes,
+        str_end,
+        full_len,
+    })
+}
+
+/// [`encode_fitted`] appending the kept bytes to `out` (a record being written, without a
+/// buffer per field); returns `(str_end, full_len)`. On error, `out` may hold part of the
+/// value: the caller truncates it.
+pub(crate) fn encode_fitted_into(
+    field: &str,
+    value: &str,
+    max_bytes: Option<usize>,
+    cs: Charset,
+    out: &mut Vec<u8>,
+) -> Result<(usize, usize), WireError> {
+    if value.is_ascii() {
+        // One byte per character in every charset, all encodable: copy what fits.
+        let kept = max_bytes.map_or(value.len(), |max| max.min(value.len()));
+        out.extend_from_slice(&value.as_bytes()[..kept]);
+        return Ok((kept, value.len()));
+    }
+    let bytes = out;
     let mut str_end = 0;
     let mut full_len = 0usize;
     let mut fits = true;
@@ -124,11 +149,7 @@ pub(crate) fn encode_fitted(
             fits = false;
         }
     }
-    Ok(Fitted {
-        bytes,
-        str_end,
-        full_len,
-    })
+    Ok((str_end, full_len))
 }
 
 /// Encodes `value` in `cs`.

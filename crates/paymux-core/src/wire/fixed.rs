@@ -159,6 +159,15 @@ fn mask(s: &str) -> String {
     "*".repeat(s.chars().count())
 }
 
+/// `raw` without its trailing spaces (0x20). Trimming the bytes before decoding gives the
+/// same text, and the same success or failure, as trimming the decoded text: 0x20 is never
+/// the second byte of a character in EUC-KR, CP949 or UTF-8. A blank field then decodes to
+/// an empty string without allocating.
+fn trim_end_spaces(raw: &[u8]) -> &[u8] {
+    let kept = raw.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+    &raw[..kept]
+}
+
 fn raw_view(bytes: &[u8]) -> String {
     if bytes.iter().all(|b| (0x20..0x7F).contains(b)) {
         bytes.iter().map(|&b| char::from(b)).collect()
@@ -167,7 +176,8 @@ fn raw_view(bytes: &[u8]) -> String {
     }
 }
 
-/// Builds a fixed-width record field by field, recording a [`FieldSpan`] per field.
+/// Builds a fixed-width record field by field, recording a [`FieldSpan`] per field (unless
+/// made with [`without_layout`](RecordWriter::without_layout)).
 ///
 /// Methods chain on `&mut self`. The first error is kept (later fields are ignored) and
 /// returned by [`finish`](RecordWriter::finish), so call sites stay linear.
@@ -177,6 +187,7 @@ pub struct RecordWriter {
     bytes: Vec<u8>,
     spans: Vec<FieldSpan>,
     error: Option<WireError>,
+    keep_layout: bool,
 }
 
 impl RecordWriter {
@@ -187,6 +198,17 @@ impl RecordWriter {
             bytes: Vec::new(),
             spans: Vec::new(),
             error: None,
+            keep_layout: true,
+        }
+    }
+
+    /// A writer like [`new`](RecordWriter::new) that records no layout: [`finish`]
+    /// (RecordWriter::finish) gives the same bytes and no spans. For when only the bytes are
+    /// needed: a name and a view per field cost more than writing the field.
+    pub fn without_layout(cs: Charset) -> Self {
+        Self {
+            keep_layout: false,
+            ..Self::new(cs)
         }
     }
 
@@ -205,45 +227,64 @@ impl RecordWriter {
         self.bytes.is_empty()
     }
 
-    fn push(
+    /// Appends one field: `write` appends its bytes straight to the record (taken back on
+    /// error); `view` gets what `write` returned and the field's bytes, and runs only when
+    /// the layout is kept.
+    fn put<T>(
         &mut self,
         name: &str,
         kind: FieldKind,
-        result: Result<(Vec<u8>, String), WireError>,
+        write: impl FnOnce(&mut Vec<u8>, Charset) -> Result<T, WireError>,
+        view: impl FnOnce(T, &[u8]) -> String,
     ) -> &mut Self {
         if self.error.is_some() {
             return self;
         }
-        match result {
-            Ok((bytes, view)) => {
-                self.spans.push(FieldSpan {
-                    name: name.to_owned(),
-                    offset: self.bytes.len(),
-                    width: bytes.len(),
-                    kind,
-                    view,
-                });
-                self.bytes.extend_from_slice(&bytes);
+        let offset = self.bytes.len();
+        match write(&mut self.bytes, self.cs) {
+            Ok(t) => {
+                if self.keep_layout {
+                    let view = view(t, &self.bytes[offset..]);
+                    self.spans.push(FieldSpan {
+                        name: name.to_owned(),
+                        offset,
+                        width: self.bytes.len() - offset,
+                        kind,
+                        view,
+                    });
+                }
             }
-            Err(e) => self.error = Some(e),
+            Err(e) => {
+                self.bytes.truncate(offset);
+                self.error = Some(e);
+            }
         }
         self
     }
 
     /// `X` field, cut at a character boundary if too long (see [`alpha`]).
     pub fn alpha(&mut self, name: &str, value: &str, width: usize) -> &mut Self {
-        let result = encode_fitted(name, value, Some(width), self.cs).map(|f| {
-            let mut bytes = f.bytes;
-            bytes.resize(width, b' ');
-            (bytes, value[..f.str_end].to_owned())
-        });
-        self.push(name, FieldKind::Alpha, result)
+        self.put(
+            name,
+            FieldKind::Alpha,
+            |out, cs| {
+                let start = out.len();
+                let (str_end, _) = charset::encode_fitted_into(name, value, Some(width), cs, out)?;
+                out.resize(start + width, b' ');
+                Ok(str_end)
+            },
+            |str_end, _| value[..str_end].to_owned(),
+        )
     }
 
     /// `X` field; a too-long value is [`WireError::TooLong`] (see [`alpha_strict`]).
     pub fn alpha_strict(&mut self, name: &str, value: &str, width: usize) -> &mut Self {
-        let result = alpha_strict(name, value, width, self.cs).map(|b| (b, value.to_owned()));
-        self.push(name, FieldKind::Alpha, result)
+        self.put(
+            name,
+            FieldKind::Alpha,
+            |out, cs| alpha_strict_into(name, value, width, cs, out),
+            |(), _| value.to_owned(),
+        )
     }
 
     /// `X` field holding a secret (card number, password, birth date): the bytes are real,
@@ -252,39 +293,62 @@ impl RecordWriter {
     /// Unlike [`alpha`](RecordWriter::alpha), a too-long secret is [`WireError::TooLong`]:
     /// a cut card number or password is never what the vendor wants.
     pub fn alpha_secret(&mut self, name: &str, value: &str, width: usize) -> &mut Self {
-        let result = alpha_strict(name, value, width, self.cs).map(|b| (b, mask(value)));
-        self.push(name, FieldKind::Alpha, result)
+        self.put(
+            name,
+            FieldKind::Alpha,
+            |out, cs| alpha_strict_into(name, value, width, cs, out),
+            |(), _| mask(value),
+        )
     }
 
     /// `9` field (see [`numeric`]).
     pub fn numeric(&mut self, name: &str, value: u64, width: usize) -> &mut Self {
-        let result = numeric(name, value, width).map(|b| {
-            let view = raw_view(&b);
-            (b, view)
-        });
-        self.push(name, FieldKind::Numeric, result)
+        self.put(
+            name,
+            FieldKind::Numeric,
+            |out, _| numeric_into(name, value, width, out),
+            |(), b| raw_view(b),
+        )
     }
 
     /// `9` field from a digit string (see [`numeric_str`]).
     pub fn numeric_str(&mut self, name: &str, digits: &str, width: usize) -> &mut Self {
-        let result = numeric_str(name, digits, width).map(|b| {
-            let view = raw_view(&b);
-            (b, view)
-        });
-        self.push(name, FieldKind::Numeric, result)
+        self.put(
+            name,
+            FieldKind::Numeric,
+            |out, _| {
+                out.extend_from_slice(&numeric_str(name, digits, width)?);
+                Ok(())
+            },
+            |(), b| raw_view(b),
+        )
     }
 
     /// Bytes copied as they are (already encoded, e.g. a nested block). The view is the text
     /// if all bytes are printable ASCII, else `hex:` and the bytes in hex.
     pub fn raw(&mut self, name: &str, bytes: &[u8]) -> &mut Self {
-        let view = raw_view(bytes);
-        self.push(name, FieldKind::Raw, Ok((bytes.to_vec(), view)))
+        self.put(
+            name,
+            FieldKind::Raw,
+            |out, _| {
+                out.extend_from_slice(bytes);
+                Ok(())
+            },
+            |(), b| raw_view(b),
+        )
     }
 
     /// Raw bytes holding a secret: the view is `*` per byte.
     pub fn raw_secret(&mut self, name: &str, bytes: &[u8]) -> &mut Self {
-        let view = "*".repeat(bytes.len());
-        self.push(name, FieldKind::Raw, Ok((bytes.to_vec(), view)))
+        self.put(
+            name,
+            FieldKind::Raw,
+            |out, _| {
+                out.extend_from_slice(bytes);
+                Ok(())
+            },
+            |(), b| "*".repeat(b.len()),
+        )
     }
 
     /// The record's bytes and layout, or the first error met while building it.
@@ -296,7 +360,58 @@ impl RecordWriter {
     }
 }
 
-/// Reads a fixed-width record field by field, recording a [`FieldSpan`] per field read.
+/// [`alpha_strict`] appending to `out` (a record being written). On error `out` may hold part
+/// of the value: the caller truncates it.
+fn alpha_strict_into(
+    field: &str,
+    value: &str,
+    width: usize,
+    cs: Charset,
+    out: &mut Vec<u8>,
+) -> Result<(), WireError> {
+    let start = out.len();
+    charset::encode_fitted_into(field, value, None, cs, out)?;
+    let actual = out.len() - start;
+    if actual > width {
+        return Err(WireError::TooLong {
+            field: field.to_owned(),
+            max_bytes: width,
+            actual_bytes: actual,
+            charset: cs.label(),
+        });
+    }
+    out.resize(start + width, b' ');
+    Ok(())
+}
+
+/// [`numeric`] appending to `out`, without an intermediate string.
+fn numeric_into(field: &str, value: u64, width: usize, out: &mut Vec<u8>) -> Result<(), WireError> {
+    // u64::MAX has 20 digits.
+    let mut digits = [0u8; 20];
+    let mut n = value;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let digits = &digits[i..];
+    if digits.len() > width {
+        return Err(WireError::NumberTooWide {
+            field: field.to_owned(),
+            width,
+        });
+    }
+    out.resize(out.len() + width - digits.len(), b'0');
+    out.extend_from_slice(digits);
+    Ok(())
+}
+
+/// Reads a fixed-width record field by field, recording a [`FieldSpan`] per field read
+/// (unless made with [`without_layout`](RecordReader::without_layout)).
 ///
 /// Every read checks the remaining length first ([`WireError::Truncated`]), so arbitrary
 /// input never panics.
@@ -306,6 +421,7 @@ pub struct RecordReader<'a> {
     pos: usize,
     cs: Charset,
     spans: Vec<FieldSpan>,
+    keep_layout: bool,
 }
 
 impl<'a> RecordReader<'a> {
@@ -316,6 +432,17 @@ impl<'a> RecordReader<'a> {
             pos: 0,
             cs,
             spans: Vec::new(),
+            keep_layout: true,
+        }
+    }
+
+    /// A reader like [`new`](RecordReader::new) that records no layout
+    /// ([`spans`](RecordReader::spans) stays empty). For parsing only: building a name and a
+    /// view per field costs more than reading the field.
+    pub fn without_layout(bytes: &'a [u8], cs: Charset) -> Self {
+        Self {
+            keep_layout: false,
+            ..Self::new(bytes, cs)
         }
     }
 
@@ -333,31 +460,33 @@ impl<'a> RecordReader<'a> {
         Ok(field)
     }
 
-    fn record(&mut self, name: &str, kind: FieldKind, width: usize, view: String) {
+    /// `view` is only called when the layout is kept.
+    fn record(&mut self, name: &str, kind: FieldKind, width: usize, view: impl FnOnce() -> String) {
+        if !self.keep_layout {
+            return;
+        }
         self.spans.push(FieldSpan {
             name: name.to_owned(),
             offset: self.pos - width,
             width,
             kind,
-            view,
+            view: view(),
         });
     }
 
     /// `X` field: decoded strictly in the reader's charset, trailing spaces removed.
     pub fn alpha(&mut self, name: &str, width: usize) -> Result<String, WireError> {
         let raw = self.take(name, width)?;
-        let text = charset::decode(name, raw, self.cs)?;
-        let text = text.trim_end_matches(' ').to_owned();
-        self.record(name, FieldKind::Alpha, width, text.clone());
+        let text = charset::decode(name, trim_end_spaces(raw), self.cs)?;
+        self.record(name, FieldKind::Alpha, width, || text.clone());
         Ok(text)
     }
 
     /// `X` field holding a secret: like [`alpha`](RecordReader::alpha), view masked.
     pub fn alpha_secret(&mut self, name: &str, width: usize) -> Result<String, WireError> {
         let raw = self.take(name, width)?;
-        let text = charset::decode(name, raw, self.cs)?;
-        let text = text.trim_end_matches(' ').to_owned();
-        self.record(name, FieldKind::Alpha, width, mask(&text));
+        let text = charset::decode(name, trim_end_spaces(raw), self.cs)?;
+        self.record(name, FieldKind::Alpha, width, || mask(&text));
         Ok(text)
     }
 
@@ -377,14 +506,14 @@ impl<'a> RecordReader<'a> {
             field: name.to_owned(),
             width,
         })?;
-        self.record(name, FieldKind::Numeric, width, raw_view(raw));
+        self.record(name, FieldKind::Numeric, width, || raw_view(raw));
         Ok(value)
     }
 
     /// `width` bytes as they are.
     pub fn raw(&mut self, name: &str, width: usize) -> Result<&'a [u8], WireError> {
         let raw = self.take(name, width)?;
-        self.record(name, FieldKind::Raw, width, raw_view(raw));
+        self.record(name, FieldKind::Raw, width, || raw_view(raw));
         Ok(raw)
     }
 
@@ -704,6 +833,15 @@ mod tests {
         assert_eq!(r.raw("Tail", 2).unwrap(), b"XY");
         r.expect_end("card response").unwrap();
         assert_eq!(r.spans(), &written[..]);
+
+        let mut r = RecordReader::without_layout(&bytes, EUC);
+        assert_eq!(r.alpha("Status", 1).unwrap(), "O");
+        assert_eq!(r.alpha("Message1", 16).unwrap(), "정상승인");
+        assert_eq!(r.numeric("Amount", 9).unwrap(), 1004);
+        assert_eq!(r.alpha_secret("CardNo", 16).unwrap(), "411111******1111");
+        assert_eq!(r.raw("Tail", 2).unwrap(), b"XY");
+        r.expect_end("card response").unwrap();
+        assert!(r.spans().is_empty());
     }
 
     #[test]
