@@ -492,6 +492,38 @@ pub enum Transition {
     },
 }
 
+/// What a transition needs to know of its payment besides the ids: the columns an attempt
+/// never changes (only a new claim, with a new `transaction_id`, rewrites them) and the
+/// status before.
+pub struct Known {
+    /// Status before the transition (`READY` / `PAY_PENDING`).
+    pub status: String,
+    /// The stored method JSON (a transition's `method_patch` is merged into it).
+    pub method_json: Option<String>,
+    /// storeId.
+    pub store_id: String,
+    /// Where its webhooks go.
+    pub dest: Destination,
+    /// The schedule it runs for.
+    pub schedule_id: Option<String>,
+}
+
+impl Known {
+    /// What the claim of `np` wrote (a payment this request just claimed).
+    pub fn claimed(np: &NewPayment) -> Known {
+        Known {
+            status: status::READY.into(),
+            method_json: np.method_json.clone(),
+            store_id: np.store_id.clone(),
+            dest: Destination {
+                notice_urls: np.notice_urls.clone(),
+                skip: np.skip_webhook,
+            },
+            schedule_id: np.schedule_id.clone(),
+        }
+    }
+}
+
 /// Apply a transition to a payment still in flight (`READY`/`PAY_PENDING`) for the attempt
 /// `transaction_id`, with its webhook and the schedule's status, in one transaction.
 /// `false` when the payment had already moved on (someone else settled it).
@@ -501,13 +533,8 @@ pub async fn apply(
     transaction_id: &str,
     t: &Transition,
 ) -> Result<bool, sqlx::Error> {
-    let now = util::now();
-    let nu = util::micros(now);
-    let guard = "WHERE id = $1 AND transaction_id = $2 AND status IN ('READY', 'PAY_PENDING')";
-    let mut tx = st.db.begin().await?;
-    // One read for the transition and its webhook: the destination columns are fixed for an
-    // attempt (only a new claim, with a new transaction_id, rewrites them).
-    let prev = tx
+    let prev = st
+        .db
         .fetch_optional(
             "SELECT status, method_json, store_id, notice_urls_json, skip_webhook, schedule_id \
              FROM payments WHERE id = $1 AND transaction_id = $2",
@@ -517,25 +544,47 @@ pub async fn apply(
     let Some(prev) = prev else {
         return Ok(false);
     };
-    let prev_status = prev.req_text("status")?;
+    let known = Known {
+        status: prev.req_text("status")?,
+        method_json: prev.text("method_json")?,
+        store_id: prev.req_text("store_id")?,
+        dest: Destination::from_columns(
+            prev.text("notice_urls_json")?.as_deref(),
+            prev.flag("skip_webhook")?,
+        ),
+        schedule_id: prev.text("schedule_id")?,
+    };
+    apply_known(st, payment_id, transaction_id, t, &known).await
+}
+
+/// [`apply`] for a payment whose [`Known`] columns the caller has (no read). Read outside
+/// the write is safe: the update is guarded by `transaction_id` and an in-flight status, and
+/// the known columns are fixed for an attempt.
+pub async fn apply_known(
+    st: &AppState,
+    payment_id: &str,
+    transaction_id: &str,
+    t: &Transition,
+    known: &Known,
+) -> Result<bool, sqlx::Error> {
+    let now = util::now();
+    let nu = util::micros(now);
+    let guard = "WHERE id = $1 AND transaction_id = $2 AND status IN ('READY', 'PAY_PENDING')";
     let merged = |patch: &Option<Value>| -> Option<String> {
         let patch = patch.as_ref()?;
-        let mut base = util::parse_json(prev.text("method_json").ok().flatten().as_deref());
+        let mut base = util::parse_json(known.method_json.as_deref());
         merge(&mut base, patch);
         util::to_json_text(&base)
     };
-    let (n, event, schedule_status) = match t {
+    let (sql, args, event, schedule_status) = match t {
         Transition::Paid {
             pg_tx_id,
             paid_at,
             method_patch,
         } => (
-            tx.execute(
-                &format!("UPDATE payments SET status = 'PAID', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), paid_at = $4, \
-                          method_json = COALESCE($5, method_json), updated_at = $6, status_changed_at = $6, reconcile_at = NULL {guard}"),
-                crate::args![payment_id, transaction_id, pg_tx_id.clone(), util::micros(*paid_at), merged(method_patch), nu],
-            )
-            .await?,
+            format!("UPDATE payments SET status = 'PAID', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), paid_at = $4, \
+                     method_json = COALESCE($5, method_json), updated_at = $6, status_changed_at = $6, reconcile_at = NULL {guard}"),
+            crate::args![payment_id, transaction_id, pg_tx_id.clone(), util::micros(*paid_at), merged(method_patch), nu],
             Some(webhooks::TRANSACTION_PAID),
             Some("SUCCEEDED"),
         ),
@@ -543,63 +592,50 @@ pub async fn apply(
             pg_tx_id,
             method_patch,
         } => (
-            tx.execute(
-                &format!("UPDATE payments SET status = 'VIRTUAL_ACCOUNT_ISSUED', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), \
-                          method_json = COALESCE($4, method_json), updated_at = $5, status_changed_at = $5, reconcile_at = NULL {guard}"),
-                crate::args![payment_id, transaction_id, pg_tx_id.clone(), merged(method_patch), nu],
-            )
-            .await?,
+            format!("UPDATE payments SET status = 'VIRTUAL_ACCOUNT_ISSUED', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), \
+                     method_json = COALESCE($4, method_json), updated_at = $5, status_changed_at = $5, reconcile_at = NULL {guard}"),
+            crate::args![payment_id, transaction_id, pg_tx_id.clone(), merged(method_patch), nu],
             Some(webhooks::TRANSACTION_VIRTUAL_ACCOUNT_ISSUED),
             Some("SUCCEEDED"),
         ),
         Transition::Failed { failure } => (
-            tx.execute(
-                &format!("UPDATE payments SET status = 'FAILED', outcome_unknown = 0, failed_at = $3, failure_json = $4, \
-                          updated_at = $3, status_changed_at = $3, reconcile_at = NULL {guard}"),
-                crate::args![payment_id, transaction_id, nu, failure.to_string()],
-            )
-            .await?,
+            format!("UPDATE payments SET status = 'FAILED', outcome_unknown = 0, failed_at = $3, failure_json = $4, \
+                     updated_at = $3, status_changed_at = $3, reconcile_at = NULL {guard}"),
+            crate::args![payment_id, transaction_id, nu, failure.to_string()],
             Some(webhooks::TRANSACTION_FAILED),
             Some("FAILED"),
         ),
         Transition::Pending { pg_tx_id, retry_at } => (
-            tx.execute(
-                &format!("UPDATE payments SET status = 'PAY_PENDING', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), \
-                          updated_at = $4, status_changed_at = $4, reconcile_at = $5 {guard}"),
-                crate::args![payment_id, transaction_id, pg_tx_id.clone(), nu, util::micros(*retry_at)],
-            )
-            .await?,
-            (prev_status != status::PAY_PENDING).then_some(webhooks::TRANSACTION_PAY_PENDING),
+            format!("UPDATE payments SET status = 'PAY_PENDING', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), \
+                     updated_at = $4, status_changed_at = $4, reconcile_at = $5 {guard}"),
+            crate::args![payment_id, transaction_id, pg_tx_id.clone(), nu, util::micros(*retry_at)],
+            (known.status != status::PAY_PENDING).then_some(webhooks::TRANSACTION_PAY_PENDING),
             Some("PENDING"),
         ),
         Transition::Unknown { retry_at } => (
-            tx.execute(
-                &format!("UPDATE payments SET status = 'PAY_PENDING', outcome_unknown = 1, \
-                          updated_at = $3, status_changed_at = $3, reconcile_at = $4 {guard}"),
-                crate::args![payment_id, transaction_id, nu, util::micros(*retry_at)],
-            )
-            .await?,
+            format!("UPDATE payments SET status = 'PAY_PENDING', outcome_unknown = 1, \
+                     updated_at = $3, status_changed_at = $3, reconcile_at = $4 {guard}"),
+            crate::args![payment_id, transaction_id, nu, util::micros(*retry_at)],
             None,
             Some("PENDING"),
         ),
     };
-    if n != 1 {
+    let event = event.filter(|_| !webhooks::targets(st, &known.dest).is_empty());
+    let schedule = known.schedule_id.as_deref().zip(schedule_status);
+    if event.is_none() && schedule.is_none() {
+        // Nothing to write with it: one statement, no transaction (two round trips fewer on
+        // PostgreSQL).
+        return Ok(st.db.execute(&sql, args).await? == 1);
+    }
+    let mut tx = st.db.begin().await?;
+    if tx.execute(&sql, args).await? != 1 {
         return Ok(false);
     }
     if let Some(event) = event {
-        let dest = Destination::from_columns(
-            prev.text("notice_urls_json")?.as_deref(),
-            prev.flag("skip_webhook")?,
-        );
-        let data = webhooks::transaction_data(
-            &prev.req_text("store_id")?,
-            payment_id,
-            transaction_id,
-            None,
-        );
-        webhooks::enqueue(&mut tx, st, event, data, &dest).await?;
+        let data = webhooks::transaction_data(&known.store_id, payment_id, transaction_id, None);
+        webhooks::enqueue(&mut tx, st, event, data, &known.dest).await?;
     }
-    if let (Some(sid), Some(ss)) = (prev.text("schedule_id")?, schedule_status) {
+    if let Some((sid, ss)) = schedule {
         let completed = (ss != "PENDING").then_some(nu);
         tx.execute(
             "UPDATE payment_schedules SET status = $2, completed_at = $3 WHERE id = $1 AND status IN ('STARTED', 'PENDING')",
@@ -847,13 +883,14 @@ fn lock(m: &Mutex<Option<String>>) -> std::sync::MutexGuard<'_, Option<String>> 
 /// final status.
 async fn execute_claimed(
     st: &AppState,
-    payment_id: &str,
+    np: &NewPayment,
     transaction_id: &str,
     plan: Plan<'_>,
     requests: &Requests,
     now: DateTime<Utc>,
     mut prechecked: Option<Prechecked>,
 ) -> (Result<Value, ApiError>, &'static str) {
+    let payment_id = np.id.as_str();
     let now_kst = now.with_timezone(&kst());
     // The channel the row names now: the claim recorded the precheck's channel
     // (`NewPayment::first_channel`). Attempts are sequential.
@@ -912,7 +949,16 @@ async fn execute_claimed(
         Transition::Failed { .. } => status::FAILED,
         Transition::Pending { .. } | Transition::Unknown { .. } => status::PAY_PENDING,
     };
-    match apply(st, payment_id, transaction_id, &transition).await {
+    // This request claimed the row: what a transition needs of it is known, no read.
+    match apply_known(
+        st,
+        payment_id,
+        transaction_id,
+        &transition,
+        &Known::claimed(np),
+    )
+    .await
+    {
         Ok(true) => (answer, final_status),
         Ok(false) => {
             // Settled meanwhile (the reconciler asked the PG first): answer from the record.
@@ -1145,7 +1191,7 @@ pub async fn pay_instant(
     };
     let (answer, _) = execute_claimed(
         st,
-        payment_id,
+        &np,
         &transaction_id,
         plan,
         &Requests::Same(Box::new(req)),
@@ -1367,16 +1413,7 @@ async fn pay_with_billing_key_inner(
         Claim::Claimed { transaction_id } => transaction_id,
         Claim::Existing(p) => return Err(existing_error(&p)),
     };
-    Ok(execute_claimed(
-        st,
-        payment_id,
-        &transaction_id,
-        plan,
-        &requests,
-        now,
-        prechecked,
-    )
-    .await)
+    Ok(execute_claimed(st, &np, &transaction_id, plan, &requests, now, prechecked).await)
 }
 
 /// `GET /payments/{paymentId}`: the PortOne `Payment`.

@@ -102,6 +102,17 @@ pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &str) -> String {
     )
 }
 
+/// The URLs an event for `dest` goes to (none when skipped or nothing is configured).
+pub fn targets(st: &AppState, dest: &Destination) -> Vec<String> {
+    if dest.skip {
+        Vec::new()
+    } else if dest.notice_urls.is_empty() {
+        st.webhook_url.iter().cloned().collect()
+    } else {
+        dest.notice_urls.clone()
+    }
+}
+
 /// Write an event to the outbox inside `tx`.
 pub async fn enqueue(
     tx: &mut Tx,
@@ -110,14 +121,7 @@ pub async fn enqueue(
     data: Value,
     dest: &Destination,
 ) -> Result<(), sqlx::Error> {
-    if dest.skip {
-        return Ok(());
-    }
-    let urls: Vec<String> = if dest.notice_urls.is_empty() {
-        st.webhook_url.iter().cloned().collect()
-    } else {
-        dest.notice_urls.clone()
-    };
+    let urls = targets(st, dest);
     if urls.is_empty() {
         return Ok(());
     }
