@@ -101,7 +101,17 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// axum's own extractor rejections (a path segment or query that is not valid UTF-8, say) are
 /// `text/plain`; answer them as PortOne errors like everything else (docs/RELIABILITY.md).
-async fn json_rejections(resp: Response) -> Response {
+///
+/// A `413` also says `Connection: close`: the rest of the oversized body is not read, so the
+/// connection cannot carry another request, and a client that pooled it would see its next
+/// request fail without an answer.
+async fn json_rejections(mut resp: Response) -> Response {
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        resp.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+    }
     let plain = resp
         .headers()
         .get(header::CONTENT_TYPE)

@@ -411,6 +411,20 @@ async fn send(client: &reqwest::Client, base: &str, c: &Case) -> (u16, String, O
     match r.send().await {
         Ok(resp) => {
             let status = resp.status().as_u16();
+            if status == 413 {
+                // The unread rest of the body makes the connection unusable; say so, or a
+                // pooling client's next request fails with no answer.
+                let conn = resp
+                    .headers()
+                    .get("connection")
+                    .and_then(|v| v.to_str().ok());
+                assert_eq!(
+                    conn,
+                    Some("close"),
+                    "{}: 413 without Connection: close",
+                    c.name
+                );
+            }
             let ct = resp
                 .headers()
                 .get("content-type")
