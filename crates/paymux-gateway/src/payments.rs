@@ -15,7 +15,7 @@
 //! PG ([`crate::reconciler`]). A claimed row also carries `reconcile_at` from the start, so a
 //! gateway that dies mid-request leaves a row the reconciler resolves later.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use paymux_core::adapter::{
@@ -357,29 +357,36 @@ pub async fn claim(
         ("reconcile_at", util::micros(stale).into()),
         ("reconcile_attempts", 0i64.into()),
     ];
-    let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-    let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+    // The statements depend only on the column names: built once.
+    static SQL: OnceLock<(String, String)> = OnceLock::new();
+    let (insert, retry) = SQL.get_or_init(|| {
+        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+        let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+        let sets: Vec<String> = names
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, n)| format!("{n} = ${}", i + 1))
+            .collect();
+        (
+            format!(
+                "INSERT INTO payments ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING",
+                names.join(", "),
+                placeholders.join(", ")
+            ),
+            format!(
+                "UPDATE payments SET {} WHERE id = $1 AND status = 'FAILED'",
+                sets.join(", ")
+            ),
+        )
+    });
     let args: Vec<Arg> = cols.iter().map(|(_, a)| a.clone()).collect();
-    let insert = format!(
-        "INSERT INTO payments ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING",
-        names.join(", "),
-        placeholders.join(", ")
-    );
-    if st.db.execute(&insert, args.clone()).await? == 1 {
+    if st.db.execute(insert, args).await? == 1 {
         return Ok(Claim::Claimed { transaction_id });
     }
     // A payment that failed for certain may be tried again under the same id.
-    let sets: Vec<String> = names
-        .iter()
-        .enumerate()
-        .skip(1)
-        .map(|(i, n)| format!("{n} = ${}", i + 1))
-        .collect();
-    let retry = format!(
-        "UPDATE payments SET {} WHERE id = $1 AND status = 'FAILED'",
-        sets.join(", ")
-    );
-    if st.db.execute(&retry, args).await? == 1 {
+    let args: Vec<Arg> = cols.into_iter().map(|(_, a)| a).collect();
+    if st.db.execute(retry, args).await? == 1 {
         // Earlier failed cancellations of an earlier attempt are irrelevant; none can exist
         // for a FAILED payment.
         return Ok(Claim::Claimed { transaction_id });
