@@ -5,15 +5,16 @@
 //! 2. **direct** baseline: `paymux simulate galaxia` on a free local port; the load generator
 //!    sends the payments through the adapter straight to it (`execute` + `NetTransport`).
 //! 3. **sqlite**: `paymux serve` (no config: the sandbox, simulators in-process) on a fresh
-//!    SQLite file; the load generator posts `POST /payments/{id}/instant` (channel
-//!    `galaxia-test`). The gateway's VmRSS is read idle and every 100 ms under load, and its
+//!    SQLite file; the load generator creates a channel group over `galaxia-test` (weight 100,
+//!    so the PG work equals the baseline's) and posts `POST /payments/{id}/instant` with its
+//!    `channelGroupId` (`--no-group`: `channelKey: galaxia-test`). The gateway's VmRSS is read idle and every 100 ms under load, and its
 //!    CPU time is read from `/proc/<pid>/stat`.
 //! 4. **postgres**: the same on a fresh PostgreSQL database created for the run (from
 //!    `--database`, default `postgres://postgres@127.0.0.1:5432/test`) and dropped after.
 //!    Skipped with a note when the server is not reachable or `psql` is missing.
 //!
 //! Flags: `--duration SECS` (10), `--warmup SECS` (2), `--concurrency N` (16), `--features
-//! LIST` (`all-adapters`), `--database URL`, `--no-postgres`, `--footprint` (also the clean
+//! LIST` (`all-adapters`), `--database URL`, `--no-postgres`, `--no-group`, `--footprint` (also the clean
 //! release builds of [`footprint`]). Every target is on 127.0.0.1; every loop is bounded.
 
 use anyhow::{bail, Context, Result};
@@ -34,6 +35,7 @@ struct Opts {
     features: String,
     database: String,
     postgres: bool,
+    group: bool,
     footprint: bool,
 }
 
@@ -45,6 +47,7 @@ fn parse(args: &[String]) -> Result<Opts> {
         features: "all-adapters".into(),
         database: "postgres://postgres@127.0.0.1:5432/test".into(),
         postgres: true,
+        group: true,
         footprint: false,
     };
     let mut it = args.iter();
@@ -61,6 +64,7 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--features" => o.features = val()?,
             "--database" => o.database = val()?,
             "--no-postgres" => o.postgres = false,
+            "--no-group" => o.group = false,
             "--footprint" => o.footprint = true,
             other => bail!("load: unknown argument `{other}`"),
         }
@@ -340,19 +344,18 @@ fn gateway(o: &Opts, paymux: &Path, loader: &Path, label: &str, database: &str) 
             }
         })
     };
-    let run = run_loader(
-        loader,
-        o,
-        label,
-        &[
-            "--gateway",
-            &url,
-            "--secret",
-            &secret,
-            "--channel-key",
-            "galaxia-test",
-        ],
-    );
+    let mut mode = vec![
+        "--gateway",
+        &url,
+        "--secret",
+        &secret,
+        "--channel-key",
+        "galaxia-test",
+    ];
+    if o.group {
+        mode.extend(["--channel-group", "channel-group-load"]);
+    }
+    let run = run_loader(loader, o, label, &mode);
     stop.store(true, Ordering::Relaxed);
     let _ = sampler.join();
     let cpu_after = cpu_ticks(pid);
@@ -458,12 +461,19 @@ fn fresh_postgres(url: &str) -> Result<(String, Box<dyn FnOnce()>)> {
 fn report(o: &Opts, runs: &[Run]) -> String {
     let mut s = String::new();
     s.push_str(&format!(
-        "machine: {}\ncommand: cargo xtask load --duration {} --warmup {} --concurrency {} --features {}\n\n",
+        "machine: {}\ncommand: cargo xtask load --duration {} --warmup {} --concurrency {} --features {}{}\n\
+         gateway payments: {}\n\n",
         machine(),
         o.duration,
         o.warmup,
         o.concurrency,
-        o.features
+        o.features,
+        if o.group { "" } else { " --no-group" },
+        if o.group {
+            "through channel group `channel-group-load` (galaxia-test, weight 100)"
+        } else {
+            "channelKey galaxia-test"
+        }
     ));
     s.push_str("| run | payments | errors | payments/s | p50 | p90 | p99 | max | p50 × direct | p99 × direct | gateway CPU/payment | RSS idle | RSS peak |\n");
     s.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -6,8 +6,10 @@
 //!
 //! Two modes, compared in the same `cargo xtask load` run:
 //!
-//! - `--gateway URL --secret S [--channel-key K]`: `POST URL/payments/{id}/instant` to a
-//!   running `paymux serve` (PortOne V2 shape, `Authorization: PortOne S`).
+//! - `--gateway URL --secret S [--channel-key K] [--channel-group ID]`: `POST
+//!   URL/payments/{id}/instant` to a running `paymux serve` (PortOne V2 shape,
+//!   `Authorization: PortOne S`); with `--channel-group`, through a group it creates first
+//!   (see [`put_group`]).
 //! - `--direct CHANNEL.toml`: the same payment sent by the adapter straight to its simulator
 //!   (`paymux_core::execute::execute` + `NetTransport`), no gateway: the baseline.
 //!
@@ -33,6 +35,7 @@ struct Args {
     gateway: Option<String>,
     secret: String,
     channel_key: String,
+    channel_group: Option<String>,
     direct: Option<String>,
     concurrency: usize,
     duration: Duration,
@@ -47,6 +50,7 @@ fn parse_args() -> Result<Args, String> {
         gateway: None,
         secret: String::new(),
         channel_key: "galaxia-test".into(),
+        channel_group: None,
         direct: None,
         concurrency: 16,
         duration: Duration::from_secs(10),
@@ -68,6 +72,7 @@ fn parse_args() -> Result<Args, String> {
             "--gateway" => a.gateway = Some(val()?),
             "--secret" => a.secret = val()?,
             "--channel-key" => a.channel_key = val()?,
+            "--channel-group" => a.channel_group = Some(val()?),
             "--direct" => a.direct = Some(val()?),
             "--concurrency" => a.concurrency = val()?.parse().map_err(|_| "--concurrency: N")?,
             "--duration" => a.duration = secs(val()?)?,
@@ -179,6 +184,35 @@ impl Client {
     }
 }
 
+/// `--channel-group ID`: create (or replace) the group the payments are routed through — the
+/// `--channel-key` channel at weight 100, so the PG work is the direct baseline's and the
+/// difference is the gateway's, group lookup and routing included.
+async fn put_group(
+    http: &reqwest::Client,
+    base: &str,
+    auth: &str,
+    id: &str,
+    channel_key: &str,
+) -> Result<(), String> {
+    let group = json!({
+        "id": id, "name": "load", "isForTest": true,
+        "channels": [{ "channelKey": channel_key, "weight": 100, "enabled": true }]
+    });
+    let resp = http
+        .put(format!("{base}/channel-groups/{id}"))
+        .header("Authorization", auth)
+        .json(&group)
+        .send()
+        .await
+        .map_err(|e| format!("create the channel group: {e}"))?;
+    if !resp.status().is_success() {
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        return Err(format!("create the channel group: HTTP {status}: {text}"));
+    }
+    Ok(())
+}
+
 fn client(a: &Args) -> Result<Client, String> {
     if let Some(base) = &a.gateway {
         let http = reqwest::Client::builder()
@@ -191,7 +225,16 @@ fn client(a: &Args) -> Result<Client, String> {
             http,
             base: base.trim_end_matches('/').to_string(),
             auth: format!("PortOne {}", a.secret),
-            body: serde_json::to_vec(&body(&a.channel_key)).map_err(|e| e.to_string())?,
+            body: serde_json::to_vec(&match &a.channel_group {
+                Some(g) => {
+                    let mut b = body(&a.channel_key);
+                    b.as_object_mut().map(|m| m.remove("channelKey"));
+                    b["channelGroupId"] = json!(g);
+                    b
+                }
+                None => body(&a.channel_key),
+            })
+            .map_err(|e| e.to_string())?,
         });
     }
     let path = a.direct.as_deref().ok_or("no mode")?;
@@ -216,7 +259,17 @@ struct WorkerResult {
 }
 
 async fn run(a: Args) -> Result<String, String> {
-    let client = Arc::new(client(&a)?);
+    let client = client(&a)?;
+    if let (
+        Some(group),
+        Client::Gateway {
+            http, base, auth, ..
+        },
+    ) = (&a.channel_group, &client)
+    {
+        put_group(http, base, auth, group, &a.channel_key).await?;
+    }
+    let client = Arc::new(client);
     let run_id = format!(
         "{:x}",
         std::time::SystemTime::now()
