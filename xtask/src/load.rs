@@ -353,7 +353,10 @@ fn gateway(o: &Opts, paymux: &Path, loader: &Path, label: &str, database: &str) 
         "galaxia-test",
     ];
     if o.group {
-        mode.extend(["--channel-group", "channel-group-load"]);
+        mode.extend([
+            "--channel-group",
+            "channel-group-test-10ad0000-0000-4000-8000-000000000001",
+        ]);
     }
     let run = run_loader(loader, o, label, &mode);
     stop.store(true, Ordering::Relaxed);
@@ -470,7 +473,7 @@ fn report(o: &Opts, runs: &[Run]) -> String {
         o.features,
         if o.group { "" } else { " --no-group" },
         if o.group {
-            "through channel group `channel-group-load` (galaxia-test, weight 100)"
+            "through channel group `channel-group-test-10ad…` (galaxia-test, weight 100)"
         } else {
             "channelKey galaxia-test"
         }
