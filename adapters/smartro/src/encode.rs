@@ -5,7 +5,7 @@
 //! (`ssbbill.do`, id42417833469). The window is in [`crate::checkout`]; what the public material
 //! does not show is in [`crate::reconstructed`].
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use chrono::{DateTime, FixedOffset};
 use paymux_core::adapter::{
     BillingKeyPaymentCall, CancelCall, EncodeContext, Header, Method, PgRequest, PriorCancel,
     WireRequest, WireTarget, WireView,
@@ -15,6 +15,7 @@ use paymux_core::model::CustomerInput;
 use paymux_core::money::Money;
 use paymux_core::secret::Secret;
 use paymux_core::validation::{FieldPath, ValidationErrors};
+use paymux_core::wire::codec::digits14;
 
 use crate::channel::{Call, SmartroChannel};
 use crate::frame::{self, BillParams, CancelParams, Params};
@@ -77,30 +78,6 @@ pub fn encrypted_call(
 pub fn edi_date(now: &DateTime<FixedOffset>) -> String {
     let t = now.with_timezone(&paymux_core::adapter::kst());
     digits14(&t).unwrap_or_else(|| t.format("%Y%m%d%H%M%S").to_string())
-}
-
-/// `yyyyMMddHHmmss` as chrono's `format("%Y%m%d%H%M%S")` writes it, without chrono
-/// re-reading the format string on every call. `None` (use chrono) outside years 0–9999 and
-/// for a leap second, which chrono writes differently.
-pub fn digits14(t: &(impl Datelike + Timelike)) -> Option<String> {
-    if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
-        return None;
-    }
-    let mut out = String::with_capacity(14);
-    // `year` is 0–9999 here: the cast keeps it.
-    for (v, width) in [
-        (t.year() as u32, 4),
-        (t.month(), 2),
-        (t.day(), 2),
-        (t.hour(), 2),
-        (t.minute(), 2),
-        (t.second(), 2),
-    ] {
-        for p in (0..width).rev() {
-            out.push(char::from(b'0' + (v / 10u32.pow(p) % 10) as u8));
-        }
-    }
-    Some(out)
 }
 
 /// A phone number as the samples send it: digits only (id42417833469: "\"-\" 제외").

@@ -9,7 +9,7 @@
 pub mod kspay;
 pub mod webfep;
 
-use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDateTime, Timelike};
+use chrono::{DateTime, FixedOffset, Months, NaiveDateTime};
 use paymux_core::adapter::{
     kst, CancelCall, EncodeContext, Method, PgRequest, PriorCancel, PriorTransaction, WireRequest,
 };
@@ -21,6 +21,7 @@ use paymux_core::model::{
 use paymux_core::money::{Money, PaymentAmountInput};
 use paymux_core::secret::Secret;
 use paymux_core::validation::{FieldPath, ValidationErrors};
+pub use paymux_core::wire::codec::digits14;
 use paymux_core::wire::{fixed, Charset};
 
 use crate::channel::{KsnetChannel, Protocol};
@@ -74,30 +75,6 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         PgRequest::Get(c) => reconstructed::inquiry(ctx, &ch, c),
         PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_) => Err(window_unsupported()),
     }
-}
-
-/// `yyyyMMddHHmmss` as chrono's `format("%Y%m%d%H%M%S")` writes it, without chrono
-/// re-reading the format string on every call. `None` (use chrono) outside years 0–9999 and
-/// for a leap second, which chrono writes differently.
-pub fn digits14(t: &(impl Datelike + Timelike)) -> Option<String> {
-    if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
-        return None;
-    }
-    let mut out = String::with_capacity(14);
-    // `year` is 0–9999 here: the cast keeps it.
-    for (v, width) in [
-        (t.year() as u32, 4),
-        (t.month(), 2),
-        (t.day(), 2),
-        (t.hour(), 2),
-        (t.minute(), 2),
-        (t.second(), 2),
-    ] {
-        for p in (0..width).rev() {
-            out.push(char::from(b'0' + (v / 10u32.pow(p) % 10) as u8));
-        }
-    }
-    Some(out)
 }
 
 /// The error for the payment window, which this adapter does not build.

@@ -1,7 +1,8 @@
-//! Base64 (standard alphabet, with padding) and hex.
+//! Base64 (standard alphabet, with padding), hex, and `yyyyMMddHHmmss` digits.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use chrono::{Datelike, Timelike};
 
 use super::WireError;
 
@@ -35,6 +36,30 @@ pub fn hex_decode(what: &str, text: &str) -> Result<Vec<u8>, WireError> {
         what: what.to_owned(),
         detail: format!("invalid hex: {e}"),
     })
+}
+
+/// `yyyyMMddHHmmss` as chrono's `format("%Y%m%d%H%M%S")` writes it, without chrono
+/// re-reading the format string on every call. `None` (use chrono) outside years 0–9999 and
+/// for a leap second, which chrono writes differently.
+pub fn digits14(t: &(impl Datelike + Timelike)) -> Option<String> {
+    if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
+        return None;
+    }
+    let mut out = String::with_capacity(14);
+    // `year` is 0–9999 here: the cast keeps it.
+    for (v, width) in [
+        (t.year() as u32, 4),
+        (t.month(), 2),
+        (t.day(), 2),
+        (t.hour(), 2),
+        (t.minute(), 2),
+        (t.second(), 2),
+    ] {
+        for p in (0..width).rev() {
+            out.push(char::from(b'0' + (v / 10u32.pow(p) % 10) as u8));
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
