@@ -80,6 +80,8 @@ struct Run {
     rss_idle_kib: Option<u64>,
     rss_peak_kib: Option<u64>,
     cpu_ms_per_payment: Option<f64>,
+    /// CPU of every `postgres` process on the machine per payment (PostgreSQL runs only).
+    db_cpu_ms_per_payment: Option<f64>,
 }
 
 impl Run {
@@ -358,24 +360,33 @@ fn gateway(o: &Opts, paymux: &Path, loader: &Path, label: &str, database: &str) 
             "channel-group-test-10ad0000-0000-4000-8000-000000000001",
         ]);
     }
+    let pg = database.starts_with("postgres");
+    let db_before = pg.then(postgres_ticks);
     let run = run_loader(loader, o, label, &mode);
     stop.store(true, Ordering::Relaxed);
     let _ = sampler.join();
     let cpu_after = cpu_ticks(pid);
+    let db_after = pg.then(postgres_ticks);
     drop(gw);
     let mut run = run?;
     run.rss_idle_kib = idle;
     run.rss_peak_kib = Some(peak.load(Ordering::Relaxed));
     // All payments sent (warm-up included) are not counted by the generator; CPU per measured
     // payment slightly overstates it by the warm-up's share, so scale by the window.
+    let secs = run.f("secs");
+    let warm: f64 = o.warmup.parse().unwrap_or(0.0);
+    let ok = run.f("ok");
+    let per_payment = |a: u64, b: u64| {
+        (ok > 0.0 && secs > 0.0).then(|| {
+            let ms = b.saturating_sub(a) as f64 * 1000.0 / clock_ticks() as f64;
+            ms * secs / (secs + warm) / ok
+        })
+    };
     if let (Some(a), Some(b)) = (cpu_before, cpu_after) {
-        let secs = run.f("secs");
-        let warm: f64 = o.warmup.parse().unwrap_or(0.0);
-        let ok = run.f("ok");
-        if ok > 0.0 && secs > 0.0 {
-            let ms = (b - a) as f64 * 1000.0 / clock_ticks() as f64;
-            run.cpu_ms_per_payment = Some(ms * secs / (secs + warm) / ok);
-        }
+        run.cpu_ms_per_payment = per_payment(a, b);
+    }
+    if let (Some(a), Some(b)) = (db_before, db_after) {
+        run.db_cpu_ms_per_payment = per_payment(a, b);
     }
     Ok(run)
 }
@@ -398,6 +409,22 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
     let rest = &s[s.rfind(')')? + 2..];
     let f: Vec<&str> = rest.split_whitespace().collect();
     Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+/// utime + stime of every process named `postgres` (the server's backends and workers; the
+/// database server is assumed to serve nothing else during the run).
+fn postgres_ticks() -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+        })
+        .filter_map(cpu_ticks)
+        .sum()
 }
 
 fn clock_ticks() -> u64 {
@@ -519,6 +546,12 @@ fn report(o: &Opts, runs: &[Run]) -> String {
             if ok_p99 { "met" } else { "**not met**" },
             if ok_ratio { "met" } else { "**not met**" },
         ));
+        if let Some(db) = r.db_cpu_ms_per_payment {
+            s.push_str(&format!(
+                "- {}: database server CPU {db:.2} ms/payment (every `postgres` process)\n",
+                r.label
+            ));
+        }
     }
     s
 }
