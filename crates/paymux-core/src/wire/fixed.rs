@@ -327,19 +327,15 @@ impl RecordWriter {
     /// Bytes copied as they are (already encoded, e.g. a nested block). The view is the text
     /// if all bytes are printable ASCII, else `hex:` and the bytes in hex.
     pub fn raw(&mut self, name: &str, bytes: &[u8]) -> &mut Self {
-        self.put(
-            name,
-            FieldKind::Raw,
-            |out, _| {
-                out.extend_from_slice(bytes);
-                Ok(())
-            },
-            |(), b| raw_view(b),
-        )
+        self.raw_viewed(name, bytes, raw_view)
     }
 
     /// Raw bytes holding a secret: the view is `*` per byte.
     pub fn raw_secret(&mut self, name: &str, bytes: &[u8]) -> &mut Self {
+        self.raw_viewed(name, bytes, |b| "*".repeat(b.len()))
+    }
+
+    fn raw_viewed(&mut self, name: &str, bytes: &[u8], view: fn(&[u8]) -> String) -> &mut Self {
         self.put(
             name,
             FieldKind::Raw,
@@ -347,7 +343,7 @@ impl RecordWriter {
                 out.extend_from_slice(bytes);
                 Ok(())
             },
-            |(), b| "*".repeat(b.len()),
+            |(), b| view(b),
         )
     }
 
