@@ -278,6 +278,9 @@ pub struct NewPayment {
     /// then leaves a `READY` row with a channel, which the reconciler settles by inquiry
     /// (`FAILED` once the PG has answered "not found" past `not_found_grace`).
     pub first_channel: Option<String>,
+    /// Refuse the claim while a `SCHEDULED` schedule holds the `paymentId` (checked by the
+    /// claim's own statement: no separate read).
+    pub refuse_if_scheduled: bool,
 }
 
 /// The claim on a `paymentId`.
@@ -289,6 +292,8 @@ pub enum Claim {
     },
     /// Someone else has it.
     Existing(Box<PaymentRow>),
+    /// A schedule holds it (only with [`NewPayment::refuse_if_scheduled`]).
+    Scheduled,
 }
 
 /// Claim `paymentId` (see the module docs). `now` is the encode time; its KST rendering is
@@ -357,9 +362,9 @@ pub async fn claim(
         ("reconcile_at", util::micros(stale).into()),
         ("reconcile_attempts", 0i64.into()),
     ];
-    // The statements depend only on the column names: built once.
-    static SQL: OnceLock<(String, String)> = OnceLock::new();
-    let (insert, retry) = SQL.get_or_init(|| {
+    // The statements depend only on the column names and the schedule guard: built once each.
+    static SQL: [OnceLock<(String, String)>; 2] = [OnceLock::new(), OnceLock::new()];
+    let (insert, retry) = SQL[usize::from(np.refuse_if_scheduled)].get_or_init(|| {
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
         let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
         let sets: Vec<String> = names
@@ -368,14 +373,21 @@ pub async fn claim(
             .skip(1)
             .map(|(i, n)| format!("{n} = ${}", i + 1))
             .collect();
+        // `INSERT … SELECT … WHERE` rather than `VALUES` so the guard rides along; the WHERE
+        // also keeps SQLite from reading `ON CONFLICT` as part of the SELECT.
+        let unscheduled = if np.refuse_if_scheduled {
+            "NOT EXISTS (SELECT 1 FROM payment_schedules WHERE payment_id = $1 AND status = 'SCHEDULED')"
+        } else {
+            "1 = 1"
+        };
         (
             format!(
-                "INSERT INTO payments ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO payments ({}) SELECT {} WHERE {unscheduled} ON CONFLICT (id) DO NOTHING",
                 names.join(", "),
                 placeholders.join(", ")
             ),
             format!(
-                "UPDATE payments SET {} WHERE id = $1 AND status = 'FAILED'",
+                "UPDATE payments SET {} WHERE id = $1 AND status = 'FAILED' AND {unscheduled}",
                 sets.join(", ")
             ),
         )
@@ -390,6 +402,9 @@ pub async fn claim(
         // Earlier failed cancellations of an earlier attempt are irrelevant; none can exist
         // for a FAILED payment.
         return Ok(Claim::Claimed { transaction_id });
+    }
+    if np.refuse_if_scheduled && is_scheduled(st, &np.id).await? {
+        return Ok(Claim::Scheduled);
     }
     match load(st, &np.id).await? {
         Some(p) => Ok(Claim::Existing(Box::new(p))),
@@ -1161,7 +1176,6 @@ pub async fn pay_instant(
         ),
         None => None,
     };
-    check_no_schedule(st, payment_id).await?;
 
     let np = NewPayment {
         id: payment_id.to_string(),
@@ -1191,10 +1205,12 @@ pub async fn pay_instant(
         skip_webhook: body.skip_webhook.unwrap_or(false),
         // The precheck's channel is where the first attempt goes.
         first_channel: prechecked.as_ref().map(|p| p.channel_key().to_string()),
+        refuse_if_scheduled: true,
     };
     let transaction_id = match claim(st, &np, now).await? {
         Claim::Claimed { transaction_id } => transaction_id,
         Claim::Existing(p) => return Err(existing_error(&p)),
+        Claim::Scheduled => return Err(scheduled_error(payment_id)),
     };
     let (answer, _) = execute_claimed(
         st,
@@ -1221,22 +1237,24 @@ async fn groups_current(
     })
 }
 
-/// 409 `PAYMENT_SCHEDULE_ALREADY_EXISTS` when an active schedule holds the `paymentId`.
-async fn check_no_schedule(st: &AppState, payment_id: &str) -> Result<(), ApiError> {
-    let exists = st
+/// Whether a `SCHEDULED` schedule holds `payment_id`.
+async fn is_scheduled(st: &AppState, payment_id: &str) -> Result<bool, sqlx::Error> {
+    Ok(st
         .db
         .fetch_optional(
             "SELECT id FROM payment_schedules WHERE payment_id = $1 AND status = 'SCHEDULED'",
             crate::args![payment_id],
         )
-        .await?;
-    if exists.is_some() {
-        return Err(ApiError::conflict(
-            "PAYMENT_SCHEDULE_ALREADY_EXISTS",
-            format!("payment `{payment_id}` is scheduled; revoke the schedule first"),
-        ));
-    }
-    Ok(())
+        .await?
+        .is_some())
+}
+
+/// 409 `PAYMENT_SCHEDULE_ALREADY_EXISTS`: a schedule holds the `paymentId`.
+pub fn scheduled_error(payment_id: &str) -> ApiError {
+    ApiError::conflict(
+        "PAYMENT_SCHEDULE_ALREADY_EXISTS",
+        format!("payment `{payment_id}` is scheduled; revoke the schedule first"),
+    )
 }
 
 /// `POST /payments/{paymentId}/billing-key`, and the scheduler's runs (`schedule_id`).
@@ -1369,9 +1387,6 @@ async fn pay_with_billing_key_inner(
         ),
         _ => None,
     };
-    if schedule_id.is_none() {
-        check_no_schedule(st, payment_id).await?;
-    }
     let card = util::parse_json(key.method_json.as_deref());
     let method_json = match key_method {
         Method::Mobile => json!({"type": "PaymentMethodMobile"}),
@@ -1415,10 +1430,13 @@ async fn pay_with_billing_key_inner(
         skip_webhook: body.skip_webhook.unwrap_or(false),
         // The precheck's channel is where the first attempt goes.
         first_channel: prechecked.as_ref().map(|p| p.channel_key().to_string()),
+        // The scheduler's own run is the schedule's payment.
+        refuse_if_scheduled: schedule_id.is_none(),
     };
     let transaction_id = match claim(st, &np, now).await? {
         Claim::Claimed { transaction_id } => transaction_id,
         Claim::Existing(p) => return Err(existing_error(&p)),
+        Claim::Scheduled => return Err(scheduled_error(payment_id)),
     };
     Ok(execute_claimed(st, &np, &transaction_id, plan, &requests, now, prechecked).await)
 }

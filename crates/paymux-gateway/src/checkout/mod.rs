@@ -681,6 +681,7 @@ pub async fn create(
             skip_webhook: false,
             // Recorded below, with the session: the window is not sent yet.
             first_channel: None,
+            refuse_if_scheduled: false,
         };
         transaction_id = Some(claim_payment(st, &np, now).await?);
     }
@@ -841,6 +842,7 @@ async fn claim_payment(
                 }
             }
             Claim::Existing(p) => return Err(payments::existing_error(&p)),
+            Claim::Scheduled => return Err(payments::scheduled_error(&np.id)),
         }
     }
     Err(ApiError::conflict(

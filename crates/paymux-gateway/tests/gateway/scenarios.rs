@@ -662,6 +662,18 @@ pub async fn schedule_runs_once_and_revoke(h: Arc<Harness>) {
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(type_of(&v), "PAYMENT_SCHEDULE_ALREADY_EXISTS");
+    // An instant payment under it too, and nothing is written or sent.
+    let (s, v) = h
+        .post(
+            &format!("/payments/{pid}/instant"),
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 1000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(type_of(&v), "PAYMENT_SCHEDULE_ALREADY_EXISTS");
+    assert!(h.sim.entries(&pid).is_empty());
+    let (s, _) = h.get(&format!("/payments/{pid}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, sc) = h.get(&format!("/payment-schedules/{sid}")).await;
     assert_eq!(sc["status"], "SCHEDULED");
     assert_eq!(sc["totalAmount"], 9900);
