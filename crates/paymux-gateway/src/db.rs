@@ -66,8 +66,9 @@ const SQLITE_READERS: u32 = 4;
 
 /// Whether a statement only reads (and may go to a SQLite reader connection).
 fn is_read_only(sql: &str) -> bool {
-    let head = sql.trim_start();
-    head.len() >= 6 && head[..6].eq_ignore_ascii_case("select")
+    sql.trim_start()
+        .get(..6)
+        .is_some_and(|head| head.eq_ignore_ascii_case("select"))
 }
 
 /// A bound query argument. Every column is text or a 64-bit integer.
@@ -394,5 +395,21 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Database(d) => d.is_unique_violation(),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_read_only;
+
+    #[test]
+    fn statements_route_by_their_first_word() {
+        assert!(is_read_only("SELECT id FROM payments"));
+        assert!(is_read_only("  select 1"));
+        assert!(!is_read_only("UPDATE t SET a = 1 RETURNING *"));
+        assert!(!is_read_only("INSERT INTO t (a) SELECT 1 WHERE 1 = 1"));
+        assert!(!is_read_only("sel"));
+        // Not ASCII at the cut: no panic, not a read.
+        assert!(!is_read_only("셀렉트 1"));
     }
 }
