@@ -63,6 +63,9 @@ impl State {
         };
         let result = match self.run("COMMIT").await {
             Ok(()) => Ok(()),
+            // No transaction: a cancelled `begin` never sent BEGIN, so the batch's savepoint
+            // was the outermost and its RELEASE already committed (SQLite's rule).
+            Err(e) if e.to_string().contains("no transaction is active") => Ok(()),
             Err(e) => {
                 // Left open by a failed COMMIT: undo it so the next batch starts clean.
                 let _ = self.run("ROLLBACK").await;
@@ -131,7 +134,13 @@ impl GroupWriter {
         if g.batch.is_none() {
             // IMMEDIATE: another process writing the same file makes this wait (busy
             // timeout) instead of failing later on a lock upgrade.
-            g.run("BEGIN IMMEDIATE").await?;
+            match g.run("BEGIN IMMEDIATE").await {
+                Ok(()) => {}
+                // A `begin` cancelled after sending BEGIN (its caller went away) left the
+                // transaction open without a batch: carry on in it rather than wedge the writer.
+                Err(e) if e.to_string().contains("within a transaction") => {}
+                Err(e) => return Err(e),
+            }
             g.batch = Some(watch::channel(None).0);
         }
         if let Err(e) = g.run("SAVEPOINT w").await {
@@ -192,6 +201,8 @@ impl SqliteTx {
 
     /// Release the savepoint and wait until the batch holding it is committed (durable).
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        // However this ends (even cancelled mid-way), the flusher must look at the batch.
+        let _wake = WakeFlusher(self.writer.inner.flush.clone());
         let mut g = self.guard.take().expect("a live transaction");
         if let Err(e) = g.run("RELEASE w").await {
             g.abandoned = true;
@@ -210,6 +221,15 @@ impl SqliteTx {
             Err(_) => Err("the writer stopped before committing".into()),
         };
         result.map_err(sqlx::Error::Protocol)
+    }
+}
+
+/// Wakes the flusher when dropped.
+struct WakeFlusher(Arc<Notify>);
+
+impl Drop for WakeFlusher {
+    fn drop(&mut self) {
+        self.0.notify_one();
     }
 }
 
@@ -290,6 +310,27 @@ mod tests {
             (1..50).contains(&commits),
             "{commits} commits for 50 writers"
         );
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[tokio::test]
+    async fn a_begin_cancelled_halfway_does_not_wedge_the_writer() {
+        let (w, opts, path) = open().await;
+        // BEGIN sent, batch never recorded (the caller went away after sending it).
+        w.inner
+            .state
+            .lock()
+            .await
+            .run("BEGIN IMMEDIATE")
+            .await
+            .unwrap();
+        insert(&w, 1).await.unwrap();
+        assert_eq!(ids(&opts).await, vec![1]);
+        // A batch recorded, BEGIN never sent: the savepoint is the outermost transaction.
+        w.inner.state.lock().await.batch = Some(watch::channel(None).0);
+        insert(&w, 2).await.unwrap();
+        insert(&w, 3).await.unwrap();
+        assert_eq!(ids(&opts).await, vec![1, 2, 3]);
         let _ = std::fs::remove_file(path);
     }
 
