@@ -44,16 +44,8 @@ pub fn alpha_strict(
     width: usize,
     cs: Charset,
 ) -> Result<Vec<u8>, WireError> {
-    let mut out = charset::encode(field, value, cs)?;
-    if out.len() > width {
-        return Err(WireError::TooLong {
-            field: field.to_owned(),
-            max_bytes: width,
-            actual_bytes: out.len(),
-            charset: cs.label(),
-        });
-    }
-    out.resize(width, b' ');
+    let mut out = Vec::with_capacity(width);
+    alpha_strict_into(field, value, width, cs, &mut out)?;
     Ok(out)
 }
 
@@ -61,7 +53,9 @@ pub fn alpha_strict(
 ///
 /// A value needing more than `width` digits is [`WireError::NumberTooWide`].
 pub fn numeric(field: &str, value: u64, width: usize) -> Result<Vec<u8>, WireError> {
-    numeric_digits(field, &value.to_string(), width)
+    let mut out = Vec::with_capacity(width);
+    numeric_into(field, value, width, &mut out)?;
+    Ok(out)
 }
 
 /// `9` field from a digit string (for numbers that are identifiers, or wider than `u64`).
