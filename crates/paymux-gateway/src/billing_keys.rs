@@ -15,7 +15,7 @@ use paymux_core::model::{IssueBillingKeyBody, Validate};
 use paymux_core::outcome::{ApprovedDetail, Outcome};
 use paymux_core::secret::Secret;
 use paymux_routing::{
-    delete_super_billing_key, delete_targets, issue_super_billing_key, issue_targets,
+    delete_super_billing_key, delete_targets, issue_super_billing_key, issue_targets_with_rules,
     ChannelSpecificFailure, IssueTargets, RoutingError, SelectedChannel,
 };
 use serde_json::{json, Map, Value};
@@ -279,7 +279,12 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
                 unsupported: Vec::new(),
             }
         }
-        (None, Some(g)) => issue_targets(g, &st.channels).map_err(|e| routing_error(&e))?,
+        // Issued on the channels whose rules accept the request; the others are reported in
+        // `channelSpecificFailures` without being called.
+        (None, Some(g)) => issue_targets_with_rules(g, &st.channels, |key| {
+            st.rules_verdict(key, &req)
+        })
+        .map_err(|e| routing_error(&e))?,
         (None, None) => return Err(ApiError::invalid("channelKey: is required")),
     };
     let masked = body

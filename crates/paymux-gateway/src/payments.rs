@@ -29,7 +29,7 @@ use paymux_core::money::AmountBreakdown;
 use paymux_core::outcome::{ApprovedDetail, Outcome};
 use paymux_core::secret::Secret;
 use paymux_core::validation::FieldPath;
-use paymux_routing::{FailoverPlan, RoutingError};
+use paymux_routing::{FailoverPlan, RoutingError, SkipReason, SkippedChannel};
 use serde_json::{json, Map, Value};
 
 use crate::db::{Arg, Row};
@@ -813,7 +813,64 @@ pub fn routing_error(e: &RoutingError) -> ApiError {
         RoutingError::AllChannelsFailed { failures } => {
             ApiError::channel_specific(e.to_string(), failures, &[])
         }
+        // The request, not the configuration, is what no channel accepts: one 400 naming
+        // each channel and the rule it broke.
+        _ if e.skipped().iter().any(SkippedChannel::is_refusal) => ApiError::invalid(e.to_string()),
         _ => ApiError::not_found("CHANNEL_NOT_FOUND", e.to_string()),
+    }
+}
+
+/// The channels routing left out because their rules refuse the request, as stored with the
+/// payment (`routing.refused`) so an operator can see why a payment went where it went.
+pub fn refused_json(refused: &[SkippedChannel]) -> Value {
+    if refused.is_empty() {
+        return Value::Null;
+    }
+    let list: Vec<Value> = refused
+        .iter()
+        .map(|r| {
+            let rule = match &r.reason {
+                SkipReason::Refused { rule } => rule.clone(),
+                other => SkippedChannel {
+                    channel_key: String::new(),
+                    reason: other.clone(),
+                }
+                .to_string(),
+            };
+            json!({"channelKey": r.channel_key, "rule": rule})
+        })
+        .collect();
+    json!({ "refused": list })
+}
+
+/// Encode the request for the plan's first channel. With failover on, a channel whose encoder
+/// refuses (nothing sent) is passed over like one whose rules refuse, and the next is tried.
+fn precheck_plan(
+    st: &AppState,
+    plan: &mut Plan<'_>,
+    now_kst: DateTime<FixedOffset>,
+    requests: &Requests,
+) -> Result<Option<Prechecked>, ApiError> {
+    loop {
+        let primary = plan.primary();
+        let (Some(entry), Some(req)) = (st.channels.get(primary), requests.for_channel(primary))
+        else {
+            return Ok(None);
+        };
+        match st.precheck(entry, now_kst, req) {
+            Ok(p) => return Ok(Some(p)),
+            Err(e) => {
+                let passed_over = match plan {
+                    Plan::Routed(p) if e.is_certainly_not_sent() => {
+                        p.pass_over_primary(e.to_string())
+                    }
+                    _ => false,
+                };
+                if !passed_over {
+                    return Err(not_sent_error(&e));
+                }
+            }
+        }
     }
 }
 
@@ -847,6 +904,14 @@ impl Plan<'_> {
         match self {
             Plan::Single(k) => k,
             Plan::Routed(p) => p.primary(),
+        }
+    }
+
+    /// Channels left out because their rules refuse the request.
+    fn refused(&self) -> &[SkippedChannel] {
+        match self {
+            Plan::Single(_) => &[],
+            Plan::Routed(p) => p.refused(),
         }
     }
 }
@@ -1145,7 +1210,7 @@ pub async fn pay_instant(
         Some(gid) => Some(groups_current(st, gid).await?),
         None => None,
     };
-    let plan = match (&body.channel_key, &group) {
+    let mut plan = match (&body.channel_key, &group) {
         (Some(key), _) => {
             if st.channels.get(key).is_none() {
                 return Err(ApiError::not_found(
@@ -1156,26 +1221,22 @@ pub async fn pay_instant(
             Plan::Single(key.clone())
         }
         (None, Some(g)) => Plan::Routed(
-            FailoverPlan::for_payment(
+            FailoverPlan::for_payment_with_rules(
                 g,
                 payment_id,
                 Operation::PaymentInstant,
                 method,
                 &st.channels,
                 Some(&st.health),
+                |key| st.rules_verdict(key, &req),
             )
             .map_err(|e| routing_error(&e))?,
         ),
         (None, None) => return Err(ApiError::invalid("channelKey: is required")),
     };
+    let requests = Requests::Same(Box::new(req));
     // The chosen channel's own rules, before anything is written; what it encodes is sent.
-    let prechecked = match st.channels.get(plan.primary()) {
-        Some(entry) => Some(
-            st.precheck(entry, now_kst, &req)
-                .map_err(|e| not_sent_error(&e))?,
-        ),
-        None => None,
-    };
+    let prechecked = precheck_plan(st, &mut plan, now_kst, &requests)?;
 
     let np = NewPayment {
         id: payment_id.to_string(),
@@ -1200,6 +1261,7 @@ pub async fn pay_instant(
             ("isCulturalExpense", json!(body.is_cultural_expense)),
             ("country", json!(body.country)),
             ("origin", origin.json()),
+            ("routing", refused_json(plan.refused())),
         ]),
         notice_urls: body.notice_urls.clone().unwrap_or_default(),
         skip_webhook: body.skip_webhook.unwrap_or(false),
@@ -1212,16 +1274,8 @@ pub async fn pay_instant(
         Claim::Existing(p) => return Err(existing_error(&p)),
         Claim::Scheduled => return Err(scheduled_error(payment_id)),
     };
-    let (answer, _) = execute_claimed(
-        st,
-        &np,
-        &transaction_id,
-        plan,
-        &Requests::Same(Box::new(req)),
-        now,
-        prechecked,
-    )
-    .await;
+    let (answer, _) =
+        execute_claimed(st, &np, &transaction_id, plan, &requests, now, prechecked).await;
     answer
 }
 
@@ -1311,82 +1365,22 @@ async fn pay_with_billing_key_inner(
         .active_channels()
         .map(|c| c.channel_key.clone())
         .collect();
+    let (requests, key_method) = billing_key_requests(payment_id, &body, &key);
     let group = match &key.channel_group_id {
         Some(gid) => crate::groups::current(st, gid).await?,
         None => None,
     };
-    let plan = match &group {
-        Some(g) => Plan::Routed(
-            FailoverPlan::for_billing_key(
-                g,
-                &keyed,
-                body.channel_key.as_deref(),
-                payment_id,
-                Some(&st.health),
-            )
-            .map_err(|e| routing_error(&e))?,
-        ),
-        None => {
-            let chosen = match &body.channel_key {
-                Some(k) if keyed.contains(k) => k.clone(),
-                Some(k) => {
-                    return Err(ApiError::not_found(
-                        "CHANNEL_NOT_FOUND",
-                        format!(
-                            "channelKey `{k}`: the billing key was not issued on this channel (issued on: {})",
-                            keyed.join(", ")
-                        ),
-                    ))
-                }
-                None => keyed.first().cloned().ok_or_else(|| {
-                    ApiError::not_found(
-                        "CHANNEL_NOT_FOUND",
-                        "the billing key holds no usable channel",
-                    )
-                })?,
-            };
-            Plan::Single(chosen)
-        }
-    };
-    // A key issued through a mobile window (billing-key-and-pay) charges as a mobile payment.
-    let key_method = match util::parse_json(key.method_json.as_deref())
-        .get("type")
-        .and_then(Value::as_str)
-    {
-        Some("BillingKeyPaymentMethodMobile") => Method::Mobile,
-        _ => Method::Card,
-    };
-    let requests = Requests::PerChannel(
-        key.active_channels()
-            .map(|c| {
-                (
-                    c.channel_key.clone(),
-                    PgRequest::PayWithBillingKey(BillingKeyPaymentCall {
-                        payment_id: payment_id.to_string(),
-                        body: body.clone(),
-                        prior: PriorTransaction {
-                            pg_billing_key: c.pg_billing_key.clone().map(Secret::new),
-                            pg_tx_id: c.pg_tx_id.clone(),
-                            method: Some(key_method),
-                            ..PriorTransaction::default()
-                        },
-                    }),
-                )
-            })
-            .collect(),
-    );
+    let mut plan = billing_key_plan(
+        st,
+        group.as_ref(),
+        &keyed,
+        body.channel_key.as_deref(),
+        payment_id,
+        &requests,
+    )?;
     let now = util::now();
     let now_kst = now.with_timezone(&kst());
-    let prechecked = match (
-        st.channels.get(plan.primary()),
-        requests.for_channel(plan.primary()),
-    ) {
-        (Some(entry), Some(req)) => Some(
-            st.precheck(entry, now_kst, req)
-                .map_err(|e| not_sent_error(&e))?,
-        ),
-        _ => None,
-    };
+    let prechecked = precheck_plan(st, &mut plan, now_kst, &requests)?;
     let card = util::parse_json(key.method_json.as_deref());
     let method_json = match key_method {
         Method::Mobile => json!({"type": "PaymentMethodMobile"}),
@@ -1425,6 +1419,7 @@ async fn pay_with_billing_key_inner(
             ("promotionId", json!(body.promotion_id)),
             ("country", json!(body.country)),
             ("origin", origin.json()),
+            ("routing", refused_json(plan.refused())),
         ]),
         notice_urls: body.notice_urls.clone().unwrap_or_default(),
         skip_webhook: body.skip_webhook.unwrap_or(false),
@@ -1439,6 +1434,128 @@ async fn pay_with_billing_key_inner(
         Claim::Scheduled => return Err(scheduled_error(payment_id)),
     };
     Ok(execute_claimed(st, &np, &transaction_id, plan, &requests, now, prechecked).await)
+}
+
+/// One charge request per channel holding the billing key, and the method the key charges
+/// with.
+fn billing_key_requests(
+    payment_id: &str,
+    body: &BillingKeyPaymentInput,
+    key: &crate::billing_keys::KeyRow,
+) -> (Requests, Method) {
+    // A key issued through a mobile window (billing-key-and-pay) charges as a mobile payment.
+    let key_method = match util::parse_json(key.method_json.as_deref())
+        .get("type")
+        .and_then(Value::as_str)
+    {
+        Some("BillingKeyPaymentMethodMobile") => Method::Mobile,
+        _ => Method::Card,
+    };
+    let requests = Requests::PerChannel(
+        key.active_channels()
+            .map(|c| {
+                (
+                    c.channel_key.clone(),
+                    PgRequest::PayWithBillingKey(BillingKeyPaymentCall {
+                        payment_id: payment_id.to_string(),
+                        body: body.clone(),
+                        prior: PriorTransaction {
+                            pg_billing_key: c.pg_billing_key.clone().map(Secret::new),
+                            pg_tx_id: c.pg_tx_id.clone(),
+                            method: Some(key_method),
+                            ..PriorTransaction::default()
+                        },
+                    }),
+                )
+            })
+            .collect(),
+    );
+    (requests, key_method)
+}
+
+/// How a billing-key payment is routed: through the key's group (rule-aware, among the
+/// channels holding a key), or on the one channel named or holding the key.
+pub fn billing_key_plan<'a>(
+    st: &AppState,
+    group: Option<&'a paymux_routing::ChannelGroup>,
+    keyed: &'a [String],
+    channel_key: Option<&str>,
+    payment_id: &str,
+    requests: &Requests,
+) -> Result<Plan<'a>, ApiError> {
+    Ok(match group {
+        Some(g) => Plan::Routed(
+            FailoverPlan::for_billing_key_with_rules(
+                g,
+                keyed,
+                channel_key,
+                payment_id,
+                Some(&st.health),
+                |k| match requests.for_channel(k) {
+                    Some(r) => st.rules_verdict(k, r),
+                    None => Err("the billing key holds no key on this channel".into()),
+                },
+            )
+            .map_err(|e| routing_error(&e))?,
+        ),
+        None => {
+            let chosen = match channel_key {
+                Some(k) if keyed.iter().any(|x| x == k) => k.to_string(),
+                Some(k) => {
+                    return Err(ApiError::not_found(
+                        "CHANNEL_NOT_FOUND",
+                        format!(
+                            "channelKey `{k}`: the billing key was not issued on this channel (issued on: {})",
+                            keyed.join(", ")
+                        ),
+                    ))
+                }
+                None => keyed.first().cloned().ok_or_else(|| {
+                    ApiError::not_found(
+                        "CHANNEL_NOT_FOUND",
+                        "the billing key holds no usable channel",
+                    )
+                })?,
+            };
+            Plan::Single(chosen)
+        }
+    })
+}
+
+/// Whether some channel would take this billing-key payment now (the rule-aware routing the
+/// payment itself will use): a schedule no channel could ever run is refused when it is
+/// created, with each channel and the rule it broke. The payment is routed again when it runs.
+pub async fn check_billing_key_payment(
+    st: &AppState,
+    payment_id: &str,
+    body: &BillingKeyPaymentInput,
+    key: &crate::billing_keys::KeyRow,
+) -> Result<(), ApiError> {
+    let keyed: Vec<String> = key
+        .active_channels()
+        .map(|c| c.channel_key.clone())
+        .collect();
+    let (requests, _) = billing_key_requests(payment_id, body, key);
+    let group = match &key.channel_group_id {
+        Some(gid) => crate::groups::current(st, gid).await?,
+        None => None,
+    };
+    let plan = billing_key_plan(
+        st,
+        group.as_ref(),
+        &keyed,
+        body.channel_key.as_deref(),
+        payment_id,
+        &requests,
+    )?;
+    if let Plan::Single(k) = &plan {
+        if let Some(r) = requests.for_channel(k) {
+            st.rules_verdict(k, r).map_err(|rule| {
+                ApiError::invalid(format!("channel `{k}` refuses the payment: {rule}"))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// `GET /payments/{paymentId}`: the PortOne `Payment`.

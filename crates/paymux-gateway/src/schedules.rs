@@ -130,11 +130,15 @@ pub async fn create(
             ));
         }
     }
+    let payment_json = serde_json::to_string(&body.payment)
+        .map_err(|_| ApiError::internal("serialize schedule"))?;
+    // What the scheduler will charge, checked now against the channels' rules.
+    let payment: BillingKeyPaymentInput = serde_json::from_str(&payment_json)
+        .map_err(|_| ApiError::internal("read back the scheduled payment"))?;
+    payments::check_billing_key_payment(st, payment_id, &payment, &key).await?;
     let id = uuid::Uuid::new_v4().hyphenated().to_string();
     let now = util::micros(util::now());
     let time_to_pay = util::micros(body.time_to_pay.with_timezone(&chrono::Utc));
-    let payment_json = serde_json::to_string(&body.payment)
-        .map_err(|_| ApiError::internal("serialize schedule"))?;
     let r = st
         .db
         .execute(

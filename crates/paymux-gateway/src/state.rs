@@ -57,6 +57,22 @@ impl AppState {
         }
     }
 
+    /// Whether `channel_key`'s own rules accept `req` (what its adapter checks before
+    /// encoding); `Err` names the field path and the rule. Pure and cheap: routing asks every
+    /// eligible channel of a group before choosing (rule-aware selection).
+    pub fn rules_verdict(&self, channel_key: &str, req: &PgRequest) -> Result<(), String> {
+        let Some(entry) = self.channels.get(channel_key) else {
+            return Err(format!("channel `{channel_key}` is not configured"));
+        };
+        entry
+            .adapter
+            .validate(&entry.ctx, req)
+            .map_err(|e| match e {
+                PgError::Validation(v) => v.to_string(),
+                e => e.to_string(),
+            })
+    }
+
     /// Run one operation on one channel (validate → encode → send → decode).
     pub async fn call_pg(
         &self,

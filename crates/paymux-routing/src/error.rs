@@ -33,6 +33,12 @@ pub enum SkipReason {
     NoBillingKey,
     /// The channel is no longer in the group.
     NotInGroup,
+    /// The channel's own rules refuse this request (what its adapter checks before encoding:
+    /// id charset and length, required fields, byte limits, amount and method rules, currency).
+    Refused {
+        /// The rule it broke, naming the field path.
+        rule: String,
+    },
 }
 
 /// One channel that was not eligible, and why.
@@ -60,6 +66,7 @@ impl fmt::Display for SkippedChannel {
             SkipReason::Unhealthy => f.write_str("unhealthy"),
             SkipReason::NoBillingKey => f.write_str("holds no billing key"),
             SkipReason::NotInGroup => f.write_str("removed from the group"),
+            SkipReason::Refused { rule } => write!(f, "refuses the request: {rule}"),
         }
     }
 }
@@ -120,9 +127,10 @@ pub enum RoutingError {
         keyed: Vec<String>,
     },
     /// A super-billing-key payment found no usable keyed channel: every channel holding a key
-    /// is disabled in or removed from the group.
+    /// is disabled in or removed from the group, or its rules refuse the request.
     #[error(
-        "channel group `{group_id}`: no channel holding this billing key is enabled in the group ({})",
+        "channel group `{group_id}`: {} ({})",
+        no_keyed_headline(.skipped),
         skipped_list(.skipped)
     )]
     NoKeyedChannelAvailable {
@@ -201,10 +209,37 @@ fn no_eligible_summary(job: &Job, skipped: &[SkippedChannel]) -> String {
         "no enabled channel has a weight above 0".to_string()
     } else if all(|r| matches!(r, Disabled | ZeroWeight | Unsupported { .. })) {
         format!("no enabled channel supports {job}")
+    } else if all(|r| {
+        matches!(
+            r,
+            Disabled | ZeroWeight | Unsupported { .. } | Refused { .. }
+        )
+    }) {
+        "no channel that can take the job accepts this request".to_string()
     } else if all(|r| matches!(r, UnknownChannel | EnvironmentMismatch { .. })) {
         "none of the group's channels is configured for this environment".to_string()
     } else {
         "no channel is eligible".to_string()
     };
     format!("{headline} ({})", skipped_list(skipped))
+}
+
+/// The headline of a [`RoutingError::NoKeyedChannelAvailable`].
+fn no_keyed_headline(skipped: &[SkippedChannel]) -> &'static str {
+    if skipped
+        .iter()
+        .any(|s| matches!(s.reason, SkipReason::Refused { .. }))
+    {
+        "no channel holding this billing key accepts this request"
+    } else {
+        "no channel holding this billing key is enabled in the group"
+    }
+}
+
+impl SkippedChannel {
+    /// Was the channel skipped because its rules refuse the request (rather than because of
+    /// the group's configuration)?
+    pub fn is_refusal(&self) -> bool {
+        matches!(self.reason, SkipReason::Refused { .. })
+    }
 }

@@ -28,13 +28,15 @@ use serde::Serialize;
 
 use crate::directory::ChannelDirectory;
 use crate::error::RoutingError;
+use crate::error::SkippedChannel;
 use crate::group::ChannelGroup;
 use crate::hash::routing_hash;
 use crate::health::{Admission, HealthTracker};
 use crate::select::{
-    health_filtered, no_eligible, scan, JobSpec, WeightedOrder, MAX_ROUTABLE_CHANNELS,
+    accept_all, apply_rules, health_filtered, no_eligible, scan, JobSpec, WeightedOrder,
+    MAX_ROUTABLE_CHANNELS,
 };
-use crate::super_key::{keyed_eligible, BillingKeyRoute};
+use crate::super_key::{keyed_eligible_with_rules, BillingKeyRoute};
 
 /// May the router try another channel after this result? See the module docs.
 pub fn may_fail_over(result: &Result<Outcome, PgError>) -> bool {
@@ -157,6 +159,8 @@ pub struct FailoverPlan<'a> {
     failover: bool,
     /// Ask the health tracker before each attempt?
     health_gate: bool,
+    /// Channels left out because their rules refuse the request (configuration order).
+    refused: Vec<SkippedChannel>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -178,6 +182,26 @@ impl<'a> FailoverPlan<'a> {
         directory: &D,
         health: Option<&HealthTracker>,
     ) -> Result<Self, RoutingError> {
+        Self::for_payment_with_rules(group, payment_id, op, method, directory, health, accept_all)
+    }
+
+    /// [`FailoverPlan::for_payment`] for one request: each eligible channel's `rules` are
+    /// asked first (`Err(rule)` = this channel would refuse the request), refusing channels are
+    /// left out like channels lacking the capability and listed in [`FailoverPlan::refused`].
+    /// When every eligible channel refuses, the error names each channel and its rule.
+    pub fn for_payment_with_rules<D, R>(
+        group: &'a ChannelGroup,
+        payment_id: &str,
+        op: Operation,
+        method: Option<Method>,
+        directory: &D,
+        health: Option<&HealthTracker>,
+        mut rules: R,
+    ) -> Result<Self, RoutingError>
+    where
+        D: ChannelDirectory + ?Sized,
+        R: FnMut(&str) -> Result<(), String>,
+    {
         if group.channels.len() > MAX_ROUTABLE_CHANNELS {
             return Err(RoutingError::TooManyChannels {
                 group_id: group.id.clone(),
@@ -186,9 +210,10 @@ impl<'a> FailoverPlan<'a> {
             });
         }
         let job = JobSpec { op, method };
-        let eligible = scan(group, job, directory);
+        let mut refused = Vec::new();
+        let eligible = apply_rules(group, scan(group, job, directory), &mut rules, &mut refused);
         if eligible.is_empty() {
-            return Err(no_eligible(group, job, directory));
+            return Err(no_eligible(group, job, directory, &refused));
         }
         let filtered = health_filtered(group, eligible, health);
         let set = filtered.unwrap_or(eligible);
@@ -204,6 +229,7 @@ impl<'a> FailoverPlan<'a> {
             order,
             failover: group.failover,
             health_gate: filtered.is_some(),
+            refused,
         })
     }
 
@@ -220,9 +246,43 @@ impl<'a> FailoverPlan<'a> {
         payment_id: &str,
         health: Option<&HealthTracker>,
     ) -> Result<Self, RoutingError> {
+        Self::for_billing_key_with_rules(
+            group,
+            keyed,
+            explicit_channel_key,
+            payment_id,
+            health,
+            accept_all,
+        )
+    }
+
+    /// [`FailoverPlan::for_billing_key`] for one request: keyed channels whose `rules` refuse
+    /// it are left out (and listed in [`FailoverPlan::refused`]); when every usable keyed
+    /// channel refuses, the error names each one and its rule. An explicit `channelKey` is
+    /// still the only candidate: if its rules refuse, the payment is refused.
+    pub fn for_billing_key_with_rules<K: AsRef<str>, R>(
+        group: &'a ChannelGroup,
+        keyed: &'a [K],
+        explicit_channel_key: Option<&str>,
+        payment_id: &str,
+        health: Option<&HealthTracker>,
+        mut rules: R,
+    ) -> Result<Self, RoutingError>
+    where
+        R: FnMut(&str) -> Result<(), String>,
+    {
         if let Some(explicit) = explicit_channel_key {
             let sel =
                 crate::super_key::select_for_billing_key(group, keyed, Some(explicit), payment_id)?;
+            if let Err(rule) = rules(sel.channel_key) {
+                return Err(RoutingError::NoKeyedChannelAvailable {
+                    group_id: group.id.clone(),
+                    skipped: vec![SkippedChannel {
+                        channel_key: sel.channel_key.to_string(),
+                        reason: crate::error::SkipReason::Refused { rule },
+                    }],
+                });
+            }
             return Ok(FailoverPlan {
                 group,
                 order: vec![PlanEntry {
@@ -232,9 +292,11 @@ impl<'a> FailoverPlan<'a> {
                 }],
                 failover: false,
                 health_gate: false,
+                refused: Vec::new(),
             });
         }
-        let (eligible, route) = keyed_eligible(group, keyed)?;
+        let mut refused = Vec::new();
+        let (eligible, route) = keyed_eligible_with_rules(group, keyed, &mut rules, &mut refused)?;
         let uniform = route == BillingKeyRoute::ZeroWeightFallback;
         // Health narrows the set (weight-0 fallback included), never empties it.
         let filtered = health_filtered(group, eligible, health);
@@ -251,7 +313,30 @@ impl<'a> FailoverPlan<'a> {
             order,
             failover: group.failover,
             health_gate: filtered.is_some(),
+            refused,
         })
+    }
+
+    /// The channels left out because their rules refuse the request, with the rule each broke
+    /// (empty for plans built without rules).
+    pub fn refused(&self) -> &[SkippedChannel] {
+        &self.refused
+    }
+
+    /// Leave the primary out because it refused the request after all (its encoder failed
+    /// where its rules passed) and nothing was sent; the next channel becomes the primary.
+    /// Only with failover on, and only while another channel remains: returns `false` (and
+    /// changes nothing) otherwise.
+    pub fn pass_over_primary(&mut self, rule: String) -> bool {
+        if !self.failover || self.order.len() < 2 {
+            return false;
+        }
+        let entry = self.order.remove(0);
+        self.refused.push(SkippedChannel {
+            channel_key: entry.channel_key.to_string(),
+            reason: crate::error::SkipReason::Refused { rule },
+        });
+        true
     }
 
     /// The group.

@@ -39,9 +39,12 @@ pub use health::{
 };
 pub use report::{ChannelGroupSummary, ChannelSpecificFailure, ChannelType, SelectedChannel};
 pub use schedule::{Applied, GroupSchedule, ScheduledChange};
-pub use select::{select, select_with_health, CompiledGroup, Selection, WeightedOrder};
+pub use select::{
+    accept_all, select, select_with_health, select_with_rules, CompiledGroup, Selection,
+    WeightedOrder,
+};
 pub use super_key::{
     delete_super_billing_key, delete_targets, issue_super_billing_key, issue_targets,
-    select_for_billing_key, BillingKeyRoute, BillingKeySelection, ChannelTarget, IssueTargets,
-    IssuedChannel, SuperKeyDelete, SuperKeyIssue,
+    issue_targets_with_rules, select_for_billing_key, BillingKeyRoute, BillingKeySelection,
+    ChannelTarget, IssueTargets, IssuedChannel, SuperKeyDelete, SuperKeyIssue,
 };

@@ -8,6 +8,14 @@
 //!    `[0, total eligible weight)` and located on the cumulative weights of the eligible
 //!    channels in configuration order.
 //!
+//! 1½. **Rules** (the `*_with_rules` entry points): each channel still eligible is asked
+//!    whether its own rules accept *this* request (what its adapter checks before encoding:
+//!    id charset and length, required fields, byte limits, amounts, methods, currency). A
+//!    channel that would refuse is skipped exactly like one lacking the capability, and the
+//!    rest are renormalized; the refusals are reported ([`SkipReason::Refused`]). The rules are
+//!    a pure function of the request, so the choice stays a pure function of the `paymentId`,
+//!    the group and the request.
+//!
 //! The hot path does not allocate: eligibility is a `u64` bit mask (a group has at most 10
 //! channels; selection refuses more than 64), and errors are only built when there is no
 //! eligible channel.
@@ -251,11 +259,46 @@ impl Iterator for WeightedOrder<'_> {
     }
 }
 
+/// Rules that accept every request: routing on the group and capabilities alone.
+pub fn accept_all(_channel_key: &str) -> Result<(), String> {
+    Ok(())
+}
+
+/// Narrow `eligible` to the channels whose `rules` accept the request. Each refusal is pushed
+/// to `refused` (configuration order); nothing is allocated when every channel accepts.
+pub(crate) fn apply_rules<R>(
+    group: &ChannelGroup,
+    eligible: Eligible,
+    rules: &mut R,
+    refused: &mut Vec<SkippedChannel>,
+) -> Eligible
+where
+    R: FnMut(&str) -> Result<(), String> + ?Sized,
+{
+    let mut e = eligible;
+    let mut mask = eligible.mask;
+    while mask != 0 {
+        let i = mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        let key = &group.channels[i].channel_key;
+        if let Err(rule) = rules(key) {
+            e = e.without(group, i);
+            refused.push(SkippedChannel {
+                channel_key: key.clone(),
+                reason: SkipReason::Refused { rule },
+            });
+        }
+    }
+    e
+}
+
 /// Build the "no eligible channel" error with a reason per channel (error path only).
+/// `refused` holds the channels whose rules refused the request.
 pub(crate) fn no_eligible<D: ChannelDirectory + ?Sized>(
     group: &ChannelGroup,
     job: JobSpec,
     directory: &D,
+    refused: &[SkippedChannel],
 ) -> RoutingError {
     let skipped = group
         .channels
@@ -264,7 +307,10 @@ pub(crate) fn no_eligible<D: ChannelDirectory + ?Sized>(
         .map(|(i, c)| SkippedChannel {
             channel_key: c.channel_key.clone(),
             reason: match check_channel(group, i, job, directory, false) {
-                Ok(_) => SkipReason::Unhealthy,
+                Ok(_) => refused
+                    .iter()
+                    .find(|r| r.channel_key == c.channel_key)
+                    .map_or(SkipReason::Unhealthy, |r| r.reason.clone()),
                 Err(s) => skip_reason(group, i, s, directory),
             },
         })
@@ -342,7 +388,35 @@ pub fn select<'a, D: ChannelDirectory + ?Sized>(
     let eligible = scan(group, job, directory);
     match draw(group, eligible, routing_hash(payment_id), false) {
         Some(i) => Ok(selection_at(group, i, directory, false)),
-        None => Err(no_eligible(group, job, directory)),
+        None => Err(no_eligible(group, job, directory, &[])),
+    }
+}
+
+/// [`select()`] that first asks each eligible channel's `rules` whether it accepts this
+/// request (see the module docs): refusing channels are skipped and the others renormalized.
+/// Returns the selection and the refusals (empty when every channel accepted). With every
+/// eligible channel refusing, the error names each channel and the rule it broke.
+pub fn select_with_rules<'a, D, R>(
+    group: &'a ChannelGroup,
+    payment_id: &str,
+    op: Operation,
+    method: Option<Method>,
+    directory: &'a D,
+    mut rules: R,
+) -> Result<(Selection<'a>, Vec<SkippedChannel>), RoutingError>
+where
+    D: ChannelDirectory + ?Sized,
+    R: FnMut(&str) -> Result<(), String>,
+{
+    if let Some(e) = too_many(group) {
+        return Err(e);
+    }
+    let job = JobSpec { op, method };
+    let mut refused = Vec::new();
+    let eligible = apply_rules(group, scan(group, job, directory), &mut rules, &mut refused);
+    match draw(group, eligible, routing_hash(payment_id), false) {
+        Some(i) => Ok((selection_at(group, i, directory, false), refused)),
+        None => Err(no_eligible(group, job, directory, &refused)),
     }
 }
 
@@ -388,7 +462,7 @@ pub fn select_with_health<'a, D: ChannelDirectory + ?Sized>(
     let job = JobSpec { op, method };
     let eligible = scan(group, job, directory);
     if eligible.is_empty() {
-        return Err(no_eligible(group, job, directory));
+        return Err(no_eligible(group, job, directory, &[]));
     }
     let h = routing_hash(payment_id);
     if let Some(filtered) = health_filtered(group, eligible, Some(health)) {
@@ -455,7 +529,7 @@ impl<'a> CompiledGroup<'a> {
             }
         }
         let Some(i) = draw(group, eligible, routing_hash(payment_id), false) else {
-            return Err(no_eligible(group, job, self));
+            return Err(no_eligible(group, job, self, &[]));
         };
         let c = &group.channels[i];
         Ok(Selection {

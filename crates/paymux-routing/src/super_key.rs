@@ -44,7 +44,10 @@ use crate::error::{RoutingError, SkipReason, SkippedChannel};
 use crate::group::ChannelGroup;
 use crate::hash::routing_hash;
 use crate::report::{ChannelSpecificFailure, SelectedChannel};
-use crate::select::{check_channel, draw, skip_reason, Eligible, JobSpec, MAX_ROUTABLE_CHANNELS};
+use crate::select::{
+    accept_all, apply_rules, check_channel, draw, skip_reason, Eligible, JobSpec,
+    MAX_ROUTABLE_CHANNELS,
+};
 
 /// `pgCode` reported when the PG's answer is unknown (paymux-specific, not a PG code).
 pub const PG_CODE_OUTCOME_UNKNOWN: &str = "PAYMUX_OUTCOME_UNKNOWN";
@@ -86,6 +89,21 @@ pub fn issue_targets<D: ChannelDirectory + ?Sized>(
     group: &ChannelGroup,
     directory: &D,
 ) -> Result<IssueTargets, RoutingError> {
+    issue_targets_with_rules(group, directory, accept_all)
+}
+
+/// [`issue_targets`] for one request: a channel whose `rules` refuse it is not called and is
+/// listed in [`IssueTargets::unsupported`] with the rule it broke. When no channel can issue,
+/// the error names every channel and why (rule refusals included).
+pub fn issue_targets_with_rules<D, R>(
+    group: &ChannelGroup,
+    directory: &D,
+    mut rules: R,
+) -> Result<IssueTargets, RoutingError>
+where
+    D: ChannelDirectory + ?Sized,
+    R: FnMut(&str) -> Result<(), String>,
+{
     let job = JobSpec {
         op: Operation::BillingKeyIssue,
         method: Some(Method::Card),
@@ -98,9 +116,25 @@ pub fn issue_targets<D: ChannelDirectory + ?Sized>(
     let mut skipped = Vec::new();
     for (i, c) in group.channels.iter().enumerate() {
         match check_channel(group, i, job, directory, true) {
-            Ok(entry) => out.targets.push(ChannelTarget {
-                channel: entry.selected_channel(&c.channel_key),
-            }),
+            Ok(entry) => match rules(&c.channel_key) {
+                Ok(()) => out.targets.push(ChannelTarget {
+                    channel: entry.selected_channel(&c.channel_key),
+                }),
+                Err(rule) => {
+                    let skipped_channel = SkippedChannel {
+                        channel_key: c.channel_key.clone(),
+                        reason: SkipReason::Refused { rule },
+                    };
+                    out.unsupported
+                        .push(ChannelSpecificFailure::InvalidRequest {
+                            channel: entry.selected_channel(&c.channel_key),
+                            message: Some(format!(
+                                "not issued on this channel ({skipped_channel})"
+                            )),
+                        });
+                    skipped.push(skipped_channel);
+                }
+            },
             Err(skip) => {
                 let reason = skip_reason(group, i, skip, directory);
                 if reason != SkipReason::Disabled {
@@ -288,6 +322,21 @@ pub(crate) fn keyed_eligible<K: AsRef<str>>(
     group: &ChannelGroup,
     keyed: &[K],
 ) -> Result<(Eligible, BillingKeyRoute), RoutingError> {
+    keyed_eligible_with_rules(group, keyed, &mut accept_all, &mut Vec::new())
+}
+
+/// [`keyed_eligible`] where each candidate's `rules` must also accept the request: the
+/// weighted keyed channels that accept; else the weight-0 keyed channels that accept.
+/// Refusals are pushed to `refused`.
+pub(crate) fn keyed_eligible_with_rules<K: AsRef<str>, R>(
+    group: &ChannelGroup,
+    keyed: &[K],
+    rules: &mut R,
+    refused: &mut Vec<SkippedChannel>,
+) -> Result<(Eligible, BillingKeyRoute), RoutingError>
+where
+    R: FnMut(&str) -> Result<(), String> + ?Sized,
+{
     if keyed.is_empty() {
         return Err(RoutingError::NoKeyedChannels);
     }
@@ -311,9 +360,11 @@ pub(crate) fn keyed_eligible<K: AsRef<str>>(
             zero.mask |= 1 << i;
         }
     }
+    let weighted = apply_rules(group, weighted, rules, refused);
     if !weighted.is_empty() {
         return Ok((weighted, BillingKeyRoute::Weighted));
     }
+    let zero = apply_rules(group, zero, rules, refused);
     if !zero.is_empty() {
         return Ok((zero, BillingKeyRoute::ZeroWeightFallback));
     }
@@ -321,7 +372,9 @@ pub(crate) fn keyed_eligible<K: AsRef<str>>(
         .iter()
         .map(|k| SkippedChannel {
             channel_key: k.as_ref().to_string(),
-            reason: if group.channel(k.as_ref()).is_some() {
+            reason: if let Some(r) = refused.iter().find(|r| r.channel_key == k.as_ref()) {
+                r.reason.clone()
+            } else if group.channel(k.as_ref()).is_some() {
                 SkipReason::Disabled
             } else {
                 SkipReason::NotInGroup

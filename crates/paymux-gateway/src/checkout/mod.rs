@@ -495,14 +495,23 @@ pub fn initial_method_json(m: Method) -> Value {
     json!({ "type": t })
 }
 
+/// The chosen channel, its group, and the group's channels whose rules refuse the window.
+type Routed = (
+    String,
+    Option<paymux_routing::ChannelGroup>,
+    Vec<paymux_routing::SkippedChannel>,
+);
+
 /// Choose the channel: the explicit `channelKey`, or one channel of the group by its weights
-/// among channels whose adapter can both prepare and complete a window for `method`.
+/// among channels whose adapter can both prepare and complete a window for `method` and whose
+/// rules accept `prepare` (the window request).
 async fn route(
     st: &AppState,
     req: &CreateRequest,
     routing_id: &str,
     method: Method,
-) -> Result<(String, Option<paymux_routing::ChannelGroup>), ApiError> {
+    prepare: &PgRequest,
+) -> Result<Routed, ApiError> {
     let can_window = |e: &ChannelEntry| {
         let caps = &e.descriptor.capabilities;
         caps.supports(Operation::CheckoutPrepare, Some(method))
@@ -533,7 +542,7 @@ async fn route(
                 entry.descriptor.id
             )));
         }
-        return Ok((key, None));
+        return Ok((key, None, Vec::new()));
     }
     let Some(gid) = &req.channel_group_id else {
         return Err(ApiError::invalid(
@@ -546,13 +555,14 @@ async fn route(
             format!("channelGroupId: no channel group `{gid}`"),
         )
     })?;
-    let plan = FailoverPlan::for_payment(
+    let plan = FailoverPlan::for_payment_with_rules(
         &group,
         routing_id,
         Operation::CheckoutComplete,
         Some(method),
         &st.channels,
         Some(&st.health),
+        |key| st.rules_verdict(key, prepare),
     )
     .map_err(|e| payments::routing_error(&e))?;
     let chosen = plan
@@ -567,8 +577,9 @@ async fn route(
                 ),
             )
         })?;
+    let refused = plan.refused().to_vec();
     drop(plan);
-    Ok((chosen, Some(group)))
+    Ok((chosen, Some(group), refused))
 }
 
 /// `POST /checkout/sessions`.
@@ -596,22 +607,21 @@ pub async fn create(
         CheckoutRequest::IssueBillingKeyAndPay(r) => r.payment_id.clone(),
         CheckoutRequest::IssueBillingKey(r) => r.issue_id.clone().unwrap_or_default(),
     };
-    let (channel_key, group) = route(st, &req, &order_id, method).await?;
-    let entry = st
-        .channels
-        .get(&channel_key)
-        .ok_or_else(|| ApiError::internal("routed to an unknown channel"))?;
-
     let session_id = new_session_id();
     let base = public_base(st, host);
     let checkout_url = format!("{base}/checkout/{session_id}");
     let return_url = format!("{base}/checkout/return/{session_id}");
-    let now = util::now();
-    let now_kst = now.with_timezone(&kst());
     let pg_req = PgRequest::CheckoutPrepare(CheckoutPrepareCall {
         return_url: Some(return_url),
         checkout: req.checkout.clone(),
     });
+    let (channel_key, group, refused) = route(st, &req, &order_id, method, &pg_req).await?;
+    let entry = st
+        .channels
+        .get(&channel_key)
+        .ok_or_else(|| ApiError::internal("routed to an unknown channel"))?;
+    let now = util::now();
+    let now_kst = now.with_timezone(&kst());
     let ctx = EncodeContext {
         channel: &entry.ctx,
         now: now_kst,
@@ -661,6 +671,7 @@ pub async fn create(
             .map_err(|e| ApiError::validation(&e))?;
         let mut extra = order.extra.clone();
         extra.push(("origin", origin.json_for_checkout()));
+        extra.push(("routing", payments::refused_json(&refused)));
         let np = NewPayment {
             id: payment_id.to_string(),
             store_id: store_id.clone(),
