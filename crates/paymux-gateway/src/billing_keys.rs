@@ -281,10 +281,10 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
         }
         // Issued on the channels whose rules accept the request; the others are reported in
         // `channelSpecificFailures` without being called.
-        (None, Some(g)) => issue_targets_with_rules(g, &st.channels, |key| {
-            st.rules_verdict(key, &req)
-        })
-        .map_err(|e| routing_error(&e))?,
+        (None, Some(g)) => {
+            issue_targets_with_rules(g, &st.channels, |key| st.rules_verdict(key, &req))
+                .map_err(|e| routing_error(&e))?
+        }
         (None, None) => return Err(ApiError::invalid("channelKey: is required")),
     };
     let masked = body
