@@ -1,0 +1,254 @@
+//! A newcomer's first run, through the binary: the smart-routing founding document's own
+//! requests (PortOne `payment-<uuid>` ids, a customer without an id) sent through the
+//! sandbox's demo group. Rule-aware selection must send each to a channel whose rules accept
+//! it, split among the accepting channels by their weights, and refuse none.
+#![cfg(all(feature = "galaxia", feature = "ksnet", feature = "smartro"))]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+const SECRET: &str = "first-run-secret";
+const N: usize = 200;
+
+async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
+    let c = reqwest::Client::new();
+    let mut r = c
+        .request(method, url)
+        .header("Authorization", format!("PortOne {SECRET}"));
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.expect("gateway answers");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn portone_id(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4())
+}
+
+/// The demo group's id and its channels' weights.
+async fn demo_group(base: &str) -> (String, BTreeMap<String, u32>) {
+    let (s, groups) = call(reqwest::Method::GET, format!("{base}/channel-groups"), None).await;
+    assert_eq!(s, 200, "{groups}");
+    let g = &groups["items"][0];
+    let weights = g["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["channelKey"].as_str().unwrap().to_string(),
+                c["weight"].as_u64().unwrap() as u32,
+            )
+        })
+        .collect();
+    (g["id"].as_str().unwrap().to_string(), weights)
+}
+
+/// The keyed-in card request of the founding document ("API 수기(키인)결제 연동하기"), with
+/// the customer of its browser example: full name, phone and e-mail, no id.
+fn founding_document_payment(group: &str) -> Value {
+    json!({
+        "channelGroupId": group,
+        "orderName": "월간 이용권 정기결제",
+        "customer": {
+            "name": { "full": "김포트" },
+            "phoneNumber": "01000001234",
+            "email": "port@portone.io"
+        },
+        "amount": { "total": 8900 },
+        "currency": "KRW",
+        "method": { "card": { "credential": {
+            "number": "0000123400001234", "expiryYear": "26", "expiryMonth": "12",
+            "birthOrBusinessRegistrationNumber": "900101", "passwordTwoDigits": "00"
+        } } },
+        "productType": "PHYSICAL"
+    })
+}
+
+/// The founding document's customer for billing keys ("API 빌링키 발급 및 정기결제 연동하기").
+fn key_customer() -> Value {
+    json!({
+        "id": "customerId_2333",
+        "name": { "full": "김포트" },
+        "phoneNumber": "01000001234",
+        "email": "port@portone.io"
+    })
+}
+
+/// Where the payment went, and which channels its rules check left out.
+async fn landed(base: &str, payment_id: &str) -> (String, Vec<String>) {
+    let (s, p) = call(
+        reqwest::Method::GET,
+        format!("{base}/payments/{payment_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["status"], "PAID", "{p}");
+    let refused = p["routing"]["refused"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|r| {
+                    assert!(
+                        r["rule"].as_str().is_some_and(|s| !s.is_empty()),
+                        "a refusal names its rule: {r}"
+                    );
+                    r["channelKey"].as_str().unwrap().to_string()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (p["channel"]["key"].as_str().unwrap().to_string(), refused)
+}
+
+/// Each accepting channel's share is within `tolerance` of its renormalized weight.
+fn assert_split(counts: &BTreeMap<String, usize>, weights: &BTreeMap<String, u32>, tolerance: f64) {
+    let total_w: u32 = counts.keys().map(|k| weights[k]).sum();
+    let n: usize = counts.values().sum();
+    for (k, c) in counts {
+        let expected = f64::from(weights[k]) / f64::from(total_w);
+        let got = *c as f64 / n as f64;
+        assert!(
+            (got - expected).abs() <= tolerance,
+            "{k}: {c} of {n} ({got:.2}), expected {expected:.2} ± {tolerance} ({counts:?})"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn founding_document_requests_land_on_channels_that_accept_them() {
+    let sb = common::start_sandbox("first-run", SECRET);
+    let base = sb.base.clone();
+    let (group, weights) = demo_group(&base).await;
+
+    // 1. The keyed-in payment exactly as the document writes it: only a channel whose rules
+    //    take a customer without an id and a `-` in the id can have it.
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for _ in 0..N {
+        let id = portone_id("payment");
+        let (s, r) = call(
+            reqwest::Method::POST,
+            format!("{base}/payments/{id}/instant"),
+            Some(founding_document_payment(&group)),
+        )
+        .await;
+        assert_eq!(s, 200, "{id}: {r}");
+        let (channel, refused) = landed(&base, &id).await;
+        assert!(!refused.contains(&channel));
+        *counts.entry(channel).or_default() += 1;
+    }
+    // Galaxia needs `customer.id` (its USER_ID); Smartro has no keyed-in card payment.
+    assert_eq!(
+        counts.keys().collect::<Vec<_>>(),
+        ["ksnet-test"],
+        "{counts:?}"
+    );
+
+    // 2. The same payment from a merchant that also sends a customer id and Galaxia's item
+    //    code: two channels accept, and they split by their weights.
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for _ in 0..N {
+        let id = portone_id("payment");
+        let mut body = founding_document_payment(&group);
+        body["customer"] = key_customer();
+        body["bypass"] = json!({ "galaxia": { "ITEM_CODE": "ITEM0001" } });
+        let (s, r) = call(
+            reqwest::Method::POST,
+            format!("{base}/payments/{id}/instant"),
+            Some(body),
+        )
+        .await;
+        assert_eq!(s, 200, "{id}: {r}");
+        *counts.entry(landed(&base, &id).await.0).or_default() += 1;
+    }
+    assert_eq!(
+        counts.keys().collect::<Vec<_>>(),
+        ["galaxia-test", "ksnet-test"],
+        "{counts:?}"
+    );
+    // 200 draws at p ≈ 0.5: ±0.12 is more than 3 standard deviations.
+    assert_split(&counts, &weights, 0.12);
+
+    // 3. A super billing key as the document issues it, then 200 payments with PortOne ids.
+    let (s, issued) = call(
+        reqwest::Method::POST,
+        format!("{base}/billing-keys"),
+        Some(json!({
+            "channelGroupId": group,
+            "customer": key_customer(),
+            "method": { "card": { "credential": {
+                "number": "0000123400001234", "expiryYear": "26", "expiryMonth": "12",
+                "birthOrBusinessRegistrationNumber": "900101", "passwordTwoDigits": "00"
+            } } }
+        })),
+    )
+    .await;
+    assert_eq!(s, 200, "{issued}");
+    let billing_key = issued["billingKeyInfo"]["billingKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for _ in 0..N {
+        let id = portone_id("payment");
+        let (s, r) = call(
+            reqwest::Method::POST,
+            format!("{base}/payments/{id}/billing-key"),
+            Some(json!({
+                "billingKey": billing_key,
+                "orderName": "후불 결제",
+                "customer": key_customer(),
+                "amount": { "total": 8900 },
+                "currency": "KRW",
+                "productType": "PHYSICAL",
+                "productCount": 1
+            })),
+        )
+        .await;
+        assert_eq!(s, 200, "{id}: {r}");
+        let (channel, refused) = landed(&base, &id).await;
+        // Smartro holds a key but refuses a `-` in its order number (Moid).
+        assert_eq!(refused, ["smartro-test"]);
+        *counts.entry(channel).or_default() += 1;
+    }
+    assert_eq!(
+        counts.keys().collect::<Vec<_>>(),
+        ["galaxia-test", "ksnet-test"],
+        "{counts:?}"
+    );
+    assert_split(&counts, &weights, 0.12);
+
+    // 4. A request no channel accepts is one 400 naming each channel and the rule it broke;
+    //    nothing is recorded.
+    let id = portone_id("payment");
+    let mut body = founding_document_payment(&group);
+    body.as_object_mut().unwrap().remove("productType");
+    let (s, r) = call(
+        reqwest::Method::POST,
+        format!("{base}/payments/{id}/instant"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, 400, "{r}");
+    assert_eq!(r["type"], "INVALID_REQUEST");
+    let msg = r["message"].as_str().unwrap();
+    for needle in [
+        "galaxia-test: refuses the request: customer.id",
+        "ksnet-test: refuses the request: productType",
+        "smartro-test:",
+    ] {
+        assert!(msg.contains(needle), "{needle:?} not in {msg}");
+    }
+    let (s, _) = call(reqwest::Method::GET, format!("{base}/payments/{id}"), None).await;
+    assert_eq!(s, 404);
+}
