@@ -960,7 +960,7 @@ pub fn sandbox_hint(st: &AppState, base_url: &str, api_secret: &str) -> Vec<Stri
     vec![
         format!(
             "  checkout:       curl -s -H 'Authorization: PortOne {api_secret}' -H 'Content-Type: application/json' \\\n                    -d '{}' \\\n                    {base_url}/checkout/sessions",
-            sandbox_example(&c.ctx.key, &format!("order-{}", util::now().timestamp()))
+            sandbox_example(&c.ctx.key, &util::new_id("payment"))
         ),
         "                  then open the answered checkoutUrl in a browser and pay in the simulated window".into(),
         "                  (a card number ending in 0002 is declined, 0051 is insufficient funds)".into(),

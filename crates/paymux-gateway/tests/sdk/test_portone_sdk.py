@@ -60,8 +60,9 @@ def credential(number):
     )
 
 
-def pid(prefix):
-    return f"{prefix}-{uuid.uuid4().hex}"
+def pid(prefix="payment"):
+    # PortOne's own id style (`payment-${crypto.randomUUID()}`), hyphens included.
+    return f"{prefix}-{uuid.uuid4()}"
 
 
 # A webhook receiver of our own, named in noticeUrls.
@@ -84,7 +85,7 @@ threading.Thread(target=server.serve_forever, daemon=True).start()
 hook_url = f"http://127.0.0.1:{server.server_address[1]}/hook"
 
 # 1. Instant payment, get, and the typed Payment.
-payment_id = pid("sdk")
+payment_id = pid()
 res = client.pay_instantly(
     payment_id=payment_id,
     channel_key=CHANNEL,
@@ -116,7 +117,7 @@ try:
 except errors.AlreadyPaidError:
     check("duplicate raises AlreadyPaidError", True)
 
-declined_id = pid("sdk-declined")
+declined_id = pid()
 try:
     client.pay_instantly(
         payment_id=declined_id,
@@ -170,13 +171,13 @@ check("issue_billing_key on the group", len(issued.billing_key_info.channels) ==
 info = client.billing_key.get_billing_key_info(billing_key=key)
 check("get_billing_key_info ISSUED", type(info).__name__ == "IssuedBillingKeyInfo", type(info).__name__)
 paid = client.pay_with_billing_key(
-    payment_id=pid("sdk-bk"), billing_key=key, order_name="monthly", amount=PaymentAmountInput(total=9900), currency="KRW"
+    payment_id=pid(), billing_key=key, order_name="monthly", amount=PaymentAmountInput(total=9900), currency="KRW"
 )
 check("pay_with_billing_key", bool(paid.payment.pg_tx_id))
 
 when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)).isoformat()
 sched = client.payment_schedule.create_payment_schedule(
-    payment_id=pid("sdk-sched"),
+    payment_id=pid(),
     payment=BillingKeyPaymentInput(billing_key=key, order_name="later", amount=PaymentAmountInput(total=9900), currency="KRW"),
     time_to_pay=when,
 )
