@@ -60,7 +60,12 @@ type ApiResult = Result<Json<Value>, ApiError>;
 
 /// Build the router.
 pub fn router(state: Arc<AppState>) -> Router {
-    let api = Router::new()
+    let mut api = Router::new();
+    // Sandbox only (not in ROUTES/openapi.json): elsewhere it is the 404 fallback.
+    if state.inbox.is_some() {
+        api = api.route("/sandbox/webhooks", get(sandbox_webhooks));
+    }
+    let api = api
         .route("/payments/{payment_id}/instant", post(instant))
         .route("/payments/{payment_id}/billing-key", post(pay_billing_key))
         .route("/payments/{payment_id}/schedule", post(create_schedule))
@@ -421,6 +426,38 @@ async fn checkout_return(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     checkout::complete::on_return(&st, &id, ct, &bytes, &origin(peer, &headers)).await
+}
+
+/// `GET /sandbox/webhooks[?limit=N]`: the webhooks the sandbox kept instead of sending,
+/// newest first, each as sent (`headers`, `body`, and `rawBody` to check the signature over).
+async fn sandbox_webhooks(State(st): St, Query(q): Query<HashMap<String, String>>) -> ApiResult {
+    let inbox = st
+        .inbox
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("NOT_FOUND", "no such endpoint"))?;
+    let cap = inbox.capacity();
+    let mut limit = cap;
+    for (k, v) in &q {
+        match k.as_str() {
+            "limit" => {
+                limit = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=cap).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::invalid(format!("limit: must be an integer from 1 to {cap}"))
+                    })?;
+            }
+            // The name is not echoed: it is whatever the client sent.
+            _ => {
+                return Err(ApiError::invalid(
+                    "unknown query parameter: this endpoint accepts only `limit`",
+                ))
+            }
+        }
+    }
+    let items: Vec<Value> = inbox.newest(limit).iter().map(|s| s.to_json()).collect();
+    Ok(Json(json!({"items": items})))
 }
 
 async fn list_channels(State(st): St) -> ApiResult {

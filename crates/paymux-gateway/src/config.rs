@@ -20,6 +20,11 @@ pub struct ServeOptions {
     pub api_secret: Option<String>,
     /// `--webhook-secret S`.
     pub webhook_secret: Option<String>,
+    /// `--webhook-url URL`: where webhooks go (overrides the file's `webhook_url`; in the
+    /// sandbox, instead of its inbox).
+    pub webhook_url: Option<String>,
+    /// `--public-url URL`: the gateway's URL as browsers reach it (overrides `public_url`).
+    pub public_url: Option<String>,
 }
 
 /// The configuration file.

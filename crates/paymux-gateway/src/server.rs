@@ -37,7 +37,8 @@ pub struct GatewayOptions {
     pub api_secret: String,
     /// Webhook secret (`whsec_<base64>`).
     pub webhook_secret: String,
-    /// Default webhook URL.
+    /// Default webhook URL: an http(s) URL, or [`webhooks::INBOX_URL`] to keep webhooks in the
+    /// sandbox inbox (`GET /sandbox/webhooks`).
     pub webhook_url: Option<String>,
     /// `merchantId` on responses.
     pub merchant_id: String,
@@ -168,10 +169,19 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
     }
     let channels = ChannelRegistry::new(opts.channels.clone())?;
     if let Some(u) = &opts.public_url {
-        if !(u.starts_with("http://") || u.starts_with("https://")) {
-            anyhow::bail!("public_url: must be an http(s) URL such as https://pay.example.com");
+        if !webhooks::is_http_url(u) {
+            anyhow::bail!(
+                "public_url: must be an absolute http:// or https:// URL such as https://pay.example.com"
+            );
         }
     }
+    let inbox = match opts.webhook_url.as_deref() {
+        Some(webhooks::INBOX_URL) => Some(webhooks::Inbox::default()),
+        Some(u) if !webhooks::is_http_url(u) => anyhow::bail!(
+            "webhook_url: must be an absolute http:// or https:// URL such as https://shop.example.com/webhooks"
+        ),
+        _ => None,
+    };
     let db = Db::connect(&opts.database).await?;
     let tuning = opts.tuning.clone();
     let override_read = tuning
@@ -190,6 +200,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         api_secret: Secret::new(opts.api_secret.trim().to_string()),
         webhook_key: Secret::new(webhook_key),
         webhook_url: opts.webhook_url.clone(),
+        inbox,
         merchant_id: opts.merchant_id.clone(),
         store_id: opts.store_id.clone(),
         instance_id: uuid::Uuid::new_v4().simple().to_string(),
@@ -317,14 +328,34 @@ pub async fn start_sandbox() -> anyhow::Result<Sandbox> {
 
 /// `paymux serve`: start from flags and an optional configuration file (none = sandbox),
 /// print how to reach it, and serve until Ctrl-C.
+///
+/// Logs go to stderr, filtered by `RUST_LOG` (default `info`), coloured only when stderr is a
+/// terminal and `NO_COLOR` is unset or empty.
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_ansi(log_colour(
+            std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ))
         .with_writer(std::io::stderr)
         .try_init();
+    // Flags are checked before anything starts, naming the flag.
+    for (flag, value) in [
+        ("--webhook-url", &opts.webhook_url),
+        ("--public-url", &opts.public_url),
+    ] {
+        if let Some(v) = value {
+            if !webhooks::is_http_url(v) {
+                anyhow::bail!(
+                    "{flag}: must be an absolute http:// or https:// URL such as https://shop.example.com/path"
+                );
+            }
+        }
+    }
     let (file, sandbox_mode) = match &opts.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -341,6 +372,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         g.database = SANDBOX_DATABASE.into();
         g.merchant_id = "merchant-paymux-sandbox".into();
         g.store_id = "store-paymux-sandbox".into();
+        // Without --webhook-url the sandbox keeps its webhooks for GET /sandbox/webhooks.
+        g.webhook_url = Some(webhooks::INBOX_URL.into());
         let sb = start_sandbox().await?;
         g.channels.extend(sb.channels);
         g.channel_groups.extend(sb.group);
@@ -351,6 +384,12 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     }
     if let Some(v) = opts.database {
         g.database = v;
+    }
+    if let Some(v) = opts.webhook_url {
+        g.webhook_url = Some(v);
+    }
+    if let Some(v) = opts.public_url {
+        g.public_url = Some(v);
     }
     // The sandbox prints its secrets as the design brief says (flags included); a configured
     // deployment never echoes one the operator gave (file or flag): output ends up in logs.
@@ -375,16 +414,23 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         g.webhook_secret.clone()
     };
     let gw = start(g.clone()).await?;
-    println!(
+    say(format_args!(
         "paymux gateway{}",
         if sandbox_mode { " (sandbox)" } else { "" }
-    );
-    println!("  base URL:       {}", gw.base_url);
-    println!("  API secret:     {api_secret_shown}");
-    println!("  webhook secret: {webhook_secret_shown}");
-    println!("  database:       {}", redact_url(&g.database));
+    ));
+    say(format_args!("  base URL:       {}", gw.base_url));
+    say(format_args!("  API secret:     {api_secret_shown}"));
+    say(format_args!("  webhook secret: {webhook_secret_shown}"));
+    say(format_args!(
+        "  webhooks:       {}",
+        webhook_destination(g.webhook_url.as_deref(), &gw.base_url)
+    ));
+    say(format_args!(
+        "  database:       {}",
+        redact_url(&g.database)
+    ));
     for c in gw.state.channels.iter() {
-        println!(
+        say(format_args!(
             "  channel:        {} ({}, {}){}",
             c.ctx.key,
             c.descriptor.id,
@@ -394,27 +440,70 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
                 .as_deref()
                 .map(|e| format!(" -> {e}"))
                 .unwrap_or_default()
-        );
+        ));
     }
     for grp in groups::list(&gw.state).await? {
-        println!("  channel group:  {}", grp.id());
+        say(format_args!("  channel group:  {}", grp.id()));
     }
     if sandbox_mode && gw.state.channels.is_empty() {
-        println!("  (no adapter is linked in this build: no sandbox channels)");
+        say("  (no adapter is linked in this build: no sandbox channels)");
     }
-    println!(
+    say(format_args!(
         "  try: curl -H 'Authorization: PortOne {}' {}/channels",
         api_secret_shown, gw.base_url
-    );
+    ));
     if sandbox_mode {
         for line in crate::checkout::sandbox_hint(&gw.state, &gw.base_url, &api_secret_shown) {
-            println!("{line}");
+            say(line);
         }
     }
     wait_for_stop().await?;
-    println!("shutting down");
+    say("shutting down");
     gw.shutdown().await;
     Ok(())
+}
+
+/// Print one line of the start banner. A closed stdout (`paymux serve | head`) must not stop
+/// or crash the gateway, so write errors are ignored.
+fn say(line: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// Colour in logs only on a terminal, and never when `NO_COLOR` is set to something
+/// (<https://no-color.org>).
+fn log_colour(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && !matches!(no_color, Some(v) if !v.is_empty())
+}
+
+/// A URL for output: no user name or password, and no query (it often carries a token).
+fn shown_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => {
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let query = if u.query().is_some() { "?…" } else { "" };
+            format!(
+                "{}://{}{port}{}{query}",
+                u.scheme(),
+                u.host_str().unwrap_or(""),
+                u.path()
+            )
+        }
+        Err(_) => "(invalid URL)".to_string(),
+    }
+}
+
+/// The banner's `webhooks:` line.
+fn webhook_destination(webhook_url: Option<&str>, base_url: &str) -> String {
+    match webhook_url {
+        Some(webhooks::INBOX_URL) => format!(
+            "kept at GET {base_url}/sandbox/webhooks (newest {} first; --webhook-url URL sends them instead)",
+            webhooks::INBOX_CAPACITY
+        ),
+        Some(url) => format!("sent to {}", shown_url(url)),
+        None => "none by default (set webhook_url or --webhook-url; requests may give noticeUrls)"
+            .to_string(),
+    }
 }
 
 /// Ctrl-C, or SIGTERM on Unix (container stop).
@@ -450,6 +539,31 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_colour_needs_a_terminal_and_no_no_color() {
+        use std::ffi::OsStr;
+        assert!(log_colour(true, None));
+        assert!(log_colour(true, Some(OsStr::new(""))));
+        assert!(!log_colour(true, Some(OsStr::new("1"))));
+        assert!(!log_colour(false, None));
+    }
+
+    #[test]
+    fn banner_names_the_webhook_destination() {
+        let b = "http://127.0.0.1:1";
+        assert!(webhook_destination(Some(webhooks::INBOX_URL), b)
+            .contains("GET http://127.0.0.1:1/sandbox/webhooks"));
+        assert_eq!(
+            webhook_destination(Some("https://x.example/h"), b),
+            "sent to https://x.example/h"
+        );
+        assert!(webhook_destination(None, b).contains("--webhook-url"));
+        assert_eq!(
+            webhook_destination(Some("https://u:pw@x.example:8443/h?token=abc"), b),
+            "sent to https://x.example:8443/h?…"
+        );
+    }
 
     #[test]
     fn redacts_passwords() {

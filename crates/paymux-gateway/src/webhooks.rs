@@ -13,8 +13,13 @@
 //!   base) plus jitter, up to `max_attempts` deliveries. Rows are claimed with a lease
 //!   (`FOR UPDATE SKIP LOCKED` on PostgreSQL) so several instances never send one delivery
 //!   at the same time.
+//! - Sandbox inbox: without a webhook URL, the sandbox's target is [`INBOX_URL`], an
+//!   in-process sink. The worker delivers to it like to any URL (same body bytes, same signed
+//!   headers, built by the same code), and the [`Inbox`] keeps the newest [`INBOX_CAPACITY`]
+//!   for `GET /sandbox/webhooks`.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -48,6 +53,107 @@ pub const BILLING_KEY_READY: &str = "BillingKey.Ready";
 pub const BILLING_KEY_FAILED: &str = "BillingKey.Failed";
 /// `BillingKey.Deleted`.
 pub const BILLING_KEY_DELETED: &str = "BillingKey.Deleted";
+
+/// The sandbox inbox as a webhook target (stored in outbox rows like any URL). Not an http(s)
+/// URL, so neither a request's `noticeUrls` nor a configured `webhook_url` can name it.
+pub const INBOX_URL: &str = "paymux-sandbox:inbox";
+
+/// How many webhooks the sandbox inbox keeps (the newest).
+pub const INBOX_CAPACITY: usize = 1000;
+
+/// One webhook as it was sent: the exact body and the headers that went with it.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    /// `webhook-id`.
+    pub id: String,
+    /// The event type (`Transaction.Paid`, ...).
+    pub event_type: String,
+    /// When the sink received it.
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    /// Header names (lower case) and values, in the order they were sent.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body, byte for byte.
+    pub body: String,
+}
+
+impl Sent {
+    /// `{id, type, receivedAt, headers, body, rawBody}`: `body` is the parsed JSON, `rawBody`
+    /// the exact string the signature covers.
+    pub fn to_json(&self) -> Value {
+        let headers: serde_json::Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), json!(v)))
+            .collect();
+        json!({
+            "id": self.id,
+            "type": self.event_type,
+            "receivedAt": util::rfc3339(self.received_at),
+            "headers": headers,
+            "body": serde_json::from_str::<Value>(&self.body).unwrap_or(Value::Null),
+            "rawBody": self.body,
+        })
+    }
+}
+
+/// The sandbox's in-memory webhook sink: the newest webhooks, newest first, bounded.
+#[derive(Debug)]
+pub struct Inbox {
+    capacity: usize,
+    items: Mutex<VecDeque<Sent>>,
+}
+
+impl Default for Inbox {
+    fn default() -> Self {
+        Inbox::with_capacity(INBOX_CAPACITY)
+    }
+}
+
+impl Inbox {
+    /// An empty inbox keeping at most `capacity` webhooks (at least one).
+    pub fn with_capacity(capacity: usize) -> Inbox {
+        Inbox {
+            capacity: capacity.max(1),
+            items: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Keep `sent`, dropping the oldest beyond the capacity.
+    pub fn record(&self, sent: Sent) {
+        let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+        items.push_front(sent);
+        items.truncate(self.capacity);
+    }
+
+    /// Up to `limit` webhooks, newest first.
+    pub fn newest(&self, limit: usize) -> Vec<Sent> {
+        let items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+        items.iter().take(limit).cloned().collect()
+    }
+
+    /// How many are kept.
+    pub fn len(&self) -> usize {
+        self.items.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The most it keeps.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+/// Whether `url` is an absolute http(s) URL with a host (what `webhook_url` and `public_url`
+/// must be).
+pub fn is_http_url(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    })
+}
 
 /// Where an event goes.
 #[derive(Debug, Clone, Default)]
@@ -229,21 +335,39 @@ pub async fn deliver_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
     Ok(n)
 }
 
-async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
+/// The headers of one delivery attempt: content type, `webhook-id`, `webhook-timestamp` (now)
+/// and `webhook-signature` over exactly `body`.
+pub fn signed_headers(key: &[u8], id: &str, body: &str) -> Vec<(&'static str, String)> {
     let ts = util::now().timestamp();
-    let sig = sign(st.webhook_key.expose(), &d.id, ts, &d.payload);
-    let res = st
-        .http
-        .post(&d.url)
-        .timeout(st.tuning.webhook_timeout)
-        .header("content-type", "application/json")
-        .header("webhook-id", &d.id)
-        .header("webhook-timestamp", ts.to_string())
-        .header("webhook-signature", sig)
-        .body(d.payload.clone())
-        .send()
-        .await;
-    let error = match res {
+    vec![
+        ("content-type", "application/json".to_string()),
+        ("webhook-id", id.to_string()),
+        ("webhook-timestamp", ts.to_string()),
+        ("webhook-signature", sign(key, id, ts, body)),
+    ]
+}
+
+/// Send one delivery (to a URL, or into the sandbox inbox); `None` on success, else why not.
+async fn send(st: &AppState, d: &Due) -> Option<String> {
+    let headers = signed_headers(st.webhook_key.expose(), &d.id, &d.payload);
+    if d.url == INBOX_URL {
+        let Some(inbox) = &st.inbox else {
+            return Some("no sandbox inbox in this gateway".to_string());
+        };
+        inbox.record(Sent {
+            id: d.id.clone(),
+            event_type: d.event_type.clone(),
+            received_at: util::now(),
+            headers,
+            body: d.payload.clone(),
+        });
+        return None;
+    }
+    let mut req = st.http.post(&d.url).timeout(st.tuning.webhook_timeout);
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    match req.body(d.payload.clone()).send().await {
         Ok(r) if r.status().is_success() => None,
         Ok(r) => Some(format!("HTTP {}", r.status().as_u16())),
         Err(e) => Some(if e.is_timeout() {
@@ -253,7 +377,11 @@ async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
         } else {
             "request failed".to_string()
         }),
-    };
+    }
+}
+
+async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
+    let error = send(st, &d).await;
     let now = util::now();
     match error {
         None => {
@@ -319,6 +447,70 @@ mod tests {
             r#"{"test": 2432232314}"#,
         );
         assert_eq!(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    fn sent(id: &str) -> Sent {
+        Sent {
+            id: id.into(),
+            event_type: TRANSACTION_PAID.into(),
+            received_at: util::now(),
+            headers: signed_headers(b"k", id, "{}"),
+            body: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn inbox_keeps_the_newest_first_and_is_bounded() {
+        let inbox = Inbox::with_capacity(3);
+        for i in 0..5 {
+            inbox.record(sent(&format!("m{i}")));
+        }
+        let ids: Vec<String> = inbox.newest(10).into_iter().map(|s| s.id).collect();
+        assert_eq!(ids, ["m4", "m3", "m2"]);
+        assert_eq!(inbox.newest(1)[0].id, "m4");
+        assert_eq!(inbox.len(), 3);
+        assert_eq!(Inbox::default().capacity(), INBOX_CAPACITY);
+    }
+
+    #[test]
+    fn inbox_items_carry_the_signed_headers_and_raw_body() {
+        let key = decode_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let body = r#"{"type":"Transaction.Paid","data":{"paymentId":"p1"}}"#;
+        let s = Sent {
+            headers: signed_headers(&key, "whmsg_1", body),
+            body: body.into(),
+            ..sent("whmsg_1")
+        };
+        let v = s.to_json();
+        assert_eq!(v["rawBody"], body);
+        assert_eq!(v["body"]["data"]["paymentId"], "p1");
+        let ts: i64 = v["headers"]["webhook-timestamp"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            v["headers"]["webhook-signature"],
+            sign(&key, "whmsg_1", ts, body)
+        );
+        assert_eq!(v["headers"]["content-type"], "application/json");
+    }
+
+    #[test]
+    fn only_absolute_http_urls_pass() {
+        for ok in ["http://127.0.0.1:9/x", "https://shop.example/hooks?a=1"] {
+            assert!(is_http_url(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "shop.example/hooks",
+            "ftp://shop.example/",
+            "http://",
+            INBOX_URL,
+            "javascript:alert(1)",
+        ] {
+            assert!(!is_http_url(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -3,17 +3,32 @@
 //! The commands and their flags are a stable interface (see the design brief).
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Every `println!` in this module is this one: output into a closed pipe (`paymux wire … |
+/// head`) ends the command quietly, with success, instead of panicking as std's does.
+macro_rules! println {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
 
 use paymux_core::adapter::{EncodeContext, Operation, PgRequest, WireRequest, WireTarget};
 use paymux_core::channel::ChannelContext;
 use paymux_core::registry::{self, AdapterRegistration};
 use paymux_core::wire::codec::b64_encode;
 
+const AFTER_HELP: &str = "\
+Environment:
+  RUST_LOG   log filter for `paymux serve` (default `info`; e.g. `RUST_LOG=paymux_gateway=debug`)
+  NO_COLOR   set to anything non-empty: no colour in logs (logs are never coloured when stderr
+             is not a terminal)";
+
 /// paymux: one unified payment model, many Korean PGs.
 #[derive(Parser, Debug)]
-#[command(name = "paymux", version, about)]
+#[command(name = "paymux", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,7 +72,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: String,
-        /// Write a channel TOML pointing at this simulator (with its test credentials) here.
+        /// Write a server config here whose one `[[channels]]` table points at this simulator
+        /// (with its test credentials): `paymux serve --config FILE` and `paymux wire
+        /// --channel FILE` both take it as it is.
         #[arg(long)]
         channel_out: Option<PathBuf>,
     },
@@ -78,6 +95,13 @@ enum Command {
         /// Webhook signing secret (`whsec_<base64>`).
         #[arg(long)]
         webhook_secret: Option<String>,
+        /// Send webhooks to this http(s) URL (sandbox: instead of keeping them at
+        /// `GET /sandbox/webhooks`).
+        #[arg(long)]
+        webhook_url: Option<String>,
+        /// The gateway's URL as browsers reach it (base of `checkoutUrl`).
+        #[arg(long)]
+        public_url: Option<String>,
     },
 }
 
@@ -91,13 +115,40 @@ enum Format {
 /// Entry point used by `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    // `--format raw` ends without a newline: flush here so a closed pipe is handled alike.
+    write_stdout(format_args!(""));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("paymux: {e}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Write to stdout (and flush). A reader that went away (broken pipe) ends the process quietly
+/// with status 0, as if the output had been read; any other write error is reported (exit 2).
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        exit_on_write_error(&e);
+    }
+}
+
+fn write_stdout_bytes(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        exit_on_write_error(&e);
+    }
+}
+
+fn exit_on_write_error(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("paymux: cannot write the output: {e}");
+    std::process::exit(2);
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -131,6 +182,8 @@ fn run(cli: Cli) -> Result<(), String> {
             database,
             api_secret,
             webhook_secret,
+            webhook_url,
+            public_url,
         } => {
             let opts = paymux_gateway::ServeOptions {
                 config,
@@ -138,6 +191,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 database,
                 api_secret,
                 webhook_secret,
+                webhook_url,
+                public_url,
             };
             let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             rt.block_on(paymux_gateway::serve(opts))
@@ -217,9 +272,7 @@ fn wire(
     let req = PgRequest::from_json(op, &read(request)?)
         .map_err(|e| format!("{}: {e}", request.display()))?;
     let channel = match channel {
-        Some(p) => {
-            ChannelContext::from_toml(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?
-        }
+        Some(p) => channel_file(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?,
         None => {
             let mut c = (reg.simulator)().sandbox_channel(&format!("{adapter_id}-test"), "");
             c.endpoint = None; // the vendor's own test host
@@ -248,12 +301,7 @@ fn wire(
     paymux_core::execute::validate(adapter.as_ref(), &ctx, &req).map_err(|e| e.to_string())?;
     let w = adapter.encode(&ctx, &req).map_err(|e| e.to_string())?;
     match format {
-        Format::Raw => {
-            use std::io::Write;
-            std::io::stdout()
-                .write_all(&w.body)
-                .map_err(|e| e.to_string())?;
-        }
+        Format::Raw => write_stdout_bytes(&w.body),
         Format::Json => {
             let v = wire_json(adapter_id, op, &w);
             println!(
@@ -264,6 +312,27 @@ fn wire(
         Format::Pretty => print_pretty(adapter_id, op, &w),
     }
     Ok(())
+}
+
+/// A `--channel` file: a channel TOML, or a server config with exactly one `[[channels]]`
+/// table (what `paymux simulate --channel-out` writes).
+fn channel_file(text: &str) -> Result<ChannelContext, String> {
+    let channel_err = match ChannelContext::from_toml(text) {
+        Ok(c) => return Ok(c),
+        Err(e) => e,
+    };
+    match paymux_gateway::FileConfig::from_toml(text) {
+        Ok(cfg) if cfg.channels.len() == 1 => Ok(cfg.channels.into_iter().next().expect("one")),
+        Ok(cfg) if !cfg.channels.is_empty() => Err(format!(
+            "a server config with {} [[channels]] tables; --channel takes a channel file or a \
+             config with exactly one",
+            cfg.channels.len()
+        )),
+        Ok(_) => Err(channel_err),
+        // A config (it has [[channels]]) with an error: that error is the useful one.
+        Err(e) if text.contains("[[channels]]") => Err(e.to_string()),
+        Err(_) => Err(channel_err),
+    }
 }
 
 /// The `--format json` object (a stable interface).
@@ -377,9 +446,18 @@ fn simulate(
         println!("{adapter_id} simulator listening on {}", handle.local_addr);
         if let Some(path) = channel_out {
             // Credentials go to the file only: CLI output never shows keys.
-            std::fs::write(path, toml_of(&channel, true))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            println!("channel file written to {}", path.display());
+            let text = format!(
+                "# paymux server config with one channel: `paymux {adapter_id}` simulator at {}.\n\
+                 # Use it as it is (`paymux serve --config FILE`, `paymux wire --channel FILE`),\n\
+                 # or paste the [[channels]] table into your own config.\n{}",
+                handle.local_addr,
+                toml_of(&channel, true)
+            );
+            std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            println!(
+                "server config with this channel written to {}",
+                path.display()
+            );
         }
         println!("{}", toml_of(&channel, false));
         let _ = tokio::signal::ctrl_c().await;
@@ -388,10 +466,11 @@ fn simulate(
     })
 }
 
-/// The channel as TOML; credentials are masked unless `with_secrets`.
+/// The channel as a server config's `[[channels]]` table; credentials are masked unless
+/// `with_secrets`.
 fn toml_of(c: &ChannelContext, with_secrets: bool) -> String {
     let mut s = format!(
-        "key = {:?}\nadapter = {:?}\nenvironment = {:?}\n",
+        "[[channels]]\nkey = {:?}\nadapter = {:?}\nenvironment = {:?}\n",
         c.key,
         c.adapter,
         c.environment.as_str()
@@ -399,7 +478,7 @@ fn toml_of(c: &ChannelContext, with_secrets: bool) -> String {
     if let Some(ep) = &c.endpoint {
         s.push_str(&format!("endpoint = {ep:?}\n"));
     }
-    s.push_str("[credentials]\n");
+    s.push_str("[channels.credentials]\n");
     for (k, v) in &c.credentials {
         let shown = if with_secrets {
             v.expose().clone()
@@ -409,7 +488,7 @@ fn toml_of(c: &ChannelContext, with_secrets: bool) -> String {
         s.push_str(&format!("{k} = {shown:?}\n"));
     }
     if !c.options.is_empty() {
-        s.push_str("[options]\n");
+        s.push_str("[channels.options]\n");
         for (k, v) in &c.options {
             s.push_str(&format!("{k} = {v:?}\n"));
         }
@@ -420,6 +499,43 @@ fn toml_of(c: &ChannelContext, with_secrets: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn channel() -> ChannelContext {
+        ChannelContext::from_toml(
+            "key = \"g-sim\"\nadapter = \"galaxia\"\nenvironment = \"test\"\n\
+             endpoint = \"127.0.0.1:1\"\n[credentials]\nmid = \"M1\"\n[options]\nitem_code = \"I1\"\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn channel_out_is_a_config_and_a_channel_file() {
+        let text = toml_of(&channel(), true);
+        let cfg = paymux_gateway::FileConfig::from_toml(&text).unwrap();
+        assert_eq!(cfg.channels.len(), 1);
+        let c = channel_file(&text).unwrap();
+        assert_eq!(c.key, "g-sim");
+        assert_eq!(c.credentials["mid"].expose(), "M1");
+        assert_eq!(c.option("item_code"), Some("I1"));
+        // Masked for the terminal.
+        assert!(!toml_of(&channel(), false).contains("\"M1\""));
+    }
+
+    #[test]
+    fn channel_file_takes_a_channel_or_a_config_with_exactly_one() {
+        let one = toml_of(&channel(), true);
+        let plain = "key = \"g\"\nadapter = \"galaxia\"\nenvironment = \"test\"\n";
+        assert_eq!(channel_file(plain).unwrap().key, "g");
+        let two = format!("{one}{one}");
+        let e = channel_file(&two).unwrap_err();
+        assert!(e.contains("2 [[channels]]"), "{e}");
+        let e = channel_file("listen = \"127.0.0.1:1\"\n").unwrap_err();
+        assert!(e.contains("listen") || e.contains("missing"), "{e}");
+        let e =
+            channel_file(&one.replacen("[[channels]]\n", "[[channels]]\nenvironment2 = 1\n", 1))
+                .unwrap_err();
+        assert!(e.contains("environment2"), "{e}");
+    }
 
     #[test]
     fn host_port_parsing() {

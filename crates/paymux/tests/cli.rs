@@ -289,3 +289,116 @@ mod galaxia {
         assert!(err.contains("must not be negative"), "{err}");
     }
 }
+
+/// A reader that goes away (`paymux … | head`): the command ends quietly, no panic.
+#[test]
+fn closed_stdout_is_a_quiet_exit_not_a_panic() {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    let mut cases: Vec<Vec<&str>> =
+        vec![vec!["adapters", "--json"], vec!["adapters"], vec!["--help"]];
+    let req = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/galaxia/instant-card.json");
+    let req = req.to_str().unwrap().to_string();
+    if cfg!(feature = "galaxia") {
+        for format in ["json", "pretty", "raw"] {
+            cases.push(vec![
+                "wire",
+                "galaxia",
+                "payment.instant",
+                "--request",
+                &req,
+                "--format",
+                format,
+            ]);
+        }
+    }
+    for args in cases {
+        // Closed before the first byte is written.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_paymux"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+        assert_eq!(status.code(), Some(0), "{args:?}: {err}");
+        // Closed after the first line (`| head -1`).
+        let mut child = Command::new(env!("CARGO_BIN_EXE_paymux"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 1];
+        let _ = child.stdout.as_mut().unwrap().read(&mut first);
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn help_names_the_environment_variables() {
+    let (code, out, _) = paymux(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("NO_COLOR") && out.contains("RUST_LOG"),
+        "{out}"
+    );
+    let (_, out, _) = paymux(&["serve", "--help"]);
+    assert!(
+        out.contains("--webhook-url") && out.contains("--public-url"),
+        "{out}"
+    );
+}
+
+#[test]
+fn serve_refuses_urls_that_are_not_http() {
+    for (flag, value) in [
+        ("--webhook-url", "ftp://shop.example/hooks"),
+        ("--webhook-url", "shop.example/hooks"),
+        ("--webhook-url", ""),
+        ("--public-url", "javascript:alert(1)"),
+    ] {
+        let (code, _, err) = paymux(&["serve", "--listen", "127.0.0.1:0", flag, value]);
+        assert_eq!(code, 2, "{flag} {value}: {err}");
+        assert!(
+            err.contains(flag) && err.contains("http:// or https://"),
+            "{flag} {value}: {err}"
+        );
+    }
+    // The same rule for the file's option, naming it.
+    let dir = std::env::temp_dir().join(format!("paymux-cli-url-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("bad.toml");
+    std::fs::write(
+        &cfg,
+        "listen = \"127.0.0.1:0\"\ndatabase = \"sqlite://x.sqlite\"\nwebhook_url = \"mailto:a@b\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_paymux"))
+        .args(["serve", "--config", cfg.to_str().unwrap()])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("webhook_url: must be an absolute http"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

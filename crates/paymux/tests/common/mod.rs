@@ -51,6 +51,17 @@ pub fn start_sandbox(name: &str, secret: &str) -> Sandbox {
     sb
 }
 
+/// [`start_sandbox`] with more flags (`--webhook-url URL`, ...).
+pub fn start_sandbox_with(name: &str, secret: &str, extra: &[&str]) -> Sandbox {
+    let dir = std::env::temp_dir().join(format!("paymux-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--api-secret", secret];
+    args.extend_from_slice(extra);
+    let mut sb = spawn(&args, &dir, "info");
+    sb.remove_dir = true;
+    sb
+}
+
 /// Start `paymux serve --config <config>` in `dir` (kept when the process is dropped, so a
 /// killed gateway can be started again on the same files), with `RUST_LOG=<log>`.
 pub fn start_with_config(config: &Path, dir: &Path, log: &str) -> Sandbox {
