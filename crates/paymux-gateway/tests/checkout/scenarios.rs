@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 use crate::harness::*;
 use crate::minibrowser::{self, form, query, submit, Form};
 
-/// Card inputs for either simulator (Galaxia names the field CARD_NUMBER, testwin `card`).
+/// The card input, named `cardNumber` in every simulator's window.
 fn card(n: &str) -> Vec<(&'static str, String)> {
-    vec![("CARD_NUMBER", n.to_string()), ("card", n.to_string())]
+    vec![("cardNumber", n.to_string())]
 }
 
 /// GET the checkout page and follow its hand-off form to the PG window.
