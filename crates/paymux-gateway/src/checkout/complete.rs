@@ -14,8 +14,10 @@
 //!    reconciler asks the PG); a billing key `ISSUED` or `FAILED`.
 //! 4. The browser is redirected (302) to `redirectUrl` with PortOne's result query
 //!    parameters — `paymentId` / `billingKey`, `transactionType`, `txId`, and on failure
-//!    `code`, `message`, `pgCode`, `pgMessage` — or, without a `redirectUrl`, shown a result
-//!    page. The merchant must still confirm with `GET /payments/{paymentId}` (as with PortOne).
+//!    `code`, `message`, `pgCode`, `pgMessage` — or, without a `redirectUrl`, shown the
+//!    shopper's result page in Korean ([`page::result_page`]: 결제 완료 / 카드 등록 완료 /
+//!    가상계좌 발급 완료 / 결제 확인 중 / 결제 실패, the order name, the amount, the reason).
+//!    The merchant must still confirm with `GET /payments/{paymentId}` (as with PortOne).
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
