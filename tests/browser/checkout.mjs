@@ -93,15 +93,15 @@ function dueDate(days) {
 
 // The customer's part: open the checkout URL, wait for the PG window, fill it, press a button,
 // and wait until the browser is back at the store (or the gateway's result page).
-async function payInWindow(page, session, { action = 'approve', card, phone, expectTitle } = {}) {
+async function payInWindow(page, session, { action = 'pay', card, phone, expectTitle } = {}) {
   await page.goto(session.checkoutUrl, { timeout: STEP_TIMEOUT });
-  await page.waitForSelector('#approve', { timeout: STEP_TIMEOUT });
+  await page.waitForSelector('#pay', { timeout: STEP_TIMEOUT });
   const windowUrl = page.url();
   if (expectTitle) {
     const item = (await page.textContent('#item-name'))?.trim();
     if (item !== expectTitle) throw new Error(`the window shows item name ${JSON.stringify(item)}, expected ${JSON.stringify(expectTitle)}`);
   }
-  if (card && (await page.$('#card-number'))) await page.fill('#card-number', card);
+  if (card && (await page.$('input[name=cardNumber]'))) await page.fill('input[name=cardNumber]', card);
   if (phone && (await page.$('#phone-number'))) await page.fill('#phone-number', phone);
   if (await page.$('#bank')) {
     const first = await page.$eval('#bank', (s) => s.options[0].value);

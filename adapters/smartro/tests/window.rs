@@ -160,13 +160,13 @@ async fn the_window_renders_for_a_valid_form_and_refuses_a_bad_signature() {
     let sb = sandbox().await;
     let req = checkout("winpage1", "CARD", 1004);
     let page = sb.open(&req).await;
-    for id in ["approve", "cancel", "card-number", "item-name", "amount"] {
+    for id in ["pay", "cancel", "card-number", "item-name", "amount"] {
         assert!(
             page.contains(&format!("id=\"{id}\"")),
             "#{id} missing: {page}"
         );
     }
-    assert!(page.contains("나이키 와플 트레이너 2 SD") && page.contains("1004원"));
+    assert!(page.contains("나이키 와플 트레이너 2 SD") && page.contains("1,004원"));
     let phone = sb.open(&checkout("winpage2", "MOBILE", 1004)).await;
     assert!(phone.contains("id=\"phone-number\"") && phone.contains("01012345678"));
     let bank = sb.open(&checkout("winpage3", "TRANSFER", 1004)).await;
@@ -195,21 +195,57 @@ async fn the_window_renders_for_a_valid_form_and_refuses_a_bad_signature() {
     assert!(ct.starts_with("application/json"), "{ct}");
 }
 
+/// The element's text (`id="…">text<`).
+fn text_of(page: &str, id: &str) -> String {
+    let start = page.find(&format!("id=\"{id}\">")).expect(id) + id.len() + 6;
+    page[start..].split('<').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_window_reads_like_a_shop_and_keeps_the_stable_ids() {
+    let sb = sandbox().await;
+    let page = sb.open(&checkout("winshop1", "CARD", 12500)).await;
+    assert_eq!(text_of(&page, "amount"), "12,500원");
+    assert_eq!(text_of(&page, "merchant"), "paymux 테스트 상점");
+    assert!(!page.contains("pmxtest01m"), "the MID is not shown: {page}");
+    // What every simulator's window has (external drivers depend on it).
+    assert!(page.contains("name=\"cardNumber\""), "{page}");
+    assert!(page.contains("<button id=\"pay\"") && page.contains("<button id=\"cancel\""));
+    assert!(!page.contains(paymux_smartro::simulator::TEST_MERCHANT_KEY));
+    // Banks by their Korean names, the KFTC code as the value.
+    let va = sb
+        .open(&checkout("winshop2", "VIRTUAL_ACCOUNT", 12500))
+        .await;
+    assert!(
+        va.contains("<option value=\"004\">국민은행</option>"),
+        "{va}"
+    );
+    assert!(
+        va.contains(">산업은행<") && !va.contains(">KOOKMIN<"),
+        "{va}"
+    );
+    // The card field's earlier name still works.
+    let back = sb
+        .answer(&page, &format!("ACTION=approve&CardNum={CARD_OK}"))
+        .await;
+    assert_eq!(back["ResultCode"], WINDOW_AUTHENTICATED);
+}
+
 #[tokio::test]
 async fn approve_posts_back_what_checkout_complete_approves() {
     let sb = sandbox().await;
     let page = sb.open(&checkout("winok1", "CARD", 1004)).await;
     // A bad card number shows the window again, with an error.
     let (status, _, again) = sb
-        .post(&action(&page), b"ACTION=approve&CardNum=12".to_vec())
+        .post(&action(&page), b"ACTION=approve&cardNumber=12".to_vec())
         .await;
     assert_eq!(status, 200);
     assert!(
-        again.contains("id=\"error\"") && again.contains("id=\"approve\""),
+        again.contains("id=\"error\"") && again.contains("id=\"pay\""),
         "{again}"
     );
     let back = sb
-        .answer(&again, &format!("ACTION=approve&CardNum={CARD_OK}"))
+        .answer(&again, &format!("ACTION=approve&cardNumber={CARD_OK}"))
         .await;
     assert_eq!(back["ResultCode"], WINDOW_AUTHENTICATED);
     assert_eq!(
@@ -302,7 +338,7 @@ async fn test_cards_apply_at_approval() {
     ] {
         let page = sb.open(&checkout(pid, "CARD", 1004)).await;
         let back = sb
-            .answer(&page, &format!("ACTION=approve&CardNum={card}"))
+            .answer(&page, &format!("ACTION=approve&cardNumber={card}"))
             .await;
         // The window itself authenticates; the issuer's answer comes with the approval.
         assert_eq!(back["ResultCode"], WINDOW_AUTHENTICATED);

@@ -12,11 +12,13 @@
 //! - [`wire`]: the wire toolkit shared by adapters (strict EUC-KR, fixed-width fields, TLV
 //!   records, form encoding, hashes, AES/SEED-CBC).
 //! - [`registry`]: adapters register themselves with `inventory`.
+//! - [`display`]: amounts, bank names and decline reasons as shoppers read them (Korean).
 //! - [`secret`] and [`validation`]: masked secrets and field-path validation errors.
 #![warn(missing_docs)]
 
 pub mod adapter;
 pub mod channel;
+pub mod display;
 pub mod error;
 pub mod execute;
 pub mod model;

@@ -4,7 +4,11 @@
 //!    (EUC-KR, `application/x-www-form-urlencoded`): it checks the MID, the required fields
 //!    and `CHECK_SUM`, remembers the order under a one-time token and shows the window: card
 //!    number entry (card, billing-key window), phone entry (mobile), bank choice (transfer,
-//!    virtual account), with **Approve** (`#approve`) and **Cancel** (`#cancel`) buttons.
+//!    virtual account), with **Pay** (`#pay`) and **Cancel** (`#cancel`) buttons. Like every
+//!    paymux simulator window, the card number is the input named `cardNumber` (the window
+//!    still accepts `CARD_NUMBER`, its earlier name). It shows what a shopper reads: the shop
+//!    ([`SHOP_NAME`]; the MID is never shown), the item, the amount as `12,500원` and banks by
+//!    their Korean names.
 //! 2. `POST /window/{token}` is the payer's answer. The window then posts back to the form's
 //!    `RETURN_URL` (EUC-KR, as the vendor's window does) the fields `PayReturn.php` reads:
 //!    `SERVICE_ID`, `SERVICE_CODE`, `ORDER_ID`, `ORDER_DATE`, `RESPONSE_CODE`,
@@ -31,6 +35,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Duration as ChronoDuration;
 use paymux_core::adapter::kst;
+use paymux_core::display;
 use paymux_core::money::Money;
 use paymux_core::wire::{codec, form_urldecode, Charset};
 
@@ -51,14 +56,12 @@ pub const WINDOW_PATH: &str = "/window";
 /// How long an opened window waits for the payer.
 const WINDOW_TTL: Duration = Duration::from_secs(30 * 60);
 
-/// Banks the simulated window offers (BillGate `BANK_CODE`s).
-const BANKS: &[(&str, &str)] = &[
-    ("0004", "KB국민은행"),
-    ("0088", "신한은행"),
-    ("0020", "우리은행"),
-    ("0081", "하나은행"),
-    ("0011", "NH농협은행"),
-];
+/// Banks the simulated window offers (BillGate `BANK_CODE`s: KFTC codes padded to 4 digits;
+/// their names come from [`display::bank_name`]).
+const BANKS: &[&str] = &["0004", "0088", "0020", "0081", "0011"];
+/// The shop the window names: BillGate's form carries only the MID, which a shopper should not
+/// have to read.
+pub const SHOP_NAME: &str = "paymux 테스트 상점";
 
 /// Which window the merchant opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +153,7 @@ fn page(title: &str, body: &str) -> String {
          <title>{}</title><style>body{{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}}\
          dt{{color:#666}}dd{{margin:0 0 .5rem}}label{{display:block;margin:.8rem 0}}input,select{{font-size:1.1rem;width:100%}}\
          button{{font-size:1.1rem;margin:.4rem .4rem 0 0;padding:.4rem 1rem}}.err{{color:#b00}}</style></head>\
-         <body><p><small>BillGate payment window — paymux simulator (no real payment)</small></p>{body}</body></html>\n",
+         <body><p><small>BillGate 결제창 · paymux 시뮬레이터 (실제 결제가 아닙니다)</small></p>{body}</body></html>\n",
         esc(title)
     )
 }
@@ -277,15 +280,28 @@ fn check_sum_ok(given: &str, mid: &str, order_id: &str, amount: &str) -> bool {
 fn bank_options(selected: Option<&str>) -> String {
     BANKS
         .iter()
-        .map(|(code, name)| {
+        .map(|code| {
             let sel = if Some(*code) == selected {
                 " selected"
             } else {
                 ""
             };
-            format!("<option value=\"{code}\"{sel}>{}</option>", esc(name))
+            format!(
+                "<option value=\"{code}\"{sel}>{}</option>",
+                esc(&display::bank_display(code))
+            )
         })
         .collect()
+}
+
+/// The form's `AMOUNT` as shoppers read it (`12,500원`); an unreadable one as written.
+fn amount_text(amount: &str) -> String {
+    amount
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|a| Money::new(a).ok())
+        .map_or_else(|| format!("{}원", amount.trim()), display::format_krw)
 }
 
 fn window_page(
@@ -336,18 +352,18 @@ fn window_page(
         title,
         &format!(
             "<h1 id=\"window-title\">{title}</h1>{err}<dl>\
-             <dt>상점</dt><dd id=\"merchant\">{mid}</dd>\
+             <dt>상점</dt><dd id=\"merchant\">{shop}</dd>\
              <dt>상품명</dt><dd id=\"item-name\">{item}</dd>\
              <dt>주문번호</dt><dd id=\"order-id\">{order}</dd>\
-             <dt>금액</dt><dd id=\"amount\">{amount}원</dd></dl>\
+             <dt>금액</dt><dd id=\"amount\">{amount}</dd></dl>\
              <form id=\"window\" method=\"post\" action=\"/window/{token}\" accept-charset=\"UTF-8\">{inputs}\
-             <button id=\"approve\" type=\"submit\" name=\"ACTION\" value=\"approve\">{approve}</button>\
+             <button id=\"pay\" type=\"submit\" name=\"ACTION\" value=\"approve\">{approve}</button>\
              <button id=\"cancel\" type=\"submit\" name=\"ACTION\" value=\"cancel\">취소</button></form>",
             title = esc(title),
-            mid = esc(get("SERVICE_ID")),
+            shop = esc(SHOP_NAME),
             item = esc(get("ITEM_NAME")),
             order = esc(get("ORDER_ID")),
-            amount = esc(get("AMOUNT")),
+            amount = esc(&amount_text(get("AMOUNT"))),
             token = esc(token),
             approve = if kind == Kind::IssueBillingKey {
                 "등록하기"
@@ -359,9 +375,18 @@ fn window_page(
 }
 
 fn card_input() -> String {
-    "<label>카드번호 <input id=\"card-number\" name=\"CARD_NUMBER\" inputmode=\"numeric\" \
+    "<label>카드번호 <input id=\"card-number\" name=\"cardNumber\" inputmode=\"numeric\" \
      autocomplete=\"off\" placeholder=\"4111 1111 1111 1111\"></label>"
         .to_string()
+}
+
+/// The entered card number: `cardNumber`, or `CARD_NUMBER` (the field's earlier name).
+fn card_number(answer: &BTreeMap<String, String>) -> &str {
+    ["cardNumber", "CARD_NUMBER"]
+        .iter()
+        .filter_map(|k| answer.get(*k))
+        .find(|v| !v.trim().is_empty())
+        .map_or("", String::as_str)
 }
 
 fn digits(s: &str) -> String {
@@ -407,9 +432,9 @@ fn submit_window(sim: &GalaxiaSimulator, token: &str, body: &[u8]) -> Response {
     if svc == service::VIRTUAL_ACCOUNT {
         let bank = answer
             .get("BANK_CODE")
-            .filter(|b| BANKS.iter().any(|(c, _)| c == *b))
+            .filter(|b| BANKS.contains(&b.as_str()))
             .cloned()
-            .unwrap_or_else(|| BANKS[0].0.to_string());
+            .unwrap_or_else(|| BANKS[0].to_string());
         match issue_account(sim, f, &bank) {
             Ok(fields) => back.extend(fields),
             Err(msg) => return error_page(400, &msg),
@@ -432,7 +457,7 @@ fn submit_window(sim: &GalaxiaSimulator, token: &str, body: &[u8]) -> Response {
     ];
     match svc.as_str() {
         service::CARD => {
-            let number = digits(answer.get("CARD_NUMBER").map_or("", String::as_str));
+            let number = digits(card_number(&answer));
             if !(13..=19).contains(&number.len()) {
                 return again("카드번호를 확인해 주세요 (13–19자리 숫자).");
             }
@@ -628,6 +653,7 @@ mod tests {
         let (status, page) = http(&addr, WINDOW_PATH, &wire.body).await;
         assert_eq!(status, 200, "{page}");
         assert!(page.contains("테스트 주문") && page.contains("id=\"card-number\""));
+        assert!(page.contains("id=\"amount\">1,004원<"), "{page}");
         // A form whose CHECK_SUM does not fit is refused.
         let tampered = String::from_utf8(wire.body.clone())
             .unwrap()
@@ -642,7 +668,7 @@ mod tests {
         let (status, back) = http(
             &addr,
             &format!("/window/{t}"),
-            b"ACTION=approve&CARD_NUMBER=4111-1111-1111-1111",
+            b"ACTION=approve&cardNumber=4111-1111-1111-1111",
         )
         .await;
         assert_eq!(status, 200);
@@ -762,6 +788,70 @@ mod tests {
         let ledger = sim.ledger();
         assert_eq!(ledger[0].state, "VIRTUAL_ACCOUNT_ISSUED");
         assert_eq!(ledger[0].method, "VIRTUAL_ACCOUNT");
+    }
+
+    /// The element's text (`id="…">text<`).
+    fn text_of(page: &str, id: &str) -> String {
+        let start = page.find(&format!("id=\"{id}\">")).expect(id) + id.len() + 6;
+        page[start..].split('<').next().unwrap().to_string()
+    }
+
+    #[tokio::test]
+    async fn the_window_reads_like_a_shop_and_keeps_the_stable_ids() {
+        let sim = Arc::new(GalaxiaSimulator::default());
+        let handle = sim
+            .clone()
+            .start("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let addr = handle.endpoint();
+        let ch = sim.sandbox_channel("g", &addr);
+        let ctx = EncodeContext::now(&ch);
+        let open = |method: &str, id: &str, extra: &str| {
+            let json = format!(
+                r#"{{"returnUrl": "http://127.0.0.1:9/return", "checkout": {{"kind": "PAYMENT",
+                "storeId": "s", "paymentId": "{id}", "orderName": "<b>겨울 코트</b>",
+                "totalAmount": 12500, "currency": "KRW", "payMethod": "{method}",
+                "channelKey": "g", "customer": {{"customerId": "u1"}}{extra}}}}}"#
+            );
+            let req = PgRequest::from_json(paymux_core::adapter::Operation::CheckoutPrepare, &json)
+                .unwrap();
+            GalaxiaAdapter.encode(&ctx, &req).unwrap().body
+        };
+        let (status, page) = http(&addr, WINDOW_PATH, &open("CARD", "shop-1", "")).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(text_of(&page, "amount"), "12,500원");
+        assert_eq!(text_of(&page, "merchant"), SHOP_NAME);
+        assert_eq!(text_of(&page, "item-name"), "&lt;b&gt;겨울 코트&lt;/b&gt;");
+        assert!(
+            !page.contains(super::super::TEST_MID),
+            "the MID is not shown"
+        );
+        assert!(!page.contains(super::super::TEST_KEY), "no key is shown");
+        // What every simulator's window has (external drivers depend on it).
+        assert!(page.contains("name=\"cardNumber\""), "{page}");
+        assert!(page.contains("<button id=\"pay\"") && page.contains("<button id=\"cancel\""));
+        // The card field's earlier name still works.
+        let (_, back) = http(
+            &addr,
+            &format!("/window/{}", token(&page)),
+            b"ACTION=approve&CARD_NUMBER=4111111111111111",
+        )
+        .await;
+        assert_eq!(hidden(&back)["RESPONSE_CODE"], "0000", "{back}");
+
+        // Banks by their Korean names.
+        let due = (chrono::Utc::now() + ChronoDuration::days(5)).format("%Y-%m-%d");
+        let va = format!(r#", "virtualAccount": {{"accountExpiry": {{"dueDate": "{due}"}}}}"#);
+        let (_, page) = http(&addr, WINDOW_PATH, &open("VIRTUAL_ACCOUNT", "shop-2", &va)).await;
+        assert!(
+            page.contains("<option value=\"0004\">국민은행</option>"),
+            "{page}"
+        );
+        assert!(
+            page.contains(">신한은행<") && page.contains(">NH농협은행<"),
+            "{page}"
+        );
     }
 
     #[test]

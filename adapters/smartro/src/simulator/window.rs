@@ -6,9 +6,11 @@
 //!    `Mid`, the required fields and `EncryptData = base64(sha256(EdiDate + Mid + Amt +
 //!    MerchantKey))` (a wrong one: an error page, 400), remembers the form under a one-time
 //!    token and shows the window: card number entry (`CARD`), phone entry (`CELLPHONE`), bank
-//!    choice (`BANK`, `VBANK`), with **Approve** (`#approve`) and **Cancel** (`#cancel`)
-//!    buttons — the element ids of the Galaxia simulator's window, so one browser driver
-//!    fills both.
+//!    choice (`BANK`, `VBANK`), with **Pay** (`#pay`) and **Cancel** (`#cancel`) buttons and
+//!    the card number in the input named `cardNumber` (still accepting `CardNum`, its earlier
+//!    name) — what every paymux simulator window has, so one browser driver fills them all.
+//!    It shows what a shopper reads: the shop ([`SHOP_NAME`]; the MID is never shown), the
+//!    goods, the amount as `12,500원` and banks by their Korean names.
 //! 2. `POST /window/{token}` is the payer's answer. Approve mints a window authorization in
 //!    the ledger (as the test-only [`WINDOW_PATH`](super::handlers::WINDOW_PATH) does) and the
 //!    window posts back to the form's `ReturnUrl` (UTF-8, auto-submitting form) what
@@ -27,6 +29,8 @@
 
 use std::collections::BTreeMap;
 
+use paymux_core::display;
+use paymux_core::money::Money;
 use paymux_core::wire::{form_urldecode, Charset};
 use serde_json::Value;
 
@@ -41,6 +45,9 @@ pub const WINDOW_CANCELLED: &str = "9020";
 pub const WINDOW_PAGE_PATH: &str = "/window";
 /// `ResultCode` of a window that authenticated the payer (the callback's success).
 pub const WINDOW_AUTHENTICATED: &str = "0000";
+/// The shop the window names: SmartroPay's form carries only the `Mid`, which a shopper
+/// should not have to read.
+pub const SHOP_NAME: &str = "paymux 테스트 상점";
 
 /// Whether `path` belongs to the window pages.
 pub fn serves(path: &str) -> bool {
@@ -82,7 +89,7 @@ fn page(title: &str, body: &str) -> String {
          <title>{}</title><style>body{{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}}\
          dt{{color:#666}}dd{{margin:0 0 .5rem}}label{{display:block;margin:.8rem 0}}input,select{{font-size:1.1rem;width:100%}}\
          button{{font-size:1.1rem;margin:.4rem .4rem 0 0;padding:.4rem 1rem}}.err{{color:#b00}}</style></head>\
-         <body><p><small>SmartroPay payment window — paymux simulator (no real payment)</small></p>{body}</body></html>\n",
+         <body><p><small>SmartroPay 결제창 · paymux 시뮬레이터 (실제 결제가 아닙니다)</small></p>{body}</body></html>\n",
         esc(title)
     )
 }
@@ -129,8 +136,33 @@ fn bank_options() -> String {
     BANKS
         .iter()
         .take(6)
-        .map(|(name, code)| format!("<option value=\"{code}\">{}</option>", esc(name)))
+        .map(|(name, code)| {
+            format!(
+                "<option value=\"{code}\">{}</option>",
+                esc(&display::bank_display(name))
+            )
+        })
         .collect()
+}
+
+/// `Amt` as shoppers read it (`12,500원`); an unreadable one as written.
+fn amount_text(amount: &str) -> String {
+    amount
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|a| Money::new(a).ok())
+        .map_or_else(|| format!("{}원", amount.trim()), display::format_krw)
+}
+
+/// The entered card number: `cardNumber`, or `CardNum` (the field's earlier name).
+fn entered_card(answer: &BTreeMap<String, String>) -> String {
+    ["cardNumber", "CardNum"]
+        .iter()
+        .filter_map(|k| answer.get(*k))
+        .map(|v| digits(v))
+        .find(|v| !v.is_empty())
+        .unwrap_or_default()
 }
 
 fn window_page(token: &str, f: &BTreeMap<String, String>, error: Option<&str>) -> String {
@@ -138,7 +170,7 @@ fn window_page(token: &str, f: &BTreeMap<String, String>, error: Option<&str>) -
     let (title, inputs) = match get("PayMethod") {
         pay_method::CARD => (
             "신용카드 결제",
-            "<label>카드번호 <input id=\"card-number\" name=\"CardNum\" inputmode=\"numeric\" \
+            "<label>카드번호 <input id=\"card-number\" name=\"cardNumber\" inputmode=\"numeric\" \
              autocomplete=\"off\" placeholder=\"4111 1111 1111 1111\"></label>"
                 .to_string(),
         ),
@@ -172,18 +204,18 @@ fn window_page(token: &str, f: &BTreeMap<String, String>, error: Option<&str>) -
         title,
         &format!(
             "<h1 id=\"window-title\">{title}</h1>{err}<dl>\
-             <dt>상점</dt><dd id=\"merchant\">{mid}</dd>\
+             <dt>상점</dt><dd id=\"merchant\">{shop}</dd>\
              <dt>상품명</dt><dd id=\"item-name\">{item}</dd>\
              <dt>주문번호</dt><dd id=\"order-id\">{order}</dd>\
-             <dt>금액</dt><dd id=\"amount\">{amount}원</dd></dl>\
+             <dt>금액</dt><dd id=\"amount\">{amount}</dd></dl>\
              <form id=\"window\" method=\"post\" action=\"/window/{token}\" accept-charset=\"UTF-8\">{inputs}\
-             <button id=\"approve\" type=\"submit\" name=\"ACTION\" value=\"approve\">결제하기</button>\
+             <button id=\"pay\" type=\"submit\" name=\"ACTION\" value=\"approve\">결제하기</button>\
              <button id=\"cancel\" type=\"submit\" name=\"ACTION\" value=\"cancel\">취소</button></form>",
             title = esc(title),
-            mid = esc(get("Mid")),
+            shop = esc(SHOP_NAME),
             item = esc(get("GoodsName")),
             order = esc(get("Moid")),
-            amount = esc(get("Amt")),
+            amount = esc(&amount_text(get("Amt"))),
             token = esc(token),
         ),
     )
@@ -217,7 +249,7 @@ fn submit_window(ledger: &mut Ledger, token: &str, body: &[u8]) -> Reply {
         let entered = |k: &str| digits(answer.get(k).map_or("", String::as_str));
         match pm.as_str() {
             pay_method::CARD => {
-                let number = entered("CardNum");
+                let number = entered_card(&answer);
                 if !(13..=19).contains(&number.len()) {
                     return again(ledger, open, "카드번호를 확인해 주세요 (13–19자리 숫자).");
                 }

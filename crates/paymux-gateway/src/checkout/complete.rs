@@ -14,8 +14,10 @@
 //!    reconciler asks the PG); a billing key `ISSUED` or `FAILED`.
 //! 4. The browser is redirected (302) to `redirectUrl` with PortOne's result query
 //!    parameters — `paymentId` / `billingKey`, `transactionType`, `txId`, and on failure
-//!    `code`, `message`, `pgCode`, `pgMessage` — or, without a `redirectUrl`, shown a result
-//!    page. The merchant must still confirm with `GET /payments/{paymentId}` (as with PortOne).
+//!    `code`, `message`, `pgCode`, `pgMessage` — or, without a `redirectUrl`, shown the
+//!    shopper's result page in Korean ([`page::result_page`]: 결제 완료 / 카드 등록 완료 /
+//!    가상계좌 발급 완료 / 결제 확인 중 / 결제 실패, the order name, the amount, the reason).
+//!    The merchant must still confirm with `GET /payments/{paymentId}` (as with PortOne).
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -23,17 +25,19 @@ use chrono::Utc;
 use paymux_core::adapter::{
     kst, CheckoutCompleteCall, EncodeContext, PgRequest, PriorAmount, PriorTransaction,
 };
+use paymux_core::display;
 use paymux_core::error::PgError;
 use paymux_core::execute;
 use paymux_core::money::Money;
-use paymux_core::outcome::{ApprovedDetail, CardSummary, Outcome};
+use paymux_core::outcome::{ApprovedDetail, CardSummary, DeclineKind, Outcome};
 use paymux_core::secret::Secret;
 use paymux_core::wire::form_urldecode;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-use super::page::{self, message_page};
+use super::page::{self, message_page, ResultView, Verdict};
 use super::{status, Kind, SessionRow};
+use crate::billing_keys;
 use crate::channels::ChannelEntry;
 use crate::payments::{self, Origin, Transition};
 use crate::state::AppState;
@@ -144,8 +148,13 @@ fn failure_params(
     m
 }
 
-/// Redirect to `redirectUrl` with the parameters, or show the result page.
-fn respond(s: &SessionRow, ok: bool, params: &Map<String, Value>) -> Response {
+/// Redirect to `redirectUrl` with the parameters, or show the shopper the result page.
+async fn respond(
+    st: &AppState,
+    s: &SessionRow,
+    params: &Map<String, Value>,
+    verdict: Verdict,
+) -> Response {
     let params = Value::Object(params.clone());
     match s
         .redirect_url
@@ -160,7 +169,115 @@ fn respond(s: &SessionRow, ok: bool, params: &Map<String, Value>) -> Response {
             ],
         )
             .into_response(),
-        None => page::result_page(ok, &params),
+        None => page::result_page(&result_view(st, s, &params, verdict).await),
+    }
+}
+
+/// The result page's content: the verdict, plus the order's name and amount from the stored
+/// payment (or the billing key's issue name). A storage error only leaves those out.
+async fn result_view(
+    st: &AppState,
+    s: &SessionRow,
+    params: &Value,
+    verdict: Verdict,
+) -> ResultView {
+    let text = |k: &str| params.get(k).and_then(Value::as_str).map(str::to_string);
+    let mut view = ResultView {
+        verdict,
+        order_name: None,
+        amount: None,
+        payment_id: text("paymentId"),
+        billing_key: text("billingKey").or_else(|| s.billing_key.clone()),
+    };
+    if let Some(pid) = &s.payment_id {
+        match payments::load(st, pid).await {
+            Ok(Some(p)) => {
+                view.order_name = Some(p.order_name);
+                view.amount = Some((p.amount_total, p.currency));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, session = %s.id, "result page without the order's details")
+            }
+        }
+        if view.amount.is_none() {
+            view.amount = Some((s.amount_total, "KRW".into()));
+        }
+    } else if let Some(bk) = &s.billing_key {
+        match billing_keys::load(st, bk).await {
+            Ok(Some(k)) => view.order_name = k.issue_name,
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, session = %s.id, "result page without the issue name")
+            }
+        }
+    }
+    view
+}
+
+/// What the shopper is told, from the PG's answer and whether the session succeeded.
+fn verdict_of(s: &SessionRow, ok: bool, result: &Result<Outcome, PgError>) -> Verdict {
+    let generic_failure = || Verdict::Failed {
+        reason: if s.payment_id.is_some() {
+            "결제가 완료되지 않았습니다.".into()
+        } else {
+            "카드를 등록하지 못했습니다.".into()
+        },
+        detail: None,
+        pg_code: None,
+    };
+    match result {
+        Ok(Outcome::Approved(a)) if ok => match (s.kind, &a.detail) {
+            (Kind::IssueBillingKey, _) => Verdict::Registered {
+                card: s.method() != Some(paymux_core::adapter::Method::Mobile),
+            },
+            (
+                Kind::IssueBillingKeyAndPay,
+                ApprovedDetail::Payment {
+                    pg_billing_key: Some(_),
+                    ..
+                },
+            ) => Verdict::RegisteredAndPaid,
+            _ => Verdict::Paid,
+        },
+        Ok(Outcome::VirtualAccountIssued(v)) if ok => Verdict::VirtualAccount {
+            bank: v.bank.clone(),
+            account_number: v.account_number.clone(),
+            remittee: v.remittee_name.clone(),
+            due: v.expires_at,
+        },
+        Ok(Outcome::Approved(_)) | Ok(Outcome::VirtualAccountIssued(_)) => generic_failure(),
+        Ok(Outcome::Declined(d)) => Verdict::Failed {
+            reason: display::decline_reason(d.kind).into(),
+            // The kind's sentence is generic for unclassified codes: add the PG's words.
+            detail: (d.kind == DeclineKind::Other).then(|| d.pg_message.clone()),
+            pg_code: Some(d.pg_code.clone()).filter(|c| !c.is_empty()),
+        },
+        Err(e) if e.is_certainly_not_sent() => Verdict::Failed {
+            reason: "결제사에 연결하지 못했습니다. 결제된 금액은 없으니 다시 시도해 주세요.".into(),
+            detail: None,
+            pg_code: None,
+        },
+        // Pending, unknown, or sent with the answer lost: the store confirms the result.
+        _ => Verdict::Checking,
+    }
+}
+
+/// What the shopper is told when the window itself ended without a payment. Korean PG windows
+/// say `취소` (`사용자 취소`) when the payer cancelled.
+fn window_verdict(s: &SessionRow, pg_code: Option<&str>, pg_message: Option<&str>) -> Verdict {
+    let message = pg_message.unwrap_or_default().trim();
+    let cancelled = message.contains("취소");
+    Verdict::Failed {
+        reason: if cancelled {
+            display::USER_CANCELLED.into()
+        } else if s.payment_id.is_some() {
+            "결제창에서 결제가 완료되지 않았습니다.".into()
+        } else {
+            "결제창에서 카드 등록이 완료되지 않았습니다.".into()
+        },
+        detail: (!cancelled && !message.is_empty()).then(|| message.to_string()),
+        pg_code: pg_code.map(str::to_string).filter(|c| !c.is_empty()),
     }
 }
 
@@ -172,17 +289,18 @@ pub async fn on_return(
     body: &[u8],
     browser: &Origin,
 ) -> Response {
-    let s =
-        match super::load(st, id).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return message_page(
+    let s = match super::load(st, id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return message_page(
                 StatusCode::NOT_FOUND,
                 "결제 세션을 찾을 수 없습니다",
-                "This payment window returned to an unknown checkout session; nothing was charged.",
+                "알 수 없는 결제입니다. 결제된 금액은 없으니 상점에서 다시 결제해 주세요.",
                 None,
-            ),
-            Err(e) => return page::storage_error(&e),
-        };
+            )
+        }
+        Err(e) => return page::storage_error(&e),
+    };
     let now = util::micros(util::now());
     if s.status == status::OPEN && s.is_expired_at(now) {
         tracing::warn!(session = %s.id, "payment window returned after its session expired; refused");
@@ -199,7 +317,7 @@ pub async fn on_return(
         return message_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "결제를 완료할 수 없습니다",
-            "The payment's channel is no longer configured; nothing was charged.",
+            "상점의 결제 설정이 바뀌어 결제를 진행할 수 없습니다. 결제된 금액은 없습니다. 상점에 문의해 주세요.",
             None,
         );
     };
@@ -259,8 +377,8 @@ pub async fn on_return(
     }
     tracing::info!(session = %s.id, channel = %s.channel_key, kind = s.kind.as_str(), "completing payment window");
     let result = st.call_pg(entry, now_kst, &req).await;
-    let (ok, params) = match settle(st, &s, entry, &result).await {
-        Ok(r) => r,
+    let (ok, params, verdict) = match settle(st, &s, entry, &result).await {
+        Ok((ok, p)) => (ok, p, verdict_of(&s, ok, &result)),
         Err(e) => {
             tracing::error!(error = %e, session = %s.id, "could not record the window's outcome; left to the reconciler");
             let p = failure_params(
@@ -269,7 +387,7 @@ pub async fn on_return(
                 None,
                 None,
             );
-            (false, p)
+            (false, p, Verdict::Checking)
         }
     };
     let final_status = if ok {
@@ -293,17 +411,20 @@ pub async fn on_return(
     {
         tracing::error!(error = %e, session = %s.id, "could not close the checkout session");
     }
-    respond(&s, ok, &params)
+    respond(st, &s, &params, verdict).await
 }
 
+/// 400: the window's answer does not verify. The shopper reads Korean; the technical reason
+/// (field and rule, never a value) is kept small for support.
 fn refused_page(why: &str) -> Response {
-    message_page(
+    page::detail_page(
         StatusCode::BAD_REQUEST,
         "결제 결과를 확인할 수 없습니다",
-        &format!(
-            "The payment window's answer could not be verified ({why}). Nothing was charged; \
-             please start the payment again from the store."
-        ),
+        "결제창의 응답을 확인할 수 없어 결제를 진행하지 않았습니다. 결제된 금액은 없으니 상점에서 \
+         다시 결제해 주세요.",
+        Some(&format!(
+            "The payment window's answer could not be verified: {why}"
+        )),
         None,
     )
 }
@@ -400,7 +521,7 @@ async fn window_failed(
     if let Err(e) = recorded {
         tracing::error!(error = %e, session = %s.id, "could not record the window's failure");
     }
-    respond(s, false, &params)
+    respond(st, s, &params, window_verdict(s, pg_code, pg_message)).await
 }
 
 /// Masked card number and its BIN from a PG's card summary.
@@ -662,6 +783,162 @@ mod tests {
             "https://shop.example/done?order=7&code=FAILURE_TYPE_PG&paymentId=p+1"
         );
         assert!(redirect_target("not a url", &json!({})).is_none());
+    }
+
+    fn session(kind: Kind, payment: bool) -> SessionRow {
+        SessionRow {
+            id: "cs_1".into(),
+            kind,
+            status: status::COMPLETING.into(),
+            store_id: "s".into(),
+            payment_id: payment.then(|| "p-1".into()),
+            transaction_id: payment.then(|| "t-1".into()),
+            billing_key: (kind != Kind::Payment).then(|| "bk-1".into()),
+            order_id: "o".into(),
+            channel_key: "k".into(),
+            method: "CARD".into(),
+            amount_total: 1000,
+            order_date: "20250101000000".into(),
+            window_url: String::new(),
+            window_charset: "UTF-8".into(),
+            window_form: String::new(),
+            window_loader: None,
+            redirect_url: None,
+            notice_urls_json: None,
+            result_json: None,
+            created_at: 0,
+            expires_at: 0,
+            opened_at: None,
+            finished_at: None,
+        }
+    }
+
+    fn approved(detail: ApprovedDetail) -> Result<Outcome, PgError> {
+        Ok(Outcome::Approved(paymux_core::outcome::Approved {
+            pg_tx_id: Some("T1".into()),
+            at: None,
+            amount: None,
+            pg_code: "0000".into(),
+            pg_message: String::new(),
+            detail,
+        }))
+    }
+
+    fn paid(key: Option<&str>) -> ApprovedDetail {
+        ApprovedDetail::Payment {
+            approval_number: None,
+            card: None,
+            installment_month: None,
+            pg_billing_key: key.map(|k| Secret::new(k.to_string())),
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_pgs_answer() {
+        let pay = session(Kind::Payment, true);
+        assert_eq!(verdict_of(&pay, true, &approved(paid(None))), Verdict::Paid);
+        let declined = Ok(Outcome::Declined(paymux_core::outcome::Declined::new(
+            "8101",
+            "승인거절",
+            DeclineKind::CardDeclined,
+        )));
+        assert_eq!(
+            verdict_of(&pay, false, &declined),
+            Verdict::Failed {
+                reason: "카드사에서 승인을 거절했습니다.".into(),
+                detail: None,
+                pg_code: Some("8101".into()),
+            }
+        );
+        let other = Ok(Outcome::Declined(paymux_core::outcome::Declined::new(
+            "X1",
+            "기타 오류",
+            DeclineKind::Other,
+        )));
+        let Verdict::Failed { detail, .. } = verdict_of(&pay, false, &other) else {
+            panic!()
+        };
+        assert_eq!(
+            detail.as_deref(),
+            Some("기타 오류"),
+            "generic kinds keep the PG's words"
+        );
+        let va = Ok(Outcome::VirtualAccountIssued(
+            paymux_core::outcome::VirtualAccountIssued {
+                pg_tx_id: None,
+                bank: Some("0004".into()),
+                account_number: "5621".into(),
+                remittee_name: None,
+                expires_at: None,
+                issued_at: None,
+                amount: None,
+                pg_code: "0000".into(),
+                pg_message: String::new(),
+            },
+        ));
+        assert!(matches!(
+            verdict_of(&pay, true, &va),
+            Verdict::VirtualAccount { bank: Some(b), .. } if b == "0004"
+        ));
+        let garbled = Err(PgError::MalformedResponse { detail: "x".into() });
+        assert_eq!(verdict_of(&pay, true, &garbled), Verdict::Checking);
+        assert_eq!(verdict_of(&pay, false, &garbled), Verdict::Checking);
+        let lost = Ok(Outcome::Unknown(paymux_core::outcome::Unknown {
+            reason: "read timeout".into(),
+        }));
+        assert_eq!(verdict_of(&pay, true, &lost), Verdict::Checking);
+        let not_sent = Err(PgError::NotSent {
+            reason: "refused".into(),
+        });
+        assert!(matches!(
+            verdict_of(&pay, false, &not_sent),
+            Verdict::Failed { reason, .. } if reason.contains("결제된 금액은 없으니")
+        ));
+        // Approved, but the reconciler already stored a failure.
+        assert!(matches!(
+            verdict_of(&pay, false, &approved(paid(None))),
+            Verdict::Failed { .. }
+        ));
+
+        let issue = session(Kind::IssueBillingKey, false);
+        let key = ApprovedDetail::BillingKeyIssued {
+            pg_billing_key: Secret::new("K".into()),
+            card: None,
+        };
+        assert_eq!(
+            verdict_of(&issue, true, &approved(key)),
+            Verdict::Registered { card: true }
+        );
+        let and_pay = session(Kind::IssueBillingKeyAndPay, true);
+        assert_eq!(
+            verdict_of(&and_pay, true, &approved(paid(Some("K")))),
+            Verdict::RegisteredAndPaid
+        );
+        assert_eq!(
+            verdict_of(&and_pay, true, &approved(paid(None))),
+            Verdict::Paid
+        );
+    }
+
+    #[test]
+    fn window_failures_tell_a_cancel_apart() {
+        let pay = session(Kind::Payment, true);
+        assert_eq!(
+            window_verdict(&pay, Some("8701"), Some("사용자 취소")),
+            Verdict::Failed {
+                reason: "결제를 취소했습니다.".into(),
+                detail: None,
+                pg_code: Some("8701".into()),
+            }
+        );
+        assert_eq!(
+            window_verdict(&pay, Some("E1"), Some("인증 실패")),
+            Verdict::Failed {
+                reason: "결제창에서 결제가 완료되지 않았습니다.".into(),
+                detail: Some("인증 실패".into()),
+                pg_code: Some("E1".into()),
+            }
+        );
     }
 
     #[test]

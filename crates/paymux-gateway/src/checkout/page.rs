@@ -19,7 +19,10 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, FixedOffset};
+use paymux_core::adapter::kst;
 use paymux_core::channel::{ChannelContext, Environment};
+use paymux_core::display;
 use paymux_core::money::Money;
 use paymux_core::wire::{form_urldecode, Charset};
 use serde_json::{json, Value};
@@ -136,8 +139,13 @@ fn shell(title: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>body{{font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}}\
-         .err{{color:#b00}}code{{word-break:break-all}}</style></head><body>{body}</body></html>\n",
+         <title>{}</title><style>body{{font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;\
+         line-height:1.5;color:#222}}h1{{font-size:1.6rem;margin:1rem 0 .5rem}}.ok h1{{color:#0a6b2e}}\
+         .bad h1,.err{{color:#b00}}dl{{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem;\
+         margin:1.2rem 0;padding:1rem;background:#f6f6f6;border-radius:.5rem}}dt{{color:#666}}\
+         dd{{margin:0;font-weight:600;word-break:break-all}}#amount{{font-size:1.2rem}}\
+         .note{{color:#555;font-size:.9rem}}.support{{color:#888;font-size:.75rem;margin-top:2rem}}\
+         code{{word-break:break-all}}</style></head><body>{body}</body></html>\n",
         esc(title)
     )
 }
@@ -163,6 +171,17 @@ pub fn message_page(
     message: &str,
     link: Option<(&str, &str)>,
 ) -> Response {
+    detail_page(status, title, message, None, link)
+}
+
+/// [`message_page`] with a small technical note (`#detail`) under the message, for support.
+pub fn detail_page(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    detail: Option<&str>,
+    link: Option<(&str, &str)>,
+) -> Response {
     let class = if status.is_success() {
         ""
     } else {
@@ -177,12 +196,15 @@ pub fn message_page(
             )
         })
         .unwrap_or_default();
+    let detail = detail
+        .map(|d| format!("<p id=\"detail\" class=\"support\">{}</p>", esc(d)))
+        .unwrap_or_default();
     html(
         status,
         shell(
             title,
             &format!(
-                "<h1 id=\"title\">{}</h1><p id=\"message\"{class}>{}</p>{link}",
+                "<h1 id=\"title\">{}</h1><p id=\"message\"{class}>{}</p>{link}{detail}",
                 esc(title),
                 esc(message)
             ),
@@ -229,9 +251,9 @@ pub fn launch_page(s: &SessionRow, pairs: &[(String, String)], kind_hint: bool) 
     shell(
         "결제창으로 이동합니다",
         &format!(
-            "<p>결제창으로 이동합니다… / Opening the payment window…</p>\
+            "<p>결제창으로 이동합니다…</p>\
              <form id=\"{FORM_ID}\" name=\"{FORM_ID}\" method=\"post\"{action} accept-charset=\"{}\">{inputs}\
-             <noscript><button type=\"submit\">결제창 열기 / Continue</button></noscript></form>{script}",
+             <noscript><button type=\"submit\">결제창 열기</button></noscript></form>{script}",
             esc(&s.window_charset)
         ),
     )
@@ -245,7 +267,7 @@ pub async fn show(st: &AppState, id: &str) -> Response {
             return message_page(
                 StatusCode::NOT_FOUND,
                 "결제 세션을 찾을 수 없습니다",
-                "This checkout link is not valid.",
+                "결제 링크가 올바르지 않습니다. 상점에서 다시 결제해 주세요.",
                 None,
             )
         }
@@ -265,7 +287,7 @@ pub async fn show(st: &AppState, id: &str) -> Response {
         return message_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "결제창을 열 수 없습니다",
-            "The stored payment window uses an unknown charset.",
+            "결제창 정보를 읽을 수 없습니다. 결제된 금액은 없습니다. 상점에 문의해 주세요.",
             None,
         );
     };
@@ -275,7 +297,7 @@ pub async fn show(st: &AppState, id: &str) -> Response {
             return message_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "결제창을 열 수 없습니다",
-                "The stored payment window form does not decode.",
+                "결제창 정보를 읽을 수 없습니다. 결제된 금액은 없습니다. 상점에 문의해 주세요.",
                 None,
             )
         }
@@ -302,7 +324,7 @@ pub fn expired_page() -> Response {
     message_page(
         StatusCode::GONE,
         "결제 시간이 만료되었습니다",
-        "This checkout session has expired; nothing was charged. Please start the payment again.",
+        "결제 시간이 지나 결제창이 닫혔습니다. 결제된 금액은 없으니 상점에서 다시 결제해 주세요.",
         None,
     )
 }
@@ -312,15 +334,15 @@ pub fn finished_page(s: &SessionRow) -> Response {
     let (title, message) = match s.status.as_str() {
         status::COMPLETING => (
             "결제를 처리하고 있습니다",
-            "This payment window's result is being processed; it is not processed twice.",
+            "이 결제는 지금 처리 중입니다. 두 번 결제되지 않으니 잠시 후 상점에서 주문 내역을 확인해 주세요.",
         ),
         status::EXPIRED => (
             "결제 시간이 만료되었습니다",
-            "This checkout session has expired; nothing was charged.",
+            "결제 시간이 지나 결제창이 닫혔습니다. 결제된 금액은 없습니다.",
         ),
         _ => (
             "이미 처리된 결제입니다",
-            "This payment window's result was already processed; it is not processed twice.",
+            "이 결제창의 결과는 이미 처리되었습니다. 두 번 결제되지 않습니다.",
         ),
     };
     let back = s
@@ -337,53 +359,207 @@ pub fn finished_page(s: &SessionRow) -> Response {
         status,
         title,
         message,
-        back.as_deref()
-            .map(|u| ("상점으로 돌아가기 / Back to the store", u)),
+        back.as_deref().map(|u| ("상점으로 돌아가기", u)),
     )
 }
 
-/// The result page shown when the request had no `redirectUrl`.
-pub fn result_page(ok: bool, params: &Value) -> Response {
-    let (title, message) = if ok {
-        (
-            "결제 결과",
-            "The payment window finished. The store confirms the result.",
-        )
-    } else {
-        (
-            "결제가 완료되지 않았습니다",
-            params
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("The payment was not completed."),
-        )
+/// What the shopper is told on the result page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// The payment went through.
+    Paid,
+    /// A billing key was issued: a card (`card`) or another method registered, nothing charged.
+    Registered {
+        /// The registered method is a card.
+        card: bool,
+    },
+    /// A billing key was issued and the first payment went through.
+    RegisteredAndPaid,
+    /// A virtual account was issued; the shopper deposits into it.
+    VirtualAccount {
+        /// Bank: a PortOne `Bank` code or the PG's KFTC code.
+        bank: Option<String>,
+        /// Account number.
+        account_number: String,
+        /// Account holder shown to the payer.
+        remittee: Option<String>,
+        /// Deposit deadline.
+        due: Option<DateTime<FixedOffset>>,
+    },
+    /// Sent to the PG, result not known yet (the store confirms it).
+    Checking,
+    /// It did not go through.
+    Failed {
+        /// Why, in Korean, for the shopper.
+        reason: String,
+        /// The PG's own message, when the reason above is generic.
+        detail: Option<String>,
+        /// The PG's code, for support.
+        pg_code: Option<String>,
+    },
+}
+
+/// Everything the result page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultView {
+    /// What happened.
+    pub verdict: Verdict,
+    /// Order name (or the billing key's issue name).
+    pub order_name: Option<String>,
+    /// Amount in the currency's minor unit, and the currency code.
+    pub amount: Option<(i64, String)>,
+    /// paymentId, shown small for support.
+    pub payment_id: Option<String>,
+    /// billingKey, shown small for support when there is no payment.
+    pub billing_key: Option<String>,
+}
+
+/// Headline, message and whether it is bad news.
+fn headline(v: &Verdict) -> (&'static str, String, bool) {
+    match v {
+        Verdict::Paid => ("결제 완료", "결제가 완료되었습니다.".into(), false),
+        Verdict::RegisteredAndPaid => (
+            "결제 완료",
+            "결제가 완료되었고, 다음 결제를 위해 결제수단이 등록되었습니다.".into(),
+            false,
+        ),
+        Verdict::Registered { card: true } => (
+            "카드 등록 완료",
+            "카드가 등록되었습니다. 지금 결제된 금액은 없습니다.".into(),
+            false,
+        ),
+        Verdict::Registered { card: false } => (
+            "결제수단 등록 완료",
+            "결제수단이 등록되었습니다. 지금 결제된 금액은 없습니다.".into(),
+            false,
+        ),
+        Verdict::VirtualAccount { .. } => (
+            "가상계좌 발급 완료",
+            "아래 계좌로 입금 기한까지 입금해 주세요. 입금이 확인되면 결제가 완료됩니다.".into(),
+            false,
+        ),
+        Verdict::Checking => (
+            "결제 확인 중",
+            "결제 결과를 확인하고 있습니다. 상점에서 결제 여부를 확인해 드리니, 다시 결제하기 전에 \
+             주문 내역을 확인해 주세요."
+                .into(),
+            false,
+        ),
+        Verdict::Failed { reason, .. } => ("결제 실패", reason.clone(), true),
+    }
+}
+
+/// A deposit deadline in KST: `2026년 12월 13일 23:59까지`.
+fn due_text(due: &DateTime<FixedOffset>) -> String {
+    due.with_timezone(&kst())
+        .format("%Y년 %-m월 %-d일 %H:%M까지")
+        .to_string()
+}
+
+/// The result page's HTML (see [`result_page`]).
+pub fn result_html(v: &ResultView) -> String {
+    let (mut title, message, bad) = headline(&v.verdict);
+    let registering = v.payment_id.is_none() && v.billing_key.is_some();
+    if bad && registering {
+        title = "카드 등록 실패";
+    }
+    let mut rows = String::new();
+    let mut row = |id: &str, label: &str, value: &str| {
+        rows.push_str(&format!(
+            "<dt>{label}</dt><dd id=\"{id}\">{}</dd>",
+            esc(value)
+        ));
     };
-    let rows: String = params
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| {
-                    format!(
-                        "<dt>{}</dt><dd id=\"result-{}\">{}</dd>",
-                        esc(k),
-                        esc(k),
-                        esc(v.as_str().unwrap_or_default())
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    html(
-        StatusCode::OK,
-        shell(
-            title,
-            &format!(
-                "<h1 id=\"title\">{}</h1><p id=\"message\">{}</p><dl id=\"result\">{rows}</dl>",
-                esc(title),
-                esc(message)
-            ),
+    if let Some(name) = v.order_name.as_deref().filter(|n| !n.trim().is_empty()) {
+        row(
+            "order-name",
+            if registering {
+                "등록 이름"
+            } else {
+                "주문명"
+            },
+            name,
+        );
+    }
+    if let Some((amount, currency)) = &v.amount {
+        let label = if matches!(v.verdict, Verdict::VirtualAccount { .. }) {
+            "입금 금액"
+        } else {
+            "결제 금액"
+        };
+        row("amount", label, &display::format_amount(*amount, currency));
+    }
+    if let Verdict::VirtualAccount {
+        bank,
+        account_number,
+        remittee,
+        due,
+    } = &v.verdict
+    {
+        if let Some(b) = bank {
+            row("va-bank", "은행", &display::bank_display(b));
+        }
+        row("va-account", "계좌번호", account_number);
+        if let Some(r) = remittee.as_deref().filter(|r| !r.is_empty()) {
+            row("va-holder", "예금주", r);
+        }
+        if let Some(d) = due {
+            row("va-due", "입금 기한", &due_text(d));
+        }
+    }
+    let detail = match &v.verdict {
+        Verdict::Failed {
+            detail: Some(d), ..
+        } if !d.trim().is_empty() && d.trim() != message => format!(
+            "<p class=\"note\" id=\"detail\">결제사 메시지: {}</p>",
+            esc(&truncate(d.trim(), 200))
+        ),
+        _ => String::new(),
+    };
+    let mut support = Vec::new();
+    if let Some(p) = &v.payment_id {
+        support.push(format!(
+            "결제번호 <code id=\"result-paymentId\">{}</code>",
+            esc(p)
+        ));
+    } else if let Some(k) = &v.billing_key {
+        support.push(format!(
+            "등록번호 <code id=\"result-billingKey\">{}</code>",
+            esc(k)
+        ));
+    }
+    if let Verdict::Failed {
+        pg_code: Some(c), ..
+    } = &v.verdict
+    {
+        support.push(format!(
+            "응답 코드 <code id=\"result-pgCode\">{}</code>",
+            esc(&truncate(c, 40))
+        ));
+    }
+    let class = if bad { "bad" } else { "ok" };
+    shell(
+        title,
+        &format!(
+            "<main class=\"result {class}\"><h1 id=\"title\">{}</h1>\
+             <p id=\"message\">{}</p>{detail}<dl id=\"result\">{rows}</dl>\
+             <p class=\"note\">이 창을 닫으셔도 됩니다.</p>\
+             <p id=\"support\" class=\"support\">{}</p></main>",
+            esc(title),
+            esc(&message),
+            support.join(" · ")
         ),
     )
+}
+
+/// At most `max` characters (PG messages come from outside).
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// The result page shown when the request had no `redirectUrl`.
+pub fn result_page(v: &ResultView) -> Response {
+    html(StatusCode::OK, result_html(v))
 }
 
 /// 500 page for a storage failure (never request data).
@@ -392,7 +568,7 @@ pub fn storage_error(e: &sqlx::Error) -> Response {
     message_page(
         StatusCode::INTERNAL_SERVER_ERROR,
         "일시적인 오류입니다",
-        "A temporary error occurred; please try again.",
+        "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.",
         None,
     )
 }
@@ -522,6 +698,135 @@ mod tests {
         assert_eq!(charset_of("latin1"), None);
         assert_eq!(return_charset("EUC-KR"), Charset::Cp949);
         assert_eq!(return_charset("UTF-8"), Charset::Utf8);
+    }
+
+    fn view(verdict: Verdict) -> ResultView {
+        ResultView {
+            verdict,
+            order_name: Some("겨울 코트".into()),
+            amount: Some((12500, "KRW".into())),
+            payment_id: Some("order-1".into()),
+            billing_key: None,
+        }
+    }
+
+    /// The page's text between an element's `id="…">` and the next `<`.
+    fn text_of(page: &str, id: &str) -> String {
+        let start = page.find(&format!("id=\"{id}\">")).expect(id) + id.len() + 6;
+        page[start..].split('<').next().unwrap().to_string()
+    }
+
+    #[test]
+    fn result_pages_are_korean_and_mobile_ready() {
+        let page = result_html(&view(Verdict::Paid));
+        assert!(page.contains("<html lang=\"ko\">"));
+        assert!(page.contains("<meta charset=\"utf-8\">"));
+        assert!(page.contains("name=\"viewport\" content=\"width=device-width"));
+        assert!(page.contains("<title>결제 완료</title>"));
+        assert_eq!(text_of(&page, "title"), "결제 완료");
+        assert_eq!(text_of(&page, "message"), "결제가 완료되었습니다.");
+        assert_eq!(text_of(&page, "order-name"), "겨울 코트");
+        assert_eq!(text_of(&page, "amount"), "12,500원");
+        assert_eq!(text_of(&page, "result-paymentId"), "order-1");
+        assert!(!page.contains("Payment"), "no English: {page}");
+
+        let mut usd = view(Verdict::Paid);
+        usd.amount = Some((1250, "USD".into()));
+        assert_eq!(text_of(&result_html(&usd), "amount"), "USD 12.50");
+    }
+
+    #[test]
+    fn declines_say_why_in_korean() {
+        let page = result_html(&view(Verdict::Failed {
+            reason: display::decline_reason(paymux_core::DeclineKind::InsufficientFunds).into(),
+            detail: None,
+            pg_code: Some("8151".into()),
+        }));
+        assert_eq!(text_of(&page, "title"), "결제 실패");
+        assert_eq!(text_of(&page, "message"), "잔액이 부족합니다.");
+        assert_eq!(text_of(&page, "amount"), "12,500원");
+        assert_eq!(text_of(&page, "result-pgCode"), "8151");
+        assert!(page.contains("class=\"result bad\""));
+        // A window failure with the PG's own words.
+        let page = result_html(&view(Verdict::Failed {
+            reason: "결제창에서 결제가 완료되지 않았습니다.".into(),
+            detail: Some("3D 인증 실패".into()),
+            pg_code: None,
+        }));
+        assert_eq!(text_of(&page, "detail"), "결제사 메시지: 3D 인증 실패");
+    }
+
+    #[test]
+    fn virtual_account_pages_show_where_to_deposit() {
+        let due = DateTime::parse_from_rfc3339("2026-12-13T14:59:59Z").unwrap();
+        let page = result_html(&view(Verdict::VirtualAccount {
+            bank: Some("0088".into()),
+            account_number: "56210000000001".into(),
+            remittee: Some("paymux".into()),
+            due: Some(due),
+        }));
+        assert_eq!(text_of(&page, "title"), "가상계좌 발급 완료");
+        assert_eq!(text_of(&page, "va-bank"), "신한은행");
+        assert_eq!(text_of(&page, "va-account"), "56210000000001");
+        assert_eq!(text_of(&page, "va-holder"), "paymux");
+        assert_eq!(text_of(&page, "va-due"), "2026년 12월 13일 23:59까지");
+        assert_eq!(text_of(&page, "amount"), "12,500원");
+        assert!(page.contains("입금 금액"));
+        let page = result_html(&view(Verdict::VirtualAccount {
+            bank: Some("KOOKMIN".into()),
+            account_number: "1".into(),
+            remittee: None,
+            due: None,
+        }));
+        assert_eq!(text_of(&page, "va-bank"), "국민은행");
+        assert!(!page.contains("va-due") && !page.contains("va-holder"));
+    }
+
+    #[test]
+    fn billing_key_pages_say_the_card_is_registered() {
+        let mut v = view(Verdict::Registered { card: true });
+        v.payment_id = None;
+        v.amount = None;
+        v.order_name = Some("월간 구독".into());
+        v.billing_key = Some("billing-key-1".into());
+        let page = result_html(&v);
+        assert_eq!(text_of(&page, "title"), "카드 등록 완료");
+        assert!(text_of(&page, "message").contains("결제된 금액은 없습니다"));
+        assert_eq!(text_of(&page, "order-name"), "월간 구독");
+        assert_eq!(text_of(&page, "result-billingKey"), "billing-key-1");
+        assert!(!page.contains("id=\"amount\""), "nothing was charged");
+        v.verdict = Verdict::Failed {
+            reason: display::USER_CANCELLED.into(),
+            detail: None,
+            pg_code: Some("8701".into()),
+        };
+        let page = result_html(&v);
+        assert_eq!(text_of(&page, "title"), "카드 등록 실패");
+        assert_eq!(text_of(&page, "message"), "결제를 취소했습니다.");
+        let page = result_html(&view(Verdict::RegisteredAndPaid));
+        assert_eq!(text_of(&page, "title"), "결제 완료");
+        let page = result_html(&view(Verdict::Checking));
+        assert_eq!(text_of(&page, "title"), "결제 확인 중");
+    }
+
+    #[test]
+    fn hostile_text_renders_as_text() {
+        let mut v = view(Verdict::Failed {
+            reason: "<b>x</b>".into(),
+            detail: Some("<img src=x onerror=alert(1)>".into()),
+            pg_code: Some("\"><script>".into()),
+        });
+        v.order_name = Some("<script>alert('주문')</script>".into());
+        v.payment_id = Some("p\"><svg onload=alert(1)>".into());
+        v.amount = Some((1, "<i>".into()));
+        let page = result_html(&v);
+        assert!(!page.contains("<script>") && !page.contains("<svg") && !page.contains("<img"));
+        assert!(!page.contains("<b>") && !page.contains("<i>"));
+        assert_eq!(
+            text_of(&page, "order-name"),
+            "&lt;script&gt;alert(&#39;주문&#39;)&lt;/script&gt;"
+        );
+        assert!(page.contains("<title>결제 실패</title>"));
     }
 
     #[test]

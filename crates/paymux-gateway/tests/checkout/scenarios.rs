@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 use crate::harness::*;
 use crate::minibrowser::{self, form, query, submit, Form};
 
-/// Card inputs for either simulator (Galaxia names the field CARD_NUMBER, testwin `card`).
+/// The card input, named `cardNumber` in every simulator's window.
 fn card(n: &str) -> Vec<(&'static str, String)> {
-    vec![("CARD_NUMBER", n.to_string()), ("card", n.to_string())]
+    vec![("cardNumber", n.to_string())]
 }
 
 /// GET the checkout page and follow its hand-off form to the PG window.
@@ -361,7 +361,7 @@ pub async fn double_and_concurrent_returns_approve_once(h: Arc<Harness>) {
     // And later, once more.
     let (status, _, body) = return_to_gateway(&h, &ret).await;
     assert_eq!(status, 409);
-    assert!(body.contains("already processed"), "{body}");
+    assert!(body.contains("이미 처리된 결제입니다"), "{body}");
     assert!(
         body.contains("continue"),
         "the page links back to the store: {body}"
@@ -409,7 +409,11 @@ pub async fn tampered_returns_are_refused(h: Arc<Harness>) {
     ] {
         let (status, _, body) = return_to_gateway(&h, f).await;
         assert_eq!(status, 400, "{what}: {body}");
-        assert!(body.contains("could not be verified"), "{body}");
+        assert!(body.contains("결제 결과를 확인할 수 없습니다"), "{body}");
+        assert!(
+            body.contains("could not be verified"),
+            "the detail for support: {body}"
+        );
         assert!(body.contains(&format!("returned.{what}")), "{what}: {body}");
         assert_eq!(session_status(&h, sid).await, "OPEN");
         assert_eq!(get_payment(&h, &id).await["status"], "READY");
@@ -464,7 +468,7 @@ pub async fn expired_sessions_never_approve(h: Arc<Harness>) {
     tokio::time::sleep(Duration::from_millis(4300)).await;
     let (status, _, body) = return_to_gateway(&h, &ret).await;
     assert_eq!(status, 410, "{body}");
-    assert!(body.contains("expired"), "{body}");
+    assert!(body.contains("결제 시간이 만료되었습니다"), "{body}");
     let (status, _, _) = return_to_gateway(&h, &ret).await;
     assert_eq!(status, 410, "still expired");
     assert!(h.galaxia.ledger().is_empty(), "nothing approved");
@@ -767,6 +771,46 @@ pub async fn no_redirect_url_shows_a_result_page(h: Arc<Harness>) {
         body.contains(&format!("id=\"result-paymentId\">{id}<")),
         "{body}"
     );
+    // The shopper's page: Korean, the order and its amount, no developer dump.
+    assert!(body.contains("id=\"title\">결제 완료<"), "{body}");
+    assert!(body.contains("id=\"order-name\">테스트 주문<"), "{body}");
+    assert!(body.contains("id=\"amount\">1,000원<"), "{body}");
+    assert!(!body.contains("transactionType"), "{body}");
+
+    // A declined card: 결제 실패 with the reason in Korean.
+    let id = uid("page-declined");
+    let mut b = payment(("channelKey", "galaxia-a"), &id, "CARD", 12500);
+    b.as_object_mut().unwrap().remove("redirectUrl");
+    let (_, ret) = window_return(&h, &b, "approve", &card("4111111111110002")).await;
+    let (status, _, body) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("id=\"title\">결제 실패<"), "{body}");
+    assert!(body.contains("카드사에서 승인을 거절했습니다."), "{body}");
+    assert!(body.contains("id=\"amount\">12,500원<"), "{body}");
+
+    // Cancelled in the window.
+    let id = uid("page-cancel");
+    let mut b = payment(("channelKey", "galaxia-a"), &id, "CARD", 1000);
+    b.as_object_mut().unwrap().remove("redirectUrl");
+    let (_, ret) = window_return(&h, &b, "cancel", &[]).await;
+    let (status, _, body) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("id=\"message\">결제를 취소했습니다.<"),
+        "{body}"
+    );
+
+    // A virtual account: where to deposit, the bank in Korean (the test window answers KOOKMIN).
+    let id = uid("page-va");
+    let mut b = payment(("channelKey", "testwin-a"), &id, "VIRTUAL_ACCOUNT", 45000);
+    b.as_object_mut().unwrap().remove("redirectUrl");
+    let (_, ret) = window_return(&h, &b, "approve", &[]).await;
+    let (status, _, body) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("id=\"title\">가상계좌 발급 완료<"), "{body}");
+    assert!(body.contains("id=\"va-bank\">국민은행<"), "{body}");
+    assert!(body.contains("id=\"va-account\">7777"), "{body}");
+    assert!(body.contains("id=\"amount\">45,000원<"), "{body}");
 }
 
 pub async fn no_card_data_is_stored_or_logged(h: Arc<Harness>) {

@@ -5,7 +5,7 @@
 //! gateway refuses such windows, see `galaxia_virtual_account_windows_are_refused`.)
 //!
 //! Its simulator serves the window like Galaxia's (`POST /window`, the same element ids:
-//! `#card-number`, `#bank`, `#approve`, `#cancel`), posts back `RESPONSE_CODE` (`0000` or
+//! `#card-number` named `cardNumber`, `#bank`, `#pay`, `#cancel`), posts back `RESPONSE_CODE` (`0000` or
 //! `CANCEL`), `token`, `orderId`, `amount` in UTF-8, and approves `POST /approve {token}`
 //! following the shared test cards.
 
@@ -287,12 +287,12 @@ async fn open(State(sim): State<TestWinSim>, body: axum::body::Bytes) -> Html<St
         "<select id=\"bank\" name=\"bank\"><option value=\"KOOKMIN\">KB국민은행</option>\
          <option value=\"SHINHAN\">신한은행</option></select>"
     } else {
-        "<input id=\"card-number\" name=\"card\">"
+        "<input id=\"card-number\" name=\"cardNumber\">"
     };
     page(&format!(
         "<h1 id=\"window-title\">testwin {}</h1><p id=\"item-name\">{}</p><p id=\"amount\">{}</p>\
          <form id=\"window\" method=\"post\" action=\"/window/{token}\">{input}\
-         <button id=\"approve\" name=\"ACTION\" value=\"approve\">pay</button>\
+         <button id=\"pay\" name=\"ACTION\" value=\"approve\">pay</button>\
          <button id=\"cancel\" name=\"ACTION\" value=\"cancel\">cancel</button></form>",
         esc(&order.method),
         esc(&order.order_name),
@@ -319,7 +319,7 @@ async fn answer(
             approval.clone(),
             (
                 order.clone(),
-                f.get("card").cloned(),
+                f.get("cardNumber").cloned(),
                 f.get("bank").cloned(),
             ),
         );
