@@ -245,14 +245,15 @@ pub fn within_limit(path: &str, limit_path: &str, value: &str, errs: &mut Valida
     else {
         return;
     };
-    let (len, unit) = match limit.unit {
-        LimitUnit::Chars => (value.chars().count(), "characters".to_string()),
-        LimitUnit::Bytes(cs) => (
-            charset::byte_len(path, value, cs).unwrap_or(usize::MAX),
-            format!("bytes in {cs}"),
-        ),
+    let len = match limit.unit {
+        LimitUnit::Chars => value.chars().count(),
+        LimitUnit::Bytes(cs) => charset::byte_len(path, value, cs).unwrap_or(usize::MAX),
     };
     if len > limit.max {
+        let unit = match limit.unit {
+            LimitUnit::Chars => "characters".to_string(),
+            LimitUnit::Bytes(cs) => format!("bytes in {cs}"),
+        };
         errs.add(
             path,
             format!("must be at most {} {unit} (is {len})", limit.max),
@@ -263,7 +264,7 @@ pub fn within_limit(path: &str, limit_path: &str, value: &str, errs: &mut Valida
 /// Whether `value` can be sent in strict EUC-KR; if not, an error naming `path` and the
 /// character's position (never the value).
 fn representable(path: &str, value: &str, errs: &mut ValidationErrors) -> bool {
-    match charset::encode(path, value, Charset::EucKr) {
+    match charset::byte_len(path, value, Charset::EucKr) {
         Ok(_) => true,
         Err(e) => {
             let rule = e.to_string();

@@ -62,6 +62,14 @@ fn encode_char(ch: char, cs: Charset, buf: &mut [u8; 4]) -> Option<usize> {
     match cs {
         Charset::Utf8 => Some(ch.encode_utf8(buf).len()),
         Charset::EucKr | Charset::Cp949 => {
+            if let Some([lead, trail]) = hangul_syllable(ch) {
+                if cs == Charset::EucKr && !(is_ksx1001_byte(lead) && is_ksx1001_byte(trail)) {
+                    return None;
+                }
+                buf[0] = lead;
+                buf[1] = trail;
+                return Some(2);
+            }
             let mut utf8 = [0u8; 4];
             let src: &str = ch.encode_utf8(&mut utf8);
             let mut encoder = EUC_KR.new_encoder();
@@ -76,6 +84,39 @@ fn encode_char(ch: char, cs: Charset, buf: &mut [u8; 4]) -> Option<usize> {
             Some(2)
         }
     }
+}
+
+/// The CP949 bytes of a precomposed Hangul syllable (U+AC00–U+D7A3), from a table built once
+/// from `encoding_rs`. Korean text is mostly syllables, and every field of every request is
+/// checked for encodability (also by rule-aware routing, once per channel): a table lookup
+/// instead of an encoder per character. `None` for any other character.
+fn hangul_syllable(ch: char) -> Option<[u8; 2]> {
+    const FIRST: u32 = 0xAC00;
+    const COUNT: usize = 11_172;
+    static TABLE: std::sync::OnceLock<Box<[[u8; 2]]>> = std::sync::OnceLock::new();
+    let index = (ch as u32).checked_sub(FIRST)? as usize;
+    if index >= COUNT {
+        return None;
+    }
+    let table = TABLE.get_or_init(|| {
+        let mut encoder = EUC_KR.new_encoder();
+        (0..COUNT as u32)
+            .map(|i| {
+                let ch = char::from_u32(FIRST + i).expect("Hangul syllables are scalar values");
+                let mut utf8 = [0u8; 4];
+                let mut out = [0u8; 4];
+                let (result, _, written) = encoder.encode_from_utf8_without_replacement(
+                    ch.encode_utf8(&mut utf8),
+                    &mut out,
+                    false,
+                );
+                // CP949 encodes all 11,172 syllables in two bytes.
+                assert!(result == EncoderResult::InputEmpty && written == 2);
+                [out[0], out[1]]
+            })
+            .collect()
+    });
+    Some(table[index])
 }
 
 const fn is_ksx1001_byte(b: u8) -> bool {
@@ -203,10 +244,24 @@ pub fn decode(field: &str, bytes: &[u8], cs: Charset) -> Result<String, WireErro
 
 /// Number of bytes `value` takes in `cs` (a Hangul syllable is 2 bytes in EUC-KR, 3 in UTF-8).
 pub fn byte_len(field: &str, value: &str, cs: Charset) -> Result<usize, WireError> {
-    if cs == Charset::Utf8 {
+    if cs == Charset::Utf8 || value.is_ascii() {
         return Ok(value.len());
     }
-    encode_fitted(field, value, None, cs).map(|f| f.full_len)
+    // Counted without building the bytes: validation asks this of every text field.
+    let mut buf = [0u8; 4];
+    value
+        .chars()
+        .enumerate()
+        .try_fold(0usize, |len, (position, ch)| {
+            encode_char(ch, cs, &mut buf)
+                .map(|n| len + n)
+                .ok_or_else(|| WireError::Unmappable {
+                    field: field.to_owned(),
+                    position,
+                    codepoint: u32::from(ch),
+                    charset: cs.label(),
+                })
+        })
 }
 
 /// Checks that `value` encodes to at most `max` bytes in `cs`.
@@ -228,6 +283,30 @@ pub fn check_max_bytes(field: &str, value: &str, max: usize, cs: Charset) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_syllable_table_agrees_with_encoding_rs_for_every_hangul_syllable() {
+        let (mut strict, mut all) = (0, 0);
+        for cp in 0xAC00u32..=0xD7A3 {
+            let ch = char::from_u32(cp).unwrap();
+            let s = ch.to_string();
+            let (reference, _, unmappable) = EUC_KR.encode(&s);
+            assert!(!unmappable);
+            let cp949 = encode("f", &s, Charset::Cp949).unwrap();
+            assert_eq!(cp949, reference.as_ref(), "U+{cp:04X} in CP949");
+            all += 1;
+            let in_ksx = reference.iter().all(|b| (0xA1..=0xFE).contains(b));
+            match encode("f", &s, Charset::EucKr) {
+                Ok(b) => {
+                    assert!(in_ksx, "U+{cp:04X} is outside KS X 1001");
+                    assert_eq!(b, reference.as_ref());
+                    strict += 1;
+                }
+                Err(_) => assert!(!in_ksx, "U+{cp:04X} is in KS X 1001"),
+            }
+        }
+        assert_eq!((strict, all), (2_350, 11_172));
+    }
 
     #[test]
     fn euc_kr_known_bytes() {
