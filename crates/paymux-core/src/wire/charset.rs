@@ -129,8 +129,6 @@ pub(crate) struct Fitted {
     pub bytes: Vec<u8>,
     /// End of that prefix as a byte index into the original `&str`.
     pub str_end: usize,
-    /// Encoded length of the whole value.
-    pub full_len: usize,
 }
 
 /// Encodes `value`, validating **every** character (also those past the budget), and keeps
@@ -142,12 +140,8 @@ pub(crate) fn encode_fitted(
     cs: Charset,
 ) -> Result<Fitted, WireError> {
     let mut bytes = Vec::with_capacity(value.len());
-    let (str_end, full_len) = encode_fitted_into(field, value, max_bytes, cs, &mut bytes)?;
-    Ok(Fitted {
-        bytes,
-        str_end,
-        full_len,
-    })
+    let (str_end, _) = encode_fitted_into(field, value, max_bytes, cs, &mut bytes)?;
+    Ok(Fitted { bytes, str_end })
 }
 
 /// [`encode_fitted`] appending the kept bytes to `out` (a record being written, without a
