@@ -1,16 +1,18 @@
 //! `cargo xtask bench`: the translation benches (every adapter operation, encode and decode,
-//! next to a same-run baseline of the wire primitives alone) and the routing bench.
+//! next to a same-run baseline of the wire primitives alone), the routing bench, and rule-aware
+//! routing with the real adapters' rules.
 //!
 //! Both are criterion benches with `harness = false` that print a same-run summary after
 //! criterion's report; this command runs them in release and collects the summaries in
-//! `target/paymux-bench/` (`translation.md`, `routing.txt`). Nothing is asserted: the figures
+//! `target/paymux-bench/` (`translation.md`, `routing.txt`, `routing_rules.txt`). Nothing is asserted: the figures
 //! go to docs/BENCHMARKS.md by hand. Flags:
 //!
 //! - `--quick`: only the same-run tables (skip criterion's per-function runs).
 //! - `--features LIST`: facade features (default `all-adapters`).
 
 use anyhow::{bail, Context, Result};
-use std::process::Stdio;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use crate::{cargo, root};
 
@@ -48,26 +50,19 @@ pub fn bench(args: &[String]) -> Result<()> {
 
     let mut rt = cargo();
     rt.args(["bench", "-p", "paymux-routing", "--bench", "routing"]);
-    if quick {
-        // criterion's quick mode: fewer samples; the same-run summary is unchanged.
-        rt.args(["--", "--quick"]);
-    }
-    eprintln!("$ {rt:?}");
-    let out = rt
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("spawn {rt:?}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    print!("{stdout}");
-    if !out.status.success() {
-        bail!("routing bench failed: {}", out.status);
-    }
-    let summary: String = stdout
-        .lines()
-        .skip_while(|l| !l.starts_with("same-run summary"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(out_dir.join("routing.txt"), &summary)?;
+    let summary = summary_of(rt, quick, &out_dir.join("routing.txt"))?;
+
+    // Rule-aware selection with the real adapters' rules (docs/BENCHMARKS.md §2).
+    let mut rr = cargo();
+    rr.args([
+        "bench",
+        "-p",
+        "paymux",
+        "--no-default-features",
+        "--features",
+    ])
+    .args([&features, "--bench", "routing_rules"]);
+    let rules_summary = summary_of(rr, quick, &out_dir.join("routing_rules.txt"))?;
 
     println!();
     println!("== translation (target/paymux-bench/translation.md)");
@@ -78,5 +73,34 @@ pub fn bench(args: &[String]) -> Result<()> {
     println!();
     println!("== routing (target/paymux-bench/routing.txt)");
     print!("{summary}");
+    println!();
+    println!("== rule-aware routing (target/paymux-bench/routing_rules.txt)");
+    print!("{rules_summary}");
     Ok(())
+}
+
+/// Run a bench that prints a same-run summary after criterion's report; keep the summary in
+/// `file` and return it.
+fn summary_of(mut cmd: Command, quick: bool, file: &Path) -> Result<String> {
+    if quick {
+        // criterion's quick mode: fewer samples; the same-run summary is unchanged.
+        cmd.args(["--", "--quick"]);
+    }
+    eprintln!("$ {cmd:?}");
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("spawn {cmd:?}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    if !out.status.success() {
+        bail!("{cmd:?} failed: {}", out.status);
+    }
+    let summary: String = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("same-run summary"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(file, &summary)?;
+    Ok(summary)
 }
