@@ -120,9 +120,11 @@ fn new_adapter(name: &str) -> Result<()> {
     println!("  {}", feature.trim());
     println!();
     println!(
-        "next: cargo test -p paymux-{name}   (the conformance test fails until you implement it;"
+        "next: cargo test -p paymux-{name} --no-fail-fast   (the conformance test fails until you implement it;"
     );
-    println!("      CONTRIBUTING.md walks you from here to a green run)");
+    println!(
+        "      CONTRIBUTING.md walks you from here to a green run, then to `Maturity::Ready`)"
+    );
     Ok(())
 }
 

@@ -276,7 +276,7 @@ fn spawn_worker(
 pub struct Sandbox {
     /// `<adapter>-test` channels.
     pub channels: Vec<ChannelContext>,
-    /// The demo group (admin-API JSON), absent when no adapter is linked.
+    /// The demo group (admin-API JSON), absent when no linked adapter is ready.
     pub group: Option<Value>,
     /// The running simulators (stop when dropped).
     pub simulators: Vec<SimulatorHandle>,
