@@ -3,6 +3,8 @@
 //! - `ci`: format check, clippy with `-D warnings`, every test, no pending insta snapshot, a
 //!   short fuzzing run, and the scaffold check (see [`scaffold_check`]). This is the README's
 //!   test command and what `.ci/run` calls.
+//! - `doc-links`: tracked files cite nothing outside the repository and relative Markdown
+//!   links resolve (`doclinks.rs`); also the first step of `ci`.
 //! - `new-adapter <name>`: generate `adapters/<name>/` and the facade's two lines (see
 //!   `scaffold.rs` and CONTRIBUTING.md).
 //! - `bench`, `load`: the benchmarks of docs/BENCHMARKS.md (`bench.rs`, `load.rs`); explicit
@@ -16,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod bench;
+mod doclinks;
 mod fuzz;
 mod load;
 mod reliability;
@@ -43,6 +46,7 @@ fn dispatch() -> Result<()> {
             _ => usage(),
         },
         Some("scaffold-check") => scaffold_check(),
+        Some("doc-links") => doclinks::check(&root()),
         Some("bench") => bench::bench(&args[1..]),
         Some("load") => load::load(&args[1..]),
         Some("reliability") => reliability::reliability(&args[1..]),
@@ -53,7 +57,7 @@ fn dispatch() -> Result<()> {
 
 fn usage() -> Result<()> {
     eprintln!(
-        "usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check | bench | load | footprint | reliability | fuzz>"
+        "usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check | doc-links | bench | load | footprint | reliability | fuzz>"
     );
     eprintln!(
         "  ci                fmt check, clippy -D warnings, all tests, no pending snapshots,"
@@ -64,6 +68,9 @@ fn usage() -> Result<()> {
         "  new-adapter NAME  generate adapters/NAME (crate paymux-NAME) and its two facade lines"
     );
     eprintln!("  scaffold-check    generate `zzz` in a copy of the repository and check it");
+    eprintln!(
+        "  doc-links         no citation of material outside the repository, no dead relative link"
+    );
     eprintln!("  bench [--quick]   translation and routing benches (docs/BENCHMARKS.md)");
     eprintln!("  load [--footprint] [--no-postgres] [--duration S] [--concurrency N]");
     eprintln!("                    gateway throughput/latency vs direct, RSS (docs/BENCHMARKS.md)");
@@ -113,9 +120,11 @@ fn new_adapter(name: &str) -> Result<()> {
     println!("  {}", feature.trim());
     println!();
     println!(
-        "next: cargo test -p paymux-{name}   (the conformance test fails until you implement it;"
+        "next: cargo test -p paymux-{name} --no-fail-fast   (the conformance test fails until you implement it;"
     );
-    println!("      CONTRIBUTING.md walks you from here to a green run)");
+    println!(
+        "      CONTRIBUTING.md walks you from here to a green run, then to `Maturity::Ready`)"
+    );
     Ok(())
 }
 
@@ -145,6 +154,8 @@ fn has_nextest() -> bool {
 fn ci() -> Result<()> {
     let started = std::time::Instant::now();
     run(cargo().args(["fmt", "--all", "--check"]))?;
+    // The docs stand on their own in a clone: no citation of outside material, no dead link.
+    doclinks::check(&root())?;
     run(cargo().args([
         "clippy",
         "--workspace",
@@ -192,7 +203,9 @@ const PROBE: &str = "zzz";
 /// 2. the crate builds, the facade builds with feature `zzz`, and the generated code passes
 ///    clippy `-D warnings` and `rustfmt --check`;
 /// 3. its tests run, every one passes except the conformance test, which fails with the
-///    "not implemented yet" message (no silent pass).
+///    "not implemented yet" message (no silent pass);
+/// 4. it is a draft (`maturity: Maturity::Draft`, pinned by its descriptor snapshot too), so
+///    the sandbox demo group gives it no traffic.
 ///
 /// The copy shares this repository's target directory, so dependencies are not rebuilt;
 /// only the workspace's own crates are compiled again (their path differs).
@@ -230,6 +243,17 @@ fn scaffold_check() -> Result<()> {
         .current_dir(&tmp))?;
     let after = read_tree(&tmp)?;
     check_scaffold_diff(&before, &after)?;
+    // A draft: the sandbox demo group gives it weight 0 until the contributor flips it.
+    let lib = PathBuf::from(format!("adapters/{PROBE}/src/lib.rs"));
+    if !after
+        .get(&lib)
+        .is_some_and(|b| String::from_utf8_lossy(b).contains("maturity: Maturity::Draft,"))
+    {
+        bail!(
+            "the scaffolded {} does not declare `maturity: Maturity::Draft`",
+            lib.display()
+        );
+    }
 
     // 2. Build, lint, format.
     let krate = format!("paymux-{PROBE}");

@@ -345,6 +345,27 @@ insta.workspace = true
         assert!(out.find("zzz = {").unwrap() < out.find("[dev-dependencies]").unwrap());
     }
 
+    /// A scaffolded adapter is a draft: its descriptor says so (and its descriptor snapshot,
+    /// which the scaffold check runs, pins it), so the sandbox demo group gives it weight 0.
+    #[test]
+    fn a_scaffolded_adapter_is_a_draft() {
+        let names = Names::parse("zzz").unwrap();
+        let template = |rel: &str| {
+            let (_, t) = TEMPLATES.iter().find(|(r, _)| *r == rel).unwrap();
+            names.render(t)
+        };
+        let lib = template("src/lib.rs");
+        assert_eq!(lib.matches("maturity: Maturity::Draft,").count(), 1);
+        assert!(!lib.contains("Maturity::Ready,"));
+        // The comment tells the contributor when to flip it.
+        assert!(lib.contains("cargo test -p paymux-zzz --no-fail-fast"));
+        let snap = template("tests/snapshots/snapshots__descriptor.snap");
+        assert!(
+            snap.contains("\ntransport: http\nmaturity: draft\n"),
+            "{snap}"
+        );
+    }
+
     #[test]
     fn refuses_names_the_facade_already_uses() {
         for taken in ["galaxia", "tokio", "default", "all-adapters"] {

@@ -60,7 +60,8 @@ use std::sync::Arc;
 
 use paymux_core::adapter::{
     check_capabilities, AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit,
-    LimitUnit, Method, Operation, PgAdapter, PgRequest, TransportKind, WireRequest, WireResponse,
+    LimitUnit, Maturity, Method, Operation, PgAdapter, PgRequest, TransportKind, WireRequest,
+    WireResponse,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -96,6 +97,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     pg_provider: "GALAXIA",
     display_name: "Galaxia Money Tree (BillGate)",
     transport: TransportKind::Tcp,
+    maturity: Maturity::Ready,
     credentials: &["mid", "key", "iv"],
     options: &[channel::ITEM_CODE_OPTION],
     capabilities: Capabilities {

@@ -2,11 +2,11 @@
 //! field path; length limits are read from [`DESCRIPTOR`]'s
 //! `field_limits`, so routing, docs and validation agree.
 //!
-//! Sources: the founding document (`seeds/galaxia-money-tree.txt`) and PortOne's Galaxia
-//! notes: customer id required (≤ 20), order name required, order id ≤ 64, KRW only, buyer
-//! name for transfer, redirect URL on mobile, escrow only for transfer and virtual account,
-//! virtual-account due date required, billing-key window card only, billing-key-and-pay
-//! mobile only, ITEM_CODE required (≤ 10 bytes).
+//! Sources: PortOne's Galaxia Money Tree guides (V1 `IMP.request_pay`, V2; see
+//! `docs/PORTONE.md`): customer id required (≤ 20), order name required, order id ≤ 64, KRW
+//! only, buyer name for transfer, redirect URL on mobile, escrow only for transfer and virtual
+//! account, virtual-account due date required, billing-key window card only,
+//! billing-key-and-pay mobile only, ITEM_CODE required (≤ 10 bytes).
 
 use paymux_core::adapter::{CheckoutRequest, LimitUnit, Method, PgRequest, PriorTransaction};
 use paymux_core::channel::ChannelContext;

@@ -96,8 +96,8 @@
 use std::sync::Arc;
 
 use paymux_core::adapter::{
-    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, LimitUnit, Method,
-    Operation, PgAdapter, PgRequest, TransportKind, WireRequest, WireResponse,
+    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, LimitUnit, Maturity,
+    Method, Operation, PgAdapter, PgRequest, TransportKind, WireRequest, WireResponse,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -126,6 +126,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     pg_provider: "KSNET",
     display_name: "KSNET (WEBFEP / KSPay)",
     transport: TransportKind::Http,
+    maturity: Maturity::Ready,
     credentials: channel::CREDENTIALS,
     options: channel::OPTIONS,
     capabilities: Capabilities {

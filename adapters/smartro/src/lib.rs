@@ -69,8 +69,8 @@
 use std::sync::Arc;
 
 use paymux_core::adapter::{
-    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, LimitUnit, Method,
-    Operation, PgAdapter, PgRequest, TransportKind, WireRequest, WireResponse,
+    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, LimitUnit, Maturity,
+    Method, Operation, PgAdapter, PgRequest, TransportKind, WireRequest, WireResponse,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -114,6 +114,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     pg_provider: "SMARTRO_V2",
     display_name: "Smartro (SmartroPay)",
     transport: TransportKind::Http,
+    maturity: Maturity::Ready,
     credentials: channel::CREDENTIALS,
     options: channel::OPTIONS,
     capabilities: Capabilities {

@@ -1,7 +1,7 @@
 //! SmartroPay protocol constants: hosts, paths, field names, fixed values and code tables.
 //!
-//! Every value here comes from a public merchant sample (the `idN` numbers are files of the
-//! public code index quoted in `shared/reference/vendor-wire-notes.md` §3) unless its doc
+//! Every value here comes from a public merchant sample (the `idN` numbers are files of a
+//! public code-search index, listed in `docs/vendors/smartro.md`) unless its doc
 //! comment says **reconstructed** or **simulator**; those are gathered in
 //! [`crate::reconstructed`] with the reason.
 

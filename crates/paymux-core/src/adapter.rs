@@ -220,6 +220,31 @@ pub enum TransportKind {
     Tcp,
 }
 
+/// How finished an adapter is: plain data its author sets in the descriptor.
+///
+/// The sandbox's demo group routes traffic only to `Ready` adapters; a `Draft` adapter still
+/// gets its `<id>-test` channel (usable by `channelKey`) but joins the group at weight 0,
+/// disabled. `paymux adapters` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Maturity {
+    /// Work in progress (what `cargo xtask new-adapter` generates): its conformance test
+    /// does not pass yet.
+    Draft,
+    /// Passes its conformance test; safe to take a share of a group's traffic.
+    Ready,
+}
+
+impl Maturity {
+    /// `draft` or `ready`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Maturity::Draft => "draft",
+            Maturity::Ready => "ready",
+        }
+    }
+}
+
 /// Static description of an adapter.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -232,6 +257,9 @@ pub struct AdapterDescriptor {
     pub display_name: &'static str,
     /// Primary transport.
     pub transport: TransportKind,
+    /// Draft until the adapter passes its conformance test; only ready adapters take a share
+    /// of the sandbox demo group's traffic.
+    pub maturity: Maturity,
     /// Credential names the channel must carry.
     pub credentials: &'static [&'static str],
     /// Option names the channel may carry.

@@ -32,8 +32,8 @@ pub mod validation;
 pub mod wire;
 
 pub use adapter::{
-    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, LimitUnit, Method,
-    Operation, PgAdapter, PgRequest, TransportKind, ViewSource, WireRequest, WireResponse,
+    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, LimitUnit, Maturity,
+    Method, Operation, PgAdapter, PgRequest, TransportKind, ViewSource, WireRequest, WireResponse,
     WireTarget, WireView,
 };
 pub use channel::{ChannelContext, Environment};

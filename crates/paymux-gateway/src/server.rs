@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use paymux_core::adapter::Maturity;
 use paymux_core::channel::ChannelContext;
 use paymux_core::registry;
 use paymux_core::secret::Secret;
@@ -282,20 +283,54 @@ fn spawn_worker(
 }
 
 /// The sandbox: every linked adapter's simulator running in-process, one test channel per
-/// adapter pointing at it, and a demo group over all of them.
+/// adapter pointing at it, and a demo group over all of them (traffic only to ready adapters).
 pub struct Sandbox {
     /// `<adapter>-test` channels.
     pub channels: Vec<ChannelContext>,
-    /// The demo group (admin-API JSON), absent when no adapter is linked.
+    /// The demo group (admin-API JSON), absent when no linked adapter is ready.
     pub group: Option<Value>,
     /// The running simulators (stop when dropped).
     pub simulators: Vec<SimulatorHandle>,
+}
+
+/// The sandbox demo group over `(channel key, adapter maturity)`: the ready adapters share
+/// 100 percent (the first ones get the remainder); a draft adapter is a member at weight 0
+/// and disabled, so it takes no traffic — not even a super billing key's issue, which goes to
+/// every enabled channel whatever its weight. `None` when no adapter is ready: a group's
+/// weights must sum to 100.
+fn demo_group(members: &[(String, Maturity)]) -> Option<Value> {
+    let n = members
+        .iter()
+        .filter(|(_, m)| *m == Maturity::Ready)
+        .count() as u32;
+    if n == 0 {
+        return None;
+    }
+    let mut ready_seen = 0u32;
+    let channels: Vec<Value> = members
+        .iter()
+        .map(|(key, maturity)| match maturity {
+            Maturity::Ready => {
+                let extra = u32::from(ready_seen < 100 % n);
+                ready_seen += 1;
+                json!({"channelKey": key, "weight": 100 / n + extra, "enabled": true})
+            }
+            Maturity::Draft => json!({"channelKey": key, "weight": 0, "enabled": false}),
+        })
+        .collect();
+    Some(json!({
+        "id": SANDBOX_GROUP_ID,
+        "name": "sandbox demo group",
+        "isForTest": true,
+        "channels": channels
+    }))
 }
 
 /// Start every registered adapter's simulator on `127.0.0.1:0`.
 pub async fn start_sandbox() -> anyhow::Result<Sandbox> {
     let mut channels = Vec::new();
     let mut simulators = Vec::new();
+    let mut members = Vec::new();
     for reg in registry::adapters() {
         let sim = (reg.simulator)();
         let handle = sim
@@ -305,20 +340,10 @@ pub async fn start_sandbox() -> anyhow::Result<Sandbox> {
             .map_err(|e| anyhow::anyhow!("start the {} simulator: {e}", reg.descriptor.id))?;
         let key = format!("{}-test", reg.descriptor.id);
         channels.push(sim.sandbox_channel(&key, &handle.endpoint()));
+        members.push((key, reg.descriptor.maturity));
         simulators.push(handle);
     }
-    let group = (!channels.is_empty()).then(|| {
-        let n = channels.len() as u32;
-        let members: Vec<Value> = channels
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let extra = u32::from((i as u32) < 100 % n);
-                json!({"channelKey": c.key, "weight": 100 / n + extra, "enabled": true})
-            })
-            .collect();
-        json!({"id": SANDBOX_GROUP_ID, "name": "sandbox demo group", "isForTest": true, "channels": members})
-    });
+    let group = demo_group(&members);
     Ok(Sandbox {
         channels,
         group,
@@ -539,6 +564,67 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn weights(group: &Value) -> Vec<(String, u64, bool)> {
+        group["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["channelKey"].as_str().unwrap().to_string(),
+                    c["weight"].as_u64().unwrap(),
+                    c["enabled"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    fn members(list: &[(&str, Maturity)]) -> Vec<(String, Maturity)> {
+        list.iter().map(|(k, m)| (k.to_string(), *m)).collect()
+    }
+
+    #[test]
+    fn demo_group_gives_draft_adapters_no_traffic() {
+        use Maturity::{Draft, Ready};
+        let group = demo_group(&members(&[
+            ("galaxia-test", Ready),
+            ("ksnet-test", Ready),
+            ("smartro-test", Ready),
+            ("zzz-test", Draft),
+        ]))
+        .expect("a group when some adapter is ready");
+        assert_eq!(
+            weights(&group),
+            [
+                ("galaxia-test".into(), 34, true),
+                ("ksnet-test".into(), 33, true),
+                ("smartro-test".into(), 33, true),
+                ("zzz-test".into(), 0, false),
+            ]
+        );
+        // A draft listed first does not take the remainder either.
+        let group = demo_group(&members(&[("a-test", Draft), ("b-test", Ready)])).unwrap();
+        assert_eq!(
+            weights(&group),
+            [("a-test".into(), 0, false), ("b-test".into(), 100, true)]
+        );
+        paymux_routing::GroupUpdate::from_json(&group).expect("a well-formed group");
+        // Weights sum to exactly 100, as the admin API requires, whatever the count.
+        for n in 1..=9 {
+            let mut list: Vec<(String, Maturity)> =
+                (0..n).map(|i| (format!("r{i}-test"), Ready)).collect();
+            list.push(("d-test".into(), Draft));
+            let w = weights(&demo_group(&list).unwrap());
+            assert_eq!(w.iter().map(|(_, w, _)| w).sum::<u64>(), 100, "{n} ready");
+            assert!(w
+                .iter()
+                .all(|(k, w, on)| (k == "d-test") != (*w > 0 && *on)));
+        }
+        // Only drafts: no group (it could not sum to 100 without routing to one).
+        assert!(demo_group(&members(&[("zzz-test", Draft)])).is_none());
+        assert!(demo_group(&[]).is_none());
+    }
 
     #[test]
     fn log_colour_needs_a_terminal_and_no_no_color() {

@@ -26,6 +26,7 @@ static FULL: AdapterDescriptor = AdapterDescriptor {
     pg_provider: "FULL_PG",
     display_name: "full",
     transport: TransportKind::Http,
+    maturity: paymux_core::adapter::Maturity::Ready,
     credentials: &[],
     options: &[],
     capabilities: Capabilities {

@@ -227,9 +227,16 @@ fn adapters(json: bool) -> Result<(), String> {
     for r in regs {
         let d = r.descriptor;
         println!(
-            "{} — {} (PortOne pgProvider {}, {:?})",
-            d.id, d.display_name, d.pg_provider, d.transport
+            "{} — {} (PortOne pgProvider {}, {:?}, {})",
+            d.id,
+            d.display_name,
+            d.pg_provider,
+            d.transport,
+            d.maturity.as_str()
         );
+        if d.maturity == paymux_core::adapter::Maturity::Draft {
+            println!("  draft: no share of the sandbox demo group's traffic until marked ready");
+        }
         for c in d.capabilities.operations {
             let methods: Vec<_> = c.methods.iter().map(|m| m.as_str()).collect();
             let methods = if methods.is_empty() {

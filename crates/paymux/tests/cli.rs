@@ -27,6 +27,8 @@ fn adapters_json_lists_every_enabled_adapter_with_capabilities() {
     for a in list {
         assert!(a["pgProvider"].is_string(), "{a}");
         assert!(a["capabilities"]["operations"].is_array(), "{a}");
+        // Every shipped adapter passes its conformance test (a scaffold says "draft").
+        assert_eq!(a["maturity"], "ready", "{a}");
     }
 }
 

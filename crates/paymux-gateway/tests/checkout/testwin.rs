@@ -41,6 +41,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     pg_provider: "TESTWIN",
     display_name: "Test window PG (tests)",
     transport: TransportKind::Http,
+    maturity: paymux_core::adapter::Maturity::Ready,
     credentials: &["mid"],
     options: &[],
     capabilities: Capabilities {

@@ -36,6 +36,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     pg_provider: "FAKE_PG",
     display_name: "Fake PG (tests)",
     transport: TransportKind::Tcp,
+    maturity: paymux_core::adapter::Maturity::Ready,
     credentials: &["mid"],
     options: &[],
     capabilities: Capabilities {

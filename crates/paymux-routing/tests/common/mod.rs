@@ -28,6 +28,7 @@ const fn descriptor(id: &'static str, pg: &'static str, c: Capabilities) -> Adap
         pg_provider: pg,
         display_name: id,
         transport: TransportKind::Http,
+        maturity: paymux_core::adapter::Maturity::Ready,
         credentials: &[],
         options: &[],
         capabilities: c,

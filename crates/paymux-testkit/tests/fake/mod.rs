@@ -75,6 +75,7 @@ const fn descriptor(operations: &'static [Capability]) -> AdapterDescriptor {
         pg_provider: "FAKE",
         display_name: "Fake PG",
         transport: TransportKind::Tcp,
+        maturity: paymux_core::adapter::Maturity::Ready,
         credentials: &["mid", "secret"],
         options: &[],
         capabilities: Capabilities {
