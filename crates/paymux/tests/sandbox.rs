@@ -14,20 +14,7 @@ const CARD_DECLINED: &str = "4518420012340002";
 const BIRTH: &str = "880315";
 
 async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
-    let c = reqwest::Client::new();
-    let mut r = c
-        .request(method, url)
-        .header("Authorization", format!("PortOne {SECRET}"));
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let resp = r.send().await.expect("gateway answers");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    common::call_as(SECRET, method, url, body).await
 }
 
 fn customer() -> Value {

@@ -118,3 +118,27 @@ fn spawn(args: &[&str], dir: &Path, log: &str) -> Sandbox {
         remove_dir: false,
     }
 }
+
+/// One PortOne API call with `Authorization: PortOne <secret>`: the status and the body (JSON,
+/// or the text as a JSON string when it is not JSON).
+pub async fn call_as(
+    secret: &str,
+    method: reqwest::Method,
+    url: String,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let c = reqwest::Client::new();
+    let mut r = c
+        .request(method, url)
+        .header("Authorization", format!("PortOne {secret}"));
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let resp = r.send().await.expect("gateway answers");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
