@@ -238,4 +238,62 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
     }
     let (s, _) = call(reqwest::Method::GET, format!("{base}/payments/{id}"), None).await;
     assert_eq!(s, 404);
+
+    // 5. A schedule no channel could ever run is refused when it is created, naming each
+    //    keyed channel and its rule (no productType for KSNET, no customer id for Galaxia, a
+    //    `-` in the id for Smartro).
+    let id = portone_id("payment");
+    let (s, r) = call(
+        reqwest::Method::POST,
+        format!("{base}/payments/{id}/schedule"),
+        Some(json!({
+            "payment": {
+                "billingKey": billing_key,
+                "orderName": "월간 이용권 정기 결제",
+                "amount": { "total": 8900 },
+                "currency": "KRW"
+            },
+            "timeToPay": "2099-05-01T00:00:00+09:00"
+        })),
+    )
+    .await;
+    assert_eq!(s, 400, "{r}");
+    let msg = r["message"].as_str().unwrap();
+    for needle in [
+        "galaxia-test: refuses",
+        "ksnet-test: refuses",
+        "smartro-test: refuses",
+    ] {
+        assert!(msg.contains(needle), "{needle:?} not in {msg}");
+    }
+
+    // 6. A payment window through the group: Smartro refuses the `-` in the id, so the window
+    //    opens on a channel that takes it, and the payment says why Smartro was skipped.
+    for _ in 0..10 {
+        let id = portone_id("payment");
+        let (s, session) = call(
+            reqwest::Method::POST,
+            format!("{base}/checkout/sessions"),
+            Some(json!({
+                "storeId": "store-paymux-sandbox",
+                "channelGroupId": group,
+                "paymentId": id,
+                "orderName": "나이키 와플 트레이너 2 SD",
+                "totalAmount": 1000,
+                "currency": "KRW",
+                "payMethod": "CARD",
+                "customer": { "customerId": "customerId_2333", "fullName": "포트원",
+                              "phoneNumber": "010-0000-1234", "email": "test@portone.io" }
+            })),
+        )
+        .await;
+        assert_eq!(s, 200, "{session}");
+        let (s, p) = call(reqwest::Method::GET, format!("{base}/payments/{id}"), None).await;
+        assert_eq!(s, 200, "{p}");
+        assert_eq!(p["channel"]["key"], "galaxia-test", "{p}");
+        assert_eq!(
+            p["routing"]["refused"][0]["channelKey"], "smartro-test",
+            "{p}"
+        );
+    }
 }
