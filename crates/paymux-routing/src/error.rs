@@ -50,10 +50,9 @@ pub struct SkippedChannel {
     pub reason: SkipReason,
 }
 
-impl fmt::Display for SkippedChannel {
+impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.channel_key)?;
-        match &self.reason {
+        match self {
             SkipReason::Disabled => f.write_str("disabled"),
             SkipReason::ZeroWeight => f.write_str("weight 0"),
             SkipReason::UnknownChannel => f.write_str("no such channel"),
@@ -68,6 +67,12 @@ impl fmt::Display for SkippedChannel {
             SkipReason::NotInGroup => f.write_str("removed from the group"),
             SkipReason::Refused { rule } => write!(f, "refuses the request: {rule}"),
         }
+    }
+}
+
+impl fmt::Display for SkippedChannel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.channel_key, self.reason)
     }
 }
 

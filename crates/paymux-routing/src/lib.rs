@@ -10,6 +10,8 @@
 //!   among keyed channels, delete everywhere.
 //! - [`failover`] and [`health`]: paymux extensions beyond PortOne, opt-in per group — try
 //!   another channel only when nothing was charged, skip channels that keep failing.
+//! - [`mod@explain`]: the routing decision for one request laid out (eligible channels with
+//!   their renormalized shares, skipped ones with reasons), nothing sent.
 //! - [`report`]: PortOne's `SelectedChannel` / `ChannelSpecificFailure` shapes.
 //!
 //! The crate does no I/O: it decides, and the gateway calls the PG through closures
@@ -18,6 +20,7 @@
 
 pub mod directory;
 pub mod error;
+pub mod explain;
 pub mod failover;
 pub mod group;
 pub mod hash;
@@ -29,6 +32,7 @@ pub mod super_key;
 
 pub use directory::{ChannelDirectory, ChannelRecord, DirectoryEntry, MapDirectory};
 pub use error::{RoutingError, SkipReason, SkippedChannel};
+pub use explain::{explain, EligibleChannel, Explanation, SkippedEntry};
 pub use failover::{
     may_fail_over, route_with_failover, Attempt, AttemptResult, Candidate, FailoverPlan, Routed,
 };
