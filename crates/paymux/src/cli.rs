@@ -65,6 +65,22 @@ enum Command {
         #[arg(long)]
         nonce: Option<String>,
     },
+    /// Which channel of a group a request would take, and why (nothing is sent).
+    Route {
+        /// The channel group (admin-API JSON: `GET /channel-groups/{id}` or what you `PUT`).
+        #[arg(long)]
+        group: PathBuf,
+        /// The PortOne V2 JSON body plus `paymentId`, as for `wire`.
+        #[arg(long)]
+        request: PathBuf,
+        /// payment.instant | checkout.prepare
+        #[arg(long, default_value = "payment.instant")]
+        operation: String,
+        /// Server configuration whose `[[channels]]` the group names (default: each linked
+        /// adapter's sandbox channel `<adapter>-test`).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Run one vendor simulator standalone.
     Simulate {
         /// Adapter id.
@@ -171,6 +187,19 @@ fn run(cli: Cli) -> Result<(), String> {
             now,
             nonce,
         ),
+        Command::Route {
+            group,
+            request,
+            operation,
+            config,
+        } => {
+            let x = crate::route::route(&group, &request, &operation, config.as_deref())?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&x).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
         Command::Simulate {
             adapter,
             listen,
@@ -255,6 +284,15 @@ fn adapters(json: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// The adapter's public test channel, as the sandbox names it (`<adapter>-test`), pointing at
+/// the vendor's own test host.
+pub(crate) fn test_channel(reg: &AdapterRegistration) -> ChannelContext {
+    let id = reg.descriptor.id;
+    let mut c = (reg.simulator)().sandbox_channel(&format!("{id}-test"), "");
+    c.endpoint = None;
+    c
+}
+
 fn read(path: &std::path::Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -280,11 +318,7 @@ fn wire(
         .map_err(|e| format!("{}: {e}", request.display()))?;
     let channel = match channel {
         Some(p) => channel_file(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?,
-        None => {
-            let mut c = (reg.simulator)().sandbox_channel(&format!("{adapter_id}-test"), "");
-            c.endpoint = None; // the vendor's own test host
-            c
-        }
+        None => test_channel(reg),
     };
     if channel.adapter != adapter_id {
         return Err(format!(

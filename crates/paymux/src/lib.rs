@@ -12,6 +12,7 @@
 pub use paymux_core as core;
 
 pub mod cli;
+mod route;
 
 // `pub use ::<adapter>;` for each enabled adapter, and `ENABLED_ADAPTERS`.
 include!(concat!(env!("OUT_DIR"), "/adapters.rs"));

@@ -1,6 +1,6 @@
 //! The README's run sections, executed as a newcomer would run them: every `sh` block of
-//! "Set up, run, test", "The main job", "Hosted checkout", "Dry-run a vendor request" and "Run a
-//! vendor simulator", taken from README.md at test time and run by bash exactly as written.
+//! "Set up, run, test", "The main job", "Hosted checkout", "Dry-run a vendor request", "Run a
+//! vendor simulator" and "Explain a routing decision", taken from README.md at test time and run by bash exactly as written.
 //!
 //! Only these substitutions are made: `cargo run -p paymux --` runs the binary cargo already
 //! built; the sandbox listens on a free port (its base URL replaces `http://127.0.0.1:8080`);
@@ -18,12 +18,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const RUN_SECTIONS: [&str; 5] = [
+const RUN_SECTIONS: [&str; 6] = [
     "Set up, run, test",
     "The main job: a PortOne-V2-compatible gateway",
     "Hosted checkout (payment window) in the sandbox",
     "Dry-run a vendor request",
     "Run a vendor simulator",
+    "Explain a routing decision",
 ];
 
 fn repo_root() -> PathBuf {
@@ -235,6 +236,14 @@ done
     let w = json_values(&out).pop().expect("one object");
     assert_eq!(w["adapter"], "galaxia", "{w}");
     assert!(w["bytes_base64"].is_string(), "{w}");
+
+    // Explain: the founding document's payment goes to the one channel whose rules take it.
+    let explain = blocks_of(&all, RUN_SECTIONS[5]);
+    assert_eq!(explain.len(), 1);
+    let out = bash(&with_binary(&explain[0]), &root);
+    let x = json_values(&out).pop().expect("one object");
+    assert_eq!(x["channelKey"], "ksnet-test", "{x}");
+    assert_eq!(x["skipped"][0]["refusedByRules"], true, "{x}");
 
     // The simulator: started as written (free port, temporary channel file), it writes the
     // channel file; stopped once it has.
