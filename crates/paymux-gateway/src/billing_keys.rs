@@ -20,6 +20,7 @@ use paymux_routing::{
 };
 use serde_json::{json, Map, Value};
 
+use crate::domain::BillingKeyStatus;
 use crate::error::ApiError;
 use crate::payments::{not_sent_error, routing_error};
 use crate::state::AppState;
@@ -32,7 +33,7 @@ pub struct KeyChannel {
     /// Channel key.
     pub channel_key: String,
     /// `ISSUED` / `FAILED` / `DELETED`.
-    pub status: String,
+    pub status: BillingKeyStatus,
     /// `SelectedChannel` JSON.
     pub channel_json: String,
     /// The PG's key.
@@ -50,8 +51,8 @@ pub struct KeyRow {
     pub billing_key: String,
     /// storeId.
     pub store_id: String,
-    /// `ISSUING` / `ISSUED` / `FAILED` / `DELETED`.
-    pub status: String,
+    /// Status.
+    pub status: BillingKeyStatus,
     /// Group it was issued through.
     pub channel_group_id: Option<String>,
     /// Group summary JSON.
@@ -81,7 +82,9 @@ pub struct KeyRow {
 impl KeyRow {
     /// Channels holding a live PG key.
     pub fn active_channels(&self) -> impl Iterator<Item = &KeyChannel> {
-        self.channels.iter().filter(|c| c.status == "ISSUED")
+        self.channels
+            .iter()
+            .filter(|c| c.status == BillingKeyStatus::Issued)
     }
 }
 
@@ -108,7 +111,7 @@ pub async fn load(st: &AppState, billing_key: &str) -> Result<Option<KeyRow>, sq
     for c in rows {
         channels.push(KeyChannel {
             channel_key: c.req_text("channel_key")?,
-            status: c.req_text("status")?,
+            status: c.spelled("status", BillingKeyStatus::parse)?,
             channel_json: c.req_text("channel_json")?,
             pg_billing_key: c.text("pg_billing_key")?,
             pg_tx_id: c.text("pg_tx_id")?,
@@ -118,7 +121,7 @@ pub async fn load(st: &AppState, billing_key: &str) -> Result<Option<KeyRow>, sq
     Ok(Some(KeyRow {
         billing_key: r.req_text("billing_key")?,
         store_id: r.req_text("store_id")?,
-        status: r.req_text("status")?,
+        status: r.spelled("status", BillingKeyStatus::parse)?,
         channel_group_id: r.text("channel_group_id")?,
         channel_group_json: r.text("channel_group_json")?,
         customer_json: r.text("customer_json")?,
@@ -137,12 +140,12 @@ pub async fn load(st: &AppState, billing_key: &str) -> Result<Option<KeyRow>, sq
 /// The PortOne `BillingKeyInfo` (`ISSUED` or `DELETED`).
 pub fn view(st: &AppState, k: &KeyRow) -> Value {
     let mut m = Map::new();
-    let status = if k.status == "DELETED" {
-        "DELETED"
+    let status = if k.status == BillingKeyStatus::Deleted {
+        BillingKeyStatus::Deleted
     } else {
-        "ISSUED"
+        BillingKeyStatus::Issued
     };
-    m.insert("status".into(), json!(status));
+    m.insert("status".into(), json!(status.as_str()));
     m.insert("billingKey".into(), json!(k.billing_key));
     m.insert("merchantId".into(), json!(st.merchant_id));
     m.insert("storeId".into(), json!(k.store_id));
@@ -153,7 +156,7 @@ pub fn view(st: &AppState, k: &KeyRow) -> Value {
     let channels: Vec<Value> = k
         .channels
         .iter()
-        .filter(|c| c.status != "FAILED")
+        .filter(|c| c.status != BillingKeyStatus::Failed)
         .map(|c| util::parse_json(Some(&c.channel_json)))
         .collect();
     m.insert("channels".into(), Value::Array(channels));
@@ -184,7 +187,7 @@ pub fn view(st: &AppState, k: &KeyRow) -> Value {
         .iter()
         .map(|c| {
             let channel = util::parse_json(Some(&c.channel_json));
-            if c.status == "FAILED" {
+            if c.status == BillingKeyStatus::Failed {
                 json!({"type": "FAILED", "channel": channel, "failure": util::parse_json(c.failure_json.as_deref())})
             } else {
                 let mut r = json!({"type": "ISSUED", "channel": channel});
@@ -196,7 +199,7 @@ pub fn view(st: &AppState, k: &KeyRow) -> Value {
         })
         .collect();
     m.insert("pgBillingKeyIssueResponses".into(), Value::Array(responses));
-    if status == "DELETED" {
+    if status == BillingKeyStatus::Deleted {
         m.insert("deletedAt".into(), util::time_json(k.deleted_at));
     }
     Value::Object(m)
@@ -210,8 +213,10 @@ pub async fn get(
 ) -> Result<Value, ApiError> {
     match load(st, billing_key).await? {
         Some(k)
-            if matches!(k.status.as_str(), "ISSUED" | "DELETED")
-                && store_id.map_or(true, |s| s == k.store_id) =>
+            if matches!(
+                k.status,
+                BillingKeyStatus::Issued | BillingKeyStatus::Deleted
+            ) && store_id.map_or(true, |s| s == k.store_id) =>
         {
             Ok(view(st, &k))
         }
@@ -430,7 +435,12 @@ async fn record_and_answer(
         "UPDATE billing_keys SET status = $2, issued_at = $3, updated_at = $4 WHERE billing_key = $1",
         crate::args![
             billing_key,
-            if issued { "ISSUED" } else { "FAILED" },
+            if issued {
+                BillingKeyStatus::Issued
+            } else {
+                BillingKeyStatus::Failed
+            }
+            .as_str(),
             issued.then_some(nu),
             util::micros(util::now())
         ],
@@ -518,9 +528,9 @@ pub async fn delete(
             format!("no billing key `{billing_key}`"),
         ));
     };
-    match k.status.as_str() {
-        "ISSUED" => {}
-        "DELETED" => {
+    match k.status {
+        BillingKeyStatus::Issued => {}
+        BillingKeyStatus::Deleted => {
             return Err(ApiError::conflict(
                 "BILLING_KEY_ALREADY_DELETED",
                 format!("billing key `{billing_key}` is already deleted"),

@@ -14,8 +14,9 @@ use paymux_core::outcome::{ApprovedDetail, Outcome};
 use serde_json::{json, Map, Value};
 
 use crate::db::Row;
+use crate::domain::{CancellationStatus, Failure, PaymentStatus};
 use crate::error::ApiError;
-use crate::payments::{self, not_sent_error, status, PaymentRow};
+use crate::payments::{self, not_sent_error, PaymentRow};
 use crate::state::AppState;
 use crate::util::{self, put};
 use crate::webhooks;
@@ -27,8 +28,8 @@ pub struct CancellationRow {
     pub id: String,
     /// Payment.
     pub payment_id: String,
-    /// `REQUESTED` / `SUCCEEDED` / `FAILED`.
-    pub status: String,
+    /// Status.
+    pub status: CancellationStatus,
     /// Amount.
     pub total_amount: i64,
     /// Tax-free part.
@@ -54,7 +55,7 @@ impl CancellationRow {
         Ok(CancellationRow {
             id: r.req_text("id")?,
             payment_id: r.req_text("payment_id")?,
-            status: r.req_text("status")?,
+            status: r.spelled("status", CancellationStatus::parse)?,
             total_amount: r.req_int("total_amount")?,
             tax_free_amount: r.req_int("tax_free_amount")?,
             vat_amount: r.req_int("vat_amount")?,
@@ -70,7 +71,7 @@ impl CancellationRow {
     /// PortOne `PaymentCancellation`.
     pub fn view(&self) -> Value {
         let mut m = Map::new();
-        m.insert("status".into(), json!(self.status));
+        m.insert("status".into(), json!(self.status.as_str()));
         m.insert("id".into(), json!(self.id));
         put(&mut m, "pgCancellationId", json!(self.pg_cancellation_id));
         m.insert("totalAmount".into(), json!(self.total_amount));
@@ -225,7 +226,12 @@ pub async fn cancel(
             succeed(st, &cancellation_id, pg_cancel_id, at).await?;
         }
         Ok(Outcome::Declined(d)) => {
-            fail(st, &cancellation_id, json!({"reason": format!("declined by the PG ({})", d.kind), "pgCode": d.pg_code, "pgMessage": d.pg_message})).await?;
+            let failure = Failure::from_pg(
+                format!("declined by the PG ({})", d.kind),
+                d.pg_code.clone(),
+                d.pg_message.clone(),
+            );
+            fail(st, &cancellation_id, &failure).await?;
             return Err(ApiError::pg_provider(
                 format!("the PG refused the cancel ({})", d.kind),
                 &d.pg_code,
@@ -233,7 +239,7 @@ pub async fn cancel(
             ));
         }
         Err(e) if e.is_certainly_not_sent() => {
-            fail(st, &cancellation_id, json!({"reason": e.to_string()})).await?;
+            fail(st, &cancellation_id, &Failure::reason(e.to_string())).await?;
             return Err(not_sent_error(e));
         }
         Ok(_) | Err(_) => {
@@ -255,9 +261,9 @@ pub async fn cancel(
 }
 
 fn check_cancellable_status(p: &PaymentRow) -> Result<(), ApiError> {
-    match p.status.as_str() {
-        status::PAID | status::PARTIAL_CANCELLED => Ok(()),
-        status::CANCELLED => Err(ApiError::conflict(
+    match p.status {
+        PaymentStatus::Paid | PaymentStatus::PartialCancelled => Ok(()),
+        PaymentStatus::Cancelled => Err(ApiError::conflict(
             "PAYMENT_ALREADY_CANCELLED",
             format!("payment `{}` is already fully cancelled", p.id),
         )),
@@ -306,9 +312,9 @@ pub async fn succeed(
     let cancelled = p.amount_cancelled + c.total_amount;
     let full = cancelled >= p.amount_total;
     let new_status = if full {
-        status::CANCELLED
+        PaymentStatus::Cancelled
     } else {
-        status::PARTIAL_CANCELLED
+        PaymentStatus::PartialCancelled
     };
     tx.execute(
         "UPDATE payments SET status = $2, amount_cancelled = $3, amount_cancelled_tax_free = amount_cancelled_tax_free + $4, \
@@ -316,7 +322,7 @@ pub async fn succeed(
          cancelled_at = $6, updated_at = $7, status_changed_at = $7 WHERE id = $1 AND cancel_lock = $8",
         crate::args![
             c.payment_id.clone(),
-            new_status,
+            new_status.as_str(),
             cancelled,
             c.tax_free_amount,
             c.vat_amount,
@@ -350,7 +356,7 @@ pub async fn succeed(
 pub async fn fail(
     st: &AppState,
     cancellation_id: &str,
-    failure: Value,
+    failure: &Failure,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = st.db.begin().await?;
     let Some(c) = tx
@@ -365,7 +371,7 @@ pub async fn fail(
     let payment_id = c.req_text("payment_id")?;
     tx.execute(
         "UPDATE cancellations SET status = 'FAILED', failure_json = $2, reconcile_at = NULL WHERE id = $1",
-        crate::args![cancellation_id, failure.to_string()],
+        crate::args![cancellation_id, payments::failure_text(failure)],
     )
     .await?;
     tx.execute(

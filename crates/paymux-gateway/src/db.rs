@@ -163,6 +163,14 @@ impl Row {
     pub fn flag(&self, col: &str) -> Result<bool, sqlx::Error> {
         Ok(self.int(col)?.unwrap_or(0) != 0)
     }
+    /// A non-null text column holding one of an enum's spellings (a status, a kind).
+    pub fn spelled<T>(&self, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+        let text = self.req_text(col)?;
+        parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: col.to_string(),
+            source: format!("unknown value `{text}`").into(),
+        })
+    }
 }
 
 fn null_column(col: &str) -> sqlx::Error {

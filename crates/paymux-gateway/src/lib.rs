@@ -3,6 +3,7 @@
 //! The PortOne-V2-compatible HTTP gateway of paymux (`paymux serve`): PortOne's paths, request
 //! and response shapes, errors and webhooks, in front of every PG adapter linked in the build.
 //!
+//! - [`domain`]: statuses and kinds as enums, the typed failure, payment transitions.
 //! - [`api`]: the HTTP surface (PortOne V2 paths + the admin endpoints).
 //! - [`checkout`]: hosted checkout — payment windows for the browser (`POST
 //!   /checkout/sessions`, the hand-off page, the PG's return).
@@ -28,6 +29,7 @@ pub mod channels;
 pub mod checkout;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod group_commit;
 pub mod groups;

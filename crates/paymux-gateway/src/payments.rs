@@ -33,28 +33,14 @@ use paymux_routing::{FailoverPlan, RoutingError, SkipReason, SkippedChannel};
 use serde_json::{json, Map, Value};
 
 use crate::db::{Arg, Row};
+pub use crate::domain::Transition;
+use crate::domain::{
+    BillingKeyStatus, Failure, IssuedAccount, MethodUpdate, PaymentKind, PaymentStatus,
+};
 use crate::error::{ApiError, PG_CODE_NOT_SENT};
 use crate::state::{AppState, Prechecked};
 use crate::util::{self, put};
 use crate::webhooks::{self, Destination};
-
-/// Payment statuses.
-pub mod status {
-    /// Claimed; the PG call is in flight.
-    pub const READY: &str = "READY";
-    /// Sent, answer unknown or pending at the PG.
-    pub const PAY_PENDING: &str = "PAY_PENDING";
-    /// Virtual account issued, waiting for the deposit.
-    pub const VIRTUAL_ACCOUNT_ISSUED: &str = "VIRTUAL_ACCOUNT_ISSUED";
-    /// Paid.
-    pub const PAID: &str = "PAID";
-    /// Failed for certain.
-    pub const FAILED: &str = "FAILED";
-    /// Partly cancelled.
-    pub const PARTIAL_CANCELLED: &str = "PARTIAL_CANCELLED";
-    /// Fully cancelled.
-    pub const CANCELLED: &str = "CANCELLED";
-}
 
 /// A stored payment.
 #[derive(Debug, Clone)]
@@ -65,10 +51,10 @@ pub struct PaymentRow {
     pub store_id: String,
     /// Current attempt's transactionId.
     pub transaction_id: String,
-    /// `INSTANT` / `BILLING_KEY`.
-    pub kind: String,
-    /// Status (see [`status`]).
-    pub status: String,
+    /// How it was made.
+    pub kind: PaymentKind,
+    /// Status.
+    pub status: PaymentStatus,
     /// Sent with no usable answer yet.
     pub outcome_unknown: bool,
     /// Channel used.
@@ -119,8 +105,8 @@ pub struct PaymentRow {
     pub paid_at: Option<i64>,
     /// Failed at (µs).
     pub failed_at: Option<i64>,
-    /// Failure JSON.
-    pub failure_json: Option<String>,
+    /// Why it failed (`FAILED`).
+    pub failure: Option<Failure>,
     /// Fully cancelled at (µs).
     pub cancelled_at: Option<i64>,
     /// Cancels done.
@@ -144,8 +130,8 @@ impl PaymentRow {
             id: r.req_text("id")?,
             store_id: r.req_text("store_id")?,
             transaction_id: r.req_text("transaction_id")?,
-            kind: r.req_text("kind")?,
-            status: r.req_text("status")?,
+            kind: r.spelled("kind", PaymentKind::parse)?,
+            status: r.spelled("status", PaymentStatus::parse)?,
             outcome_unknown: r.flag("outcome_unknown")?,
             channel_key: r.text("channel_key")?,
             channel_json: r.text("channel_json")?,
@@ -171,7 +157,9 @@ impl PaymentRow {
             pg_tx_id: r.text("pg_tx_id")?,
             paid_at: r.int("paid_at")?,
             failed_at: r.int("failed_at")?,
-            failure_json: r.text("failure_json")?,
+            failure: r
+                .text("failure_json")?
+                .and_then(|f| serde_json::from_str(&f).ok()),
             cancelled_at: r.int("cancelled_at")?,
             cancel_count: r.req_int("cancel_count")?,
             cancel_lock: r.text("cancel_lock")?,
@@ -221,10 +209,7 @@ impl PaymentRow {
 
     /// Whether money was taken (and may be cancelled).
     pub fn is_paid(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            status::PAID | status::PARTIAL_CANCELLED | status::CANCELLED
-        )
+        self.status.is_paid()
     }
 }
 
@@ -247,8 +232,8 @@ pub struct NewPayment {
     pub id: String,
     /// storeId.
     pub store_id: String,
-    /// `INSTANT` / `BILLING_KEY`.
-    pub kind: &'static str,
+    /// How it is made.
+    pub kind: PaymentKind,
     /// Masked method JSON.
     pub method_json: Option<String>,
     /// Group summary JSON.
@@ -314,8 +299,8 @@ pub async fn claim(
         ("id", np.id.clone().into()),
         ("store_id", np.store_id.clone().into()),
         ("transaction_id", transaction_id.clone().into()),
-        ("kind", np.kind.into()),
-        ("status", status::READY.into()),
+        ("kind", np.kind.as_str().into()),
+        ("status", PaymentStatus::Ready.as_str().into()),
         ("outcome_unknown", 0i64.into()),
         ("channel_key", first.map(|(k, _)| k).into()),
         (
@@ -409,10 +394,7 @@ pub async fn claim(
     match load(st, &np.id).await? {
         Some(p) => Ok(Claim::Existing(Box::new(p))),
         // Deleted between the two statements: nothing to report but a conflict.
-        None => Ok(Claim::Existing(Box::new(PaymentRow {
-            status: status::READY.into(),
-            ..placeholder_row(&np.id)
-        }))),
+        None => Ok(Claim::Existing(Box::new(placeholder_row(&np.id)))),
     }
 }
 
@@ -421,8 +403,8 @@ fn placeholder_row(id: &str) -> PaymentRow {
         id: id.to_string(),
         store_id: String::new(),
         transaction_id: String::new(),
-        kind: String::new(),
-        status: String::new(),
+        kind: PaymentKind::Instant,
+        status: PaymentStatus::Ready,
         outcome_unknown: false,
         channel_key: None,
         channel_json: None,
@@ -448,7 +430,7 @@ fn placeholder_row(id: &str) -> PaymentRow {
         pg_tx_id: None,
         paid_at: None,
         failed_at: None,
-        failure_json: None,
+        failure: None,
         cancelled_at: None,
         cancel_count: 0,
         cancel_lock: None,
@@ -461,8 +443,8 @@ fn placeholder_row(id: &str) -> PaymentRow {
 
 /// The answer to a request whose `paymentId` is taken.
 pub fn existing_error(p: &PaymentRow) -> ApiError {
-    match p.status.as_str() {
-        status::READY | status::PAY_PENDING => ApiError::conflict(
+    match p.status {
+        PaymentStatus::Ready | PaymentStatus::PayPending => ApiError::conflict(
             "ALREADY_PAID_OR_WAITING",
             format!(
                 "payment `{}` is already being processed ({}); its outcome comes by webhook or GET /payments/{}",
@@ -476,51 +458,13 @@ pub fn existing_error(p: &PaymentRow) -> ApiError {
     }
 }
 
-/// A state change of a payment after the PG answered (or the reconciler found out).
-#[derive(Debug, Clone)]
-pub enum Transition {
-    /// Paid.
-    Paid {
-        /// PG TID.
-        pg_tx_id: Option<String>,
-        /// When.
-        paid_at: DateTime<Utc>,
-        /// Method details from the PG to merge into the stored method.
-        method_patch: Option<Value>,
-    },
-    /// Virtual account issued.
-    VirtualAccountIssued {
-        /// PG TID.
-        pg_tx_id: Option<String>,
-        /// Method details (account number, bank, expiry).
-        method_patch: Option<Value>,
-    },
-    /// Failed for certain.
-    Failed {
-        /// PortOne `failure {reason, pgCode?, pgMessage?}`.
-        failure: Value,
-    },
-    /// Accepted at the PG, result later.
-    Pending {
-        /// PG TID.
-        pg_tx_id: Option<String>,
-        /// Next inquiry.
-        retry_at: DateTime<Utc>,
-    },
-    /// Sent, no usable answer.
-    Unknown {
-        /// Next inquiry.
-        retry_at: DateTime<Utc>,
-    },
-}
-
 /// What a transition needs to know of its payment besides the ids: the columns an attempt
 /// never changes (only a new claim, with a new `transaction_id`, rewrites them) and the
 /// status before.
 pub struct Known {
     /// Status before the transition (`READY` / `PAY_PENDING`).
-    pub status: String,
-    /// The stored method JSON (a transition's `method_patch` is merged into it).
+    pub status: PaymentStatus,
+    /// The stored method JSON (a transition's method update is merged into it).
     pub method_json: Option<String>,
     /// storeId.
     pub store_id: String,
@@ -534,7 +478,7 @@ impl Known {
     /// What the claim of `np` wrote (a payment this request just claimed).
     pub fn claimed(np: &NewPayment) -> Known {
         Known {
-            status: status::READY.into(),
+            status: PaymentStatus::Ready,
             method_json: np.method_json.clone(),
             store_id: np.store_id.clone(),
             dest: Destination {
@@ -567,7 +511,7 @@ pub async fn apply(
         return Ok(false);
     };
     let known = Known {
-        status: prev.req_text("status")?,
+        status: prev.spelled("status", PaymentStatus::parse)?,
         method_json: prev.text("method_json")?,
         store_id: prev.req_text("store_id")?,
         dest: Destination::from_columns(
@@ -592,58 +536,53 @@ pub async fn apply_known(
     let now = util::now();
     let nu = util::micros(now);
     let guard = "WHERE id = $1 AND transaction_id = $2 AND status IN ('READY', 'PAY_PENDING')";
-    let merged = |patch: &Option<Value>| -> Option<String> {
-        let patch = patch.as_ref()?;
+    let merged = |update: &Option<MethodUpdate>| -> Option<String> {
+        let patch = method_patch(update.as_ref()?)?;
         let mut base = util::parse_json(known.method_json.as_deref());
-        merge(&mut base, patch);
+        merge(&mut base, &patch);
         util::to_json_text(&base)
     };
-    let (sql, args, event, schedule_status) = match t {
+    let (sql, args, event) = match t {
         Transition::Paid {
             pg_tx_id,
             paid_at,
-            method_patch,
+            method,
         } => (
             format!("UPDATE payments SET status = 'PAID', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), paid_at = $4, \
                      method_json = COALESCE($5, method_json), updated_at = $6, status_changed_at = $6, reconcile_at = NULL {guard}"),
-            crate::args![payment_id, transaction_id, pg_tx_id.clone(), util::micros(*paid_at), merged(method_patch), nu],
+            crate::args![payment_id, transaction_id, pg_tx_id.clone(), util::micros(*paid_at), merged(method), nu],
             Some(webhooks::TRANSACTION_PAID),
-            Some("SUCCEEDED"),
         ),
         Transition::VirtualAccountIssued {
             pg_tx_id,
-            method_patch,
+            method,
         } => (
             format!("UPDATE payments SET status = 'VIRTUAL_ACCOUNT_ISSUED', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), \
                      method_json = COALESCE($4, method_json), updated_at = $5, status_changed_at = $5, reconcile_at = NULL {guard}"),
-            crate::args![payment_id, transaction_id, pg_tx_id.clone(), merged(method_patch), nu],
+            crate::args![payment_id, transaction_id, pg_tx_id.clone(), merged(method), nu],
             Some(webhooks::TRANSACTION_VIRTUAL_ACCOUNT_ISSUED),
-            Some("SUCCEEDED"),
         ),
         Transition::Failed { failure } => (
             format!("UPDATE payments SET status = 'FAILED', outcome_unknown = 0, failed_at = $3, failure_json = $4, \
                      updated_at = $3, status_changed_at = $3, reconcile_at = NULL {guard}"),
-            crate::args![payment_id, transaction_id, nu, failure.to_string()],
+            crate::args![payment_id, transaction_id, nu, failure_text(failure)],
             Some(webhooks::TRANSACTION_FAILED),
-            Some("FAILED"),
         ),
         Transition::Pending { pg_tx_id, retry_at } => (
             format!("UPDATE payments SET status = 'PAY_PENDING', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), \
                      updated_at = $4, status_changed_at = $4, reconcile_at = $5 {guard}"),
             crate::args![payment_id, transaction_id, pg_tx_id.clone(), nu, util::micros(*retry_at)],
-            (known.status != status::PAY_PENDING).then_some(webhooks::TRANSACTION_PAY_PENDING),
-            Some("PENDING"),
+            (known.status != PaymentStatus::PayPending).then_some(webhooks::TRANSACTION_PAY_PENDING),
         ),
         Transition::Unknown { retry_at } => (
             format!("UPDATE payments SET status = 'PAY_PENDING', outcome_unknown = 1, \
                      updated_at = $3, status_changed_at = $3, reconcile_at = $4 {guard}"),
             crate::args![payment_id, transaction_id, nu, util::micros(*retry_at)],
             None,
-            Some("PENDING"),
         ),
     };
     let event = event.filter(|_| !webhooks::targets(st, &known.dest).is_empty());
-    let schedule = known.schedule_id.as_deref().zip(schedule_status);
+    let schedule = known.schedule_id.as_deref().zip(Some(t.schedule_status()));
     if event.is_none() && schedule.is_none() {
         // Nothing to write with it: one statement, no transaction (two round trips fewer on
         // PostgreSQL).
@@ -658,15 +597,56 @@ pub async fn apply_known(
         webhooks::enqueue(&mut tx, st, event, data, &known.dest).await?;
     }
     if let Some((sid, ss)) = schedule {
-        let completed = (ss != "PENDING").then_some(nu);
+        let completed = ss.is_final().then_some(nu);
         tx.execute(
             "UPDATE payment_schedules SET status = $2, completed_at = $3 WHERE id = $1 AND status IN ('STARTED', 'PENDING')",
-            crate::args![sid, ss, completed],
+            crate::args![sid, ss.as_str(), completed],
         )
         .await?;
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// A failure as its column stores it (`{"pgCode", "pgMessage", "reason"}`, keys sorted as
+/// they always were).
+pub fn failure_text(f: &Failure) -> String {
+    serde_json::to_value(f).unwrap_or(Value::Null).to_string()
+}
+
+/// The JSON merged into a payment's stored PortOne `PaymentMethod` for a method update.
+fn method_patch(u: &MethodUpdate) -> Option<Value> {
+    let mut patch = Map::new();
+    if let Some(n) = &u.approval_number {
+        patch.insert("approvalNumber".into(), json!(n));
+    }
+    let mut card = Map::new();
+    put(&mut card, "issuer", json!(u.card_issuer));
+    put(&mut card, "publisher", json!(u.card_publisher));
+    put(&mut card, "name", json!(u.card_name));
+    put(&mut card, "number", json!(u.card_number));
+    put(&mut card, "bin", json!(u.card_bin));
+    if !card.is_empty() {
+        patch.insert("card".into(), Value::Object(card));
+    }
+    if let Some(m) = u.installment_month {
+        patch.insert(
+            "installment".into(),
+            json!({"month": m, "isInterestFree": false}),
+        );
+    }
+    if let Some(v) = &u.virtual_account {
+        patch.insert("accountNumber".into(), json!(v.account_number));
+        put(&mut patch, "bank", json!(v.bank));
+        put(&mut patch, "remitteeName", json!(v.remittee_name));
+        put(
+            &mut patch,
+            "expiredAt",
+            json!(v.expires_at.map(util::rfc3339)),
+        );
+        patch.insert("issuedAt".into(), json!(util::rfc3339(v.issued_at)));
+    }
+    (!patch.is_empty()).then_some(Value::Object(patch))
 }
 
 fn merge(base: &mut Value, patch: &Value) {
@@ -690,7 +670,7 @@ pub fn settle(
     match result {
         Ok(Outcome::Approved(a)) => {
             let paid_at = a.at.map(|t| t.with_timezone(&Utc)).unwrap_or(now);
-            let mut patch = Map::new();
+            let mut update = MethodUpdate::default();
             if let ApprovedDetail::Payment {
                 approval_number,
                 card,
@@ -698,48 +678,36 @@ pub fn settle(
                 ..
             } = &a.detail
             {
-                if let Some(n) = approval_number {
-                    patch.insert("approvalNumber".into(), json!(n));
-                }
+                update.approval_number = approval_number.clone();
                 if let Some(c) = card {
-                    let mut cm = Map::new();
-                    put(&mut cm, "issuer", json!(c.issuer_code));
-                    put(&mut cm, "publisher", json!(c.acquirer_code));
-                    put(&mut cm, "name", json!(c.issuer_name));
-                    if !cm.is_empty() {
-                        patch.insert("card".into(), Value::Object(cm));
-                    }
+                    update.card_issuer = c.issuer_code.clone();
+                    update.card_publisher = c.acquirer_code.clone();
+                    update.card_name = c.issuer_name.clone();
                 }
-                if let Some(m) = installment_month.filter(|m| *m > 0) {
-                    patch.insert(
-                        "installment".into(),
-                        json!({"month": m, "isInterestFree": false}),
-                    );
-                }
+                update.installment_month = installment_month.filter(|m| *m > 0);
             }
             let t = Transition::Paid {
                 pg_tx_id: a.pg_tx_id.clone(),
                 paid_at,
-                method_patch: (!patch.is_empty()).then_some(Value::Object(patch)),
+                method: (!update.is_empty()).then_some(update),
             };
             let body = json!({"payment": {"pgTxId": a.pg_tx_id, "paidAt": util::rfc3339(paid_at)}});
             (t, Ok(body))
         }
         Ok(Outcome::VirtualAccountIssued(v)) => {
             let issued = v.issued_at.map(|t| t.with_timezone(&Utc)).unwrap_or(now);
-            let mut patch = Map::new();
-            patch.insert("accountNumber".into(), json!(v.account_number));
-            put(&mut patch, "bank", json!(v.bank));
-            put(&mut patch, "remitteeName", json!(v.remittee_name));
-            put(
-                &mut patch,
-                "expiredAt",
-                json!(v.expires_at.map(|t| util::rfc3339(t.with_timezone(&Utc)))),
-            );
-            patch.insert("issuedAt".into(), json!(util::rfc3339(issued)));
             let t = Transition::VirtualAccountIssued {
                 pg_tx_id: v.pg_tx_id.clone(),
-                method_patch: Some(Value::Object(patch)),
+                method: Some(MethodUpdate {
+                    virtual_account: Some(IssuedAccount {
+                        account_number: v.account_number.clone(),
+                        bank: v.bank.clone(),
+                        remittee_name: v.remittee_name.clone(),
+                        expires_at: v.expires_at.map(|t| t.with_timezone(&Utc)),
+                        issued_at: issued,
+                    }),
+                    ..MethodUpdate::default()
+                }),
             };
             let body = json!({"payment": {"pgTxId": v.pg_tx_id, "paidAt": util::rfc3339(issued)}});
             (t, Ok(body))
@@ -760,11 +728,11 @@ pub fn settle(
         ),
         Ok(Outcome::Declined(d)) => (
             Transition::Failed {
-                failure: json!({
-                    "reason": format!("declined by the PG ({})", d.kind),
-                    "pgCode": d.pg_code,
-                    "pgMessage": d.pg_message,
-                }),
+                failure: Failure::from_pg(
+                    format!("declined by the PG ({})", d.kind),
+                    d.pg_code.clone(),
+                    d.pg_message.clone(),
+                ),
             },
             Err(ApiError::pg_provider(
                 format!("the PG declined the payment ({})", d.kind),
@@ -778,7 +746,7 @@ pub fn settle(
         ),
         Err(e) if e.is_certainly_not_sent() => (
             Transition::Failed {
-                failure: json!({"reason": e.to_string()}),
+                failure: Failure::reason(e.to_string()),
             },
             Err(not_sent_error(e)),
         ),
@@ -976,7 +944,7 @@ async fn execute_claimed(
     requests: &Requests,
     now: DateTime<Utc>,
     mut prechecked: Option<Prechecked>,
-) -> (Result<Value, ApiError>, &'static str) {
+) -> (Result<Value, ApiError>, PaymentStatus) {
     let payment_id = np.id.as_str();
     let now_kst = now.with_timezone(&kst());
     // The channel the row names now: the claim recorded the precheck's channel
@@ -1030,12 +998,7 @@ async fn execute_claimed(
     let retry_at = util::now()
         + chrono::Duration::from_std(st.tuning.reconcile_retry_base).unwrap_or_default();
     let (transition, answer) = settle(payment_id, &result, retry_at);
-    let final_status = match &transition {
-        Transition::Paid { .. } => status::PAID,
-        Transition::VirtualAccountIssued { .. } => status::VIRTUAL_ACCOUNT_ISSUED,
-        Transition::Failed { .. } => status::FAILED,
-        Transition::Pending { .. } | Transition::Unknown { .. } => status::PAY_PENDING,
-    };
+    let final_status = transition.status();
     // This request claimed the row: what a transition needs of it is known, no read.
     match apply_known(
         st,
@@ -1050,10 +1013,10 @@ async fn execute_claimed(
         Ok(false) => {
             // Settled meanwhile (the reconciler asked the PG first): answer from the record.
             match load(st, payment_id).await {
-                Ok(Some(p)) => (answer_from_row(&p), status_const(&p.status)),
+                Ok(Some(p)) => (answer_from_row(&p), p.status),
                 _ => (
                     Err(ApiError::outcome_unknown(payment_id)),
-                    status::PAY_PENDING,
+                    PaymentStatus::PayPending,
                 ),
             }
         }
@@ -1063,38 +1026,24 @@ async fn execute_claimed(
             tracing::error!(error = %e, payment_id, "could not record the PG's answer; left to the reconciler");
             (
                 Err(ApiError::outcome_unknown(payment_id)),
-                status::PAY_PENDING,
+                PaymentStatus::PayPending,
             )
         }
     }
 }
 
-fn status_const(s: &str) -> &'static str {
-    match s {
-        status::PAID => status::PAID,
-        status::FAILED => status::FAILED,
-        status::VIRTUAL_ACCOUNT_ISSUED => status::VIRTUAL_ACCOUNT_ISSUED,
-        status::PARTIAL_CANCELLED => status::PARTIAL_CANCELLED,
-        status::CANCELLED => status::CANCELLED,
-        status::READY => status::READY,
-        _ => status::PAY_PENDING,
-    }
-}
-
 /// The answer a request gets when its payment is already settled.
 fn answer_from_row(p: &PaymentRow) -> Result<Value, ApiError> {
-    match p.status.as_str() {
-        status::PAID | status::PARTIAL_CANCELLED | status::CANCELLED => Ok(json!({
+    match p.status {
+        s if s.is_paid() => Ok(json!({
             "payment": {"pgTxId": p.pg_tx_id, "paidAt": util::time_json(p.paid_at)}
         })),
-        status::FAILED => {
-            let f = util::parse_json(p.failure_json.as_deref());
+        PaymentStatus::Failed => {
+            let f = p.failure.as_ref();
             Err(ApiError::pg_provider(
-                f.get("reason")
-                    .and_then(Value::as_str)
-                    .unwrap_or("payment failed"),
-                f.get("pgCode").and_then(Value::as_str).unwrap_or(""),
-                f.get("pgMessage").and_then(Value::as_str).unwrap_or(""),
+                f.map_or("payment failed", |f| f.reason.as_str()),
+                f.and_then(|f| f.pg_code.as_deref()).unwrap_or(""),
+                f.and_then(|f| f.pg_message.as_deref()).unwrap_or(""),
             ))
         }
         _ => Err(ApiError::outcome_unknown(&p.id)),
@@ -1241,7 +1190,7 @@ pub async fn pay_instant(
     let np = NewPayment {
         id: payment_id.to_string(),
         store_id: body.store_id.clone().unwrap_or_else(|| st.store_id.clone()),
-        kind: "INSTANT",
+        kind: PaymentKind::Instant,
         method_json: Some(instant_method_json(&body.method).to_string()),
         channel_group_json: group
             .as_ref()
@@ -1319,10 +1268,10 @@ pub async fn pay_with_billing_key(
     body: BillingKeyPaymentInput,
     schedule_id: Option<&str>,
     origin: &Origin,
-) -> (Result<Value, ApiError>, &'static str) {
+) -> (Result<Value, ApiError>, PaymentStatus) {
     match pay_with_billing_key_inner(st, payment_id, body, schedule_id, origin).await {
         Ok(r) => r,
-        Err(e) => (Err(e), status::FAILED),
+        Err(e) => (Err(e), PaymentStatus::Failed),
     }
 }
 
@@ -1332,7 +1281,7 @@ async fn pay_with_billing_key_inner(
     body: BillingKeyPaymentInput,
     schedule_id: Option<&str>,
     origin: &Origin,
-) -> Result<(Result<Value, ApiError>, &'static str), ApiError> {
+) -> Result<(Result<Value, ApiError>, PaymentStatus), ApiError> {
     body.validated().map_err(|e| ApiError::validation(&e))?;
     let amounts = body
         .amount
@@ -1346,9 +1295,9 @@ async fn pay_with_billing_key_inner(
                 format!("billingKey: no billing key `{}`", body.billing_key),
             )
         })?;
-    match key.status.as_str() {
-        "ISSUED" => {}
-        "DELETED" => {
+    match key.status {
+        BillingKeyStatus::Issued => {}
+        BillingKeyStatus::Deleted => {
             return Err(ApiError::conflict(
                 "BILLING_KEY_ALREADY_DELETED",
                 format!("billing key `{}` was deleted", key.billing_key),
@@ -1394,7 +1343,7 @@ async fn pay_with_billing_key_inner(
             .store_id
             .clone()
             .unwrap_or_else(|| key.store_id.clone()),
-        kind: "BILLING_KEY",
+        kind: PaymentKind::BillingKey,
         method_json: Some(method_json.to_string()),
         channel_group_json: group
             .as_ref()
@@ -1580,7 +1529,7 @@ pub async fn get(
 /// The PortOne `Payment` object of a stored payment.
 pub fn view(st: &AppState, p: &PaymentRow, cancels: &[crate::cancel::CancellationRow]) -> Value {
     let mut m = Map::new();
-    m.insert("status".into(), json!(p.status));
+    m.insert("status".into(), json!(p.status.as_str()));
     m.insert("id".into(), json!(p.id));
     m.insert("transactionId".into(), json!(p.transaction_id));
     m.insert("merchantId".into(), json!(st.merchant_id));
@@ -1644,13 +1593,13 @@ pub fn view(st: &AppState, p: &PaymentRow, cancels: &[crate::cancel::Cancellatio
         );
     }
     put(&mut m, "customData", json!(p.custom_data));
-    match p.status.as_str() {
-        status::PAID => {
+    match p.status {
+        PaymentStatus::Paid => {
             m.insert("paidAt".into(), util::time_json(p.paid_at));
             put(&mut m, "pgTxId", json!(p.pg_tx_id));
             m.insert("disputes".into(), json!([]));
         }
-        status::PARTIAL_CANCELLED | status::CANCELLED => {
+        PaymentStatus::PartialCancelled | PaymentStatus::Cancelled => {
             m.insert("paidAt".into(), util::time_json(p.paid_at));
             put(&mut m, "pgTxId", json!(p.pg_tx_id));
             m.insert(
@@ -1658,22 +1607,21 @@ pub fn view(st: &AppState, p: &PaymentRow, cancels: &[crate::cancel::Cancellatio
                 util::time_json(p.cancelled_at.or(Some(p.status_changed_at))),
             );
         }
-        status::FAILED => {
+        PaymentStatus::Failed => {
             m.insert("failedAt".into(), util::time_json(p.failed_at));
-            let f = util::parse_json(p.failure_json.as_deref());
-            m.insert("failure".into(), if f.is_null() { json!({}) } else { f });
+            let f = p
+                .failure
+                .as_ref()
+                .and_then(|f| serde_json::to_value(f).ok())
+                .unwrap_or_else(|| json!({}));
+            m.insert("failure".into(), f);
         }
-        status::PAY_PENDING | status::VIRTUAL_ACCOUNT_ISSUED => {
+        PaymentStatus::PayPending | PaymentStatus::VirtualAccountIssued => {
             put(&mut m, "pgTxId", json!(p.pg_tx_id));
         }
         _ => {}
     }
-    if !cancels.is_empty()
-        || matches!(
-            p.status.as_str(),
-            status::PARTIAL_CANCELLED | status::CANCELLED
-        )
-    {
+    if !cancels.is_empty() || p.status.is_cancelled() {
         m.insert(
             "cancellations".into(),
             Value::Array(

@@ -20,13 +20,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use paymux_core::adapter::{kst, GetPaymentCall, PgRequest};
-use paymux_core::outcome::{ApprovedDetail, DeclineKind, Outcome, TxState};
-use serde_json::json;
-
+use crate::domain::{Failure, PaymentStatus};
 use crate::payments::{self, PaymentRow, Transition};
 use crate::state::AppState;
 use crate::util;
+use paymux_core::adapter::{kst, GetPaymentCall, PgRequest};
+use paymux_core::outcome::{ApprovedDetail, DeclineKind, Outcome, TxState};
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -134,10 +133,12 @@ async fn retry_later(st: &AppState, table: &str, id: &str) -> Result<(), sqlx::E
 /// Ask the PG about one payment. `true` when it was settled.
 async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Error> {
     let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {
-        if p.channel_key.is_none() && p.status == payments::status::READY {
+        if p.channel_key.is_none() && p.status == PaymentStatus::Ready {
             // Claimed but no channel was ever recorded: nothing was sent.
             let t = Transition::Failed {
-                failure: json!({"reason": "the gateway stopped before sending the payment to the PG"}),
+                failure: Failure::reason(
+                    "the gateway stopped before sending the payment to the PG",
+                ),
             };
             return payments::apply(st, &p.id, &p.transaction_id, &t).await;
         }
@@ -165,26 +166,26 @@ async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Er
                             .at
                             .map(|t| t.with_timezone(&chrono::Utc))
                             .unwrap_or_else(util::now),
-                        method_patch: None,
+                        method: None,
                     })
                 }
                 TxState::NotFound | TxState::Failed => Some(Transition::Failed {
-                    failure: json!({
-                        "reason": "the PG has no completed payment (resolved by inquiry after an unknown outcome)",
-                        "pgCode": a.pg_code,
-                        "pgMessage": a.pg_message,
-                    }),
+                    failure: Failure::from_pg(
+                        "the PG has no completed payment (resolved by inquiry after an unknown outcome)",
+                        a.pg_code.clone(),
+                        a.pg_message.clone(),
+                    ),
                 }),
                 TxState::Pending => None,
             },
             _ => None,
         },
         Ok(Outcome::Declined(d)) if d.kind == DeclineKind::NotFound => Some(Transition::Failed {
-            failure: json!({
-                "reason": "the PG has no such payment (resolved by inquiry after an unknown outcome)",
-                "pgCode": d.pg_code,
-                "pgMessage": d.pg_message,
-            }),
+            failure: Failure::from_pg(
+                "the PG has no such payment (resolved by inquiry after an unknown outcome)",
+                d.pg_code.clone(),
+                d.pg_message.clone(),
+            ),
         }),
         _ => None,
     };
@@ -239,12 +240,10 @@ async fn resolve_cancellation(st: &AppState, id: &str) -> Result<bool, sqlx::Err
                     return crate::cancel::succeed(st, id, None, util::now()).await;
                 }
                 if balance == c.balance_before {
-                    return crate::cancel::fail(
-                        st,
-                        id,
-                        json!({"reason": "the PG did not cancel (resolved by inquiry after an unknown outcome)"}),
-                    )
-                    .await;
+                    let failure = Failure::reason(
+                        "the PG did not cancel (resolved by inquiry after an unknown outcome)",
+                    );
+                    return crate::cancel::fail(st, id, &failure).await;
                 }
                 tracing::warn!(
                     cancellation_id = id,

@@ -15,6 +15,7 @@ use paymux_core::model::{
 use serde_json::{json, Map, Value};
 
 use crate::db::{Backend, Row};
+use crate::domain::{BillingKeyStatus, PaymentStatus, ScheduleStatus};
 use crate::error::ApiError;
 use crate::payments;
 use crate::state::AppState;
@@ -25,7 +26,7 @@ struct ScheduleRow {
     payment_id: String,
     billing_key: String,
     store_id: String,
-    status: String,
+    status: ScheduleStatus,
     time_to_pay: i64,
     payment_json: String,
     created_at: i64,
@@ -41,7 +42,7 @@ impl ScheduleRow {
             payment_id: r.req_text("payment_id")?,
             billing_key: r.req_text("billing_key")?,
             store_id: r.req_text("store_id")?,
-            status: r.req_text("status")?,
+            status: r.spelled("status", ScheduleStatus::parse)?,
             time_to_pay: r.req_int("time_to_pay")?,
             payment_json: r.req_text("payment_json")?,
             created_at: r.req_int("created_at")?,
@@ -54,7 +55,7 @@ impl ScheduleRow {
     fn view(&self, st: &AppState) -> Value {
         let p: Value = serde_json::from_str(&self.payment_json).unwrap_or(Value::Null);
         let mut m = Map::new();
-        m.insert("status".into(), json!(self.status));
+        m.insert("status".into(), json!(self.status.as_str()));
         m.insert("id".into(), json!(self.id));
         m.insert("merchantId".into(), json!(st.merchant_id));
         m.insert("storeId".into(), json!(self.store_id));
@@ -107,9 +108,9 @@ pub async fn create(
                 ),
             )
         })?;
-    match key.status.as_str() {
-        "ISSUED" => {}
-        "DELETED" => {
+    match key.status {
+        BillingKeyStatus::Issued => {}
+        BillingKeyStatus::Deleted => {
             return Err(ApiError::conflict(
                 "BILLING_KEY_ALREADY_DELETED",
                 format!("billing key `{}` was deleted", key.billing_key),
@@ -123,7 +124,7 @@ pub async fn create(
         }
     }
     if let Some(p) = payments::load(st, payment_id).await? {
-        if p.status != payments::status::FAILED {
+        if p.status != PaymentStatus::Failed {
             return Err(ApiError::conflict(
                 "ALREADY_PAID_OR_WAITING",
                 format!("payment `{payment_id}` already exists ({})", p.status),
@@ -242,9 +243,9 @@ pub async fn revoke(st: &AppState, body: RevokePaymentSchedulesBody) -> Result<V
         }
     }
     for s in &targets {
-        match s.status.as_str() {
-            "SCHEDULED" => {}
-            "REVOKED" => {
+        match s.status {
+            ScheduleStatus::Scheduled => {}
+            ScheduleStatus::Revoked => {
                 return Err(ApiError::conflict(
                     "PAYMENT_SCHEDULE_ALREADY_REVOKED",
                     format!("payment schedule `{}` is already revoked", s.id),
@@ -369,20 +370,11 @@ async fn recover_abandoned(st: &AppState) -> Result<(), sqlx::Error> {
             }
             Some(p) => {
                 tracing::warn!(schedule_id = %id, payment_status = %p.status, "schedule abandoned after its payment was made; it follows the payment");
-                finish(st, &id, schedule_status_of(&p.status)).await?;
+                finish(st, &id, ScheduleStatus::of_payment(p.status)).await?;
             }
         }
     }
     Ok(())
-}
-
-/// A schedule's status from its payment's.
-fn schedule_status_of(payment_status: &str) -> &'static str {
-    match payment_status {
-        payments::status::PAID | payments::status::VIRTUAL_ACCOUNT_ISSUED => "SUCCEEDED",
-        payments::status::PAY_PENDING | payments::status::READY => "PENDING",
-        _ => "FAILED",
-    }
 }
 
 async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
@@ -391,7 +383,7 @@ async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(schedule_id = %s.id, error = %e, "stored schedule is unreadable");
-            finish(st, &s.id, "FAILED").await?;
+            finish(st, &s.id, ScheduleStatus::Failed).await?;
             return Ok(());
         }
     };
@@ -407,11 +399,11 @@ async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
     // request refused before any payment existed (key deleted, no channel) ends here. A
     // refused duplicate of this schedule's own payment (a re-run after a takeover) follows
     // that payment rather than failing the schedule.
-    let mut status = schedule_status_of(final_status);
+    let mut status = ScheduleStatus::of_payment(final_status);
     if matches!(&answer, Err(e) if matches!(e.kind(), "ALREADY_PAID" | "ALREADY_PAID_OR_WAITING")) {
         if let Some(p) = payments::load(st, &s.payment_id).await? {
             if p.schedule_id.as_deref() == Some(s.id.as_str()) {
-                status = schedule_status_of(&p.status);
+                status = ScheduleStatus::of_payment(p.status);
             }
         }
     }
@@ -422,12 +414,12 @@ async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-async fn finish(st: &AppState, id: &str, status: &str) -> Result<(), sqlx::Error> {
-    let completed = (status != "PENDING").then(|| util::micros(util::now()));
+async fn finish(st: &AppState, id: &str, status: ScheduleStatus) -> Result<(), sqlx::Error> {
+    let completed = status.is_final().then(|| util::micros(util::now()));
     st.db
         .execute(
             "UPDATE payment_schedules SET status = $2, completed_at = COALESCE(completed_at, $3) WHERE id = $1 AND status = 'STARTED'",
-            crate::args![id, status, completed],
+            crate::args![id, status.as_str(), completed],
         )
         .await?;
     Ok(())

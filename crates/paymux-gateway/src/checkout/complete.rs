@@ -36,9 +36,10 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 use super::page::{self, message_page, ResultView, Verdict};
-use super::{status, Kind, SessionRow};
+use super::{Kind, SessionRow};
 use crate::billing_keys;
 use crate::channels::ChannelEntry;
+use crate::domain::{Failure, MethodUpdate, PaymentStatus, SessionStatus};
 use crate::payments::{self, Origin, Transition};
 use crate::state::AppState;
 use crate::util;
@@ -302,14 +303,14 @@ pub async fn on_return(
         Err(e) => return page::storage_error(&e),
     };
     let now = util::micros(util::now());
-    if s.status == status::OPEN && s.is_expired_at(now) {
+    if s.status == SessionStatus::Open && s.is_expired_at(now) {
         tracing::warn!(session = %s.id, "payment window returned after its session expired; refused");
         if let Err(e) = super::expire(st, &s).await {
             return page::storage_error(&e);
         }
         return page::expired_page();
     }
-    if s.status != status::OPEN {
+    if s.status != SessionStatus::Open {
         tracing::warn!(session = %s.id, status = %s.status, "payment window returned again; refused");
         return page::finished_page(&s);
     }
@@ -391,9 +392,9 @@ pub async fn on_return(
         }
     };
     let final_status = if ok {
-        status::COMPLETED
+        SessionStatus::Completed
     } else {
-        status::FAILED
+        SessionStatus::Failed
     };
     if let Err(e) = st
         .db
@@ -402,7 +403,7 @@ pub async fn on_return(
              WHERE id = $1 AND status = 'COMPLETING'",
             crate::args![
                 s.id.clone(),
-                final_status,
+                final_status.as_str(),
                 Value::Object(params.clone()).to_string(),
                 util::micros(util::now())
             ],
@@ -431,7 +432,7 @@ fn refused_page(why: &str) -> Response {
 
 async fn already_taken(st: &AppState, id: &str) -> Response {
     match super::load(st, id).await {
-        Ok(Some(s)) if s.status == status::OPEN => page::expired_page(),
+        Ok(Some(s)) if s.status == SessionStatus::Open => page::expired_page(),
         Ok(Some(s)) => page::finished_page(&s),
         Ok(None) => page::expired_page(),
         Err(e) => page::storage_error(&e),
@@ -501,13 +502,11 @@ async fn window_failed(
         Err(e) => return page::storage_error(&e),
     }
     tracing::info!(session = %s.id, pg_code = pg_code.unwrap_or(""), "payment window ended without a payment");
-    let mut failure = json!({ "reason": format!("{message}: {reason}") });
-    if let Some(c) = pg_code {
-        failure["pgCode"] = json!(c);
-    }
-    if let Some(m) = pg_message {
-        failure["pgMessage"] = json!(m);
-    }
+    let failure = Failure {
+        reason: format!("{message}: {reason}"),
+        pg_code: pg_code.map(str::to_string),
+        pg_message: pg_message.map(str::to_string),
+    };
     let recorded = async {
         if let (Some(pid), Some(tid)) = (&s.payment_id, &s.transaction_id) {
             payments::apply(st, pid, tid, &Transition::Failed { failure }).await?;
@@ -524,14 +523,21 @@ async fn window_failed(
     respond(st, s, &params, window_verdict(s, pg_code, pg_message)).await
 }
 
+/// Masked card number and its BIN (when it shows six digits) from a PG's card summary.
+fn masked_card(card: Option<&CardSummary>) -> Option<(String, Option<String>)> {
+    let number = card?.masked_number.clone()?;
+    let bin: String = number.chars().take_while(char::is_ascii_digit).collect();
+    let bin = (bin.len() >= 6).then(|| bin[..6].to_string());
+    Some((number, bin))
+}
+
 /// Masked card number and its BIN from a PG's card summary.
 fn card_json(card: Option<&CardSummary>) -> Option<Value> {
-    let number = card?.masked_number.clone()?;
+    let (number, bin) = masked_card(card)?;
     let mut m = Map::new();
     m.insert("number".into(), json!(number));
-    let bin: String = number.chars().take_while(char::is_ascii_digit).collect();
-    if bin.len() >= 6 {
-        m.insert("bin".into(), json!(&bin[..6]));
+    if let Some(bin) = bin {
+        m.insert("bin".into(), json!(bin));
     }
     Some(Value::Object(m))
 }
@@ -549,26 +555,21 @@ async fn settle(
         let retry_at = util::now()
             + chrono::Duration::from_std(st.tuning.reconcile_retry_base).unwrap_or_default();
         let (mut t, _) = payments::settle(pid, result, retry_at);
-        if let (Transition::Paid { method_patch, .. }, Ok(Outcome::Approved(a))) = (&mut t, result)
-        {
+        if let (Transition::Paid { method, .. }, Ok(Outcome::Approved(a))) = (&mut t, result) {
             if let ApprovedDetail::Payment { card, .. } = &a.detail {
-                if let Some(c) = card_json(card.as_ref()) {
-                    let mut patch = method_patch.take().unwrap_or_else(|| json!({}));
-                    let mut merged = patch.get("card").cloned().unwrap_or_else(|| json!({}));
-                    if let (Value::Object(m), Value::Object(c)) = (&mut merged, c) {
-                        m.extend(c);
-                    }
-                    patch["card"] = merged;
-                    *method_patch = Some(patch);
+                if let Some((number, bin)) = masked_card(card.as_ref()) {
+                    let update = method.get_or_insert_with(MethodUpdate::default);
+                    update.card_number = Some(number);
+                    update.card_bin = bin;
                 }
             }
         }
         if !payments::apply(st, pid, tid, &t).await? {
             // Someone else (the reconciler) settled it: report what is stored.
             if let Some(p) = payments::load(st, pid).await? {
-                t = match p.status.as_str() {
-                    payments::status::FAILED => Transition::Failed {
-                        failure: util::parse_json(p.failure_json.as_deref()),
+                t = match p.status {
+                    PaymentStatus::Failed => Transition::Failed {
+                        failure: p.failure.unwrap_or_default(),
                     },
                     _ => t,
                 };
@@ -583,12 +584,13 @@ async fn settle(
                 ok = false;
                 params = failure_params(
                     s,
-                    failure
-                        .get("reason")
-                        .and_then(Value::as_str)
-                        .unwrap_or("the payment failed"),
-                    failure.get("pgCode").and_then(Value::as_str),
-                    failure.get("pgMessage").and_then(Value::as_str),
+                    if failure.reason.is_empty() {
+                        "the payment failed"
+                    } else {
+                        &failure.reason
+                    },
+                    failure.pg_code.as_deref(),
+                    failure.pg_message.as_deref(),
                 );
             }
         }
@@ -789,7 +791,7 @@ mod tests {
         SessionRow {
             id: "cs_1".into(),
             kind,
-            status: status::COMPLETING.into(),
+            status: SessionStatus::Completing,
             store_id: "s".into(),
             payment_id: payment.then(|| "p-1".into()),
             transaction_id: payment.then(|| "t-1".into()),

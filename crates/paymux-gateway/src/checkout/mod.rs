@@ -62,62 +62,8 @@ use crate::webhooks::{self, Destination};
 /// Prefix of session ids (`cs_` + 32 hex digits).
 pub const SESSION_PREFIX: &str = "cs_";
 
-/// Session statuses.
-pub mod status {
-    /// Created; the window may be opened and may return.
-    pub const OPEN: &str = "OPEN";
-    /// A return claimed the session; the PG is being asked.
-    pub const COMPLETING: &str = "COMPLETING";
-    /// Finished with a result (paid, issued, virtual account issued, or pending at the PG).
-    pub const COMPLETED: &str = "COMPLETED";
-    /// Finished without one (declined, cancelled in the window, not sent).
-    pub const FAILED: &str = "FAILED";
-    /// Not returned in time.
-    pub const EXPIRED: &str = "EXPIRED";
-}
-
-/// Which SDK call the session stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `requestPayment`.
-    Payment,
-    /// `requestIssueBillingKey`.
-    IssueBillingKey,
-    /// `requestIssueBillingKeyAndPay`.
-    IssueBillingKeyAndPay,
-}
-
-impl Kind {
-    /// `PAYMENT`, `ISSUE_BILLING_KEY`, `ISSUE_BILLING_KEY_AND_PAY`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Payment => "PAYMENT",
-            Kind::IssueBillingKey => "ISSUE_BILLING_KEY",
-            Kind::IssueBillingKeyAndPay => "ISSUE_BILLING_KEY_AND_PAY",
-        }
-    }
-
-    /// Parse the `kind` field.
-    pub fn parse(s: &str) -> Option<Kind> {
-        [
-            Kind::Payment,
-            Kind::IssueBillingKey,
-            Kind::IssueBillingKeyAndPay,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-
-    /// Whether the session has a payment row.
-    pub fn has_payment(self) -> bool {
-        self != Kind::IssueBillingKey
-    }
-
-    /// Whether the session issues a billing key.
-    pub fn has_billing_key(self) -> bool {
-        self != Kind::Payment
-    }
-}
+pub use crate::domain::SessionKind as Kind;
+use crate::domain::{PaymentKind, PaymentStatus, SessionStatus};
 
 /// A stored session.
 #[derive(Debug, Clone)]
@@ -126,8 +72,8 @@ pub struct SessionRow {
     pub id: String,
     /// Kind.
     pub kind: Kind,
-    /// Status (see [`status`]).
-    pub status: String,
+    /// Status.
+    pub status: SessionStatus,
     /// storeId.
     pub store_id: String,
     /// The payment (payment kinds).
@@ -179,7 +125,7 @@ impl SessionRow {
                 index: "kind".into(),
                 source: format!("unknown checkout kind `{kind}`").into(),
             })?,
-            status: r.req_text("status")?,
+            status: r.spelled("status", SessionStatus::parse)?,
             store_id: r.req_text("store_id")?,
             payment_id: r.text("payment_id")?,
             transaction_id: r.text("transaction_id")?,
@@ -223,7 +169,7 @@ impl SessionRow {
         let mut m = Map::new();
         m.insert("id".into(), json!(self.id));
         m.insert("kind".into(), json!(self.kind.as_str()));
-        m.insert("status".into(), json!(self.status));
+        m.insert("status".into(), json!(self.status.as_str()));
         m.insert("storeId".into(), json!(self.store_id));
         put(&mut m, "paymentId", json!(self.payment_id));
         put(&mut m, "transactionId", json!(self.transaction_id));
@@ -675,7 +621,7 @@ pub async fn create(
         let np = NewPayment {
             id: payment_id.to_string(),
             store_id: store_id.clone(),
-            kind: "CHECKOUT",
+            kind: PaymentKind::Checkout,
             method_json: Some(initial_method_json(method).to_string()),
             channel_group_json: group
                 .as_ref()
@@ -734,7 +680,7 @@ pub async fn create(
     let cols: Vec<(&str, Arg)> = vec![
         ("id", session_id.clone().into()),
         ("kind", req.kind.as_str().into()),
-        ("status", status::OPEN.into()),
+        ("status", SessionStatus::Open.as_str().into()),
         ("store_id", store_id.clone().into()),
         ("payment_id", order.payment_id.into()),
         ("transaction_id", transaction_id.clone().into()),
@@ -840,7 +786,9 @@ async fn claim_payment(
     for _ in 0..2 {
         match payments::claim(st, np, now).await? {
             Claim::Claimed { transaction_id } => return Ok(transaction_id),
-            Claim::Existing(p) if p.kind == "CHECKOUT" && p.status == payments::status::READY => {
+            Claim::Existing(p)
+                if p.kind == PaymentKind::Checkout && p.status == PaymentStatus::Ready =>
+            {
                 let expired = expire_sessions_of_payment(st, &p.id).await?;
                 if expired == 0 {
                     return Err(ApiError::conflict(
@@ -903,7 +851,7 @@ pub async fn expire(st: &AppState, s: &SessionRow) -> Result<bool, sqlx::Error> 
     tracing::info!(session = %s.id, "checkout session expired");
     if let (Some(pid), Some(tid)) = (&s.payment_id, &s.transaction_id) {
         let t = Transition::Failed {
-            failure: json!({ "reason": reason }),
+            failure: crate::domain::Failure::reason(reason),
         };
         payments::apply(st, pid, tid, &t).await?;
     }

@@ -27,7 +27,8 @@ use paymux_core::money::Money;
 use paymux_core::wire::{form_urldecode, Charset};
 use serde_json::{json, Value};
 
-use super::{status, SessionRow};
+use super::SessionRow;
+use crate::domain::SessionStatus;
 use crate::state::AppState;
 use crate::util;
 
@@ -274,13 +275,13 @@ pub async fn show(st: &AppState, id: &str) -> Response {
         Err(e) => return storage_error(&e),
     };
     let now = util::micros(util::now());
-    if s.status == status::OPEN && s.is_expired_at(now) {
+    if s.status == SessionStatus::Open && s.is_expired_at(now) {
         if let Err(e) = super::expire(st, &s).await {
             return storage_error(&e);
         }
         return expired_page();
     }
-    if s.status != status::OPEN {
+    if s.status != SessionStatus::Open {
         return finished_page(&s);
     }
     let Some(charset) = charset_of(&s.window_charset) else {
@@ -331,12 +332,12 @@ pub fn expired_page() -> Response {
 
 /// 409: the session already has its result (or is being completed).
 pub fn finished_page(s: &SessionRow) -> Response {
-    let (title, message) = match s.status.as_str() {
-        status::COMPLETING => (
+    let (title, message) = match s.status {
+        SessionStatus::Completing => (
             "결제를 처리하고 있습니다",
             "이 결제는 지금 처리 중입니다. 두 번 결제되지 않으니 잠시 후 상점에서 주문 내역을 확인해 주세요.",
         ),
-        status::EXPIRED => (
+        SessionStatus::Expired => (
             "결제 시간이 만료되었습니다",
             "결제 시간이 지나 결제창이 닫혔습니다. 결제된 금액은 없습니다.",
         ),
@@ -350,7 +351,7 @@ pub fn finished_page(s: &SessionRow) -> Response {
         .as_deref()
         .zip(s.result_json.as_deref())
         .and_then(|(url, r)| super::complete::redirect_target(url, &util::parse_json(Some(r))));
-    let status = if s.status == status::EXPIRED {
+    let status = if s.status == SessionStatus::Expired {
         StatusCode::GONE
     } else {
         StatusCode::CONFLICT
@@ -640,7 +641,7 @@ mod tests {
         SessionRow {
             id: "cs_1".into(),
             kind: super::super::Kind::IssueBillingKey,
-            status: status::OPEN.into(),
+            status: SessionStatus::Open,
             store_id: "s".into(),
             payment_id: None,
             transaction_id: None,
