@@ -239,6 +239,15 @@ impl Failure {
     }
 }
 
+/// Where an event's webhooks go.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Destination {
+    /// The request's `noticeUrls` (override the configured URL when non-empty).
+    pub notice_urls: Vec<String>,
+    /// The request's `skipWebhook`.
+    pub skip: bool,
+}
+
 /// Details of the payment method the PG reported with an approval or an issued virtual
 /// account, merged into the payment's stored method (PortOne `PaymentMethod` fields).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -12,7 +12,8 @@
 //! - [`reconciler`]: resolves unknown outcomes by asking the PG, never by guessing.
 //! - [`webhooks`]: durable outbox + Standard-Webhooks-signed delivery with retries.
 //! - [`groups`]: channel groups (smart routing) stored in the database.
-//! - [`db`]: SQLite (default) or PostgreSQL (several instances on one database).
+//! - `store`: the only place with SQL: typed rows and one unit of work per state change, on
+//!   SQLite (default) or PostgreSQL (several instances on one database).
 //! - [`server`]: startup, the sandbox, [`serve`].
 //!
 //! ```no_run
@@ -28,16 +29,15 @@ pub mod cancel;
 pub mod channels;
 pub mod checkout;
 pub mod config;
-pub mod db;
 pub mod domain;
 pub mod error;
-pub mod group_commit;
 pub mod groups;
 pub mod payments;
 pub mod reconciler;
 pub mod schedules;
 pub mod server;
 pub mod state;
+pub(crate) mod store;
 pub mod util;
 pub mod webhooks;
 

@@ -15,8 +15,8 @@ use tokio::task::JoinHandle;
 
 use crate::channels::ChannelRegistry;
 use crate::config::{FileConfig, ServeOptions, Tuning};
-use crate::db::Db;
 use crate::state::{AppState, GatewayTransport};
+use crate::store::db::Db;
 use crate::{api, groups, reconciler, schedules, webhooks};
 
 /// The SQLite file the sandbox uses, in the working directory.

@@ -14,7 +14,7 @@ use paymux_routing::HealthTracker;
 
 use crate::channels::{ChannelEntry, ChannelRegistry};
 use crate::config::Tuning;
-use crate::db::Db;
+use crate::store::db::Db;
 
 /// Everything a request handler or background worker needs.
 pub struct AppState {

@@ -27,8 +27,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::db::{Backend, Tx};
 use crate::state::AppState;
+use crate::store::db::Tx;
+use crate::store::outbox::{self, Due, Event};
 use crate::util;
 
 /// `Transaction.Ready`: a payment window was prepared (hosted checkout).
@@ -155,26 +156,7 @@ pub fn is_http_url(url: &str) -> bool {
     })
 }
 
-/// Where an event goes.
-#[derive(Debug, Clone, Default)]
-pub struct Destination {
-    /// The request's `noticeUrls` (override the configured URL when non-empty).
-    pub notice_urls: Vec<String>,
-    /// The request's `skipWebhook`.
-    pub skip: bool,
-}
-
-impl Destination {
-    /// From stored columns.
-    pub fn from_columns(notice_urls_json: Option<&str>, skip: bool) -> Self {
-        Destination {
-            notice_urls: notice_urls_json
-                .and_then(|s| serde_json::from_str(s).ok())
-                .unwrap_or_default(),
-            skip,
-        }
-    }
-}
+pub use crate::domain::Destination;
 
 /// Decode a webhook secret (`whsec_<base64>`, or bare base64) into the HMAC key.
 pub fn decode_secret(secret: &str) -> Result<Vec<u8>, String> {
@@ -219,40 +201,42 @@ pub fn targets(st: &AppState, dest: &Destination) -> Vec<String> {
     }
 }
 
-/// Write an event to the outbox inside `tx`.
-pub async fn enqueue(
-    tx: &mut Tx,
+/// The event `event_type` with `data`, ready for the outbox: `None` when it goes nowhere
+/// (skipped, or no URL configured).
+pub fn event(
     st: &AppState,
-    event_type: &str,
+    event_type: &'static str,
     data: Value,
     dest: &Destination,
-) -> Result<(), sqlx::Error> {
+) -> Option<Event> {
     let urls = targets(st, dest);
     if urls.is_empty() {
-        return Ok(());
+        return None;
     }
-    let now = util::now();
+    let at = util::now();
     let payload = json!({
         "type": event_type,
-        "timestamp": util::rfc3339(now),
+        "timestamp": util::rfc3339(at),
         "data": data,
     })
     .to_string();
-    for url in urls {
-        tx.execute(
-            "INSERT INTO webhook_outbox (id, event_type, url, payload, status, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, 'PENDING', 0, $5, $5)",
-            crate::args![
-                format!("whmsg_{}", uuid::Uuid::new_v4().simple()),
-                event_type,
-                url,
-                payload.clone(),
-                util::micros(now)
-            ],
-        )
-        .await?;
-    }
-    Ok(())
+    Some(Event {
+        event_type,
+        payload,
+        urls,
+        at,
+    })
+}
+
+/// Write an event to the outbox inside `tx` (nothing when it goes nowhere).
+pub async fn enqueue(
+    tx: &mut Tx,
+    st: &AppState,
+    event_type: &'static str,
+    data: Value,
+    dest: &Destination,
+) -> Result<(), sqlx::Error> {
+    outbox::insert_opt(tx, event(st, event_type, data, dest).as_ref()).await
 }
 
 /// `data` of a transaction event.
@@ -278,49 +262,13 @@ pub fn billing_key_data(store_id: &str, billing_key: &str) -> Value {
     json!({"storeId": store_id, "billingKey": billing_key})
 }
 
-struct Due {
-    id: String,
-    url: String,
-    payload: String,
-    attempts: i64,
-    event_type: String,
-}
-
 /// Deliver every due outbox row once. Returns how many deliveries were attempted.
 pub async fn deliver_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
     let now = util::now();
     let lease = now
         + chrono::Duration::from_std(st.tuning.webhook_timeout + Duration::from_secs(30))
             .unwrap_or_default();
-    let sql = match st.db.backend() {
-        Backend::Postgres => {
-            "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
-                          ORDER BY next_attempt_at LIMIT 32 FOR UPDATE SKIP LOCKED) \
-             RETURNING id, url, payload, attempts, event_type"
-        }
-        Backend::Sqlite => {
-            "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
-             WHERE status = 'PENDING' AND next_attempt_at <= $2 AND id IN \
-                   (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
-                    ORDER BY next_attempt_at LIMIT 32) \
-             RETURNING id, url, payload, attempts, event_type"
-        }
-    };
-    let rows = st
-        .db
-        .fetch_all(sql, crate::args![util::micros(lease), util::micros(now)])
-        .await?;
-    let mut due = Vec::with_capacity(rows.len());
-    for r in rows {
-        due.push(Due {
-            id: r.req_text("id")?,
-            url: r.req_text("url")?,
-            payload: r.req_text("payload")?,
-            attempts: r.req_int("attempts")?,
-            event_type: r.req_text("event_type")?,
-        });
-    }
+    let due = outbox::lease_due(&st.db, now, lease).await?;
     let n = due.len();
     let mut set = tokio::task::JoinSet::new();
     for d in due {
@@ -386,32 +334,17 @@ async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
     match error {
         None => {
             tracing::info!(webhook_id = %d.id, event = %d.event_type, attempt = d.attempts, "webhook delivered");
-            st.db
-                .execute(
-                    "UPDATE webhook_outbox SET status = 'DELIVERED', delivered_at = $2, last_error = NULL WHERE id = $1",
-                    crate::args![d.id, util::micros(now)],
-                )
-                .await?;
+            outbox::delivered(&st.db, &d.id, now).await?;
         }
         Some(err) if d.attempts >= i64::from(st.tuning.webhook_max_attempts) => {
             tracing::warn!(webhook_id = %d.id, event = %d.event_type, attempts = d.attempts, error = %err, "webhook given up");
-            st.db
-                .execute(
-                    "UPDATE webhook_outbox SET status = 'FAILED', last_error = $2 WHERE id = $1",
-                    crate::args![d.id, err],
-                )
-                .await?;
+            outbox::given_up(&st.db, &d.id, &err).await?;
         }
         Some(err) => {
             let delay = backoff(st.tuning.webhook_backoff_base, d.attempts);
             tracing::info!(webhook_id = %d.id, event = %d.event_type, attempt = d.attempts, error = %err, retry_in_ms = delay.as_millis() as u64, "webhook delivery failed; will retry");
             let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
-            st.db
-                .execute(
-                    "UPDATE webhook_outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1",
-                    crate::args![d.id, util::micros(next), err],
-                )
-                .await?;
+            outbox::retry_at(&st.db, &d.id, next, &err).await?;
         }
     }
     Ok(())

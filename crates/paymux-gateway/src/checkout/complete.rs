@@ -42,6 +42,7 @@ use crate::channels::ChannelEntry;
 use crate::domain::{Failure, MethodUpdate, PaymentStatus, SessionStatus};
 use crate::payments::{self, Origin, Transition};
 use crate::state::AppState;
+use crate::store;
 use crate::util;
 use crate::webhooks::{self, Destination};
 
@@ -351,29 +352,15 @@ pub async fn on_return(
         return refused_page(&e.to_string());
     }
     // Exactly one return goes on.
-    let claimed = st
-        .db
-        .execute(
-            "UPDATE checkout_sessions SET status = 'COMPLETING', updated_at = $2 \
-             WHERE id = $1 AND status = 'OPEN' AND expires_at > $2",
-            crate::args![s.id.clone(), now],
-        )
-        .await;
-    match claimed {
-        Ok(1) => {}
-        Ok(_) => return already_taken(st, &s.id).await,
+    match store::sessions::claim_completing(&st.db, &s.id, now).await {
+        Ok(true) => {}
+        Ok(false) => return already_taken(st, &s.id).await,
         Err(e) => return page::storage_error(&e),
     }
     if let Err(e) = prepare_payment_for_sending(st, &s, browser).await {
         // Nothing was sent: give the session back so the customer can retry the return.
         tracing::error!(error = %e, session = %s.id, "could not record the attempt; not sending");
-        let _ = st
-            .db
-            .execute(
-                "UPDATE checkout_sessions SET status = 'OPEN' WHERE id = $1 AND status = 'COMPLETING'",
-                crate::args![s.id.clone()],
-            )
-            .await;
+        let _ = store::sessions::reopen(&st.db, &s.id).await;
         return page::storage_error(&e);
     }
     tracing::info!(session = %s.id, channel = %s.channel_key, kind = s.kind.as_str(), "completing payment window");
@@ -396,19 +383,14 @@ pub async fn on_return(
     } else {
         SessionStatus::Failed
     };
-    if let Err(e) = st
-        .db
-        .execute(
-            "UPDATE checkout_sessions SET status = $2, result_json = $3, finished_at = $4, updated_at = $4 \
-             WHERE id = $1 AND status = 'COMPLETING'",
-            crate::args![
-                s.id.clone(),
-                final_status.as_str(),
-                Value::Object(params.clone()).to_string(),
-                util::micros(util::now())
-            ],
-        )
-        .await
+    if let Err(e) = store::sessions::finish(
+        &st.db,
+        &s.id,
+        final_status,
+        Value::Object(params.clone()).to_string(),
+        util::now(),
+    )
+    .await
     {
         tracing::error!(error = %e, session = %s.id, "could not close the checkout session");
     }
@@ -462,14 +444,7 @@ async fn prepare_payment_for_sending(
         }
         None => None,
     };
-    st.db
-        .execute(
-            "UPDATE payments SET reconcile_at = $3, extra_json = COALESCE($4, extra_json), updated_at = $5 \
-             WHERE id = $1 AND transaction_id = $2 AND status = 'READY'",
-            crate::args![pid.clone(), tid.clone(), util::micros(stale), extra, util::micros(now)],
-        )
-        .await?;
-    Ok(())
+    store::payments::prepare_window_send(&st.db, pid, tid, stale, extra, now).await
 }
 
 /// The window reported a failure (cancelled in the window, authentication failed): nothing to
@@ -488,17 +463,10 @@ async fn window_failed(
     };
     let params = failure_params(s, &message, pg_code, pg_message);
     let now = util::micros(util::now());
-    let claimed = st
-        .db
-        .execute(
-            "UPDATE checkout_sessions SET status = 'FAILED', result_json = $3, finished_at = $2, updated_at = $2 \
-             WHERE id = $1 AND status = 'OPEN' AND expires_at > $2",
-            crate::args![s.id.clone(), now, Value::Object(params.clone()).to_string()],
-        )
-        .await;
-    match claimed {
-        Ok(1) => {}
-        Ok(_) => return already_taken(st, &s.id).await,
+    let result = Value::Object(params.clone()).to_string();
+    match store::sessions::fail_open(&st.db, &s.id, result, now).await {
+        Ok(true) => {}
+        Ok(false) => return already_taken(st, &s.id).await,
         Err(e) => return page::storage_error(&e),
     }
     tracing::info!(session = %s.id, pg_code = pg_code.unwrap_or(""), "payment window ended without a payment");
@@ -709,64 +677,37 @@ async fn issue_billing_key(
     let Some(bk) = &s.billing_key else {
         return Ok(());
     };
-    let now = util::micros(Utc::now());
-    let mut tx = st.db.begin().await?;
-    let n = tx
-        .execute(
-            "UPDATE billing_keys SET status = 'ISSUED', issued_at = $2, method_json = $3, updated_at = $2 \
-             WHERE billing_key = $1 AND status = 'ISSUING'",
-            crate::args![bk.clone(), now, method_json.to_string()],
-        )
-        .await?;
-    if n == 1 {
-        tx.execute(
-            "INSERT INTO billing_key_channels (billing_key, channel_key, status, channel_json, pg_billing_key, pg_tx_id, created_at) \
-             VALUES ($1, $2, 'ISSUED', $3, $4, $5, $6)",
-            crate::args![
-                bk.clone(),
-                s.channel_key.clone(),
-                util::to_json_text(&entry.selected()).unwrap_or_default(),
-                pg_key.expose().clone(),
-                pg_tx_id,
-                now
-            ],
-        )
-        .await?;
-        webhooks::enqueue(
-            &mut tx,
-            st,
-            webhooks::BILLING_KEY_ISSUED,
-            webhooks::billing_key_data(&s.store_id, bk),
-            &key_destination(s),
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    let event = webhooks::event(
+        st,
+        webhooks::BILLING_KEY_ISSUED,
+        webhooks::billing_key_data(&s.store_id, bk),
+        &key_destination(s),
+    );
+    store::billing_keys::issue_from_window(
+        &st.db,
+        bk,
+        method_json.to_string(),
+        &s.channel_key,
+        util::to_json_text(&entry.selected()).unwrap_or_default(),
+        pg_key.expose().clone(),
+        pg_tx_id,
+        event.as_ref(),
+        Utc::now(),
+    )
+    .await?;
     tracing::info!(session = %s.id, billing_key = %bk, "billing key issued through the window");
     Ok(())
 }
 
 /// The window ended without a key: `ISSUING → FAILED`, `BillingKey.Failed`.
 pub async fn fail_billing_key(st: &AppState, s: &SessionRow, bk: &str) -> Result<(), sqlx::Error> {
-    let now = util::micros(Utc::now());
-    let mut tx = st.db.begin().await?;
-    let n = tx
-        .execute(
-            "UPDATE billing_keys SET status = 'FAILED', updated_at = $2 WHERE billing_key = $1 AND status = 'ISSUING'",
-            crate::args![bk, now],
-        )
-        .await?;
-    if n == 1 {
-        webhooks::enqueue(
-            &mut tx,
-            st,
-            webhooks::BILLING_KEY_FAILED,
-            webhooks::billing_key_data(&s.store_id, bk),
-            &key_destination(s),
-        )
-        .await?;
-    }
-    tx.commit().await
+    let event = webhooks::event(
+        st,
+        webhooks::BILLING_KEY_FAILED,
+        webhooks::billing_key_data(&s.store_id, bk),
+        &key_destination(s),
+    );
+    store::billing_keys::fail_issuing(&st.db, bk, event.as_ref(), Utc::now()).await
 }
 
 #[cfg(test)]

@@ -52,10 +52,12 @@ use paymux_routing::FailoverPlan;
 use serde_json::{json, Map, Value};
 
 use crate::channels::ChannelEntry;
-use crate::db::{Arg, Row};
 use crate::error::ApiError;
 use crate::payments::{self, Claim, NewPayment, Origin, Transition};
 use crate::state::AppState;
+use crate::store;
+use crate::store::billing_keys::NewKey;
+use crate::store::sessions::WindowPayment;
 use crate::util::{self, put};
 use crate::webhooks::{self, Destination};
 
@@ -65,90 +67,9 @@ pub const SESSION_PREFIX: &str = "cs_";
 pub use crate::domain::SessionKind as Kind;
 use crate::domain::{PaymentKind, PaymentStatus, SessionStatus};
 
-/// A stored session.
-#[derive(Debug, Clone)]
-pub struct SessionRow {
-    /// `cs_...`.
-    pub id: String,
-    /// Kind.
-    pub kind: Kind,
-    /// Status.
-    pub status: SessionStatus,
-    /// storeId.
-    pub store_id: String,
-    /// The payment (payment kinds).
-    pub payment_id: Option<String>,
-    /// The payment attempt.
-    pub transaction_id: Option<String>,
-    /// The billing key (billing-key kinds).
-    pub billing_key: Option<String>,
-    /// The id the PG knows the window by.
-    pub order_id: String,
-    /// Channel key.
-    pub channel_key: String,
-    /// Method (`CARD`, ...).
-    pub method: String,
-    /// Amount the window was opened with.
-    pub amount_total: i64,
-    /// Order date at the PG (`YYYYMMDDHHMMSS`, KST).
-    pub order_date: String,
-    /// Where the browser's form goes (or the loader script).
-    pub window_url: String,
-    /// The form's charset label (`EUC-KR`, `UTF-8`).
-    pub window_charset: String,
-    /// The prepared form body (percent-encoded ASCII).
-    pub window_form: String,
-    /// Loader call for loader-script windows.
-    pub window_loader: Option<String>,
-    /// `redirectUrl`.
-    pub redirect_url: Option<String>,
-    /// `noticeUrls` JSON.
-    pub notice_urls_json: Option<String>,
-    /// The result query parameters, once finished.
-    pub result_json: Option<String>,
-    /// Created at (µs).
-    pub created_at: i64,
-    /// Expires at (µs).
-    pub expires_at: i64,
-    /// First opened at (µs).
-    pub opened_at: Option<i64>,
-    /// Finished at (µs).
-    pub finished_at: Option<i64>,
-}
+pub use crate::store::sessions::SessionRow;
 
 impl SessionRow {
-    fn from_row(r: &Row) -> Result<Self, sqlx::Error> {
-        let kind = r.req_text("kind")?;
-        Ok(SessionRow {
-            id: r.req_text("id")?,
-            kind: Kind::parse(&kind).ok_or_else(|| sqlx::Error::ColumnDecode {
-                index: "kind".into(),
-                source: format!("unknown checkout kind `{kind}`").into(),
-            })?,
-            status: r.spelled("status", SessionStatus::parse)?,
-            store_id: r.req_text("store_id")?,
-            payment_id: r.text("payment_id")?,
-            transaction_id: r.text("transaction_id")?,
-            billing_key: r.text("billing_key")?,
-            order_id: r.req_text("order_id")?,
-            channel_key: r.req_text("channel_key")?,
-            method: r.req_text("method")?,
-            amount_total: r.req_int("amount_total")?,
-            order_date: r.req_text("order_date")?,
-            window_url: r.req_text("window_url")?,
-            window_charset: r.req_text("window_charset")?,
-            window_form: r.req_text("window_form")?,
-            window_loader: r.text("window_loader")?,
-            redirect_url: r.text("redirect_url")?,
-            notice_urls_json: r.text("notice_urls_json")?,
-            result_json: r.text("result_json")?,
-            created_at: r.req_int("created_at")?,
-            expires_at: r.req_int("expires_at")?,
-            opened_at: r.int("opened_at")?,
-            finished_at: r.int("finished_at")?,
-        })
-    }
-
     /// Whether the session's lifetime is over at `now` (µs).
     pub fn is_expired_at(&self, now: i64) -> bool {
         self.expires_at <= now
@@ -204,17 +125,7 @@ pub fn method_of(s: &str) -> Option<Method> {
 
 /// Load a session.
 pub async fn load(st: &AppState, id: &str) -> Result<Option<SessionRow>, sqlx::Error> {
-    match st
-        .db
-        .fetch_optional(
-            "SELECT * FROM checkout_sessions WHERE id = $1",
-            crate::args![id],
-        )
-        .await?
-    {
-        Some(r) => Ok(Some(SessionRow::from_row(&r)?)),
-        None => Ok(None),
-    }
+    store::sessions::load(&st.db, id).await
 }
 
 /// `GET /checkout/sessions/{sessionId}`.
@@ -638,6 +549,7 @@ pub async fn create(
             skip_webhook: false,
             // Recorded below, with the session: the window is not sent yet.
             first_channel: None,
+            first_channel_json: None,
             refuse_if_scheduled: false,
         };
         transaction_id = Some(claim_payment(st, &np, now).await?);
@@ -646,96 +558,78 @@ pub async fn create(
     let nu = util::micros(now);
     let ttl = chrono::Duration::from_std(st.tuning.checkout_session_ttl).unwrap_or_default();
     let expires_at = now + ttl;
-    let mut tx = st.db.begin().await?;
-    if let (Some(pid), Some(tid)) = (order.payment_id, &transaction_id) {
-        // The window is not sent yet: nothing for the reconciler until the browser returns.
-        tx.execute(
-            "UPDATE payments SET channel_key = $3, channel_json = $4, reconcile_at = NULL, updated_at = $5 \
-             WHERE id = $1 AND transaction_id = $2",
-            crate::args![pid, tid.clone(), channel_key.clone(), util::to_json_text(&entry.selected()), nu],
-        )
-        .await?;
-    }
-    if let Some(bk) = &billing_key {
+    let window = match (order.payment_id, &transaction_id) {
+        (Some(pid), Some(tid)) => Some(WindowPayment {
+            payment_id: pid.to_string(),
+            transaction_id: tid.clone(),
+            channel_json: util::to_json_text(&entry.selected()),
+        }),
+        _ => None,
+    };
+    let key = billing_key.as_ref().map(|bk| {
         let (issue_id, issue_name) = match &req.checkout {
             CheckoutRequest::IssueBillingKey(r) => (r.issue_id.clone(), r.issue_name.clone()),
             _ => (None, None),
         };
-        tx.execute(
-            "INSERT INTO billing_keys (billing_key, store_id, status, customer_json, custom_data, notice_urls_json, \
-             requested_at, updated_at, issue_id, issue_name) VALUES ($1, $2, 'ISSUING', $3, $4, $5, $6, $6, $7, $8)",
-            crate::args![
-                bk.clone(),
-                store_id.clone(),
-                customer_json.clone(),
-                custom_data_text(order.custom_data),
-                util::to_json_text(&order.notice_urls),
-                nu,
-                issue_id,
-                issue_name
-            ],
-        )
-        .await?;
-    }
-    let cols: Vec<(&str, Arg)> = vec![
-        ("id", session_id.clone().into()),
-        ("kind", req.kind.as_str().into()),
-        ("status", SessionStatus::Open.as_str().into()),
-        ("store_id", store_id.clone().into()),
-        ("payment_id", order.payment_id.into()),
-        ("transaction_id", transaction_id.clone().into()),
-        ("billing_key", billing_key.clone().into()),
-        ("order_id", order_id.clone().into()),
-        ("channel_key", channel_key.clone().into()),
-        ("method", method.as_str().into()),
-        ("amount_total", amount_total.get().into()),
-        ("order_date", util::order_date(now_kst).into()),
-        ("window_url", window_url.clone().into()),
-        ("window_charset", (*accept_charset).into()),
-        ("window_form", form.into()),
-        (
-            "window_loader",
-            loader.as_ref().map(Value::to_string).into(),
-        ),
-        ("redirect_url", order.redirect_url.into()),
-        (
-            "notice_urls_json",
-            util::to_json_text(&order.notice_urls).into(),
-        ),
-        ("result_json", Arg::Text(None)),
-        ("created_at", nu.into()),
-        ("expires_at", util::micros(expires_at).into()),
-        ("opened_at", Arg::Int(None)),
-        ("finished_at", Arg::Int(None)),
-        ("updated_at", nu.into()),
-    ];
-    let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-    tx.execute(
-        &format!(
-            "INSERT INTO checkout_sessions ({}) VALUES ({})",
-            names.join(", "),
-            marks.join(", ")
-        ),
-        cols.into_iter().map(|(_, a)| a).collect(),
-    )
-    .await?;
+        NewKey {
+            billing_key: bk.clone(),
+            store_id: store_id.clone(),
+            customer_json: Some(customer_json.clone()),
+            custom_data: custom_data_text(order.custom_data),
+            notice_urls_json: util::to_json_text(&order.notice_urls),
+            issue_id,
+            issue_name,
+            ..NewKey::default()
+        }
+    });
+    let session = SessionRow {
+        id: session_id.clone(),
+        kind: req.kind,
+        status: SessionStatus::Open,
+        store_id: store_id.clone(),
+        payment_id: order.payment_id.map(str::to_string),
+        transaction_id: transaction_id.clone(),
+        billing_key: billing_key.clone(),
+        order_id: order_id.clone(),
+        channel_key: channel_key.clone(),
+        method: method.as_str().to_string(),
+        amount_total: amount_total.get(),
+        order_date: util::order_date(now_kst),
+        window_url: window_url.clone(),
+        window_charset: (*accept_charset).to_string(),
+        window_form: form,
+        window_loader: loader.as_ref().map(Value::to_string),
+        redirect_url: order.redirect_url.map(str::to_string),
+        notice_urls_json: util::to_json_text(&order.notice_urls),
+        result_json: None,
+        created_at: nu,
+        expires_at: util::micros(expires_at),
+        opened_at: None,
+        finished_at: None,
+    };
     let dest = Destination {
         notice_urls: order.notice_urls.clone(),
         skip: false,
     };
-    match (&transaction_id, order.payment_id, &billing_key) {
+    let event = match (&transaction_id, order.payment_id, &billing_key) {
         (Some(tid), Some(pid), _) => {
             let data = webhooks::transaction_data(&store_id, pid, tid, None);
-            webhooks::enqueue(&mut tx, st, webhooks::TRANSACTION_READY, data, &dest).await?;
+            webhooks::event(st, webhooks::TRANSACTION_READY, data, &dest)
         }
         (_, _, Some(bk)) => {
             let data = webhooks::billing_key_data(&store_id, bk);
-            webhooks::enqueue(&mut tx, st, webhooks::BILLING_KEY_READY, data, &dest).await?;
+            webhooks::event(st, webhooks::BILLING_KEY_READY, data, &dest)
         }
-        _ => {}
-    }
-    tx.commit().await?;
+        _ => None,
+    };
+    store::sessions::create(
+        &st.db,
+        &session,
+        window.as_ref(),
+        key.as_ref(),
+        event.as_ref(),
+    )
+    .await?;
     tracing::info!(
         session = %session_id,
         kind = req.kind.as_str(),
@@ -812,17 +706,10 @@ async fn claim_payment(
 
 /// Expire the payment's open sessions whose time is over. Returns how many were expired.
 async fn expire_sessions_of_payment(st: &AppState, payment_id: &str) -> Result<usize, sqlx::Error> {
-    let rows = st
-        .db
-        .fetch_all(
-            "SELECT * FROM checkout_sessions WHERE payment_id = $1 AND status = 'OPEN'",
-            crate::args![payment_id],
-        )
-        .await?;
+    let sessions = store::sessions::open_of_payment(&st.db, payment_id).await?;
     let now = util::micros(util::now());
     let mut n = 0;
-    for r in rows {
-        let s = SessionRow::from_row(&r)?;
+    for s in sessions {
         if s.is_expired_at(now) && expire(st, &s).await? {
             n += 1;
         }
@@ -837,15 +724,7 @@ pub async fn expire(st: &AppState, s: &SessionRow) -> Result<bool, sqlx::Error> 
     let now = util::micros(util::now());
     let reason = "the payment window was not completed before its checkout session expired";
     let result = json!({"code": "FAILURE_TYPE_PG", "message": reason});
-    let n = st
-        .db
-        .execute(
-            "UPDATE checkout_sessions SET status = 'EXPIRED', result_json = $3, finished_at = $2, updated_at = $2 \
-             WHERE id = $1 AND status = 'OPEN' AND expires_at <= $2",
-            crate::args![s.id.clone(), now, result.to_string()],
-        )
-        .await?;
-    if n != 1 {
+    if !store::sessions::expire(&st.db, &s.id, result.to_string(), now).await? {
         return Ok(false);
     }
     tracing::info!(session = %s.id, "checkout session expired");
@@ -864,16 +743,8 @@ pub async fn expire(st: &AppState, s: &SessionRow) -> Result<bool, sqlx::Error> 
 /// Expire every due open session (run by the reconciler's pass).
 pub async fn expire_due(st: &AppState) -> Result<usize, sqlx::Error> {
     let now = util::micros(util::now());
-    let rows = st
-        .db
-        .fetch_all(
-            "SELECT * FROM checkout_sessions WHERE status = 'OPEN' AND expires_at <= $1 ORDER BY expires_at LIMIT 64",
-            crate::args![now],
-        )
-        .await?;
     let mut n = 0;
-    for r in rows {
-        let s = SessionRow::from_row(&r)?;
+    for s in store::sessions::due_to_expire(&st.db, now).await? {
         if expire(st, &s).await? {
             n += 1;
         }

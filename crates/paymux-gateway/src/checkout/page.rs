@@ -307,13 +307,7 @@ pub async fn show(st: &AppState, id: &str) -> Response {
         .channels
         .get(&s.channel_key)
         .is_some_and(|c| is_sandbox(&c.ctx));
-    if let Err(e) = st
-        .db
-        .execute(
-            "UPDATE checkout_sessions SET opened_at = COALESCE(opened_at, $2), updated_at = $2 WHERE id = $1",
-            crate::args![s.id.clone(), now],
-        )
-        .await
+    if let Err(e) = crate::store::sessions::mark_opened(&st.db, &s.id, util::from_micros(now)).await
     {
         tracing::warn!(error = %e, session = %s.id, "could not record that the window was opened");
     }
