@@ -18,7 +18,7 @@ use paymux_routing::{
     delete_super_billing_key, delete_targets, issue_super_billing_key, issue_targets_with_rules,
     ChannelSpecificFailure, IssueTargets, RoutingError, SelectedChannel,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::domain::BillingKeyStatus;
 use crate::error::ApiError;
@@ -26,7 +26,8 @@ use crate::payments::{not_sent_error, routing_error};
 use crate::state::AppState;
 use crate::store;
 use crate::store::billing_keys::{ChannelIssue, NewKey};
-use crate::util::{self, put};
+use crate::util;
+use crate::views;
 use crate::webhooks::{self, Destination};
 
 pub use crate::store::billing_keys::{KeyChannel, KeyRow};
@@ -38,70 +39,7 @@ pub async fn load(st: &AppState, billing_key: &str) -> Result<Option<KeyRow>, sq
 
 /// The PortOne `BillingKeyInfo` (`ISSUED` or `DELETED`).
 pub fn view(st: &AppState, k: &KeyRow) -> Value {
-    let mut m = Map::new();
-    let status = if k.status == BillingKeyStatus::Deleted {
-        BillingKeyStatus::Deleted
-    } else {
-        BillingKeyStatus::Issued
-    };
-    m.insert("status".into(), json!(status.as_str()));
-    m.insert("billingKey".into(), json!(k.billing_key));
-    m.insert("merchantId".into(), json!(st.merchant_id));
-    m.insert("storeId".into(), json!(k.store_id));
-    let method = util::parse_json(k.method_json.as_deref());
-    if !method.is_null() {
-        m.insert("methods".into(), json!([method]));
-    }
-    let channels: Vec<Value> = k
-        .channels
-        .iter()
-        .filter(|c| c.status != BillingKeyStatus::Failed)
-        .map(|c| util::parse_json(Some(&c.channel_json)))
-        .collect();
-    m.insert("channels".into(), Value::Array(channels));
-    let customer = util::parse_json(k.customer_json.as_deref());
-    m.insert(
-        "customer".into(),
-        if customer.is_null() {
-            json!({})
-        } else {
-            customer
-        },
-    );
-    put(&mut m, "customData", json!(k.custom_data));
-    put(&mut m, "issueId", json!(k.issue_id));
-    put(&mut m, "issueName", json!(k.issue_name));
-    m.insert("requestedAt".into(), util::time_json(Some(k.requested_at)));
-    m.insert(
-        "issuedAt".into(),
-        util::time_json(k.issued_at.or(Some(k.requested_at))),
-    );
-    put(
-        &mut m,
-        "channelGroup",
-        util::parse_json(k.channel_group_json.as_deref()),
-    );
-    let responses: Vec<Value> = k
-        .channels
-        .iter()
-        .map(|c| {
-            let channel = util::parse_json(Some(&c.channel_json));
-            if c.status == BillingKeyStatus::Failed {
-                json!({"type": "FAILED", "channel": channel, "failure": util::parse_json(c.failure_json.as_deref())})
-            } else {
-                let mut r = json!({"type": "ISSUED", "channel": channel});
-                if let Some(t) = &c.pg_tx_id {
-                    r["pgTxId"] = json!(t);
-                }
-                r
-            }
-        })
-        .collect();
-    m.insert("pgBillingKeyIssueResponses".into(), Value::Array(responses));
-    if status == BillingKeyStatus::Deleted {
-        m.insert("deletedAt".into(), util::time_json(k.deleted_at));
-    }
-    Value::Object(m)
+    views::render(&views::billing_key::BillingKeyInfo::of(k, &st.merchant_id))
 }
 
 /// `GET /billing-keys/{billingKey}`.

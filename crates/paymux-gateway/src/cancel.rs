@@ -11,7 +11,7 @@ use paymux_core::adapter::{kst, CancelCall, PgRequest};
 use paymux_core::model::{CancelAmounts, CancelPaymentBody, CancellableAmounts, Validate};
 use paymux_core::money::Money;
 use paymux_core::outcome::{ApprovedDetail, Outcome};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::domain::{Failure, PaymentStatus};
 use crate::error::ApiError;
@@ -19,31 +19,11 @@ use crate::payments::{self, not_sent_error, PaymentRow};
 use crate::state::AppState;
 use crate::store;
 use crate::store::cancellations::NewCancellation;
-use crate::util::{self, put};
+use crate::util;
+use crate::views;
 use crate::webhooks;
 
 pub use crate::store::cancellations::CancellationRow;
-
-impl CancellationRow {
-    /// PortOne `PaymentCancellation`.
-    pub fn view(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("status".into(), json!(self.status.as_str()));
-        m.insert("id".into(), json!(self.id));
-        put(&mut m, "pgCancellationId", json!(self.pg_cancellation_id));
-        m.insert("totalAmount".into(), json!(self.total_amount));
-        m.insert("taxFreeAmount".into(), json!(self.tax_free_amount));
-        m.insert("vatAmount".into(), json!(self.vat_amount));
-        m.insert("reason".into(), json!(self.reason));
-        put(&mut m, "cancelledAt", util::time_json(self.cancelled_at));
-        m.insert(
-            "requestedAt".into(),
-            util::time_json(Some(self.requested_at)),
-        );
-        m.insert("trigger".into(), json!("API"));
-        Value::Object(m)
-    }
-}
 
 /// Every cancellation of a payment, oldest first.
 pub async fn list(st: &AppState, payment_id: &str) -> Result<Vec<CancellationRow>, sqlx::Error> {
@@ -186,7 +166,7 @@ pub async fn cancel(
     let c = load(st, &cancellation_id)
         .await?
         .ok_or_else(|| ApiError::internal("cancellation vanished"))?;
-    Ok(json!({"cancellation": c.view()}))
+    Ok(json!({"cancellation": views::render(&views::cancellation::Cancellation::from(&c))}))
 }
 
 fn check_cancellable_status(p: &PaymentRow) -> Result<(), ApiError> {

@@ -39,6 +39,7 @@ pub mod server;
 pub mod state;
 pub(crate) mod store;
 pub mod util;
+pub(crate) mod views;
 pub mod webhooks;
 
 pub use config::{FileConfig, ServeOptions, Tuning};

@@ -40,6 +40,7 @@ use crate::state::{AppState, Prechecked};
 use crate::store;
 pub use crate::store::payments::{Claim, Known, NewPayment, PaymentRow};
 use crate::util::{self, put};
+use crate::views;
 use crate::webhooks;
 
 /// Load a payment.
@@ -1031,109 +1032,5 @@ pub async fn get(
 
 /// The PortOne `Payment` object of a stored payment.
 pub fn view(st: &AppState, p: &PaymentRow, cancels: &[crate::cancel::CancellationRow]) -> Value {
-    let mut m = Map::new();
-    m.insert("status".into(), json!(p.status.as_str()));
-    m.insert("id".into(), json!(p.id));
-    m.insert("transactionId".into(), json!(p.transaction_id));
-    m.insert("merchantId".into(), json!(st.merchant_id));
-    m.insert("storeId".into(), json!(p.store_id));
-    put(&mut m, "method", util::parse_json(p.method_json.as_deref()));
-    put(
-        &mut m,
-        "channel",
-        util::parse_json(p.channel_json.as_deref()),
-    );
-    put(
-        &mut m,
-        "channelGroup",
-        util::parse_json(p.channel_group_json.as_deref()),
-    );
-    m.insert("version".into(), json!("V2"));
-    put(&mut m, "scheduleId", json!(p.schedule_id));
-    put(&mut m, "billingKey", json!(p.billing_key));
-    m.insert("requestedAt".into(), util::time_json(Some(p.requested_at)));
-    m.insert("updatedAt".into(), util::time_json(Some(p.updated_at)));
-    m.insert(
-        "statusChangedAt".into(),
-        util::time_json(Some(p.status_changed_at)),
-    );
-    m.insert("orderName".into(), json!(p.order_name));
-    let paid = if p.is_paid() { p.amount_total } else { 0 };
-    m.insert(
-        "amount".into(),
-        json!({
-            "total": p.amount_total,
-            "taxFree": p.amount_tax_free,
-            "vat": p.amount_vat,
-            "supply": p.amount_supply,
-            "discount": 0,
-            "paid": paid,
-            "cancelled": p.amount_cancelled,
-            "cancelledTaxFree": p.amount_cancelled_tax_free,
-        }),
-    );
-    m.insert("currency".into(), json!(p.currency));
-    let customer = util::parse_json(p.customer_json.as_deref());
-    m.insert(
-        "customer".into(),
-        if customer.is_null() {
-            json!({})
-        } else {
-            customer
-        },
-    );
-    if let Value::Object(extra) = util::parse_json(p.extra_json.as_deref()) {
-        for (k, v) in extra {
-            if k != "productType" {
-                put(&mut m, &k, v);
-            }
-        }
-    }
-    if !m.contains_key("origin") {
-        m.insert(
-            "origin".into(),
-            json!({"platformType": "API", "ipAddress": ""}),
-        );
-    }
-    put(&mut m, "customData", json!(p.custom_data));
-    match p.status {
-        PaymentStatus::Paid => {
-            m.insert("paidAt".into(), util::time_json(p.paid_at));
-            put(&mut m, "pgTxId", json!(p.pg_tx_id));
-            m.insert("disputes".into(), json!([]));
-        }
-        PaymentStatus::PartialCancelled | PaymentStatus::Cancelled => {
-            m.insert("paidAt".into(), util::time_json(p.paid_at));
-            put(&mut m, "pgTxId", json!(p.pg_tx_id));
-            m.insert(
-                "cancelledAt".into(),
-                util::time_json(p.cancelled_at.or(Some(p.status_changed_at))),
-            );
-        }
-        PaymentStatus::Failed => {
-            m.insert("failedAt".into(), util::time_json(p.failed_at));
-            let f = p
-                .failure
-                .as_ref()
-                .and_then(|f| serde_json::to_value(f).ok())
-                .unwrap_or_else(|| json!({}));
-            m.insert("failure".into(), f);
-        }
-        PaymentStatus::PayPending | PaymentStatus::VirtualAccountIssued => {
-            put(&mut m, "pgTxId", json!(p.pg_tx_id));
-        }
-        _ => {}
-    }
-    if !cancels.is_empty() || p.status.is_cancelled() {
-        m.insert(
-            "cancellations".into(),
-            Value::Array(
-                cancels
-                    .iter()
-                    .map(crate::cancel::CancellationRow::view)
-                    .collect(),
-            ),
-        );
-    }
-    Value::Object(m)
+    views::render(&views::payment::Payment::of(p, cancels, &st.merchant_id))
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use paymux_core::model::{
     BillingKeyPaymentInput, CreatePaymentScheduleBody, RevokePaymentSchedulesBody, Validate,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::domain::{BillingKeyStatus, PaymentStatus, ScheduleStatus};
 use crate::error::ApiError;
@@ -20,46 +20,8 @@ use crate::payments;
 use crate::state::AppState;
 use crate::store;
 use crate::store::schedules::{NewSchedule, RevokeError, RevokeRefusal, ScheduleRow};
-use crate::util::{self, put};
-
-impl ScheduleRow {
-    fn view(&self, st: &AppState) -> Value {
-        let p: Value = serde_json::from_str(&self.payment_json).unwrap_or(Value::Null);
-        let mut m = Map::new();
-        m.insert("status".into(), json!(self.status.as_str()));
-        m.insert("id".into(), json!(self.id));
-        m.insert("merchantId".into(), json!(st.merchant_id));
-        m.insert("storeId".into(), json!(self.store_id));
-        m.insert("paymentId".into(), json!(self.payment_id));
-        m.insert("billingKey".into(), json!(self.billing_key));
-        m.insert("orderName".into(), p["orderName"].clone());
-        m.insert("isCulturalExpense".into(), json!(false));
-        m.insert("isEscrow".into(), json!(false));
-        let customer: Option<paymux_core::model::CustomerInput> =
-            serde_json::from_value(p["customer"].clone()).ok();
-        m.insert("customer".into(), util::customer_view(customer.as_ref()));
-        m.insert(
-            "customData".into(),
-            p.get("customData")
-                .cloned()
-                .filter(|v| !v.is_null())
-                .unwrap_or(json!("")),
-        );
-        m.insert("totalAmount".into(), p["amount"]["total"].clone());
-        put(&mut m, "taxFreeAmount", p["amount"]["taxFree"].clone());
-        put(&mut m, "vatAmount", p["amount"]["vat"].clone());
-        m.insert("currency".into(), p["currency"].clone());
-        put(&mut m, "installmentMonth", p["installmentMonth"].clone());
-        put(&mut m, "noticeUrls", p["noticeUrls"].clone());
-        put(&mut m, "products", p["products"].clone());
-        m.insert("createdAt".into(), util::time_json(Some(self.created_at)));
-        m.insert("timeToPay".into(), util::time_json(Some(self.time_to_pay)));
-        put(&mut m, "startedAt", util::time_json(self.started_at));
-        put(&mut m, "completedAt", util::time_json(self.completed_at));
-        put(&mut m, "revokedAt", util::time_json(self.revoked_at));
-        Value::Object(m)
-    }
-}
+use crate::util;
+use crate::views;
 
 /// `POST /payments/{paymentId}/schedule`.
 pub async fn create(
@@ -134,7 +96,10 @@ pub async fn create(
 /// `GET /payment-schedules/{id}`.
 pub async fn get(st: &AppState, id: &str) -> Result<Value, ApiError> {
     match store::schedules::load(&st.db, id).await? {
-        Some(s) => Ok(s.view(st)),
+        Some(s) => Ok(views::render(&views::schedule::PaymentSchedule::of(
+            &s,
+            &st.merchant_id,
+        ))),
         None => Err(ApiError::not_found(
             "PAYMENT_SCHEDULE_NOT_FOUND",
             format!("no payment schedule `{id}`"),
