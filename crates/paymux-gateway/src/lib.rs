@@ -4,7 +4,8 @@
 //! and response shapes, errors and webhooks, in front of every PG adapter linked in the build.
 //!
 //! - [`domain`]: statuses and kinds as enums, the typed failure, payment transitions.
-//! - [`api`]: the HTTP surface (PortOne V2 paths + the admin endpoints).
+//! - [`http`]: the HTTP surface (PortOne V2 paths + the admin endpoints): parse, call the
+//!   operation, answer with its view.
 //! - [`checkout`]: hosted checkout — payment windows for the browser (`POST
 //!   /checkout/sessions`, the hand-off page, the PG's return).
 //! - [`payments`], [`cancel`], [`billing_keys`], [`schedules`]: the operations. A payment row
@@ -23,7 +24,6 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod api;
 pub mod billing_keys;
 pub mod cancel;
 pub mod channels;
@@ -32,6 +32,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod groups;
+pub mod http;
 pub mod payments;
 pub mod reconciler;
 pub mod schedules;
@@ -44,4 +45,6 @@ pub mod webhooks;
 
 pub use config::{FileConfig, ServeOptions, Tuning};
 pub use error::ApiError;
+/// The HTTP layer under its earlier name.
+pub use http as api;
 pub use server::{serve, start, start_sandbox, GatewayOptions, RunningGateway, Sandbox};

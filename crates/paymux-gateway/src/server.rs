@@ -17,7 +17,7 @@ use crate::channels::ChannelRegistry;
 use crate::config::{FileConfig, ServeOptions, Tuning};
 use crate::state::{AppState, GatewayTransport};
 use crate::store::db::Db;
-use crate::{api, groups, reconciler, schedules, webhooks};
+use crate::{groups, http, reconciler, schedules, webhooks};
 
 /// The SQLite file the sandbox uses, in the working directory.
 pub const SANDBOX_DATABASE: &str = "sqlite://paymux-sandbox.sqlite";
@@ -217,7 +217,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
     });
     groups::apply_config_groups(&state, &opts.channel_groups).await?;
 
-    let app = api::router(state.clone());
+    let app = http::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let r = axum::serve(

@@ -176,7 +176,7 @@ pub struct CreateRequest {
 
 /// Parse the body: `kind` plus the SDK parameters. Errors name the field path.
 pub fn parse_request(bytes: &[u8]) -> Result<CreateRequest, ApiError> {
-    let raw: Value = crate::api::parse_json(bytes)?;
+    let raw: Value = crate::error::parse_body(bytes)?;
     let Value::Object(mut obj) = raw else {
         return Err(ApiError::invalid("the request body must be a JSON object"));
     };
@@ -208,13 +208,13 @@ pub fn parse_request(bytes: &[u8]) -> Result<CreateRequest, ApiError> {
     let text = Value::Object(obj).to_string();
     let checkout = match kind {
         Kind::Payment => {
-            CheckoutRequest::Payment(Box::new(crate::api::parse_json(text.as_bytes())?))
+            CheckoutRequest::Payment(Box::new(crate::error::parse_body(text.as_bytes())?))
         }
         Kind::IssueBillingKey => {
-            CheckoutRequest::IssueBillingKey(Box::new(crate::api::parse_json(text.as_bytes())?))
+            CheckoutRequest::IssueBillingKey(Box::new(crate::error::parse_body(text.as_bytes())?))
         }
         Kind::IssueBillingKeyAndPay => CheckoutRequest::IssueBillingKeyAndPay(Box::new(
-            crate::api::parse_json(text.as_bytes())?,
+            crate::error::parse_body(text.as_bytes())?,
         )),
     };
     Ok(CreateRequest {
