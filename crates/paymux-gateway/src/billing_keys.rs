@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use crate::domain::BillingKeyStatus;
 use crate::error::ApiError;
-use crate::payments::{not_sent_error, routing_error};
+use crate::flow::{not_sent_error, routing_error};
 use crate::state::AppState;
 use crate::store;
 use crate::store::billing_keys::{ChannelIssue, NewKey};

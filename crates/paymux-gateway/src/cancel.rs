@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 
 use crate::domain::{Failure, PaymentStatus};
 use crate::error::ApiError;
-use crate::payments::{self, not_sent_error, PaymentRow};
+use crate::flow::not_sent_error;
+use crate::payments::{self, PaymentRow};
 use crate::state::AppState;
 use crate::store;
 use crate::store::cancellations::NewCancellation;

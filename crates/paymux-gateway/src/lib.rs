@@ -8,8 +8,9 @@
 //!   operation, answer with its view.
 //! - [`checkout`]: hosted checkout — payment windows for the browser (`POST
 //!   /checkout/sessions`, the hand-off page, the PG's return).
-//! - [`payments`], [`cancel`], [`billing_keys`], [`schedules`]: the operations. A payment row
-//!   is written before any PG is called, so duplicate requests reach the PG once.
+//! - [`payments`], [`cancel`], [`billing_keys`], [`schedules`]: the operations. Payments run
+//!   through one pipeline, [`flow`]: a payment row is written before any PG is called, so
+//!   duplicate requests reach the PG once.
 //! - [`reconciler`]: resolves unknown outcomes by asking the PG, never by guessing.
 //! - [`webhooks`]: durable outbox + Standard-Webhooks-signed delivery with retries.
 //! - [`groups`]: channel groups (smart routing) stored in the database.
@@ -31,6 +32,7 @@ pub mod checkout;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod flow;
 pub mod groups;
 pub mod http;
 pub mod payments;

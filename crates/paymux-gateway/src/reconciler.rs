@@ -20,8 +20,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::domain::Transition;
 use crate::domain::{Failure, PaymentStatus};
-use crate::payments::{self, PaymentRow, Transition};
+use crate::flow;
+use crate::payments::{self, PaymentRow};
 use crate::state::AppState;
 use crate::store::reconcile::{self, Table};
 use crate::util;
@@ -100,7 +102,7 @@ async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Er
                     "the gateway stopped before sending the payment to the PG",
                 ),
             };
-            return payments::apply(st, &p.id, &p.transaction_id, &t).await;
+            return flow::apply(st, &p.id, &p.transaction_id, &t).await;
         }
         tracing::warn!(payment_id = %p.id, "cannot reconcile: the payment's channel is not configured");
         retry_later(st, Table::Payments, &p.id).await?;
@@ -158,7 +160,7 @@ async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Er
     };
     match transition {
         Some(t) => {
-            let done = payments::apply(st, &p.id, &p.transaction_id, &t).await?;
+            let done = flow::apply(st, &p.id, &p.transaction_id, &t).await?;
             tracing::info!(payment_id = %p.id, settled = done, outcome = match t { Transition::Paid{..} => "paid", _ => "failed" }, "reconciled by inquiry");
             Ok(done)
         }

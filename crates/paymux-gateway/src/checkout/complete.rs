@@ -39,8 +39,10 @@ use super::page::{self, message_page, ResultView, Verdict};
 use super::{Kind, SessionRow};
 use crate::billing_keys;
 use crate::channels::ChannelEntry;
+use crate::domain::Transition;
 use crate::domain::{Failure, MethodUpdate, PaymentStatus, SessionStatus};
-use crate::payments::{self, Origin, Transition};
+use crate::flow;
+use crate::payments::{self, Origin};
 use crate::state::AppState;
 use crate::store;
 use crate::util;
@@ -477,7 +479,7 @@ async fn window_failed(
     };
     let recorded = async {
         if let (Some(pid), Some(tid)) = (&s.payment_id, &s.transaction_id) {
-            payments::apply(st, pid, tid, &Transition::Failed { failure }).await?;
+            flow::apply(st, pid, tid, &Transition::Failed { failure }).await?;
         }
         if let Some(bk) = &s.billing_key {
             fail_billing_key(st, s, bk).await?;
@@ -522,7 +524,7 @@ async fn settle(
     if let (Some(pid), Some(tid)) = (&s.payment_id, &s.transaction_id) {
         let retry_at = util::now()
             + chrono::Duration::from_std(st.tuning.reconcile_retry_base).unwrap_or_default();
-        let (mut t, _) = payments::settle(pid, result, retry_at);
+        let (mut t, _) = flow::settle(pid, result, retry_at);
         if let (Transition::Paid { method, .. }, Ok(Outcome::Approved(a))) = (&mut t, result) {
             if let ApprovedDetail::Payment { card, .. } = &a.detail {
                 if let Some((number, bin)) = masked_card(card.as_ref()) {
@@ -532,7 +534,7 @@ async fn settle(
                 }
             }
         }
-        if !payments::apply(st, pid, tid, &t).await? {
+        if !flow::apply(st, pid, tid, &t).await? {
             // Someone else (the reconciler) settled it: report what is stored.
             if let Some(p) = payments::load(st, pid).await? {
                 t = match p.status {

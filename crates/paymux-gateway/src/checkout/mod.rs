@@ -52,11 +52,14 @@ use paymux_routing::FailoverPlan;
 use serde_json::{json, Map, Value};
 
 use crate::channels::ChannelEntry;
+use crate::domain::Transition;
 use crate::error::ApiError;
-use crate::payments::{self, Claim, NewPayment, Origin, Transition};
+use crate::flow;
+use crate::payments::{NewPayment, Origin};
 use crate::state::AppState;
 use crate::store;
 use crate::store::billing_keys::NewKey;
+use crate::store::payments::Claim;
 use crate::store::sessions::WindowPayment;
 use crate::util::{self, put};
 use crate::webhooks::{self, Destination};
@@ -421,7 +424,7 @@ async fn route(
         Some(&st.health),
         |key| st.rules_verdict(key, prepare),
     )
-    .map_err(|e| payments::routing_error(&e))?;
+    .map_err(|e| flow::routing_error(&e))?;
     let chosen = plan
         .order()
         .find(|k| st.channels.get(k).is_some_and(|e| can_window(e)))
@@ -485,11 +488,11 @@ pub async fn create(
         nonce: rand::random(),
     };
     execute::validate(entry.adapter.as_ref(), &ctx, &pg_req)
-        .map_err(|e| payments::not_sent_error(&e))?;
+        .map_err(|e| flow::not_sent_error(&e))?;
     let wire = entry
         .adapter
         .encode(&ctx, &pg_req)
-        .map_err(|e| payments::not_sent_error(&e))?;
+        .map_err(|e| flow::not_sent_error(&e))?;
     let WireTarget::Browser {
         url,
         accept_charset,
@@ -528,7 +531,7 @@ pub async fn create(
             .map_err(|e| ApiError::validation(&e))?;
         let mut extra = order.extra.clone();
         extra.push(("origin", origin.json_for_checkout()));
-        extra.push(("routing", payments::refused_json(&refused)));
+        extra.push(("routing", flow::refused_json(&refused)));
         let np = NewPayment {
             id: payment_id.to_string(),
             store_id: store_id.clone(),
@@ -678,7 +681,7 @@ async fn claim_payment(
     now: DateTime<Utc>,
 ) -> Result<String, ApiError> {
     for _ in 0..2 {
-        match payments::claim(st, np, now).await? {
+        match flow::claim(st, np, now).await? {
             Claim::Claimed { transaction_id } => return Ok(transaction_id),
             Claim::Existing(p)
                 if p.kind == PaymentKind::Checkout && p.status == PaymentStatus::Ready =>
@@ -694,8 +697,8 @@ async fn claim_payment(
                     ));
                 }
             }
-            Claim::Existing(p) => return Err(payments::existing_error(&p)),
-            Claim::Scheduled => return Err(payments::scheduled_error(&np.id)),
+            Claim::Existing(p) => return Err(flow::existing_error(&p)),
+            Claim::Scheduled => return Err(flow::scheduled_error(&np.id)),
         }
     }
     Err(ApiError::conflict(
@@ -732,7 +735,7 @@ pub async fn expire(st: &AppState, s: &SessionRow) -> Result<bool, sqlx::Error> 
         let t = Transition::Failed {
             failure: crate::domain::Failure::reason(reason),
         };
-        payments::apply(st, pid, tid, &t).await?;
+        flow::apply(st, pid, tid, &t).await?;
     }
     if let Some(bk) = &s.billing_key {
         complete::fail_billing_key(st, s, bk).await?;
