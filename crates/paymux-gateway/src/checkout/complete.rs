@@ -15,12 +15,10 @@
 //! 4. The browser is redirected (302) to `redirectUrl` with PortOne's result query
 //!    parameters — `paymentId` / `billingKey`, `transactionType`, `txId`, and on failure
 //!    `code`, `message`, `pgCode`, `pgMessage` — or, without a `redirectUrl`, shown the
-//!    shopper's result page in Korean ([`page::result_page`]: 결제 완료 / 카드 등록 완료 /
+//!    shopper's result page in Korean ([`Landing::Result`]: 결제 완료 / 카드 등록 완료 /
 //!    가상계좌 발급 완료 / 결제 확인 중 / 결제 실패, the order name, the amount, the reason).
 //!    The merchant must still confirm with `GET /payments/{paymentId}` (as with PortOne).
 
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use paymux_core::adapter::{
     kst, CheckoutCompleteCall, EncodeContext, PgRequest, PriorAmount, PriorTransaction,
@@ -35,8 +33,8 @@ use paymux_core::wire::form_urldecode;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-use super::page::{self, message_page, ResultView, Verdict};
-use super::{Kind, SessionRow};
+use super::window::return_charset;
+use super::{Kind, Landing, SessionRow};
 use crate::billing_keys;
 use crate::channels::ChannelEntry;
 use crate::domain::Transition;
@@ -46,6 +44,7 @@ use crate::payments::{self, Origin};
 use crate::state::AppState;
 use crate::store;
 use crate::util;
+use crate::views::checkout::{ResultView, Verdict};
 use crate::webhooks::{self, Destination};
 
 /// PortOne's SDK failure code for failures at the PG (`code` on the redirect).
@@ -70,9 +69,9 @@ pub fn parse_return(
     }
     let named = parts
         .filter_map(|p| p.trim().strip_prefix("charset="))
-        .map(|c| page::return_charset(c.trim_matches('"')))
+        .map(|c| return_charset(c.trim_matches('"')))
         .next();
-    let cs = named.unwrap_or_else(|| page::return_charset(&s.window_charset));
+    let cs = named.unwrap_or_else(|| return_charset(&s.window_charset));
     let pairs =
         form_urldecode(body, cs).map_err(|e| format!("the PG's return does not decode: {e}"))?;
     let mut out = Returned::new();
@@ -158,22 +157,15 @@ async fn respond(
     s: &SessionRow,
     params: &Map<String, Value>,
     verdict: Verdict,
-) -> Response {
+) -> Landing {
     let params = Value::Object(params.clone());
     match s
         .redirect_url
         .as_deref()
         .and_then(|u| redirect_target(u, &params))
     {
-        Some(location) => (
-            StatusCode::FOUND,
-            [
-                (header::LOCATION, location),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
-        )
-            .into_response(),
-        None => page::result_page(&result_view(st, s, &params, verdict).await),
+        Some(location) => Landing::Redirect(location),
+        None => Landing::Result(result_view(st, s, &params, verdict).await),
     }
 }
 
@@ -292,44 +284,32 @@ pub async fn on_return(
     content_type: Option<&str>,
     body: &[u8],
     browser: &Origin,
-) -> Response {
+) -> Landing {
     let s = match super::load(st, id).await {
         Ok(Some(s)) => s,
-        Ok(None) => {
-            return message_page(
-                StatusCode::NOT_FOUND,
-                "결제 세션을 찾을 수 없습니다",
-                "알 수 없는 결제입니다. 결제된 금액은 없으니 상점에서 다시 결제해 주세요.",
-                None,
-            )
-        }
-        Err(e) => return page::storage_error(&e),
+        Ok(None) => return Landing::NotFound { returned: true },
+        Err(e) => return Landing::storage(&e),
     };
     let now = util::micros(util::now());
     if s.status == SessionStatus::Open && s.is_expired_at(now) {
         tracing::warn!(session = %s.id, "payment window returned after its session expired; refused");
         if let Err(e) = super::expire(st, &s).await {
-            return page::storage_error(&e);
+            return Landing::storage(&e);
         }
-        return page::expired_page();
+        return Landing::Expired;
     }
     if s.status != SessionStatus::Open {
         tracing::warn!(session = %s.id, status = %s.status, "payment window returned again; refused");
-        return page::finished_page(&s);
+        return Landing::Finished(Box::new(s));
     }
     let Some(entry) = st.channels.get(&s.channel_key) else {
-        return message_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "결제를 완료할 수 없습니다",
-            "상점의 결제 설정이 바뀌어 결제를 진행할 수 없습니다. 결제된 금액은 없습니다. 상점에 문의해 주세요.",
-            None,
-        );
+        return Landing::ChannelGone;
     };
     let returned = match parse_return(&s, content_type, body) {
         Ok(r) => r,
         Err(why) => {
             tracing::warn!(session = %s.id, %why, "payment window return unreadable; refused");
-            return refused_page(&why);
+            return Landing::Refused(why);
         }
     };
     let req = complete_request(&s, returned);
@@ -351,19 +331,19 @@ pub async fn on_return(
             return window_failed(st, &s, &e.to_string(), Some(pg_code), Some(pg_message)).await;
         }
         tracing::warn!(session = %s.id, error = %e, "payment window return did not verify; refused, nothing sent");
-        return refused_page(&e.to_string());
+        return Landing::Refused(e.to_string());
     }
     // Exactly one return goes on.
     match store::sessions::claim_completing(&st.db, &s.id, now).await {
         Ok(true) => {}
         Ok(false) => return already_taken(st, &s.id).await,
-        Err(e) => return page::storage_error(&e),
+        Err(e) => return Landing::storage(&e),
     }
     if let Err(e) = prepare_payment_for_sending(st, &s, browser).await {
         // Nothing was sent: give the session back so the customer can retry the return.
         tracing::error!(error = %e, session = %s.id, "could not record the attempt; not sending");
         let _ = store::sessions::reopen(&st.db, &s.id).await;
-        return page::storage_error(&e);
+        return Landing::storage(&e);
     }
     tracing::info!(session = %s.id, channel = %s.channel_key, kind = s.kind.as_str(), "completing payment window");
     let result = st.call_pg(entry, now_kst, &req).await;
@@ -399,27 +379,12 @@ pub async fn on_return(
     respond(st, &s, &params, verdict).await
 }
 
-/// 400: the window's answer does not verify. The shopper reads Korean; the technical reason
-/// (field and rule, never a value) is kept small for support.
-fn refused_page(why: &str) -> Response {
-    page::detail_page(
-        StatusCode::BAD_REQUEST,
-        "결제 결과를 확인할 수 없습니다",
-        "결제창의 응답을 확인할 수 없어 결제를 진행하지 않았습니다. 결제된 금액은 없으니 상점에서 \
-         다시 결제해 주세요.",
-        Some(&format!(
-            "The payment window's answer could not be verified: {why}"
-        )),
-        None,
-    )
-}
-
-async fn already_taken(st: &AppState, id: &str) -> Response {
+async fn already_taken(st: &AppState, id: &str) -> Landing {
     match super::load(st, id).await {
-        Ok(Some(s)) if s.status == SessionStatus::Open => page::expired_page(),
-        Ok(Some(s)) => page::finished_page(&s),
-        Ok(None) => page::expired_page(),
-        Err(e) => page::storage_error(&e),
+        Ok(Some(s)) if s.status == SessionStatus::Open => Landing::Expired,
+        Ok(Some(s)) => Landing::Finished(Box::new(s)),
+        Ok(None) => Landing::Expired,
+        Err(e) => Landing::storage(&e),
     }
 }
 
@@ -457,7 +422,7 @@ async fn window_failed(
     reason: &str,
     pg_code: Option<&str>,
     pg_message: Option<&str>,
-) -> Response {
+) -> Landing {
     let message = match (pg_code, pg_message) {
         (Some(c), Some(m)) => format!("the payment window ended without a payment ({c}: {m})"),
         (Some(c), None) => format!("the payment window ended without a payment ({c})"),
@@ -469,7 +434,7 @@ async fn window_failed(
     match store::sessions::fail_open(&st.db, &s.id, result, now).await {
         Ok(true) => {}
         Ok(false) => return already_taken(st, &s.id).await,
-        Err(e) => return page::storage_error(&e),
+        Err(e) => return Landing::storage(&e),
     }
     tracing::info!(session = %s.id, pg_code = pg_code.unwrap_or(""), "payment window ended without a payment");
     let failure = Failure {

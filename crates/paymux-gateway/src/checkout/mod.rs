@@ -16,7 +16,7 @@
 //!    small page that hands the browser to the PG's window: an auto-submitting form with the
 //!    exact fields `checkout.prepare` encoded (decoded from the vendor charset into hidden
 //!    inputs; the form's `accept-charset` is the vendor's, so the browser re-encodes them to
-//!    the same bytes). See [`page`] for where the form goes (simulator in sandbox, the vendor
+//!    the same bytes). See [`window`] for where the form goes (simulator in sandbox, the vendor
 //!    in live).
 //! 3. **`POST /checkout/return/{sessionId}`** is where the PG window posts its result
 //!    ([`complete`]): the gateway runs `checkout.complete`, stores the outcome, queues the
@@ -32,8 +32,8 @@
 //! read in memory as secrets and dropped.
 
 pub mod complete;
-pub mod page;
 pub mod rules;
+pub mod window;
 
 use chrono::{DateTime, Utc};
 use paymux_core::adapter::{
@@ -62,6 +62,7 @@ use crate::store::billing_keys::NewKey;
 use crate::store::payments::Claim;
 use crate::store::sessions::WindowPayment;
 use crate::util::{self, put};
+use crate::views::checkout::ResultView;
 use crate::webhooks::{self, Destination};
 
 /// Prefix of session ids (`cs_` + 32 hex digits).
@@ -126,6 +127,49 @@ pub fn method_of(s: &str) -> Option<Method> {
     serde_json::from_value(Value::String(s.to_string())).ok()
 }
 
+/// Where a checkout step leaves the customer's browser; [`crate::http`] renders it.
+#[derive(Debug)]
+pub enum Landing {
+    /// 404: no such session (`returned`: reached by the window's return, not the link).
+    NotFound {
+        /// The window's return, rather than the checkout link.
+        returned: bool,
+    },
+    /// 410: the session's time is over.
+    Expired,
+    /// 409 (410 when expired): the session already has its result.
+    Finished(Box<SessionRow>),
+    /// 500: the session's channel is no longer configured.
+    ChannelGone,
+    /// 500: the stored window form cannot be read.
+    WindowUnreadable,
+    /// 400: the window's answer does not verify (the reason names fields, never values).
+    Refused(String),
+    /// 500: storage failed (logged).
+    StorageError,
+    /// 302 to the merchant's `redirectUrl` with the result parameters.
+    Redirect(String),
+    /// The shopper's result page.
+    Result(ResultView),
+    /// The hand-off page: the window form, submitted at once.
+    Launch {
+        /// The session.
+        session: Box<SessionRow>,
+        /// The form's fields, decoded.
+        pairs: Vec<(String, String)>,
+        /// Add the window kind (sandbox simulators).
+        kind_hint: bool,
+    },
+}
+
+impl Landing {
+    /// A storage failure, logged here (pages never show it).
+    pub fn storage(e: &sqlx::Error) -> Landing {
+        tracing::error!(error = %e, "database error on a checkout page");
+        Landing::StorageError
+    }
+}
+
 /// Load a session.
 pub async fn load(st: &AppState, id: &str) -> Result<Option<SessionRow>, sqlx::Error> {
     store::sessions::load(&st.db, id).await
@@ -139,6 +183,43 @@ pub async fn get(st: &AppState, id: &str) -> Result<Value, ApiError> {
             "CHECKOUT_SESSION_NOT_FOUND",
             format!("no checkout session `{id}`"),
         )),
+    }
+}
+
+/// `GET /checkout/{sessionId}`: the hand-off page while the session is open.
+pub async fn open_window(st: &AppState, id: &str) -> Landing {
+    let s = match load(st, id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Landing::NotFound { returned: false },
+        Err(e) => return Landing::storage(&e),
+    };
+    let now = util::micros(util::now());
+    if s.status == SessionStatus::Open && s.is_expired_at(now) {
+        if let Err(e) = expire(st, &s).await {
+            return Landing::storage(&e);
+        }
+        return Landing::Expired;
+    }
+    if s.status != SessionStatus::Open {
+        return Landing::Finished(Box::new(s));
+    }
+    let Some(charset) = window::charset_of(&s.window_charset) else {
+        return Landing::WindowUnreadable;
+    };
+    let Ok(pairs) = form_urldecode(s.window_form.as_bytes(), charset) else {
+        return Landing::WindowUnreadable;
+    };
+    let sandbox = st
+        .channels
+        .get(&s.channel_key)
+        .is_some_and(|c| window::is_sandbox(&c.ctx));
+    if let Err(e) = store::sessions::mark_opened(&st.db, &s.id, util::from_micros(now)).await {
+        tracing::warn!(error = %e, session = %s.id, "could not record that the window was opened");
+    }
+    Landing::Launch {
+        session: Box::new(s),
+        pairs,
+        kind_hint: sandbox,
     }
 }
 
@@ -502,13 +583,13 @@ pub async fn create(
             "the adapter's checkout.prepare did not produce a browser form",
         ));
     };
-    let charset = page::charset_of(accept_charset)
+    let charset = window::charset_of(accept_charset)
         .ok_or_else(|| ApiError::internal("the adapter's window uses an unknown charset"))?;
     let form = String::from_utf8(wire.body.clone())
         .map_err(|_| ApiError::internal("the adapter's window form is not ASCII"))?;
     let pairs = form_urldecode(form.as_bytes(), charset)
         .map_err(|_| ApiError::internal("the adapter's window form does not decode"))?;
-    let (window_url, loader) = page::launch_for(&entry.ctx, url, &wire.view)
+    let (window_url, loader) = window::launch_for(&entry.ctx, url, &wire.view)
         .map_err(|why| ApiError::invalid(format!("channelKey: channel `{channel_key}`: {why}")))?;
     let amount_total = match &req.checkout {
         CheckoutRequest::Payment(r) => r.total_amount,
@@ -516,7 +597,7 @@ pub async fn create(
         CheckoutRequest::IssueBillingKey(r) => r
             .display_amount
             .filter(|a| *a > Money::ZERO)
-            .or_else(|| page::shown_amount(&pairs))
+            .or_else(|| window::shown_amount(&pairs))
             .unwrap_or(Money::ZERO),
     };
 

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::{Extension, Json};
 
 use super::request::{body_bytes, origin};
-use super::{ApiResult, St};
+use super::{pages, ApiResult, St};
 use crate::checkout;
 
 pub(super) async fn create_checkout(
@@ -30,7 +30,7 @@ pub(super) async fn get_checkout(State(st): St, Path(id): Path<String>) -> ApiRe
 }
 
 pub(super) async fn checkout_page(State(st): St, Path(id): Path<String>) -> Response {
-    checkout::page::show(&st, &id).await
+    pages::render(checkout::open_window(&st, &id).await)
 }
 
 pub(super) async fn checkout_return(
@@ -41,7 +41,7 @@ pub(super) async fn checkout_return(
     body: Body,
 ) -> Response {
     let Ok(bytes) = body_bytes(&st, body).await else {
-        return checkout::page::message_page(
+        return pages::message_page(
             StatusCode::PAYLOAD_TOO_LARGE,
             "결제 결과를 확인할 수 없습니다",
             "The payment window's answer is too large; nothing was charged.",
@@ -51,5 +51,7 @@ pub(super) async fn checkout_return(
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    checkout::complete::on_return(&st, &id, ct, &bytes, &origin(peer, &headers)).await
+    pages::render(
+        checkout::complete::on_return(&st, &id, ct, &bytes, &origin(peer, &headers)).await,
+    )
 }

@@ -6,10 +6,12 @@
 //! - [`billing_keys`]: issue, get, delete.
 //! - [`checkout`]: hosted checkout sessions and the browser's pages.
 //! - [`admin`]: channel groups, channels, the sandbox's webhook inbox.
+//! - [`pages`]: the HTML the customer's browser sees (Korean).
 
 mod admin;
 mod billing_keys;
 mod checkout;
+pub mod pages;
 mod payments;
 mod request;
 

@@ -7,6 +7,7 @@
 
 pub mod billing_key;
 pub mod cancellation;
+pub mod checkout;
 pub mod payment;
 pub mod schedule;
 
