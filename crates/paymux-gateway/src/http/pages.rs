@@ -11,7 +11,7 @@ use paymux_core::display;
 use serde_json::Value;
 
 use crate::checkout::window::SANDBOX_KIND_FIELD;
-use crate::checkout::{complete, Landing, SessionRow};
+use crate::checkout::{result, Landing, SessionRow};
 use crate::domain::SessionStatus;
 use crate::util;
 use crate::views::checkout::{ResultView, Verdict};
@@ -257,7 +257,7 @@ pub fn finished_page(s: &SessionRow) -> Response {
         .redirect_url
         .as_deref()
         .zip(s.result_json.as_deref())
-        .and_then(|(url, r)| complete::redirect_target(url, &util::parse_json(Some(r))));
+        .and_then(|(url, r)| result::redirect_target(url, &util::parse_json(Some(r))));
     let status = if s.status == SessionStatus::Expired {
         StatusCode::GONE
     } else {
