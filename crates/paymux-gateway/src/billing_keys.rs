@@ -30,7 +30,7 @@ use crate::util;
 use crate::views;
 use crate::webhooks::{self, Destination};
 
-pub use crate::store::billing_keys::{KeyChannel, KeyRow};
+pub use crate::store::billing_keys::KeyRow;
 
 /// Load a billing key with its channels.
 pub async fn load(st: &AppState, billing_key: &str) -> Result<Option<KeyRow>, sqlx::Error> {

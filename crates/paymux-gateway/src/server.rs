@@ -37,7 +37,7 @@ pub struct GatewayOptions {
     pub api_secret: String,
     /// Webhook secret (`whsec_<base64>`).
     pub webhook_secret: String,
-    /// Default webhook URL: an http(s) URL, or [`webhooks::INBOX_URL`] to keep webhooks in the
+    /// Default webhook URL: an http(s) URL, or `webhooks::INBOX_URL` to keep webhooks in the
     /// sandbox inbox (`GET /sandbox/webhooks`).
     pub webhook_url: Option<String>,
     /// `merchantId` on responses.

@@ -28,7 +28,6 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::state::AppState;
-use crate::store::db::Tx;
 use crate::store::outbox::{self, Due, Event};
 use crate::util;
 
@@ -226,17 +225,6 @@ pub fn event(
         urls,
         at,
     })
-}
-
-/// Write an event to the outbox inside `tx` (nothing when it goes nowhere).
-pub async fn enqueue(
-    tx: &mut Tx,
-    st: &AppState,
-    event_type: &'static str,
-    data: Value,
-    dest: &Destination,
-) -> Result<(), sqlx::Error> {
-    outbox::insert_opt(tx, event(st, event_type, data, dest).as_ref()).await
 }
 
 /// `data` of a transaction event.

@@ -32,7 +32,6 @@ use paymux_core::wire::form_urldecode;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-pub use super::result::FAILURE_TYPE_PG;
 use super::result::{failure_params, respond, success_params, verdict_of, window_verdict};
 use super::window::return_charset;
 use super::{Kind, Landing, SessionRow};

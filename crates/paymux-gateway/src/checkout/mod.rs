@@ -39,7 +39,6 @@ pub mod rules;
 pub mod window;
 
 pub use create::create;
-pub use request::{initial_method_json, parse_request, validate_request, CreateRequest};
 
 use paymux_core::adapter::{Method, Operation};
 use paymux_core::wire::form_urldecode;

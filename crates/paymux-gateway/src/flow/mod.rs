@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use paymux_core::adapter::kst;
 use serde_json::{Map, Value};
 
-pub use record::{apply, apply_known, claim, existing_error, scheduled_error};
+pub use record::{apply, claim, existing_error, scheduled_error};
 pub use route::{refused_json, Plan, Requests};
 pub use settle::{not_sent_error, routing_error, settle};
 

@@ -2,10 +2,10 @@
 //! the browser's checkout routes. A handler parses the request, calls one operation, and
 //! answers with its view; nothing else happens here.
 //!
-//! - [`payments`]: payments, cancels, schedules.
-//! - [`billing_keys`]: issue, get, delete.
-//! - [`checkout`]: hosted checkout sessions and the browser's pages.
-//! - [`admin`]: channel groups, channels, the sandbox's webhook inbox.
+//! - `payments`: payments, cancels, schedules.
+//! - `billing_keys`: issue, get, delete.
+//! - `checkout`: hosted checkout sessions and the browser's pages.
+//! - `admin`: channel groups, channels, the sandbox's webhook inbox.
 //! - [`pages`]: the HTML the customer's browser sees (Korean).
 
 mod admin;

@@ -1,6 +1,6 @@
 //! The pages a customer's browser sees: the hand-off to the PG's window (`GET
 //! /checkout/{sessionId}`), results without a `redirectUrl`, and error pages — rendered from
-//! the [`Landing`] a checkout step ends with. Korean for the shopper; a small technical note
+//! the `Landing` a checkout step ends with. Korean for the shopper; a small technical note
 //! for support where it helps; never a secret.
 
 use axum::http::{header, StatusCode};

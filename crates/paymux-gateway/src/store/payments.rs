@@ -33,8 +33,6 @@ pub struct PaymentRow {
     pub kind: PaymentKind,
     /// Status.
     pub status: PaymentStatus,
-    /// Sent with no usable answer yet.
-    pub outcome_unknown: bool,
     /// Channel used.
     pub channel_key: Option<String>,
     /// `SelectedChannel` JSON.
@@ -89,16 +87,12 @@ pub struct PaymentRow {
     pub cancelled_at: Option<i64>,
     /// Cancels done.
     pub cancel_count: i64,
-    /// Cancellation in progress.
-    pub cancel_lock: Option<String>,
     /// Requested at (µs).
     pub requested_at: i64,
     /// Updated at (µs).
     pub updated_at: i64,
     /// Status changed at (µs).
     pub status_changed_at: i64,
-    /// When the reconciler may look at it.
-    pub reconcile_at: Option<i64>,
 }
 
 impl PaymentRow {
@@ -110,7 +104,6 @@ impl PaymentRow {
             transaction_id: r.req_text("transaction_id")?,
             kind: r.spelled("kind", PaymentKind::parse)?,
             status: r.spelled("status", PaymentStatus::parse)?,
-            outcome_unknown: r.flag("outcome_unknown")?,
             channel_key: r.text("channel_key")?,
             channel_json: r.text("channel_json")?,
             channel_group_json: r.text("channel_group_json")?,
@@ -140,11 +133,9 @@ impl PaymentRow {
                 .and_then(|f| serde_json::from_str(&f).ok()),
             cancelled_at: r.int("cancelled_at")?,
             cancel_count: r.req_int("cancel_count")?,
-            cancel_lock: r.text("cancel_lock")?,
             requested_at: r.req_int("requested_at")?,
             updated_at: r.req_int("updated_at")?,
             status_changed_at: r.req_int("status_changed_at")?,
-            reconcile_at: r.int("reconcile_at")?,
         })
     }
 
@@ -339,7 +330,6 @@ fn placeholder_row(id: &str) -> PaymentRow {
         transaction_id: String::new(),
         kind: PaymentKind::Instant,
         status: PaymentStatus::Ready,
-        outcome_unknown: false,
         channel_key: None,
         channel_json: None,
         channel_group_json: None,
@@ -367,11 +357,9 @@ fn placeholder_row(id: &str) -> PaymentRow {
         failure: None,
         cancelled_at: None,
         cancel_count: 0,
-        cancel_lock: None,
         requested_at: 0,
         updated_at: 0,
         status_changed_at: 0,
-        reconcile_at: None,
     }
 }
 

@@ -216,7 +216,6 @@ mod tests {
             transaction_id: "t".into(),
             kind: PaymentKind::Instant,
             status,
-            outcome_unknown: false,
             channel_key: None,
             channel_json: None,
             channel_group_json: None,
@@ -244,11 +243,9 @@ mod tests {
             failure: None,
             cancelled_at: None,
             cancel_count: 0,
-            cancel_lock: None,
             requested_at: 0,
             updated_at: 0,
             status_changed_at: 0,
-            reconcile_at: None,
         }
     }
 
