@@ -224,7 +224,7 @@ pub async fn create(
             amounts,
             customer_json: Some(customer_json.clone()),
             custom_data: custom_data_text(order.custom_data),
-            extra_json: extra_json(&extra),
+            extra_json: flow::extra_fields(&extra),
             notice_urls: order.notice_urls.clone(),
             skip_webhook: false,
             // Recorded below, with the session: the window is not sent yet.
@@ -340,14 +340,6 @@ pub async fn create(
     }
     m.insert("expiresAt".into(), json!(util::rfc3339(expires_at)));
     Ok(Value::Object(m))
-}
-
-pub(super) fn extra_json(pairs: &[(&str, Value)]) -> Option<String> {
-    let mut m = Map::new();
-    for (k, v) in pairs {
-        put(&mut m, k, v.clone());
-    }
-    (!m.is_empty()).then(|| Value::Object(m).to_string())
 }
 
 /// Claim the payment for a window. A `READY` window payment whose sessions have all expired

@@ -42,15 +42,15 @@ pub use create::create;
 
 use paymux_core::adapter::{Method, Operation};
 use paymux_core::wire::form_urldecode;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::domain::Transition;
 use crate::error::ApiError;
 use crate::flow;
 use crate::state::AppState;
 use crate::store;
-use crate::util::{self, put};
-use crate::views::checkout::ResultView;
+use crate::util;
+use crate::views::{self, checkout::CheckoutSession, checkout::ResultView};
 use crate::webhooks::Destination;
 
 /// Prefix of session ids (`cs_` + 32 hex digits).
@@ -75,38 +75,6 @@ impl SessionRow {
     /// Where this session's webhooks go.
     pub fn destination(&self) -> Destination {
         Destination::from_columns(self.notice_urls_json.as_deref(), false)
-    }
-
-    /// The admin/API view (`GET /checkout/sessions/{id}`).
-    pub fn view(&self, st: &AppState) -> Value {
-        let mut m = Map::new();
-        m.insert("id".into(), json!(self.id));
-        m.insert("kind".into(), json!(self.kind.as_str()));
-        m.insert("status".into(), json!(self.status.as_str()));
-        m.insert("storeId".into(), json!(self.store_id));
-        put(&mut m, "paymentId", json!(self.payment_id));
-        put(&mut m, "transactionId", json!(self.transaction_id));
-        put(&mut m, "billingKey", json!(self.billing_key));
-        m.insert("orderId".into(), json!(self.order_id));
-        if let Some(c) = st.channels.get(&self.channel_key) {
-            m.insert(
-                "channel".into(),
-                serde_json::to_value(c.selected()).unwrap_or(Value::Null),
-            );
-        }
-        m.insert("method".into(), json!(self.method));
-        m.insert("amount".into(), json!(self.amount_total));
-        put(&mut m, "redirectUrl", json!(self.redirect_url));
-        m.insert("createdAt".into(), util::time_json(Some(self.created_at)));
-        m.insert("expiresAt".into(), util::time_json(Some(self.expires_at)));
-        put(&mut m, "openedAt", util::time_json(self.opened_at));
-        put(&mut m, "finishedAt", util::time_json(self.finished_at));
-        put(
-            &mut m,
-            "result",
-            util::parse_json(self.result_json.as_deref()),
-        );
-        Value::Object(m)
     }
 }
 
@@ -166,7 +134,10 @@ pub async fn load(st: &AppState, id: &str) -> Result<Option<SessionRow>, sqlx::E
 /// `GET /checkout/sessions/{sessionId}`.
 pub async fn get(st: &AppState, id: &str) -> Result<Value, ApiError> {
     match load(st, id).await? {
-        Some(s) => Ok(s.view(st)),
+        Some(s) => Ok(views::render(&CheckoutSession::of(
+            &s,
+            st.channels.get(&s.channel_key).map(|c| c.selected()),
+        ))),
         None => Err(ApiError::not_found(
             "CHECKOUT_SESSION_NOT_FOUND",
             format!("no checkout session `{id}`"),
