@@ -21,14 +21,16 @@ use paymux_routing::{
 use serde_json::{json, Value};
 
 use crate::domain::BillingKeyStatus;
+use crate::domain::Destination;
+use crate::domain::{EventData, EventType};
 use crate::error::ApiError;
+use crate::events;
 use crate::flow::{not_sent_error, routing_error};
 use crate::state::AppState;
 use crate::store;
 use crate::store::billing_keys::{ChannelIssue, NewKey};
 use crate::util;
 use crate::views;
-use crate::webhooks::{self, Destination};
 
 pub use crate::store::billing_keys::KeyRow;
 
@@ -257,10 +259,10 @@ async fn record_and_answer(
             skip: body.skip_webhook.unwrap_or(false),
         };
         let store = body.store_id.clone().unwrap_or_else(|| st.store_id.clone());
-        webhooks::event(
+        events::event(
             st,
-            webhooks::BILLING_KEY_ISSUED,
-            webhooks::billing_key_data(&store, billing_key),
+            EventType::BillingKeyIssued,
+            EventData::billing_key(&store, billing_key),
             &dest,
         )
     } else {
@@ -417,10 +419,10 @@ pub async fn delete(
                 .notice_urls,
             skip: skip_webhook,
         };
-        webhooks::event(
+        events::event(
             st,
-            webhooks::BILLING_KEY_DELETED,
-            webhooks::billing_key_data(&k.store_id, billing_key),
+            EventType::BillingKeyDeleted,
+            EventData::billing_key(&k.store_id, billing_key),
             &dest,
         )
     } else {

@@ -13,8 +13,11 @@ use paymux_core::money::Money;
 use paymux_core::outcome::{ApprovedDetail, Outcome};
 use serde_json::{json, Value};
 
+use crate::domain::Destination;
+use crate::domain::{EventData, EventType};
 use crate::domain::{Failure, PaymentStatus};
 use crate::error::ApiError;
+use crate::events;
 use crate::flow::not_sent_error;
 use crate::payments::{self, PaymentRow};
 use crate::state::AppState;
@@ -22,7 +25,6 @@ use crate::store;
 use crate::store::cancellations::NewCancellation;
 use crate::util;
 use crate::views;
-use crate::webhooks;
 
 pub use crate::store::cancellations::CancellationRow;
 
@@ -193,18 +195,23 @@ pub async fn succeed(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, sqlx::Error> {
     let event_for = |c: &CancellationRow, p: &PaymentRow, full: bool| {
-        let dest = webhooks::Destination {
+        let dest = Destination {
             skip: c.skip_webhook || p.skip_webhook,
             ..p.destination()
         };
-        webhooks::event(
+        events::event(
             st,
             if full {
-                webhooks::TRANSACTION_CANCELLED
+                EventType::TransactionCancelled
             } else {
-                webhooks::TRANSACTION_PARTIAL_CANCELLED
+                EventType::TransactionPartialCancelled
             },
-            webhooks::transaction_data(&p.store_id, &p.id, &p.transaction_id, Some(&c.id)),
+            EventData::Transaction {
+                store_id: p.store_id.clone(),
+                payment_id: p.id.clone(),
+                transaction_id: p.transaction_id.clone(),
+                cancellation_id: Some(c.id.clone()),
+            },
             &dest,
         )
     };

@@ -26,7 +26,8 @@ macro_rules! spelled {
                 }
             }
 
-            /// Parse the spelling of [`Self::as_str`].
+            /// Parse the spelling of [`Self::as_str`] (event types are only ever written).
+            #[allow(dead_code)]
             pub fn parse(s: &str) -> Option<$name> {
                 match s {
                     $($text => Some($name::$variant),)+
@@ -227,6 +228,77 @@ impl Failure {
             reason: reason.into(),
             pg_code: Some(pg_code.into()),
             pg_message: Some(pg_message.into()),
+        }
+    }
+}
+
+spelled! {
+    /// A webhook event's type (PortOne's webhook version 2024-04-25).
+    EventType {
+        /// A payment window was prepared (hosted checkout).
+        TransactionReady = "Transaction.Ready",
+        /// Paid.
+        TransactionPaid = "Transaction.Paid",
+        /// Failed.
+        TransactionFailed = "Transaction.Failed",
+        /// Accepted by the PG, result later.
+        TransactionPayPending = "Transaction.PayPending",
+        /// Virtual account issued.
+        TransactionVirtualAccountIssued = "Transaction.VirtualAccountIssued",
+        /// Fully cancelled.
+        TransactionCancelled = "Transaction.Cancelled",
+        /// Partly cancelled.
+        TransactionPartialCancelled = "Transaction.PartialCancelled",
+        /// A billing key was issued.
+        BillingKeyIssued = "BillingKey.Issued",
+        /// A billing-key window was prepared (hosted checkout).
+        BillingKeyReady = "BillingKey.Ready",
+        /// A billing-key window ended without a key.
+        BillingKeyFailed = "BillingKey.Failed",
+        /// A billing key was deleted.
+        BillingKeyDeleted = "BillingKey.Deleted",
+    }
+}
+
+/// What a webhook event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventData {
+    /// A payment (and, for cancels, the cancellation).
+    Transaction {
+        /// storeId.
+        store_id: String,
+        /// paymentId.
+        payment_id: String,
+        /// The attempt.
+        transaction_id: String,
+        /// The cancellation, for cancel events.
+        cancellation_id: Option<String>,
+    },
+    /// A billing key.
+    BillingKey {
+        /// storeId.
+        store_id: String,
+        /// The gateway's billing key.
+        billing_key: String,
+    },
+}
+
+impl EventData {
+    /// A payment event's data.
+    pub fn transaction(store_id: &str, payment_id: &str, transaction_id: &str) -> EventData {
+        EventData::Transaction {
+            store_id: store_id.to_string(),
+            payment_id: payment_id.to_string(),
+            transaction_id: transaction_id.to_string(),
+            cancellation_id: None,
+        }
+    }
+
+    /// A billing-key event's data.
+    pub fn billing_key(store_id: &str, billing_key: &str) -> EventData {
+        EventData::BillingKey {
+            store_id: store_id.to_string(),
+            billing_key: billing_key.to_string(),
         }
     }
 }

@@ -32,6 +32,7 @@ pub(crate) mod checkout;
 pub mod config;
 pub(crate) mod domain;
 pub mod error;
+pub(crate) mod events;
 pub(crate) mod flow;
 pub(crate) mod groups;
 pub mod http;

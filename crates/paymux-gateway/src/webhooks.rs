@@ -1,8 +1,9 @@
 //! Webhooks as PortOne sends them (version 2024-04-25), signed with Standard Webhooks.
 //!
-//! - Payload: `{"type", "timestamp", "data"}`; `timestamp` is the event's time and stays the
-//!   same on every retry. Transaction events carry `data{storeId, paymentId, transactionId,
-//!   cancellationId?}`, billing-key events `data{storeId, billingKey}`.
+//! - Payload ([`crate::views::webhook`], built by [`crate::events`]): `{"type", "timestamp",
+//!   "data"}`; `timestamp` is the event's time and stays the same on every retry. Transaction
+//!   events carry `data{storeId, paymentId, transactionId, cancellationId?}`, billing-key
+//!   events `data{storeId, billingKey}`.
 //! - Headers: `webhook-id` (the same on every retry), `webhook-timestamp` (Unix seconds of
 //!   this delivery), `webhook-signature: v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`
 //!   with key = base64-decode(secret without `whsec_`).
@@ -28,31 +29,8 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::state::AppState;
-use crate::store::outbox::{self, Due, Event};
+use crate::store::outbox::{self, Due};
 use crate::util;
-
-/// `Transaction.Ready`: a payment window was prepared (hosted checkout).
-pub const TRANSACTION_READY: &str = "Transaction.Ready";
-/// `Transaction.Paid`.
-pub const TRANSACTION_PAID: &str = "Transaction.Paid";
-/// `Transaction.Failed`.
-pub const TRANSACTION_FAILED: &str = "Transaction.Failed";
-/// `Transaction.PayPending`.
-pub const TRANSACTION_PAY_PENDING: &str = "Transaction.PayPending";
-/// `Transaction.VirtualAccountIssued`.
-pub const TRANSACTION_VIRTUAL_ACCOUNT_ISSUED: &str = "Transaction.VirtualAccountIssued";
-/// `Transaction.Cancelled`.
-pub const TRANSACTION_CANCELLED: &str = "Transaction.Cancelled";
-/// `Transaction.PartialCancelled`.
-pub const TRANSACTION_PARTIAL_CANCELLED: &str = "Transaction.PartialCancelled";
-/// `BillingKey.Issued`.
-pub const BILLING_KEY_ISSUED: &str = "BillingKey.Issued";
-/// `BillingKey.Ready`: a billing-key window was prepared (hosted checkout).
-pub const BILLING_KEY_READY: &str = "BillingKey.Ready";
-/// `BillingKey.Failed`: a billing-key window ended without a key.
-pub const BILLING_KEY_FAILED: &str = "BillingKey.Failed";
-/// `BillingKey.Deleted`.
-pub const BILLING_KEY_DELETED: &str = "BillingKey.Deleted";
 
 /// The sandbox inbox as a webhook target (stored in outbox rows like any URL). Not an http(s)
 /// URL, so neither a request's `noticeUrls` nor a configured `webhook_url` can name it.
@@ -155,8 +133,6 @@ pub fn is_http_url(url: &str) -> bool {
     })
 }
 
-pub use crate::domain::Destination;
-
 /// Decode a webhook secret (`whsec_<base64>`, or bare base64) into the HMAC key.
 pub fn decode_secret(secret: &str) -> Result<Vec<u8>, String> {
     let b64 = secret.strip_prefix("whsec_").unwrap_or(secret);
@@ -187,67 +163,6 @@ pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &str) -> String {
         "v1,{}",
         base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
     )
-}
-
-/// The URLs an event for `dest` goes to (none when skipped or nothing is configured).
-pub fn targets(st: &AppState, dest: &Destination) -> Vec<String> {
-    if dest.skip {
-        Vec::new()
-    } else if dest.notice_urls.is_empty() {
-        st.webhook_url.iter().cloned().collect()
-    } else {
-        dest.notice_urls.clone()
-    }
-}
-
-/// The event `event_type` with `data`, ready for the outbox: `None` when it goes nowhere
-/// (skipped, or no URL configured).
-pub fn event(
-    st: &AppState,
-    event_type: &'static str,
-    data: Value,
-    dest: &Destination,
-) -> Option<Event> {
-    let urls = targets(st, dest);
-    if urls.is_empty() {
-        return None;
-    }
-    let at = util::now();
-    let payload = json!({
-        "type": event_type,
-        "timestamp": util::rfc3339(at),
-        "data": data,
-    })
-    .to_string();
-    Some(Event {
-        event_type,
-        payload,
-        urls,
-        at,
-    })
-}
-
-/// `data` of a transaction event.
-pub fn transaction_data(
-    store_id: &str,
-    payment_id: &str,
-    transaction_id: &str,
-    cancellation_id: Option<&str>,
-) -> Value {
-    let mut d = json!({
-        "storeId": store_id,
-        "paymentId": payment_id,
-        "transactionId": transaction_id,
-    });
-    if let Some(c) = cancellation_id {
-        d["cancellationId"] = json!(c);
-    }
-    d
-}
-
-/// `data` of a billing-key event.
-pub fn billing_key_data(store_id: &str, billing_key: &str) -> Value {
-    json!({"storeId": store_id, "billingKey": billing_key})
 }
 
 /// Deliver every due outbox row once. Returns how many deliveries were attempted.
@@ -373,7 +288,7 @@ mod tests {
     fn sent(id: &str) -> Sent {
         Sent {
             id: id.into(),
-            event_type: TRANSACTION_PAID.into(),
+            event_type: crate::domain::EventType::TransactionPaid.as_str().into(),
             received_at: util::now(),
             headers: signed_headers(b"k", id, "{}"),
             body: "{}".into(),

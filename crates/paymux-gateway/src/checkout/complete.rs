@@ -36,15 +36,17 @@ use super::result::{failure_params, respond, success_params, verdict_of, window_
 use super::window::return_charset;
 use super::{Kind, Landing, SessionRow};
 use crate::channels::ChannelEntry;
+use crate::domain::Destination;
 use crate::domain::Transition;
+use crate::domain::{EventData, EventType};
 use crate::domain::{Failure, MethodUpdate, PaymentStatus, SessionStatus};
+use crate::events;
 use crate::flow;
 use crate::payments::{self, Origin};
 use crate::state::AppState;
 use crate::store;
 use crate::util;
 use crate::views::checkout::Verdict;
-use crate::webhooks::{self, Destination};
 
 type Returned = BTreeMap<String, Secret<String>>;
 
@@ -461,10 +463,10 @@ async fn issue_billing_key(
     let Some(bk) = &s.billing_key else {
         return Ok(());
     };
-    let event = webhooks::event(
+    let event = events::event(
         st,
-        webhooks::BILLING_KEY_ISSUED,
-        webhooks::billing_key_data(&s.store_id, bk),
+        EventType::BillingKeyIssued,
+        EventData::billing_key(&s.store_id, bk),
         &key_destination(s),
     );
     store::billing_keys::issue_from_window(
@@ -485,10 +487,10 @@ async fn issue_billing_key(
 
 /// The window ended without a key: `ISSUING → FAILED`, `BillingKey.Failed`.
 pub async fn fail_billing_key(st: &AppState, s: &SessionRow, bk: &str) -> Result<(), sqlx::Error> {
-    let event = webhooks::event(
+    let event = events::event(
         st,
-        webhooks::BILLING_KEY_FAILED,
-        webhooks::billing_key_data(&s.store_id, bk),
+        EventType::BillingKeyFailed,
+        EventData::billing_key(&s.store_id, bk),
         &key_destination(s),
     );
     store::billing_keys::fail_issuing(&st.db, bk, event.as_ref(), Utc::now()).await

@@ -20,8 +20,11 @@ use super::request::{
 };
 use super::{expire_sessions_of_payment, new_session_id, public_base, window, Kind, SessionRow};
 use crate::channels::ChannelEntry;
+use crate::domain::Destination;
+use crate::domain::{EventData, EventType};
 use crate::domain::{PaymentKind, PaymentStatus, SessionStatus};
 use crate::error::ApiError;
+use crate::events;
 use crate::flow;
 use crate::payments::{NewPayment, Origin};
 use crate::state::AppState;
@@ -30,7 +33,6 @@ use crate::store::billing_keys::NewKey;
 use crate::store::payments::Claim;
 use crate::store::sessions::WindowPayment;
 use crate::util::{self, put};
-use crate::webhooks::{self, Destination};
 
 /// The chosen channel, its group, and the group's channels whose rules refuse the window.
 type Routed = (
@@ -293,12 +295,12 @@ pub async fn create(
     };
     let event = match (&transaction_id, order.payment_id, &billing_key) {
         (Some(tid), Some(pid), _) => {
-            let data = webhooks::transaction_data(&store_id, pid, tid, None);
-            webhooks::event(st, webhooks::TRANSACTION_READY, data, &dest)
+            let data = EventData::transaction(&store_id, pid, tid);
+            events::event(st, EventType::TransactionReady, data, &dest)
         }
         (_, _, Some(bk)) => {
-            let data = webhooks::billing_key_data(&store_id, bk);
-            webhooks::event(st, webhooks::BILLING_KEY_READY, data, &dest)
+            let data = EventData::billing_key(&store_id, bk);
+            events::event(st, EventType::BillingKeyReady, data, &dest)
         }
         _ => None,
     };

@@ -44,6 +44,7 @@ use paymux_core::adapter::{Method, Operation};
 use paymux_core::wire::form_urldecode;
 use serde_json::{json, Value};
 
+use crate::domain::Destination;
 use crate::domain::Transition;
 use crate::error::ApiError;
 use crate::flow;
@@ -51,7 +52,6 @@ use crate::state::AppState;
 use crate::store;
 use crate::util;
 use crate::views::{self, checkout::CheckoutSession, checkout::ResultView};
-use crate::webhooks::Destination;
 
 /// Prefix of session ids (`cs_` + 32 hex digits).
 pub const SESSION_PREFIX: &str = "cs_";

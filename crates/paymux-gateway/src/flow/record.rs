@@ -4,13 +4,14 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use crate::domain::{EventData, EventType};
 use crate::domain::{PaymentStatus, Transition};
 use crate::error::ApiError;
+use crate::events;
 use crate::state::AppState;
 use crate::store;
 use crate::store::payments::{Claim, Known, NewPayment, PaymentRow};
 use crate::util;
-use crate::webhooks;
 
 /// Claim `paymentId` (see the module docs). `now` is the encode time; its KST rendering is
 /// stored as the order date the PG will know the payment by.
@@ -47,19 +48,17 @@ pub async fn apply_known(
     known: &Known,
 ) -> Result<bool, sqlx::Error> {
     let event_type = match t {
-        Transition::Paid { .. } => Some(webhooks::TRANSACTION_PAID),
-        Transition::VirtualAccountIssued { .. } => {
-            Some(webhooks::TRANSACTION_VIRTUAL_ACCOUNT_ISSUED)
-        }
-        Transition::Failed { .. } => Some(webhooks::TRANSACTION_FAILED),
+        Transition::Paid { .. } => Some(EventType::TransactionPaid),
+        Transition::VirtualAccountIssued { .. } => Some(EventType::TransactionVirtualAccountIssued),
+        Transition::Failed { .. } => Some(EventType::TransactionFailed),
         Transition::Pending { .. } => {
-            (known.status != PaymentStatus::PayPending).then_some(webhooks::TRANSACTION_PAY_PENDING)
+            (known.status != PaymentStatus::PayPending).then_some(EventType::TransactionPayPending)
         }
         Transition::Unknown { .. } => None,
     };
     let event = event_type.and_then(|e| {
-        let data = webhooks::transaction_data(&known.store_id, payment_id, transaction_id, None);
-        webhooks::event(st, e, data, &known.dest)
+        let data = EventData::transaction(&known.store_id, payment_id, transaction_id);
+        events::event(st, e, data, &known.dest)
     });
     store::payments::apply(
         &st.db,

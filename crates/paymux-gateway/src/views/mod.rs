@@ -10,6 +10,7 @@ pub mod cancellation;
 pub mod checkout;
 pub mod payment;
 pub mod schedule;
+pub mod webhook;
 
 use serde::Serialize;
 use serde_json::Value;
