@@ -93,6 +93,33 @@ pub fn launch_for(
     }
 }
 
+/// A vendor loader's call, as the hand-off page makes it: `function(form, args…)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoaderCall {
+    /// The loader's function (a JavaScript identifier known here).
+    pub function: &'static str,
+    /// The arguments after the form.
+    pub args: Vec<String>,
+}
+
+/// The call for a loader a session stored (`window_loader`, from [`launch_for`]), when the
+/// gateway knows how to make it.
+pub fn loader_call(stored: &Value) -> Option<LoaderCall> {
+    match stored.get("function").and_then(Value::as_str) {
+        Some("GX_pay") => Some(LoaderCall {
+            function: "GX_pay",
+            args: vec![
+                stored["viewType"].as_str().unwrap_or("submit").to_string(),
+                stored["protocolType"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ],
+        }),
+        _ => None,
+    }
+}
+
 /// The amount a window shows when the request gave none (a billing-key window without
 /// `displayAmount`): the form's `AMOUNT` field, where the PG put its default.
 pub fn shown_amount(pairs: &[(String, String)]) -> Option<Money> {

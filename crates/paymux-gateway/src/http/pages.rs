@@ -10,7 +10,7 @@ use paymux_core::adapter::kst;
 use paymux_core::display;
 use serde_json::Value;
 
-use crate::checkout::window::SANDBOX_KIND_FIELD;
+use crate::checkout::window::{self, SANDBOX_KIND_FIELD};
 use crate::checkout::{result, Landing, SessionRow};
 use crate::domain::SessionStatus;
 use crate::util;
@@ -203,15 +203,19 @@ pub fn launch_page(s: &SessionRow, pairs: &[(String, String)], kind_hint: bool) 
             s.kind.as_str()
         ));
     }
-    let script = match loader.get("function").and_then(Value::as_str) {
-        Some("GX_pay") => format!(
-            "<script src=\"{}\"></script><script>GX_pay({}, {}, {});</script>",
-            esc(&s.window_url),
-            js_str(FORM_ID),
-            js_str(loader["viewType"].as_str().unwrap_or("submit")),
-            js_str(loader["protocolType"].as_str().unwrap_or_default()),
-        ),
-        _ => format!(
+    let script = match window::loader_call(&loader) {
+        Some(call) => {
+            let args: Vec<String> = std::iter::once(js_str(FORM_ID))
+                .chain(call.args.iter().map(|a| js_str(a)))
+                .collect();
+            format!(
+                "<script src=\"{}\"></script><script>{}({});</script>",
+                esc(&s.window_url),
+                call.function,
+                args.join(", ")
+            )
+        }
+        None => format!(
             "<script>document.getElementById({}).submit();</script>",
             js_str(FORM_ID)
         ),
