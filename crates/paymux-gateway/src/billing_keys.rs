@@ -141,7 +141,7 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
         "type": "BillingKeyPaymentMethodCard",
         "card": {"number": masked, "bin": masked.get(..6).unwrap_or("")},
     });
-    let customer = util::customer_view(body.customer.as_ref());
+    let customer = crate::views::customer_json(body.customer.as_ref());
     let new = NewKey {
         billing_key: billing_key.clone(),
         store_id: body.store_id.clone().unwrap_or_else(|| st.store_id.clone()),

@@ -11,7 +11,7 @@ use paymux_core::model::{
 use paymux_core::secret::Secret;
 use paymux_core::validation::FieldPath;
 use paymux_routing::FailoverPlan;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::domain::{BillingKeyStatus, PaymentKind, PaymentStatus};
 use crate::error::ApiError;
@@ -19,7 +19,7 @@ use crate::flow::{self, routing_error, Plan, Prepared, Requests};
 use crate::state::AppState;
 use crate::store;
 pub use crate::store::payments::{NewPayment, PaymentRow};
-use crate::util::{self, put};
+use crate::util::{self};
 use crate::views;
 
 /// Load a payment.
@@ -112,17 +112,25 @@ impl Origin {
     }
 
     fn json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("platformType".into(), json!("API"));
-        m.insert("ipAddress".into(), json!(self.ip));
-        put(&mut m, "userAgent", json!(self.user_agent));
-        Value::Object(m)
+        self.view("API")
+    }
+
+    fn view(&self, platform_type: &'static str) -> Value {
+        views::render(&views::party::Origin {
+            platform_type,
+            ip_address: &self.ip,
+            user_agent: self.user_agent.as_deref(),
+        })
     }
 
     /// `origin` of a window payment when its session is created: a browser will pay (`PC`);
     /// the browser's own address replaces this when the window returns.
     pub fn json_for_checkout(&self) -> Value {
-        json!({"platformType": "PC", "ipAddress": ""})
+        views::render(&views::party::Origin {
+            platform_type: "PC",
+            ip_address: "",
+            user_agent: None,
+        })
     }
 
     /// `origin` of a window payment as the customer's browser came back: `MOBILE` for a
@@ -132,14 +140,7 @@ impl Origin {
             .user_agent
             .as_deref()
             .is_some_and(|ua| ua.contains("Mobi") || ua.contains("Android"));
-        let mut m = Map::new();
-        m.insert(
-            "platformType".into(),
-            json!(if mobile { "MOBILE" } else { "PC" }),
-        );
-        m.insert("ipAddress".into(), json!(self.ip));
-        put(&mut m, "userAgent", json!(self.user_agent));
-        Value::Object(m)
+        self.view(if mobile { "MOBILE" } else { "PC" })
     }
 }
 
@@ -203,7 +204,7 @@ pub async fn pay_instant(
         order_name: body.order_name.clone(),
         currency: body.currency.code().to_string(),
         amounts,
-        customer_json: Some(util::customer_view(body.customer.as_ref()).to_string()),
+        customer_json: Some(crate::views::customer_json(body.customer.as_ref()).to_string()),
         custom_data: body.custom_data.clone(),
         extra_json: None,
         notice_urls: body.notice_urls.clone().unwrap_or_default(),
@@ -334,7 +335,7 @@ async fn pay_with_billing_key_inner(
         amounts,
         customer_json: Some(
             match &body.customer {
-                Some(c) => util::customer_view(Some(c)),
+                Some(c) => crate::views::customer_json(Some(c)),
                 None => util::parse_json(key.customer_json.as_deref()),
             }
             .to_string(),

@@ -202,7 +202,7 @@ pub async fn create(
     let order = order_of(&req.checkout);
     let store_id = order.store_id.to_string();
     let customer = order.customer.map(CheckoutCustomer::to_customer_input);
-    let customer_json = util::customer_view(customer.as_ref()).to_string();
+    let customer_json = crate::views::customer_json(customer.as_ref()).to_string();
     let mut transaction_id = None;
     if let (Some(payment_id), Some(amount)) = (order.payment_id, &order.amount) {
         let amounts: AmountBreakdown = amount

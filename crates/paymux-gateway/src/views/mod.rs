@@ -8,6 +8,7 @@
 pub mod billing_key;
 pub mod cancellation;
 pub mod checkout;
+pub mod party;
 pub mod payment;
 pub mod schedule;
 pub mod webhook;
@@ -20,6 +21,11 @@ use crate::util;
 /// Render a view as the JSON value the gateway answers with.
 pub fn render<T: Serialize>(view: &T) -> Value {
     serde_json::to_value(view).unwrap_or(Value::Null)
+}
+
+/// PortOne `Customer` of a request as JSON (stored with a payment or a billing key).
+pub fn customer_json(c: Option<&paymux_core::model::CustomerInput>) -> Value {
+    render(&party::Customer::of(c))
 }
 
 /// Stored microseconds as PortOne writes times (RFC 3339, milliseconds, UTC).

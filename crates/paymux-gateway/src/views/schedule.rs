@@ -5,7 +5,6 @@ use serde_json::Value;
 
 use super::time;
 use crate::store::schedules::ScheduleRow;
-use crate::util;
 
 /// PortOne `PaymentSchedule`. The payment's fields come from the stored request as it was
 /// given.
@@ -85,7 +84,7 @@ impl PaymentSchedule {
             order_name: p["orderName"].clone(),
             is_cultural_expense: false,
             is_escrow: false,
-            customer: util::customer_view(customer.as_ref()),
+            customer: crate::views::customer_json(customer.as_ref()),
             custom_data: present(&p["customData"]).unwrap_or_else(|| Value::from("")),
             total_amount: p["amount"]["total"].clone(),
             tax_free_amount: present(&p["amount"]["taxFree"]),
