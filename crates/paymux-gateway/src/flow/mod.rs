@@ -4,7 +4,7 @@
 //! [`run`] takes a [`Prepared`] payment — built by [`crate::payments`] for instant payments,
 //! billing-key payments and scheduled runs — through every stage. Hosted-checkout completion
 //! ([`crate::checkout::complete`]) and the reconciler ([`crate::reconciler`]) enter at the last
-//! stages: [`settle`] (what the PG's answer means) and [`record`] (the transition, its webhook
+//! stages: [`settle()`] (what the PG's answer means) and [`record`] (the transition, its webhook
 //! and its schedule, in one unit of work).
 //!
 //! **Never a double charge.** The payment row is claimed *before* any PG is called (see
