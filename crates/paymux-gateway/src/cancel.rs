@@ -19,10 +19,10 @@ use crate::domain::{Failure, PaymentStatus};
 use crate::error::ApiError;
 use crate::events;
 use crate::flow::not_sent_error;
-use crate::payments::{self, PaymentRow};
 use crate::state::AppState;
 use crate::store;
 use crate::store::cancellations::NewCancellation;
+use crate::store::payments::PaymentRow;
 use crate::util;
 use crate::views;
 
@@ -54,7 +54,7 @@ pub async fn cancel(
     body: CancelPaymentBody,
 ) -> Result<Value, ApiError> {
     body.validated().map_err(|e| ApiError::validation(&e))?;
-    let Some(p) = payments::load(st, payment_id)
+    let Some(p) = store::payments::load(&st.db, payment_id)
         .await?
         .filter(|p| body.store_id.as_ref().map_or(true, |s| *s == p.store_id))
     else {

@@ -303,6 +303,32 @@ impl EventData {
     }
 }
 
+/// Where a payment request came from (PortOne `Payment.origin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The client's IP address (the socket peer).
+    pub ip: String,
+    /// The client's `User-Agent`.
+    pub user_agent: Option<String>,
+}
+
+impl Origin {
+    /// The scheduler's own requests.
+    pub fn scheduler() -> Origin {
+        Origin {
+            ip: "127.0.0.1".into(),
+            user_agent: Some("paymux-scheduler".into()),
+        }
+    }
+
+    /// Whether the user agent is a mobile browser's.
+    pub fn is_mobile(&self) -> bool {
+        self.user_agent
+            .as_deref()
+            .is_some_and(|ua| ua.contains("Mobi") || ua.contains("Android"))
+    }
+}
+
 /// Where an event's webhooks go.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Destination {

@@ -3,7 +3,7 @@
 //! ([`crate::flow`]); `GET /payments/{paymentId}` answers with the PortOne `Payment` view.
 
 use paymux_core::adapter::{
-    kst, BillingKeyPaymentCall, InstantPaymentCall, Method, Operation, PgRequest, PriorTransaction,
+    BillingKeyPaymentCall, InstantPaymentCall, Method, Operation, PgRequest, PriorTransaction,
 };
 use paymux_core::model::{
     BillingKeyPaymentInput, InstantPaymentInput, InstantPaymentMethodInput, Validate,
@@ -13,58 +13,15 @@ use paymux_core::validation::FieldPath;
 use paymux_routing::FailoverPlan;
 use serde_json::{json, Value};
 
+use crate::domain::Origin;
 use crate::domain::{BillingKeyStatus, PaymentKind, PaymentStatus};
 use crate::error::ApiError;
 use crate::flow::{self, routing_error, Plan, Prepared, Requests};
 use crate::state::AppState;
 use crate::store;
-pub use crate::store::payments::{NewPayment, PaymentRow};
+use crate::store::payments::{NewPayment, PaymentRow};
 use crate::util::{self};
 use crate::views;
-
-/// Load a payment.
-pub async fn load(st: &AppState, id: &str) -> Result<Option<PaymentRow>, sqlx::Error> {
-    store::payments::load(&st.db, id).await
-}
-
-impl PaymentRow {
-    /// The earlier transaction as adapters want it (cancel, inquiry).
-    pub fn prior(&self) -> PriorTransaction {
-        use paymux_core::adapter::PriorAmount;
-        use paymux_core::money::Money;
-        let m = |v: i64| Money::new(v).unwrap_or(Money::ZERO);
-        let method = util::parse_json(self.method_json.as_deref());
-        let method = match method.get("type").and_then(Value::as_str) {
-            Some("PaymentMethodCard") => Some(Method::Card),
-            Some("PaymentMethodVirtualAccount") => Some(Method::VirtualAccount),
-            Some("PaymentMethodMobile") => Some(Method::Mobile),
-            Some("PaymentMethodTransfer") => Some(Method::Transfer),
-            Some("PaymentMethodEasyPay") => Some(Method::EasyPay),
-            _ => None,
-        };
-        PriorTransaction {
-            pg_tx_id: self.pg_tx_id.clone(),
-            paid_at: self
-                .paid_at
-                .map(|u| util::from_micros(u).with_timezone(&kst())),
-            amount: Some(PriorAmount {
-                total: m(self.amount_total),
-                tax_free: m(self.amount_tax_free),
-                cancelled: m(self.amount_cancelled),
-                cancelled_tax_free: m(self.amount_cancelled_tax_free),
-            }),
-            cancel_count: u32::try_from(self.cancel_count).unwrap_or(0),
-            pg_billing_key: None,
-            method,
-            order_date: self.order_date.clone(),
-        }
-    }
-
-    /// Whether money was taken (and may be cancelled).
-    pub fn is_paid(&self) -> bool {
-        self.status.is_paid()
-    }
-}
 
 /// Masked PortOne `PaymentMethod` for a keyed-in request.
 fn instant_method_json(m: &InstantPaymentMethodInput) -> Value {
@@ -90,57 +47,6 @@ fn instant_method_json(m: &InstantPaymentMethodInput) -> Value {
             "accountNumber": "",
             "remitteeName": va.remittee_name,
         }),
-    }
-}
-
-/// Where a payment request came from (PortOne `Payment.origin`).
-#[derive(Debug, Clone)]
-pub struct Origin {
-    /// The client's IP address (the socket peer).
-    pub ip: String,
-    /// The client's `User-Agent`.
-    pub user_agent: Option<String>,
-}
-
-impl Origin {
-    /// The scheduler's own requests.
-    pub fn scheduler() -> Origin {
-        Origin {
-            ip: "127.0.0.1".into(),
-            user_agent: Some("paymux-scheduler".into()),
-        }
-    }
-
-    fn json(&self) -> Value {
-        self.view("API")
-    }
-
-    fn view(&self, platform_type: &'static str) -> Value {
-        views::render(&views::party::Origin {
-            platform_type,
-            ip_address: &self.ip,
-            user_agent: self.user_agent.as_deref(),
-        })
-    }
-
-    /// `origin` of a window payment when its session is created: a browser will pay (`PC`);
-    /// the browser's own address replaces this when the window returns.
-    pub fn json_for_checkout(&self) -> Value {
-        views::render(&views::party::Origin {
-            platform_type: "PC",
-            ip_address: "",
-            user_agent: None,
-        })
-    }
-
-    /// `origin` of a window payment as the customer's browser came back: `MOBILE` for a
-    /// mobile user agent, else `PC`.
-    pub fn json_for_browser(&self) -> Value {
-        let mobile = self
-            .user_agent
-            .as_deref()
-            .is_some_and(|ua| ua.contains("Mobi") || ua.contains("Android"));
-        self.view(if mobile { "MOBILE" } else { "PC" })
     }
 }
 
@@ -222,7 +128,7 @@ pub async fn pay_instant(
             ("promotionId", json!(body.promotion_id)),
             ("isCulturalExpense", json!(body.is_cultural_expense)),
             ("country", json!(body.country)),
-            ("origin", origin.json()),
+            ("origin", views::party::origin_of(origin, "API")),
         ],
         plan,
         requests: Requests::Same(Box::new(req)),
@@ -357,7 +263,7 @@ async fn pay_with_billing_key_inner(
             ("productType", json!(body.product_type)),
             ("promotionId", json!(body.promotion_id)),
             ("country", json!(body.country)),
-            ("origin", origin.json()),
+            ("origin", views::party::origin_of(origin, "API")),
         ],
         plan,
         requests,
@@ -493,7 +399,7 @@ pub async fn get(
     payment_id: &str,
     store_id: Option<&str>,
 ) -> Result<Value, ApiError> {
-    let p = load(st, payment_id)
+    let p = store::payments::load(&st.db, payment_id)
         .await?
         .filter(|p| store_id.map_or(true, |s| s == p.store_id));
     let Some(p) = p else {

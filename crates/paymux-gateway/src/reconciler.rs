@@ -23,8 +23,9 @@ use std::time::Duration;
 use crate::domain::Transition;
 use crate::domain::{Failure, PaymentStatus};
 use crate::flow;
-use crate::payments::{self, PaymentRow};
 use crate::state::AppState;
+use crate::store;
+use crate::store::payments::PaymentRow;
 use crate::store::reconcile::{self, Table};
 use crate::util;
 use paymux_core::adapter::{kst, GetPaymentCall, PgRequest};
@@ -48,7 +49,7 @@ pub async fn reconcile_once(st: &Arc<AppState>) -> Result<Report, sqlx::Error> {
             continue;
         }
         report.examined += 1;
-        if let Some(p) = payments::load(st, &due.id).await? {
+        if let Some(p) = store::payments::load(&st.db, &due.id).await? {
             if resolve_payment(st, &p).await? {
                 report.resolved += 1;
             }
@@ -177,7 +178,7 @@ async fn resolve_cancellation(st: &AppState, id: &str) -> Result<bool, sqlx::Err
     let Some(c) = crate::cancel::load(st, id).await? else {
         return Ok(false);
     };
-    let Some(p) = payments::load(st, &c.payment_id).await? else {
+    let Some(p) = store::payments::load(&st.db, &c.payment_id).await? else {
         return Ok(false);
     };
     let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {

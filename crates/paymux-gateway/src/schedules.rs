@@ -14,6 +14,7 @@ use paymux_core::model::{
 };
 use serde_json::{json, Value};
 
+use crate::domain::Origin;
 use crate::domain::{BillingKeyStatus, PaymentStatus, ScheduleStatus};
 use crate::error::ApiError;
 use crate::payments;
@@ -56,7 +57,7 @@ pub async fn create(
             ))
         }
     }
-    if let Some(p) = payments::load(st, payment_id).await? {
+    if let Some(p) = store::payments::load(&st.db, payment_id).await? {
         if p.status != PaymentStatus::Failed {
             return Err(ApiError::conflict(
                 "ALREADY_PAID_OR_WAITING",
@@ -204,7 +205,7 @@ async fn recover_abandoned(st: &AppState) -> Result<(), sqlx::Error> {
     for r in store::schedules::started_before(&st.db, cutoff).await? {
         // Only this schedule's own payment decides; none (or an earlier, failed payment
         // under the same id) means the run never got as far as claiming it.
-        let own = payments::load(st, &r.payment_id)
+        let own = store::payments::load(&st.db, &r.payment_id)
             .await?
             .filter(|p| p.schedule_id.as_deref() == Some(r.id.as_str()));
         match own {
@@ -232,21 +233,16 @@ async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
             return Ok(());
         }
     };
-    let (answer, final_status) = payments::pay_with_billing_key(
-        st,
-        &s.payment_id,
-        body,
-        Some(&s.id),
-        &payments::Origin::scheduler(),
-    )
-    .await;
+    let (answer, final_status) =
+        payments::pay_with_billing_key(st, &s.payment_id, body, Some(&s.id), &Origin::scheduler())
+            .await;
     // The payment's transition already moved the schedule when a payment was made; a
     // request refused before any payment existed (key deleted, no channel) ends here. A
     // refused duplicate of this schedule's own payment (a re-run after a takeover) follows
     // that payment rather than failing the schedule.
     let mut status = ScheduleStatus::of_payment(final_status);
     if matches!(&answer, Err(e) if matches!(e.kind(), "ALREADY_PAID" | "ALREADY_PAID_OR_WAITING")) {
-        if let Some(p) = payments::load(st, &s.payment_id).await? {
+        if let Some(p) = store::payments::load(&st.db, &s.payment_id).await? {
             if p.schedule_id.as_deref() == Some(s.id.as_str()) {
                 status = ScheduleStatus::of_payment(p.status);
             }

@@ -37,12 +37,12 @@ use super::window::return_charset;
 use super::{Kind, Landing, SessionRow};
 use crate::channels::ChannelEntry;
 use crate::domain::Destination;
+use crate::domain::Origin;
 use crate::domain::Transition;
 use crate::domain::{EventData, EventType};
 use crate::domain::{Failure, MethodUpdate, PaymentStatus, SessionStatus};
 use crate::events;
 use crate::flow;
-use crate::payments::{self, Origin};
 use crate::state::AppState;
 use crate::store;
 use crate::util;
@@ -219,13 +219,13 @@ async fn prepare_payment_for_sending(
     };
     let now = util::now();
     let stale = now + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
-    let extra = match payments::load(st, pid).await? {
+    let extra = match store::payments::load(&st.db, pid).await? {
         Some(p) => {
             let mut e = util::parse_json(p.extra_json.as_deref());
             if !e.is_object() {
                 e = json!({});
             }
-            e["origin"] = browser.json_for_browser();
+            e["origin"] = crate::views::party::origin_for_browser(browser);
             Some(e.to_string())
         }
         None => None,
@@ -320,7 +320,7 @@ async fn settle(
         }
         if !flow::apply(st, pid, tid, &t).await? {
             // Someone else (the reconciler) settled it: report what is stored.
-            if let Some(p) = payments::load(st, pid).await? {
+            if let Some(p) = store::payments::load(&st.db, pid).await? {
                 t = match p.status {
                     PaymentStatus::Failed => Transition::Failed {
                         failure: p.failure.unwrap_or_default(),

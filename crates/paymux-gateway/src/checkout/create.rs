@@ -26,11 +26,11 @@ use crate::domain::{PaymentKind, PaymentStatus, SessionStatus};
 use crate::error::ApiError;
 use crate::events;
 use crate::flow;
-use crate::payments::{NewPayment, Origin};
 use crate::state::AppState;
 use crate::store;
 use crate::store::billing_keys::NewKey;
 use crate::store::payments::Claim;
+use crate::store::payments::NewPayment;
 use crate::store::sessions::WindowPayment;
 use crate::util::{self, put};
 
@@ -122,12 +122,7 @@ pub(super) async fn route(
 }
 
 /// `POST /checkout/sessions`.
-pub async fn create(
-    st: &AppState,
-    bytes: &[u8],
-    host: Option<&str>,
-    origin: &Origin,
-) -> Result<Value, ApiError> {
+pub async fn create(st: &AppState, bytes: &[u8], host: Option<&str>) -> Result<Value, ApiError> {
     let mut req = parse_request(bytes)?;
     validate_request(&req).map_err(|e| ApiError::validation(&e))?;
     let billing_key = req
@@ -209,7 +204,7 @@ pub async fn create(
             .resolve(&FieldPath::root("amount"))
             .map_err(|e| ApiError::validation(&e))?;
         let mut extra = order.extra.clone();
-        extra.push(("origin", origin.json_for_checkout()));
+        extra.push(("origin", crate::views::party::origin_for_checkout()));
         extra.push(("routing", flow::refused_json(&refused)));
         let np = NewPayment {
             id: payment_id.to_string(),

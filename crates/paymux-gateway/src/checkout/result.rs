@@ -10,8 +10,8 @@ use serde_json::{json, Map, Value};
 
 use super::{Kind, Landing, SessionRow};
 use crate::billing_keys;
-use crate::payments;
 use crate::state::AppState;
+use crate::store;
 use crate::views::checkout::{ResultView, Verdict};
 
 /// PortOne's SDK failure code for failures at the PG (`code` on the redirect).
@@ -105,7 +105,7 @@ pub(super) async fn result_view(
         billing_key: text("billingKey").or_else(|| s.billing_key.clone()),
     };
     if let Some(pid) = &s.payment_id {
-        match payments::load(st, pid).await {
+        match store::payments::load(&st.db, pid).await {
             Ok(Some(p)) => {
                 view.order_name = Some(p.order_name);
                 view.amount = Some((p.amount_total, p.currency));

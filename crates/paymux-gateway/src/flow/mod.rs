@@ -23,7 +23,7 @@ pub mod route;
 pub mod settle;
 
 use chrono::{DateTime, Utc};
-use paymux_core::adapter::kst;
+use paymux_core::adapter::{kst, Method, PriorTransaction};
 use serde_json::{Map, Value};
 
 pub use record::{apply, claim, existing_error, scheduled_error};
@@ -33,8 +33,9 @@ pub use settle::{not_sent_error, routing_error, settle};
 use crate::domain::PaymentStatus;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::payments::PaymentRow;
 use crate::store::payments::{Claim, NewPayment};
-use crate::util::put;
+use crate::util::{self, put};
 
 /// A payment ready for the pipeline.
 pub struct Prepared<'a> {
@@ -85,4 +86,43 @@ pub fn extra_fields(pairs: &[(&str, Value)]) -> Option<String> {
         put(&mut m, k, v.clone());
     }
     (!m.is_empty()).then(|| Value::Object(m).to_string())
+}
+
+impl PaymentRow {
+    /// The earlier transaction as adapters want it (cancel, inquiry).
+    pub fn prior(&self) -> PriorTransaction {
+        use paymux_core::adapter::PriorAmount;
+        use paymux_core::money::Money;
+        let m = |v: i64| Money::new(v).unwrap_or(Money::ZERO);
+        let method = util::parse_json(self.method_json.as_deref());
+        let method = match method.get("type").and_then(Value::as_str) {
+            Some("PaymentMethodCard") => Some(Method::Card),
+            Some("PaymentMethodVirtualAccount") => Some(Method::VirtualAccount),
+            Some("PaymentMethodMobile") => Some(Method::Mobile),
+            Some("PaymentMethodTransfer") => Some(Method::Transfer),
+            Some("PaymentMethodEasyPay") => Some(Method::EasyPay),
+            _ => None,
+        };
+        PriorTransaction {
+            pg_tx_id: self.pg_tx_id.clone(),
+            paid_at: self
+                .paid_at
+                .map(|u| util::from_micros(u).with_timezone(&kst())),
+            amount: Some(PriorAmount {
+                total: m(self.amount_total),
+                tax_free: m(self.amount_tax_free),
+                cancelled: m(self.amount_cancelled),
+                cancelled_tax_free: m(self.amount_cancelled_tax_free),
+            }),
+            cancel_count: u32::try_from(self.cancel_count).unwrap_or(0),
+            pg_billing_key: None,
+            method,
+            order_date: self.order_date.clone(),
+        }
+    }
+
+    /// Whether money was taken (and may be cancelled).
+    pub fn is_paid(&self) -> bool {
+        self.status.is_paid()
+    }
 }

@@ -12,17 +12,10 @@ use super::request::{body_bytes, origin};
 use super::{pages, ApiResult, St};
 use crate::checkout;
 
-pub(super) async fn create_checkout(
-    State(st): St,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    body: Body,
-) -> ApiResult {
+pub(super) async fn create_checkout(State(st): St, headers: HeaderMap, body: Body) -> ApiResult {
     let bytes = body_bytes(&st, body).await?;
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    checkout::create(&st, &bytes, host, &origin(peer, &headers))
-        .await
-        .map(Json)
+    checkout::create(&st, &bytes, host).await.map(Json)
 }
 
 pub(super) async fn get_checkout(State(st): St, Path(id): Path<String>) -> ApiResult {

@@ -10,8 +10,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Extension;
 use serde::de::DeserializeOwned;
 
+use crate::domain::Origin;
 use crate::error::{parse_body, ApiError};
-use crate::payments::Origin;
 use crate::state::AppState;
 
 /// Read a body within the size limit.

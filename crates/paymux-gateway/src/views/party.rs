@@ -3,6 +3,10 @@
 
 use paymux_core::model::{CustomerInput, Gender, SeparatedAddressInput};
 use serde::Serialize;
+use serde_json::Value;
+
+use super::render;
+use crate::domain;
 
 /// PortOne `Customer` (`{}` when there is none).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -80,10 +84,35 @@ pub struct Origin<'a> {
     pub user_agent: Option<&'a str>,
 }
 
+/// `origin` of an API request (`platform_type` `API`) or of a customer's browser coming back
+/// from a payment window (`PC` / `MOBILE`).
+pub fn origin_of(o: &domain::Origin, platform_type: &'static str) -> Value {
+    render(&Origin {
+        platform_type,
+        ip_address: &o.ip,
+        user_agent: o.user_agent.as_deref(),
+    })
+}
+
+/// `origin` of a window payment when its session is created: a browser will pay (`PC`); the
+/// browser's own address replaces this when the window returns.
+pub fn origin_for_checkout() -> Value {
+    render(&Origin {
+        platform_type: "PC",
+        ip_address: "",
+        user_agent: None,
+    })
+}
+
+/// `origin` of a window payment as the customer's browser came back: `MOBILE` for a mobile
+/// user agent, else `PC`.
+pub fn origin_for_browser(o: &domain::Origin) -> Value {
+    origin_of(o, if o.is_mobile() { "MOBILE" } else { "PC" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::views::render;
 
     #[test]
     fn customer_view_drops_birth_date() {
