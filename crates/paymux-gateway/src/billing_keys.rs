@@ -18,188 +18,30 @@ use paymux_routing::{
     delete_super_billing_key, delete_targets, issue_super_billing_key, issue_targets_with_rules,
     ChannelSpecificFailure, IssueTargets, RoutingError, SelectedChannel,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
+use crate::domain::BillingKeyStatus;
+use crate::domain::Destination;
+use crate::domain::{EventData, EventType};
 use crate::error::ApiError;
-use crate::payments::{not_sent_error, routing_error};
+use crate::events;
+use crate::flow::{not_sent_error, routing_error};
 use crate::state::AppState;
-use crate::util::{self, put};
-use crate::webhooks::{self, Destination};
+use crate::store;
+use crate::store::billing_keys::{ChannelIssue, NewKey};
+use crate::util;
+use crate::views;
 
-/// A channel of a billing key.
-#[derive(Debug, Clone)]
-pub struct KeyChannel {
-    /// Channel key.
-    pub channel_key: String,
-    /// `ISSUED` / `FAILED` / `DELETED`.
-    pub status: String,
-    /// `SelectedChannel` JSON.
-    pub channel_json: String,
-    /// The PG's key.
-    pub pg_billing_key: Option<String>,
-    /// PG TID of the issue.
-    pub pg_tx_id: Option<String>,
-    /// Failure JSON (`FAILED`).
-    pub failure_json: Option<String>,
-}
-
-/// A stored billing key.
-#[derive(Debug, Clone)]
-pub struct KeyRow {
-    /// The gateway's billing key.
-    pub billing_key: String,
-    /// storeId.
-    pub store_id: String,
-    /// `ISSUING` / `ISSUED` / `FAILED` / `DELETED`.
-    pub status: String,
-    /// Group it was issued through.
-    pub channel_group_id: Option<String>,
-    /// Group summary JSON.
-    pub channel_group_json: Option<String>,
-    /// Customer JSON.
-    pub customer_json: Option<String>,
-    /// customData.
-    pub custom_data: Option<String>,
-    /// Masked method JSON.
-    pub method_json: Option<String>,
-    /// noticeUrls JSON.
-    pub notice_urls_json: Option<String>,
-    /// Requested at.
-    pub requested_at: i64,
-    /// Issued at.
-    pub issued_at: Option<i64>,
-    /// Deleted at.
-    pub deleted_at: Option<i64>,
-    /// `issueId` of a billing-key window.
-    pub issue_id: Option<String>,
-    /// `issueName` of a billing-key window.
-    pub issue_name: Option<String>,
-    /// Channels (issued, failed, deleted).
-    pub channels: Vec<KeyChannel>,
-}
-
-impl KeyRow {
-    /// Channels holding a live PG key.
-    pub fn active_channels(&self) -> impl Iterator<Item = &KeyChannel> {
-        self.channels.iter().filter(|c| c.status == "ISSUED")
-    }
-}
+pub use crate::store::billing_keys::KeyRow;
 
 /// Load a billing key with its channels.
 pub async fn load(st: &AppState, billing_key: &str) -> Result<Option<KeyRow>, sqlx::Error> {
-    let Some(r) = st
-        .db
-        .fetch_optional(
-            "SELECT * FROM billing_keys WHERE billing_key = $1",
-            crate::args![billing_key],
-        )
-        .await?
-    else {
-        return Ok(None);
-    };
-    let rows = st
-        .db
-        .fetch_all(
-            "SELECT * FROM billing_key_channels WHERE billing_key = $1 ORDER BY created_at, channel_key",
-            crate::args![billing_key],
-        )
-        .await?;
-    let mut channels = Vec::new();
-    for c in rows {
-        channels.push(KeyChannel {
-            channel_key: c.req_text("channel_key")?,
-            status: c.req_text("status")?,
-            channel_json: c.req_text("channel_json")?,
-            pg_billing_key: c.text("pg_billing_key")?,
-            pg_tx_id: c.text("pg_tx_id")?,
-            failure_json: c.text("failure_json")?,
-        });
-    }
-    Ok(Some(KeyRow {
-        billing_key: r.req_text("billing_key")?,
-        store_id: r.req_text("store_id")?,
-        status: r.req_text("status")?,
-        channel_group_id: r.text("channel_group_id")?,
-        channel_group_json: r.text("channel_group_json")?,
-        customer_json: r.text("customer_json")?,
-        custom_data: r.text("custom_data")?,
-        method_json: r.text("method_json")?,
-        notice_urls_json: r.text("notice_urls_json")?,
-        requested_at: r.req_int("requested_at")?,
-        issued_at: r.int("issued_at")?,
-        deleted_at: r.int("deleted_at")?,
-        issue_id: r.text("issue_id")?,
-        issue_name: r.text("issue_name")?,
-        channels,
-    }))
+    store::billing_keys::load(&st.db, billing_key).await
 }
 
 /// The PortOne `BillingKeyInfo` (`ISSUED` or `DELETED`).
 pub fn view(st: &AppState, k: &KeyRow) -> Value {
-    let mut m = Map::new();
-    let status = if k.status == "DELETED" {
-        "DELETED"
-    } else {
-        "ISSUED"
-    };
-    m.insert("status".into(), json!(status));
-    m.insert("billingKey".into(), json!(k.billing_key));
-    m.insert("merchantId".into(), json!(st.merchant_id));
-    m.insert("storeId".into(), json!(k.store_id));
-    let method = util::parse_json(k.method_json.as_deref());
-    if !method.is_null() {
-        m.insert("methods".into(), json!([method]));
-    }
-    let channels: Vec<Value> = k
-        .channels
-        .iter()
-        .filter(|c| c.status != "FAILED")
-        .map(|c| util::parse_json(Some(&c.channel_json)))
-        .collect();
-    m.insert("channels".into(), Value::Array(channels));
-    let customer = util::parse_json(k.customer_json.as_deref());
-    m.insert(
-        "customer".into(),
-        if customer.is_null() {
-            json!({})
-        } else {
-            customer
-        },
-    );
-    put(&mut m, "customData", json!(k.custom_data));
-    put(&mut m, "issueId", json!(k.issue_id));
-    put(&mut m, "issueName", json!(k.issue_name));
-    m.insert("requestedAt".into(), util::time_json(Some(k.requested_at)));
-    m.insert(
-        "issuedAt".into(),
-        util::time_json(k.issued_at.or(Some(k.requested_at))),
-    );
-    put(
-        &mut m,
-        "channelGroup",
-        util::parse_json(k.channel_group_json.as_deref()),
-    );
-    let responses: Vec<Value> = k
-        .channels
-        .iter()
-        .map(|c| {
-            let channel = util::parse_json(Some(&c.channel_json));
-            if c.status == "FAILED" {
-                json!({"type": "FAILED", "channel": channel, "failure": util::parse_json(c.failure_json.as_deref())})
-            } else {
-                let mut r = json!({"type": "ISSUED", "channel": channel});
-                if let Some(t) = &c.pg_tx_id {
-                    r["pgTxId"] = json!(t);
-                }
-                r
-            }
-        })
-        .collect();
-    m.insert("pgBillingKeyIssueResponses".into(), Value::Array(responses));
-    if status == "DELETED" {
-        m.insert("deletedAt".into(), util::time_json(k.deleted_at));
-    }
-    Value::Object(m)
+    views::render(&views::billing_key::BillingKeyInfo::of(k, &st.merchant_id))
 }
 
 /// `GET /billing-keys/{billingKey}`.
@@ -210,8 +52,10 @@ pub async fn get(
 ) -> Result<Value, ApiError> {
     match load(st, billing_key).await? {
         Some(k)
-            if matches!(k.status.as_str(), "ISSUED" | "DELETED")
-                && store_id.map_or(true, |s| s == k.store_id) =>
+            if matches!(
+                k.status,
+                BillingKeyStatus::Issued | BillingKeyStatus::Deleted
+            ) && store_id.map_or(true, |s| s == k.store_id) =>
         {
             Ok(view(st, &k))
         }
@@ -297,24 +141,22 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
         "type": "BillingKeyPaymentMethodCard",
         "card": {"number": masked, "bin": masked.get(..6).unwrap_or("")},
     });
-    let customer = util::customer_view(body.customer.as_ref());
-    st.db
-        .execute(
-            "INSERT INTO billing_keys (billing_key, store_id, status, channel_group_id, channel_group_json, customer_json, custom_data, method_json, notice_urls_json, requested_at, updated_at) \
-             VALUES ($1, $2, 'ISSUING', $3, $4, $5, $6, $7, $8, $9, $9)",
-            crate::args![
-                billing_key.clone(),
-                body.store_id.clone().unwrap_or_else(|| st.store_id.clone()),
-                group.as_ref().map(|g| g.id.clone()),
-                group.as_ref().and_then(|g| util::to_json_text(&g.summary())),
-                customer.to_string(),
-                body.custom_data.clone(),
-                method_json.to_string(),
-                util::to_json_text(&body.notice_urls.clone().unwrap_or_default()),
-                util::micros(now)
-            ],
-        )
-        .await?;
+    let customer = crate::views::customer_json(body.customer.as_ref());
+    let new = NewKey {
+        billing_key: billing_key.clone(),
+        store_id: body.store_id.clone().unwrap_or_else(|| st.store_id.clone()),
+        channel_group_id: group.as_ref().map(|g| g.id.clone()),
+        channel_group_json: group
+            .as_ref()
+            .and_then(|g| util::to_json_text(&g.summary())),
+        customer_json: Some(customer.to_string()),
+        custom_data: body.custom_data.clone(),
+        method_json: Some(method_json.to_string()),
+        notice_urls_json: util::to_json_text(&body.notice_urls.clone().unwrap_or_default()),
+        issue_id: None,
+        issue_name: None,
+    };
+    store::billing_keys::insert_issuing(&st.db, &new, now).await?;
 
     // Every target concurrently (the routing helper polls them together).
     let outcome = issue_super_billing_key(&targets, |key| {
@@ -369,8 +211,7 @@ async fn record_and_answer(
     body: &IssueBillingKeyBody,
     is_group: bool,
 ) -> Result<Value, ApiError> {
-    let nu = util::micros(now);
-    let mut tx = st.db.begin().await?;
+    let mut channels = Vec::with_capacity(succeeded.len() + failures.len());
     for s in succeeded {
         let (pg_key, pg_tx) = match &s.result {
             Ok(Outcome::Approved(a)) => (
@@ -384,19 +225,12 @@ async fn record_and_answer(
             ),
             _ => (None, None),
         };
-        tx.execute(
-            "INSERT INTO billing_key_channels (billing_key, channel_key, status, channel_json, pg_billing_key, pg_tx_id, created_at) \
-             VALUES ($1, $2, 'ISSUED', $3, $4, $5, $6)",
-            crate::args![
-                billing_key,
-                s.channel.key_str(),
-                util::to_json_text(&s.channel),
-                pg_key,
-                pg_tx,
-                nu
-            ],
-        )
-        .await?;
+        channels.push(ChannelIssue::Issued {
+            channel_key: s.channel.key_str().to_string(),
+            channel_json: util::to_json_text(&s.channel),
+            pg_billing_key: pg_key,
+            pg_tx_id: pg_tx,
+        });
     }
     for f in failures {
         let failure = match f {
@@ -412,46 +246,37 @@ async fn record_and_answer(
                 json!({"message": message, "failedAt": util::rfc3339(now)})
             }
         };
-        tx.execute(
-            "INSERT INTO billing_key_channels (billing_key, channel_key, status, channel_json, failure_json, created_at) \
-             VALUES ($1, $2, 'FAILED', $3, $4, $5)",
-            crate::args![
-                billing_key,
-                f.channel_key(),
-                util::to_json_text(f.channel()),
-                failure.to_string(),
-                nu
-            ],
-        )
-        .await?;
+        channels.push(ChannelIssue::Failed {
+            channel_key: f.channel_key().to_string(),
+            channel_json: util::to_json_text(f.channel()),
+            failure_json: failure.to_string(),
+        });
     }
     let issued = !succeeded.is_empty();
-    tx.execute(
-        "UPDATE billing_keys SET status = $2, issued_at = $3, updated_at = $4 WHERE billing_key = $1",
-        crate::args![
-            billing_key,
-            if issued { "ISSUED" } else { "FAILED" },
-            issued.then_some(nu),
-            util::micros(util::now())
-        ],
-    )
-    .await?;
-    if issued {
+    let event = if issued {
         let dest = Destination {
             notice_urls: body.notice_urls.clone().unwrap_or_default(),
             skip: body.skip_webhook.unwrap_or(false),
         };
         let store = body.store_id.clone().unwrap_or_else(|| st.store_id.clone());
-        webhooks::enqueue(
-            &mut tx,
+        events::event(
             st,
-            webhooks::BILLING_KEY_ISSUED,
-            webhooks::billing_key_data(&store, billing_key),
+            EventType::BillingKeyIssued,
+            EventData::billing_key(&store, billing_key),
             &dest,
         )
-        .await?;
-    }
-    tx.commit().await?;
+    } else {
+        None
+    };
+    store::billing_keys::record_issue(
+        &st.db,
+        billing_key,
+        &channels,
+        now,
+        event.as_ref(),
+        util::now(),
+    )
+    .await?;
     tracing::info!(
         billing_key,
         issued_on = succeeded.len(),
@@ -518,9 +343,9 @@ pub async fn delete(
             format!("no billing key `{billing_key}`"),
         ));
     };
-    match k.status.as_str() {
-        "ISSUED" => {}
-        "DELETED" => {
+    match k.status {
+        BillingKeyStatus::Issued => {}
+        BillingKeyStatus::Deleted => {
             return Err(ApiError::conflict(
                 "BILLING_KEY_ALREADY_DELETED",
                 format!("billing key `{billing_key}` is already deleted"),
@@ -533,14 +358,7 @@ pub async fn delete(
             ))
         }
     }
-    let scheduled = st
-        .db
-        .fetch_optional(
-            "SELECT id FROM payment_schedules WHERE billing_key = $1 AND status IN ('SCHEDULED', 'STARTED')",
-            crate::args![billing_key],
-        )
-        .await?;
-    if scheduled.is_some() {
+    if store::schedules::pending_for_key(&st.db, billing_key).await? {
         return Err(ApiError::conflict(
             "PAYMENT_SCHEDULE_ALREADY_EXISTS",
             format!("billing key `{billing_key}` has scheduled payments; revoke them first"),
@@ -594,37 +412,32 @@ pub async fn delete(
         Err(e) => return Err(routing_error(&e)),
     };
     let now = util::now();
-    let nu = util::micros(now);
-    let mut tx = st.db.begin().await?;
-    for c in &succeeded {
-        tx.execute(
-            "UPDATE billing_key_channels SET status = 'DELETED', deleted_at = $3 WHERE billing_key = $1 AND channel_key = $2",
-            crate::args![billing_key, c.key_str(), nu],
-        )
-        .await?;
-    }
     let complete = failures.is_empty();
-    if complete {
-        tx.execute(
-            "UPDATE billing_keys SET status = 'DELETED', deleted_at = $2, updated_at = $2 WHERE billing_key = $1 AND status = 'ISSUED'",
-            crate::args![billing_key, nu],
-        )
-        .await?;
+    let event = if complete {
         let dest = Destination {
             notice_urls: Destination::from_columns(k.notice_urls_json.as_deref(), false)
                 .notice_urls,
             skip: skip_webhook,
         };
-        webhooks::enqueue(
-            &mut tx,
+        events::event(
             st,
-            webhooks::BILLING_KEY_DELETED,
-            webhooks::billing_key_data(&k.store_id, billing_key),
+            EventType::BillingKeyDeleted,
+            EventData::billing_key(&k.store_id, billing_key),
             &dest,
         )
-        .await?;
-    }
-    tx.commit().await?;
+    } else {
+        None
+    };
+    let deleted: Vec<String> = succeeded.iter().map(|c| c.key_str().to_string()).collect();
+    store::billing_keys::record_delete(
+        &st.db,
+        billing_key,
+        &deleted,
+        complete,
+        event.as_ref(),
+        now,
+    )
+    .await?;
     if !complete {
         return Err(ApiError::channel_specific(
             "the billing key could not be deleted on every channel; retry to delete the rest",

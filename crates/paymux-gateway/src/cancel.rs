@@ -11,107 +11,31 @@ use paymux_core::adapter::{kst, CancelCall, PgRequest};
 use paymux_core::model::{CancelAmounts, CancelPaymentBody, CancellableAmounts, Validate};
 use paymux_core::money::Money;
 use paymux_core::outcome::{ApprovedDetail, Outcome};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::db::Row;
+use crate::domain::Destination;
+use crate::domain::{EventData, EventType};
+use crate::domain::{Failure, PaymentStatus};
 use crate::error::ApiError;
-use crate::payments::{self, not_sent_error, status, PaymentRow};
+use crate::events;
+use crate::flow::not_sent_error;
 use crate::state::AppState;
-use crate::util::{self, put};
-use crate::webhooks;
+use crate::store;
+use crate::store::cancellations::NewCancellation;
+use crate::store::payments::PaymentRow;
+use crate::util;
+use crate::views;
 
-/// A stored cancellation.
-#[derive(Debug, Clone)]
-pub struct CancellationRow {
-    /// Cancellation id.
-    pub id: String,
-    /// Payment.
-    pub payment_id: String,
-    /// `REQUESTED` / `SUCCEEDED` / `FAILED`.
-    pub status: String,
-    /// Amount.
-    pub total_amount: i64,
-    /// Tax-free part.
-    pub tax_free_amount: i64,
-    /// VAT part.
-    pub vat_amount: i64,
-    /// Cancellable amount before it.
-    pub balance_before: i64,
-    /// Reason.
-    pub reason: String,
-    /// PG's cancel id.
-    pub pg_cancellation_id: Option<String>,
-    /// Requested at.
-    pub requested_at: i64,
-    /// Cancelled at.
-    pub cancelled_at: Option<i64>,
-    /// skipWebhook.
-    pub skip_webhook: bool,
-}
-
-impl CancellationRow {
-    fn from_row(r: &Row) -> Result<Self, sqlx::Error> {
-        Ok(CancellationRow {
-            id: r.req_text("id")?,
-            payment_id: r.req_text("payment_id")?,
-            status: r.req_text("status")?,
-            total_amount: r.req_int("total_amount")?,
-            tax_free_amount: r.req_int("tax_free_amount")?,
-            vat_amount: r.req_int("vat_amount")?,
-            balance_before: r.req_int("balance_before")?,
-            reason: r.req_text("reason")?,
-            pg_cancellation_id: r.text("pg_cancellation_id")?,
-            requested_at: r.req_int("requested_at")?,
-            cancelled_at: r.int("cancelled_at")?,
-            skip_webhook: r.flag("skip_webhook")?,
-        })
-    }
-
-    /// PortOne `PaymentCancellation`.
-    pub fn view(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("status".into(), json!(self.status));
-        m.insert("id".into(), json!(self.id));
-        put(&mut m, "pgCancellationId", json!(self.pg_cancellation_id));
-        m.insert("totalAmount".into(), json!(self.total_amount));
-        m.insert("taxFreeAmount".into(), json!(self.tax_free_amount));
-        m.insert("vatAmount".into(), json!(self.vat_amount));
-        m.insert("reason".into(), json!(self.reason));
-        put(&mut m, "cancelledAt", util::time_json(self.cancelled_at));
-        m.insert(
-            "requestedAt".into(),
-            util::time_json(Some(self.requested_at)),
-        );
-        m.insert("trigger".into(), json!("API"));
-        Value::Object(m)
-    }
-}
+pub use crate::store::cancellations::CancellationRow;
 
 /// Every cancellation of a payment, oldest first.
 pub async fn list(st: &AppState, payment_id: &str) -> Result<Vec<CancellationRow>, sqlx::Error> {
-    let rows = st
-        .db
-        .fetch_all(
-            "SELECT * FROM cancellations WHERE payment_id = $1 ORDER BY requested_at, id",
-            crate::args![payment_id],
-        )
-        .await?;
-    rows.iter().map(CancellationRow::from_row).collect()
+    store::cancellations::list(&st.db, payment_id).await
 }
 
 /// Load one cancellation.
 pub async fn load(st: &AppState, id: &str) -> Result<Option<CancellationRow>, sqlx::Error> {
-    match st
-        .db
-        .fetch_optional(
-            "SELECT * FROM cancellations WHERE id = $1",
-            crate::args![id],
-        )
-        .await?
-    {
-        Some(r) => Ok(Some(CancellationRow::from_row(&r)?)),
-        None => Ok(None),
-    }
+    store::cancellations::load(&st.db, id).await
 }
 
 fn cancellable(p: &PaymentRow) -> CancellableAmounts {
@@ -130,7 +54,7 @@ pub async fn cancel(
     body: CancelPaymentBody,
 ) -> Result<Value, ApiError> {
     body.validated().map_err(|e| ApiError::validation(&e))?;
-    let Some(p) = payments::load(st, payment_id)
+    let Some(p) = store::payments::load(&st.db, payment_id)
         .await?
         .filter(|p| body.store_id.as_ref().map_or(true, |s| *s == p.store_id))
     else {
@@ -159,41 +83,35 @@ pub async fn cancel(
     // Take the cancel lock and record the request.
     let cancellation_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let now = util::now();
-    let nu = util::micros(now);
-    let mut tx = st.db.begin().await?;
-    let locked = tx
-        .execute(
-            "UPDATE payments SET cancel_lock = $2, updated_at = $3 WHERE id = $1 AND cancel_lock IS NULL \
-             AND status IN ('PAID', 'PARTIAL_CANCELLED') AND amount_cancelled = $4",
-            crate::args![payment_id, cancellation_id.clone(), nu, p.amount_cancelled],
-        )
-        .await?;
-    if locked != 1 {
+    let stale = now + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
+    let started = store::cancellations::start(
+        &st.db,
+        &NewCancellation {
+            id: cancellation_id.clone(),
+            payment_id: payment_id.to_string(),
+            total_amount: resolved.amount.get(),
+            tax_free_amount: resolved.tax_free.get(),
+            vat_amount: resolved.vat.get(),
+            balance_before: p.amount_total - p.amount_cancelled,
+            reason: body.reason.clone(),
+            requester: body.requester.and_then(|r| {
+                serde_json::to_value(r)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+            }),
+            skip_webhook: body.skip_webhook.unwrap_or(false),
+        },
+        p.amount_cancelled,
+        now,
+        stale,
+    )
+    .await?;
+    if !started {
         return Err(ApiError::conflict(
             "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN",
             format!("payment `{payment_id}` changed or another cancel is in progress; retry"),
         ));
     }
-    let stale = now + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
-    tx.execute(
-        "INSERT INTO cancellations (id, payment_id, status, total_amount, tax_free_amount, vat_amount, balance_before, reason, requester, \
-         requested_at, skip_webhook, reconcile_at) VALUES ($1, $2, 'REQUESTED', $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        crate::args![
-            cancellation_id.clone(),
-            payment_id,
-            resolved.amount.get(),
-            resolved.tax_free.get(),
-            resolved.vat.get(),
-            p.amount_total - p.amount_cancelled,
-            body.reason.clone(),
-            body.requester.and_then(|r| serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string))),
-            nu,
-            body.skip_webhook.unwrap_or(false),
-            util::micros(stale)
-        ],
-    )
-    .await?;
-    tx.commit().await?;
 
     let mut pg_body = body.clone();
     pg_body.amount = Some(resolved.amount);
@@ -225,7 +143,12 @@ pub async fn cancel(
             succeed(st, &cancellation_id, pg_cancel_id, at).await?;
         }
         Ok(Outcome::Declined(d)) => {
-            fail(st, &cancellation_id, json!({"reason": format!("declined by the PG ({})", d.kind), "pgCode": d.pg_code, "pgMessage": d.pg_message})).await?;
+            let failure = Failure::from_pg(
+                format!("declined by the PG ({})", d.kind),
+                d.pg_code.clone(),
+                d.pg_message.clone(),
+            );
+            fail(st, &cancellation_id, &failure).await?;
             return Err(ApiError::pg_provider(
                 format!("the PG refused the cancel ({})", d.kind),
                 &d.pg_code,
@@ -233,31 +156,26 @@ pub async fn cancel(
             ));
         }
         Err(e) if e.is_certainly_not_sent() => {
-            fail(st, &cancellation_id, json!({"reason": e.to_string()})).await?;
+            fail(st, &cancellation_id, &Failure::reason(e.to_string())).await?;
             return Err(not_sent_error(e));
         }
         Ok(_) | Err(_) => {
             let retry = util::now()
                 + chrono::Duration::from_std(st.tuning.reconcile_retry_base).unwrap_or_default();
-            st.db
-                .execute(
-                    "UPDATE cancellations SET reconcile_at = $2 WHERE id = $1 AND status = 'REQUESTED'",
-                    crate::args![cancellation_id.clone(), util::micros(retry)],
-                )
-                .await?;
+            store::cancellations::set_reconcile_at(&st.db, &cancellation_id, retry).await?;
             tracing::warn!(payment_id, cancellation_id = %cancellation_id, "cancel outcome unknown; left to the reconciler");
         }
     }
     let c = load(st, &cancellation_id)
         .await?
         .ok_or_else(|| ApiError::internal("cancellation vanished"))?;
-    Ok(json!({"cancellation": c.view()}))
+    Ok(json!({"cancellation": views::render(&views::cancellation::Cancellation::from(&c))}))
 }
 
 fn check_cancellable_status(p: &PaymentRow) -> Result<(), ApiError> {
-    match p.status.as_str() {
-        status::PAID | status::PARTIAL_CANCELLED => Ok(()),
-        status::CANCELLED => Err(ApiError::conflict(
+    match p.status {
+        PaymentStatus::Paid | PaymentStatus::PartialCancelled => Ok(()),
+        PaymentStatus::Cancelled => Err(ApiError::conflict(
             "PAYMENT_ALREADY_CANCELLED",
             format!("payment `{}` is already fully cancelled", p.id),
         )),
@@ -276,103 +194,49 @@ pub async fn succeed(
     pg_cancellation_id: Option<String>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, sqlx::Error> {
-    let nu = util::micros(util::now());
-    let mut tx = st.db.begin().await?;
-    let Some(c) = tx
-        .fetch_optional(
-            "SELECT * FROM cancellations WHERE id = $1 AND status = 'REQUESTED'",
-            crate::args![cancellation_id],
+    let event_for = |c: &CancellationRow, p: &PaymentRow, full: bool| {
+        let dest = Destination {
+            skip: c.skip_webhook || p.skip_webhook,
+            ..p.destination()
+        };
+        events::event(
+            st,
+            if full {
+                EventType::TransactionCancelled
+            } else {
+                EventType::TransactionPartialCancelled
+            },
+            EventData::Transaction {
+                store_id: p.store_id.clone(),
+                payment_id: p.id.clone(),
+                transaction_id: p.transaction_id.clone(),
+                cancellation_id: Some(c.id.clone()),
+            },
+            &dest,
         )
-        .await?
-    else {
-        return Ok(false);
     };
-    let c = CancellationRow::from_row(&c)?;
-    tx.execute(
-        "UPDATE cancellations SET status = 'SUCCEEDED', pg_cancellation_id = $2, cancelled_at = $3, reconcile_at = NULL WHERE id = $1",
-        crate::args![cancellation_id, pg_cancellation_id, util::micros(at)],
+    store::cancellations::succeed(
+        &st.db,
+        cancellation_id,
+        pg_cancellation_id,
+        at,
+        util::now(),
+        event_for,
     )
-    .await?;
-    let Some(prow) = tx
-        .fetch_optional(
-            "SELECT * FROM payments WHERE id = $1",
-            crate::args![c.payment_id.clone()],
-        )
-        .await?
-    else {
-        return Ok(false);
-    };
-    let p = PaymentRow::from_row(&prow)?;
-    let cancelled = p.amount_cancelled + c.total_amount;
-    let full = cancelled >= p.amount_total;
-    let new_status = if full {
-        status::CANCELLED
-    } else {
-        status::PARTIAL_CANCELLED
-    };
-    tx.execute(
-        "UPDATE payments SET status = $2, amount_cancelled = $3, amount_cancelled_tax_free = amount_cancelled_tax_free + $4, \
-         amount_cancelled_vat = amount_cancelled_vat + $5, cancel_count = cancel_count + 1, cancel_lock = NULL, \
-         cancelled_at = $6, updated_at = $7, status_changed_at = $7 WHERE id = $1 AND cancel_lock = $8",
-        crate::args![
-            c.payment_id.clone(),
-            new_status,
-            cancelled,
-            c.tax_free_amount,
-            c.vat_amount,
-            util::micros(at),
-            nu,
-            cancellation_id
-        ],
-    )
-    .await?;
-    let dest = crate::webhooks::Destination {
-        skip: c.skip_webhook || p.skip_webhook,
-        ..p.destination()
-    };
-    webhooks::enqueue(
-        &mut tx,
-        st,
-        if full {
-            webhooks::TRANSACTION_CANCELLED
-        } else {
-            webhooks::TRANSACTION_PARTIAL_CANCELLED
-        },
-        webhooks::transaction_data(&p.store_id, &p.id, &p.transaction_id, Some(cancellation_id)),
-        &dest,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    .await
 }
 
 /// Record a cancel that certainly did not happen; the lock is released.
 pub async fn fail(
     st: &AppState,
     cancellation_id: &str,
-    failure: Value,
+    failure: &Failure,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = st.db.begin().await?;
-    let Some(c) = tx
-        .fetch_optional(
-            "SELECT payment_id FROM cancellations WHERE id = $1 AND status = 'REQUESTED'",
-            crate::args![cancellation_id],
-        )
-        .await?
-    else {
-        return Ok(false);
-    };
-    let payment_id = c.req_text("payment_id")?;
-    tx.execute(
-        "UPDATE cancellations SET status = 'FAILED', failure_json = $2, reconcile_at = NULL WHERE id = $1",
-        crate::args![cancellation_id, failure.to_string()],
+    store::cancellations::fail(
+        &st.db,
+        cancellation_id,
+        store::payments::failure_text(failure),
+        util::now(),
     )
-    .await?;
-    tx.execute(
-        "UPDATE payments SET cancel_lock = NULL, updated_at = $3 WHERE id = $1 AND cancel_lock = $2",
-        crate::args![payment_id, cancellation_id, util::micros(util::now())],
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    .await
 }

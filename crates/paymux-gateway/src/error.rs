@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use paymux_core::validation::ValidationErrors;
 use paymux_routing::{ChannelSpecificFailure, SelectedChannel};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 /// `pgCode` answered when the PG's answer is unknown (paymux-specific).
@@ -140,6 +141,45 @@ impl IntoResponse for ApiError {
 
 pub use paymux_core::validation::sanitize_serde_message;
 
+/// Parse JSON into `T` with field-path errors.
+pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::invalid("the request body must be a JSON object"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.inner();
+        let msg = sanitize_serde_message(&inner.to_string());
+        let (path, msg) = match msg.strip_prefix("missing field `") {
+            Some(rest) => {
+                let field = rest.trim_end_matches('`');
+                let full = if path == "." {
+                    field.to_string()
+                } else {
+                    format!("{path}.{field}")
+                };
+                (full, "is required".to_string())
+            }
+            None => (path, msg),
+        };
+        let msg = if inner.is_syntax() || inner.is_eof() {
+            format!("the request body is not valid JSON ({msg})")
+        } else if path == "." || path.is_empty() {
+            msg
+        } else {
+            // Custom messages may already start with the field path.
+            let dup = format!("{path}: ");
+            format!("{path}: {}", msg.strip_prefix(&dup).unwrap_or(&msg))
+        };
+        ApiError::invalid(msg)
+    })?;
+    de.end().map_err(|_| {
+        ApiError::invalid("the request body has trailing characters after the JSON")
+    })?;
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +206,42 @@ mod tests {
             sanitize_serde_message("must not be negative at line 1 column 3"),
             "must not be negative"
         );
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+    use paymux_core::model::InstantPaymentInput;
+
+    fn err<T: DeserializeOwned + std::fmt::Debug>(s: &str) -> String {
+        parse_body::<T>(s.as_bytes()).unwrap_err().body["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn json_errors_name_the_field_and_hide_the_value() {
+        let m = err::<InstantPaymentInput>(
+            r#"{"channelKey":"a","orderName":"x","currency":"KRW","amount":{"total":-5},
+               "method":{"card":{"credential":{"number":"4111111111111111","expiryYear":"28","expiryMonth":"01"}}}}"#,
+        );
+        assert!(m.starts_with("amount.total: must not be negative"), "{m}");
+        let m = err::<InstantPaymentInput>(
+            r#"{"channelKey":"a","orderName":"x","currency":"KRW","amount":{"total":5},
+               "method":{"card":{"credential":{"number":4111111111111111,"expiryYear":"28","expiryMonth":"01"}}}}"#,
+        );
+        assert!(
+            m.starts_with("method.card.credential.number: invalid type: integer"),
+            "{m}"
+        );
+        assert!(!m.contains("4111"), "{m}");
+        let m = err::<InstantPaymentInput>(r#"{"channelKey":"a"}"#);
+        assert!(m.contains("is required"), "{m}");
+        let m = err::<InstantPaymentInput>(r#"{"channelKey":"#);
+        assert!(m.contains("not valid JSON"), "{m}");
+        let m = err::<Value>("{} x");
+        assert!(m.contains("trailing"), "{m}");
     }
 }

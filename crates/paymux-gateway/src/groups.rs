@@ -7,29 +7,12 @@ use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store;
 use crate::util;
 
 /// The group's schedule and its version (`updated_at`, for optimistic concurrency).
 pub async fn load(st: &AppState, id: &str) -> Result<Option<(GroupSchedule, i64)>, sqlx::Error> {
-    let Some(row) = st
-        .db
-        .fetch_optional(
-            "SELECT schedule_json, updated_at FROM channel_groups WHERE id = $1",
-            crate::args![id],
-        )
-        .await?
-    else {
-        return Ok(None);
-    };
-    let text = row.req_text("schedule_json")?;
-    let version = row.req_int("updated_at")?;
-    match serde_json::from_str::<GroupSchedule>(&text) {
-        Ok(s) => Ok(Some((s, version))),
-        Err(e) => {
-            tracing::error!(group = id, error = %e, "stored channel group is unreadable");
-            Ok(None)
-        }
-    }
+    store::groups::load(&st.db, id).await
 }
 
 /// The configuration in force now, if the group exists.
@@ -61,18 +44,7 @@ pub fn view(schedule: &GroupSchedule) -> Value {
 
 /// Every group.
 pub async fn list(st: &AppState) -> Result<Vec<GroupSchedule>, sqlx::Error> {
-    let rows = st
-        .db
-        .fetch_all(
-            "SELECT schedule_json FROM channel_groups ORDER BY id",
-            vec![],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| r.req_text("schedule_json").ok())
-        .filter_map(|t| serde_json::from_str(&t).ok())
-        .collect())
+    store::groups::list(&st.db).await
 }
 
 /// Create or change a group (`PUT /channel-groups/{id}`). Returns the stored schedule.
@@ -104,16 +76,7 @@ pub async fn save(st: &AppState, update: GroupUpdate) -> Result<GroupSchedule, A
             None => {
                 let schedule = GroupSchedule::create(update.clone(), &st.channels)
                     .map_err(|e| ApiError::validation(&e))?;
-                let text = serde_json::to_string(&schedule)
-                    .map_err(|_| ApiError::internal("serialize group"))?;
-                let n = st
-                    .db
-                    .execute(
-                        "INSERT INTO channel_groups (id, schedule_json, updated_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-                        crate::args![id.clone(), text, util::micros(now)],
-                    )
-                    .await?;
-                if n == 1 {
+                if store::groups::insert(&st.db, &schedule, now).await? {
                     return Ok(schedule);
                 }
             }
@@ -121,17 +84,8 @@ pub async fn save(st: &AppState, update: GroupUpdate) -> Result<GroupSchedule, A
                 schedule
                     .apply(update.clone(), &st.channels, now)
                     .map_err(|e: ValidationErrors| ApiError::validation(&e))?;
-                let text = serde_json::to_string(&schedule)
-                    .map_err(|_| ApiError::internal("serialize group"))?;
                 let new_version = util::micros(now).max(version + 1);
-                let n = st
-                    .db
-                    .execute(
-                        "UPDATE channel_groups SET schedule_json = $2, updated_at = $3 WHERE id = $1 AND updated_at = $4",
-                        crate::args![id.clone(), text, new_version, version],
-                    )
-                    .await?;
-                if n == 1 {
+                if store::groups::update(&st.db, &schedule, version, new_version).await? {
                     return Ok(schedule);
                 }
             }
@@ -145,11 +99,7 @@ pub async fn save(st: &AppState, update: GroupUpdate) -> Result<GroupSchedule, A
 
 /// Delete a group. `false` when it did not exist.
 pub async fn delete(st: &AppState, id: &str) -> Result<bool, sqlx::Error> {
-    Ok(st
-        .db
-        .execute("DELETE FROM channel_groups WHERE id = $1", crate::args![id])
-        .await?
-        == 1)
+    store::groups::delete(&st.db, id).await
 }
 
 /// Apply the configuration file's groups at start: each replaces the stored one (the file is
@@ -163,15 +113,7 @@ pub async fn apply_config_groups(st: &AppState, groups: &[Value]) -> anyhow::Res
         }
         let schedule = GroupSchedule::create(update, &st.channels)
             .map_err(|e| anyhow::anyhow!("channel_groups[{i}]: {e}"))?;
-        let text = serde_json::to_string(&schedule)?;
-        let now = util::micros(util::now());
-        st.db
-            .execute(
-                "INSERT INTO channel_groups (id, schedule_json, updated_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (id) DO UPDATE SET schedule_json = excluded.schedule_json, updated_at = excluded.updated_at",
-                crate::args![schedule.id().to_string(), text, now],
-            )
-            .await?;
+        store::groups::upsert(&st.db, &schedule, util::now()).await?;
     }
     Ok(())
 }

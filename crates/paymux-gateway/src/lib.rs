@@ -3,16 +3,20 @@
 //! The PortOne-V2-compatible HTTP gateway of paymux (`paymux serve`): PortOne's paths, request
 //! and response shapes, errors and webhooks, in front of every PG adapter linked in the build.
 //!
-//! - [`api`]: the HTTP surface (PortOne V2 paths + the admin endpoints).
-//! - [`checkout`]: hosted checkout — payment windows for the browser (`POST
-//!   /checkout/sessions`, the hand-off page, the PG's return).
-//! - [`payments`], [`cancel`], [`billing_keys`], [`schedules`]: the operations. A payment row
-//!   is written before any PG is called, so duplicate requests reach the PG once.
-//! - [`reconciler`]: resolves unknown outcomes by asking the PG, never by guessing.
-//! - [`webhooks`]: durable outbox + Standard-Webhooks-signed delivery with retries.
-//! - [`groups`]: channel groups (smart routing) stored in the database.
-//! - [`db`]: SQLite (default) or PostgreSQL (several instances on one database).
-//! - [`server`]: startup, the sandbox, [`serve`].
+//! The crate is layered; each layer imports only the ones below it, and everything below
+//! [`http`] is private to the crate (docs/ARCHITECTURE.md):
+//!
+//! - [`http`]: axum handlers and the customer's checkout pages — parse, call an operation,
+//!   answer with its view. [`server`] wires it up ([`serve`], [`start`], the sandbox).
+//! - operations: `payments`, `cancel`, `billing_keys`, `schedules`, `checkout`, `groups`, and
+//!   the workers `reconciler` and `webhooks` (durable, signed delivery).
+//! - `flow`: the one payment pipeline — precheck, claim, attempts with failover, settle,
+//!   record. A payment row is written before any PG is called, so duplicate requests reach
+//!   the PG once.
+//! - `views`: PortOne's response objects as serde structs built from typed rows.
+//! - `store`: the only place with SQL: typed rows and one unit of work per state change, on
+//!   SQLite (default) or PostgreSQL (several instances on one database).
+//! - `domain`: statuses and kinds as enums, the typed failure, payment transitions.
 //!
 //! ```no_run
 //! # async fn f() -> anyhow::Result<()> {
@@ -21,24 +25,29 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod api;
-pub mod billing_keys;
-pub mod cancel;
+pub(crate) mod billing_keys;
+pub(crate) mod cancel;
 pub mod channels;
-pub mod checkout;
+pub(crate) mod checkout;
 pub mod config;
-pub mod db;
+pub(crate) mod domain;
 pub mod error;
-pub mod group_commit;
-pub mod groups;
-pub mod payments;
-pub mod reconciler;
-pub mod schedules;
+pub(crate) mod events;
+pub(crate) mod flow;
+pub(crate) mod groups;
+pub mod http;
+pub(crate) mod payments;
+pub(crate) mod reconciler;
+pub(crate) mod schedules;
 pub mod server;
 pub mod state;
-pub mod util;
-pub mod webhooks;
+pub(crate) mod store;
+pub(crate) mod util;
+pub(crate) mod views;
+pub(crate) mod webhooks;
 
 pub use config::{FileConfig, ServeOptions, Tuning};
 pub use error::ApiError;
+/// The HTTP layer under its earlier name (`api::ROUTES`, `api::OPENAPI`).
+pub use http as api;
 pub use server::{serve, start, start_sandbox, GatewayOptions, RunningGateway, Sandbox};

@@ -20,13 +20,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::domain::Transition;
+use crate::domain::{Failure, PaymentStatus};
+use crate::flow;
+use crate::state::AppState;
+use crate::store;
+use crate::store::payments::PaymentRow;
+use crate::store::reconcile::{self, Table};
+use crate::util;
 use paymux_core::adapter::{kst, GetPaymentCall, PgRequest};
 use paymux_core::outcome::{ApprovedDetail, DeclineKind, Outcome, TxState};
-use serde_json::json;
-
-use crate::payments::{self, PaymentRow, Transition};
-use crate::state::AppState;
-use crate::util;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -40,23 +43,13 @@ pub struct Report {
 /// Look at every due row once.
 pub async fn reconcile_once(st: &Arc<AppState>) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
-    let now = util::micros(util::now());
-    let due = st
-        .db
-        .fetch_all(
-            "SELECT id, reconcile_at FROM payments WHERE reconcile_at IS NOT NULL AND reconcile_at <= $1 \
-             AND status IN ('READY', 'PAY_PENDING') ORDER BY reconcile_at LIMIT 64",
-            crate::args![now],
-        )
-        .await?;
-    for r in due {
-        let id = r.req_text("id")?;
-        let at = r.req_int("reconcile_at")?;
-        if !lease(st, "payments", &id, at).await? {
+    let now = util::now();
+    for due in reconcile::due(&st.db, Table::Payments, now).await? {
+        if !lease(st, Table::Payments, &due).await? {
             continue;
         }
         report.examined += 1;
-        if let Some(p) = payments::load(st, &id).await? {
+        if let Some(p) = store::payments::load(&st.db, &due.id).await? {
             if resolve_payment(st, &p).await? {
                 report.resolved += 1;
             }
@@ -66,22 +59,12 @@ pub async fn reconcile_once(st: &Arc<AppState>) -> Result<Report, sqlx::Error> {
     if let Err(e) = crate::checkout::expire_due(st).await {
         tracing::warn!(error = %e, "could not expire checkout sessions; will retry");
     }
-    let due = st
-        .db
-        .fetch_all(
-            "SELECT id, reconcile_at FROM cancellations WHERE reconcile_at IS NOT NULL AND reconcile_at <= $1 \
-             AND status = 'REQUESTED' ORDER BY reconcile_at LIMIT 64",
-            crate::args![now],
-        )
-        .await?;
-    for r in due {
-        let id = r.req_text("id")?;
-        let at = r.req_int("reconcile_at")?;
-        if !lease(st, "cancellations", &id, at).await? {
+    for due in reconcile::due(&st.db, Table::Cancellations, now).await? {
+        if !lease(st, Table::Cancellations, &due).await? {
             continue;
         }
         report.examined += 1;
-        if resolve_cancellation(st, &id).await? {
+        if resolve_cancellation(st, &due.id).await? {
             report.resolved += 1;
         }
     }
@@ -89,17 +72,10 @@ pub async fn reconcile_once(st: &Arc<AppState>) -> Result<Report, sqlx::Error> {
 }
 
 /// Move `reconcile_at` forward so no other instance takes the row meanwhile.
-async fn lease(st: &AppState, table: &str, id: &str, seen: i64) -> Result<bool, sqlx::Error> {
+async fn lease(st: &AppState, table: Table, due: &reconcile::Due) -> Result<bool, sqlx::Error> {
     let until =
         util::now() + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
-    let sql = format!(
-        "UPDATE {table} SET reconcile_at = $2, reconcile_attempts = reconcile_attempts + 1 WHERE id = $1 AND reconcile_at = $3"
-    );
-    Ok(st
-        .db
-        .execute(&sql, crate::args![id, util::micros(until), seen])
-        .await?
-        == 1)
+    reconcile::lease(&st.db, table, due, until).await
 }
 
 fn retry_delay(st: &AppState, attempts: i64) -> Duration {
@@ -110,39 +86,27 @@ fn retry_delay(st: &AppState, attempts: i64) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
-async fn attempts_of(st: &AppState, table: &str, id: &str) -> Result<i64, sqlx::Error> {
-    let sql = format!("SELECT reconcile_attempts FROM {table} WHERE id = $1");
-    Ok(st
-        .db
-        .fetch_optional(&sql, crate::args![id])
-        .await?
-        .and_then(|r| r.int("reconcile_attempts").ok().flatten())
-        .unwrap_or(0))
-}
-
-async fn retry_later(st: &AppState, table: &str, id: &str) -> Result<(), sqlx::Error> {
-    let attempts = attempts_of(st, table, id).await?;
+async fn retry_later(st: &AppState, table: Table, id: &str) -> Result<(), sqlx::Error> {
+    let attempts = reconcile::attempts(&st.db, table, id).await?;
     let at =
         util::now() + chrono::Duration::from_std(retry_delay(st, attempts - 1)).unwrap_or_default();
-    let sql = format!("UPDATE {table} SET reconcile_at = $2 WHERE id = $1");
-    st.db
-        .execute(&sql, crate::args![id, util::micros(at)])
-        .await?;
-    Ok(())
+    reconcile::retry_at(&st.db, table, id, at).await
 }
 
 /// Ask the PG about one payment. `true` when it was settled.
 async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Error> {
     let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {
-        if p.channel_key.is_none() && p.status == payments::status::READY {
+        if p.channel_key.is_none() && p.status == PaymentStatus::Ready {
             // Claimed but no channel was ever recorded: nothing was sent.
             let t = Transition::Failed {
-                failure: json!({"reason": "the gateway stopped before sending the payment to the PG"}),
+                failure: Failure::reason(
+                    "the gateway stopped before sending the payment to the PG",
+                ),
             };
-            return payments::apply(st, &p.id, &p.transaction_id, &t).await;
+            return flow::apply(st, &p.id, &p.transaction_id, &t).await;
         }
         tracing::warn!(payment_id = %p.id, "cannot reconcile: the payment's channel is not configured");
-        retry_later(st, "payments", &p.id).await?;
+        retry_later(st, Table::Payments, &p.id).await?;
         return Ok(false);
     };
     let req = PgRequest::Get(GetPaymentCall {
@@ -165,26 +129,26 @@ async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Er
                             .at
                             .map(|t| t.with_timezone(&chrono::Utc))
                             .unwrap_or_else(util::now),
-                        method_patch: None,
+                        method: None,
                     })
                 }
                 TxState::NotFound | TxState::Failed => Some(Transition::Failed {
-                    failure: json!({
-                        "reason": "the PG has no completed payment (resolved by inquiry after an unknown outcome)",
-                        "pgCode": a.pg_code,
-                        "pgMessage": a.pg_message,
-                    }),
+                    failure: Failure::from_pg(
+                        "the PG has no completed payment (resolved by inquiry after an unknown outcome)",
+                        a.pg_code.clone(),
+                        a.pg_message.clone(),
+                    ),
                 }),
                 TxState::Pending => None,
             },
             _ => None,
         },
         Ok(Outcome::Declined(d)) if d.kind == DeclineKind::NotFound => Some(Transition::Failed {
-            failure: json!({
-                "reason": "the PG has no such payment (resolved by inquiry after an unknown outcome)",
-                "pgCode": d.pg_code,
-                "pgMessage": d.pg_message,
-            }),
+            failure: Failure::from_pg(
+                "the PG has no such payment (resolved by inquiry after an unknown outcome)",
+                d.pg_code.clone(),
+                d.pg_message.clone(),
+            ),
         }),
         _ => None,
     };
@@ -197,13 +161,13 @@ async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Er
     };
     match transition {
         Some(t) => {
-            let done = payments::apply(st, &p.id, &p.transaction_id, &t).await?;
+            let done = flow::apply(st, &p.id, &p.transaction_id, &t).await?;
             tracing::info!(payment_id = %p.id, settled = done, outcome = match t { Transition::Paid{..} => "paid", _ => "failed" }, "reconciled by inquiry");
             Ok(done)
         }
         None => {
             tracing::info!(payment_id = %p.id, "still unknown after inquiry; will ask again");
-            retry_later(st, "payments", &p.id).await?;
+            retry_later(st, Table::Payments, &p.id).await?;
             Ok(false)
         }
     }
@@ -214,11 +178,11 @@ async fn resolve_cancellation(st: &AppState, id: &str) -> Result<bool, sqlx::Err
     let Some(c) = crate::cancel::load(st, id).await? else {
         return Ok(false);
     };
-    let Some(p) = payments::load(st, &c.payment_id).await? else {
+    let Some(p) = store::payments::load(&st.db, &c.payment_id).await? else {
         return Ok(false);
     };
     let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {
-        retry_later(st, "cancellations", id).await?;
+        retry_later(st, Table::Cancellations, id).await?;
         return Ok(false);
     };
     let req = PgRequest::Get(GetPaymentCall {
@@ -239,12 +203,10 @@ async fn resolve_cancellation(st: &AppState, id: &str) -> Result<bool, sqlx::Err
                     return crate::cancel::succeed(st, id, None, util::now()).await;
                 }
                 if balance == c.balance_before {
-                    return crate::cancel::fail(
-                        st,
-                        id,
-                        json!({"reason": "the PG did not cancel (resolved by inquiry after an unknown outcome)"}),
-                    )
-                    .await;
+                    let failure = Failure::reason(
+                        "the PG did not cancel (resolved by inquiry after an unknown outcome)",
+                    );
+                    return crate::cancel::fail(st, id, &failure).await;
                 }
                 tracing::warn!(
                     cancellation_id = id,
@@ -256,6 +218,6 @@ async fn resolve_cancellation(st: &AppState, id: &str) -> Result<bool, sqlx::Err
             }
         }
     }
-    retry_later(st, "cancellations", id).await?;
+    retry_later(st, Table::Cancellations, id).await?;
     Ok(false)
 }

@@ -12,82 +12,17 @@ use std::sync::Arc;
 use paymux_core::model::{
     BillingKeyPaymentInput, CreatePaymentScheduleBody, RevokePaymentSchedulesBody, Validate,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::db::{Backend, Row};
+use crate::domain::Origin;
+use crate::domain::{BillingKeyStatus, PaymentStatus, ScheduleStatus};
 use crate::error::ApiError;
 use crate::payments;
 use crate::state::AppState;
-use crate::util::{self, put};
-
-struct ScheduleRow {
-    id: String,
-    payment_id: String,
-    billing_key: String,
-    store_id: String,
-    status: String,
-    time_to_pay: i64,
-    payment_json: String,
-    created_at: i64,
-    started_at: Option<i64>,
-    completed_at: Option<i64>,
-    revoked_at: Option<i64>,
-}
-
-impl ScheduleRow {
-    fn from_row(r: &Row) -> Result<Self, sqlx::Error> {
-        Ok(ScheduleRow {
-            id: r.req_text("id")?,
-            payment_id: r.req_text("payment_id")?,
-            billing_key: r.req_text("billing_key")?,
-            store_id: r.req_text("store_id")?,
-            status: r.req_text("status")?,
-            time_to_pay: r.req_int("time_to_pay")?,
-            payment_json: r.req_text("payment_json")?,
-            created_at: r.req_int("created_at")?,
-            started_at: r.int("started_at")?,
-            completed_at: r.int("completed_at")?,
-            revoked_at: r.int("revoked_at")?,
-        })
-    }
-
-    fn view(&self, st: &AppState) -> Value {
-        let p: Value = serde_json::from_str(&self.payment_json).unwrap_or(Value::Null);
-        let mut m = Map::new();
-        m.insert("status".into(), json!(self.status));
-        m.insert("id".into(), json!(self.id));
-        m.insert("merchantId".into(), json!(st.merchant_id));
-        m.insert("storeId".into(), json!(self.store_id));
-        m.insert("paymentId".into(), json!(self.payment_id));
-        m.insert("billingKey".into(), json!(self.billing_key));
-        m.insert("orderName".into(), p["orderName"].clone());
-        m.insert("isCulturalExpense".into(), json!(false));
-        m.insert("isEscrow".into(), json!(false));
-        let customer: Option<paymux_core::model::CustomerInput> =
-            serde_json::from_value(p["customer"].clone()).ok();
-        m.insert("customer".into(), util::customer_view(customer.as_ref()));
-        m.insert(
-            "customData".into(),
-            p.get("customData")
-                .cloned()
-                .filter(|v| !v.is_null())
-                .unwrap_or(json!("")),
-        );
-        m.insert("totalAmount".into(), p["amount"]["total"].clone());
-        put(&mut m, "taxFreeAmount", p["amount"]["taxFree"].clone());
-        put(&mut m, "vatAmount", p["amount"]["vat"].clone());
-        m.insert("currency".into(), p["currency"].clone());
-        put(&mut m, "installmentMonth", p["installmentMonth"].clone());
-        put(&mut m, "noticeUrls", p["noticeUrls"].clone());
-        put(&mut m, "products", p["products"].clone());
-        m.insert("createdAt".into(), util::time_json(Some(self.created_at)));
-        m.insert("timeToPay".into(), util::time_json(Some(self.time_to_pay)));
-        put(&mut m, "startedAt", util::time_json(self.started_at));
-        put(&mut m, "completedAt", util::time_json(self.completed_at));
-        put(&mut m, "revokedAt", util::time_json(self.revoked_at));
-        Value::Object(m)
-    }
-}
+use crate::store;
+use crate::store::schedules::{NewSchedule, RevokeError, RevokeRefusal, ScheduleRow};
+use crate::util;
+use crate::views;
 
 /// `POST /payments/{paymentId}/schedule`.
 pub async fn create(
@@ -107,9 +42,9 @@ pub async fn create(
                 ),
             )
         })?;
-    match key.status.as_str() {
-        "ISSUED" => {}
-        "DELETED" => {
+    match key.status {
+        BillingKeyStatus::Issued => {}
+        BillingKeyStatus::Deleted => {
             return Err(ApiError::conflict(
                 "BILLING_KEY_ALREADY_DELETED",
                 format!("billing key `{}` was deleted", key.billing_key),
@@ -122,8 +57,8 @@ pub async fn create(
             ))
         }
     }
-    if let Some(p) = payments::load(st, payment_id).await? {
-        if p.status != payments::status::FAILED {
+    if let Some(p) = store::payments::load(&st.db, payment_id).await? {
+        if p.status != PaymentStatus::Failed {
             return Err(ApiError::conflict(
                 "ALREADY_PAID_OR_WAITING",
                 format!("payment `{payment_id}` already exists ({})", p.status),
@@ -137,45 +72,35 @@ pub async fn create(
         .map_err(|_| ApiError::internal("read back the scheduled payment"))?;
     payments::check_billing_key_payment(st, payment_id, &payment, &key).await?;
     let id = uuid::Uuid::new_v4().hyphenated().to_string();
-    let now = util::micros(util::now());
-    let time_to_pay = util::micros(body.time_to_pay.with_timezone(&chrono::Utc));
-    let r = st
-        .db
-        .execute(
-            "INSERT INTO payment_schedules (id, payment_id, billing_key, store_id, status, time_to_pay, payment_json, created_at) \
-             VALUES ($1, $2, $3, $4, 'SCHEDULED', $5, $6, $7)",
-            crate::args![
-                id.clone(),
-                payment_id,
-                key.billing_key.clone(),
-                body.payment.store_id.clone().unwrap_or_else(|| key.store_id.clone()),
-                time_to_pay,
-                payment_json,
-                now
-            ],
-        )
-        .await;
-    match r {
-        Ok(_) => Ok(json!({"schedule": {"id": id}})),
-        Err(e) if crate::db::is_unique_violation(&e) => Err(ApiError::conflict(
+    let new = NewSchedule {
+        id: id.clone(),
+        payment_id: payment_id.to_string(),
+        billing_key: key.billing_key.clone(),
+        store_id: body
+            .payment
+            .store_id
+            .clone()
+            .unwrap_or_else(|| key.store_id.clone()),
+        time_to_pay: body.time_to_pay.with_timezone(&chrono::Utc),
+        payment_json,
+    };
+    if store::schedules::insert(&st.db, &new, util::now()).await? {
+        Ok(json!({"schedule": {"id": id}}))
+    } else {
+        Err(ApiError::conflict(
             "PAYMENT_SCHEDULE_ALREADY_EXISTS",
             format!("payment `{payment_id}` already has a schedule"),
-        )),
-        Err(e) => Err(e.into()),
+        ))
     }
 }
 
 /// `GET /payment-schedules/{id}`.
 pub async fn get(st: &AppState, id: &str) -> Result<Value, ApiError> {
-    let row = st
-        .db
-        .fetch_optional(
-            "SELECT * FROM payment_schedules WHERE id = $1",
-            crate::args![id],
-        )
-        .await?;
-    match row {
-        Some(r) => Ok(ScheduleRow::from_row(&r)?.view(st)),
+    match store::schedules::load(&st.db, id).await? {
+        Some(s) => Ok(views::render(&views::schedule::PaymentSchedule::of(
+            &s,
+            &st.merchant_id,
+        ))),
         None => Err(ApiError::not_found(
             "PAYMENT_SCHEDULE_NOT_FOUND",
             format!("no payment schedule `{id}`"),
@@ -187,124 +112,64 @@ pub async fn get(st: &AppState, id: &str) -> Result<Value, ApiError> {
 pub async fn revoke(st: &AppState, body: RevokePaymentSchedulesBody) -> Result<Value, ApiError> {
     body.validated().map_err(|e| ApiError::validation(&e))?;
     let now = util::now();
-    let nu = util::micros(now);
-    let mut tx = st.db.begin().await?;
-    let mut targets: Vec<ScheduleRow> = Vec::new();
-    for id in body.schedule_ids.iter().flatten() {
-        let Some(r) = tx
-            .fetch_optional(
-                "SELECT * FROM payment_schedules WHERE id = $1",
-                crate::args![id],
-            )
-            .await?
-        else {
-            return Err(ApiError::not_found(
-                "PAYMENT_SCHEDULE_NOT_FOUND",
-                format!("scheduleIds: no payment schedule `{id}`"),
-            ));
-        };
-        let s = ScheduleRow::from_row(&r)?;
-        if body
-            .billing_key
-            .as_ref()
-            .is_some_and(|k| *k != s.billing_key)
+    let check = |targets: &[ScheduleRow]| -> Result<(), ApiError> {
+        for s in targets {
+            match s.status {
+                ScheduleStatus::Scheduled => {}
+                ScheduleStatus::Revoked => {
+                    return Err(ApiError::conflict(
+                        "PAYMENT_SCHEDULE_ALREADY_REVOKED",
+                        format!("payment schedule `{}` is already revoked", s.id),
+                    ))
+                }
+                other => {
+                    return Err(ApiError::conflict(
+                        "PAYMENT_SCHEDULE_ALREADY_PROCESSED",
+                        format!("payment schedule `{}` is already {other}", s.id),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    };
+    let ids = body.schedule_ids.clone().unwrap_or_default();
+    let targets =
+        match store::schedules::revoke(&st.db, &ids, body.billing_key.as_deref(), now, check).await
         {
-            return Err(ApiError::invalid(format!(
-                "scheduleIds: schedule `{id}` does not belong to billingKey"
-            )));
-        }
-        targets.push(s);
-    }
-    if let Some(k) = &body.billing_key {
-        let exists = tx
-            .fetch_optional(
-                "SELECT billing_key FROM billing_keys WHERE billing_key = $1",
-                crate::args![k],
-            )
-            .await?;
-        if exists.is_none() {
-            return Err(ApiError::not_found(
-                "BILLING_KEY_NOT_FOUND",
-                format!("billingKey: no billing key `{k}`"),
-            ));
-        }
-        let rows = tx
-            .fetch_all(
-                "SELECT * FROM payment_schedules WHERE billing_key = $1 AND status = 'SCHEDULED'",
-                crate::args![k],
-            )
-            .await?;
-        for r in rows {
-            let s = ScheduleRow::from_row(&r)?;
-            if !targets.iter().any(|t| t.id == s.id) {
-                targets.push(s);
-            }
-        }
-    }
-    for s in &targets {
-        match s.status.as_str() {
-            "SCHEDULED" => {}
-            "REVOKED" => {
-                return Err(ApiError::conflict(
-                    "PAYMENT_SCHEDULE_ALREADY_REVOKED",
-                    format!("payment schedule `{}` is already revoked", s.id),
-                ))
-            }
-            other => {
-                return Err(ApiError::conflict(
-                    "PAYMENT_SCHEDULE_ALREADY_PROCESSED",
-                    format!("payment schedule `{}` is already {other}", s.id),
-                ))
-            }
-        }
-    }
-    for s in &targets {
-        let n = tx
-            .execute(
-                "UPDATE payment_schedules SET status = 'REVOKED', revoked_at = $2 WHERE id = $1 AND status = 'SCHEDULED'",
-                crate::args![s.id.clone(), nu],
-            )
-            .await?;
-        if n != 1 {
-            // The worker started it meanwhile: nothing is revoked (the transaction rolls back).
-            return Err(ApiError::conflict(
-                "PAYMENT_SCHEDULE_ALREADY_PROCESSED",
-                format!("payment schedule `{}` started meanwhile", s.id),
-            ));
-        }
-    }
-    tx.commit().await?;
+            Ok(t) => t,
+            Err(RevokeError::Check(e)) => return Err(e),
+            Err(RevokeError::Db(e)) => return Err(e.into()),
+            Err(RevokeError::Refused(r)) => return Err(refusal_error(&r)),
+        };
     let ids: Vec<&str> = targets.iter().map(|s| s.id.as_str()).collect();
     Ok(json!({"revokedScheduleIds": ids, "revokedAt": util::rfc3339(now)}))
+}
+
+fn refusal_error(r: &RevokeRefusal) -> ApiError {
+    match r {
+        RevokeRefusal::NoSchedule(id) => ApiError::not_found(
+            "PAYMENT_SCHEDULE_NOT_FOUND",
+            format!("scheduleIds: no payment schedule `{id}`"),
+        ),
+        RevokeRefusal::NotOfKey(id) => ApiError::invalid(format!(
+            "scheduleIds: schedule `{id}` does not belong to billingKey"
+        )),
+        RevokeRefusal::NoBillingKey(k) => ApiError::not_found(
+            "BILLING_KEY_NOT_FOUND",
+            format!("billingKey: no billing key `{k}`"),
+        ),
+        // The worker started it meanwhile: nothing is revoked.
+        RevokeRefusal::StartedMeanwhile(id) => ApiError::conflict(
+            "PAYMENT_SCHEDULE_ALREADY_PROCESSED",
+            format!("payment schedule `{id}` started meanwhile"),
+        ),
+    }
 }
 
 /// Claim and run every due schedule once. Returns how many were run.
 pub async fn run_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
     recover_abandoned(st).await?;
-    let now = util::micros(util::now());
-    let sql = match st.db.backend() {
-        Backend::Postgres => {
-            "UPDATE payment_schedules SET status = 'STARTED', started_at = $1, claimed_by = $2 \
-             WHERE id IN (SELECT id FROM payment_schedules WHERE status = 'SCHEDULED' AND time_to_pay <= $1 \
-                          ORDER BY time_to_pay LIMIT 16 FOR UPDATE SKIP LOCKED) \
-             RETURNING *"
-        }
-        Backend::Sqlite => {
-            "UPDATE payment_schedules SET status = 'STARTED', started_at = $1, claimed_by = $2 \
-             WHERE status = 'SCHEDULED' AND time_to_pay <= $1 AND id IN \
-                   (SELECT id FROM payment_schedules WHERE status = 'SCHEDULED' AND time_to_pay <= $1 \
-                    ORDER BY time_to_pay LIMIT 16) \
-             RETURNING *"
-        }
-    };
-    let rows = st
-        .db
-        .fetch_all(sql, crate::args![now, st.instance_id.clone()])
-        .await?;
-    let mut claimed = Vec::new();
-    for r in rows {
-        claimed.push(ScheduleRow::from_row(&r)?);
-    }
+    let claimed = store::schedules::claim_due(&st.db, util::now(), &st.instance_id).await?;
     let n = claimed.len();
     // Concurrently: one PG that answers slowly must not hold back the other claimed runs
     // (they were claimed together, so each would otherwise wait for all before it).
@@ -337,52 +202,25 @@ pub async fn run_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
 async fn recover_abandoned(st: &AppState) -> Result<(), sqlx::Error> {
     let cutoff =
         util::now() - chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
-    let rows = st
-        .db
-        .fetch_all(
-            "SELECT id, payment_id, started_at FROM payment_schedules WHERE status = 'STARTED' AND started_at <= $1 LIMIT 64",
-            crate::args![util::micros(cutoff)],
-        )
-        .await?;
-    for r in rows {
-        let id = r.req_text("id")?;
-        let payment_id = r.req_text("payment_id")?;
-        let started_at = r.req_int("started_at")?;
+    for r in store::schedules::started_before(&st.db, cutoff).await? {
         // Only this schedule's own payment decides; none (or an earlier, failed payment
         // under the same id) means the run never got as far as claiming it.
-        let own = payments::load(st, &payment_id)
+        let own = store::payments::load(&st.db, &r.payment_id)
             .await?
-            .filter(|p| p.schedule_id.as_deref() == Some(id.as_str()));
+            .filter(|p| p.schedule_id.as_deref() == Some(r.id.as_str()));
         match own {
             None => {
-                let n = st
-                    .db
-                    .execute(
-                        "UPDATE payment_schedules SET status = 'SCHEDULED', started_at = NULL, claimed_by = NULL \
-                         WHERE id = $1 AND status = 'STARTED' AND started_at = $2",
-                        crate::args![id.clone(), started_at],
-                    )
-                    .await?;
-                if n == 1 {
-                    tracing::warn!(schedule_id = %id, "schedule abandoned before its payment was made; it will run again");
+                if store::schedules::unclaim(&st.db, &r).await? {
+                    tracing::warn!(schedule_id = %r.id, "schedule abandoned before its payment was made; it will run again");
                 }
             }
             Some(p) => {
-                tracing::warn!(schedule_id = %id, payment_status = %p.status, "schedule abandoned after its payment was made; it follows the payment");
-                finish(st, &id, schedule_status_of(&p.status)).await?;
+                tracing::warn!(schedule_id = %r.id, payment_status = %p.status, "schedule abandoned after its payment was made; it follows the payment");
+                finish(st, &r.id, ScheduleStatus::of_payment(p.status)).await?;
             }
         }
     }
     Ok(())
-}
-
-/// A schedule's status from its payment's.
-fn schedule_status_of(payment_status: &str) -> &'static str {
-    match payment_status {
-        payments::status::PAID | payments::status::VIRTUAL_ACCOUNT_ISSUED => "SUCCEEDED",
-        payments::status::PAY_PENDING | payments::status::READY => "PENDING",
-        _ => "FAILED",
-    }
 }
 
 async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
@@ -391,27 +229,22 @@ async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(schedule_id = %s.id, error = %e, "stored schedule is unreadable");
-            finish(st, &s.id, "FAILED").await?;
+            finish(st, &s.id, ScheduleStatus::Failed).await?;
             return Ok(());
         }
     };
-    let (answer, final_status) = payments::pay_with_billing_key(
-        st,
-        &s.payment_id,
-        body,
-        Some(&s.id),
-        &payments::Origin::scheduler(),
-    )
-    .await;
+    let (answer, final_status) =
+        payments::pay_with_billing_key(st, &s.payment_id, body, Some(&s.id), &Origin::scheduler())
+            .await;
     // The payment's transition already moved the schedule when a payment was made; a
     // request refused before any payment existed (key deleted, no channel) ends here. A
     // refused duplicate of this schedule's own payment (a re-run after a takeover) follows
     // that payment rather than failing the schedule.
-    let mut status = schedule_status_of(final_status);
+    let mut status = ScheduleStatus::of_payment(final_status);
     if matches!(&answer, Err(e) if matches!(e.kind(), "ALREADY_PAID" | "ALREADY_PAID_OR_WAITING")) {
-        if let Some(p) = payments::load(st, &s.payment_id).await? {
+        if let Some(p) = store::payments::load(&st.db, &s.payment_id).await? {
             if p.schedule_id.as_deref() == Some(s.id.as_str()) {
-                status = schedule_status_of(&p.status);
+                status = ScheduleStatus::of_payment(p.status);
             }
         }
     }
@@ -422,13 +255,6 @@ async fn run_one(st: &AppState, s: ScheduleRow) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-async fn finish(st: &AppState, id: &str, status: &str) -> Result<(), sqlx::Error> {
-    let completed = (status != "PENDING").then(|| util::micros(util::now()));
-    st.db
-        .execute(
-            "UPDATE payment_schedules SET status = $2, completed_at = COALESCE(completed_at, $3) WHERE id = $1 AND status = 'STARTED'",
-            crate::args![id, status, completed],
-        )
-        .await?;
-    Ok(())
+async fn finish(st: &AppState, id: &str, status: ScheduleStatus) -> Result<(), sqlx::Error> {
+    store::schedules::finish(&st.db, id, status, util::now()).await
 }

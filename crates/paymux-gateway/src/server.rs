@@ -16,9 +16,9 @@ use tokio::task::JoinHandle;
 
 use crate::channels::ChannelRegistry;
 use crate::config::{FileConfig, ServeOptions, Tuning};
-use crate::db::Db;
 use crate::state::{AppState, GatewayTransport};
-use crate::{api, groups, reconciler, schedules, webhooks};
+use crate::store::db::Db;
+use crate::{groups, http, reconciler, schedules, webhooks};
 
 /// The SQLite file the sandbox uses, in the working directory.
 pub const SANDBOX_DATABASE: &str = "sqlite://paymux-sandbox.sqlite";
@@ -38,7 +38,7 @@ pub struct GatewayOptions {
     pub api_secret: String,
     /// Webhook secret (`whsec_<base64>`).
     pub webhook_secret: String,
-    /// Default webhook URL: an http(s) URL, or [`webhooks::INBOX_URL`] to keep webhooks in the
+    /// Default webhook URL: an http(s) URL, or `webhooks::INBOX_URL` to keep webhooks in the
     /// sandbox inbox (`GET /sandbox/webhooks`).
     pub webhook_url: Option<String>,
     /// `merchantId` on responses.
@@ -218,7 +218,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
     });
     groups::apply_config_groups(&state, &opts.channel_groups).await?;
 
-    let app = api::router(state.clone());
+    let app = http::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let r = axum::serve(

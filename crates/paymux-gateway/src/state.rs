@@ -14,7 +14,7 @@ use paymux_routing::HealthTracker;
 
 use crate::channels::{ChannelEntry, ChannelRegistry};
 use crate::config::Tuning;
-use crate::db::Db;
+use crate::store::db::Db;
 
 /// Everything a request handler or background worker needs.
 pub struct AppState {
@@ -32,10 +32,10 @@ pub struct AppState {
     pub api_secret: Secret<String>,
     /// Webhook signing key (base64-decoded secret).
     pub webhook_key: Secret<Vec<u8>>,
-    /// Default webhook URL ([`crate::webhooks::INBOX_URL`]: the sandbox inbox).
+    /// Default webhook URL (`crate::webhooks::INBOX_URL`: the sandbox inbox).
     pub webhook_url: Option<String>,
     /// The sandbox's webhook inbox (`GET /sandbox/webhooks`); present only when the default
-    /// webhook target is [`crate::webhooks::INBOX_URL`].
+    /// webhook target is `crate::webhooks::INBOX_URL`.
     pub inbox: Option<crate::webhooks::Inbox>,
     /// `merchantId` on responses.
     pub merchant_id: String,

@@ -1,8 +1,7 @@
-//! Small helpers: time representation, ids, masking of stored request parts.
+//! Small helpers: time representation, ids, JSON columns.
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone, Utc};
-use paymux_core::model::CustomerInput;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Now, UTC.
 pub fn now() -> DateTime<Utc> {
@@ -40,45 +39,6 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().hyphenated())
 }
 
-/// The customer as a payment reports it (PortOne `Customer`), without birth date or any
-/// other identity number: those are never stored.
-pub fn customer_view(c: Option<&CustomerInput>) -> Value {
-    let Some(c) = c else {
-        return json!({});
-    };
-    let mut m = Map::new();
-    if let Some(id) = &c.id {
-        m.insert("id".into(), json!(id));
-    }
-    if let Some(n) = c.full_name() {
-        m.insert("name".into(), json!(n));
-    }
-    if let Some(g) = &c.gender {
-        m.insert(
-            "gender".into(),
-            serde_json::to_value(g).unwrap_or(Value::Null),
-        );
-    }
-    if let Some(e) = &c.email {
-        m.insert("email".into(), json!(e));
-    }
-    if let Some(p) = &c.phone_number {
-        m.insert("phoneNumber".into(), json!(p));
-    }
-    if let Some(a) = &c.address {
-        let mut addr = serde_json::to_value(a).unwrap_or_else(|_| json!({}));
-        if let Value::Object(am) = &mut addr {
-            am.insert("type".into(), json!("SEPARATED"));
-            am.insert("oneLine".into(), json!(a.one_line()));
-        }
-        m.insert("address".into(), addr);
-    }
-    if let Some(z) = &c.zipcode {
-        m.insert("zipcode".into(), json!(z));
-    }
-    Value::Object(m)
-}
-
 /// Parse a stored JSON column (invalid or absent → `null`).
 pub fn parse_json(s: Option<&str>) -> Value {
     s.and_then(|s| serde_json::from_str(s).ok())
@@ -100,18 +60,6 @@ pub fn put(m: &mut Map<String, Value>, key: &str, value: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn customer_view_drops_birth_date() {
-        let c: CustomerInput = serde_json::from_str(
-            r#"{"id":"c1","name":{"full":"홍길동"},"birthYear":"1990","birthMonth":"07","birthDay":"25"}"#,
-        )
-        .unwrap();
-        let v = customer_view(Some(&c));
-        let s = v.to_string();
-        assert!(!s.contains("1990") && !s.contains("birth"), "{s}");
-        assert_eq!(v["name"], "홍길동");
-    }
 
     #[test]
     fn times_round_trip() {

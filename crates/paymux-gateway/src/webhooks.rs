@@ -1,8 +1,9 @@
 //! Webhooks as PortOne sends them (version 2024-04-25), signed with Standard Webhooks.
 //!
-//! - Payload: `{"type", "timestamp", "data"}`; `timestamp` is the event's time and stays the
-//!   same on every retry. Transaction events carry `data{storeId, paymentId, transactionId,
-//!   cancellationId?}`, billing-key events `data{storeId, billingKey}`.
+//! - Payload ([`crate::views::webhook`], built by [`crate::events`]): `{"type", "timestamp",
+//!   "data"}`; `timestamp` is the event's time and stays the same on every retry. Transaction
+//!   events carry `data{storeId, paymentId, transactionId, cancellationId?}`, billing-key
+//!   events `data{storeId, billingKey}`.
 //! - Headers: `webhook-id` (the same on every retry), `webhook-timestamp` (Unix seconds of
 //!   this delivery), `webhook-signature: v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`
 //!   with key = base64-decode(secret without `whsec_`).
@@ -27,32 +28,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::db::{Backend, Tx};
 use crate::state::AppState;
+use crate::store::outbox::{self, Due};
 use crate::util;
-
-/// `Transaction.Ready`: a payment window was prepared (hosted checkout).
-pub const TRANSACTION_READY: &str = "Transaction.Ready";
-/// `Transaction.Paid`.
-pub const TRANSACTION_PAID: &str = "Transaction.Paid";
-/// `Transaction.Failed`.
-pub const TRANSACTION_FAILED: &str = "Transaction.Failed";
-/// `Transaction.PayPending`.
-pub const TRANSACTION_PAY_PENDING: &str = "Transaction.PayPending";
-/// `Transaction.VirtualAccountIssued`.
-pub const TRANSACTION_VIRTUAL_ACCOUNT_ISSUED: &str = "Transaction.VirtualAccountIssued";
-/// `Transaction.Cancelled`.
-pub const TRANSACTION_CANCELLED: &str = "Transaction.Cancelled";
-/// `Transaction.PartialCancelled`.
-pub const TRANSACTION_PARTIAL_CANCELLED: &str = "Transaction.PartialCancelled";
-/// `BillingKey.Issued`.
-pub const BILLING_KEY_ISSUED: &str = "BillingKey.Issued";
-/// `BillingKey.Ready`: a billing-key window was prepared (hosted checkout).
-pub const BILLING_KEY_READY: &str = "BillingKey.Ready";
-/// `BillingKey.Failed`: a billing-key window ended without a key.
-pub const BILLING_KEY_FAILED: &str = "BillingKey.Failed";
-/// `BillingKey.Deleted`.
-pub const BILLING_KEY_DELETED: &str = "BillingKey.Deleted";
 
 /// The sandbox inbox as a webhook target (stored in outbox rows like any URL). Not an http(s)
 /// URL, so neither a request's `noticeUrls` nor a configured `webhook_url` can name it.
@@ -155,27 +133,6 @@ pub fn is_http_url(url: &str) -> bool {
     })
 }
 
-/// Where an event goes.
-#[derive(Debug, Clone, Default)]
-pub struct Destination {
-    /// The request's `noticeUrls` (override the configured URL when non-empty).
-    pub notice_urls: Vec<String>,
-    /// The request's `skipWebhook`.
-    pub skip: bool,
-}
-
-impl Destination {
-    /// From stored columns.
-    pub fn from_columns(notice_urls_json: Option<&str>, skip: bool) -> Self {
-        Destination {
-            notice_urls: notice_urls_json
-                .and_then(|s| serde_json::from_str(s).ok())
-                .unwrap_or_default(),
-            skip,
-        }
-    }
-}
-
 /// Decode a webhook secret (`whsec_<base64>`, or bare base64) into the HMAC key.
 pub fn decode_secret(secret: &str) -> Result<Vec<u8>, String> {
     let b64 = secret.strip_prefix("whsec_").unwrap_or(secret);
@@ -208,119 +165,13 @@ pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &str) -> String {
     )
 }
 
-/// The URLs an event for `dest` goes to (none when skipped or nothing is configured).
-pub fn targets(st: &AppState, dest: &Destination) -> Vec<String> {
-    if dest.skip {
-        Vec::new()
-    } else if dest.notice_urls.is_empty() {
-        st.webhook_url.iter().cloned().collect()
-    } else {
-        dest.notice_urls.clone()
-    }
-}
-
-/// Write an event to the outbox inside `tx`.
-pub async fn enqueue(
-    tx: &mut Tx,
-    st: &AppState,
-    event_type: &str,
-    data: Value,
-    dest: &Destination,
-) -> Result<(), sqlx::Error> {
-    let urls = targets(st, dest);
-    if urls.is_empty() {
-        return Ok(());
-    }
-    let now = util::now();
-    let payload = json!({
-        "type": event_type,
-        "timestamp": util::rfc3339(now),
-        "data": data,
-    })
-    .to_string();
-    for url in urls {
-        tx.execute(
-            "INSERT INTO webhook_outbox (id, event_type, url, payload, status, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, 'PENDING', 0, $5, $5)",
-            crate::args![
-                format!("whmsg_{}", uuid::Uuid::new_v4().simple()),
-                event_type,
-                url,
-                payload.clone(),
-                util::micros(now)
-            ],
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// `data` of a transaction event.
-pub fn transaction_data(
-    store_id: &str,
-    payment_id: &str,
-    transaction_id: &str,
-    cancellation_id: Option<&str>,
-) -> Value {
-    let mut d = json!({
-        "storeId": store_id,
-        "paymentId": payment_id,
-        "transactionId": transaction_id,
-    });
-    if let Some(c) = cancellation_id {
-        d["cancellationId"] = json!(c);
-    }
-    d
-}
-
-/// `data` of a billing-key event.
-pub fn billing_key_data(store_id: &str, billing_key: &str) -> Value {
-    json!({"storeId": store_id, "billingKey": billing_key})
-}
-
-struct Due {
-    id: String,
-    url: String,
-    payload: String,
-    attempts: i64,
-    event_type: String,
-}
-
 /// Deliver every due outbox row once. Returns how many deliveries were attempted.
 pub async fn deliver_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
     let now = util::now();
     let lease = now
         + chrono::Duration::from_std(st.tuning.webhook_timeout + Duration::from_secs(30))
             .unwrap_or_default();
-    let sql = match st.db.backend() {
-        Backend::Postgres => {
-            "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
-                          ORDER BY next_attempt_at LIMIT 32 FOR UPDATE SKIP LOCKED) \
-             RETURNING id, url, payload, attempts, event_type"
-        }
-        Backend::Sqlite => {
-            "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
-             WHERE status = 'PENDING' AND next_attempt_at <= $2 AND id IN \
-                   (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
-                    ORDER BY next_attempt_at LIMIT 32) \
-             RETURNING id, url, payload, attempts, event_type"
-        }
-    };
-    let rows = st
-        .db
-        .fetch_all(sql, crate::args![util::micros(lease), util::micros(now)])
-        .await?;
-    let mut due = Vec::with_capacity(rows.len());
-    for r in rows {
-        due.push(Due {
-            id: r.req_text("id")?,
-            url: r.req_text("url")?,
-            payload: r.req_text("payload")?,
-            attempts: r.req_int("attempts")?,
-            event_type: r.req_text("event_type")?,
-        });
-    }
+    let due = outbox::lease_due(&st.db, now, lease).await?;
     let n = due.len();
     let mut set = tokio::task::JoinSet::new();
     for d in due {
@@ -386,32 +237,17 @@ async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
     match error {
         None => {
             tracing::info!(webhook_id = %d.id, event = %d.event_type, attempt = d.attempts, "webhook delivered");
-            st.db
-                .execute(
-                    "UPDATE webhook_outbox SET status = 'DELIVERED', delivered_at = $2, last_error = NULL WHERE id = $1",
-                    crate::args![d.id, util::micros(now)],
-                )
-                .await?;
+            outbox::delivered(&st.db, &d.id, now).await?;
         }
         Some(err) if d.attempts >= i64::from(st.tuning.webhook_max_attempts) => {
             tracing::warn!(webhook_id = %d.id, event = %d.event_type, attempts = d.attempts, error = %err, "webhook given up");
-            st.db
-                .execute(
-                    "UPDATE webhook_outbox SET status = 'FAILED', last_error = $2 WHERE id = $1",
-                    crate::args![d.id, err],
-                )
-                .await?;
+            outbox::given_up(&st.db, &d.id, &err).await?;
         }
         Some(err) => {
             let delay = backoff(st.tuning.webhook_backoff_base, d.attempts);
             tracing::info!(webhook_id = %d.id, event = %d.event_type, attempt = d.attempts, error = %err, retry_in_ms = delay.as_millis() as u64, "webhook delivery failed; will retry");
             let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
-            st.db
-                .execute(
-                    "UPDATE webhook_outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1",
-                    crate::args![d.id, util::micros(next), err],
-                )
-                .await?;
+            outbox::retry_at(&st.db, &d.id, next, &err).await?;
         }
     }
     Ok(())
@@ -452,7 +288,7 @@ mod tests {
     fn sent(id: &str) -> Sent {
         Sent {
             id: id.into(),
-            event_type: TRANSACTION_PAID.into(),
+            event_type: crate::domain::EventType::TransactionPaid.as_str().into(),
             received_at: util::now(),
             headers: signed_headers(b"k", id, "{}"),
             body: "{}".into(),

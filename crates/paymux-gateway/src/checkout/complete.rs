@@ -15,37 +15,38 @@
 //! 4. The browser is redirected (302) to `redirectUrl` with PortOne's result query
 //!    parameters — `paymentId` / `billingKey`, `transactionType`, `txId`, and on failure
 //!    `code`, `message`, `pgCode`, `pgMessage` — or, without a `redirectUrl`, shown the
-//!    shopper's result page in Korean ([`page::result_page`]: 결제 완료 / 카드 등록 완료 /
+//!    shopper's result page in Korean ([`Landing::Result`]: 결제 완료 / 카드 등록 완료 /
 //!    가상계좌 발급 완료 / 결제 확인 중 / 결제 실패, the order name, the amount, the reason).
 //!    The merchant must still confirm with `GET /payments/{paymentId}` (as with PortOne).
 
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use paymux_core::adapter::{
     kst, CheckoutCompleteCall, EncodeContext, PgRequest, PriorAmount, PriorTransaction,
 };
-use paymux_core::display;
 use paymux_core::error::PgError;
 use paymux_core::execute;
 use paymux_core::money::Money;
-use paymux_core::outcome::{ApprovedDetail, CardSummary, DeclineKind, Outcome};
+use paymux_core::outcome::{ApprovedDetail, CardSummary, Outcome};
 use paymux_core::secret::Secret;
 use paymux_core::wire::form_urldecode;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-use super::page::{self, message_page, ResultView, Verdict};
-use super::{status, Kind, SessionRow};
-use crate::billing_keys;
+use super::result::{failure_params, respond, success_params, verdict_of, window_verdict};
+use super::window::return_charset;
+use super::{Kind, Landing, SessionRow};
 use crate::channels::ChannelEntry;
-use crate::payments::{self, Origin, Transition};
+use crate::domain::Destination;
+use crate::domain::Origin;
+use crate::domain::Transition;
+use crate::domain::{EventData, EventType};
+use crate::domain::{Failure, MethodUpdate, PaymentStatus, SessionStatus};
+use crate::events;
+use crate::flow;
 use crate::state::AppState;
+use crate::store;
 use crate::util;
-use crate::webhooks::{self, Destination};
-
-/// PortOne's SDK failure code for failures at the PG (`code` on the redirect).
-pub const FAILURE_TYPE_PG: &str = "FAILURE_TYPE_PG";
+use crate::views::checkout::Verdict;
 
 type Returned = BTreeMap<String, Secret<String>>;
 
@@ -66,9 +67,9 @@ pub fn parse_return(
     }
     let named = parts
         .filter_map(|p| p.trim().strip_prefix("charset="))
-        .map(|c| page::return_charset(c.trim_matches('"')))
+        .map(|c| return_charset(c.trim_matches('"')))
         .next();
-    let cs = named.unwrap_or_else(|| page::return_charset(&s.window_charset));
+    let cs = named.unwrap_or_else(|| return_charset(&s.window_charset));
     let pairs =
         form_urldecode(body, cs).map_err(|e| format!("the PG's return does not decode: {e}"))?;
     let mut out = Returned::new();
@@ -95,192 +96,6 @@ pub fn complete_request(s: &SessionRow, returned: Returned) -> PgRequest {
     })
 }
 
-/// `redirect_url` with the result parameters appended (`None` when it is not a URL).
-pub fn redirect_target(redirect_url: &str, params: &Value) -> Option<String> {
-    let mut url = reqwest::Url::parse(redirect_url).ok()?;
-    if let Some(m) = params.as_object() {
-        let mut q = url.query_pairs_mut();
-        for (k, v) in m {
-            if let Some(v) = v.as_str() {
-                q.append_pair(k, v);
-            }
-        }
-    }
-    Some(url.to_string())
-}
-
-fn transaction_type(kind: Kind) -> &'static str {
-    kind.as_str()
-}
-
-/// PortOne's success parameters for a session.
-fn success_params(s: &SessionRow) -> Map<String, Value> {
-    let mut m = Map::new();
-    if let Some(p) = &s.payment_id {
-        m.insert("paymentId".into(), json!(p));
-    }
-    if let Some(k) = &s.billing_key {
-        m.insert("billingKey".into(), json!(k));
-    }
-    m.insert("transactionType".into(), json!(transaction_type(s.kind)));
-    if let Some(t) = &s.transaction_id {
-        m.insert("txId".into(), json!(t));
-    }
-    m
-}
-
-/// PortOne's failure parameters.
-fn failure_params(
-    s: &SessionRow,
-    message: &str,
-    pg_code: Option<&str>,
-    pg_message: Option<&str>,
-) -> Map<String, Value> {
-    let mut m = success_params(s);
-    m.insert("code".into(), json!(FAILURE_TYPE_PG));
-    m.insert("message".into(), json!(message));
-    if let Some(c) = pg_code.filter(|c| !c.is_empty()) {
-        m.insert("pgCode".into(), json!(c));
-    }
-    if let Some(c) = pg_message.filter(|c| !c.is_empty()) {
-        m.insert("pgMessage".into(), json!(c));
-    }
-    m
-}
-
-/// Redirect to `redirectUrl` with the parameters, or show the shopper the result page.
-async fn respond(
-    st: &AppState,
-    s: &SessionRow,
-    params: &Map<String, Value>,
-    verdict: Verdict,
-) -> Response {
-    let params = Value::Object(params.clone());
-    match s
-        .redirect_url
-        .as_deref()
-        .and_then(|u| redirect_target(u, &params))
-    {
-        Some(location) => (
-            StatusCode::FOUND,
-            [
-                (header::LOCATION, location),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
-        )
-            .into_response(),
-        None => page::result_page(&result_view(st, s, &params, verdict).await),
-    }
-}
-
-/// The result page's content: the verdict, plus the order's name and amount from the stored
-/// payment (or the billing key's issue name). A storage error only leaves those out.
-async fn result_view(
-    st: &AppState,
-    s: &SessionRow,
-    params: &Value,
-    verdict: Verdict,
-) -> ResultView {
-    let text = |k: &str| params.get(k).and_then(Value::as_str).map(str::to_string);
-    let mut view = ResultView {
-        verdict,
-        order_name: None,
-        amount: None,
-        payment_id: text("paymentId"),
-        billing_key: text("billingKey").or_else(|| s.billing_key.clone()),
-    };
-    if let Some(pid) = &s.payment_id {
-        match payments::load(st, pid).await {
-            Ok(Some(p)) => {
-                view.order_name = Some(p.order_name);
-                view.amount = Some((p.amount_total, p.currency));
-            }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, session = %s.id, "result page without the order's details")
-            }
-        }
-        if view.amount.is_none() {
-            view.amount = Some((s.amount_total, "KRW".into()));
-        }
-    } else if let Some(bk) = &s.billing_key {
-        match billing_keys::load(st, bk).await {
-            Ok(Some(k)) => view.order_name = k.issue_name,
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, session = %s.id, "result page without the issue name")
-            }
-        }
-    }
-    view
-}
-
-/// What the shopper is told, from the PG's answer and whether the session succeeded.
-fn verdict_of(s: &SessionRow, ok: bool, result: &Result<Outcome, PgError>) -> Verdict {
-    let generic_failure = || Verdict::Failed {
-        reason: if s.payment_id.is_some() {
-            "결제가 완료되지 않았습니다.".into()
-        } else {
-            "카드를 등록하지 못했습니다.".into()
-        },
-        detail: None,
-        pg_code: None,
-    };
-    match result {
-        Ok(Outcome::Approved(a)) if ok => match (s.kind, &a.detail) {
-            (Kind::IssueBillingKey, _) => Verdict::Registered {
-                card: s.method() != Some(paymux_core::adapter::Method::Mobile),
-            },
-            (
-                Kind::IssueBillingKeyAndPay,
-                ApprovedDetail::Payment {
-                    pg_billing_key: Some(_),
-                    ..
-                },
-            ) => Verdict::RegisteredAndPaid,
-            _ => Verdict::Paid,
-        },
-        Ok(Outcome::VirtualAccountIssued(v)) if ok => Verdict::VirtualAccount {
-            bank: v.bank.clone(),
-            account_number: v.account_number.clone(),
-            remittee: v.remittee_name.clone(),
-            due: v.expires_at,
-        },
-        Ok(Outcome::Approved(_)) | Ok(Outcome::VirtualAccountIssued(_)) => generic_failure(),
-        Ok(Outcome::Declined(d)) => Verdict::Failed {
-            reason: display::decline_reason(d.kind).into(),
-            // The kind's sentence is generic for unclassified codes: add the PG's words.
-            detail: (d.kind == DeclineKind::Other).then(|| d.pg_message.clone()),
-            pg_code: Some(d.pg_code.clone()).filter(|c| !c.is_empty()),
-        },
-        Err(e) if e.is_certainly_not_sent() => Verdict::Failed {
-            reason: "결제사에 연결하지 못했습니다. 결제된 금액은 없으니 다시 시도해 주세요.".into(),
-            detail: None,
-            pg_code: None,
-        },
-        // Pending, unknown, or sent with the answer lost: the store confirms the result.
-        _ => Verdict::Checking,
-    }
-}
-
-/// What the shopper is told when the window itself ended without a payment. Korean PG windows
-/// say `취소` (`사용자 취소`) when the payer cancelled.
-fn window_verdict(s: &SessionRow, pg_code: Option<&str>, pg_message: Option<&str>) -> Verdict {
-    let message = pg_message.unwrap_or_default().trim();
-    let cancelled = message.contains("취소");
-    Verdict::Failed {
-        reason: if cancelled {
-            display::USER_CANCELLED.into()
-        } else if s.payment_id.is_some() {
-            "결제창에서 결제가 완료되지 않았습니다.".into()
-        } else {
-            "결제창에서 카드 등록이 완료되지 않았습니다.".into()
-        },
-        detail: (!cancelled && !message.is_empty()).then(|| message.to_string()),
-        pg_code: pg_code.map(str::to_string).filter(|c| !c.is_empty()),
-    }
-}
-
 /// `POST /checkout/return/{sessionId}`.
 pub async fn on_return(
     st: &AppState,
@@ -288,44 +103,32 @@ pub async fn on_return(
     content_type: Option<&str>,
     body: &[u8],
     browser: &Origin,
-) -> Response {
+) -> Landing {
     let s = match super::load(st, id).await {
         Ok(Some(s)) => s,
-        Ok(None) => {
-            return message_page(
-                StatusCode::NOT_FOUND,
-                "결제 세션을 찾을 수 없습니다",
-                "알 수 없는 결제입니다. 결제된 금액은 없으니 상점에서 다시 결제해 주세요.",
-                None,
-            )
-        }
-        Err(e) => return page::storage_error(&e),
+        Ok(None) => return Landing::NotFound { returned: true },
+        Err(e) => return Landing::storage(&e),
     };
     let now = util::micros(util::now());
-    if s.status == status::OPEN && s.is_expired_at(now) {
+    if s.status == SessionStatus::Open && s.is_expired_at(now) {
         tracing::warn!(session = %s.id, "payment window returned after its session expired; refused");
         if let Err(e) = super::expire(st, &s).await {
-            return page::storage_error(&e);
+            return Landing::storage(&e);
         }
-        return page::expired_page();
+        return Landing::Expired;
     }
-    if s.status != status::OPEN {
+    if s.status != SessionStatus::Open {
         tracing::warn!(session = %s.id, status = %s.status, "payment window returned again; refused");
-        return page::finished_page(&s);
+        return Landing::Finished(Box::new(s));
     }
     let Some(entry) = st.channels.get(&s.channel_key) else {
-        return message_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "결제를 완료할 수 없습니다",
-            "상점의 결제 설정이 바뀌어 결제를 진행할 수 없습니다. 결제된 금액은 없습니다. 상점에 문의해 주세요.",
-            None,
-        );
+        return Landing::ChannelGone;
     };
     let returned = match parse_return(&s, content_type, body) {
         Ok(r) => r,
         Err(why) => {
             tracing::warn!(session = %s.id, %why, "payment window return unreadable; refused");
-            return refused_page(&why);
+            return Landing::Refused(why);
         }
     };
     let req = complete_request(&s, returned);
@@ -347,33 +150,19 @@ pub async fn on_return(
             return window_failed(st, &s, &e.to_string(), Some(pg_code), Some(pg_message)).await;
         }
         tracing::warn!(session = %s.id, error = %e, "payment window return did not verify; refused, nothing sent");
-        return refused_page(&e.to_string());
+        return Landing::Refused(e.to_string());
     }
     // Exactly one return goes on.
-    let claimed = st
-        .db
-        .execute(
-            "UPDATE checkout_sessions SET status = 'COMPLETING', updated_at = $2 \
-             WHERE id = $1 AND status = 'OPEN' AND expires_at > $2",
-            crate::args![s.id.clone(), now],
-        )
-        .await;
-    match claimed {
-        Ok(1) => {}
-        Ok(_) => return already_taken(st, &s.id).await,
-        Err(e) => return page::storage_error(&e),
+    match store::sessions::claim_completing(&st.db, &s.id, now).await {
+        Ok(true) => {}
+        Ok(false) => return already_taken(st, &s.id).await,
+        Err(e) => return Landing::storage(&e),
     }
     if let Err(e) = prepare_payment_for_sending(st, &s, browser).await {
         // Nothing was sent: give the session back so the customer can retry the return.
         tracing::error!(error = %e, session = %s.id, "could not record the attempt; not sending");
-        let _ = st
-            .db
-            .execute(
-                "UPDATE checkout_sessions SET status = 'OPEN' WHERE id = $1 AND status = 'COMPLETING'",
-                crate::args![s.id.clone()],
-            )
-            .await;
-        return page::storage_error(&e);
+        let _ = store::sessions::reopen(&st.db, &s.id).await;
+        return Landing::storage(&e);
     }
     tracing::info!(session = %s.id, channel = %s.channel_key, kind = s.kind.as_str(), "completing payment window");
     let result = st.call_pg(entry, now_kst, &req).await;
@@ -391,50 +180,30 @@ pub async fn on_return(
         }
     };
     let final_status = if ok {
-        status::COMPLETED
+        SessionStatus::Completed
     } else {
-        status::FAILED
+        SessionStatus::Failed
     };
-    if let Err(e) = st
-        .db
-        .execute(
-            "UPDATE checkout_sessions SET status = $2, result_json = $3, finished_at = $4, updated_at = $4 \
-             WHERE id = $1 AND status = 'COMPLETING'",
-            crate::args![
-                s.id.clone(),
-                final_status,
-                Value::Object(params.clone()).to_string(),
-                util::micros(util::now())
-            ],
-        )
-        .await
+    if let Err(e) = store::sessions::finish(
+        &st.db,
+        &s.id,
+        final_status,
+        Value::Object(params.clone()).to_string(),
+        util::now(),
+    )
+    .await
     {
         tracing::error!(error = %e, session = %s.id, "could not close the checkout session");
     }
     respond(st, &s, &params, verdict).await
 }
 
-/// 400: the window's answer does not verify. The shopper reads Korean; the technical reason
-/// (field and rule, never a value) is kept small for support.
-fn refused_page(why: &str) -> Response {
-    page::detail_page(
-        StatusCode::BAD_REQUEST,
-        "결제 결과를 확인할 수 없습니다",
-        "결제창의 응답을 확인할 수 없어 결제를 진행하지 않았습니다. 결제된 금액은 없으니 상점에서 \
-         다시 결제해 주세요.",
-        Some(&format!(
-            "The payment window's answer could not be verified: {why}"
-        )),
-        None,
-    )
-}
-
-async fn already_taken(st: &AppState, id: &str) -> Response {
+async fn already_taken(st: &AppState, id: &str) -> Landing {
     match super::load(st, id).await {
-        Ok(Some(s)) if s.status == status::OPEN => page::expired_page(),
-        Ok(Some(s)) => page::finished_page(&s),
-        Ok(None) => page::expired_page(),
-        Err(e) => page::storage_error(&e),
+        Ok(Some(s)) if s.status == SessionStatus::Open => Landing::Expired,
+        Ok(Some(s)) => Landing::Finished(Box::new(s)),
+        Ok(None) => Landing::Expired,
+        Err(e) => Landing::storage(&e),
     }
 }
 
@@ -450,25 +219,18 @@ async fn prepare_payment_for_sending(
     };
     let now = util::now();
     let stale = now + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
-    let extra = match payments::load(st, pid).await? {
+    let extra = match store::payments::load(&st.db, pid).await? {
         Some(p) => {
             let mut e = util::parse_json(p.extra_json.as_deref());
             if !e.is_object() {
                 e = json!({});
             }
-            e["origin"] = browser.json_for_browser();
+            e["origin"] = crate::views::party::origin_for_browser(browser);
             Some(e.to_string())
         }
         None => None,
     };
-    st.db
-        .execute(
-            "UPDATE payments SET reconcile_at = $3, extra_json = COALESCE($4, extra_json), updated_at = $5 \
-             WHERE id = $1 AND transaction_id = $2 AND status = 'READY'",
-            crate::args![pid.clone(), tid.clone(), util::micros(stale), extra, util::micros(now)],
-        )
-        .await?;
-    Ok(())
+    store::payments::prepare_window_send(&st.db, pid, tid, stale, extra, now).await
 }
 
 /// The window reported a failure (cancelled in the window, authentication failed): nothing to
@@ -479,7 +241,7 @@ async fn window_failed(
     reason: &str,
     pg_code: Option<&str>,
     pg_message: Option<&str>,
-) -> Response {
+) -> Landing {
     let message = match (pg_code, pg_message) {
         (Some(c), Some(m)) => format!("the payment window ended without a payment ({c}: {m})"),
         (Some(c), None) => format!("the payment window ended without a payment ({c})"),
@@ -487,30 +249,21 @@ async fn window_failed(
     };
     let params = failure_params(s, &message, pg_code, pg_message);
     let now = util::micros(util::now());
-    let claimed = st
-        .db
-        .execute(
-            "UPDATE checkout_sessions SET status = 'FAILED', result_json = $3, finished_at = $2, updated_at = $2 \
-             WHERE id = $1 AND status = 'OPEN' AND expires_at > $2",
-            crate::args![s.id.clone(), now, Value::Object(params.clone()).to_string()],
-        )
-        .await;
-    match claimed {
-        Ok(1) => {}
-        Ok(_) => return already_taken(st, &s.id).await,
-        Err(e) => return page::storage_error(&e),
+    let result = Value::Object(params.clone()).to_string();
+    match store::sessions::fail_open(&st.db, &s.id, result, now).await {
+        Ok(true) => {}
+        Ok(false) => return already_taken(st, &s.id).await,
+        Err(e) => return Landing::storage(&e),
     }
     tracing::info!(session = %s.id, pg_code = pg_code.unwrap_or(""), "payment window ended without a payment");
-    let mut failure = json!({ "reason": format!("{message}: {reason}") });
-    if let Some(c) = pg_code {
-        failure["pgCode"] = json!(c);
-    }
-    if let Some(m) = pg_message {
-        failure["pgMessage"] = json!(m);
-    }
+    let failure = Failure {
+        reason: format!("{message}: {reason}"),
+        pg_code: pg_code.map(str::to_string),
+        pg_message: pg_message.map(str::to_string),
+    };
     let recorded = async {
         if let (Some(pid), Some(tid)) = (&s.payment_id, &s.transaction_id) {
-            payments::apply(st, pid, tid, &Transition::Failed { failure }).await?;
+            flow::apply(st, pid, tid, &Transition::Failed { failure }).await?;
         }
         if let Some(bk) = &s.billing_key {
             fail_billing_key(st, s, bk).await?;
@@ -524,14 +277,21 @@ async fn window_failed(
     respond(st, s, &params, window_verdict(s, pg_code, pg_message)).await
 }
 
+/// Masked card number and its BIN (when it shows six digits) from a PG's card summary.
+fn masked_card(card: Option<&CardSummary>) -> Option<(String, Option<String>)> {
+    let number = card?.masked_number.clone()?;
+    let bin: String = number.chars().take_while(char::is_ascii_digit).collect();
+    let bin = (bin.len() >= 6).then(|| bin[..6].to_string());
+    Some((number, bin))
+}
+
 /// Masked card number and its BIN from a PG's card summary.
 fn card_json(card: Option<&CardSummary>) -> Option<Value> {
-    let number = card?.masked_number.clone()?;
+    let (number, bin) = masked_card(card)?;
     let mut m = Map::new();
     m.insert("number".into(), json!(number));
-    let bin: String = number.chars().take_while(char::is_ascii_digit).collect();
-    if bin.len() >= 6 {
-        m.insert("bin".into(), json!(&bin[..6]));
+    if let Some(bin) = bin {
+        m.insert("bin".into(), json!(bin));
     }
     Some(Value::Object(m))
 }
@@ -548,27 +308,22 @@ async fn settle(
     if let (Some(pid), Some(tid)) = (&s.payment_id, &s.transaction_id) {
         let retry_at = util::now()
             + chrono::Duration::from_std(st.tuning.reconcile_retry_base).unwrap_or_default();
-        let (mut t, _) = payments::settle(pid, result, retry_at);
-        if let (Transition::Paid { method_patch, .. }, Ok(Outcome::Approved(a))) = (&mut t, result)
-        {
+        let (mut t, _) = flow::settle(pid, result, retry_at);
+        if let (Transition::Paid { method, .. }, Ok(Outcome::Approved(a))) = (&mut t, result) {
             if let ApprovedDetail::Payment { card, .. } = &a.detail {
-                if let Some(c) = card_json(card.as_ref()) {
-                    let mut patch = method_patch.take().unwrap_or_else(|| json!({}));
-                    let mut merged = patch.get("card").cloned().unwrap_or_else(|| json!({}));
-                    if let (Value::Object(m), Value::Object(c)) = (&mut merged, c) {
-                        m.extend(c);
-                    }
-                    patch["card"] = merged;
-                    *method_patch = Some(patch);
+                if let Some((number, bin)) = masked_card(card.as_ref()) {
+                    let update = method.get_or_insert_with(MethodUpdate::default);
+                    update.card_number = Some(number);
+                    update.card_bin = bin;
                 }
             }
         }
-        if !payments::apply(st, pid, tid, &t).await? {
+        if !flow::apply(st, pid, tid, &t).await? {
             // Someone else (the reconciler) settled it: report what is stored.
-            if let Some(p) = payments::load(st, pid).await? {
-                t = match p.status.as_str() {
-                    payments::status::FAILED => Transition::Failed {
-                        failure: util::parse_json(p.failure_json.as_deref()),
+            if let Some(p) = store::payments::load(&st.db, pid).await? {
+                t = match p.status {
+                    PaymentStatus::Failed => Transition::Failed {
+                        failure: p.failure.unwrap_or_default(),
                     },
                     _ => t,
                 };
@@ -583,12 +338,13 @@ async fn settle(
                 ok = false;
                 params = failure_params(
                     s,
-                    failure
-                        .get("reason")
-                        .and_then(Value::as_str)
-                        .unwrap_or("the payment failed"),
-                    failure.get("pgCode").and_then(Value::as_str),
-                    failure.get("pgMessage").and_then(Value::as_str),
+                    if failure.reason.is_empty() {
+                        "the payment failed"
+                    } else {
+                        &failure.reason
+                    },
+                    failure.pg_code.as_deref(),
+                    failure.pg_message.as_deref(),
                 );
             }
         }
@@ -707,239 +463,42 @@ async fn issue_billing_key(
     let Some(bk) = &s.billing_key else {
         return Ok(());
     };
-    let now = util::micros(Utc::now());
-    let mut tx = st.db.begin().await?;
-    let n = tx
-        .execute(
-            "UPDATE billing_keys SET status = 'ISSUED', issued_at = $2, method_json = $3, updated_at = $2 \
-             WHERE billing_key = $1 AND status = 'ISSUING'",
-            crate::args![bk.clone(), now, method_json.to_string()],
-        )
-        .await?;
-    if n == 1 {
-        tx.execute(
-            "INSERT INTO billing_key_channels (billing_key, channel_key, status, channel_json, pg_billing_key, pg_tx_id, created_at) \
-             VALUES ($1, $2, 'ISSUED', $3, $4, $5, $6)",
-            crate::args![
-                bk.clone(),
-                s.channel_key.clone(),
-                util::to_json_text(&entry.selected()).unwrap_or_default(),
-                pg_key.expose().clone(),
-                pg_tx_id,
-                now
-            ],
-        )
-        .await?;
-        webhooks::enqueue(
-            &mut tx,
-            st,
-            webhooks::BILLING_KEY_ISSUED,
-            webhooks::billing_key_data(&s.store_id, bk),
-            &key_destination(s),
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    let event = events::event(
+        st,
+        EventType::BillingKeyIssued,
+        EventData::billing_key(&s.store_id, bk),
+        &key_destination(s),
+    );
+    store::billing_keys::issue_from_window(
+        &st.db,
+        bk,
+        method_json.to_string(),
+        &s.channel_key,
+        util::to_json_text(&entry.selected()).unwrap_or_default(),
+        pg_key.expose().clone(),
+        pg_tx_id,
+        event.as_ref(),
+        Utc::now(),
+    )
+    .await?;
     tracing::info!(session = %s.id, billing_key = %bk, "billing key issued through the window");
     Ok(())
 }
 
 /// The window ended without a key: `ISSUING → FAILED`, `BillingKey.Failed`.
 pub async fn fail_billing_key(st: &AppState, s: &SessionRow, bk: &str) -> Result<(), sqlx::Error> {
-    let now = util::micros(Utc::now());
-    let mut tx = st.db.begin().await?;
-    let n = tx
-        .execute(
-            "UPDATE billing_keys SET status = 'FAILED', updated_at = $2 WHERE billing_key = $1 AND status = 'ISSUING'",
-            crate::args![bk, now],
-        )
-        .await?;
-    if n == 1 {
-        webhooks::enqueue(
-            &mut tx,
-            st,
-            webhooks::BILLING_KEY_FAILED,
-            webhooks::billing_key_data(&s.store_id, bk),
-            &key_destination(s),
-        )
-        .await?;
-    }
-    tx.commit().await
+    let event = events::event(
+        st,
+        EventType::BillingKeyFailed,
+        EventData::billing_key(&s.store_id, bk),
+        &key_destination(s),
+    );
+    store::billing_keys::fail_issuing(&st.db, bk, event.as_ref(), Utc::now()).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redirect_keeps_the_merchants_query() {
-        let u = redirect_target(
-            "https://shop.example/done?order=7",
-            &json!({"paymentId": "p 1", "code": "FAILURE_TYPE_PG"}),
-        )
-        .unwrap();
-        assert_eq!(
-            u,
-            "https://shop.example/done?order=7&code=FAILURE_TYPE_PG&paymentId=p+1"
-        );
-        assert!(redirect_target("not a url", &json!({})).is_none());
-    }
-
-    fn session(kind: Kind, payment: bool) -> SessionRow {
-        SessionRow {
-            id: "cs_1".into(),
-            kind,
-            status: status::COMPLETING.into(),
-            store_id: "s".into(),
-            payment_id: payment.then(|| "p-1".into()),
-            transaction_id: payment.then(|| "t-1".into()),
-            billing_key: (kind != Kind::Payment).then(|| "bk-1".into()),
-            order_id: "o".into(),
-            channel_key: "k".into(),
-            method: "CARD".into(),
-            amount_total: 1000,
-            order_date: "20250101000000".into(),
-            window_url: String::new(),
-            window_charset: "UTF-8".into(),
-            window_form: String::new(),
-            window_loader: None,
-            redirect_url: None,
-            notice_urls_json: None,
-            result_json: None,
-            created_at: 0,
-            expires_at: 0,
-            opened_at: None,
-            finished_at: None,
-        }
-    }
-
-    fn approved(detail: ApprovedDetail) -> Result<Outcome, PgError> {
-        Ok(Outcome::Approved(paymux_core::outcome::Approved {
-            pg_tx_id: Some("T1".into()),
-            at: None,
-            amount: None,
-            pg_code: "0000".into(),
-            pg_message: String::new(),
-            detail,
-        }))
-    }
-
-    fn paid(key: Option<&str>) -> ApprovedDetail {
-        ApprovedDetail::Payment {
-            approval_number: None,
-            card: None,
-            installment_month: None,
-            pg_billing_key: key.map(|k| Secret::new(k.to_string())),
-        }
-    }
-
-    #[test]
-    fn verdicts_follow_the_pgs_answer() {
-        let pay = session(Kind::Payment, true);
-        assert_eq!(verdict_of(&pay, true, &approved(paid(None))), Verdict::Paid);
-        let declined = Ok(Outcome::Declined(paymux_core::outcome::Declined::new(
-            "8101",
-            "승인거절",
-            DeclineKind::CardDeclined,
-        )));
-        assert_eq!(
-            verdict_of(&pay, false, &declined),
-            Verdict::Failed {
-                reason: "카드사에서 승인을 거절했습니다.".into(),
-                detail: None,
-                pg_code: Some("8101".into()),
-            }
-        );
-        let other = Ok(Outcome::Declined(paymux_core::outcome::Declined::new(
-            "X1",
-            "기타 오류",
-            DeclineKind::Other,
-        )));
-        let Verdict::Failed { detail, .. } = verdict_of(&pay, false, &other) else {
-            panic!()
-        };
-        assert_eq!(
-            detail.as_deref(),
-            Some("기타 오류"),
-            "generic kinds keep the PG's words"
-        );
-        let va = Ok(Outcome::VirtualAccountIssued(
-            paymux_core::outcome::VirtualAccountIssued {
-                pg_tx_id: None,
-                bank: Some("0004".into()),
-                account_number: "5621".into(),
-                remittee_name: None,
-                expires_at: None,
-                issued_at: None,
-                amount: None,
-                pg_code: "0000".into(),
-                pg_message: String::new(),
-            },
-        ));
-        assert!(matches!(
-            verdict_of(&pay, true, &va),
-            Verdict::VirtualAccount { bank: Some(b), .. } if b == "0004"
-        ));
-        let garbled = Err(PgError::MalformedResponse { detail: "x".into() });
-        assert_eq!(verdict_of(&pay, true, &garbled), Verdict::Checking);
-        assert_eq!(verdict_of(&pay, false, &garbled), Verdict::Checking);
-        let lost = Ok(Outcome::Unknown(paymux_core::outcome::Unknown {
-            reason: "read timeout".into(),
-        }));
-        assert_eq!(verdict_of(&pay, true, &lost), Verdict::Checking);
-        let not_sent = Err(PgError::NotSent {
-            reason: "refused".into(),
-        });
-        assert!(matches!(
-            verdict_of(&pay, false, &not_sent),
-            Verdict::Failed { reason, .. } if reason.contains("결제된 금액은 없으니")
-        ));
-        // Approved, but the reconciler already stored a failure.
-        assert!(matches!(
-            verdict_of(&pay, false, &approved(paid(None))),
-            Verdict::Failed { .. }
-        ));
-
-        let issue = session(Kind::IssueBillingKey, false);
-        let key = ApprovedDetail::BillingKeyIssued {
-            pg_billing_key: Secret::new("K".into()),
-            card: None,
-        };
-        assert_eq!(
-            verdict_of(&issue, true, &approved(key)),
-            Verdict::Registered { card: true }
-        );
-        let and_pay = session(Kind::IssueBillingKeyAndPay, true);
-        assert_eq!(
-            verdict_of(&and_pay, true, &approved(paid(Some("K")))),
-            Verdict::RegisteredAndPaid
-        );
-        assert_eq!(
-            verdict_of(&and_pay, true, &approved(paid(None))),
-            Verdict::Paid
-        );
-    }
-
-    #[test]
-    fn window_failures_tell_a_cancel_apart() {
-        let pay = session(Kind::Payment, true);
-        assert_eq!(
-            window_verdict(&pay, Some("8701"), Some("사용자 취소")),
-            Verdict::Failed {
-                reason: "결제를 취소했습니다.".into(),
-                detail: None,
-                pg_code: Some("8701".into()),
-            }
-        );
-        assert_eq!(
-            window_verdict(&pay, Some("E1"), Some("인증 실패")),
-            Verdict::Failed {
-                reason: "결제창에서 결제가 완료되지 않았습니다.".into(),
-                detail: Some("인증 실패".into()),
-                pg_code: Some("E1".into()),
-            }
-        );
-    }
 
     #[test]
     fn card_bin_from_masked_number() {

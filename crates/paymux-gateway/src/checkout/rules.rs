@@ -6,7 +6,7 @@
 //! direct call needs `easyPay.easyPayProvider`; a mobile (휴대폰 소액결제) payment needs
 //! `productType`. Every PG in a group may need them, so they are checked before routing,
 //! whichever channel the group would pick. Billing-key windows take no group at all
-//! ([`super::parse_request`]).
+//! ([`super::request::parse_request`]).
 
 use paymux_core::model::{PaymentPayMethod, PaymentRequest};
 use paymux_core::validation::ValidationErrors;

@@ -1,115 +1,83 @@
 //! The pages a customer's browser sees: the hand-off to the PG's window (`GET
-//! /checkout/{sessionId}`), results without a `redirectUrl`, and error pages.
-//!
-//! **Where the window form goes.** `checkout.prepare` answers a [`WireTarget::Browser`]
-//! `{url, accept_charset}` and the exact form body:
-//!
-//! - **Sandbox** — a `test` channel with an `endpoint` (a simulator): the form is posted to the
-//!   simulator's window page, `http://<endpoint>/window` ([`SANDBOX_WINDOW_PATH`]). Every paymux
-//!   simulator that has a payment window serves it there. The gateway also adds
-//!   [`SANDBOX_KIND_FIELD`] (`PAYMENT` / `ISSUE_BILLING_KEY` / `ISSUE_BILLING_KEY_AND_PAY`),
-//!   because some vendors' forms (Galaxia's) do not say which window they open.
-//! - **Live** (and `test` channels on the vendor's own test servers): the form is posted to the
-//!   target URL — unless that URL is a vendor *loader script* (`….js`), which must be loaded
-//!   and called instead. The only loader the gateway drives is Galaxia's
-//!   `GX_pay(form, "submit", protocolType)` (its view names it: `{"GX_pay": {"protocolType"}}`);
-//!   a channel whose window needs another loader is refused when the session is created.
-//!
-//! [`WireTarget::Browser`]: paymux_core::adapter::WireTarget::Browser
+//! /checkout/{sessionId}`), results without a `redirectUrl`, and error pages — rendered from
+//! the `Landing` a checkout step ends with. Korean for the shopper; a small technical note
+//! for support where it helps; never a secret.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset};
 use paymux_core::adapter::kst;
-use paymux_core::channel::{ChannelContext, Environment};
 use paymux_core::display;
-use paymux_core::money::Money;
-use paymux_core::wire::{form_urldecode, Charset};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{status, SessionRow};
-use crate::state::AppState;
+use crate::checkout::window::{self, SANDBOX_KIND_FIELD};
+use crate::checkout::{result, Landing, SessionRow};
+use crate::domain::SessionStatus;
 use crate::util;
+use crate::views::checkout::{ResultView, Verdict};
 
-/// Path of a simulator's payment window on its endpoint.
-pub const SANDBOX_WINDOW_PATH: &str = "/window";
-/// Form field naming the window kind, added in sandbox only.
-pub const SANDBOX_KIND_FIELD: &str = "PAYMUX_WINDOW";
 /// `id` and `name` of the hand-off form.
 pub const FORM_ID: &str = "paymux_checkout";
 
-/// The charset of an `accept-charset` label.
-pub fn charset_of(label: &str) -> Option<Charset> {
-    match label.trim().to_ascii_uppercase().as_str() {
-        "EUC-KR" | "EUCKR" | "KS_C_5601-1987" => Some(Charset::EucKr),
-        "CP949" | "MS949" | "WINDOWS-949" | "X-WINDOWS-949" | "UHC" => Some(Charset::Cp949),
-        "UTF-8" | "UTF8" => Some(Charset::Utf8),
-        _ => None,
+/// The page for where a checkout step landed.
+pub fn render(l: Landing) -> Response {
+    match l {
+        Landing::NotFound { returned } => message_page(
+            StatusCode::NOT_FOUND,
+            "결제 세션을 찾을 수 없습니다",
+            if returned {
+                "알 수 없는 결제입니다. 결제된 금액은 없으니 상점에서 다시 결제해 주세요."
+            } else {
+                "결제 링크가 올바르지 않습니다. 상점에서 다시 결제해 주세요."
+            },
+            None,
+        ),
+        Landing::Expired => expired_page(),
+        Landing::Finished(s) => finished_page(&s),
+        Landing::ChannelGone => message_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "결제를 완료할 수 없습니다",
+            "상점의 결제 설정이 바뀌어 결제를 진행할 수 없습니다. 결제된 금액은 없습니다. 상점에 문의해 주세요.",
+            None,
+        ),
+        Landing::WindowUnreadable => message_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "결제창을 열 수 없습니다",
+            "결제창 정보를 읽을 수 없습니다. 결제된 금액은 없습니다. 상점에 문의해 주세요.",
+            None,
+        ),
+        Landing::Refused(why) => refused_page(&why),
+        Landing::StorageError => storage_error(),
+        Landing::Redirect(location) => (
+            StatusCode::FOUND,
+            [
+                (header::LOCATION, location),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+        )
+            .into_response(),
+        Landing::Result(v) => result_page(&v),
+        Landing::Launch {
+            session,
+            pairs,
+            kind_hint,
+        } => html(StatusCode::OK, launch_page(&session, &pairs, kind_hint)),
     }
 }
 
-/// The charset to read a PG's return with: the window's, except that EUC-KR is read as CP949
-/// (its superset, which is what browsers actually send for `accept-charset="EUC-KR"`).
-pub fn return_charset(label: &str) -> Charset {
-    match charset_of(label) {
-        Some(Charset::EucKr) | Some(Charset::Cp949) => Charset::Cp949,
-        _ => Charset::Utf8,
-    }
-}
-
-/// A `test` channel pointing at a simulator.
-pub fn is_sandbox(ctx: &ChannelContext) -> bool {
-    ctx.environment == Environment::Test && ctx.endpoint.as_deref().is_some_and(|e| !e.is_empty())
-}
-
-/// The window URL of a simulator endpoint (`host:port` or a base URL).
-pub fn simulator_window_url(endpoint: &str) -> String {
-    let ep = endpoint.trim().trim_end_matches('/');
-    if ep.starts_with("http://") || ep.starts_with("https://") {
-        format!("{ep}{SANDBOX_WINDOW_PATH}")
-    } else {
-        format!("http://{ep}{SANDBOX_WINDOW_PATH}")
-    }
-}
-
-/// Where the hand-off form goes and, for a loader-script window, the loader call.
-pub fn launch_for(
-    ctx: &ChannelContext,
-    target_url: &str,
-    view: &Value,
-) -> Result<(String, Option<Value>), String> {
-    if is_sandbox(ctx) {
-        let ep = ctx.endpoint.as_deref().unwrap_or_default();
-        return Ok((simulator_window_url(ep), None));
-    }
-    let path = target_url.split(['?', '#']).next().unwrap_or_default();
-    if !path.ends_with(".js") {
-        return Ok((target_url.to_string(), None));
-    }
-    match view
-        .get("GX_pay")
-        .and_then(|g| g.get("protocolType"))
-        .and_then(Value::as_str)
-    {
-        Some(p) => Ok((
-            target_url.to_string(),
-            Some(json!({"function": "GX_pay", "viewType": "submit", "protocolType": p})),
+/// 400: the window's answer does not verify. The shopper reads Korean; the technical reason
+/// (field and rule, never a value) is kept small for support.
+fn refused_page(why: &str) -> Response {
+    detail_page(
+        StatusCode::BAD_REQUEST,
+        "결제 결과를 확인할 수 없습니다",
+        "결제창의 응답을 확인할 수 없어 결제를 진행하지 않았습니다. 결제된 금액은 없으니 상점에서 \
+         다시 결제해 주세요.",
+        Some(&format!(
+            "The payment window's answer could not be verified: {why}"
         )),
-        None => Err(format!(
-            "its payment window is opened by the vendor's loader script ({target_url}), which this \
-             gateway cannot drive yet; use the vendor's SDK for this channel"
-        )),
-    }
-}
-
-/// The amount a window shows when the request gave none (a billing-key window without
-/// `displayAmount`): the form's `AMOUNT` field, where the PG put its default.
-pub fn shown_amount(pairs: &[(String, String)]) -> Option<Money> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == "AMOUNT")
-        .and_then(|(_, v)| v.trim().parse::<i64>().ok())
-        .and_then(|n| Money::new(n).ok())
+        None,
+    )
 }
 
 /// Escape text for HTML content and attribute values.
@@ -235,15 +203,19 @@ pub fn launch_page(s: &SessionRow, pairs: &[(String, String)], kind_hint: bool) 
             s.kind.as_str()
         ));
     }
-    let script = match loader.get("function").and_then(Value::as_str) {
-        Some("GX_pay") => format!(
-            "<script src=\"{}\"></script><script>GX_pay({}, {}, {});</script>",
-            esc(&s.window_url),
-            js_str(FORM_ID),
-            js_str(loader["viewType"].as_str().unwrap_or("submit")),
-            js_str(loader["protocolType"].as_str().unwrap_or_default()),
-        ),
-        _ => format!(
+    let script = match window::loader_call(&loader) {
+        Some(call) => {
+            let args: Vec<String> = std::iter::once(js_str(FORM_ID))
+                .chain(call.args.iter().map(|a| js_str(a)))
+                .collect();
+            format!(
+                "<script src=\"{}\"></script><script>{}({});</script>",
+                esc(&s.window_url),
+                call.function,
+                args.join(", ")
+            )
+        }
+        None => format!(
             "<script>document.getElementById({}).submit();</script>",
             js_str(FORM_ID)
         ),
@@ -259,66 +231,6 @@ pub fn launch_page(s: &SessionRow, pairs: &[(String, String)], kind_hint: bool) 
     )
 }
 
-/// `GET /checkout/{sessionId}`: the hand-off page while the session is open.
-pub async fn show(st: &AppState, id: &str) -> Response {
-    let s = match super::load(st, id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return message_page(
-                StatusCode::NOT_FOUND,
-                "결제 세션을 찾을 수 없습니다",
-                "결제 링크가 올바르지 않습니다. 상점에서 다시 결제해 주세요.",
-                None,
-            )
-        }
-        Err(e) => return storage_error(&e),
-    };
-    let now = util::micros(util::now());
-    if s.status == status::OPEN && s.is_expired_at(now) {
-        if let Err(e) = super::expire(st, &s).await {
-            return storage_error(&e);
-        }
-        return expired_page();
-    }
-    if s.status != status::OPEN {
-        return finished_page(&s);
-    }
-    let Some(charset) = charset_of(&s.window_charset) else {
-        return message_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "결제창을 열 수 없습니다",
-            "결제창 정보를 읽을 수 없습니다. 결제된 금액은 없습니다. 상점에 문의해 주세요.",
-            None,
-        );
-    };
-    let pairs = match form_urldecode(s.window_form.as_bytes(), charset) {
-        Ok(p) => p,
-        Err(_) => {
-            return message_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "결제창을 열 수 없습니다",
-                "결제창 정보를 읽을 수 없습니다. 결제된 금액은 없습니다. 상점에 문의해 주세요.",
-                None,
-            )
-        }
-    };
-    let sandbox = st
-        .channels
-        .get(&s.channel_key)
-        .is_some_and(|c| is_sandbox(&c.ctx));
-    if let Err(e) = st
-        .db
-        .execute(
-            "UPDATE checkout_sessions SET opened_at = COALESCE(opened_at, $2), updated_at = $2 WHERE id = $1",
-            crate::args![s.id.clone(), now],
-        )
-        .await
-    {
-        tracing::warn!(error = %e, session = %s.id, "could not record that the window was opened");
-    }
-    html(StatusCode::OK, launch_page(&s, &pairs, sandbox))
-}
-
 /// 410: the session's time is over.
 pub fn expired_page() -> Response {
     message_page(
@@ -331,12 +243,12 @@ pub fn expired_page() -> Response {
 
 /// 409: the session already has its result (or is being completed).
 pub fn finished_page(s: &SessionRow) -> Response {
-    let (title, message) = match s.status.as_str() {
-        status::COMPLETING => (
+    let (title, message) = match s.status {
+        SessionStatus::Completing => (
             "결제를 처리하고 있습니다",
             "이 결제는 지금 처리 중입니다. 두 번 결제되지 않으니 잠시 후 상점에서 주문 내역을 확인해 주세요.",
         ),
-        status::EXPIRED => (
+        SessionStatus::Expired => (
             "결제 시간이 만료되었습니다",
             "결제 시간이 지나 결제창이 닫혔습니다. 결제된 금액은 없습니다.",
         ),
@@ -349,8 +261,8 @@ pub fn finished_page(s: &SessionRow) -> Response {
         .redirect_url
         .as_deref()
         .zip(s.result_json.as_deref())
-        .and_then(|(url, r)| super::complete::redirect_target(url, &util::parse_json(Some(r))));
-    let status = if s.status == status::EXPIRED {
+        .and_then(|(url, r)| result::redirect_target(url, &util::parse_json(Some(r))));
+    let status = if s.status == SessionStatus::Expired {
         StatusCode::GONE
     } else {
         StatusCode::CONFLICT
@@ -361,57 +273,6 @@ pub fn finished_page(s: &SessionRow) -> Response {
         message,
         back.as_deref().map(|u| ("상점으로 돌아가기", u)),
     )
-}
-
-/// What the shopper is told on the result page.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
-    /// The payment went through.
-    Paid,
-    /// A billing key was issued: a card (`card`) or another method registered, nothing charged.
-    Registered {
-        /// The registered method is a card.
-        card: bool,
-    },
-    /// A billing key was issued and the first payment went through.
-    RegisteredAndPaid,
-    /// A virtual account was issued; the shopper deposits into it.
-    VirtualAccount {
-        /// Bank: a PortOne `Bank` code or the PG's KFTC code.
-        bank: Option<String>,
-        /// Account number.
-        account_number: String,
-        /// Account holder shown to the payer.
-        remittee: Option<String>,
-        /// Deposit deadline.
-        due: Option<DateTime<FixedOffset>>,
-    },
-    /// Sent to the PG, result not known yet (the store confirms it).
-    Checking,
-    /// It did not go through.
-    Failed {
-        /// Why, in Korean, for the shopper.
-        reason: String,
-        /// The PG's own message, when the reason above is generic.
-        detail: Option<String>,
-        /// The PG's code, for support.
-        pg_code: Option<String>,
-    },
-}
-
-/// Everything the result page shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResultView {
-    /// What happened.
-    pub verdict: Verdict,
-    /// Order name (or the billing key's issue name).
-    pub order_name: Option<String>,
-    /// Amount in the currency's minor unit, and the currency code.
-    pub amount: Option<(i64, String)>,
-    /// paymentId, shown small for support.
-    pub payment_id: Option<String>,
-    /// billingKey, shown small for support when there is no payment.
-    pub billing_key: Option<String>,
 }
 
 /// Headline, message and whether it is bad news.
@@ -562,9 +423,8 @@ pub fn result_page(v: &ResultView) -> Response {
     html(StatusCode::OK, result_html(v))
 }
 
-/// 500 page for a storage failure (never request data).
-pub fn storage_error(e: &sqlx::Error) -> Response {
-    tracing::error!(error = %e, "database error on a checkout page");
+/// 500 page for a storage failure (never request data; the error was logged).
+pub fn storage_error() -> Response {
     message_page(
         StatusCode::INTERNAL_SERVER_ERROR,
         "일시적인 오류입니다",
@@ -577,70 +437,11 @@ pub fn storage_error(e: &sqlx::Error) -> Response {
 mod tests {
     use super::*;
 
-    fn ctx(env: Environment, endpoint: Option<&str>) -> ChannelContext {
-        ChannelContext {
-            key: "k".into(),
-            adapter: "galaxia".into(),
-            environment: env,
-            name: None,
-            endpoint: endpoint.map(str::to_string),
-            credentials: Default::default(),
-            options: Default::default(),
-        }
-    }
-
-    #[test]
-    fn sandbox_windows_go_to_the_simulator() {
-        let view = json!({"GX_pay": {"protocolType": "https_tpay"}});
-        let js = "https://tpay.billgate.net/paygate/plugin/gx_web_client.js";
-        let (url, loader) =
-            launch_for(&ctx(Environment::Test, Some("127.0.0.1:9")), js, &view).unwrap();
-        assert_eq!(url, "http://127.0.0.1:9/window");
-        assert!(loader.is_none());
-        let (url, _) = launch_for(
-            &ctx(Environment::Test, Some("http://127.0.0.1:9/")),
-            js,
-            &view,
-        )
-        .unwrap();
-        assert_eq!(url, "http://127.0.0.1:9/window");
-    }
-
-    #[test]
-    fn live_loader_windows() {
-        let js = "https://pay.billgate.net/paygate/plugin/gx_web_client.js";
-        let view = json!({"GX_pay": {"protocolType": "https_pay"}});
-        let (url, loader) = launch_for(&ctx(Environment::Live, None), js, &view).unwrap();
-        assert_eq!(url, js);
-        assert_eq!(loader.unwrap()["protocolType"], "https_pay");
-        // A live channel with an endpoint (a TCP host override) still uses the vendor window.
-        assert!(
-            launch_for(&ctx(Environment::Live, Some("10.0.0.1:1")), js, &view)
-                .unwrap()
-                .1
-                .is_some()
-        );
-        let e = launch_for(
-            &ctx(Environment::Live, None),
-            "https://x/y.min.js",
-            &json!({}),
-        )
-        .unwrap_err();
-        assert!(e.contains("loader script"), "{e}");
-        let (url, loader) = launch_for(
-            &ctx(Environment::Live, None),
-            "https://x/pay.jsp",
-            &json!({}),
-        )
-        .unwrap();
-        assert_eq!((url.as_str(), loader), ("https://x/pay.jsp", None));
-    }
-
     fn session(loader: Option<&str>) -> SessionRow {
         SessionRow {
             id: "cs_1".into(),
-            kind: super::super::Kind::IssueBillingKey,
-            status: status::OPEN.into(),
+            kind: crate::checkout::Kind::IssueBillingKey,
+            status: SessionStatus::Open,
             store_id: "s".into(),
             payment_id: None,
             transaction_id: None,
@@ -689,15 +490,6 @@ mod tests {
             "<script src=\"https://pay.billgate.net/paygate/plugin/gx_web_client.js\"></script>"
         ));
         assert!(live.contains("GX_pay(\"paymux_checkout\", \"submit\", \"https_pay\");"));
-    }
-
-    #[test]
-    fn charsets() {
-        assert_eq!(charset_of("EUC-KR"), Some(Charset::EucKr));
-        assert_eq!(charset_of("utf-8"), Some(Charset::Utf8));
-        assert_eq!(charset_of("latin1"), None);
-        assert_eq!(return_charset("EUC-KR"), Charset::Cp949);
-        assert_eq!(return_charset("UTF-8"), Charset::Utf8);
     }
 
     fn view(verdict: Verdict) -> ResultView {

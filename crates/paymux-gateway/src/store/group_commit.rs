@@ -340,7 +340,7 @@ mod tests {
         insert(&w, 1).await.unwrap();
         // A duplicate fails (the caller's `?` drops its transaction) ...
         let dup = insert(&w, 1).await.unwrap_err();
-        assert!(crate::db::is_unique_violation(&dup), "{dup}");
+        assert!(crate::store::db::is_unique_violation(&dup), "{dup}");
         // ... and one dropped after writing leaves nothing, while a transaction of the same
         // batch commits.
         let mut dropped = w.begin().await.unwrap();

@@ -12,7 +12,7 @@
 //! handler *sleeps* between lock attempts (1, 2, 5, 10 … 100 ms): with several writing
 //! connections a payment could wait tens of milliseconds, and seconds in the worst case, for a
 //! lock that had been free for most of that time. The writer commits in groups
-//! ([`crate::group_commit`]): one fsync for every transaction that was waiting. Statements are
+//! ([`crate::store::group_commit`]): one fsync for every transaction that was waiting. Statements are
 //! routed by their first word (`SELECT` → readers, everything else → the writer). The busy
 //! timeout stays for other processes on the same file.
 
@@ -25,16 +25,16 @@ use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
 use sqlx::{ConnectOptions as _, PgPool, Row as _, SqlitePool};
 
-use crate::group_commit::{GroupWriter, SqliteTx};
+use crate::store::group_commit::{GroupWriter, SqliteTx};
 
 /// The schema, applied at start (tracked in `_sqlx_migrations`; PostgreSQL takes an advisory
 /// lock so instances starting together migrate once).
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (1, "init", include_str!("../../migrations/0001_init.sql")),
     (
         2,
         "checkout",
-        include_str!("../migrations/0002_checkout.sql"),
+        include_str!("../../migrations/0002_checkout.sql"),
     ),
 ];
 
@@ -125,7 +125,7 @@ impl From<bool> for Arg {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! args {
-    ($($a:expr),* $(,)?) => { vec![$($crate::db::Arg::from($a)),*] };
+    ($($a:expr),* $(,)?) => { vec![$($crate::store::db::Arg::from($a)),*] };
 }
 
 /// A fetched row.
@@ -162,6 +162,14 @@ impl Row {
     /// A 0/1 flag column.
     pub fn flag(&self, col: &str) -> Result<bool, sqlx::Error> {
         Ok(self.int(col)?.unwrap_or(0) != 0)
+    }
+    /// A non-null text column holding one of an enum's spellings (a status, a kind).
+    pub fn spelled<T>(&self, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+        let text = self.req_text(col)?;
+        parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: col.to_string(),
+            source: format!("unknown value `{text}`").into(),
+        })
     }
 }
 

@@ -1,0 +1,505 @@
+//! The gateway's domain: statuses and kinds as enums, the typed failure of a payment, and the
+//! state transitions of a payment.
+//!
+//! No SQL, no HTTP, no JSON values here: the store maps these to columns
+//! ([`crate::store`]), the views to PortOne's objects. Every status spells itself exactly as
+//! PortOne (and the database) does, through `as_str`.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+/// Defines a status enum with its wire/column spelling, parsing and `Display`.
+macro_rules! spelled {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// As PortOne and the database spell it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            /// Parse the spelling of [`Self::as_str`] (event types are only ever written).
+            #[allow(dead_code)]
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+spelled! {
+    /// A payment's status.
+    PaymentStatus {
+        /// Claimed; the PG call is in flight (or a window waits for its customer).
+        Ready = "READY",
+        /// Sent, answer unknown or pending at the PG.
+        PayPending = "PAY_PENDING",
+        /// Virtual account issued, waiting for the deposit.
+        VirtualAccountIssued = "VIRTUAL_ACCOUNT_ISSUED",
+        /// Paid.
+        Paid = "PAID",
+        /// Failed for certain.
+        Failed = "FAILED",
+        /// Partly cancelled.
+        PartialCancelled = "PARTIAL_CANCELLED",
+        /// Fully cancelled.
+        Cancelled = "CANCELLED",
+    }
+}
+
+impl PaymentStatus {
+    /// Whether money was taken (and may be cancelled).
+    pub fn is_paid(self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::Paid | PaymentStatus::PartialCancelled | PaymentStatus::Cancelled
+        )
+    }
+
+    /// Whether some cancellation has happened.
+    pub fn is_cancelled(self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::PartialCancelled | PaymentStatus::Cancelled
+        )
+    }
+}
+
+spelled! {
+    /// How a payment was made.
+    PaymentKind {
+        /// Keyed-in (`POST /payments/{id}/instant`).
+        Instant = "INSTANT",
+        /// With a billing key (`POST /payments/{id}/billing-key`, scheduled runs).
+        BillingKey = "BILLING_KEY",
+        /// Through a hosted payment window.
+        Checkout = "CHECKOUT",
+    }
+}
+
+spelled! {
+    /// A billing key's status (and the status of each of its channels).
+    BillingKeyStatus {
+        /// Being issued (a window is open, or the PGs are being asked).
+        Issuing = "ISSUING",
+        /// Issued.
+        Issued = "ISSUED",
+        /// Not issued.
+        Failed = "FAILED",
+        /// Deleted.
+        Deleted = "DELETED",
+    }
+}
+
+spelled! {
+    /// A payment schedule's status.
+    ScheduleStatus {
+        /// Waiting for its time.
+        Scheduled = "SCHEDULED",
+        /// Claimed by one instance, running.
+        Started = "STARTED",
+        /// Its payment succeeded.
+        Succeeded = "SUCCEEDED",
+        /// Its payment failed (or was refused before one was made).
+        Failed = "FAILED",
+        /// Its payment's outcome is not known yet.
+        Pending = "PENDING",
+        /// Revoked.
+        Revoked = "REVOKED",
+    }
+}
+
+impl ScheduleStatus {
+    /// A schedule's status from its payment's.
+    pub fn of_payment(p: PaymentStatus) -> ScheduleStatus {
+        match p {
+            PaymentStatus::Paid | PaymentStatus::VirtualAccountIssued => ScheduleStatus::Succeeded,
+            PaymentStatus::PayPending | PaymentStatus::Ready => ScheduleStatus::Pending,
+            _ => ScheduleStatus::Failed,
+        }
+    }
+
+    /// Whether the schedule is finished (has a completion time).
+    pub fn is_final(self) -> bool {
+        self != ScheduleStatus::Pending
+    }
+}
+
+spelled! {
+    /// A cancellation's status.
+    CancellationStatus {
+        /// Sent (or being sent) to the PG; the outcome is not known yet.
+        Requested = "REQUESTED",
+        /// Cancelled.
+        Succeeded = "SUCCEEDED",
+        /// Certainly not cancelled.
+        Failed = "FAILED",
+    }
+}
+
+spelled! {
+    /// A hosted-checkout session's status.
+    SessionStatus {
+        /// Created; the window may be opened and may return.
+        Open = "OPEN",
+        /// A return claimed the session; the PG is being asked.
+        Completing = "COMPLETING",
+        /// Finished with a result (paid, issued, virtual account issued, or pending at the PG).
+        Completed = "COMPLETED",
+        /// Finished without one (declined, cancelled in the window, not sent).
+        Failed = "FAILED",
+        /// Not returned in time.
+        Expired = "EXPIRED",
+    }
+}
+
+spelled! {
+    /// Which SDK call a checkout session stands for.
+    SessionKind {
+        /// `requestPayment`.
+        Payment = "PAYMENT",
+        /// `requestIssueBillingKey`.
+        IssueBillingKey = "ISSUE_BILLING_KEY",
+        /// `requestIssueBillingKeyAndPay`.
+        IssueBillingKeyAndPay = "ISSUE_BILLING_KEY_AND_PAY",
+    }
+}
+
+impl SessionKind {
+    /// Whether the session has a payment row.
+    pub fn has_payment(self) -> bool {
+        self != SessionKind::IssueBillingKey
+    }
+
+    /// Whether the session issues a billing key.
+    pub fn has_billing_key(self) -> bool {
+        self != SessionKind::Payment
+    }
+}
+
+/// Why a payment (or a cancel) failed: PortOne's `failure {reason, pgCode?, pgMessage?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    /// What happened, in words.
+    pub reason: String,
+    /// The PG's code, when the PG answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pg_code: Option<String>,
+    /// The PG's message, when the PG answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pg_message: Option<String>,
+}
+
+impl Failure {
+    /// A failure the gateway knows of itself (nothing from the PG).
+    pub fn reason(reason: impl Into<String>) -> Failure {
+        Failure {
+            reason: reason.into(),
+            pg_code: None,
+            pg_message: None,
+        }
+    }
+
+    /// A failure with the PG's code and message.
+    pub fn from_pg(
+        reason: impl Into<String>,
+        pg_code: impl Into<String>,
+        pg_message: impl Into<String>,
+    ) -> Failure {
+        Failure {
+            reason: reason.into(),
+            pg_code: Some(pg_code.into()),
+            pg_message: Some(pg_message.into()),
+        }
+    }
+}
+
+spelled! {
+    /// A webhook event's type (PortOne's webhook version 2024-04-25).
+    EventType {
+        /// A payment window was prepared (hosted checkout).
+        TransactionReady = "Transaction.Ready",
+        /// Paid.
+        TransactionPaid = "Transaction.Paid",
+        /// Failed.
+        TransactionFailed = "Transaction.Failed",
+        /// Accepted by the PG, result later.
+        TransactionPayPending = "Transaction.PayPending",
+        /// Virtual account issued.
+        TransactionVirtualAccountIssued = "Transaction.VirtualAccountIssued",
+        /// Fully cancelled.
+        TransactionCancelled = "Transaction.Cancelled",
+        /// Partly cancelled.
+        TransactionPartialCancelled = "Transaction.PartialCancelled",
+        /// A billing key was issued.
+        BillingKeyIssued = "BillingKey.Issued",
+        /// A billing-key window was prepared (hosted checkout).
+        BillingKeyReady = "BillingKey.Ready",
+        /// A billing-key window ended without a key.
+        BillingKeyFailed = "BillingKey.Failed",
+        /// A billing key was deleted.
+        BillingKeyDeleted = "BillingKey.Deleted",
+    }
+}
+
+/// What a webhook event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventData {
+    /// A payment (and, for cancels, the cancellation).
+    Transaction {
+        /// storeId.
+        store_id: String,
+        /// paymentId.
+        payment_id: String,
+        /// The attempt.
+        transaction_id: String,
+        /// The cancellation, for cancel events.
+        cancellation_id: Option<String>,
+    },
+    /// A billing key.
+    BillingKey {
+        /// storeId.
+        store_id: String,
+        /// The gateway's billing key.
+        billing_key: String,
+    },
+}
+
+impl EventData {
+    /// A payment event's data.
+    pub fn transaction(store_id: &str, payment_id: &str, transaction_id: &str) -> EventData {
+        EventData::Transaction {
+            store_id: store_id.to_string(),
+            payment_id: payment_id.to_string(),
+            transaction_id: transaction_id.to_string(),
+            cancellation_id: None,
+        }
+    }
+
+    /// A billing-key event's data.
+    pub fn billing_key(store_id: &str, billing_key: &str) -> EventData {
+        EventData::BillingKey {
+            store_id: store_id.to_string(),
+            billing_key: billing_key.to_string(),
+        }
+    }
+}
+
+/// Where a payment request came from (PortOne `Payment.origin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The client's IP address (the socket peer).
+    pub ip: String,
+    /// The client's `User-Agent`.
+    pub user_agent: Option<String>,
+}
+
+impl Origin {
+    /// The scheduler's own requests.
+    pub fn scheduler() -> Origin {
+        Origin {
+            ip: "127.0.0.1".into(),
+            user_agent: Some("paymux-scheduler".into()),
+        }
+    }
+
+    /// Whether the user agent is a mobile browser's.
+    pub fn is_mobile(&self) -> bool {
+        self.user_agent
+            .as_deref()
+            .is_some_and(|ua| ua.contains("Mobi") || ua.contains("Android"))
+    }
+}
+
+/// Where an event's webhooks go.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Destination {
+    /// The request's `noticeUrls` (override the configured URL when non-empty).
+    pub notice_urls: Vec<String>,
+    /// The request's `skipWebhook`.
+    pub skip: bool,
+}
+
+/// Details of the payment method the PG reported with an approval or an issued virtual
+/// account, merged into the payment's stored method (PortOne `PaymentMethod` fields).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MethodUpdate {
+    /// Card approval number.
+    pub approval_number: Option<String>,
+    /// Card issuer code.
+    pub card_issuer: Option<String>,
+    /// Card acquirer (publisher) code.
+    pub card_publisher: Option<String>,
+    /// Card name.
+    pub card_name: Option<String>,
+    /// Masked card number (a window's PG reports it).
+    pub card_number: Option<String>,
+    /// The card's BIN (first six digits of the masked number).
+    pub card_bin: Option<String>,
+    /// Installment months (`> 0`).
+    pub installment_month: Option<u32>,
+    /// Virtual account: the account issued.
+    pub virtual_account: Option<IssuedAccount>,
+}
+
+/// A virtual account the PG issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedAccount {
+    /// Account number.
+    pub account_number: String,
+    /// Bank code.
+    pub bank: Option<String>,
+    /// Remittee name.
+    pub remittee_name: Option<String>,
+    /// Deposit deadline.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Issued at.
+    pub issued_at: DateTime<Utc>,
+}
+
+impl MethodUpdate {
+    /// Whether there is nothing to merge.
+    pub fn is_empty(&self) -> bool {
+        *self == MethodUpdate::default()
+    }
+}
+
+/// A state change of a payment after the PG answered (or the reconciler found out).
+#[derive(Debug, Clone)]
+pub enum Transition {
+    /// Paid.
+    Paid {
+        /// PG TID.
+        pg_tx_id: Option<String>,
+        /// When.
+        paid_at: DateTime<Utc>,
+        /// Method details from the PG to merge into the stored method.
+        method: Option<MethodUpdate>,
+    },
+    /// Virtual account issued.
+    VirtualAccountIssued {
+        /// PG TID.
+        pg_tx_id: Option<String>,
+        /// Method details (account number, bank, expiry).
+        method: Option<MethodUpdate>,
+    },
+    /// Failed for certain.
+    Failed {
+        /// Why.
+        failure: Failure,
+    },
+    /// Accepted at the PG, result later.
+    Pending {
+        /// PG TID.
+        pg_tx_id: Option<String>,
+        /// Next inquiry.
+        retry_at: DateTime<Utc>,
+    },
+    /// Sent, no usable answer.
+    Unknown {
+        /// Next inquiry.
+        retry_at: DateTime<Utc>,
+    },
+}
+
+impl Transition {
+    /// The payment's status after the transition.
+    pub fn status(&self) -> PaymentStatus {
+        match self {
+            Transition::Paid { .. } => PaymentStatus::Paid,
+            Transition::VirtualAccountIssued { .. } => PaymentStatus::VirtualAccountIssued,
+            Transition::Failed { .. } => PaymentStatus::Failed,
+            Transition::Pending { .. } | Transition::Unknown { .. } => PaymentStatus::PayPending,
+        }
+    }
+
+    /// What the payment's schedule (if any) becomes with it.
+    pub fn schedule_status(&self) -> ScheduleStatus {
+        ScheduleStatus::of_payment(self.status())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_round_trip() {
+        use PaymentStatus as P;
+        for s in [
+            P::Ready,
+            P::PayPending,
+            P::VirtualAccountIssued,
+            P::Paid,
+            P::Failed,
+            P::PartialCancelled,
+            P::Cancelled,
+        ] {
+            assert_eq!(PaymentStatus::parse(s.as_str()), Some(s));
+        }
+        use ScheduleStatus as S;
+        for s in [
+            S::Scheduled,
+            S::Started,
+            S::Succeeded,
+            S::Failed,
+            S::Pending,
+            S::Revoked,
+        ] {
+            assert_eq!(ScheduleStatus::parse(&s.to_string()), Some(s));
+        }
+        assert_eq!(PaymentStatus::parse("paid"), None);
+        assert_eq!(
+            SessionKind::parse("ISSUE_BILLING_KEY"),
+            Some(SessionKind::IssueBillingKey)
+        );
+    }
+
+    #[test]
+    fn schedules_follow_their_payment() {
+        assert_eq!(
+            ScheduleStatus::of_payment(PaymentStatus::VirtualAccountIssued),
+            ScheduleStatus::Succeeded
+        );
+        assert_eq!(
+            ScheduleStatus::of_payment(PaymentStatus::Ready),
+            ScheduleStatus::Pending
+        );
+        assert_eq!(
+            ScheduleStatus::of_payment(PaymentStatus::Cancelled),
+            ScheduleStatus::Failed
+        );
+    }
+
+    #[test]
+    fn failure_json_keeps_portones_field_names() {
+        let f = Failure::from_pg("declined", "E1", "no");
+        assert_eq!(
+            serde_json::to_value(&f).unwrap(),
+            serde_json::json!({"reason": "declined", "pgCode": "E1", "pgMessage": "no"})
+        );
+        let f = Failure::reason("not sent");
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"{"reason":"not sent"}"#
+        );
+    }
+}

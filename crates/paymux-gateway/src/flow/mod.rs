@@ -1,0 +1,128 @@
+//! The payment pipeline: validate, choose the channel, encode (the precheck), claim, attempt
+//! (with failover), settle, record.
+//!
+//! [`run`] takes a [`Prepared`] payment — built by [`crate::payments`] for instant payments,
+//! billing-key payments and scheduled runs — through every stage. Hosted-checkout completion
+//! ([`crate::checkout::complete`]) and the reconciler ([`crate::reconciler`]) enter at the last
+//! stages: [`settle()`] (what the PG's answer means) and [`record`] (the transition, its webhook
+//! and its schedule, in one unit of work).
+//!
+//! **Never a double charge.** The payment row is claimed *before* any PG is called (see
+//! [`crate::store::payments`]); of concurrent duplicate requests exactly one reaches the PG.
+//! The others get `409 ALREADY_PAID` (paid) or `409 ALREADY_PAID_OR_WAITING` (in flight or
+//! unresolved). A `FAILED` payment — failed for certain: declined, or never sent — may be
+//! tried again with the same `paymentId` under a new `transactionId`.
+//!
+//! **Outcomes are honest.** Approved → `PAID`; declined → `FAILED` + `502 PG_PROVIDER`; not
+//! sent → `FAILED` (safe to retry); unknown (sent, no usable answer) → `PAY_PENDING` with
+//! `reconcile_at` set, answered `504 PAYMENT_OUTCOME_UNKNOWN`, and resolved only by asking the
+//! PG ([`crate::reconciler`]).
+
+pub mod record;
+pub mod route;
+pub mod settle;
+
+use chrono::{DateTime, Utc};
+use paymux_core::adapter::{kst, Method, PriorTransaction};
+use serde_json::{Map, Value};
+
+pub use record::{apply, claim, existing_error, scheduled_error};
+pub use route::{refused_json, Plan, Requests};
+pub use settle::{not_sent_error, routing_error, settle};
+
+use crate::domain::PaymentStatus;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::payments::PaymentRow;
+use crate::store::payments::{Claim, NewPayment};
+use crate::util::{self, put};
+
+/// A payment ready for the pipeline.
+pub struct Prepared<'a> {
+    /// Its row as the claim writes it. `extra_json`, `first_channel` and `first_channel_json`
+    /// are filled by [`run`] (they depend on the precheck).
+    pub payment: NewPayment,
+    /// The order fields kept with it (`products`, `origin`, …); [`run`] adds `routing`.
+    pub order_fields: Vec<(&'static str, Value)>,
+    /// How the channel is chosen.
+    pub plan: Plan<'a>,
+    /// What each channel is sent.
+    pub requests: Requests,
+}
+
+/// Run a prepared payment through the pipeline at `now`. `Err` when it was refused before
+/// anything was written (the precheck, or a taken `paymentId`); else the HTTP answer and the
+/// payment's final status.
+pub async fn run(
+    st: &AppState,
+    prepared: Prepared<'_>,
+    now: DateTime<Utc>,
+) -> Result<(Result<Value, ApiError>, PaymentStatus), ApiError> {
+    let Prepared {
+        payment: mut np,
+        mut order_fields,
+        mut plan,
+        requests,
+    } = prepared;
+    // The chosen channel's own rules, before anything is written; what it encodes is sent.
+    let prechecked = route::precheck_plan(st, &mut plan, now.with_timezone(&kst()), &requests)?;
+    order_fields.push(("routing", refused_json(plan.refused())));
+    np.extra_json = extra_fields(&order_fields);
+    // The precheck's channel is where the first attempt goes.
+    np.first_channel = prechecked.as_ref().map(|p| p.channel_key().to_string());
+    np.first_channel_json = route::first_channel_json(st, prechecked.as_ref());
+    let transaction_id = match claim(st, &np, now).await? {
+        Claim::Claimed { transaction_id } => transaction_id,
+        Claim::Existing(p) => return Err(existing_error(&p)),
+        Claim::Scheduled => return Err(scheduled_error(&np.id)),
+    };
+    Ok(route::execute_claimed(st, &np, &transaction_id, plan, &requests, now, prechecked).await)
+}
+
+/// The order fields as their column stores them (null fields left out).
+pub fn extra_fields(pairs: &[(&str, Value)]) -> Option<String> {
+    let mut m = Map::new();
+    for (k, v) in pairs {
+        put(&mut m, k, v.clone());
+    }
+    (!m.is_empty()).then(|| Value::Object(m).to_string())
+}
+
+impl PaymentRow {
+    /// The earlier transaction as adapters want it (cancel, inquiry).
+    pub fn prior(&self) -> PriorTransaction {
+        use paymux_core::adapter::PriorAmount;
+        use paymux_core::money::Money;
+        let m = |v: i64| Money::new(v).unwrap_or(Money::ZERO);
+        let method = util::parse_json(self.method_json.as_deref());
+        let method = match method.get("type").and_then(Value::as_str) {
+            Some("PaymentMethodCard") => Some(Method::Card),
+            Some("PaymentMethodVirtualAccount") => Some(Method::VirtualAccount),
+            Some("PaymentMethodMobile") => Some(Method::Mobile),
+            Some("PaymentMethodTransfer") => Some(Method::Transfer),
+            Some("PaymentMethodEasyPay") => Some(Method::EasyPay),
+            _ => None,
+        };
+        PriorTransaction {
+            pg_tx_id: self.pg_tx_id.clone(),
+            paid_at: self
+                .paid_at
+                .map(|u| util::from_micros(u).with_timezone(&kst())),
+            amount: Some(PriorAmount {
+                total: m(self.amount_total),
+                tax_free: m(self.amount_tax_free),
+                cancelled: m(self.amount_cancelled),
+                cancelled_tax_free: m(self.amount_cancelled_tax_free),
+            }),
+            cancel_count: u32::try_from(self.cancel_count).unwrap_or(0),
+            pg_billing_key: None,
+            method,
+            order_date: self.order_date.clone(),
+        }
+    }
+
+    /// Whether money was taken (and may be cancelled).
+    pub fn is_paid(&self) -> bool {
+        self.status.is_paid()
+    }
+}

@@ -1,0 +1,275 @@
+//! Routing and attempts: the plan of channels, the request each is sent, the precheck that
+//! encodes before anything is written, and the attempts (with failover) of a claimed payment.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use paymux_core::adapter::{kst, PgRequest};
+use paymux_core::error::PgError;
+use paymux_core::outcome::Outcome;
+use paymux_routing::{FailoverPlan, SkipReason, SkippedChannel};
+use serde_json::{json, Value};
+
+use super::record::{answer_from_row, apply_known};
+use super::settle::{not_sent_error, settle};
+use crate::domain::PaymentStatus;
+use crate::error::ApiError;
+use crate::state::{AppState, Prechecked};
+use crate::store;
+use crate::store::payments::{Known, NewPayment};
+use crate::util;
+
+/// The channels routing left out because their rules refuse the request, as stored with the
+/// payment (`routing.refused`) so an operator can see why a payment went where it went.
+pub fn refused_json(refused: &[SkippedChannel]) -> Value {
+    if refused.is_empty() {
+        return Value::Null;
+    }
+    let list: Vec<Value> = refused
+        .iter()
+        .map(|r| {
+            let rule = match &r.reason {
+                SkipReason::Refused { rule } => rule.clone(),
+                other => SkippedChannel {
+                    channel_key: String::new(),
+                    reason: other.clone(),
+                }
+                .to_string(),
+            };
+            json!({"channelKey": r.channel_key, "rule": rule})
+        })
+        .collect();
+    json!({ "refused": list })
+}
+
+/// Encode the request for the plan's first channel. With failover on, a channel whose encoder
+/// refuses (nothing sent) is passed over like one whose rules refuse, and the next is tried.
+pub(super) fn precheck_plan(
+    st: &AppState,
+    plan: &mut Plan<'_>,
+    now_kst: DateTime<FixedOffset>,
+    requests: &Requests,
+) -> Result<Option<Prechecked>, ApiError> {
+    loop {
+        let primary = plan.primary();
+        let (Some(entry), Some(req)) = (st.channels.get(primary), requests.for_channel(primary))
+        else {
+            return Ok(None);
+        };
+        match st.precheck(entry, now_kst, req) {
+            Ok(p) => return Ok(Some(p)),
+            Err(e) => {
+                let passed_over = match plan {
+                    Plan::Routed(p) if e.is_certainly_not_sent() => {
+                        p.pass_over_primary(e.to_string())
+                    }
+                    _ => false,
+                };
+                if !passed_over {
+                    return Err(not_sent_error(&e));
+                }
+            }
+        }
+    }
+}
+
+/// Per-channel requests (billing-key payments carry each channel's PG key).
+pub enum Requests {
+    /// One request for every channel.
+    Same(Box<PgRequest>),
+    /// A request per channel key.
+    PerChannel(Vec<(String, PgRequest)>),
+}
+
+impl Requests {
+    /// The request for channel `key`.
+    pub fn for_channel(&self, key: &str) -> Option<&PgRequest> {
+        match self {
+            Requests::Same(r) => Some(r),
+            Requests::PerChannel(v) => v.iter().find(|(k, _)| k == key).map(|(_, r)| r),
+        }
+    }
+}
+
+/// How the channel is chosen.
+pub enum Plan<'a> {
+    /// One channel.
+    Single(String),
+    /// Routed through a group.
+    Routed(FailoverPlan<'a>),
+}
+
+impl Plan<'_> {
+    /// The channel the first attempt goes to.
+    pub fn primary(&self) -> &str {
+        match self {
+            Plan::Single(k) => k,
+            Plan::Routed(p) => p.primary(),
+        }
+    }
+
+    /// Channels left out because their rules refuse the request.
+    pub fn refused(&self) -> &[SkippedChannel] {
+        match self {
+            Plan::Single(_) => &[],
+            Plan::Routed(p) => p.refused(),
+        }
+    }
+}
+
+/// Record the channel an attempt goes to (unless the row already names it: the claim records
+/// the first channel), then call the PG (sending what the precheck encoded when it was for
+/// this channel).
+#[allow(clippy::too_many_arguments)]
+async fn attempt(
+    st: &AppState,
+    payment_id: &str,
+    transaction_id: &str,
+    channel_key: &str,
+    recorded: &Mutex<Option<String>>,
+    now_kst: DateTime<FixedOffset>,
+    req: Option<&PgRequest>,
+    prechecked: Option<Prechecked>,
+) -> Result<Outcome, PgError> {
+    let Some(entry) = st.channels.get(channel_key) else {
+        return Err(PgError::NotSent {
+            reason: format!("channel `{channel_key}` is not configured"),
+        });
+    };
+    let Some(req) = req else {
+        return Err(PgError::NotSent {
+            reason: format!("the billing key holds no key on channel `{channel_key}`"),
+        });
+    };
+    let already = lock(recorded).as_deref() == Some(channel_key);
+    if !already {
+        let channel_json = util::to_json_text(&entry.selected());
+        if let Err(e) = store::payments::record_channel(
+            &st.db,
+            payment_id,
+            transaction_id,
+            channel_key,
+            channel_json,
+            util::now(),
+        )
+        .await
+        {
+            tracing::error!(error = %e, payment_id, "could not record the channel; not sending");
+            return Err(PgError::NotSent {
+                reason: "the gateway could not record the attempt".into(),
+            });
+        }
+        *lock(recorded) = Some(channel_key.to_string());
+    }
+    tracing::info!(payment_id, transaction_id, channel = channel_key, op = %req.operation(), "calling PG");
+    st.call_prechecked(entry, now_kst, req, prechecked).await
+}
+
+fn lock(m: &Mutex<Option<String>>) -> std::sync::MutexGuard<'_, Option<String>> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Run a claimed payment through its plan and settle it. Returns the HTTP answer and the
+/// final status.
+pub(super) async fn execute_claimed(
+    st: &AppState,
+    np: &NewPayment,
+    transaction_id: &str,
+    plan: Plan<'_>,
+    requests: &Requests,
+    now: DateTime<Utc>,
+    mut prechecked: Option<Prechecked>,
+) -> (Result<Value, ApiError>, PaymentStatus) {
+    let payment_id = np.id.as_str();
+    let now_kst = now.with_timezone(&kst());
+    // The channel the row names now: the claim recorded the precheck's channel
+    // (`NewPayment::first_channel`). Attempts are sequential.
+    let recorded = Mutex::new(prechecked.as_ref().map(|p| p.channel_key().to_string()));
+    let result = match plan {
+        Plan::Single(key) => {
+            attempt(
+                st,
+                payment_id,
+                transaction_id,
+                &key,
+                &recorded,
+                now_kst,
+                requests.for_channel(&key),
+                prechecked,
+            )
+            .await
+        }
+        Plan::Routed(p) => {
+            let routed = p
+                .run(Some(&st.health), |c| {
+                    // The precheck encoded for the primary; any other channel encodes its own.
+                    let mine = match &prechecked {
+                        Some(pre) if pre.is_for(c.channel_key) => prechecked.take(),
+                        _ => None,
+                    };
+                    attempt(
+                        st,
+                        payment_id,
+                        transaction_id,
+                        c.channel_key,
+                        &recorded,
+                        now_kst,
+                        requests.for_channel(c.channel_key),
+                        mine,
+                    )
+                })
+                .await;
+            if routed.attempts.len() > 1 {
+                tracing::info!(
+                    payment_id,
+                    attempts = routed.attempts.len(),
+                    channel = routed.channel_key,
+                    "failed over"
+                );
+            }
+            routed.result
+        }
+    };
+    let retry_at = util::now()
+        + chrono::Duration::from_std(st.tuning.reconcile_retry_base).unwrap_or_default();
+    let (transition, answer) = settle(payment_id, &result, retry_at);
+    let final_status = transition.status();
+    // This request claimed the row: what a transition needs of it is known, no read.
+    match apply_known(
+        st,
+        payment_id,
+        transaction_id,
+        &transition,
+        &Known::claimed(np),
+    )
+    .await
+    {
+        Ok(true) => (answer, final_status),
+        Ok(false) => {
+            // Settled meanwhile (the reconciler asked the PG first): answer from the record.
+            match store::payments::load(&st.db, payment_id).await {
+                Ok(Some(p)) => (answer_from_row(&p), p.status),
+                _ => (
+                    Err(ApiError::outcome_unknown(payment_id)),
+                    PaymentStatus::PayPending,
+                ),
+            }
+        }
+        Err(e) => {
+            // The PG answered but the answer could not be recorded: the row keeps its
+            // reconcile_at, and the reconciler will ask the PG again. Never report failure.
+            tracing::error!(error = %e, payment_id, "could not record the PG's answer; left to the reconciler");
+            (
+                Err(ApiError::outcome_unknown(payment_id)),
+                PaymentStatus::PayPending,
+            )
+        }
+    }
+}
+
+/// The `SelectedChannel` JSON of the channel a precheck encoded for (where the first attempt
+/// goes).
+pub(super) fn first_channel_json(st: &AppState, prechecked: Option<&Prechecked>) -> Option<String> {
+    let entry = st.channels.get(prechecked?.channel_key())?;
+    util::to_json_text(&entry.selected())
+}

@@ -1,0 +1,183 @@
+//! The HTTP layer: axum handlers for PortOne V2's paths and shapes, the admin endpoints, and
+//! the browser's checkout routes. A handler parses the request, calls one operation, and
+//! answers with its view; nothing else happens here.
+//!
+//! - `payments`: payments, cancels, schedules.
+//! - `billing_keys`: issue, get, delete.
+//! - `checkout`: hosted checkout sessions and the browser's pages.
+//! - `admin`: channel groups, channels, the sandbox's webhook inbox.
+//! - [`pages`]: the HTML the customer's browser sees (Korean).
+
+mod admin;
+mod billing_keys;
+mod checkout;
+pub mod pages;
+mod payments;
+mod request;
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use admin::*;
+use billing_keys::*;
+use checkout::*;
+use payments::*;
+
+/// Every route: `(method, path)` as the OpenAPI document spells it. A test keeps
+/// `openapi.json` in sync with this list, and this list with the router.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", "/payments/{paymentId}/instant"),
+    ("post", "/payments/{paymentId}/billing-key"),
+    ("post", "/payments/{paymentId}/schedule"),
+    ("post", "/payments/{paymentId}/cancel"),
+    ("get", "/payments/{paymentId}"),
+    ("post", "/billing-keys"),
+    ("get", "/billing-keys/{billingKey}"),
+    ("delete", "/billing-keys/{billingKey}"),
+    ("get", "/payment-schedules/{paymentScheduleId}"),
+    ("delete", "/payment-schedules"),
+    ("get", "/channel-groups"),
+    ("get", "/channel-groups/{channelGroupId}"),
+    ("put", "/channel-groups/{channelGroupId}"),
+    ("delete", "/channel-groups/{channelGroupId}"),
+    ("get", "/channels"),
+    ("post", "/checkout/sessions"),
+    ("get", "/checkout/sessions/{sessionId}"),
+    ("get", "/checkout/{sessionId}"),
+    ("post", "/checkout/return/{sessionId}"),
+    ("get", "/openapi.json"),
+];
+
+/// The routes a customer's browser (or a PG window) uses, without the API secret: the
+/// unguessable session id in the path is their credential.
+pub const BROWSER_ROUTES: &[(&str, &str)] = &[
+    ("get", "/checkout/{sessionId}"),
+    ("post", "/checkout/return/{sessionId}"),
+];
+
+/// The gateway's own OpenAPI document.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+type St = State<Arc<AppState>>;
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// Build the router.
+pub fn router(state: Arc<AppState>) -> Router {
+    let mut api = Router::new();
+    // Sandbox only (not in ROUTES/openapi.json): elsewhere it is the 404 fallback.
+    if state.inbox.is_some() {
+        api = api.route("/sandbox/webhooks", get(sandbox_webhooks));
+    }
+    let api = api
+        .route("/payments/{payment_id}/instant", post(instant))
+        .route("/payments/{payment_id}/billing-key", post(pay_billing_key))
+        .route("/payments/{payment_id}/schedule", post(create_schedule))
+        .route("/payments/{payment_id}/cancel", post(cancel_payment))
+        .route("/payments/{payment_id}", get(get_payment))
+        .route("/billing-keys", post(issue_billing_key))
+        .route(
+            "/billing-keys/{billing_key}",
+            get(get_billing_key).delete(delete_billing_key),
+        )
+        .route("/payment-schedules/{id}", get(get_schedule))
+        .route(
+            "/payment-schedules",
+            axum::routing::delete(revoke_schedules),
+        )
+        .route("/channel-groups", get(list_groups))
+        .route(
+            "/channel-groups/{id}",
+            put(put_group).get(get_group).delete(delete_group),
+        )
+        .route("/channels", get(list_channels))
+        .route("/checkout/sessions", post(create_checkout))
+        .route("/checkout/sessions/{id}", get(get_checkout))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth));
+    // The customer's browser: no API secret (the unguessable session id is the credential).
+    let browser = Router::new()
+        .route("/checkout/{id}", get(checkout_page))
+        .route("/checkout/return/{id}", post(checkout_return));
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .merge(api)
+        .merge(browser)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::map_response(json_rejections))
+        .with_state(state)
+}
+
+/// axum's own extractor rejections (a path segment or query that is not valid UTF-8, say) are
+/// `text/plain`; answer them as PortOne errors like everything else (docs/RELIABILITY.md).
+///
+/// A `413` also says `Connection: close`: the rest of the oversized body is not read, so the
+/// connection cannot carry another request, and a client that pooled it would see its next
+/// request fail without an answer.
+async fn json_rejections(mut resp: Response) -> Response {
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        resp.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+    }
+    let plain = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    if plain && resp.status().is_client_error() {
+        let status = resp.status();
+        return ApiError::new(
+            status,
+            "INVALID_REQUEST",
+            "the request path or query is not valid (percent-encoded bytes must be UTF-8)",
+        )
+        .into_response();
+    }
+    resp
+}
+
+async fn auth(State(st): St, req: Request, next: Next) -> Response {
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let ok = match header.and_then(|h| h.strip_prefix("PortOne ")) {
+        Some(secret) => st.api_secret.ct_eq(secret.trim()),
+        None => false,
+    };
+    if !ok {
+        let msg = if header.is_none() {
+            "the Authorization header is missing: send `Authorization: PortOne <API secret>`"
+        } else {
+            "the API secret is not valid"
+        };
+        return ApiError::unauthorized(msg).into_response();
+    }
+    next.run(req).await
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("NOT_FOUND", "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "this endpoint does not accept that method",
+    )
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}

@@ -1,0 +1,89 @@
+//! Payments, cancels and schedules.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::{Extension, Json};
+
+use super::request::{json_body, origin, store_id};
+use super::{ApiResult, St};
+use crate::error::{parse_body, ApiError};
+use crate::{cancel, payments, schedules};
+
+pub(super) async fn instant(
+    State(st): St,
+    Path(id): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let b = json_body(&st, body).await?;
+    payments::pay_instant(&st, &id, b, &origin(peer, &headers))
+        .await
+        .map(Json)
+}
+
+pub(super) async fn pay_billing_key(
+    State(st): St,
+    Path(id): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let b = json_body(&st, body).await?;
+    payments::pay_with_billing_key(&st, &id, b, None, &origin(peer, &headers))
+        .await
+        .0
+        .map(Json)
+}
+
+pub(super) async fn create_schedule(
+    State(st): St,
+    Path(id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let b = json_body(&st, body).await?;
+    schedules::create(&st, &id, b).await.map(Json)
+}
+
+pub(super) async fn cancel_payment(State(st): St, Path(id): Path<String>, body: Body) -> ApiResult {
+    let b = json_body(&st, body).await?;
+    cancel::cancel(&st, &id, b).await.map(Json)
+}
+
+pub(super) async fn get_payment(
+    State(st): St,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    payments::get(&st, &id, store_id(&q)).await.map(Json)
+}
+
+pub(super) async fn get_schedule(State(st): St, Path(id): Path<String>) -> ApiResult {
+    schedules::get(&st, &id).await.map(Json)
+}
+
+/// `DELETE /payment-schedules`: the body as JSON, or — as PortOne's SDKs send it — in the
+/// `requestBody` query parameter.
+pub(super) async fn revoke_schedules(
+    State(st): St,
+    Query(q): Query<HashMap<String, String>>,
+    body: Body,
+) -> ApiResult {
+    let limit = st.tuning.body_limit;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "INVALID_REQUEST",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    })?;
+    let b = match q.get("requestBody") {
+        Some(rb) if bytes.iter().all(u8::is_ascii_whitespace) => parse_body(rb.as_bytes())?,
+        _ => parse_body(&bytes)?,
+    };
+    schedules::revoke(&st, b).await.map(Json)
+}

@@ -1,0 +1,134 @@
+//! The webhook outbox (`webhook_outbox`): one row per event and destination URL, written in
+//! the unit of work of the state change it reports; delivered, retried and given up by the
+//! worker in [`crate::webhooks`].
+
+use chrono::{DateTime, Utc};
+
+use super::db::{Backend, Db, Tx};
+use crate::util;
+
+/// An event ready to be written: its body and where it goes.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// `Transaction.Paid`, ...
+    pub event_type: &'static str,
+    /// The body, byte for byte as it will be sent.
+    pub payload: String,
+    /// One delivery per URL (never empty).
+    pub urls: Vec<String>,
+    /// The event's time.
+    pub at: DateTime<Utc>,
+}
+
+/// Write `event` inside `tx` (one row per URL).
+pub async fn insert(tx: &mut Tx, event: &Event) -> Result<(), sqlx::Error> {
+    for url in &event.urls {
+        tx.execute(
+            "INSERT INTO webhook_outbox (id, event_type, url, payload, status, attempts, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, 'PENDING', 0, $5, $5)",
+            crate::args![
+                format!("whmsg_{}", uuid::Uuid::new_v4().simple()),
+                event.event_type,
+                url,
+                event.payload.clone(),
+                util::micros(event.at)
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Write `event`, when there is one, inside `tx`.
+pub async fn insert_opt(tx: &mut Tx, event: Option<&Event>) -> Result<(), sqlx::Error> {
+    match event {
+        Some(e) => insert(tx, e).await,
+        None => Ok(()),
+    }
+}
+
+/// A delivery that is due, leased to this instance.
+pub struct Due {
+    /// `webhook-id`.
+    pub id: String,
+    /// Target.
+    pub url: String,
+    /// Body.
+    pub payload: String,
+    /// Deliveries tried, this one included.
+    pub attempts: i64,
+    /// Event type.
+    pub event_type: String,
+}
+
+/// Lease up to 32 due deliveries until `lease` (so no other instance sends them meanwhile).
+pub async fn lease_due(
+    db: &Db,
+    now: DateTime<Utc>,
+    lease: DateTime<Utc>,
+) -> Result<Vec<Due>, sqlx::Error> {
+    let sql = match db.backend() {
+        Backend::Postgres => {
+            "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
+                          ORDER BY next_attempt_at LIMIT 32 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, url, payload, attempts, event_type"
+        }
+        Backend::Sqlite => {
+            "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+             WHERE status = 'PENDING' AND next_attempt_at <= $2 AND id IN \
+                   (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
+                    ORDER BY next_attempt_at LIMIT 32) \
+             RETURNING id, url, payload, attempts, event_type"
+        }
+    };
+    let rows = db
+        .fetch_all(sql, crate::args![util::micros(lease), util::micros(now)])
+        .await?;
+    let mut due = Vec::with_capacity(rows.len());
+    for r in rows {
+        due.push(Due {
+            id: r.req_text("id")?,
+            url: r.req_text("url")?,
+            payload: r.req_text("payload")?,
+            attempts: r.req_int("attempts")?,
+            event_type: r.req_text("event_type")?,
+        });
+    }
+    Ok(due)
+}
+
+/// The delivery succeeded.
+pub async fn delivered(db: &Db, id: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    db.execute(
+        "UPDATE webhook_outbox SET status = 'DELIVERED', delivered_at = $2, last_error = NULL WHERE id = $1",
+        crate::args![id, util::micros(at)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The delivery is given up.
+pub async fn given_up(db: &Db, id: &str, error: &str) -> Result<(), sqlx::Error> {
+    db.execute(
+        "UPDATE webhook_outbox SET status = 'FAILED', last_error = $2 WHERE id = $1",
+        crate::args![id, error],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The delivery failed; try again at `next`.
+pub async fn retry_at(
+    db: &Db,
+    id: &str,
+    next: DateTime<Utc>,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    db.execute(
+        "UPDATE webhook_outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1",
+        crate::args![id, util::micros(next), error],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! Views: PortOne's response objects as serde structs, each built from a typed row.
+//!
+//! A view is rendered with [`render`], which goes through `serde_json::Value` so that the
+//! bytes on the wire stay what they always were (object keys in sorted order).
+//! JSON columns the gateway stores as PortOne wrote them (a payment's method, its channel, its
+//! customer) are carried through as values.
+
+pub mod billing_key;
+pub mod cancellation;
+pub mod checkout;
+pub mod party;
+pub mod payment;
+pub mod schedule;
+pub mod webhook;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::util;
+
+/// Render a view as the JSON value the gateway answers with.
+pub fn render<T: Serialize>(view: &T) -> Value {
+    serde_json::to_value(view).unwrap_or(Value::Null)
+}
+
+/// PortOne `Customer` of a request as JSON (stored with a payment or a billing key).
+pub fn customer_json(c: Option<&paymux_core::model::CustomerInput>) -> Value {
+    render(&party::Customer::of(c))
+}
+
+/// Stored microseconds as PortOne writes times (RFC 3339, milliseconds, UTC).
+fn time(us: i64) -> String {
+    util::rfc3339(util::from_micros(us))
+}
+
+/// A stored JSON column, `None` when absent or unreadable.
+fn json_column(text: Option<&str>) -> Option<Value> {
+    Some(util::parse_json(text)).filter(|v| !v.is_null())
+}
+
+/// `{}`: what PortOne shows for an object it has nothing to say about.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Empty {}

@@ -1,0 +1,284 @@
+//! PortOne `Payment` (the variants by status share one shape; the fields of each status are
+//! present only for it).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::cancellation::Cancellation;
+use super::{json_column, time, Empty};
+use crate::domain::{Failure, PaymentStatus};
+use crate::store::cancellations::CancellationRow;
+use crate::store::payments::PaymentRow;
+
+/// PortOne `Payment`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payment {
+    /// Status.
+    pub status: &'static str,
+    /// paymentId.
+    pub id: String,
+    /// The current attempt.
+    pub transaction_id: String,
+    /// merchantId.
+    pub merchant_id: String,
+    /// storeId.
+    pub store_id: String,
+    /// PortOne `PaymentMethod` (masked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<Value>,
+    /// `SelectedChannel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Value>,
+    /// `{id, name, isForTest}` of the group it was routed through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_group: Option<Value>,
+    /// `V2`.
+    pub version: &'static str,
+    /// The schedule that made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule_id: Option<String>,
+    /// The billing key it charged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_key: Option<String>,
+    /// Requested at.
+    pub requested_at: String,
+    /// Updated at.
+    pub updated_at: String,
+    /// Status changed at.
+    pub status_changed_at: String,
+    /// Order name.
+    pub order_name: String,
+    /// Amounts.
+    pub amount: Amount,
+    /// Currency.
+    pub currency: String,
+    /// PortOne `Customer` (`{}` when none).
+    pub customer: Value,
+    /// The other order fields as the request gave them (`products`, `country`, `origin`,
+    /// `routing` …).
+    #[serde(flatten)]
+    pub order: Map<String, Value>,
+    /// customData.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_data: Option<String>,
+    /// Paid at (paid and cancelled payments; `null` when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<Option<String>>,
+    /// The PG's transaction id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pg_tx_id: Option<String>,
+    /// Disputes (paid payments: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disputes: Option<Vec<Value>>,
+    /// Cancelled at (cancelled payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<Option<String>>,
+    /// Failed at (failed payments; `null` when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<Option<String>>,
+    /// Why it failed (failed payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<FailureView>,
+    /// Cancellations (when there are any, or the payment is cancelled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancellations: Option<Vec<Cancellation>>,
+}
+
+/// PortOne `PaymentAmount`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Amount {
+    /// Total.
+    pub total: i64,
+    /// Tax-free part.
+    pub tax_free: i64,
+    /// VAT.
+    pub vat: i64,
+    /// Supply value.
+    pub supply: i64,
+    /// Discount (none).
+    pub discount: i64,
+    /// Paid (the total once paid).
+    pub paid: i64,
+    /// Cancelled so far.
+    pub cancelled: i64,
+    /// Tax-free cancelled so far.
+    pub cancelled_tax_free: i64,
+}
+
+/// A failed payment's `failure` (`{}` when the reason was not recorded).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum FailureView {
+    /// The recorded failure.
+    Known(Failure),
+    /// Nothing recorded.
+    Unknown(Empty),
+}
+
+/// Order fields kept out of the view (`productType` is for the PG only).
+const HIDDEN_ORDER_FIELDS: &[&str] = &["productType"];
+
+impl Payment {
+    /// The view of a stored payment and its cancellations.
+    pub fn of(p: &PaymentRow, cancels: &[CancellationRow], merchant_id: &str) -> Payment {
+        let mut order = Map::new();
+        if let Some(Value::Object(extra)) = json_column(p.extra_json.as_deref()) {
+            for (k, v) in extra {
+                if !HIDDEN_ORDER_FIELDS.contains(&k.as_str()) && !v.is_null() {
+                    order.insert(k, v);
+                }
+            }
+        }
+        order
+            .entry("origin")
+            .or_insert_with(|| serde_json::json!({"platformType": "API", "ipAddress": ""}));
+        let paid_time = || Some(p.paid_at.map(time));
+        let mut v = Payment {
+            status: p.status.as_str(),
+            id: p.id.clone(),
+            transaction_id: p.transaction_id.clone(),
+            merchant_id: merchant_id.to_string(),
+            store_id: p.store_id.clone(),
+            method: json_column(p.method_json.as_deref()),
+            channel: json_column(p.channel_json.as_deref()),
+            channel_group: json_column(p.channel_group_json.as_deref()),
+            version: "V2",
+            schedule_id: p.schedule_id.clone(),
+            billing_key: p.billing_key.clone(),
+            requested_at: time(p.requested_at),
+            updated_at: time(p.updated_at),
+            status_changed_at: time(p.status_changed_at),
+            order_name: p.order_name.clone(),
+            amount: Amount {
+                total: p.amount_total,
+                tax_free: p.amount_tax_free,
+                vat: p.amount_vat,
+                supply: p.amount_supply,
+                discount: 0,
+                paid: if p.is_paid() { p.amount_total } else { 0 },
+                cancelled: p.amount_cancelled,
+                cancelled_tax_free: p.amount_cancelled_tax_free,
+            },
+            currency: p.currency.clone(),
+            customer: json_column(p.customer_json.as_deref())
+                .unwrap_or_else(|| Value::Object(Map::new())),
+            order,
+            custom_data: p.custom_data.clone(),
+            paid_at: None,
+            pg_tx_id: None,
+            disputes: None,
+            cancelled_at: None,
+            failed_at: None,
+            failure: None,
+            cancellations: None,
+        };
+        match p.status {
+            PaymentStatus::Paid => {
+                v.paid_at = paid_time();
+                v.pg_tx_id = p.pg_tx_id.clone();
+                v.disputes = Some(Vec::new());
+            }
+            PaymentStatus::PartialCancelled | PaymentStatus::Cancelled => {
+                v.paid_at = paid_time();
+                v.pg_tx_id = p.pg_tx_id.clone();
+                v.cancelled_at = Some(Some(time(p.cancelled_at.unwrap_or(p.status_changed_at))));
+            }
+            PaymentStatus::Failed => {
+                v.failed_at = Some(p.failed_at.map(time));
+                v.failure = Some(match &p.failure {
+                    Some(f) => FailureView::Known(f.clone()),
+                    None => FailureView::Unknown(Empty {}),
+                });
+            }
+            PaymentStatus::PayPending | PaymentStatus::VirtualAccountIssued => {
+                v.pg_tx_id = p.pg_tx_id.clone();
+            }
+            PaymentStatus::Ready => {}
+        }
+        if !cancels.is_empty() || p.status.is_cancelled() {
+            v.cancellations = Some(cancels.iter().map(Cancellation::from).collect());
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PaymentKind;
+
+    fn row(status: PaymentStatus) -> PaymentRow {
+        PaymentRow {
+            id: "p1".into(),
+            store_id: "s".into(),
+            transaction_id: "t".into(),
+            kind: PaymentKind::Instant,
+            status,
+            channel_key: None,
+            channel_json: None,
+            channel_group_json: None,
+            method_json: None,
+            billing_key: None,
+            schedule_id: None,
+            order_name: "o".into(),
+            currency: "KRW".into(),
+            amount_total: 1000,
+            amount_tax_free: 0,
+            amount_vat: 91,
+            amount_supply: 909,
+            amount_cancelled: 0,
+            amount_cancelled_tax_free: 0,
+            amount_cancelled_vat: 0,
+            customer_json: None,
+            custom_data: None,
+            extra_json: Some(r#"{"productType":"DIGITAL","country":"KR"}"#.into()),
+            notice_urls_json: None,
+            skip_webhook: false,
+            order_date: None,
+            pg_tx_id: Some("tx".into()),
+            paid_at: None,
+            failed_at: None,
+            failure: None,
+            cancelled_at: None,
+            cancel_count: 0,
+            requested_at: 0,
+            updated_at: 0,
+            status_changed_at: 0,
+        }
+    }
+
+    #[test]
+    fn each_status_shows_its_own_fields() {
+        let paid = super::super::render(&Payment::of(&row(PaymentStatus::Paid), &[], "m"));
+        assert_eq!(paid["paidAt"], Value::Null);
+        assert_eq!(paid["pgTxId"], "tx");
+        assert_eq!(paid["disputes"], serde_json::json!([]));
+        assert_eq!(paid["amount"]["paid"], 1000);
+        assert!(paid.get("failure").is_none() && paid.get("cancellations").is_none());
+
+        let failed = super::super::render(&Payment::of(&row(PaymentStatus::Failed), &[], "m"));
+        assert_eq!(failed["failure"], serde_json::json!({}));
+        assert_eq!(failed["amount"]["paid"], 0);
+        assert!(failed.get("pgTxId").is_none() && failed.get("paidAt").is_none());
+
+        let cancelled =
+            super::super::render(&Payment::of(&row(PaymentStatus::Cancelled), &[], "m"));
+        assert_eq!(cancelled["cancellations"], serde_json::json!([]));
+        assert_eq!(cancelled["cancelledAt"], "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn order_fields_are_shown_except_the_product_type() {
+        let v = super::super::render(&Payment::of(&row(PaymentStatus::Ready), &[], "m"));
+        assert_eq!(v["country"], "KR");
+        assert!(v.get("productType").is_none());
+        assert_eq!(
+            v["origin"],
+            serde_json::json!({"platformType": "API", "ipAddress": ""})
+        );
+        assert_eq!(v["customer"], serde_json::json!({}));
+        assert_eq!(v["version"], "V2");
+    }
+}
