@@ -1,6 +1,8 @@
 //! Channel groups, stored in the database (so every instance sees one configuration) as
 //! [`GroupSchedule`]s: the configuration in force plus changes scheduled with `effectiveAt`.
 
+use paymux_core::adapter::{InstantPaymentCall, Operation, PgRequest};
+use paymux_core::model::{InstantPaymentInput, Validate};
 use paymux_core::validation::ValidationErrors;
 use paymux_routing::{ChannelGroup, GroupSchedule, GroupUpdate};
 use serde_json::{json, Value};
@@ -116,4 +118,47 @@ pub async fn apply_config_groups(st: &AppState, groups: &[Value]) -> anyhow::Res
         store::groups::upsert(&st.db, &schedule, util::now()).await?;
     }
     Ok(())
+}
+
+/// `POST /channel-groups/{id}/explain`: which channel the group's configuration in force now
+/// would give this payment, and why; nothing is recorded or sent. The body is the instant
+/// payment's body plus `paymentId` (the draw is a function of it); selection is the payment's
+/// own (rule-aware, health as the group asks).
+pub async fn explain(
+    st: &AppState,
+    id: &str,
+    mut body: Value,
+) -> Result<paymux_routing::Explanation, ApiError> {
+    let payment_id = match body.as_object_mut().map(|m| m.remove("paymentId")) {
+        Some(Some(Value::String(p))) if !p.trim().is_empty() => p,
+        Some(None) => {
+            return Err(ApiError::invalid(
+                "paymentId: is required (the channel is drawn from it)",
+            ))
+        }
+        Some(Some(_)) => return Err(ApiError::invalid("paymentId: must be a non-empty string")),
+        None => return Err(ApiError::invalid("body: must be a JSON object")),
+    };
+    // Read as the payment call reads its body: the same field-path errors.
+    let input: InstantPaymentInput = crate::error::parse_body(body.to_string().as_bytes())?;
+    input.validated().map_err(|e| ApiError::validation(&e))?;
+    let group = current(st, id).await?.ok_or_else(|| {
+        ApiError::not_found(
+            "CHANNEL_GROUP_NOT_FOUND",
+            format!("no channel group `{id}`"),
+        )
+    })?;
+    let req = PgRequest::Instant(InstantPaymentCall {
+        payment_id: payment_id.clone(),
+        body: input,
+    });
+    Ok(paymux_routing::explain(
+        &group,
+        &payment_id,
+        Operation::PaymentInstant,
+        req.method(),
+        &st.channels,
+        Some(&st.health),
+        |key| st.rules_verdict(key, &req),
+    ))
 }

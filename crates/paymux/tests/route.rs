@@ -1,5 +1,6 @@
-//! `paymux route` explains offline what the gateway then does: for the same group and
-//! requests, the channel it names is the channel the sandbox charges.
+//! `paymux route` (offline) and `POST /channel-groups/{id}/explain` (the gateway) explain what
+//! the gateway then does: for the same group and requests, the channel they name is the
+//! channel the sandbox charges.
 #![cfg(all(feature = "galaxia", feature = "ksnet", feature = "smartro"))]
 
 mod common;
@@ -90,6 +91,17 @@ async fn route_names_the_channel_the_gateway_charges() {
             customer_id.is_none(),
             "{x}"
         );
+        // The gateway's own explain answers the same, for the group in force.
+        let (s, api) = common::call_as(
+            SECRET,
+            reqwest::Method::POST,
+            format!("{base}/channel-groups/{GROUP_ID}/explain"),
+            Some(file.clone()),
+        )
+        .await;
+        assert_eq!(s, 200, "{api}");
+        assert_eq!(api["channelKey"], predicted.as_str(), "{api}");
+        assert_eq!(api["skipped"], x["skipped"], "{api}");
         let (s, r) = common::call_as(
             SECRET,
             reqwest::Method::POST,
@@ -112,6 +124,60 @@ async fn route_names_the_channel_the_gateway_charges() {
         seen.contains("galaxia-test") && seen.contains("ksnet-test"),
         "{seen:?}"
     );
+
+    // The explain endpoint: nothing was recorded for an explained id; hostile bodies get a
+    // 400 naming the field, an unknown group 404, no secret 401.
+    let url = format!("{base}/channel-groups/{GROUP_ID}/explain");
+    let id = format!("payment-{}", uuid::Uuid::new_v4());
+    let mut file = body(None);
+    file["paymentId"] = json!(id);
+    let (s, _) = common::call_as(SECRET, reqwest::Method::POST, url.clone(), Some(file)).await;
+    assert_eq!(s, 200);
+    let (s, _) = common::call_as(
+        SECRET,
+        reqwest::Method::GET,
+        format!("{base}/payments/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 404, "explain records nothing");
+    for (bad, needle) in [
+        (body(None), "paymentId"),
+        (json!({"paymentId": 7}), "paymentId"),
+        (json!([1, 2]), "body"),
+        (
+            json!({"paymentId": "p-1", "orderName": ["<script>"]}),
+            "orderName",
+        ),
+        (json!({"paymentId": "p-1"}), "is required"),
+    ] {
+        let (s, r) = common::call_as(
+            SECRET,
+            reqwest::Method::POST,
+            url.clone(),
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(s, 400, "{bad} -> {r}");
+        let msg = r["message"].as_str().unwrap();
+        assert!(msg.contains(needle), "{bad} -> {msg}");
+        assert!(!msg.contains("<script>"), "the value is not echoed: {msg}");
+    }
+    let mut ok = body(None);
+    ok["paymentId"] = json!("payment-1");
+    let (s, r) = common::call_as(
+        SECRET,
+        reqwest::Method::POST,
+        format!(
+            "{base}/channel-groups/channel-group-test-00000000-0000-4000-8000-00000000dead/explain"
+        ),
+        Some(ok.clone()),
+    )
+    .await;
+    assert_eq!(s, 404, "{r}");
+    assert_eq!(r["type"], "CHANNEL_GROUP_NOT_FOUND");
+    let (s, _) = common::call_as("wrong", reqwest::Method::POST, url, Some(ok)).await;
+    assert_eq!(s, 401);
 
     // Bad input: a clear message, a non-zero exit.
     std::fs::write(dir.join("bad.json"), r#"{"name": "x", "isForTest": "yes"}"#).unwrap();

@@ -46,6 +46,13 @@ pub(super) async fn delete_group(State(st): St, Path(id): Path<String>) -> ApiRe
     }
 }
 
+/// `POST /channel-groups/{id}/explain`: the channel a payment body would take, and why.
+pub(super) async fn explain_group(State(st): St, Path(id): Path<String>, body: Body) -> ApiResult {
+    let v: Value = json_body(&st, body).await?;
+    let x = groups::explain(&st, &id, v).await?;
+    Ok(Json(json!(x)))
+}
+
 /// `GET /sandbox/webhooks[?limit=N]`: the webhooks the sandbox kept instead of sending,
 /// newest first, each as sent (`headers`, `body`, and `rawBody` to check the signature over).
 pub(super) async fn sandbox_webhooks(

@@ -49,6 +49,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/channel-groups/{channelGroupId}"),
     ("put", "/channel-groups/{channelGroupId}"),
     ("delete", "/channel-groups/{channelGroupId}"),
+    ("post", "/channel-groups/{channelGroupId}/explain"),
     ("get", "/channels"),
     ("post", "/checkout/sessions"),
     ("get", "/checkout/sessions/{sessionId}"),
@@ -98,6 +99,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/channel-groups/{id}",
             put(put_group).get(get_group).delete(delete_group),
         )
+        .route("/channel-groups/{id}/explain", post(explain_group))
         .route("/channels", get(list_channels))
         .route("/checkout/sessions", post(create_checkout))
         .route("/checkout/sessions/{id}", get(get_checkout))
