@@ -185,6 +185,9 @@ fn run(cli: Cli) -> Result<(), String> {
             webhook_url,
             public_url,
         } => {
+            if config.is_none() && !cfg!(feature = "simulators") {
+                return Err(NO_SIMULATORS_SERVE.into());
+            }
             let opts = paymux_gateway::ServeOptions {
                 config,
                 listen,
@@ -199,6 +202,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("serve: {e:#}"))
         }
     }
+}
+
+/// `paymux serve` without `--config` in a build without simulators.
+pub const NO_SIMULATORS_SERVE: &str = "serve: this paymux was built without simulators (cargo feature `simulators`), so there is no sandbox: start it with --config FILE naming your channels (see crates/paymux-gateway/paymux.example.toml)";
+
+/// The simulator of `reg`, or why this build has none.
+fn simulator_of(
+    reg: &AdapterRegistration,
+) -> Result<std::sync::Arc<dyn paymux_core::simulator::Simulator>, String> {
+    reg.simulator.map(|make| make()).ok_or_else(|| {
+        format!(
+            "the {} adapter was built without its simulator (cargo feature `simulators`)",
+            reg.descriptor.id
+        )
+    })
 }
 
 fn find_adapter(id: &str) -> Result<&'static AdapterRegistration, String> {
@@ -281,7 +299,9 @@ fn wire(
     let channel = match channel {
         Some(p) => channel_file(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?,
         None => {
-            let mut c = (reg.simulator)().sandbox_channel(&format!("{adapter_id}-test"), "");
+            let sim = simulator_of(reg)
+                .map_err(|e| format!("{e}: name the channel with --channel FILE"))?;
+            let mut c = sim.sandbox_channel(&format!("{adapter_id}-test"), "");
             c.endpoint = None; // the vendor's own test host
             c
         }
@@ -443,7 +463,7 @@ fn simulate(
         .map_err(|_| format!("--listen: `{listen}` is not an address like 127.0.0.1:30900"))?;
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     rt.block_on(async move {
-        let sim = (reg.simulator)();
+        let sim = simulator_of(reg)?;
         let handle = sim
             .clone()
             .start(addr)

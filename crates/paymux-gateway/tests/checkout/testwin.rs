@@ -219,7 +219,7 @@ paymux_core::inventory::submit! {
     paymux_core::registry::AdapterRegistration {
         descriptor: &DESCRIPTOR,
         adapter: || Arc::new(TestWinAdapter),
-        simulator: || Arc::new(TestWinSim::default()),
+        simulator: Some(|| Arc::new(TestWinSim::default())),
     }
 }
 
