@@ -6,7 +6,7 @@
 //!
 //! - Every encrypted call is decrypted with the merchant's key and its `HashData` /
 //!   `VerifyValue` / `EncryptData` verified; a wrong one is refused with
-//!   [`sim::HASH_MISMATCH`](crate::protocol::sim::HASH_MISMATCH), an unknown `Mid` with
+//!   [`sim::HASH_MISMATCH`], an unknown `Mid` with
 //!   `UNKNOWN_MERCHANT`, a body that does not decrypt with `DECRYPT_FAILED`, anything else
 //!   malformed with `MALFORMED_REQUEST` / `MISSING_FIELD`. Bodies are capped at
 //!   [`paymux_core::simulator::http::MAX_BODY`] (answered 413). Nothing panics.
