@@ -28,6 +28,8 @@ pub fn bench(args: &[String]) -> Result<()> {
             other => bail!("bench: unknown argument `{other}` (try --quick, --features LIST)"),
         }
     }
+    // The benches drive the simulators.
+    let features = format!("{features},simulators");
     let out_dir = root().join("target/paymux-bench");
     std::fs::create_dir_all(&out_dir)?;
     eprintln!("machine: {}", crate::load::machine());

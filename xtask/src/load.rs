@@ -104,8 +104,10 @@ pub fn load(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&work)?;
     let _cleanup = crate::RemoveOnDrop(work.clone());
 
-    let paymux = build_paymux(&o.features)?;
-    let loader = build_loader(&o.features)?;
+    // The load run talks to the simulators (`paymux simulate`, the sandbox).
+    let features = format!("{},simulators", o.features);
+    let paymux = build_paymux(&features)?;
+    let loader = build_loader(&features)?;
     eprintln!("machine: {}", machine());
 
     let mut runs = Vec::new();
@@ -186,7 +188,7 @@ fn build_paymux(features: &str) -> Result<PathBuf> {
     Ok(target_dir().join("release/paymux"))
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
         Some(d) if d.is_relative() => root().join(d),
         Some(d) => d,

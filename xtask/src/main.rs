@@ -20,6 +20,7 @@ use std::process::Command;
 mod bench;
 mod doclinks;
 mod fuzz;
+mod gate;
 mod load;
 mod reliability;
 mod scaffold;
@@ -182,6 +183,8 @@ fn ci() -> Result<()> {
     run(&mut tests)?;
     // Doc tests (nextest does not run them).
     run(cargo().args(["test", "--workspace", "--all-features", "--doc"]))?;
+    // A production build leaves the simulators out and links only the adapters it names.
+    gate::check(&load::target_dir().join("debug/paymux"))?;
     // An adapter-less build must still compile and run.
     run(cargo().args(["build", "-p", "paymux", "--no-default-features"]))?;
     check_no_pending_snapshots()?;

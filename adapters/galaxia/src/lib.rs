@@ -76,9 +76,11 @@ pub mod frame;
 pub mod protocol;
 pub mod reconstructed;
 pub mod rules;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod v1;
 
+#[cfg(feature = "simulator")]
 pub use simulator::GalaxiaSimulator;
 
 /// Adapter id: the channel `adapter` value and the facade's cargo feature.
@@ -210,6 +212,9 @@ paymux_core::inventory::submit! {
     paymux_core::registry::AdapterRegistration {
         descriptor: &DESCRIPTOR,
         adapter: || Arc::new(GalaxiaAdapter),
-        simulator: || Arc::new(GalaxiaSimulator::default()),
+        #[cfg(feature = "simulator")]
+        simulator: Some(|| Arc::new(GalaxiaSimulator::default())),
+        #[cfg(not(feature = "simulator"))]
+        simulator: None,
     }
 }

@@ -111,9 +111,11 @@ pub mod frame;
 pub mod protocol;
 pub mod reconstructed;
 pub mod rules;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 
 pub use channel::Protocol;
+#[cfg(feature = "simulator")]
 pub use simulator::KsnetSimulator;
 
 /// Adapter id: the channel `adapter` value and the facade's cargo feature.
@@ -214,6 +216,9 @@ paymux_core::inventory::submit! {
     paymux_core::registry::AdapterRegistration {
         descriptor: &DESCRIPTOR,
         adapter: || Arc::new(KsnetAdapter),
-        simulator: || Arc::new(KsnetSimulator::default()),
+        #[cfg(feature = "simulator")]
+        simulator: Some(|| Arc::new(KsnetSimulator::default())),
+        #[cfg(not(feature = "simulator"))]
+        simulator: None,
     }
 }

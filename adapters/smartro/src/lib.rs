@@ -85,8 +85,10 @@ pub mod frame;
 pub mod protocol;
 pub mod reconstructed;
 pub mod rules;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 
+#[cfg(feature = "simulator")]
 pub use simulator::SmartroSimulator;
 
 /// Adapter id: the channel `adapter` value and the facade's cargo feature.
@@ -203,6 +205,9 @@ paymux_core::inventory::submit! {
     paymux_core::registry::AdapterRegistration {
         descriptor: &DESCRIPTOR,
         adapter: || Arc::new(SmartroAdapter),
-        simulator: || Arc::new(SmartroSimulator::default()),
+        #[cfg(feature = "simulator")]
+        simulator: Some(|| Arc::new(SmartroSimulator::default())),
+        #[cfg(not(feature = "simulator"))]
+        simulator: None,
     }
 }

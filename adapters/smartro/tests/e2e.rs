@@ -410,9 +410,9 @@ async fn a_dropped_connection_is_unknown_records_nothing_and_the_inquiry_finds_n
     // drops the connection too.
     sb.sim.with_ledger(|l| {
         l.keys.push(BillingKey {
-            token: "SIMBKDROP".into(),
-            mid: "pmxbill01m".into(),
-            card_number: CARD_DROP.into(),
+            key: "SIMBKDROP".into(),
+            merchant: "pmxbill01m".into(),
+            card_number: Some(CARD_DROP.into()),
             active: true,
         })
     });

@@ -21,6 +21,7 @@ pub mod channel;
 pub mod display;
 pub mod error;
 pub mod execute;
+pub mod html;
 pub mod model;
 pub mod money;
 pub mod outcome;

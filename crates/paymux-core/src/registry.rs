@@ -7,10 +7,16 @@
 //!     paymux_core::registry::AdapterRegistration {
 //!         descriptor: &DESCRIPTOR,
 //!         adapter: || std::sync::Arc::new(GalaxiaAdapter),
-//!         simulator: || std::sync::Arc::new(GalaxiaSimulator::default()),
+//!         #[cfg(feature = "simulator")]
+//!         simulator: Some(|| std::sync::Arc::new(GalaxiaSimulator::default())),
+//!         #[cfg(not(feature = "simulator"))]
+//!         simulator: None,
 //!     }
 //! }
 //! ```
+//!
+//! An adapter's simulator sits behind its default-on `simulator` cargo feature, so a
+//! production build can leave every simulator out: its registration then has none.
 //!
 //! The facade crate `paymux` references each enabled adapter crate explicitly so the linker
 //! keeps its registration; a test there asserts registered adapters == enabled features.
@@ -26,8 +32,9 @@ pub struct AdapterRegistration {
     pub descriptor: &'static AdapterDescriptor,
     /// Build the adapter.
     pub adapter: fn() -> Arc<dyn PgAdapter>,
-    /// Build a fresh simulator (own ledger).
-    pub simulator: fn() -> Arc<dyn Simulator>,
+    /// Build a fresh simulator (own ledger); `None` in a build without the adapter's
+    /// `simulator` feature.
+    pub simulator: Option<fn() -> Arc<dyn Simulator>>,
 }
 
 inventory::collect!(AdapterRegistration);

@@ -326,13 +326,21 @@ fn demo_group(members: &[(String, Maturity)]) -> Option<Value> {
     }))
 }
 
-/// Start every registered adapter's simulator on `127.0.0.1:0`.
+/// Start every registered adapter's simulator on `127.0.0.1:0`. An error when an adapter was
+/// built without its simulator (its `simulator` feature): such a build needs a configuration.
 pub async fn start_sandbox() -> anyhow::Result<Sandbox> {
     let mut channels = Vec::new();
     let mut simulators = Vec::new();
     let mut members = Vec::new();
     for reg in registry::adapters() {
-        let sim = (reg.simulator)();
+        let Some(make) = reg.simulator else {
+            anyhow::bail!(
+                "the {} adapter was built without its simulator (cargo feature `simulator`): \
+                 a sandbox needs simulators; start with --config FILE naming your channels",
+                reg.descriptor.id
+            );
+        };
+        let sim = make();
         let handle = sim
             .clone()
             .start(SocketAddr::from(([127, 0, 0, 1], 0)))

@@ -99,8 +99,19 @@ impl Conformance {
     }
 
     /// A suite built from an adapter's registration (a fresh simulator with its own ledger).
+    ///
+    /// # Panics
+    ///
+    /// When the adapter was built without its simulator (its `simulator` cargo feature, on by
+    /// default): conformance runs against the simulator.
     pub fn from_registration(registration: &AdapterRegistration) -> Self {
-        Conformance::new((registration.adapter)(), (registration.simulator)())
+        let Some(simulator) = registration.simulator else {
+            panic!(
+                "the {} adapter was built without its `simulator` feature: conformance needs it",
+                registration.descriptor.id
+            );
+        };
+        Conformance::new((registration.adapter)(), simulator())
     }
 
     /// Use `fixture` for PG-specific request fields, the channel and payment windows.

@@ -231,7 +231,7 @@ async fn assert_conformance_runs_a_registration() {
     static REGISTRATION: AdapterRegistration = AdapterRegistration {
         descriptor: &fake::DESCRIPTOR,
         adapter: || Arc::new(FakeAdapter::correct()),
-        simulator: || Arc::new(FakeSimulator::default()),
+        simulator: Some(|| Arc::new(FakeSimulator::default())),
     };
     paymux_testkit::assert_conformance(&REGISTRATION, paymux_testkit::DefaultFixture).await;
 }

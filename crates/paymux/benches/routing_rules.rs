@@ -46,7 +46,10 @@ fn fixture() -> Fixture {
     for (i, w) in weights.iter().enumerate() {
         let reg = regs[i % regs.len()];
         let key = format!("{}-{i:02}", reg.descriptor.id);
-        let ctx = (reg.simulator)().sandbox_channel(&key, "127.0.0.1:1");
+        let simulator = reg
+            .simulator
+            .expect("benches need the `simulators` feature");
+        let ctx = simulator().sandbox_channel(&key, "127.0.0.1:1");
         dir.insert(key.clone(), Environment::Test, reg.descriptor);
         channels.push((key.clone(), (reg.adapter)(), ctx));
         members.push(GroupChannel::new(key, *w));

@@ -170,7 +170,9 @@ struct Sim {
 impl Sim {
     async fn start(id: &'static str) -> Sim {
         let reg = paymux_core::registry::find(id).unwrap_or_else(|| panic!("{id} is not linked"));
-        let simulator = (reg.simulator)();
+        let simulator = (reg
+            .simulator
+            .expect("benches need the `simulators` feature"))();
         let handle = simulator
             .clone()
             .start(([127, 0, 0, 1], 0).into())

@@ -214,6 +214,9 @@ fn run(cli: Cli) -> Result<(), String> {
             webhook_url,
             public_url,
         } => {
+            if config.is_none() && !cfg!(feature = "simulators") {
+                return Err(NO_SIMULATORS_SERVE.into());
+            }
             let opts = paymux_gateway::ServeOptions {
                 config,
                 listen,
@@ -228,6 +231,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("serve: {e:#}"))
         }
     }
+}
+
+/// `paymux serve` without `--config` in a build without simulators.
+pub const NO_SIMULATORS_SERVE: &str = "serve: this paymux was built without simulators (cargo feature `simulators`), so there is no sandbox: start it with --config FILE naming your channels (see crates/paymux-gateway/paymux.example.toml)";
+
+/// The simulator of `reg`, or why this build has none.
+fn simulator_of(
+    reg: &AdapterRegistration,
+) -> Result<std::sync::Arc<dyn paymux_core::simulator::Simulator>, String> {
+    reg.simulator.map(|make| make()).ok_or_else(|| {
+        format!(
+            "the {} adapter was built without its simulator (cargo feature `simulators`)",
+            reg.descriptor.id
+        )
+    })
 }
 
 fn find_adapter(id: &str) -> Result<&'static AdapterRegistration, String> {
@@ -285,12 +303,13 @@ fn adapters(json: bool) -> Result<(), String> {
 }
 
 /// The adapter's public test channel, as the sandbox names it (`<adapter>-test`), pointing at
-/// the vendor's own test host.
-pub(crate) fn test_channel(reg: &AdapterRegistration) -> ChannelContext {
+/// the vendor's own test host. Its credentials come from the simulator's table, so a build
+/// without simulators has none.
+pub(crate) fn test_channel(reg: &AdapterRegistration) -> Result<ChannelContext, String> {
     let id = reg.descriptor.id;
-    let mut c = (reg.simulator)().sandbox_channel(&format!("{id}-test"), "");
+    let mut c = simulator_of(reg)?.sandbox_channel(&format!("{id}-test"), "");
     c.endpoint = None;
-    c
+    Ok(c)
 }
 
 fn read(path: &std::path::Path) -> Result<String, String> {
@@ -318,7 +337,8 @@ fn wire(
         .map_err(|e| format!("{}: {e}", request.display()))?;
     let channel = match channel {
         Some(p) => channel_file(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?,
-        None => test_channel(reg),
+        None => test_channel(reg)
+            .map_err(|e| format!("{e}: name the channel with --channel FILE"))?,
     };
     if channel.adapter != adapter_id {
         return Err(format!(
@@ -477,7 +497,7 @@ fn simulate(
         .map_err(|_| format!("--listen: `{listen}` is not an address like 127.0.0.1:30900"))?;
     let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     rt.block_on(async move {
-        let sim = (reg.simulator)();
+        let sim = simulator_of(reg)?;
         let handle = sim
             .clone()
             .start(addr)

@@ -7,7 +7,10 @@
 //! paymux = { version = "0.1", default-features = false, features = ["galaxia"] }
 //! ```
 //!
-//! A gateway linking only the adapters it needs pays only for those.
+//! A gateway linking only the adapters it needs pays only for those. The `simulators` feature
+//! (on by default) links each enabled adapter's vendor simulator, for the sandbox
+//! (`paymux serve` without `--config`) and `paymux simulate`; a production build leaves it out
+//! (`default-features = false`), and then `paymux serve` requires `--config`.
 
 pub use paymux_core as core;
 
@@ -33,5 +36,17 @@ mod tests {
         enabled.sort_unstable();
         assert_eq!(super::registered_adapters(), enabled);
         assert!(paymux_core::registry::duplicate_ids().is_empty());
+    }
+
+    #[test]
+    fn simulators_are_registered_exactly_with_the_simulators_feature() {
+        for r in paymux_core::registry::adapters() {
+            assert_eq!(
+                r.simulator.is_some(),
+                cfg!(feature = "simulators"),
+                "adapter {}",
+                r.descriptor.id
+            );
+        }
     }
 }

@@ -19,10 +19,13 @@ fn channels(config: Option<&Path>) -> Result<Vec<ChannelContext>, String> {
                 .map_err(|e| format!("{}: {e}", p.display()))?;
             Ok(cfg.channels)
         }
-        None => Ok(registry::adapters()
+        None => registry::adapters()
             .iter()
-            .map(|reg| crate::cli::test_channel(reg))
-            .collect()),
+            .map(|reg| {
+                crate::cli::test_channel(reg)
+                    .map_err(|e| format!("{e}: name the channels with --config FILE"))
+            })
+            .collect(),
     }
 }
 

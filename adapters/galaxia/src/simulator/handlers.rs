@@ -2,22 +2,16 @@
 //! server decides when (and whether) the answer is written.
 
 use paymux_core::money::Money;
+use paymux_core::simulator::ledger::CancelRefusal;
 use paymux_core::simulator::TestCard;
 
-use super::ledger::{BillingKey, Ledger, Payment};
+use super::ledger::{self, Extra, Ledger, Payment, MERCHANT};
 use crate::frame::Telegram;
 use crate::protocol::{code, command, fixed, service, sim, tag};
 
-/// What to do with the connection.
-#[derive(Debug)]
-pub enum Reply {
-    /// Answer now.
-    Answer(Telegram),
-    /// Answer after the configured delay (test card `…0098`: approved, answer too late).
-    AnswerLate(Telegram),
-    /// Close without answering; nothing was recorded (test card `…0099`).
-    Drop,
-}
+/// What to do with the connection: answer now, answer late (test card `…0098`), or close
+/// without answering, nothing recorded (`…0099`).
+pub type Reply = paymux_core::simulator::server::Reply<Telegram>;
 
 /// Handle one decrypted request at time `now` (`YYYYMMDDHHMMSS`).
 pub fn handle(ledger: &mut Ledger, req: &Telegram, now: &str) -> Reply {
@@ -151,10 +145,11 @@ fn approve(
     };
     required(req, needed)?;
     let amount = amount_of(req, tag::DEAL_AMOUNT)?;
+    tax_split(req, amount)?;
     let card = match kind {
         Approval::WithKey => {
             let key = req.get_nonblank(tag::USER_KEY).unwrap_or_default();
-            let Some(k) = ledger.active_key(&key) else {
+            let Some(k) = ledger.active_key(MERCHANT, &key) else {
                 return Err(refuse(
                     req,
                     sim::BILLING_KEY_NOT_FOUND,
@@ -182,28 +177,30 @@ fn approve(
         }
         TestCard::Approve | TestCard::ApproveLate => {}
     }
-    if ledger.has_order(&req.order_id) {
+    if ledger.has_order(MERCHANT, &req.order_id) {
         return Err(refuse(req, sim::DUPLICATE_ORDER, "중복 주문번호"));
     }
-    let tid = ledger.new_tid(&req.service_code);
+    let tid = ledger::new_tid(ledger, &req.service_code);
     let approval_no = format!("{:08}", ledger.next_number());
-    ledger.payments.push(Payment {
-        order_id: req.order_id.clone(),
-        order_date: req.order_date.clone(),
-        tid: tid.clone(),
-        service_code: req.service_code.clone(),
+    ledger.record(Payment::approved(
+        MERCHANT,
+        &req.order_id,
+        tid.clone(),
+        ledger::method(&req.service_code),
         amount,
-        cancelled: Money::ZERO,
-        cancel_count: 0,
-        approved_at: now.to_string(),
-        awaiting_deposit: false,
-    });
+        now,
+        Extra {
+            service_code: req.service_code.clone(),
+            order_date: req.order_date.clone(),
+        },
+    ));
     let mut t = ok(req);
     put(&mut t, tag::TRANSACTION_ID, &tid);
     put(&mut t, tag::AUTH_NUMBER, &approval_no);
     put(&mut t, tag::AUTH_DATE, now);
     put(&mut t, tag::AUTH_AMOUNT, &amount.to_string());
     if req.service_code == service::CARD {
+        card_company_tags(&mut t, req, amount);
         put(
             &mut t,
             tag::QUOTA,
@@ -227,13 +224,69 @@ fn approve(
     })
 }
 
+/// The card company the simulator answers for every card (its own codes: BillGate's code
+/// tables are not public).
+pub const SIM_CARD_COMPANY: (&str, &str) = ("0001", "시뮬레이터카드");
+
+/// The tags the vendor's samples read from a card approval: `0034` card company
+/// (`PayReturn.php`), `1021`/`1022` issuer and acquirer codes, `5009`/`5010` their names and
+/// `5304`/`5305` the taxable and tax-free split (the merchant Java class).
+fn card_company_tags(t: &mut Telegram, req: &Telegram, amount: Money) {
+    let (code, name) = SIM_CARD_COMPANY;
+    for tag_code in [
+        tag::CARD_COMPANY_CODE,
+        tag::ISSUE_COMPANY_CODE,
+        tag::BUY_COMPANY_CODE,
+    ] {
+        put(t, tag_code, code);
+    }
+    put(t, tag::ISSUE_COMPANY_NAME, name);
+    put(t, tag::BUY_COMPANY_NAME, name);
+    let tax_free = req
+        .get_nonblank(tag::TAX_FREE_AMOUNT)
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|n| Money::new(n).ok())
+        .unwrap_or(Money::ZERO);
+    let taxable = amount.checked_sub(tax_free).unwrap_or(Money::ZERO);
+    put(t, tag::TAX_AMOUNT, &taxable.to_string());
+    put(t, tag::TAX_FREE_AMOUNT, &tax_free.to_string());
+}
+
+/// The samples' rule for the split they send: taxable `5304` + tax-free `5305` = amount
+/// `0012` (checked when the request carries the split).
+fn tax_split(req: &Telegram, amount: Money) -> Result<(), Refusal> {
+    let part = |t: &str| -> Result<Option<i64>, Refusal> {
+        match req.get_nonblank(t) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(Some)
+                .ok_or_else(|| {
+                    refuse(
+                        req,
+                        sim::INVALID_REQUEST,
+                        &format!("tag {t} ({}) is not an amount", tag::name(t)),
+                    )
+                }),
+        }
+    };
+    match (part(tag::TAX_AMOUNT)?, part(tag::TAX_FREE_AMOUNT)?) {
+        (Some(taxable), Some(free)) if taxable.checked_add(free) != Some(amount.get()) => {
+            Err(refuse(
+                req,
+                sim::INVALID_REQUEST,
+                "tags 5304 (TAX_AMOUNT) + 5305 (TAX_FREE_AMOUNT) must equal 0012 (DEAL_AMOUNT)",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn new_key(ledger: &mut Ledger, card_number: Option<String>) -> String {
     let user_key = format!("SIMBK{:015}", ledger.next_number());
-    ledger.keys.push(BillingKey {
-        user_key: user_key.clone(),
-        card_number,
-        active: true,
-    });
+    ledger.issue_key(MERCHANT, user_key.clone(), card_number);
     user_key
 }
 
@@ -249,7 +302,7 @@ fn issue_key(ledger: &mut Ledger, req: &Telegram) -> Result<Reply, Refusal> {
         | None => {}
     }
     let key = new_key(ledger, card.clone());
-    let tid = ledger.new_tid(&req.service_code);
+    let tid = ledger::new_tid(ledger, &req.service_code);
     let mut t = ok(req);
     put(&mut t, tag::TRANSACTION_ID, &tid);
     put(&mut t, tag::USER_KEY, &key);
@@ -266,20 +319,14 @@ fn issue_key(ledger: &mut Ledger, req: &Telegram) -> Result<Reply, Refusal> {
 fn delete_key(ledger: &mut Ledger, req: &Telegram) -> Result<Reply, Refusal> {
     required(req, &[tag::USER_KEY])?;
     let key = req.get_nonblank(tag::USER_KEY).unwrap_or_default();
-    match ledger
-        .keys
-        .iter_mut()
-        .find(|k| k.user_key == key && k.active)
-    {
-        None => Err(refuse(
+    if ledger.delete_key(MERCHANT, &key) {
+        Ok(Reply::Answer(ok(req)))
+    } else {
+        Err(refuse(
             req,
             sim::BILLING_KEY_NOT_FOUND,
             "USER_KEY not found or deleted",
-        )),
-        Some(k) => {
-            k.active = false;
-            Ok(Reply::Answer(ok(req)))
-        }
+        ))
     }
 }
 
@@ -319,25 +366,17 @@ fn cancel(ledger: &mut Ledger, req: &Telegram, style: CancelStyle) -> Result<Rep
     let tid = req.get_nonblank(tid_tag).unwrap_or_default();
     let Some(p) = ledger
         .by_tid(&tid)
-        .filter(|p| p.service_code == req.service_code)
+        .filter(|p| p.extra.service_code == req.service_code)
     else {
         return Err(refuse(req, sim::NOT_FOUND, "거래 없음"));
     };
-    let left = p.balance();
-    if left == Money::ZERO {
-        return Err(refuse(req, sim::ALREADY_CANCELLED, "이미 취소된 거래"));
-    }
-    let take = asked.unwrap_or(left);
-    if take > left {
-        return Err(refuse(
-            req,
-            sim::CANCEL_EXCEEDS_BALANCE,
-            "취소 금액이 잔액을 초과",
-        ));
-    }
-    p.cancelled = p.cancelled.checked_add(take).unwrap_or(p.amount);
-    p.cancel_count += 1;
-    let (seq, amount) = (p.cancel_count.to_string(), take.to_string());
+    let (take, seq) = p.cancel(asked).map_err(|r| match r {
+        CancelRefusal::NothingLeft => refuse(req, sim::ALREADY_CANCELLED, "이미 취소된 거래"),
+        CancelRefusal::ExceedsBalance | CancelRefusal::Zero => {
+            refuse(req, sim::CANCEL_EXCEEDS_BALANCE, "취소 금액이 잔액을 초과")
+        }
+    })?;
+    let (seq, amount) = (seq.to_string(), take.to_string());
     let mut t = ok(req);
     put(&mut t, tid_tag, &tid);
     match style {
@@ -359,10 +398,10 @@ fn cancel(ledger: &mut Ledger, req: &Telegram, style: CancelStyle) -> Result<Rep
 fn inquiry(ledger: &mut Ledger, req: &Telegram) -> Result<Reply, Refusal> {
     let tid = req.get_nonblank(tag::TRANSACTION_ID);
     let found = ledger.payments.iter().find(|p| {
-        p.service_code == req.service_code
+        p.extra.service_code == req.service_code
             && match &tid {
                 Some(tid) => &p.tid == tid,
-                None => p.order_id == req.order_id && p.order_date == req.order_date,
+                None => p.order_id == req.order_id && p.extra.order_date == req.order_date,
             }
     });
     let Some(p) = found else {

@@ -6,7 +6,8 @@
 //! - Known merchants: the public samples' test SERVICE_IDs `M2103135` (general), `M2103139`
 //!   (auto-billing) and `S1600881` (keyed-in), all with the sample key and IV. An unknown MID,
 //!   a frame that does not decrypt, or one that is cut short gets the connection closed; a
-//!   frame that decrypts but breaks a rule gets a protocol error answer. Nothing panics.
+//!   frame that decrypts but breaks a rule — a malformed tag record included — gets a
+//!   protocol error answer. Nothing panics.
 //! - Test cards (for mobile payments: the phone number): `…0002` declined, `…0051`
 //!   insufficient funds, `…0098` approved and recorded, answered after
 //!   [`GalaxiaSimulator::late_delay`] (longer than a test's read timeout), `…0099` connection
@@ -26,9 +27,7 @@
 //! `paymux simulate galaxia` serves both the same way.
 
 mod handlers;
-mod http;
 mod ledger;
-mod server;
 pub mod window;
 
 use std::net::SocketAddr;
@@ -36,9 +35,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use paymux_core::adapter::kst;
 use paymux_core::channel::{ChannelContext, Environment};
 use paymux_core::secret::Secret;
+use paymux_core::simulator::http::HttpError;
+use paymux_core::simulator::server::{self, Incoming, TelegramFraming};
 use paymux_core::simulator::{LedgerEntry, Simulator, SimulatorHandle};
+use paymux_core::wire::{codec, crypto};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::frame::{split_frame, Cipher, Telegram};
+use crate::protocol::sim;
 
 pub use handlers::Reply;
 pub use ledger::Ledger;
@@ -92,6 +99,93 @@ impl GalaxiaSimulator {
         f(&mut guard)
     }
 
+    /// What the simulator writes back to a connection that sends `input` and then closes its
+    /// sending side: the answer bytes (HTTP response or telegram), or nothing when it closes
+    /// without an answer. No socket involved: for tests and fuzzing.
+    pub async fn respond(&self, input: &[u8]) -> Vec<u8> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut client, server_end) = tokio::io::duplex(64 * 1024);
+        let sim = self.clone();
+        let task = tokio::spawn(async move { sim.serve(server_end).await });
+        let _ = client.write_all(input).await;
+        let _ = client.shutdown().await;
+        let mut out = Vec::new();
+        let _ = client.read_to_end(&mut out).await;
+        let _ = task.await;
+        out
+    }
+
+    /// Serve one connection: the payment window over HTTP, or one telegram.
+    async fn serve<S: AsyncRead + AsyncWrite + Unpin>(&self, mut stream: S) {
+        match server::read_incoming(&mut stream, Some(FRAMING)).await {
+            None | Some(Incoming::Http(Err(HttpError::Closed))) => {}
+            Some(Incoming::Http(Err(HttpError::Refused(status, why)))) => {
+                let page = window::error_page(status, why);
+                server::deliver(
+                    &mut stream,
+                    server::Reply::Answer(page),
+                    self.late_delay,
+                    |r| r.to_bytes(),
+                )
+                .await;
+            }
+            Some(Incoming::Http(Ok(req))) => {
+                let page = window::handle(self, &req);
+                server::deliver(
+                    &mut stream,
+                    server::Reply::Answer(page),
+                    self.late_delay,
+                    |r| r.to_bytes(),
+                )
+                .await;
+            }
+            Some(Incoming::Telegram(frame)) => {
+                let (reply, cipher) = self.telegram(&frame);
+                server::deliver(&mut stream, reply, self.late_delay, |t: Telegram| {
+                    cipher
+                        .as_ref()
+                        .and_then(|c| t.to_frame(c).ok())
+                        .unwrap_or_default()
+                })
+                .await;
+            }
+        }
+    }
+
+    /// Handle one telegram frame; the merchant's cipher to answer with.
+    fn telegram(&self, frame: &[u8]) -> (Reply, Option<Cipher>) {
+        let Ok(((_, mid, _), _)) = split_frame(frame) else {
+            return (Reply::Drop, None);
+        };
+        let Some(cipher) = merchant_cipher(&mid) else {
+            tracing::debug!("galaxia simulator: unknown MID, closing");
+            return (Reply::Drop, None);
+        };
+        let now = chrono::Utc::now()
+            .with_timezone(&kst())
+            .format("%Y%m%d%H%M%S")
+            .to_string();
+        let reply = match Telegram::from_frame(frame, &cipher) {
+            Ok(request) if request.records.is_empty() => Reply::Answer(handlers::fail(
+                &request,
+                sim::INVALID_REQUEST,
+                "telegram has no records",
+            )),
+            Ok(request) => self.with_ledger(|ledger| handlers::handle(ledger, &request, &now)),
+            // Decrypts, but a tag record is malformed: answer with the header, as a PG does.
+            Err(e) => match header_only(frame, &cipher) {
+                Some(request) => Reply::Answer(handlers::fail(
+                    &request,
+                    sim::INVALID_REQUEST,
+                    &format!("malformed tag record: {e}"),
+                )),
+                // Does not decrypt with the merchant's key: nothing sensible to answer.
+                None => Reply::Drop,
+            },
+        };
+        (reply, Some(cipher))
+    }
+
     fn with_windows<T>(&self, f: impl FnOnce(&mut window::WindowBook) -> T) -> T {
         let mut guard = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
@@ -105,7 +199,11 @@ impl Simulator for GalaxiaSimulator {
     }
 
     async fn start(self: Arc<Self>, addr: SocketAddr) -> std::io::Result<SimulatorHandle> {
-        server::start(self, addr).await
+        server::listen(addr, move |stream| {
+            let sim = Arc::clone(&self);
+            async move { sim.serve(stream).await }
+        })
+        .await
     }
 
     fn sandbox_channel(&self, key: &str, endpoint: &str) -> ChannelContext {
@@ -132,4 +230,43 @@ impl Simulator for GalaxiaSimulator {
     fn ledger(&self) -> Vec<LedgerEntry> {
         self.with_ledger(|l| l.entries())
     }
+}
+
+/// Telegrams: a 4-digit length prefix, at most 9999 bytes.
+const FRAMING: TelegramFraming = TelegramFraming {
+    digits: 4,
+    max_len: 9999,
+};
+
+/// The key of a known test merchant.
+pub(crate) fn merchant_cipher(mid: &str) -> Option<Cipher> {
+    [TEST_MID, TEST_MID_AUTO_BILLING, TEST_MID_KEYED_IN]
+        .contains(&mid)
+        .then(|| Cipher::from_text(TEST_KEY, TEST_IV).ok())
+        .flatten()
+}
+
+/// Width of the encrypted header: COMMAND 4, ORDER_ID 64, ORDER_DATE 14, NUM_RECORDS 4
+/// (`Message.java`).
+const OPAQUE_HEADER: usize = 4 + crate::frame::ORDER_ID_WIDTH + 14 + 4;
+
+/// The request's header with no records, for a frame that decrypts with the merchant's key
+/// but whose tag records do not parse (`None` when it does not decrypt, or its header does
+/// not read either).
+fn header_only(frame: &[u8], cipher: &Cipher) -> Option<Telegram> {
+    let (_, b64) = split_frame(frame).ok()?;
+    let key = codec::b64_decode("key", TEST_KEY).ok()?;
+    let iv = TEST_IV.as_bytes();
+    let text = std::str::from_utf8(b64).ok()?;
+    let opaque =
+        crypto::seed_cbc_decrypt(&key, iv, &codec::b64_decode("cipher text", text).ok()?).ok()?;
+    let mut header = opaque.get(..OPAQUE_HEADER)?.to_vec();
+    header[OPAQUE_HEADER - 4..].copy_from_slice(b"0000");
+    let encrypted = crypto::seed_cbc_encrypt(&key, iv, &header).ok()?;
+    let clear = &frame[4..frame.len() - b64.len()];
+    let mut rest = clear.to_vec();
+    rest.extend(codec::b64_encode(&encrypted).into_bytes());
+    let mut rebuilt = format!("{:04}", rest.len()).into_bytes();
+    rebuilt.extend(rest);
+    Telegram::from_frame(&rebuilt, cipher).ok()
 }

@@ -30,19 +30,21 @@
 //! The full card number only ever travels inside the encrypted `MESSAGE`; no page, log or
 //! ledger entry of the simulator shows it.
 
-use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
 
 use chrono::Duration as ChronoDuration;
 use paymux_core::adapter::kst;
 use paymux_core::display;
 use paymux_core::money::Money;
+use paymux_core::simulator::http::{Request, Response};
+use paymux_core::simulator::ledger::{State, VirtualAccount};
+use paymux_core::simulator::window::{
+    self as kit, answer_token, bank_select, card_input, digits, entered_card, phone_input, Window,
+};
 use paymux_core::wire::{codec, form_urldecode, Charset};
 
-use super::http::{esc, Request, Response};
-use super::ledger::Payment;
-use super::server::merchant_cipher;
-use super::GalaxiaSimulator;
+use super::ledger::{self, Extra, Payment, MERCHANT};
+use super::{merchant_cipher, GalaxiaSimulator};
 use crate::checkout::{check_sum, hash_data};
 use crate::frame::Telegram;
 use crate::protocol::{code, command, service, tag};
@@ -52,16 +54,16 @@ pub const WINDOW_CANCELLED: &str = "8701";
 /// The optional form field naming the window kind (see the module docs).
 pub const WINDOW_KIND_FIELD: &str = "PAYMUX_WINDOW";
 /// Path the merchant's form is posted to.
-pub const WINDOW_PATH: &str = "/window";
-/// How long an opened window waits for the payer.
-const WINDOW_TTL: Duration = Duration::from_secs(30 * 60);
+pub const WINDOW_PATH: &str = kit::WINDOW_PATH;
+/// The banner of the window.
+const VENDOR: &str = "BillGate 결제창";
 
 /// Banks the simulated window offers (BillGate `BANK_CODE`s: KFTC codes padded to 4 digits;
 /// their names come from [`display::bank_name`]).
 const BANKS: &[&str] = &["0004", "0088", "0020", "0081", "0011"];
 /// The shop the window names: BillGate's form carries only the MID, which a shopper should not
 /// have to read.
-pub const SHOP_NAME: &str = "paymux 테스트 상점";
+pub const SHOP_NAME: &str = kit::SHOP_NAME;
 
 /// Which window the merchant opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,50 +95,21 @@ impl Kind {
 
 /// A window waiting for the payer.
 #[derive(Debug, Clone)]
-struct Pending {
+pub struct Pending {
     fields: BTreeMap<String, String>,
     kind: Kind,
-    opened: Instant,
 }
 
 /// Open windows by token.
-#[derive(Debug, Default)]
-pub struct WindowBook {
-    pending: HashMap<String, Pending>,
-    next: u64,
-}
-
-impl WindowBook {
-    fn open(&mut self, p: Pending) -> String {
-        self.pending.retain(|_, w| w.opened.elapsed() < WINDOW_TTL);
-        self.next += 1;
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let token = format!("W{:08}{nanos:08x}", self.next);
-        self.pending.insert(token.clone(), p);
-        token
-    }
-
-    fn take(&mut self, token: &str) -> Option<Pending> {
-        self.pending
-            .remove(token)
-            .filter(|w| w.opened.elapsed() < WINDOW_TTL)
-    }
-
-    fn put_back(&mut self, token: &str, p: Pending) {
-        self.pending.insert(token.to_string(), p);
-    }
-}
+pub type WindowBook = kit::WindowBook<Pending>;
 
 /// Serve one HTTP request.
 pub(super) fn handle(sim: &GalaxiaSimulator, req: &Request) -> Response {
     match (req.method.as_str(), req.path.as_str()) {
         ("GET" | "HEAD", "/") => Response::html(200, index_page()),
         ("POST", WINDOW_PATH) => open_window(sim, &req.body),
-        ("POST", p) if p.starts_with("/window/") => {
-            submit_window(sim, &p["/window/".len()..], &req.body)
+        ("POST", p) if answer_token(p).is_some() => {
+            submit_window(sim, answer_token(p).unwrap_or_default(), &req.body)
         }
         (_, WINDOW_PATH) => error_page(
             405,
@@ -146,33 +119,14 @@ pub(super) fn handle(sim: &GalaxiaSimulator, req: &Request) -> Response {
     }
 }
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>body{{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}}\
-         dt{{color:#666}}dd{{margin:0 0 .5rem}}label{{display:block;margin:.8rem 0}}input,select{{font-size:1.1rem;width:100%}}\
-         button{{font-size:1.1rem;margin:.4rem .4rem 0 0;padding:.4rem 1rem}}.err{{color:#b00}}</style></head>\
-         <body><p><small>BillGate 결제창 · paymux 시뮬레이터 (실제 결제가 아닙니다)</small></p>{body}</body></html>\n",
-        esc(title)
-    )
-}
-
-fn error_page(status: u16, message: &str) -> Response {
-    Response::html(
-        status,
-        page(
-            "결제창 오류",
-            &format!(
-                "<h1>결제창 오류</h1><p id=\"error\" class=\"err\">{}</p>",
-                esc(message)
-            ),
-        ),
-    )
+/// An error page.
+pub(super) fn error_page(status: u16, message: &str) -> Response {
+    Response::html(status, kit::error_page(VENDOR, message))
 }
 
 fn index_page() -> String {
-    page(
+    kit::page(
+        VENDOR,
         "BillGate simulator",
         "<h1>BillGate simulator</h1><p>Telegrams (4-digit length prefix) and the payment window \
          (<code>POST /window</code> with the merchant's window form) share this port.</p>",
@@ -194,7 +148,6 @@ fn open_window(sim: &GalaxiaSimulator, body: &[u8]) -> Response {
                 w.open(Pending {
                     fields: fields.clone(),
                     kind,
-                    opened: Instant::now(),
                 })
             });
             Response::html(200, window_page(&token, &fields, kind, None))
@@ -277,31 +230,14 @@ fn check_sum_ok(given: &str, mid: &str, order_id: &str, amount: &str) -> bool {
     check_sum(&nonce, mid, order_id, amount).eq_ignore_ascii_case(given)
 }
 
-fn bank_options(selected: Option<&str>) -> String {
-    BANKS
-        .iter()
-        .map(|code| {
-            let sel = if Some(*code) == selected {
-                " selected"
-            } else {
-                ""
-            };
-            format!(
-                "<option value=\"{code}\"{sel}>{}</option>",
-                esc(&display::bank_display(code))
-            )
-        })
-        .collect()
-}
-
-/// The form's `AMOUNT` as shoppers read it (`12,500원`); an unreadable one as written.
-fn amount_text(amount: &str) -> String {
-    amount
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(|a| Money::new(a).ok())
-        .map_or_else(|| format!("{}원", amount.trim()), display::format_krw)
+fn bank_choice(label: &str) -> String {
+    bank_select(
+        label,
+        "BANK_CODE",
+        BANKS
+            .iter()
+            .map(|code| (*code, display::bank_display(code))),
+    )
 }
 
 fn window_page(
@@ -311,86 +247,36 @@ fn window_page(
     error: Option<&str>,
 ) -> String {
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
-    let svc = get("SERVICE_CODE");
-    let (title, inputs) = match (svc, kind) {
-        (service::CARD, Kind::IssueBillingKey) => (
-            "카드 등록 (자동결제)",
-            card_input(),
-        ),
+    let (title, inputs) = match (get("SERVICE_CODE"), kind) {
+        (service::CARD, Kind::IssueBillingKey) => ("카드 등록 (자동결제)", card_input()),
         (service::CARD, _) => ("신용카드 결제", card_input()),
+        (service::MOBILE, Kind::IssueBillingKeyAndPay) => (
+            "휴대폰 자동결제 등록 및 결제",
+            phone_input("PHONE_NUMBER", get("MOBILE_NUMBER")),
+        ),
         (service::MOBILE, _) => (
-            if kind == Kind::IssueBillingKeyAndPay {
-                "휴대폰 자동결제 등록 및 결제"
-            } else {
-                "휴대폰 결제"
-            },
-            format!(
-                "<label>휴대폰 번호 <input id=\"phone-number\" name=\"PHONE_NUMBER\" inputmode=\"numeric\" \
-                 autocomplete=\"off\" value=\"{}\"></label>",
-                esc(get("MOBILE_NUMBER"))
-            ),
+            "휴대폰 결제",
+            phone_input("PHONE_NUMBER", get("MOBILE_NUMBER")),
         ),
-        (service::VIRTUAL_ACCOUNT, _) => (
-            "가상계좌 발급",
-            format!(
-                "<label>입금 은행 <select id=\"bank\" name=\"BANK_CODE\">{}</select></label>",
-                bank_options(None)
-            ),
-        ),
-        _ => (
-            "계좌이체",
-            format!(
-                "<label>출금 은행 <select id=\"bank\" name=\"BANK_CODE\">{}</select></label>",
-                bank_options(None)
-            ),
-        ),
+        (service::VIRTUAL_ACCOUNT, _) => ("가상계좌 발급", bank_choice("입금 은행")),
+        _ => ("계좌이체", bank_choice("출금 은행")),
     };
-    let err = error
-        .map(|e| format!("<p id=\"error\" class=\"err\">{}</p>", esc(e)))
-        .unwrap_or_default();
-    page(
+    Window {
+        vendor: VENDOR,
         title,
-        &format!(
-            "<h1 id=\"window-title\">{title}</h1>{err}<dl>\
-             <dt>상점</dt><dd id=\"merchant\">{shop}</dd>\
-             <dt>상품명</dt><dd id=\"item-name\">{item}</dd>\
-             <dt>주문번호</dt><dd id=\"order-id\">{order}</dd>\
-             <dt>금액</dt><dd id=\"amount\">{amount}</dd></dl>\
-             <form id=\"window\" method=\"post\" action=\"/window/{token}\" accept-charset=\"UTF-8\">{inputs}\
-             <button id=\"pay\" type=\"submit\" name=\"ACTION\" value=\"approve\">{approve}</button>\
-             <button id=\"cancel\" type=\"submit\" name=\"ACTION\" value=\"cancel\">취소</button></form>",
-            title = esc(title),
-            shop = esc(SHOP_NAME),
-            item = esc(get("ITEM_NAME")),
-            order = esc(get("ORDER_ID")),
-            amount = esc(&amount_text(get("AMOUNT"))),
-            token = esc(token),
-            approve = if kind == Kind::IssueBillingKey {
-                "등록하기"
-            } else {
-                "결제하기"
-            },
-        ),
-    )
-}
-
-fn card_input() -> String {
-    "<label>카드번호 <input id=\"card-number\" name=\"cardNumber\" inputmode=\"numeric\" \
-     autocomplete=\"off\" placeholder=\"4111 1111 1111 1111\"></label>"
-        .to_string()
-}
-
-/// The entered card number: `cardNumber`, or `CARD_NUMBER` (the field's earlier name).
-fn card_number(answer: &BTreeMap<String, String>) -> &str {
-    ["cardNumber", "CARD_NUMBER"]
-        .iter()
-        .filter_map(|k| answer.get(*k))
-        .find(|v| !v.trim().is_empty())
-        .map_or("", String::as_str)
-}
-
-fn digits(s: &str) -> String {
-    s.chars().filter(char::is_ascii_digit).collect()
+        token,
+        item: get("ITEM_NAME"),
+        order: get("ORDER_ID"),
+        amount: get("AMOUNT"),
+        inputs: &inputs,
+        approve_label: if kind == Kind::IssueBillingKey {
+            "등록하기"
+        } else {
+            "결제하기"
+        },
+        error,
+    }
+    .render()
 }
 
 fn submit_window(sim: &GalaxiaSimulator, token: &str, body: &[u8]) -> Response {
@@ -457,7 +343,7 @@ fn submit_window(sim: &GalaxiaSimulator, token: &str, body: &[u8]) -> Response {
     ];
     match svc.as_str() {
         service::CARD => {
-            let number = digits(card_number(&answer));
+            let number = entered_card(|k| answer.get(k).map(String::as_str), "CARD_NUMBER");
             if !(13..=19).contains(&number.len()) {
                 return again("카드번호를 확인해 주세요 (13–19자리 숫자).");
             }
@@ -517,22 +403,30 @@ fn issue_account(
         .unwrap_or_else(|| "235959".into());
     let escrow = get("ESCROW_FLAG") == "Y";
     sim.with_ledger(|ledger| {
-        if ledger.has_order(&get("ORDER_ID")) {
+        if ledger.has_order(MERCHANT, &get("ORDER_ID")) {
             return Err("중복 주문번호: this ORDER_ID was already used".to_string());
         }
-        let tid = ledger.new_tid(service::VIRTUAL_ACCOUNT);
+        let tid = ledger::new_tid(ledger, service::VIRTUAL_ACCOUNT);
         let account = format!("5621{:010}", ledger.next_number());
-        ledger.payments.push(Payment {
-            order_id: get("ORDER_ID"),
-            order_date: get("ORDER_DATE"),
-            tid: tid.clone(),
-            service_code: service::VIRTUAL_ACCOUNT.into(),
+        let mut p = Payment::approved(
+            MERCHANT,
+            &get("ORDER_ID"),
+            tid.clone(),
+            ledger::method(service::VIRTUAL_ACCOUNT),
             amount,
-            cancelled: Money::ZERO,
-            cancel_count: 0,
-            approved_at: now.format("%Y%m%d%H%M%S").to_string(),
-            awaiting_deposit: true,
+            &now.format("%Y%m%d%H%M%S").to_string(),
+            Extra {
+                service_code: service::VIRTUAL_ACCOUNT.into(),
+                order_date: get("ORDER_DATE"),
+            },
+        );
+        p.state = State::AwaitingDeposit;
+        p.account = Some(VirtualAccount {
+            bank: bank.to_string(),
+            number: account.clone(),
+            due: format!("{expire_date}{expire_time}"),
         });
+        ledger.record(p);
         Ok(vec![
             ("RESPONSE_CODE", code::SUCCESS.to_string()),
             ("RESPONSE_MESSAGE", "가상계좌 발급".to_string()),
@@ -549,31 +443,14 @@ fn issue_account(
 
 /// The page that posts the window's result back to the merchant (EUC-KR, like BillGate).
 fn return_page(return_url: &str, fields: &[(&str, String)]) -> String {
-    let inputs: String = fields
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                esc(k),
-                esc(v)
-            )
-        })
-        .collect();
-    page(
-        "결제 결과 전송",
-        &format!(
-            "<form id=\"return\" method=\"post\" action=\"{}\" accept-charset=\"EUC-KR\">{inputs}\
-             <noscript><button type=\"submit\">상점으로 돌아가기</button></noscript></form>\
-             <script>document.getElementById('return').submit();</script>",
-            esc(return_url)
-        ),
-    )
+    kit::return_page(VENDOR, return_url, "EUC-KR", fields)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::Arc;
+    use std::time::Duration;
 
     use paymux_core::adapter::{EncodeContext, PgAdapter, PgRequest};
     use paymux_core::outcome::{ApprovedDetail, Outcome};

@@ -5,18 +5,20 @@
 
 use paymux_core::simulator::TestCard;
 
-use super::ledger::{CancelAsk, Cancelled, Ledger, Lookup, Payment, Refusal};
+use super::ledger::{self as books, CancelAsk, Cancelled, Ledger, Lookup, Payment, Refusal};
 use super::{is_merchant, webfep::decline, Reply};
 use crate::frame::kspay::{
     CardResult, CreditData, Head, Request, RequestRecord, Response, ResponseRecord,
     VirtualAccountResult,
 };
 use crate::protocol::kspay::{
-    approval_type, batch, CANCEL_BY_ORDER, CANCEL_BY_TID, ENC_TYPE_NONE, STATUS_DECLINED, STATUS_OK,
+    approval_type, batch, CANCEL_BY_ORDER, CANCEL_BY_TID, ENC_TYPE_NONE, HEAD_WIDTH, LEN_WIDTH,
+    STATUS_DECLINED, STATUS_OK,
 };
 use crate::protocol::{bank_by_kftc, sim, RESP_OK};
 use crate::reconstructed::{
-    self, trade_status, KspayInquiryAnswer, KSPAY_VIR_FIX_GIVEN, KSPAY_VIR_FIX_NONE,
+    self, trade_status, KspayInquiryAnswer, KSPAY_INQUIRY_FAMILY, KSPAY_VIRTUAL_ACCOUNT,
+    KSPAY_VIR_FIX_GIVEN, KSPAY_VIR_FIX_NONE,
 };
 
 /// Handle one frame (length prefix included) at `now` (`yyyyMMddHHmmss`).
@@ -24,10 +26,14 @@ pub fn handle(ledger: &mut Ledger, frame: &[u8], now: &str) -> Reply<Vec<u8>> {
     let request = match Request::parse(frame) {
         Ok(r) => r,
         Err(_) => {
+            // The header reads: answer with a record of the request's own type.
             return match Request::parse_head(frame) {
-                Ok(head) => answer(&head, card_refusal("1001", &protocol_error(), now)),
+                Ok(head) => answer(
+                    &head,
+                    refusal_of_type(record_type(frame), &protocol_error(), now),
+                ),
                 Err(_) => Reply::Drop,
-            }
+            };
         }
     };
     let head = &request.head;
@@ -49,7 +55,7 @@ pub fn handle(ledger: &mut Ledger, frame: &[u8], now: &str) -> Reply<Vec<u8>> {
         RequestRecord::Credit(c) => credit(ledger, head, c, &answer_type, now),
         RequestRecord::Cancel(c) => {
             let lookup = match c.cancel_type.as_str() {
-                CANCEL_BY_TID if !c.transaction_no.expose().is_empty() => {
+                CANCEL_BY_TID | CANCEL_BY_TID_BEAN if !c.transaction_no.expose().is_empty() => {
                     Lookup::Tid(c.transaction_no.expose().clone())
                 }
                 CANCEL_BY_ORDER if c.trade_date.len() == 8 && !c.order_number.is_empty() => {
@@ -64,7 +70,7 @@ pub fn handle(ledger: &mut Ledger, frame: &[u8], now: &str) -> Reply<Vec<u8>> {
                     seq: p.seq,
                 },
             };
-            match ledger.cancel(&lookup, ask, now) {
+            match books::cancel(ledger, &lookup, ask, now) {
                 Err(r) => refuse_card(&r),
                 Ok(Cancelled::Key(tid)) => answer(
                     head,
@@ -85,7 +91,7 @@ pub fn handle(ledger: &mut Ledger, frame: &[u8], now: &str) -> Reply<Vec<u8>> {
                         &answer_type,
                         &tid,
                         now,
-                        &p.approval_no,
+                        &p.extra.approval_no,
                         "취소완료",
                         "정상처리",
                         "",
@@ -95,22 +101,8 @@ pub fn handle(ledger: &mut Ledger, frame: &[u8], now: &str) -> Reply<Vec<u8>> {
             }
         }
         RequestRecord::VirtualAccount(v) => {
-            let refuse_va = |r: &Refusal| {
-                answer(
-                    head,
-                    ResponseRecord::VirtualAccount(VirtualAccountResult {
-                        approval_type: answer_type.clone(),
-                        status: STATUS_DECLINED.into(),
-                        trade_date: now[..8].into(),
-                        trade_time: now[8..].into(),
-                        bank_code: v.bank_code.clone(),
-                        resp_code: r.code.into(),
-                        message1: split(r.message).0,
-                        message2: split(r.message).1,
-                        ..VirtualAccountResult::default()
-                    }),
-                )
-            };
+            let refuse_va =
+                |r: &Refusal| answer(head, va_refusal(&answer_type, v.bank_code.clone(), r, now));
             let Some(bank) = bank_by_kftc(v.bank_code.trim()) else {
                 return refuse_va(&protocol_error());
             };
@@ -128,7 +120,7 @@ pub fn handle(ledger: &mut Ledger, frame: &[u8], now: &str) -> Reply<Vec<u8>> {
             if v.amount == 0 {
                 return refuse_va(&protocol_error());
             }
-            match ledger.issue_account(head.order_number.trim(), v.amount, fixed, now) {
+            match books::issue_account(ledger, head.order_number.trim(), v.amount, fixed, now) {
                 Err(r) => refuse_va(&r),
                 Ok(p) => answer(
                     head,
@@ -139,7 +131,7 @@ pub fn handle(ledger: &mut Ledger, frame: &[u8], now: &str) -> Reply<Vec<u8>> {
                         trade_date: now[..8].into(),
                         trade_time: now[8..].into(),
                         bank_code: bank.kftc.into(),
-                        vir_acct_no: p.account.clone().unwrap_or_default(),
+                        vir_acct_no: p.account.clone().map(|a| a.number).unwrap_or_default(),
                         name: "(T)페이먹스상점".into(),
                         close_date: v.close_date.clone(),
                         close_time: v.close_time.clone(),
@@ -157,17 +149,15 @@ pub fn handle(ledger: &mut Ledger, frame: &[u8], now: &str) -> Reply<Vec<u8>> {
                 "2" => Lookup::Order(q.order_number.clone(), q.trade_date.clone()),
                 _ => return refuse_card(&protocol_error()),
             };
-            let record = match ledger.find(&lookup) {
-                None => KspayInquiryAnswer {
-                    approval_type: answer_type.clone(),
-                    status: STATUS_DECLINED.into(),
-                    trade_date: now[..8].into(),
-                    trade_time: now[8..].into(),
-                    resp_code: sim::NOT_FOUND.into(),
-                    message1: "조회거절".into(),
-                    message2: "원거래없음".into(),
-                    ..KspayInquiryAnswer::default()
-                },
+            let record = match books::find(ledger, &lookup) {
+                None => inquiry_refusal(
+                    &answer_type,
+                    &Refusal {
+                        code: sim::NOT_FOUND,
+                        message: "조회거절/원거래없음",
+                    },
+                    now,
+                ),
                 Some(p) => inquiry_answer(&answer_type, p),
             };
             answer(head, ResponseRecord::Inquiry(record))
@@ -189,7 +179,7 @@ fn credit(
     // Batch issue (reconstructed): 1300 of 0 with BatchUseType 1. Batch charge: 1000 with the
     // key in TrackII.
     let (card, expiry) = if batch_use && !old_cert {
-        match ledger.key_card(track2.trim()) {
+        match books::key_card(ledger, track2.trim()) {
             Some(card) => (card, String::new()),
             None => {
                 return refuse_card(&Refusal {
@@ -233,7 +223,7 @@ fn credit(
         if c.amount != 0 {
             return refuse_card(&protocol_error());
         }
-        let key = ledger.issue_key(&card);
+        let key = books::issue_key(ledger, &card);
         return answer(
             head,
             ResponseRecord::Card(Box::new(card_ok(
@@ -251,7 +241,7 @@ fn credit(
     if c.amount == 0 {
         return refuse_card(&protocol_error());
     }
-    let p = match ledger.approve(head.order_number.trim(), c.amount, now) {
+    let p = match books::approve(ledger, head.order_number.trim(), c.amount, now) {
         Ok(p) => p,
         Err(r) => return refuse_card(&r),
     };
@@ -259,9 +249,9 @@ fn credit(
         answer_type,
         &p.tid,
         now,
-        &p.approval_no,
+        &p.extra.approval_no,
         "현대카드",
-        &format!("OK: {}", p.approval_no),
+        &format!("OK: {}", p.extra.approval_no),
         &masked,
         c.amount,
     );
@@ -281,9 +271,9 @@ fn inquiry_answer(answer_type: &str, p: &Payment) -> KspayInquiryAnswer {
         status: STATUS_OK.into(),
         trade_date: p.approved_at.get(..8).unwrap_or_default().into(),
         trade_time: p.approved_at.get(8..).unwrap_or_default().into(),
-        trade_status: trade_status::letter(p.status()).into(),
-        amount: format!("{:09}", p.amount),
-        cancel_amount: format!("{:09}", p.cancelled),
+        trade_status: trade_status::letter(books::status(p)).into(),
+        amount: format!("{:09}", p.amount.get()),
+        cancel_amount: format!("{:09}", p.cancelled.get()),
         resp_code: RESP_OK.into(),
         message1: "조회완료".into(),
         message2: String::new(),
@@ -336,6 +326,64 @@ fn card_refusal(answer_type: &str, r: &Refusal, now: &str) -> ResponseRecord {
         points: std::array::from_fn(|_| "000000000000".to_string()),
         ..CardResult::default()
     }))
+}
+
+/// `CancelType` 1: by transaction number, as the bean's comment and the vendor's Java client
+/// document it ("1:거래번호, 2:주문번호"); the samples send `0` ([`CANCEL_BY_TID`]). Both are
+/// accepted.
+const CANCEL_BY_TID_BEAN: &str = "1";
+
+/// The `ApprovalType` of a frame's first record, read without parsing it (`1000` when the
+/// frame is too short or it is not ASCII digits and letters).
+fn record_type(frame: &[u8]) -> &str {
+    frame
+        .get(LEN_WIDTH + HEAD_WIDTH..LEN_WIDTH + HEAD_WIDTH + 4)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .filter(|t| t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .unwrap_or(approval_type::CARD_KEYED)
+}
+
+/// A refusal written as the answer record of a request of type `request_type`: a
+/// virtual-account record for `6000`, an inquiry record for the `A8…` family, a card record
+/// otherwise (cards and cancels).
+fn refusal_of_type(request_type: &str, r: &Refusal, now: &str) -> ResponseRecord {
+    let answer_type = reconstructed::kspay_answer_type(request_type);
+    match request_type {
+        KSPAY_VIRTUAL_ACCOUNT => va_refusal(&answer_type, String::new(), r, now),
+        t if t.starts_with(KSPAY_INQUIRY_FAMILY) => {
+            ResponseRecord::Inquiry(inquiry_refusal(&answer_type, r, now))
+        }
+        _ => card_refusal(&answer_type, r, now),
+    }
+}
+
+fn va_refusal(answer_type: &str, bank_code: String, r: &Refusal, now: &str) -> ResponseRecord {
+    let (m1, m2) = split(r.message);
+    ResponseRecord::VirtualAccount(VirtualAccountResult {
+        approval_type: answer_type.into(),
+        status: STATUS_DECLINED.into(),
+        trade_date: now[..8].into(),
+        trade_time: now[8..].into(),
+        bank_code,
+        resp_code: r.code.into(),
+        message1: m1,
+        message2: m2,
+        ..VirtualAccountResult::default()
+    })
+}
+
+fn inquiry_refusal(answer_type: &str, r: &Refusal, now: &str) -> KspayInquiryAnswer {
+    let (m1, m2) = split(r.message);
+    KspayInquiryAnswer {
+        approval_type: answer_type.into(),
+        status: STATUS_DECLINED.into(),
+        trade_date: now[..8].into(),
+        trade_time: now[8..].into(),
+        resp_code: r.code.into(),
+        message1: m1,
+        message2: m2,
+        ..KspayInquiryAnswer::default()
+    }
 }
 
 fn protocol_error() -> Refusal {

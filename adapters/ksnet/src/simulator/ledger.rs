@@ -1,9 +1,11 @@
-//! The simulator's books, shared by both interfaces: payments with their cancels and balance,
-//! virtual accounts, and batch keys. Amounts are kept as the wire carries them.
+//! The simulator's books, shared by both interfaces: the kit's
+//! [`paymux_core::simulator::ledger`] plus KSNET's rules — partial cancels numbered 1–9, the
+//! 6-month cancel window, batch keys that are the TID of their issuing transaction, and
+//! lookups by order number and date. Amounts are kept as the wire carries them.
 
 use chrono::{Months, NaiveDateTime};
 use paymux_core::money::Money;
-use paymux_core::simulator::LedgerEntry;
+use paymux_core::simulator::ledger::{self, CancelRefusal, Method, State, VirtualAccount};
 
 use crate::protocol::{policy, sim};
 use crate::reconstructed::trade_status;
@@ -22,65 +24,20 @@ pub const fn refuse(code: &'static str, message: &'static str) -> Refusal {
     Refusal { code, message }
 }
 
-/// What a payment is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Card approval.
-    Card,
-    /// Virtual account (issued, waiting for the deposit).
-    VirtualAccount,
-}
-
-/// One payment.
-#[derive(Debug, Clone)]
-pub struct Payment {
-    /// The merchant's order number.
-    pub order_id: String,
-    /// TID.
-    pub tid: String,
-    /// Card or virtual account.
-    pub kind: Kind,
-    /// Amount (wire units).
-    pub amount: u64,
-    /// Cancelled so far.
-    pub cancelled: u64,
-    /// Cancels so far.
-    pub cancel_count: u32,
-    /// `yyyyMMddHHmmss`.
-    pub approved_at: String,
+/// What only KSNET keeps for a payment.
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
     /// Approval number (cards).
     pub approval_no: String,
-    /// Virtual account number.
-    pub account: Option<String>,
 }
 
-impl Payment {
-    /// What is left.
-    pub fn balance(&self) -> u64 {
-        self.amount.saturating_sub(self.cancelled)
-    }
+/// Everything the simulator remembers.
+pub type Ledger = ledger::Ledger<Extra>;
+/// One payment.
+pub type Payment = ledger::Payment<Extra>;
 
-    /// The **reconstructed** inquiry state.
-    pub fn status(&self) -> &'static str {
-        match self.kind {
-            Kind::VirtualAccount if self.cancelled == 0 => trade_status::WAITING_DEPOSIT,
-            _ if self.cancelled == 0 => trade_status::APPROVED,
-            _ if self.balance() == 0 => trade_status::CANCELLED,
-            _ => trade_status::PART_CANCELLED,
-        }
-    }
-}
-
-/// A batch key (the TID of its issuing transaction) and the card it stands for.
-#[derive(Debug, Clone)]
-pub struct BatchKey {
-    /// The key.
-    pub key: String,
-    /// The card number (decides test-card behaviour of charges).
-    pub card_number: String,
-    /// `false` once deleted.
-    pub active: bool,
-}
+/// The books' merchant: the test mids share one book (an order number is unique across them).
+const MERCHANT: &str = "ksnet-test";
 
 /// How a request names a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,198 +66,170 @@ pub enum CancelAsk {
 #[derive(Debug, Clone)]
 pub enum Cancelled {
     /// A payment (partly) cancelled: TID and amount.
-    Payment(String, u64, Payment),
+    Payment(String, u64, Box<Payment>),
     /// A batch key deleted (its issuing transaction cancelled).
     Key(String),
 }
 
-/// Everything the simulator remembers.
-#[derive(Debug, Default)]
-pub struct Ledger {
-    /// Payments, in order.
-    pub payments: Vec<Payment>,
-    /// Batch keys.
-    pub keys: Vec<BatchKey>,
-    next: u64,
-}
-
-impl Ledger {
-    /// A fresh sequence number.
-    pub fn next_number(&mut self) -> u64 {
-        self.next += 1;
-        self.next
-    }
-
-    /// A 12-character TID: `1…` for cards, `6…` for virtual accounts (as the reference's
-    /// examples: `189189011016`, `689449000007`).
-    pub fn new_tid(&mut self, kind: Kind) -> String {
-        let n = self.next_number() % 100_000_000_000;
-        match kind {
-            Kind::Card => format!("1{n:011}"),
-            Kind::VirtualAccount => format!("6{n:011}"),
-        }
-    }
-
-    /// Approve a card payment.
-    pub fn approve(&mut self, order_id: &str, amount: u64, now: &str) -> Result<Payment, Refusal> {
-        if self.payments.iter().any(|p| p.order_id == order_id) {
-            return Err(refuse(sim::DUPLICATE_ORDER, "승인거절/중복주문번호"));
-        }
-        let tid = self.new_tid(Kind::Card);
-        let approval_no = format!("{:08}", self.next_number() % 100_000_000);
-        let p = Payment {
-            order_id: order_id.to_string(),
-            tid,
-            kind: Kind::Card,
-            amount,
-            cancelled: 0,
-            cancel_count: 0,
-            approved_at: now.to_string(),
-            approval_no,
-            account: None,
-        };
-        self.payments.push(p.clone());
-        Ok(p)
-    }
-
-    /// Issue a virtual account.
-    pub fn issue_account(
-        &mut self,
-        order_id: &str,
-        amount: u64,
-        fixed: Option<&str>,
-        now: &str,
-    ) -> Result<Payment, Refusal> {
-        if self.payments.iter().any(|p| p.order_id == order_id) {
-            return Err(refuse(sim::DUPLICATE_ORDER, "발급거절/중복주문번호"));
-        }
-        let tid = self.new_tid(Kind::VirtualAccount);
-        let account = match fixed {
-            Some(a) => a.to_string(),
-            None => format!("9{:013}", self.next_number()),
-        };
-        let p = Payment {
-            order_id: order_id.to_string(),
-            tid,
-            kind: Kind::VirtualAccount,
-            amount,
-            cancelled: 0,
-            cancel_count: 0,
-            approved_at: now.to_string(),
-            approval_no: String::new(),
-            account: Some(account),
-        };
-        self.payments.push(p.clone());
-        Ok(p)
-    }
-
-    /// Register a batch key for a card (the key is a fresh card TID).
-    pub fn issue_key(&mut self, card_number: &str) -> String {
-        let key = self.new_tid(Kind::Card);
-        self.keys.push(BatchKey {
-            key: key.clone(),
-            card_number: card_number.to_string(),
-            active: true,
-        });
-        key
-    }
-
-    /// The card an active key stands for.
-    pub fn key_card(&self, key: &str) -> Option<String> {
-        self.keys
-            .iter()
-            .find(|k| k.key == key && k.active)
-            .map(|k| k.card_number.clone())
-    }
-
-    /// The payment a lookup names. By order number, the date may be a day off (a request
-    /// just around midnight).
-    pub fn find(&self, lookup: &Lookup) -> Option<&Payment> {
-        self.payments.iter().find(|p| matches(p, lookup))
-    }
-
-    /// Cancel (or delete a batch key, when the TID is one).
-    pub fn cancel(
-        &mut self,
-        lookup: &Lookup,
-        ask: CancelAsk,
-        now: &str,
-    ) -> Result<Cancelled, Refusal> {
-        if let Lookup::Tid(t) = lookup {
-            if let Some(k) = self.keys.iter_mut().find(|k| &k.key == t) {
-                if !k.active || ask != CancelAsk::Full {
-                    return Err(refuse(sim::KEY_NOT_FOUND, "취소거절/배치키없음"));
-                }
-                k.active = false;
-                return Ok(Cancelled::Key(t.clone()));
-            }
-        }
-        let Some(p) = self.payments.iter_mut().find(|p| matches(p, lookup)) else {
-            return Err(refuse(sim::NOT_FOUND, "취소거절/취소원거래없음"));
-        };
-        if expired(&p.approved_at, now) {
-            return Err(refuse("7003", "취소거절기간경과"));
-        }
-        if p.balance() == 0 {
-            return Err(refuse(sim::CANCEL_REFUSED, "취소거절/기취소거래"));
-        }
-        let take = match ask {
-            CancelAsk::Full if p.cancelled > 0 => {
-                return Err(refuse(sim::CANCEL_REFUSED, "취소거절/부분취소후전체취소"))
-            }
-            CancelAsk::Full => p.balance(),
-            CancelAsk::Partial { amount, seq } => {
-                if p.cancel_count >= policy::MAX_PARTIAL_CANCELS {
-                    return Err(refuse(
-                        sim::PARTIAL_CANCEL_LIMIT,
-                        "취소거절/부분취소횟수초과",
-                    ));
-                }
-                if seq != p.cancel_count + 1 {
-                    return Err(refuse(sim::CANCEL_REFUSED, "취소거절/취소일련번호오류"));
-                }
-                if amount == 0 || amount > p.balance() {
-                    return Err(refuse(sim::CANCEL_REFUSED, "취소거절/취소금액초과"));
-                }
-                amount
-            }
-        };
-        p.cancelled += take;
-        p.cancel_count += 1;
-        Ok(Cancelled::Payment(p.tid.clone(), take, p.clone()))
-    }
-
-    /// The trait's view of the books.
-    pub fn entries(&self) -> Vec<LedgerEntry> {
-        self.payments
-            .iter()
-            .map(|p| LedgerEntry {
-                order_id: p.order_id.clone(),
-                pg_tx_id: p.tid.clone(),
-                amount: money(p.amount),
-                cancelled: money(p.cancelled),
-                cancel_count: p.cancel_count,
-                state: match (p.kind, p.status()) {
-                    (Kind::VirtualAccount, trade_status::WAITING_DEPOSIT) => {
-                        "VIRTUAL_ACCOUNT_ISSUED"
-                    }
-                    (_, trade_status::CANCELLED) => "CANCELLED",
-                    (_, trade_status::PART_CANCELLED) => "PARTIALLY_CANCELLED",
-                    _ => "APPROVED",
-                }
-                .into(),
-                method: match p.kind {
-                    Kind::Card => "CARD",
-                    Kind::VirtualAccount => "VIRTUAL_ACCOUNT",
-                }
-                .into(),
-            })
-            .collect()
+/// A payment's **reconstructed** inquiry state.
+pub fn status(p: &Payment) -> &'static str {
+    match p.method {
+        Method::VirtualAccount if p.cancelled == Money::ZERO => trade_status::WAITING_DEPOSIT,
+        _ if p.cancelled == Money::ZERO => trade_status::APPROVED,
+        _ if p.balance() == Money::ZERO => trade_status::CANCELLED,
+        _ => trade_status::PART_CANCELLED,
     }
 }
 
+/// A wire amount in the books.
 fn money(v: u64) -> Money {
     Money::new(i64::try_from(v).unwrap_or(0)).unwrap_or(Money::ZERO)
+}
+
+/// A book amount on the wire.
+pub fn wire(m: Money) -> u64 {
+    u64::try_from(m.get()).unwrap_or(0)
+}
+
+/// A 12-character TID: `1…` for cards, `6…` for virtual accounts (as the reference's
+/// examples: `189189011016`, `689449000007`).
+fn new_tid(ledger: &mut Ledger, method: Method) -> String {
+    let n = ledger.next_number() % 100_000_000_000;
+    match method {
+        Method::VirtualAccount => format!("6{n:011}"),
+        _ => format!("1{n:011}"),
+    }
+}
+
+/// Approve a card payment.
+pub fn approve(
+    ledger: &mut Ledger,
+    order_id: &str,
+    amount: u64,
+    now: &str,
+) -> Result<Payment, Refusal> {
+    if ledger.has_order(MERCHANT, order_id) {
+        return Err(refuse(sim::DUPLICATE_ORDER, "승인거절/중복주문번호"));
+    }
+    let tid = new_tid(ledger, Method::Card);
+    let approval_no = format!("{:08}", ledger.next_number() % 100_000_000);
+    Ok(ledger.record(Payment::approved(
+        MERCHANT,
+        order_id,
+        tid,
+        Method::Card,
+        money(amount),
+        now,
+        Extra { approval_no },
+    )))
+}
+
+/// Issue a virtual account.
+pub fn issue_account(
+    ledger: &mut Ledger,
+    order_id: &str,
+    amount: u64,
+    fixed: Option<&str>,
+    now: &str,
+) -> Result<Payment, Refusal> {
+    if ledger.has_order(MERCHANT, order_id) {
+        return Err(refuse(sim::DUPLICATE_ORDER, "발급거절/중복주문번호"));
+    }
+    let tid = new_tid(ledger, Method::VirtualAccount);
+    let number = match fixed {
+        Some(a) => a.to_string(),
+        None => format!("9{:013}", ledger.next_number()),
+    };
+    let mut p = Payment::approved(
+        MERCHANT,
+        order_id,
+        tid,
+        Method::VirtualAccount,
+        money(amount),
+        now,
+        Extra::default(),
+    );
+    p.state = State::AwaitingDeposit;
+    p.account = Some(VirtualAccount {
+        number,
+        ..VirtualAccount::default()
+    });
+    Ok(ledger.record(p))
+}
+
+/// Register a batch key for a card (the key is a fresh card TID).
+pub fn issue_key(ledger: &mut Ledger, card_number: &str) -> String {
+    let key = new_tid(ledger, Method::Card);
+    ledger.issue_key(MERCHANT, key.clone(), Some(card_number.to_string()));
+    key
+}
+
+/// The card an active key stands for.
+pub fn key_card(ledger: &Ledger, key: &str) -> Option<String> {
+    ledger
+        .active_key(MERCHANT, key)
+        .and_then(|k| k.card_number.clone())
+}
+
+/// The payment a lookup names. By order number, the date may be a day off (a request just
+/// around midnight).
+pub fn find<'a>(ledger: &'a Ledger, lookup: &Lookup) -> Option<&'a Payment> {
+    ledger.payments.iter().find(|p| matches(p, lookup))
+}
+
+/// Cancel (or delete a batch key, when the TID is one).
+pub fn cancel(
+    ledger: &mut Ledger,
+    lookup: &Lookup,
+    ask: CancelAsk,
+    now: &str,
+) -> Result<Cancelled, Refusal> {
+    if let Lookup::Tid(t) = lookup {
+        if ledger.keys.iter().any(|k| &k.key == t) {
+            if ask != CancelAsk::Full || !ledger.delete_key(MERCHANT, t) {
+                return Err(refuse(sim::KEY_NOT_FOUND, "취소거절/배치키없음"));
+            }
+            return Ok(Cancelled::Key(t.clone()));
+        }
+    }
+    let Some(p) = ledger.payments.iter_mut().find(|p| matches(p, lookup)) else {
+        return Err(refuse(sim::NOT_FOUND, "취소거절/취소원거래없음"));
+    };
+    if expired(&p.approved_at, now) {
+        return Err(refuse("7003", "취소거절기간경과"));
+    }
+    if p.balance() == Money::ZERO {
+        return Err(refuse(sim::CANCEL_REFUSED, "취소거절/기취소거래"));
+    }
+    let amount = match ask {
+        CancelAsk::Full if p.cancelled > Money::ZERO => {
+            return Err(refuse(sim::CANCEL_REFUSED, "취소거절/부분취소후전체취소"))
+        }
+        CancelAsk::Full => None,
+        CancelAsk::Partial { amount, seq } => {
+            if p.cancel_count >= policy::MAX_PARTIAL_CANCELS {
+                return Err(refuse(
+                    sim::PARTIAL_CANCEL_LIMIT,
+                    "취소거절/부분취소횟수초과",
+                ));
+            }
+            if seq != p.cancel_count + 1 {
+                return Err(refuse(sim::CANCEL_REFUSED, "취소거절/취소일련번호오류"));
+            }
+            Some(money(amount))
+        }
+    };
+    match p.cancel(amount) {
+        Ok((take, _)) => Ok(Cancelled::Payment(
+            p.tid.clone(),
+            wire(take),
+            Box::new(p.clone()),
+        )),
+        Err(CancelRefusal::NothingLeft) => Err(refuse(sim::CANCEL_REFUSED, "취소거절/기취소거래")),
+        Err(CancelRefusal::Zero | CancelRefusal::ExceedsBalance) => {
+            Err(refuse(sim::CANCEL_REFUSED, "취소거절/취소금액초과"))
+        }
+    }
 }
 
 fn matches(p: &Payment, lookup: &Lookup) -> bool {
@@ -343,10 +272,11 @@ mod tests {
     #[test]
     fn partial_cancels_follow_the_sequence_and_stop_at_nine() {
         let mut l = Ledger::default();
-        let p = l.approve("o1", 10_000, NOW).unwrap();
+        let p = approve(&mut l, "o1", 10_000, NOW).unwrap();
         let by = Lookup::Tid(p.tid.clone());
         assert_eq!(
-            l.cancel(
+            cancel(
+                &mut l,
                 &by,
                 CancelAsk::Partial {
                     amount: 100,
@@ -359,11 +289,11 @@ mod tests {
             sim::CANCEL_REFUSED
         );
         for seq in 1..=9 {
-            l.cancel(&by, CancelAsk::Partial { amount: 100, seq }, NOW)
-                .unwrap();
+            cancel(&mut l, &by, CancelAsk::Partial { amount: 100, seq }, NOW).unwrap();
         }
         assert_eq!(
-            l.cancel(
+            cancel(
+                &mut l,
                 &by,
                 CancelAsk::Partial {
                     amount: 100,
@@ -376,7 +306,7 @@ mod tests {
             sim::PARTIAL_CANCEL_LIMIT
         );
         assert_eq!(
-            l.cancel(&by, CancelAsk::Full, NOW).unwrap_err().code,
+            cancel(&mut l, &by, CancelAsk::Full, NOW).unwrap_err().code,
             sim::CANCEL_REFUSED
         );
         assert_eq!(l.entries()[0].state, "PARTIALLY_CANCELLED");
@@ -385,32 +315,32 @@ mod tests {
     #[test]
     fn cancels_after_six_months_are_refused_with_7003() {
         let mut l = Ledger::default();
-        let p = l.approve("o1", 1000, "20240101000000").unwrap();
-        let e = l
-            .cancel(&Lookup::Tid(p.tid), CancelAsk::Full, "20240702000000")
-            .unwrap_err();
+        let p = approve(&mut l, "o1", 1000, "20240101000000").unwrap();
+        let e = cancel(
+            &mut l,
+            &Lookup::Tid(p.tid),
+            CancelAsk::Full,
+            "20240702000000",
+        )
+        .unwrap_err();
         assert_eq!(e.code, "7003");
     }
 
     #[test]
     fn keys_die_with_their_cancel_and_orders_are_found_by_date() {
         let mut l = Ledger::default();
-        let k = l.issue_key("4111111111111111");
-        assert!(l.key_card(&k).is_some());
+        let k = issue_key(&mut l, "4111111111111111");
+        assert!(key_card(&l, &k).is_some());
         assert!(matches!(
-            l.cancel(&Lookup::Tid(k.clone()), CancelAsk::Full, NOW),
+            cancel(&mut l, &Lookup::Tid(k.clone()), CancelAsk::Full, NOW),
             Ok(Cancelled::Key(_))
         ));
-        assert!(l.key_card(&k).is_none());
-        l.approve("o2", 1000, NOW).unwrap();
-        assert!(l
-            .find(&Lookup::Order("o2".into(), "20250301".into()))
-            .is_some());
-        assert!(l
-            .find(&Lookup::Order("o2".into(), "20250310".into()))
-            .is_none());
+        assert!(key_card(&l, &k).is_none());
+        approve(&mut l, "o2", 1000, NOW).unwrap();
+        assert!(find(&l, &Lookup::Order("o2".into(), "20250301".into())).is_some());
+        assert!(find(&l, &Lookup::Order("o2".into(), "20250310".into())).is_none());
         assert_eq!(
-            l.approve("o2", 1000, NOW).unwrap_err().code,
+            approve(&mut l, "o2", 1000, NOW).unwrap_err().code,
             sim::DUPLICATE_ORDER
         );
     }

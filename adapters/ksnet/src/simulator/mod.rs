@@ -20,10 +20,8 @@
 //!   frames ≤ 9999 bytes (the 4-digit prefix), 10 s to send a request. Nothing panics.
 //! - Codes besides the documented ones are the simulator's own ([`crate::protocol::sim`]).
 
-mod http;
 mod kspay;
 mod ledger;
-mod server;
 mod webfep;
 
 use std::net::SocketAddr;
@@ -31,11 +29,18 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use paymux_core::adapter::kst;
 use paymux_core::channel::{ChannelContext, Environment};
 use paymux_core::secret::Secret;
+use paymux_core::simulator::http::{HttpError, Response};
+use paymux_core::simulator::server::{self, Incoming, TelegramFraming};
 use paymux_core::simulator::{LedgerEntry, Simulator, SimulatorHandle};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::channel::{Protocol, PROTOCOL_OPTION};
+use crate::frame::webfep::envelope;
+use crate::protocol::kspay::{LEN_WIDTH, MAX_BODY};
+use crate::protocol::webfep::code;
 
 pub use ledger::Ledger;
 
@@ -58,16 +63,15 @@ pub fn is_merchant(mid: &str) -> bool {
     mid == TEST_MID || mid == TEST_MID_VIRTUAL_ACCOUNT
 }
 
-/// What to do with a connection.
-#[derive(Debug)]
-pub enum Reply<T> {
-    /// Answer now.
-    Answer(T),
-    /// Answer after the late delay (test card `…0098`).
-    AnswerLate(T),
-    /// Close without answering (test card `…0099`, unreadable input).
-    Drop,
-}
+/// What to do with a connection: answer now, answer late (`…0098`), close without an answer
+/// (`…0099`, unreadable input), or garbage.
+pub use paymux_core::simulator::server::Reply;
+
+/// KSPay frames: a 4-digit length prefix.
+const FRAMING: TelegramFraming = TelegramFraming {
+    digits: LEN_WIDTH,
+    max_len: MAX_BODY,
+};
 
 /// The simulator. Cloning shares the ledger.
 #[derive(Clone)]
@@ -119,13 +123,53 @@ impl KsnetSimulator {
     pub async fn respond(&self, input: &[u8]) -> Vec<u8> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let (mut client, server_end) = tokio::io::duplex(16 * 1024);
-        let task = tokio::spawn(server::serve(Arc::new(self.clone()), server_end));
+        let sim = self.clone();
+        let task = tokio::spawn(async move { sim.serve(server_end).await });
         let _ = client.write_all(input).await;
         let _ = client.shutdown().await;
         let mut out = Vec::new();
         let _ = client.read_to_end(&mut out).await;
         let _ = task.await;
         out
+    }
+
+    /// Serve one connection (a socket, or an in-memory stream for [`KsnetSimulator::respond`]);
+    /// the first four bytes pick the interface.
+    async fn serve<S: AsyncRead + AsyncWrite + Unpin>(&self, mut stream: S) {
+        let now = || {
+            chrono::Utc::now()
+                .with_timezone(&kst())
+                .format("%Y%m%d%H%M%S")
+                .to_string()
+        };
+        let http = |(status, body): (u16, Vec<u8>)| Response::json(status, body).to_bytes();
+        match server::read_incoming(&mut stream, Some(FRAMING)).await {
+            None | Some(Incoming::Http(Err(HttpError::Closed))) => {}
+            Some(Incoming::Telegram(frame)) => {
+                let reply = self.with_ledger(|l| kspay::handle(l, &frame, &now()));
+                server::deliver(&mut stream, reply, self.late_delay, |b| b).await;
+            }
+            Some(Incoming::Http(Err(HttpError::Refused(status, what)))) => {
+                let body = envelope(
+                    "WFVSIM-PROTOCOL",
+                    code::PROTOCOL_ERROR,
+                    &format!("protocol error: {what}"),
+                    None,
+                );
+                let body = serde_json::to_vec(&body).unwrap_or_default();
+                server::deliver(
+                    &mut stream,
+                    Reply::Answer((status, body)),
+                    self.late_delay,
+                    http,
+                )
+                .await;
+            }
+            Some(Incoming::Http(Ok(req))) => {
+                let reply = self.with_ledger(|l| webfep::handle(l, &req, &now()));
+                server::deliver(&mut stream, reply, self.late_delay, http).await;
+            }
+        }
     }
 
     /// A test channel for `protocol` whose credentials the simulator accepts. `endpoint` is the
@@ -171,7 +215,11 @@ impl Simulator for KsnetSimulator {
     }
 
     async fn start(self: Arc<Self>, addr: SocketAddr) -> std::io::Result<SimulatorHandle> {
-        server::start(self, addr).await
+        server::listen(addr, move |stream| {
+            let sim = Arc::clone(&self);
+            async move { sim.serve(stream).await }
+        })
+        .await
     }
 
     fn sandbox_channel(&self, key: &str, endpoint: &str) -> ChannelContext {

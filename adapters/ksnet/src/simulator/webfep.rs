@@ -7,8 +7,9 @@ use paymux_core::wire::{charset, Charset};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::http::HttpRequest;
-use super::ledger::{CancelAsk, Cancelled, Ledger, Lookup, Refusal};
+use paymux_core::simulator::http::Request as HttpRequest;
+
+use super::ledger::{self as books, CancelAsk, Cancelled, Ledger, Lookup, Refusal};
 use super::{merchant_of_key, Reply};
 use crate::frame::webfep::{
     envelope, CancelRequest, CardCertRequest, CardPayRequest, ResultData, VaccountRequest,
@@ -101,7 +102,7 @@ fn route(ledger: &mut Ledger, req: &HttpRequest, now: &str, aid: &str) -> Result
                 }
                 _ => {}
             }
-            let key = ledger.issue_key(r.card_numb.expose());
+            let key = books::issue_key(ledger, r.card_numb.expose());
             Ok(ok(ResultData {
                 payload: Some(r.payload.clone()),
                 tid: Some(key),
@@ -133,7 +134,7 @@ fn route(ledger: &mut Ledger, req: &HttpRequest, now: &str, aid: &str) -> Result
             if !r.cancel_tax_free_amount.is_empty() {
                 digits(&r.cancel_tax_free_amount, 9, "cancelTaxFreeAmount")?;
             }
-            match ledger.cancel(&lookup, ask, now) {
+            match books::cancel(ledger, &lookup, ask, now) {
                 Err(refusal) => Ok(fail(aid, &r.payload, &refusal, now)),
                 Ok(Cancelled::Key(tid)) => Ok(ok(ResultData {
                     payload: Some(r.payload.clone()),
@@ -151,7 +152,7 @@ fn route(ledger: &mut Ledger, req: &HttpRequest, now: &str, aid: &str) -> Result
                     cancel_amount: Some(amount.to_string()),
                     resp_code: Some(RESP_OK.into()),
                     resp_message: Some("승인취소완료/매입취소요청".into()),
-                    approval_numb: Some(p.approval_no),
+                    approval_numb: Some(p.extra.approval_no),
                     install_month: Some(String::new()),
                     ..issuer()
                 })),
@@ -203,7 +204,7 @@ fn route(ledger: &mut Ledger, req: &HttpRequest, now: &str, aid: &str) -> Result
                     now,
                 ));
             }
-            match ledger.issue_account(&r.order_numb, amount, fixed, now) {
+            match books::issue_account(ledger, &r.order_numb, amount, fixed, now) {
                 Err(refusal) => Ok(fail(aid, &r.payload, &refusal, now)),
                 Ok(p) => Ok(ok(ResultData {
                     payload: Some(r.payload.clone()),
@@ -214,7 +215,7 @@ fn route(ledger: &mut Ledger, req: &HttpRequest, now: &str, aid: &str) -> Result
                     resp_message: Some("계좌요청완료".into()),
                     bank_type: Some(bank.portone.into()),
                     bank_name: Some(bank.name.into()),
-                    virtual_account_numb: p.account,
+                    virtual_account_numb: p.account.map(|a| a.number),
                     account_holder: Some("(T)페이먹스상점".into()),
                     ..ResultData::default()
                 })),
@@ -223,7 +224,7 @@ fn route(ledger: &mut Ledger, req: &HttpRequest, now: &str, aid: &str) -> Result
         WEBFEP_INQUIRY => {
             let r: WebfepInquiryRequest = parse(&body)?;
             let lookup = lookup(&r.org_trade_key_type, &r.org_trade_key, &r.org_trade_date)?;
-            match ledger.find(&lookup) {
+            match books::find(ledger, &lookup) {
                 None => Ok(fail(
                     aid,
                     &r.payload,
@@ -241,7 +242,7 @@ fn route(ledger: &mut Ledger, req: &HttpRequest, now: &str, aid: &str) -> Result
                     cancel_amount: Some(p.cancelled.to_string()),
                     resp_code: Some(RESP_OK.into()),
                     resp_message: Some("조회완료".into()),
-                    trade_status: Some(p.status().into()),
+                    trade_status: Some(books::status(p).into()),
                     ..ResultData::default()
                 })),
             }
@@ -279,7 +280,7 @@ fn pay(
     }
     let batch = r.batch_use_type.as_deref() == Some(WEBFEP_BATCH_USE);
     let card = if batch {
-        match ledger.key_card(r.card_numb.expose()) {
+        match books::key_card(ledger, r.card_numb.expose()) {
             Some(c) => c,
             None => {
                 return Ok(fail(
@@ -311,7 +312,7 @@ fn pay(
         }
         TestCard::Approve | TestCard::ApproveLate => {}
     }
-    let p = match ledger.approve(&r.order_numb, amount, now) {
+    let p = match books::approve(ledger, &r.order_numb, amount, now) {
         Ok(p) => p,
         Err(refusal) => return Ok(fail(aid, &r.payload, &refusal, now)),
     };
@@ -321,9 +322,9 @@ fn pay(
         trade_date_time: Some(now.into()),
         total_amount: Some(amount.to_string()),
         resp_code: Some(RESP_OK.into()),
-        resp_message: Some(format!("{}/OK: {}", SIM_CARD_TYPE.1, p.approval_no)),
+        resp_message: Some(format!("{}/OK: {}", SIM_CARD_TYPE.1, p.extra.approval_no)),
         card_numb: Some(mask(&card)),
-        approval_numb: Some(p.approval_no),
+        approval_numb: Some(p.extra.approval_no),
         expiry_date: Some(String::new()),
         install_month: Some(r.install_month.clone()),
         card_type: Some("CREDIT".into()),

@@ -13,7 +13,7 @@ use paymux_core::simulator::TestCard;
 use paymux_core::wire::{form_urldecode, Charset};
 use serde_json::{Map, Value};
 
-use super::ledger::{BillingKey, Ledger, Payment, State, WindowAuth};
+use super::ledger::{payment, Ledger, Payment, State, WindowAuth};
 use super::merchant_key;
 use crate::frame::{self, Answer};
 use crate::protocol::{code, fixed, path, pay_method, sim};
@@ -186,8 +186,8 @@ fn card_answer(
         ("ResultCode", code::CARD_SUCCESS.into()),
         ("ResultMsg", "카드 결제 성공".into()),
         ("Tid", p.tid.clone()),
-        ("Mid", p.mid.clone()),
-        ("Moid", p.moid.clone()),
+        ("Mid", p.merchant.clone()),
+        ("Moid", p.order_id.clone()),
         ("PayMethod", pay_method::CARD.into()),
         ("Amt", p.amount.to_string()),
         ("GoodsName", goods_name.into()),
@@ -338,20 +338,18 @@ fn approve_window(
     }
     ledger.auths[i].used = true;
     let state = if auth.pay_method == pay_method::VBANK {
-        State::WaitingDeposit
+        State::AwaitingDeposit
     } else {
         State::Approved
     };
-    let p = Payment {
-        mid: auth.mid.clone(),
-        moid: auth.moid.clone(),
-        tid: auth.tid.clone(),
-        pay_method: auth.pay_method,
-        amount: auth.amount,
-        cancelled: Money::ZERO,
-        cancel_count: 0,
+    let p = payment(
+        &auth.mid,
+        &auth.moid,
+        auth.tid.clone(),
+        auth.pay_method,
+        auth.amount,
         state,
-    };
+    );
     ledger.payments.push(p.clone());
     let n = ledger.next_number();
     let mut pairs = match auth.pay_method {
@@ -372,8 +370,8 @@ fn approve_window(
                 ("ResultCode", code.to_string()),
                 ("ResultMsg", msg.to_string()),
                 ("Tid", p.tid.clone()),
-                ("Mid", p.mid.clone()),
-                ("Moid", p.moid.clone()),
+                ("Mid", p.merchant.clone()),
+                ("Moid", p.order_id.clone()),
                 ("PayMethod", pm.to_string()),
                 ("Amt", p.amount.to_string()),
                 ("GoodsName", auth.goods_name.clone()),
@@ -457,8 +455,8 @@ fn cancel(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Resu
     if partial != expected_code {
         return Err(refuse(sim::MISSING_FIELD, "PartialCancelCode 오류"));
     }
-    let result = match (p.pay_method, p.state) {
-        (pay_method::VBANK, State::WaitingDeposit) if !full => {
+    let result = match (p.extra.pay_method, p.state) {
+        (pay_method::VBANK, State::AwaitingDeposit) if !full => {
             return Err(refuse(
                 sim::PARTIAL_CANCEL_REFUSED,
                 "입금 전 가상계좌는 전체 취소만 가능",
@@ -473,10 +471,14 @@ fn cancel(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Resu
         (pay_method::BANK, _) => (code::REFUND_SUCCESS, "환불 성공"),
         _ => (code::CANCEL_SUCCESS, "취소 성공"),
     };
-    p.cancelled = p.cancelled.checked_add(amt).unwrap_or(p.amount);
-    p.cancel_count += 1;
-    let (p_tid, p_moid, p_remaining, p_method) =
-        (p.tid.clone(), p.moid.clone(), p.balance(), p.pay_method);
+    p.cancel(Some(amt))
+        .map_err(|_| refuse(sim::CANCEL_EXCEEDS_BALANCE, "취소 금액 초과"))?;
+    let (p_tid, p_moid, p_remaining, p_method) = (
+        p.tid.clone(),
+        p.order_id.clone(),
+        p.balance(),
+        p.extra.pay_method,
+    );
     let n = ledger.next_number();
     Ok(answer(&[
         ("ResultCode", result.0.into()),
@@ -507,7 +509,7 @@ fn bill(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Result
     check_hash(&expected, &required(&f, "VerifyValue")?, "VerifyValue")?;
     let card = ledger
         .active_key(&mid, &token)
-        .map(|k| k.card_number.clone())
+        .and_then(|k| k.card_number.clone())
         .ok_or_else(|| refuse(sim::BILLING_KEY_NOT_FOUND, "빌링키 없음"))?;
     if ledger.has_order(&mid, &moid) {
         return Err(refuse(sim::DUPLICATE_ORDER, "중복 주문번호"));
@@ -517,16 +519,7 @@ fn bill(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Result
         Some(l) => l,
     };
     let tid = ledger.new_tid(&mid, pay_method::CARD, &yymmdd_hhmmss(now));
-    let p = Payment {
-        mid,
-        moid,
-        tid,
-        pay_method: pay_method::CARD,
-        amount: amt,
-        cancelled: Money::ZERO,
-        cancel_count: 0,
-        state: State::Approved,
-    };
+    let p = payment(&mid, &moid, tid, pay_method::CARD, amt, State::Approved);
     ledger.payments.push(p.clone());
     let n = ledger.next_number();
     let goods = text(&f, "GoodsName").unwrap_or_default();
@@ -563,16 +556,14 @@ fn vbank(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Resul
         return Err(refuse(sim::DUPLICATE_ORDER, "중복 주문번호"));
     }
     let tid = ledger.new_tid(&mid, pay_method::VBANK, &yymmdd_hhmmss(now));
-    ledger.payments.push(Payment {
-        mid: mid.clone(),
-        moid: moid.clone(),
-        tid: tid.clone(),
-        pay_method: pay_method::VBANK,
-        amount: amt,
-        cancelled: Money::ZERO,
-        cancel_count: 0,
-        state: State::WaitingDeposit,
-    });
+    ledger.payments.push(payment(
+        &mid,
+        &moid,
+        tid.clone(),
+        pay_method::VBANK,
+        amt,
+        State::AwaitingDeposit,
+    ));
     let n = ledger.next_number();
     let holder = text(&f, "VbankAccountName").unwrap_or_default();
     let mut pairs = vec![
@@ -626,12 +617,7 @@ fn issue_key(
         .map_err(|_| refuse(sim::UNKNOWN_MERCHANT, "상점키 오류"))?;
     let encrypted = frame::encrypt(&aes, token.as_bytes())
         .map_err(|_| refuse(sim::UNKNOWN_MERCHANT, "상점키 오류"))?;
-    ledger.keys.push(BillingKey {
-        token,
-        mid: mid.clone(),
-        card_number: card.clone(),
-        active: true,
-    });
+    ledger.issue_key(&mid, token, Some(card.clone()));
     let pairs = vec![
         ("ResultCode", rcode::BILLKEY_ISSUED.to_string()),
         ("ResultMsg", "빌링키 발급 성공".to_string()),
@@ -653,12 +639,9 @@ fn delete_key(ledger: &mut Ledger, body: &[u8]) -> Result<Reply, Refusal> {
     let edi = required(&f, "EdiDate")?;
     let expected = reconstructed::delete_verify_value(&token, &mid, &edi);
     check_hash(&expected, &required(&f, "VerifyValue")?, "VerifyValue")?;
-    let k = ledger
-        .keys
-        .iter_mut()
-        .find(|k| k.token == token && k.mid == mid && k.active)
-        .ok_or_else(|| refuse(sim::BILLING_KEY_NOT_FOUND, "빌링키 없음"))?;
-    k.active = false;
+    if !ledger.delete_key(&mid, &token) {
+        return Err(refuse(sim::BILLING_KEY_NOT_FOUND, "빌링키 없음"));
+    }
     Ok(answer(&[
         ("ResultCode", rcode::BILLKEY_DELETED.to_string()),
         ("ResultMsg", "빌링키 삭제 성공".to_string()),
@@ -680,16 +663,16 @@ fn inquiry(ledger: &mut Ledger, body: &[u8]) -> Result<Reply, Refusal> {
         .iter()
         .rev()
         .find(|p| {
-            p.mid == mid
+            p.merchant == mid
                 && match &tid {
                     Some(t) => &p.tid == t,
-                    None => p.moid == moid,
+                    None => p.order_id == moid,
                 }
         })
         .ok_or_else(|| refuse(sim::NOT_FOUND, "거래 없음"))?;
     let st = if p.cancelled != Money::ZERO && p.balance() == Money::ZERO {
         state::CANCELLED
-    } else if p.state == State::WaitingDeposit {
+    } else if p.state == State::AwaitingDeposit {
         state::WAITING_DEPOSIT
     } else if p.cancelled == Money::ZERO {
         state::APPROVED
@@ -700,9 +683,9 @@ fn inquiry(ledger: &mut Ledger, body: &[u8]) -> Result<Reply, Refusal> {
         ("ResultCode", rcode::INQUIRY_FOUND.to_string()),
         ("ResultMsg", "조회 성공".to_string()),
         ("Tid", p.tid.clone()),
-        ("Mid", p.mid.clone()),
-        ("Moid", p.moid.clone()),
-        ("PayMethod", p.pay_method.to_string()),
+        ("Mid", p.merchant.clone()),
+        ("Moid", p.order_id.clone()),
+        ("PayMethod", p.extra.pay_method.to_string()),
         ("StateCd", st.to_string()),
         ("Amt", p.amount.to_string()),
         ("CancelAmt", p.cancelled.to_string()),
@@ -714,12 +697,9 @@ fn inquiry(ledger: &mut Ledger, body: &[u8]) -> Result<Reply, Refusal> {
 fn deposit(ledger: &mut Ledger, body: &[u8]) -> Result<Reply, Refusal> {
     let f = json_object(body)?;
     let tid = required(&f, "Tid")?;
-    let p = ledger
-        .payments
-        .iter_mut()
-        .find(|p| p.tid == tid && p.state == State::WaitingDeposit && p.cancelled == Money::ZERO)
-        .ok_or_else(|| refuse(sim::NOT_FOUND, "입금 대기 가상계좌 없음"))?;
-    p.state = State::Deposited;
+    ledger
+        .deposit(&tid)
+        .map_err(|_| refuse(sim::NOT_FOUND, "입금 대기 가상계좌 없음"))?;
     Ok(answer(&[
         ("ResultCode", "0000".to_string()),
         ("ResultMsg", "입금 완료".to_string()),

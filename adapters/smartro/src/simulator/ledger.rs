@@ -1,66 +1,47 @@
-//! The simulator's books: payments (with cancels and balances), billing keys, and the window
-//! authorizations waiting for their approval.
+//! The simulator's books: the kit's [`paymux_core::simulator::ledger`] (payments with their
+//! cancels and balances, billing keys, virtual accounts), plus what only SmartroPay keeps —
+//! each payment's `PayMethod`, its TID shape, the window authorizations waiting for their
+//! approval and the open window pages.
 
-use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
 
 use paymux_core::money::Money;
-use paymux_core::simulator::LedgerEntry;
+use paymux_core::simulator::ledger::{self, Method};
+use paymux_core::simulator::window::WindowBook;
+
+pub use paymux_core::simulator::ledger::{BillingKey, State};
 
 use crate::protocol::pay_method;
 
-/// Where a payment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    /// Approved (card, transfer, mobile).
-    Approved,
-    /// A virtual account awaiting its deposit.
-    WaitingDeposit,
-    /// A virtual account whose deposit arrived.
-    Deposited,
+/// What only SmartroPay keeps for a payment.
+#[derive(Debug, Clone)]
+pub struct Extra {
+    /// `CARD`, `BANK`, `VBANK`, `CELLPHONE`.
+    pub pay_method: &'static str,
 }
 
 /// One payment.
-#[derive(Debug, Clone)]
-pub struct Payment {
-    /// The MID it was made under.
-    pub mid: String,
-    /// Merchant order id.
-    pub moid: String,
-    /// The simulator's TID.
-    pub tid: String,
-    /// `CARD`, `BANK`, `VBANK`, `CELLPHONE`.
-    pub pay_method: &'static str,
-    /// Amount.
-    pub amount: Money,
-    /// Cancelled so far.
-    pub cancelled: Money,
-    /// Number of cancels.
-    pub cancel_count: u32,
-    /// State.
-    pub state: State,
-}
+pub type Payment = ledger::Payment<Extra>;
 
-impl Payment {
-    /// What is still cancellable.
-    pub fn balance(&self) -> Money {
-        self.amount
-            .checked_sub(self.cancelled)
-            .unwrap_or(Money::ZERO)
-    }
-}
-
-/// One billing key.
-#[derive(Debug, Clone)]
-pub struct BillingKey {
-    /// The plain BillTokenKey.
-    pub token: String,
-    /// The MID it was issued under.
-    pub mid: String,
-    /// The card it stands for (decides the test-card behaviour of charges).
-    pub card_number: String,
-    /// `false` once deleted.
-    pub active: bool,
+/// A new payment of `pay_method` under `mid`, in `state`.
+pub fn payment(
+    mid: &str,
+    moid: &str,
+    tid: String,
+    pay_method: &'static str,
+    amount: Money,
+    state: State,
+) -> Payment {
+    let method = match pay_method {
+        pay_method::BANK => Method::Transfer,
+        pay_method::VBANK => Method::VirtualAccount,
+        pay_method::CELLPHONE => Method::Mobile,
+        _ => Method::Card,
+    };
+    let mut p = Payment::approved(mid, moid, tid, method, amount, "", Extra { pay_method });
+    p.state = state;
+    p
 }
 
 /// A window authorization (the test-only window minted it; `urlCallApproval.do` uses it).
@@ -97,33 +78,32 @@ pub struct WindowAuth {
 pub struct OpenWindow {
     /// The merchant's form, as posted (first value of each field).
     pub form: BTreeMap<String, String>,
-    /// When it was opened.
-    pub opened: Instant,
 }
 
-/// How long an opened window waits for the payer.
-const WINDOW_TTL: Duration = Duration::from_secs(30 * 60);
-
-/// Everything the simulator remembers.
+/// Everything the simulator remembers: the kit's books (reached through `Deref`) and
+/// SmartroPay's window state.
 #[derive(Debug, Default)]
 pub struct Ledger {
-    /// Payments, in order.
-    pub payments: Vec<Payment>,
-    /// Billing keys.
-    pub keys: Vec<BillingKey>,
+    books: ledger::Ledger<Extra>,
     /// Window authorizations.
     pub auths: Vec<WindowAuth>,
-    windows: HashMap<String, OpenWindow>,
-    next: u64,
+    windows: WindowBook<OpenWindow>,
+}
+
+impl Deref for Ledger {
+    type Target = ledger::Ledger<Extra>;
+    fn deref(&self) -> &Self::Target {
+        &self.books
+    }
+}
+
+impl DerefMut for Ledger {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.books
+    }
 }
 
 impl Ledger {
-    /// A fresh sequence number.
-    pub fn next_number(&mut self) -> u64 {
-        self.next += 1;
-        self.next
-    }
-
     /// A new 30-character TID: MID (10), method (2), medium (2), `yyMMddHHmmss`, sequence (4)
     /// — the shape of the samples' TIDs (id9043725511).
     pub fn new_tid(&mut self, mid: &str, pay_method: &str, yymmddhhmmss: &str) -> String {
@@ -139,83 +119,25 @@ impl Ledger {
 
     /// Remember an opened window page; its one-time token.
     pub fn open_window(&mut self, form: BTreeMap<String, String>) -> String {
-        self.windows.retain(|_, w| w.opened.elapsed() < WINDOW_TTL);
-        let n = self.next_number();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        let token = format!("W{n:08}{nanos:08x}");
-        self.windows.insert(
-            token.clone(),
-            OpenWindow {
-                form,
-                opened: Instant::now(),
-            },
-        );
-        token
+        self.windows.open(OpenWindow { form })
     }
 
     /// Take an opened, unexpired window page (answering it is one-time).
     pub fn take_window(&mut self, token: &str) -> Option<OpenWindow> {
-        self.windows
-            .remove(token)
-            .filter(|w| w.opened.elapsed() < WINDOW_TTL)
+        self.windows.take(token)
     }
 
     /// Put a window page back (the payer's answer was not usable; they may try again).
     pub fn put_back_window(&mut self, token: &str, w: OpenWindow) {
-        self.windows.insert(token.to_string(), w);
-    }
-
-    /// Whether an order was already paid (or issued) under this MID.
-    pub fn has_order(&self, mid: &str, moid: &str) -> bool {
-        self.payments.iter().any(|p| p.mid == mid && p.moid == moid)
+        self.windows.put_back(token, w);
     }
 
     /// The payment with this TID under this MID.
     pub fn by_tid(&mut self, mid: &str, tid: &str) -> Option<&mut Payment> {
-        self.payments
+        self.books
+            .payments
             .iter_mut()
-            .find(|p| p.tid == tid && p.mid == mid)
-    }
-
-    /// An active billing key issued under `mid`.
-    pub fn active_key(&self, mid: &str, token: &str) -> Option<&BillingKey> {
-        self.keys
-            .iter()
-            .find(|k| k.token == token && k.mid == mid && k.active)
-    }
-
-    /// The trait's view of the books.
-    pub fn entries(&self) -> Vec<LedgerEntry> {
-        self.payments
-            .iter()
-            .map(|p| LedgerEntry {
-                order_id: p.moid.clone(),
-                pg_tx_id: p.tid.clone(),
-                amount: p.amount,
-                cancelled: p.cancelled,
-                cancel_count: p.cancel_count,
-                state: if p.cancelled != Money::ZERO && p.balance() == Money::ZERO {
-                    "CANCELLED"
-                } else if p.state == State::WaitingDeposit {
-                    "VIRTUAL_ACCOUNT_ISSUED"
-                } else if p.cancelled == Money::ZERO {
-                    "APPROVED"
-                } else {
-                    "PARTIALLY_CANCELLED"
-                }
-                .into(),
-                method: match p.pay_method {
-                    pay_method::BANK => "TRANSFER",
-                    pay_method::VBANK => "VIRTUAL_ACCOUNT",
-                    pay_method::CELLPHONE => "MOBILE",
-                    _ => "CARD",
-                }
-                .into(),
-            })
-            .collect()
+            .find(|p| p.tid == tid && p.merchant == mid)
     }
 }
 

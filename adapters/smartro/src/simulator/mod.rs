@@ -1,14 +1,15 @@
-//! A SmartroPay simulator: an HTTP server (see [`http`] for why it is hand-rolled on tokio)
-//! serving the server API paths of [`crate::protocol::path`] and
+//! A SmartroPay simulator: the kit's HTTP server
+//! ([`paymux_core::simulator::http`], hand-rolled on tokio so test cards can drop connections
+//! and answer late) serving the server API paths of [`crate::protocol::path`] and
 //! [`crate::reconstructed::path`], with a [`Ledger`] of payments, cancels, balances, billing
 //! keys and window authorizations.
 //!
 //! - Every encrypted call is decrypted with the merchant's key and its `HashData` /
 //!   `VerifyValue` / `EncryptData` verified; a wrong one is refused with
-//!   [`sim::HASH_MISMATCH`](crate::protocol::sim::HASH_MISMATCH), an unknown `Mid` with
+//!   [`sim::HASH_MISMATCH`], an unknown `Mid` with
 //!   `UNKNOWN_MERCHANT`, a body that does not decrypt with `DECRYPT_FAILED`, anything else
 //!   malformed with `MALFORMED_REQUEST` / `MISSING_FIELD`. Bodies are capped at
-//!   [`http::MAX_BODY`] (answered 413). Nothing panics.
+//!   [`paymux_core::simulator::http::MAX_BODY`] (answered 413). Nothing panics.
 //! - Test cards, where card numbers exist (billing-key issue and charges, card windows):
 //!   `…0002` declined, `…0051` insufficient funds, `…0098` approved and recorded but answered
 //!   after [`SmartroSimulator::late_delay`], `…0099` connection closed, nothing recorded. At
@@ -24,9 +25,7 @@
 //!   [`TEST_MERCHANT_KEY`] (paymux's own test values, not Smartro's).
 
 pub mod handlers;
-pub mod http;
 mod ledger;
-mod server;
 pub mod window;
 
 use std::net::SocketAddr;
@@ -34,12 +33,19 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use paymux_core::adapter::kst;
 use paymux_core::channel::{ChannelContext, Environment};
 use paymux_core::secret::Secret;
-use paymux_core::simulator::{LedgerEntry, Simulator, SimulatorHandle};
+use paymux_core::simulator::http::{HttpError, Response};
+use paymux_core::simulator::server::{self, Incoming};
+use paymux_core::simulator::{LedgerEntry, Notice, Simulator, SimulatorHandle};
+use paymux_core::wire::{form_urlencode, Charset};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::protocol::sim;
 
 pub use handlers::{handle, Reply};
-pub use ledger::{BillingKey, Ledger, OpenWindow, Payment, State, WindowAuth};
+pub use ledger::{payment, BillingKey, Extra, Ledger, OpenWindow, Payment, State, WindowAuth};
 
 /// The simulator's ordinary MID.
 pub const TEST_MID: &str = "pmxtest01m";
@@ -85,6 +91,41 @@ impl SmartroSimulator {
         self.late_delay
     }
 
+    /// Serve one connection: one request, answered as [`handlers::handle`] decides.
+    async fn serve<S: AsyncRead + AsyncWrite + Unpin>(&self, mut stream: S) {
+        let reply = match server::read_incoming(&mut stream, None).await {
+            None | Some(Incoming::Telegram(_)) | Some(Incoming::Http(Err(HttpError::Closed))) => {
+                return
+            }
+            Some(Incoming::Http(Err(HttpError::Refused(status, why)))) => {
+                let code = if status == 413 {
+                    sim::REQUEST_TOO_LARGE
+                } else {
+                    sim::MALFORMED_REQUEST
+                };
+                Reply::Answer(status, handlers::error_body(code, why))
+            }
+            Some(Incoming::Http(Ok(req))) => {
+                let now = chrono::Utc::now().with_timezone(&kst());
+                self.with_ledger(|ledger| {
+                    handlers::handle(ledger, &req.method, &req.path, &req.body, &now)
+                })
+            }
+        };
+        if matches!(reply, Reply::Drop) {
+            tracing::debug!("smartro simulator: test card …0099, closing without an answer");
+        }
+        let reply = match reply {
+            Reply::Answer(status, body) => server::Reply::Answer(Response::json(status, body)),
+            Reply::AnswerLate(status, body) => {
+                server::Reply::AnswerLate(Response::json(status, body))
+            }
+            Reply::Page(status, page) => server::Reply::Answer(Response::html(status, page)),
+            Reply::Drop => server::Reply::Drop,
+        };
+        server::deliver(&mut stream, reply, self.late_delay, |r| r.to_bytes()).await;
+    }
+
     /// Run `f` on the ledger.
     pub fn with_ledger<T>(&self, f: impl FnOnce(&mut Ledger) -> T) -> T {
         // A poisoned lock means a handler panicked; the books are still the best we have.
@@ -100,7 +141,11 @@ impl Simulator for SmartroSimulator {
     }
 
     async fn start(self: Arc<Self>, addr: SocketAddr) -> std::io::Result<SimulatorHandle> {
-        server::start(self, addr).await
+        server::listen(addr, move |stream| {
+            let sim = Arc::clone(&self);
+            async move { sim.serve(stream).await }
+        })
+        .await
     }
 
     /// A test channel; a bare `host:port` endpoint (what a handle reports) becomes
@@ -137,5 +182,50 @@ impl Simulator for SmartroSimulator {
 
     fn ledger(&self) -> Vec<LedgerEntry> {
         self.with_ledger(|l| l.entries())
+    }
+
+    /// Records the deposit and builds Smartro's deposit notice ([`deposit_notice`]).
+    fn deposit(&self, pg_tx_id: &str) -> Option<Notice> {
+        let p = self.with_ledger(|l| l.deposit(pg_tx_id).ok().cloned())?;
+        Some(deposit_notice(&p))
+    }
+}
+
+/// `ResultCode` of a deposit notice: deposit done (vendor notes).
+pub const DEPOSIT_DONE: &str = "4110";
+
+/// Smartro's virtual-account deposit notice for `p`. Documented (vendor notes, from a
+/// reseller's integration): `ResultCode` [`DEPOSIT_DONE`] and
+/// `SignValue = base64(sha256(TID[0..10] + ResultCode + TID[10..15] + MerchantKey + TID[15..]))`.
+/// **Reconstructed**: the other field names (the ones Smartro's answers use: `Tid`, `Mid`,
+/// `Moid`, `Amt`, `PayMethod`, `ResultMsg`) and the form encoding (UTF-8
+/// `application/x-www-form-urlencoded`, as the window's return posts).
+pub fn deposit_notice(p: &Payment) -> Notice {
+    let key = merchant_key(&p.merchant).unwrap_or_default();
+    let tid = p.tid.as_str();
+    let part = |r: std::ops::Range<usize>| tid.get(r).unwrap_or_default();
+    let sign = crate::frame::sha256_b64(&format!(
+        "{}{DEPOSIT_DONE}{}{key}{}",
+        part(0..10),
+        part(10..15),
+        tid.get(15..).unwrap_or_default()
+    ));
+    let fields = [
+        ("ResultCode", DEPOSIT_DONE.to_string()),
+        ("ResultMsg", "입금 완료".to_string()),
+        ("Tid", p.tid.clone()),
+        ("Mid", p.merchant.clone()),
+        ("Moid", p.order_id.clone()),
+        ("PayMethod", p.extra.pay_method.to_string()),
+        ("Amt", p.amount.to_string()),
+        ("SignValue", sign),
+    ];
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // UTF-8 encodes every string.
+    let body = form_urlencode(&pairs, Charset::Utf8).unwrap_or_default();
+    Notice {
+        content_type: "application/x-www-form-urlencoded; charset=UTF-8".into(),
+        headers: Vec::new(),
+        body,
     }
 }

@@ -30,7 +30,9 @@
 use std::collections::BTreeMap;
 
 use paymux_core::display;
-use paymux_core::money::Money;
+use paymux_core::simulator::window::{
+    self as kit, answer_token, bank_select, card_input, digits, entered_card, phone_input, Window,
+};
 use paymux_core::wire::{form_urldecode, Charset};
 use serde_json::Value;
 
@@ -42,23 +44,25 @@ use crate::protocol::{pay_method, BANKS};
 /// **Simulator**: not Smartro's code (its window failure codes are not public).
 pub const WINDOW_CANCELLED: &str = "9020";
 /// Path the merchant's form is posted to.
-pub const WINDOW_PAGE_PATH: &str = "/window";
+pub const WINDOW_PAGE_PATH: &str = kit::WINDOW_PATH;
+/// The banner of the window.
+const VENDOR: &str = "SmartroPay 결제창";
 /// `ResultCode` of a window that authenticated the payer (the callback's success).
 pub const WINDOW_AUTHENTICATED: &str = "0000";
 /// The shop the window names: SmartroPay's form carries only the `Mid`, which a shopper
 /// should not have to read.
-pub const SHOP_NAME: &str = "paymux 테스트 상점";
+pub const SHOP_NAME: &str = kit::SHOP_NAME;
 
 /// Whether `path` belongs to the window pages.
 pub fn serves(path: &str) -> bool {
-    path == WINDOW_PAGE_PATH || path.starts_with("/window/")
+    path == WINDOW_PAGE_PATH || answer_token(path).is_some()
 }
 
 /// Serve one request to the window pages.
 pub fn handle(ledger: &mut Ledger, method: &str, path: &str, body: &[u8]) -> Reply {
     match (method, path) {
         ("POST", WINDOW_PAGE_PATH) => open_window(ledger, body),
-        ("POST", p) => submit_window(ledger, &p["/window/".len()..], body),
+        ("POST", p) => submit_window(ledger, answer_token(p).unwrap_or_default(), body),
         _ => error_page(
             405,
             "The payment window is opened by POSTing the merchant's window form to /window.",
@@ -66,45 +70,8 @@ pub fn handle(ledger: &mut Ledger, method: &str, path: &str, body: &[u8]) -> Rep
     }
 }
 
-/// Escape text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>body{{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}}\
-         dt{{color:#666}}dd{{margin:0 0 .5rem}}label{{display:block;margin:.8rem 0}}input,select{{font-size:1.1rem;width:100%}}\
-         button{{font-size:1.1rem;margin:.4rem .4rem 0 0;padding:.4rem 1rem}}.err{{color:#b00}}</style></head>\
-         <body><p><small>SmartroPay 결제창 · paymux 시뮬레이터 (실제 결제가 아닙니다)</small></p>{body}</body></html>\n",
-        esc(title)
-    )
-}
-
 fn error_page(status: u16, message: &str) -> Reply {
-    Reply::Page(
-        status,
-        page(
-            "결제창 오류",
-            &format!(
-                "<h1>결제창 오류</h1><p id=\"error\" class=\"err\">{}</p>",
-                esc(message)
-            ),
-        ),
-    )
+    Reply::Page(status, kit::error_page(VENDOR, message))
 }
 
 fn fields(form: &BTreeMap<String, String>) -> Fields {
@@ -132,97 +99,37 @@ fn open_window(ledger: &mut Ledger, body: &[u8]) -> Reply {
     Reply::Page(200, window_page(&token, &form, None))
 }
 
-fn bank_options() -> String {
-    BANKS
-        .iter()
-        .take(6)
-        .map(|(name, code)| {
-            format!(
-                "<option value=\"{code}\">{}</option>",
-                esc(&display::bank_display(name))
-            )
-        })
-        .collect()
-}
-
-/// `Amt` as shoppers read it (`12,500원`); an unreadable one as written.
-fn amount_text(amount: &str) -> String {
-    amount
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(|a| Money::new(a).ok())
-        .map_or_else(|| format!("{}원", amount.trim()), display::format_krw)
-}
-
-/// The entered card number: `cardNumber`, or `CardNum` (the field's earlier name).
-fn entered_card(answer: &BTreeMap<String, String>) -> String {
-    ["cardNumber", "CardNum"]
-        .iter()
-        .filter_map(|k| answer.get(*k))
-        .map(|v| digits(v))
-        .find(|v| !v.is_empty())
-        .unwrap_or_default()
+fn bank_choice(label: &str) -> String {
+    bank_select(
+        label,
+        "BankCode",
+        BANKS
+            .iter()
+            .take(6)
+            .map(|(name, code)| (*code, display::bank_display(name))),
+    )
 }
 
 fn window_page(token: &str, f: &BTreeMap<String, String>, error: Option<&str>) -> String {
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
     let (title, inputs) = match get("PayMethod") {
-        pay_method::CARD => (
-            "신용카드 결제",
-            "<label>카드번호 <input id=\"card-number\" name=\"cardNumber\" inputmode=\"numeric\" \
-             autocomplete=\"off\" placeholder=\"4111 1111 1111 1111\"></label>"
-                .to_string(),
-        ),
-        pay_method::CELLPHONE => (
-            "휴대폰 결제",
-            format!(
-                "<label>휴대폰 번호 <input id=\"phone-number\" name=\"PhoneNum\" inputmode=\"numeric\" \
-                 autocomplete=\"off\" value=\"{}\"></label>",
-                esc(get("BuyerTel"))
-            ),
-        ),
-        pay_method::VBANK => (
-            "가상계좌 발급",
-            format!(
-                "<label>입금 은행 <select id=\"bank\" name=\"BankCode\">{}</select></label>",
-                bank_options()
-            ),
-        ),
-        _ => (
-            "계좌이체",
-            format!(
-                "<label>출금 은행 <select id=\"bank\" name=\"BankCode\">{}</select></label>",
-                bank_options()
-            ),
-        ),
+        pay_method::CARD => ("신용카드 결제", card_input()),
+        pay_method::CELLPHONE => ("휴대폰 결제", phone_input("PhoneNum", get("BuyerTel"))),
+        pay_method::VBANK => ("가상계좌 발급", bank_choice("입금 은행")),
+        _ => ("계좌이체", bank_choice("출금 은행")),
     };
-    let err = error
-        .map(|e| format!("<p id=\"error\" class=\"err\">{}</p>", esc(e)))
-        .unwrap_or_default();
-    page(
+    Window {
+        vendor: VENDOR,
         title,
-        &format!(
-            "<h1 id=\"window-title\">{title}</h1>{err}<dl>\
-             <dt>상점</dt><dd id=\"merchant\">{shop}</dd>\
-             <dt>상품명</dt><dd id=\"item-name\">{item}</dd>\
-             <dt>주문번호</dt><dd id=\"order-id\">{order}</dd>\
-             <dt>금액</dt><dd id=\"amount\">{amount}</dd></dl>\
-             <form id=\"window\" method=\"post\" action=\"/window/{token}\" accept-charset=\"UTF-8\">{inputs}\
-             <button id=\"pay\" type=\"submit\" name=\"ACTION\" value=\"approve\">결제하기</button>\
-             <button id=\"cancel\" type=\"submit\" name=\"ACTION\" value=\"cancel\">취소</button></form>",
-            title = esc(title),
-            shop = esc(SHOP_NAME),
-            item = esc(get("GoodsName")),
-            order = esc(get("Moid")),
-            amount = esc(&amount_text(get("Amt"))),
-            token = esc(token),
-        ),
-    )
-}
-
-fn digits(s: &str) -> String {
-    s.chars().filter(char::is_ascii_digit).collect()
+        token,
+        item: get("GoodsName"),
+        order: get("Moid"),
+        amount: get("Amt"),
+        inputs: &inputs,
+        approve_label: "결제하기",
+        error,
+    }
+    .render()
 }
 
 fn submit_window(ledger: &mut Ledger, token: &str, body: &[u8]) -> Reply {
@@ -249,7 +156,7 @@ fn submit_window(ledger: &mut Ledger, token: &str, body: &[u8]) -> Reply {
         let entered = |k: &str| digits(answer.get(k).map_or("", String::as_str));
         match pm.as_str() {
             pay_method::CARD => {
-                let number = entered_card(&answer);
+                let number = entered_card(|k| answer.get(k).map(String::as_str), "CardNum");
                 if !(13..=19).contains(&number.len()) {
                     return again(ledger, open, "카드번호를 확인해 주세요 (13–19자리 숫자).");
                 }
@@ -300,38 +207,12 @@ fn submit_window(ledger: &mut Ledger, token: &str, body: &[u8]) -> Reply {
 
 /// The page that posts the window's result back to the merchant's `ReturnUrl` (UTF-8).
 fn return_page(return_url: &str, fields: &[(&str, String)]) -> String {
-    let inputs: String = fields
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                esc(k),
-                esc(v)
-            )
-        })
-        .collect();
-    page(
-        "결제 결과 전송",
-        &format!(
-            "<form id=\"return\" method=\"post\" action=\"{}\" accept-charset=\"UTF-8\">{inputs}\
-             <noscript><button type=\"submit\">상점으로 돌아가기</button></noscript></form>\
-             <script>document.getElementById('return').submit();</script>",
-            esc(return_url)
-        ),
-    )
+    kit::return_page(VENDOR, return_url, "UTF-8", fields)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            esc("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-    }
 
     #[test]
     fn unknown_tokens_and_bad_forms_are_error_pages() {

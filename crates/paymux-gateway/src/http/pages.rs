@@ -80,21 +80,8 @@ fn refused_page(why: &str) -> Response {
     )
 }
 
-/// Escape text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML content and attribute values (core's one escaper).
+pub use paymux_core::html::escape as esc;
 
 /// A JavaScript string literal (JSON string, with `<` escaped so it cannot end a script).
 fn js_str(s: &str) -> String {

@@ -243,8 +243,15 @@ async fn scenario(h: Arc<Harness>) {
     let issued: Vec<_> = h.smartro.with_ledger(|l| {
         l.payments
             .iter()
-            .filter(|x| x.moid == id)
-            .map(|x| (x.tid.clone(), x.pay_method, x.amount.to_string(), x.state))
+            .filter(|x| x.order_id == id)
+            .map(|x| {
+                (
+                    x.tid.clone(),
+                    x.extra.pay_method,
+                    x.amount.to_string(),
+                    x.state,
+                )
+            })
             .collect()
     });
     assert_eq!(issued.len(), 1, "{issued:?}");
@@ -252,7 +259,7 @@ async fn scenario(h: Arc<Harness>) {
     assert_eq!(p["pgTxId"], tid.as_str(), "{p}");
     assert_eq!(*method, "VBANK");
     assert_eq!(amount, "45000");
-    assert_eq!(*state, paymux_smartro::simulator::State::WaitingDeposit);
+    assert_eq!(*state, paymux_smartro::simulator::State::AwaitingDeposit);
     // The window form's VbankExpDate (the session's dueDate), echoed in the answer.
     let due = h.smartro.with_ledger(|l| {
         l.auths

@@ -219,7 +219,7 @@ paymux_core::inventory::submit! {
     paymux_core::registry::AdapterRegistration {
         descriptor: &DESCRIPTOR,
         adapter: || Arc::new(TestWinAdapter),
-        simulator: || Arc::new(TestWinSim::default()),
+        simulator: Some(|| Arc::new(TestWinSim::default())),
     }
 }
 
@@ -245,12 +245,7 @@ pub struct TestWinSim {
     book: Arc<Mutex<Book>>,
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use paymux_core::html::escape as esc;
 
 fn page(body: &str) -> Html<String> {
     Html(format!(

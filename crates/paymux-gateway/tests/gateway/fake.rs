@@ -469,6 +469,6 @@ paymux_core::inventory::submit! {
     paymux_core::registry::AdapterRegistration {
         descriptor: &DESCRIPTOR,
         adapter: || Arc::new(FakeAdapter),
-        simulator: || Arc::new(FakeSim::default()),
+        simulator: Some(|| Arc::new(FakeSim::default())),
     }
 }

@@ -63,7 +63,7 @@ pub async fn start_sims(adapters: &[&str]) -> Sims {
     let mut channels = Vec::new();
     for id in adapters {
         let reg = paymux_core::registry::find(id).expect("adapter linked");
-        let sim = (reg.simulator)();
+        let sim = (reg.simulator.expect("tests need the `simulators` feature"))();
         let h = sim
             .clone()
             .start("127.0.0.1:0".parse().unwrap())

@@ -5,6 +5,25 @@
 //! `0051` insufficient funds, `0098` approved but the answer arrives after the client's read
 //! timeout, `0099` connection closed without an answer and nothing recorded. Any other valid
 //! number is approved.
+//!
+//! With the `simulator` feature (on by default) this module also holds the kit simulators are
+//! built from, so an adapter keeps only its protocol handlers: [`server`] (listener, one port
+//! for HTTP and length-prefixed telegrams, the fault hooks of [`server::Reply`]), [`http`]
+//! (the HTTP/1.1 side), [`ledger`] (payments, cancels, billing keys, virtual accounts and
+//! deposits), [`window`] (the payment window's HTML shell) and [`notify`] (sending what a PG
+//! sends on its own, such as a [`Notice`]). A production build can leave the feature out: the
+//! contract below stays, no simulator code is built.
+
+#[cfg(feature = "simulator")]
+pub mod http;
+#[cfg(feature = "simulator")]
+pub mod ledger;
+#[cfg(feature = "simulator")]
+pub mod notify;
+#[cfg(feature = "simulator")]
+pub mod server;
+#[cfg(feature = "simulator")]
+pub mod window;
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -90,6 +109,18 @@ impl Drop for SimulatorHandle {
     }
 }
 
+/// Something a PG sends on its own (a virtual-account deposit notice, a payment-status
+/// webhook): what to POST, to a URL the test gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// `Content-Type` of the body.
+    pub content_type: String,
+    /// Further headers, as the vendor sends them.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
 /// A vendor simulator.
 #[async_trait]
 pub trait Simulator: Send + Sync + 'static {
@@ -101,6 +132,14 @@ pub trait Simulator: Send + Sync + 'static {
     fn sandbox_channel(&self, key: &str, endpoint: &str) -> ChannelContext;
     /// Every transaction recorded so far.
     fn ledger(&self) -> Vec<LedgerEntry>;
+    /// The payer deposits into the virtual account of `pg_tx_id`: the simulator records it
+    /// and returns the vendor's deposit notice to send (see `notify::send`). `None` when no
+    /// account of that TID awaits a deposit, or when the vendor's notice format is not
+    /// documented (the default).
+    fn deposit(&self, pg_tx_id: &str) -> Option<Notice> {
+        let _ = pg_tx_id;
+        None
+    }
 }
 
 #[cfg(test)]
