@@ -3,8 +3,8 @@
 //! Every number here comes from Galaxia's official PHP sample (`BillgatePay-PHP`, as copied in
 //! `leehyunjun-code/pg-connection`: `billgateClass/Const.php`, `Service.php`, `PayInput.php`,
 //! `CancelReturn.php`, `config/config.ini`) or the keyed-in Java sample (`Galaxia.java`), unless
-//! its doc comment says **reconstructed** or **simulator**. Those are gathered in
-//! [`crate::reconstructed`] with the reason.
+//! its doc comment says **reconstructed** or **simulator**. The crate docs ("Documented vs
+//! reconstructed") list those with the reason.
 
 use paymux_core::outcome::{DeclineKind, DeclineRule};
 
@@ -31,7 +31,7 @@ pub mod service {
 
 /// Request commands (`Const.php`, class `Command`). Each response is the request code + 1.
 pub mod command {
-    /// 승인 요청: what the payment window's `MESSAGE` carries (see [`crate::reconstructed`]).
+    /// 승인 요청: what the payment window's `MESSAGE` carries (**reconstructed**: see the crate docs).
     pub const AUTH: &str = "3000";
     /// 인증 및 승인 요청: keyed-in card approval (`Galaxia.java` `offlineProcess`).
     pub const CERTIFY_AUTH: &str = "3040";
@@ -321,12 +321,12 @@ pub const CARRIERS: &[(&str, &str, &str)] = &[
 /// Local error codes of the vendor library (`Service.php`: 1002 = first four characters,
 /// 1009 = last two), plus the codes the paymux simulator answers with. BillGate's own decline
 /// code list is **NOT FOUND** publicly, so the simulator's codes are paymux's choice (see
-/// [`crate::reconstructed::SIMULATOR_CODES`]); a live code missing here maps to `Other`.
+/// [`SIMULATOR_CODES`]); a live code missing here maps to `Other`.
 pub const DECLINE_RULES: &[DeclineRule] = &[
     // Library-local: connect failure, read timeout, data length, file I/O, unknown.
     rule("0920", DeclineKind::PgMaintenance),
     rule("9999", DeclineKind::Other),
-    // Simulator (paymux's choice, documented in `reconstructed`).
+    // Simulator (paymux's choice, listed in [`SIMULATOR_CODES`]).
     rule(sim::CARD_DECLINED, DeclineKind::CardDeclined),
     rule(sim::INSUFFICIENT_FUNDS, DeclineKind::InsufficientFunds),
     rule(sim::DUPLICATE_ORDER, DeclineKind::Duplicate),
@@ -366,6 +366,27 @@ pub mod sim {
     /// MID not known.
     pub const UNKNOWN_MERCHANT: &str = "8601";
 }
+
+/// The simulator's response codes, with what they mean: **reconstructed**, paymux's choice
+/// (Galaxia's code list is NOT FOUND).
+pub const SIMULATOR_CODES: &[(&str, &str)] = &[
+    (sim::CARD_DECLINED, "card declined (test card …0002)"),
+    (
+        sim::INSUFFICIENT_FUNDS,
+        "insufficient funds (test card …0051)",
+    ),
+    (sim::DUPLICATE_ORDER, "ORDER_ID already used"),
+    (sim::NOT_FOUND, "no such transaction"),
+    (sim::BILLING_KEY_NOT_FOUND, "no such active USER_KEY"),
+    (sim::CANCEL_EXCEEDS_BALANCE, "cancel exceeds the balance"),
+    (sim::ALREADY_CANCELLED, "nothing left to cancel"),
+    (sim::INVALID_REQUEST, "required tag missing or malformed"),
+    (
+        sim::UNKNOWN_COMMAND,
+        "command not served for this service code",
+    ),
+    (sim::UNKNOWN_MERCHANT, "MID unknown"),
+];
 
 #[cfg(test)]
 mod tests {

@@ -1120,7 +1120,7 @@ pub struct KspayInquiryAnswer {
     pub trade_date: String,
     /// HHmmss.
     pub trade_time: String,
-    /// One letter of [`trade_status`].
+    /// One letter of [`crate::protocol::trade_status`].
     pub trade_status: String,
     /// Approved amount.
     pub amount: String,
