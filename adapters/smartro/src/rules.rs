@@ -20,7 +20,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset};
 use paymux_core::adapter::{
-    check_capabilities, CheckoutRequest, LimitUnit, Method, PgRequest, PriorTransaction,
+    check_capabilities, CheckoutRequest, Method, PgRequest, PriorTransaction,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -30,7 +30,6 @@ use paymux_core::model::{
 };
 use paymux_core::money::Money;
 use paymux_core::validation::ValidationErrors;
-use paymux_core::wire::charset;
 
 use crate::channel::SmartroChannel;
 use crate::{protocol, DESCRIPTOR};
@@ -352,34 +351,10 @@ pub fn deposit_deadline(
 }
 
 /// Check `value` against the descriptor's limit on `path`: not longer than declared, in the
-/// declared unit. The error names `path`, never the value.
+/// declared unit (core's one field checker, bound to [`DESCRIPTOR`]). The error names `path`,
+/// never the value.
 pub fn within_limit(path: &str, value: &str, errs: &mut ValidationErrors) {
-    let Some(limit) = DESCRIPTOR
-        .capabilities
-        .field_limits
-        .iter()
-        .find(|l| l.path == path)
-    else {
-        return;
-    };
-    let (len, unit) = match limit.unit {
-        LimitUnit::Chars => (value.chars().count(), "characters".to_string()),
-        LimitUnit::Bytes(cs) => match charset::byte_len(path, value, cs) {
-            Ok(n) => (n, format!("bytes in {cs}")),
-            Err(e) => {
-                let rule = e.to_string();
-                let rule = rule.strip_prefix(&format!("{path}: ")).unwrap_or(&rule);
-                errs.add(path, rule.to_string());
-                return;
-            }
-        },
-    };
-    if len > limit.max {
-        errs.add(
-            path,
-            format!("must be at most {} {unit} (is {len})", limit.max),
-        );
-    }
+    DESCRIPTOR.check_field(path, path, value, None, errs);
 }
 
 /// The method of an earlier payment; absent means CARD (billing-key charges).
