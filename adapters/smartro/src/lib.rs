@@ -11,7 +11,7 @@
 //! | [`rules`] | Smartro's validation rules; limits read from [`DESCRIPTOR`] |
 //! | [`encode`] / [`decode`] | unified request ⇄ wire structs, per operation |
 //! | [`checkout`] | the window form (`checkout.prepare`) and its approval (`checkout.complete`) |
-//! | [`reconstructed`] | every call and field the public material does not show, with the reason |
+//! | [`reconstructed`] | the list of every call and field the public material does not show, with the reason (the items live with their job; re-exported here) |
 //! | [`simulator`] | an HTTP SmartroPay server with a ledger, for tests and sandboxes |
 //!
 //! ## Wire format
