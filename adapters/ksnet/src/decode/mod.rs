@@ -24,7 +24,7 @@ use paymux_core::outcome::{
 use paymux_core::secret::Secret;
 
 use crate::channel::{KsnetChannel, Protocol};
-use crate::encode::{resolve_cancel, window_unsupported, WireCurrency};
+use crate::encode::{prior_currency, resolve_cancel, window_unsupported, WireCurrency};
 use crate::protocol::trade_status;
 use crate::protocol::DECLINE_RULES;
 
@@ -102,8 +102,9 @@ pub struct InquiryAnswer {
 
 /// Map an answer to the outcome of `req`.
 pub fn finish(req: &PgRequest, a: Answer) -> Result<Outcome, PgError> {
-    if let PgRequest::Get(_) = req {
-        return inquiry(a);
+    if let PgRequest::Get(c) = req {
+        let currency = prior_currency(&c.prior).map_err(PgError::Validation)?;
+        return inquiry(a, currency);
     }
     if !a.approved {
         return Ok(Outcome::Declined(declined(&a)));
@@ -168,7 +169,7 @@ pub fn finish(req: &PgRequest, a: Answer) -> Result<Outcome, PgError> {
         }
         PgRequest::Cancel(c) => {
             let plan = resolve_cancel(c).map_err(PgError::Validation)?;
-            let cancelled = money(a.amount, WireCurrency::Krw)?
+            let cancelled = money(a.amount, plan.currency)?
                 .filter(|m| *m > Money::ZERO)
                 .unwrap_or(plan.amount);
             Outcome::Approved(base(
@@ -197,7 +198,7 @@ fn payment_detail(a: &Answer) -> ApprovedDetail {
 }
 
 /// A status inquiry's answer: found (with the **reconstructed** state), not found, or refused.
-fn inquiry(a: Answer) -> Result<Outcome, PgError> {
+fn inquiry(a: Answer, currency: WireCurrency) -> Result<Outcome, PgError> {
     let report = |state, amount: Option<Money>, balance: Option<Money>, tid| {
         Outcome::Approved(Approved {
             pg_tx_id: tid,
@@ -225,8 +226,8 @@ fn inquiry(a: Answer) -> Result<Outcome, PgError> {
         .as_deref()
         .and_then(tx_state)
         .ok_or_else(|| malformed("an inquiry answer without a known trade status"))?;
-    let amount = money(q.amount.or(a.amount), WireCurrency::Krw)?;
-    let cancelled = money(q.cancelled, WireCurrency::Krw)?.unwrap_or(Money::ZERO);
+    let amount = money(q.amount.or(a.amount), currency)?;
+    let cancelled = money(q.cancelled, currency)?.unwrap_or(Money::ZERO);
     let balance = amount.and_then(|m| m.checked_sub(cancelled));
     let tid = a.tid.clone();
     let out = report(state, amount, balance, tid.clone());

@@ -385,6 +385,20 @@ pub struct CancelPlan {
     pub cancellable: Money,
     /// Method of the original payment.
     pub method: Method,
+    /// Currency of the original payment: the unit of the amounts on the wire.
+    pub currency: WireCurrency,
+}
+
+/// The currency of the earlier payment (`prior.currency`; absent means KRW).
+pub fn prior_currency(prior: &PriorTransaction) -> Result<WireCurrency, ValidationErrors> {
+    match &prior.currency {
+        None => Ok(WireCurrency::Krw),
+        Some(c) => WireCurrency::of(c.code()).map_err(|_| {
+            let mut e = ValidationErrors::default();
+            e.add("prior.currency", "KSNET payments are in KRW or USD");
+            e
+        }),
+    }
 }
 
 /// Resolve a cancel against `prior.amount` with core's cancel rules, then KSNET's: at most 9
@@ -405,6 +419,8 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
     }
     let key = key?;
     let method = call.prior.method.unwrap_or(Method::Card);
+    // The cancel body carries no currency: the original payment's is in `prior.currency`.
+    let currency = prior_currency(&call.prior)?;
     let PriorCancel {
         resolved,
         cancellable: left,
@@ -418,6 +434,7 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
             amount: resolved.amount,
             cancellable: left,
             method,
+            currency,
         });
     }
     if method == Method::Mobile {
@@ -438,8 +455,7 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
         );
         return Err(errs);
     }
-    // The cancel call carries no currency: partial amounts are sent as KRW (see README).
-    let wire = |m: Money| WireCurrency::Krw.to_wire(m).unwrap_or(u64::MAX);
+    let wire = |m: Money| currency.to_wire(m).unwrap_or(u64::MAX);
     Ok(CancelPlan {
         key,
         partial: Some(PartialCancel {
@@ -450,6 +466,7 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
         amount: resolved.amount,
         cancellable: left,
         method,
+        currency,
     })
 }
 
@@ -727,6 +744,7 @@ pub fn delete_billing_key(
         amount: Money::ZERO,
         cancellable: Money::ZERO,
         method: Method::Card,
+        currency: WireCurrency::Krw,
     };
     match ch.protocol {
         Protocol::Webfep => webfep::cancel(ch, &call.billing_key, &plan, true),

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::model;
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::secret::Secret;
 use crate::validation::ValidationErrors;
 
@@ -36,6 +36,11 @@ pub struct PriorTransaction {
     /// keys transactions by order id + date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_date: Option<String>,
+    /// The currency of the original payment. Cancels carry no currency of their own, so a PG
+    /// that writes amounts in a currency-dependent unit (KSNET: USD in thousandths of a
+    /// dollar) reads it here. Absent means KRW.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
 }
 
 /// Amounts of the earlier transaction.
