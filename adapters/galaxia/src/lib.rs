@@ -12,7 +12,6 @@
 //! | [`encode`] / [`decode`] | unified request ⇄ telegram, per operation (documented and **reconstructed** layouts, each marked) |
 //! | [`reconstructed`] | index only: re-exports of the reconstructed items (they live with their job) |
 //! | [`checkout`] | payment window: form fields (`checkout.prepare`), `MESSAGE` re-wrap (`checkout.complete`) |
-//! | [`v1`] | PortOne V1 `IMP.request_pay` parameters → unified checkout request |
 //! | [`simulator`] | a BillGate TCP server with a ledger, for tests and sandboxes |
 //!
 //! ## Wire format
@@ -97,7 +96,6 @@ pub mod protocol;
 pub mod reconstructed;
 pub mod rules;
 pub mod simulator;
-pub mod v1;
 
 pub use simulator::GalaxiaSimulator;
 

@@ -287,25 +287,6 @@ pub const CARD_COMPANIES_V2: &[(&str, &str)] = &[
     ("CITI_CARD", "0084"),
 ];
 
-/// PortOne V1 card codes (금융결제원 표준, `card.direct.code`) → PortOne V2 `CardCompany`.
-/// Only the companies Galaxia's `CARD_TYPE` table lists.
-pub const CARD_COMPANIES_V1: &[(&str, &str)] = &[
-    ("361", "BC_CARD"),
-    ("381", "KOOKMIN_CARD"),
-    ("367", "HYUNDAI_CARD"),
-    ("365", "SAMSUNG_CARD"),
-    ("366", "SHINHAN_CARD"),
-    ("368", "LOTTE_CARD"),
-    ("374", "HANA_CARD"),
-    ("373", "JEJU_CARD"),
-    ("364", "GWANGJU_CARD"),
-    ("048", "SHINHYUP"),
-    ("369", "SUHYUP_CARD"),
-    ("372", "JEONBUK_CARD"),
-    ("371", "NH_CARD"),
-    ("370", "CITI_CARD"),
-];
-
 /// Carriers: PortOne V1 name, PortOne V2 SDK `Carrier` name, Galaxia's `MOBILE_COMPANY_CODE`
 /// (`PayInput.php`: "0000:SKT, 0001:KT, 0002:LGU, 0011:CJH, 0010:KCT, 0012:SKL"). KTF is KT,
 /// LGT is LG U+, CJH (CJ Hello) is the SDK's HELLO, SKL (SK Telink) its SK7.
@@ -408,7 +389,9 @@ mod tests {
 
     #[test]
     fn v1_card_codes_all_map_to_a_galaxia_code() {
-        for (_, v2) in CARD_COMPANIES_V1 {
+        // PortOne V1 pages reach Galaxia through core's V1 mapping: every V1 card code it
+        // knows must have a Galaxia CARD_TYPE.
+        for (_, v2) in paymux_core::model::checkout::v1::CARD_CODES {
             assert!(CARD_COMPANIES_V2.iter().any(|(n, _)| n == v2), "{v2}");
         }
     }

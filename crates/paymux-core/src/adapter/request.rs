@@ -8,6 +8,8 @@ use crate::money::{Currency, Money};
 use crate::secret::Secret;
 use crate::validation::ValidationErrors;
 
+pub use crate::model::CheckoutRequest;
+
 use super::{Method, Operation};
 
 /// The earlier transaction an operation refers to, as the gateway stored it.
@@ -203,18 +205,6 @@ pub struct DeleteBillingKeyCall {
     /// The key as stored (carries `pgBillingKey`).
     #[serde(default)]
     pub prior: PriorTransaction,
-}
-
-/// Which payment-window request is being prepared.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CheckoutRequest {
-    /// `requestPayment`.
-    Payment(Box<model::PaymentRequest>),
-    /// `requestIssueBillingKey` (billing-key window).
-    IssueBillingKey(Box<model::IssueBillingKeyRequest>),
-    /// `requestIssueBillingKeyAndPay`.
-    IssueBillingKeyAndPay(Box<model::IssueBillingKeyAndPayRequest>),
 }
 
 /// Build the PG window for a checkout.
