@@ -21,7 +21,6 @@ use paymux_core::validation::{FieldPath, ValidationErrors};
 
 pub use crate::channel::bill_token_key;
 use crate::channel::{stored_key, Call, SmartroChannel};
-use crate::checkout;
 use crate::frame::{
     self, delete_verify_value, inquiry_hash, BillKeyDeleteParams, BillKeyIssueParams, BillParams,
     CancelParams, InquiryParams, Params, RefundAccountParams, VbankParams,
@@ -29,6 +28,7 @@ use crate::frame::{
 pub use crate::frame::{digits, edi_date, post_json};
 use crate::protocol::{self, fixed, pay_method};
 pub use crate::rules::{resolve_cancel, CancelPlan};
+use crate::{checkout, rules};
 
 #[cfg(test)]
 use chrono::DateTime;
@@ -91,7 +91,9 @@ fn charge_billing_key(
     call: &BillingKeyPaymentCall,
 ) -> Result<WireRequest, PgError> {
     let body = &call.body;
-    let amount = body.amount.resolve(&FieldPath::root("amount"))?;
+    let amount = body
+        .amount
+        .resolve_with(&FieldPath::root("amount"), rules::VAT_ROUNDING)?;
     let key = stored_key(ch, call.prior.pg_billing_key.as_ref())?;
     let (name, tel, email, user_id) = buyer(body.customer.as_ref());
     let amt = amount.total.to_string();

@@ -74,6 +74,7 @@ use paymux_core::adapter::{
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
+use paymux_core::money::VatRounding;
 use paymux_core::outcome::Outcome;
 use paymux_core::wire::Charset;
 
@@ -182,6 +183,10 @@ impl PgAdapter for SmartroAdapter {
 
     fn validate(&self, channel: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
         rules::validate(channel, req)
+    }
+
+    fn vat_rounding(&self) -> VatRounding {
+        rules::VAT_ROUNDING
     }
 
     fn encode(&self, ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, PgError> {

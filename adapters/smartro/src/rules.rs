@@ -29,12 +29,19 @@ use paymux_core::model::{
     CheckoutCustomer, CustomerInput, InstantPaymentMethodInputVirtualAccountExpiry as Expiry,
     PaymentPayMethod, VirtualAccountOptionType,
 };
-use paymux_core::money::Money;
+use paymux_core::money::{Money, VatRounding};
 use paymux_core::validation::ValidationErrors;
 
 use crate::channel::SmartroChannel;
 use crate::frame::digits;
 use crate::{protocol, DESCRIPTOR};
+
+/// Smartro's VAT rule for the server calls paymux computes the VAT of (billing charges and
+/// cancels, when the request leaves `vat` / `vatAmount` out): taxable / 11 **truncated**, not
+/// rounded half up. Source: merchant code reproducing Smartro's rule and citing its manual
+/// (`id41891908595`, `calVat`; vendor notes §3a). The window's `VatAmt` keeps the half-up
+/// rule: no source shows the window's.
+pub const VAT_ROUNDING: VatRounding = VatRounding::Floor;
 
 /// Largest amount Smartro's `Amt` (12 digits) carries.
 pub const MAX_AMT: i64 = 999_999_999_999;
@@ -392,7 +399,7 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
         cancellable: left,
         full,
         ..
-    } = call.resolve_against_prior()?;
+    } = call.resolve_against_prior_with(VAT_ROUNDING)?;
     if resolved.amount.get() > MAX_AMT {
         errs.add("amount", "must be at most 12 digits (CancelAmt)");
     }

@@ -15,6 +15,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::channel::ChannelContext;
 use crate::error::PgError;
+use crate::money::VatRounding;
 use crate::outcome::Outcome;
 use crate::validation::ValidationErrors;
 
@@ -65,6 +66,13 @@ pub trait PgAdapter: Send + Sync + 'static {
     fn validate(&self, channel: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
         let _ = channel;
         check_capabilities(self.descriptor(), req)
+    }
+
+    /// How this PG rounds the VAT it is sent when the request leaves it out (taxable / 11).
+    /// Half up unless the PG's material says otherwise; callers that resolve amounts for
+    /// this adapter (its encoder, a gateway storing the breakdown) use it.
+    fn vat_rounding(&self) -> VatRounding {
+        VatRounding::HalfUp
     }
 
     /// Translate to the exact wire bytes. Pure.

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::model;
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, VatRounding};
 use crate::secret::Secret;
 use crate::validation::ValidationErrors;
 
@@ -145,6 +145,15 @@ impl CancelCall {
     /// amount defaults to everything left, and PortOne's cancel rules apply. Every adapter
     /// needs this before it sends anything; errors name the field at fault.
     pub fn resolve_against_prior(&self) -> Result<PriorCancel, ValidationErrors> {
+        self.resolve_against_prior_with(VatRounding::HalfUp)
+    }
+
+    /// [`resolve_against_prior`](Self::resolve_against_prior) with the PG's VAT rounding for
+    /// an absent `vatAmount` ([`PgAdapter::vat_rounding`](super::PgAdapter::vat_rounding)).
+    pub fn resolve_against_prior_with(
+        &self,
+        rounding: VatRounding,
+    ) -> Result<PriorCancel, ValidationErrors> {
         use model::{CancelAmounts, CancelRule, CancellableAmounts};
         let Some(prior) = self.prior.amount else {
             let mut e = ValidationErrors::default();
@@ -160,22 +169,23 @@ impl CancelCall {
             vat: None,
         };
         let left = cancellable.total;
-        let resolved = CancelAmounts::resolve(&self.body, &cancellable).map_err(|rule| {
-            let mut e = ValidationErrors::default();
-            match rule {
-                CancelRule::InvalidRequest(v) => e.push(v),
-                CancelRule::ConsistencyBroken => e.add(
-                    "currentCancellableAmount",
-                    format!("does not match the cancellable amount ({left} left)"),
-                ),
-                CancelRule::AlreadyCancelled => e.add(
-                    "amount",
-                    "nothing is left to cancel: the payment is fully cancelled",
-                ),
-                other => e.add("amount", format!("{other} ({left} left)")),
-            }
-            e
-        })?;
+        let resolved =
+            CancelAmounts::resolve_with(&self.body, &cancellable, rounding).map_err(|rule| {
+                let mut e = ValidationErrors::default();
+                match rule {
+                    CancelRule::InvalidRequest(v) => e.push(v),
+                    CancelRule::ConsistencyBroken => e.add(
+                        "currentCancellableAmount",
+                        format!("does not match the cancellable amount ({left} left)"),
+                    ),
+                    CancelRule::AlreadyCancelled => e.add(
+                        "amount",
+                        "nothing is left to cancel: the payment is fully cancelled",
+                    ),
+                    other => e.add("amount", format!("{other} ({left} left)")),
+                }
+                e
+            })?;
         Ok(PriorCancel {
             resolved,
             prior,

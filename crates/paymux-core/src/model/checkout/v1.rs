@@ -417,7 +417,10 @@ mod tests {
         });
         let e = translate(&v1(bad), "s").unwrap_err();
         let paths: Vec<&str> = e.0.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["name", "card.direct.code", "phone.carrier", "amount"]);
+        assert_eq!(
+            paths,
+            ["name", "card.direct.code", "phone.carrier", "amount"]
+        );
         let e = translate(
             &v1(json!({ "pay_method": "kakao", "merchant_uid": "o" })),
             "s",
