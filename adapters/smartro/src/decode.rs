@@ -219,7 +219,8 @@ pub fn parse_kst(s: &str) -> Option<DateTime<FixedOffset>> {
     kst().from_local_datetime(&naive).single()
 }
 
-/// The answer to a virtual-account issue (or a `VBANK` window's approval).
+/// The answer to a virtual-account issue (or a `VBANK` window's approval). **Reconstructed**:
+/// NICE's `4100` and `Vbank*` fields (Smartro shares NICE's tables).
 pub fn virtual_account_issued(answer: &Answer, code: &str) -> Result<Outcome, PgError> {
     let account_number = answer
         .get("VbankNum")
@@ -243,7 +244,7 @@ pub fn virtual_account_issued(answer: &Answer, code: &str) -> Result<Outcome, Pg
     }))
 }
 
-/// The answer to a billing-key issue: the `BillTokenKey` as Smartro sends it (encrypted; the
+/// **Reconstructed** (the SS-Pay window's return) answer to a billing-key issue: the `BillTokenKey` as Smartro sends it (encrypted; the
 /// charge decrypts it), checked to decrypt with the channel's key.
 pub fn billing_key_issued(
     ch: &SmartroChannel,
@@ -287,7 +288,7 @@ pub fn mask_number(n: &str) -> String {
     }
 }
 
-/// The inquiry answer.
+/// The inquiry answer. **Reconstructed**: `StateCd`, `Amt`, `RemainAmt`.
 pub fn inquiry_report(answer: &Answer) -> Result<TxReport, PgError> {
     let amount = money(answer, "Amt")?;
     let balance = money(answer, "RemainAmt")?;
@@ -307,7 +308,7 @@ pub fn inquiry_report(answer: &Answer) -> Result<TxReport, PgError> {
     })
 }
 
-/// The inquiry answer for "no such transaction".
+/// The inquiry answer for "no such transaction" (**reconstructed**: the simulator's code).
 pub fn not_found_report() -> TxReport {
     TxReport {
         state: TxState::NotFound,
@@ -317,7 +318,8 @@ pub fn not_found_report() -> TxReport {
     }
 }
 
-/// `PayMethod` → its success code in a window approval answer.
+/// `PayMethod` → its success code in a window approval answer (**reconstructed** for all but
+/// cards: NICE's codes).
 pub fn window_success_code(pay_method: &str) -> Option<&'static str> {
     match pay_method {
         pay_method::CARD => Some(code::CARD_SUCCESS),

@@ -488,6 +488,7 @@ impl Answer {
 }
 
 /// Refund account of a deposited virtual account, appended to the cancel parameters.
+/// **Reconstructed**: PortOne requires these refund fields for Smartro; the names are NICE's.
 #[derive(Debug, Clone)]
 pub struct RefundAccountParams {
     /// KFTC bank code.
@@ -511,7 +512,8 @@ impl Params for RefundAccountParams {
     }
 }
 
-/// Virtual-account issue parameters.
+/// Virtual-account issue parameters. **Reconstructed**: the window's fields plus the bank and
+/// holder; Smartro's server-side issue is not public (see [`crate::reconstructed`]).
 #[derive(Debug, Clone)]
 pub struct VbankParams {
     /// `VBANK`.
@@ -592,7 +594,7 @@ impl Params for VbankParams {
     }
 }
 
-/// Billing-key issue parameters.
+/// Billing-key issue parameters. **Reconstructed**: only the SS-Pay window is public.
 #[derive(Debug, Clone)]
 pub struct BillKeyIssueParams {
     /// Payer IP.
@@ -646,7 +648,7 @@ impl Params for BillKeyIssueParams {
     }
 }
 
-/// Billing-key delete parameters.
+/// Billing-key delete parameters. **Reconstructed**: no delete call is public.
 #[derive(Debug, Clone)]
 pub struct BillKeyDeleteParams {
     /// The billing MID.
@@ -670,7 +672,7 @@ impl Params for BillKeyDeleteParams {
     }
 }
 
-/// Inquiry parameters.
+/// Inquiry parameters. **Reconstructed**: a lookup by `Moid` is not public.
 #[derive(Debug, Clone)]
 pub struct InquiryParams {
     /// The MID the payment lives under.
@@ -697,12 +699,13 @@ impl Params for InquiryParams {
     }
 }
 
-/// `VerifyValue` of a delete.
+/// `VerifyValue` of a delete. **Reconstructed**: the charge's formula with the request time
+/// in place of the amount.
 pub fn delete_verify_value(bill_token_key: &str, mid: &str, edi_date: &str) -> String {
     sha256_b64(&format!("{bill_token_key}{mid}{edi_date}"))
 }
 
-/// `HashData` of an inquiry.
+/// `HashData` of an inquiry. **Reconstructed**: the documented formulas' shape.
 pub fn inquiry_hash(edi_date: &str, mid: &str, moid: &str, merchant_key: &str) -> String {
     sha256_b64(&format!("{edi_date}{mid}{moid}{merchant_key}"))
 }

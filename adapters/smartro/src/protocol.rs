@@ -29,7 +29,8 @@ pub mod host {
     pub const WINDOW_SCRIPT_PATH: &str = "/asset/js/SmartroPAY-1.0.min.js";
 }
 
-/// Server API paths (appended to the host or to a channel `endpoint`).
+/// Server API paths (appended to the host or to a channel `endpoint`): documented, then the
+/// **reconstructed** ones (each overridable by a channel option).
 pub mod path {
     /// Approval of a window payment, `{Tid, TrAuthKey}` (id9043725511, id36700873605).
     pub const APPROVAL: &str = "/payment/approval/urlCallApproval.do";
@@ -45,13 +46,13 @@ pub mod path {
     /// Re-query of a window authorization, `{Tid, TrAuthKey}` (id15011382861). Not used by
     /// `payment.get`: API payments have no `TrAuthKey`.
     pub const APPROVAL_INQUIRY: &str = "/payment/approval/approvalInquiry.do";
-    /// **Reconstructed**: Virtual-account issue (option `vbank_path`).
+    /// **Reconstructed**: virtual-account issue (option `vbank_path`).
     pub const VBANK: &str = "/payment/approval/vbank.do";
-    /// **Reconstructed**: Billing-key issue (option `billkey_issue_path`).
+    /// **Reconstructed**: billing-key issue (option `billkey_issue_path`).
     pub const BILLKEY_ISSUE: &str = "/payment/approval/billkey.do";
-    /// **Reconstructed**: Billing-key delete (option `billkey_delete_path`).
+    /// **Reconstructed**: billing-key delete (option `billkey_delete_path`).
     pub const BILLKEY_DELETE: &str = "/payment/approval/billkeyDelete.do";
-    /// **Reconstructed**: Status inquiry (option `inquiry_path`).
+    /// **Reconstructed**: status inquiry (option `inquiry_path`).
     pub const INQUIRY: &str = "/payment/approval/inquiry.do";
 }
 
@@ -69,13 +70,13 @@ pub mod code {
     pub const VBANK_ISSUED: &str = "4100";
     /// **Reconstructed**: 휴대폰 결제 성공 (as above).
     pub const CELLPHONE_SUCCESS: &str = "A000";
-    /// **Reconstructed**: Billing key issued: the SS-Pay window reports `3001` (id27193638936).
+    /// **Reconstructed**: billing key issued: the SS-Pay window reports `3001` (id27193638936).
     pub const BILLKEY_ISSUED: &str = CARD_SUCCESS;
-    /// **Reconstructed**: Billing key deleted (paymux's choice).
+    /// **Reconstructed**: billing key deleted (paymux's choice).
     pub const BILLKEY_DELETED: &str = "0000";
-    /// **Reconstructed**: Inquiry answered (paymux's choice).
+    /// **Reconstructed**: inquiry answered (paymux's choice).
     pub const INQUIRY_FOUND: &str = "0000";
-    /// **Reconstructed**: No such transaction (the simulator's code).
+    /// **Reconstructed**: no such transaction (the simulator's code).
     pub const INQUIRY_NOT_FOUND: &str = super::sim::NOT_FOUND;
 }
 
