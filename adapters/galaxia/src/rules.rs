@@ -4,9 +4,10 @@
 //!
 //! Sources: PortOne's Galaxia Money Tree guides (V1 `IMP.request_pay`, V2; see
 //! `docs/PORTONE.md`): customer id required (≤ 20), order name required, order id ≤ 64, KRW
-//! only, buyer name for transfer, redirect URL on mobile, escrow only for transfer and virtual
-//! account, virtual-account due date required, billing-key window card only,
-//! billing-key-and-pay mobile only, ITEM_CODE required (≤ 10 bytes).
+//! only (the declared currencies: core checks them, windows included), buyer name for
+//! transfer, redirect URL on mobile, escrow only for transfer and virtual account,
+//! virtual-account due date required, billing-key window card only, billing-key-and-pay
+//! mobile only, ITEM_CODE required (≤ 10 bytes).
 
 use paymux_core::adapter::{
     check_text, CancelCall, CheckoutRequest, Method, PgRequest, PriorCancel, PriorTransaction,
@@ -107,7 +108,6 @@ fn checkout_prepare(ctx: &ChannelContext, req: &CheckoutRequest, errs: &mut Vali
             checkout_customer_id(r.customer.as_ref(), errs);
             order_name("orderName", &r.order_name, errs);
             within_limit("paymentId", "paymentId", &r.payment_id, errs);
-            krw(r.currency.code(), errs);
             item_code(ctx, r.bypass.as_ref(), errs);
             let escrow_ok = matches!(
                 r.pay_method,
@@ -167,9 +167,6 @@ fn checkout_prepare(ctx: &ChannelContext, req: &CheckoutRequest, errs: &mut Vali
                 ),
                 Some(n) => order_name("issueName", n, errs),
             }
-            if let Some(c) = &r.currency {
-                krw(c.code(), errs);
-            }
             item_code(ctx, r.bypass.as_ref(), errs);
             checkout_customer_text(r.customer.as_ref(), errs);
         }
@@ -177,7 +174,6 @@ fn checkout_prepare(ctx: &ChannelContext, req: &CheckoutRequest, errs: &mut Vali
             checkout_customer_id(r.customer.as_ref(), errs);
             order_name("orderName", &r.order_name, errs);
             within_limit("paymentId", "paymentId", &r.payment_id, errs);
-            krw(r.currency.code(), errs);
             item_code(ctx, r.bypass.as_ref(), errs);
             if r.redirect_url.is_none() {
                 errs.add("redirectUrl", REDIRECT_RULE);
@@ -246,12 +242,6 @@ fn checkout_customer_text(customer: Option<&CheckoutCustomer>, errs: &mut Valida
         if let Some(v) = v {
             representable(path, v, errs);
         }
-    }
-}
-
-fn krw(code: &str, errs: &mut ValidationErrors) {
-    if code != "KRW" {
-        errs.add("currency", "Galaxia accepts only KRW");
     }
 }
 

@@ -170,9 +170,6 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                     payment_id(&r.payment_id, &mut errs);
                     within_limit("orderName", &r.order_name, &mut errs);
                     amount_total(r.total_amount, &mut errs);
-                    if !matches!(r.currency.code(), "KRW" | "USD") {
-                        errs.add("currency", "Smartro accepts only KRW or USD");
-                    }
                     checkout_customer(r.customer.as_ref(), &mut errs);
                     match r.pay_method {
                         PaymentPayMethod::VirtualAccount => {
