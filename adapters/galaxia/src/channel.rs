@@ -4,9 +4,12 @@
 //! characters). Option: `item_code` (default ITEM_CODE when the request has none).
 
 use paymux_core::channel::{ChannelConfigError, ChannelContext, Environment};
+use paymux_core::validation::ValidationErrors;
+use paymux_core::wire::Charset;
 
 use crate::frame::Cipher;
 use crate::protocol::{host, service};
+use crate::DESCRIPTOR;
 
 /// Channel option naming the default ITEM_CODE.
 pub const ITEM_CODE_OPTION: &str = "item_code";
@@ -64,4 +67,46 @@ impl GalaxiaChannel {
             Environment::Test => (host::WINDOW_SCRIPT_TEST, "https_tpay"),
         }
     }
+}
+
+/// Unified path of Galaxia's item code.
+pub const ITEM_CODE_PATH: &str = "bypass.galaxia.ITEM_CODE";
+
+/// The ITEM_CODE to send: `bypass.galaxia.ITEM_CODE`, else the channel's `item_code` option.
+/// Errors name `bypass.galaxia.ITEM_CODE`.
+pub fn resolve_item_code(
+    ctx: &ChannelContext,
+    bypass: Option<&serde_json::Value>,
+) -> Result<String, ValidationErrors> {
+    let mut errs = ValidationErrors::default();
+    let from_request = bypass
+        .and_then(|b| b.get("galaxia"))
+        .and_then(|g| g.get("ITEM_CODE"));
+    let code = match from_request {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            errs.add(ITEM_CODE_PATH, "must be a string");
+            return Err(errs);
+        }
+        None => ctx.option(ITEM_CODE_OPTION).map(str::to_string),
+    };
+    match code.filter(|c| !c.trim().is_empty()) {
+        None => errs.add(
+            ITEM_CODE_PATH,
+            "is required (Galaxia's 상품코드); give it in bypass or set the channel option item_code",
+        ),
+        Some(c) => {
+            DESCRIPTOR.check_field(
+                ITEM_CODE_PATH,
+                ITEM_CODE_PATH,
+                &c,
+                Some(Charset::EucKr),
+                &mut errs,
+            );
+            if errs.is_empty() {
+                return Ok(c);
+            }
+        }
+    }
+    Err(errs)
 }

@@ -31,11 +31,10 @@ use paymux_core::validation::ValidationErrors;
 use paymux_core::wire::{codec, crypto, form_urlencode, Charset};
 use serde_json::json;
 
+use crate::channel::resolve_item_code;
 use crate::channel::GalaxiaChannel;
-use crate::encode::order_date;
-use crate::frame::Telegram;
+use crate::frame::{order_date, Telegram};
 use crate::protocol::{code, service, CARD_COMPANIES_V2, CARRIERS};
-use crate::rules;
 
 /// `CheckSumUtil::INIT_KEY` (`Util.php`).
 const CHECKSUM_SALT: &str = "billgatehashkey";
@@ -79,7 +78,7 @@ pub fn prepare(
 ) -> Result<WireRequest, PgError> {
     let window = window_of(ctx, &call.checkout)?;
     let return_url = call.return_url.as_deref().unwrap_or_default();
-    let item_code = rules::resolve_item_code(ctx.channel, window.bypass)?;
+    let item_code = resolve_item_code(ctx.channel, window.bypass)?;
     let amount = window.amount.to_string();
     let date = order_date(&ctx.now);
     let customer = window.customer;

@@ -6,13 +6,14 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use paymux_core::adapter::{kst, EncodeContext, PgRequest, WireRequest, WireResponse};
 use paymux_core::error::PgError;
 use paymux_core::money::Money;
-use paymux_core::outcome::{classify, Approved, ApprovedDetail, CardSummary, Declined, Outcome};
+use paymux_core::outcome::{
+    classify, Approved, ApprovedDetail, CardSummary, Declined, Outcome, TxReport, TxState,
+};
 use paymux_core::secret::Secret;
 
 use crate::channel::GalaxiaChannel;
 use crate::frame::Telegram;
 use crate::protocol::{code, command, sim, tag, DECLINE_RULES};
-use crate::reconstructed::{self, money};
 
 /// Decode the answer to `req` (whose frame was `sent`).
 pub fn decode(
@@ -40,7 +41,7 @@ pub fn decode(
     if matches!(req, PgRequest::Get(_)) && code == sim::NOT_FOUND {
         return Ok(approved(
             &answer,
-            ApprovedDetail::Inquiry(reconstructed::not_found_report()),
+            ApprovedDetail::Inquiry(not_found_report()),
             None,
         ));
     }
@@ -48,9 +49,9 @@ pub fn decode(
         return Ok(Outcome::Declined(declined(&answer, &code)));
     }
     let detail = match req {
-        PgRequest::Get(_) => ApprovedDetail::Inquiry(reconstructed::inquiry_report(&answer)?),
+        PgRequest::Get(_) => ApprovedDetail::Inquiry(inquiry_report(&answer)?),
         PgRequest::Cancel(c) => {
-            let plan = crate::encode::resolve_cancel(c).map_err(PgError::Validation)?;
+            let plan = crate::rules::resolve_cancel(c).map_err(PgError::Validation)?;
             let reported = [
                 tag::DEAL_AMOUNT,
                 tag::CANCEL_AMOUNT,
@@ -214,4 +215,46 @@ fn malformed(detail: &str) -> PgError {
     PgError::MalformedResponse {
         detail: detail.to_string(),
     }
+}
+
+/// **Reconstructed** inquiry answer: `1007` approved amount and `1006` balance give the state.
+pub fn inquiry_report(answer: &Telegram) -> Result<TxReport, PgError> {
+    let amount = money(answer, tag::AUTH_AMOUNT)?;
+    let balance = money(answer, tag::BALANCE)?;
+    let state = match (amount, balance) {
+        (_, Some(b)) if b == Money::ZERO => TxState::Cancelled,
+        (Some(a), Some(b)) if b < a => TxState::PartiallyCancelled,
+        _ => TxState::Approved,
+    };
+    Ok(TxReport {
+        state,
+        amount,
+        balance,
+        pg_tx_id: answer.get_nonblank(tag::TRANSACTION_ID),
+    })
+}
+
+/// The inquiry answer for "no such transaction" (**reconstructed**: the simulator's
+/// [`sim::NOT_FOUND`]).
+pub fn not_found_report() -> TxReport {
+    TxReport {
+        state: TxState::NotFound,
+        amount: None,
+        balance: None,
+        pg_tx_id: None,
+    }
+}
+
+/// A money tag, if present. A non-number is a malformed answer.
+pub(crate) fn money(t: &Telegram, tag_code: &str) -> Result<Option<Money>, PgError> {
+    let Some(v) = t.get_nonblank(tag_code) else {
+        return Ok(None);
+    };
+    v.parse::<i64>()
+        .ok()
+        .and_then(|n| Money::new(n).ok())
+        .map(Some)
+        .ok_or_else(|| PgError::MalformedResponse {
+            detail: format!("tag {tag_code} ({}) is not an amount", tag::name(tag_code)),
+        })
 }

@@ -2,34 +2,37 @@
 //! from [`EncodeContext`]).
 //!
 //! Documented layouts live here: keyed-in approval (3040, `Galaxia.java`) and the cancels
-//! (`CancelReturn.php`). Layouts the public material does not show are in
-//! [`crate::reconstructed`]; the payment window is in [`crate::checkout`].
+//! (`CancelReturn.php`). Layouts the public material does not show (billing keys, the status
+//! inquiry) are here too, each marked **reconstructed** with the reason (the list is in the
+//! crate docs, "Documented vs reconstructed"); the payment window is in [`crate::checkout`].
 
-use chrono::{DateTime, FixedOffset};
 use paymux_core::adapter::{
-    CancelCall, EncodeContext, Framing, InstantPaymentCall, Method, PgRequest, PriorCancel,
-    WireRequest, WireTarget, WireView,
+    BillingKeyPaymentCall, CancelCall, DeleteBillingKeyCall, EncodeContext, Framing,
+    GetPaymentCall, InstantPaymentCall, IssueBillingKeyCall, Method, PgRequest, WireRequest,
+    WireTarget, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::InstantPaymentMethodInput;
 use paymux_core::money::Money;
-use paymux_core::validation::{FieldPath, ValidationErrors};
+use paymux_core::validation::FieldPath;
 
 use crate::channel::GalaxiaChannel;
+pub use crate::frame::order_date;
 use crate::frame::Telegram;
 use crate::protocol::{command, fixed, service, tag};
-use crate::{checkout, reconstructed, rules};
+pub use crate::rules::{resolve_cancel, CancelPlan};
+use crate::{checkout, rules};
 
 /// Encode any operation.
 pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, PgError> {
     let ch = GalaxiaChannel::from_context(ctx.channel)?;
     let telegram = match req {
         PgRequest::Instant(c) => keyed_in_approval(ctx, &ch, c)?,
-        PgRequest::IssueBillingKey(c) => reconstructed::issue_billing_key(ctx, &ch, c)?,
-        PgRequest::PayWithBillingKey(c) => reconstructed::charge_billing_key(ctx, &ch, c)?,
+        PgRequest::IssueBillingKey(c) => issue_billing_key(ctx, &ch, c)?,
+        PgRequest::PayWithBillingKey(c) => charge_billing_key(ctx, &ch, c)?,
         PgRequest::Cancel(c) => cancel(&ch, c)?,
-        PgRequest::Get(c) => reconstructed::inquiry(&ch, c)?,
-        PgRequest::DeleteBillingKey(c) => reconstructed::delete_billing_key(ctx, &ch, c)?,
+        PgRequest::Get(c) => inquiry(&ch, c)?,
+        PgRequest::DeleteBillingKey(c) => delete_billing_key(ctx, &ch, c)?,
         PgRequest::CheckoutPrepare(c) => return checkout::prepare(ctx, &ch, c),
         PgRequest::CheckoutComplete(c) => checkout::read_return(ctx.channel, c)?,
     };
@@ -52,11 +55,6 @@ pub fn tcp_request(ch: &GalaxiaChannel, telegram: Telegram) -> Result<WireReques
         // The sample's 20 s equals the default; leave the caller's timeouts in charge.
         read_timeout: None,
     })
-}
-
-/// ORDER_DATE: `YYYYMMDDHHMMSS` in KST.
-pub fn order_date(now: &DateTime<FixedOffset>) -> String {
-    now.format("%Y%m%d%H%M%S").to_string()
 }
 
 /// Keyed-in card approval: command 3040 on service 0900, tags in the order of
@@ -159,45 +157,6 @@ pub(crate) fn customer_id(customer: Option<&paymux_core::model::CustomerInput>) 
     customer.and_then(|c| c.id.as_deref()).unwrap_or_default()
 }
 
-/// Which cancel telegram a cancel becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CancelPlan {
-    /// Method of the original payment.
-    pub method: Method,
-    /// Amount cancelled now.
-    pub amount: Money,
-    /// What stays cancellable afterwards.
-    pub remaining_after: Money,
-    /// First cancel, of everything.
-    pub full: bool,
-}
-
-/// Resolve the cancel amount against `prior.amount`, so the balance never goes negative.
-/// Errors name `amount` (or the cancel field at fault) and are raised before anything is sent.
-pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors> {
-    let mut errs = ValidationErrors::default();
-    let PriorCancel {
-        resolved,
-        cancellable: left,
-        full,
-        ..
-    } = call.resolve_against_prior()?;
-    let method = rules::prior_method(&call.prior);
-    if method == Method::VirtualAccount && !full {
-        errs.add(
-            "amount",
-            "a VIRTUAL_ACCOUNT payment can only be cancelled in full (CancelReturn.php: 9000 with the TID)",
-        );
-        return Err(errs);
-    }
-    Ok(CancelPlan {
-        method,
-        amount: resolved.amount,
-        remaining_after: left.checked_sub(resolved.amount).unwrap_or(Money::ZERO),
-        full,
-    })
-}
-
 /// The cancel telegrams of `CancelReturn.php`, with the original ORDER_ID / ORDER_DATE.
 fn cancel(ch: &GalaxiaChannel, call: &CancelCall) -> Result<Telegram, PgError> {
     let plan = resolve_cancel(call)?;
@@ -269,6 +228,157 @@ pub fn service_of(method: Method) -> &'static str {
         Method::VirtualAccount => service::VIRTUAL_ACCOUNT,
         _ => service::CARD,
     }
+}
+
+/// **Reconstructed** billing-key issue: 2100 on 0900. ORDER_ID is the gateway's billing-key id.
+pub fn issue_billing_key(
+    ctx: &EncodeContext<'_>,
+    ch: &GalaxiaChannel,
+    call: &IssueBillingKeyCall,
+) -> Result<Telegram, PgError> {
+    let body = &call.body;
+    let item_code = rules::resolve_item_code(ctx.channel, body.bypass.as_ref())?;
+    let Some(card) = body.method.card.as_ref() else {
+        return Err(PgError::Unsupported {
+            adapter: crate::ADAPTER_ID,
+            what: "billing-key.issue without a card".into(),
+        });
+    };
+    let cred = &card.credential;
+    let customer = body.customer.as_ref();
+    let mut t = Telegram::new(
+        &ch.mid,
+        service::CARD,
+        command::AUTO_BILL_CERTIFY,
+        &call.billing_key,
+        &order_date(&ctx.now),
+    );
+    t.put(tag::USER_ID, "customer.id", customer_id(customer))?;
+    if let Some(name) = customer.and_then(|c| c.full_name()) {
+        t.put(tag::USER_NAME, "customer.name", &name)?;
+    }
+    t.put(tag::ITEM_CODE, rules::ITEM_CODE_PATH, &item_code)?;
+    if let Some(email) = customer.and_then(|c| c.email.as_deref()) {
+        t.put(tag::USER_EMAIL, "customer.email", email)?;
+    }
+    let base = "method.card.credential";
+    t.put(
+        tag::PIN_NUMBER,
+        &format!("{base}.number"),
+        cred.number.expose(),
+    )?;
+    let expiry = format!("{}{}", cred.expiry_year, cred.expiry_month);
+    t.put(tag::EXPIRE_DATE, &format!("{base}.expiryYear"), &expiry)?;
+    if let Some(pw) = &cred.password_two_digits {
+        t.put(
+            tag::PASSWORD,
+            &format!("{base}.passwordTwoDigits"),
+            pw.expose(),
+        )?;
+    }
+    if let Some(birth) = &cred.birth_or_business_registration_number {
+        let path = format!("{base}.birthOrBusinessRegistrationNumber");
+        t.put(tag::SOCIAL_NUMBER, &path, birth.expose())?;
+    }
+    t.put(tag::CERT_TYPE, "CERT_TYPE", fixed::CERT_TYPE_KEYED_IN)?;
+    t.put(tag::USING_TYPE, "USING_TYPE", fixed::USING_TYPE_DOMESTIC)?;
+    t.put(tag::CURRENCY, "currency", fixed::CURRENCY_KRW)?;
+    t.put(tag::OPCODE, "OPCODE", fixed::OPCODE_KOREAN)?;
+    Ok(t)
+}
+
+/// **Reconstructed** billing-key charge: 3020 on 0900 for card keys, 3910 on 1100 for keys from
+/// the mobile billing-key-and-pay window (`prior.method` = MOBILE).
+pub fn charge_billing_key(
+    ctx: &EncodeContext<'_>,
+    ch: &GalaxiaChannel,
+    call: &BillingKeyPaymentCall,
+) -> Result<Telegram, PgError> {
+    let body = &call.body;
+    let item_code = rules::resolve_item_code(ctx.channel, body.bypass.as_ref())?;
+    let amount = body.amount.resolve(&FieldPath::root("amount"))?;
+    let user_key = call
+        .prior
+        .pg_billing_key
+        .as_ref()
+        .map(|k| k.expose().as_str())
+        .unwrap_or_default();
+    let mobile = call.prior.method == Some(Method::Mobile);
+    let (service_code, cmd) = if mobile {
+        (service::MOBILE, command::AUTO_BILL_AGREE_BILL)
+    } else {
+        (service::CARD, command::AUTO_BILL_AUTH)
+    };
+    let customer = body.customer.as_ref();
+    let mut t = Telegram::new(
+        &ch.mid,
+        service_code,
+        cmd,
+        &call.payment_id,
+        &order_date(&ctx.now),
+    );
+    t.put(tag::USER_ID, "customer.id", customer_id(customer))?;
+    if let Some(name) = customer.and_then(|c| c.full_name()) {
+        t.put(tag::USER_NAME, "customer.name", &name)?;
+    }
+    t.put(tag::ITEM_CODE, rules::ITEM_CODE_PATH, &item_code)?;
+    t.put(tag::ITEM_NAME, "orderName", &body.order_name)?;
+    if let Some(email) = customer.and_then(|c| c.email.as_deref()) {
+        t.put(tag::USER_EMAIL, "customer.email", email)?;
+    }
+    t.put(tag::DEAL_AMOUNT, "amount.total", &amount.total.to_string())?;
+    t.put(tag::USER_KEY, "prior.pgBillingKey", user_key)?;
+    if !mobile {
+        t.put(
+            tag::QUOTA,
+            "installmentMonth",
+            &quota(body.installment_month),
+        )?;
+        put_vat_and_fixed(&mut t, amount.vat, amount.total, amount.tax_free)?;
+    }
+    Ok(t)
+}
+
+/// **Reconstructed** billing-key delete: 9000 on 0900 carrying only the USER_KEY.
+pub fn delete_billing_key(
+    ctx: &EncodeContext<'_>,
+    ch: &GalaxiaChannel,
+    call: &DeleteBillingKeyCall,
+) -> Result<Telegram, PgError> {
+    let key = call
+        .prior
+        .pg_billing_key
+        .as_ref()
+        .map(|k| k.expose().as_str())
+        .unwrap_or_default();
+    let mut t = Telegram::new(
+        &ch.mid,
+        service::CARD,
+        command::CANCEL,
+        &call.billing_key,
+        &order_date(&ctx.now),
+    );
+    t.put(tag::USER_KEY, "prior.pgBillingKey", key)?;
+    Ok(t)
+}
+
+/// **Reconstructed** status inquiry: 5000 under the payment's service code, keyed like a
+/// cancel by the original ORDER_ID / ORDER_DATE, with the TID when the gateway has one.
+pub fn inquiry(ch: &GalaxiaChannel, call: &GetPaymentCall) -> Result<Telegram, PgError> {
+    let method = rules::prior_method(&call.prior);
+    let date = call.prior.order_date.as_deref().unwrap_or_default();
+    let mut t = Telegram::new(
+        &ch.mid,
+        service_of(method),
+        command::AUTH_QUERY,
+        &call.payment_id,
+        date,
+    );
+    t.put(tag::ORDER_ID, "paymentId", &call.payment_id)?;
+    if let Some(tid) = call.prior.pg_tx_id.as_deref().filter(|t| !t.is_empty()) {
+        t.put(tag::TRANSACTION_ID, "prior.pgTxId", tid)?;
+    }
+    Ok(t)
 }
 
 #[cfg(test)]

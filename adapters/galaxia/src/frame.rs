@@ -15,6 +15,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, FixedOffset};
+
 use paymux_core::adapter::ViewSource;
 use paymux_core::wire::{
     charset, codec, crypto, fixed, tlv, Charset, TlvRecord, TlvSpec, WireError,
@@ -352,6 +354,11 @@ fn malformed(what: &str, detail: &str) -> WireError {
         what: what.to_string(),
         detail: detail.to_string(),
     }
+}
+
+/// ORDER_DATE: `YYYYMMDDHHMMSS` in KST.
+pub fn order_date(now: &DateTime<FixedOffset>) -> String {
+    now.format("%Y%m%d%H%M%S").to_string()
 }
 
 #[cfg(test)]

@@ -3,16 +3,15 @@
 //! The reference paymux adapter. It translates unified (PortOne V2) requests into BillGate
 //! telegrams and back, and ships a BillGate simulator. Later adapters copy its shape:
 //!
-//! | file | what it holds |
+//! | module | its job |
 //! |---|---|
 //! | [`protocol`] | service codes, commands, tags, fixed values, code and decline tables |
 //! | [`frame`] | the [`Telegram`](frame::Telegram) and its exact bytes (header, SEED-CBC, base64, TLV) |
 //! | [`channel`] | MID, key, IV, host and port from the channel |
 //! | [`rules`] | Galaxia's validation rules; limits read from [`DESCRIPTOR`] |
-//! | [`encode`] / [`decode`] | unified request ⇄ telegram, per operation |
-//! | [`reconstructed`] | every tag set the public material does not show, with the reason |
+//! | [`encode`] / [`decode`] | unified request ⇄ telegram, per operation (documented and **reconstructed** layouts, each marked) |
+//! | [`reconstructed`] | index only: re-exports of the reconstructed items (they live with their job) |
 //! | [`checkout`] | payment window: form fields (`checkout.prepare`), `MESSAGE` re-wrap (`checkout.complete`) |
-//! | [`v1`] | PortOne V1 `IMP.request_pay` parameters → unified checkout request |
 //! | [`simulator`] | a BillGate TCP server with a ledger, for tests and sandboxes |
 //!
 //! ## Wire format
@@ -39,6 +38,26 @@
 //! Virtual accounts are issued **only through the window** (service 1800): the server-side
 //! `0100` tag set is not public, and the window's return already carries the account
 //! ([`checkout::virtual_account_from_return`]).
+//!
+//! ## Documented vs reconstructed
+//!
+//! Galaxia's public material (the `BillgatePay-PHP` sample, the keyed-in `Galaxia.java`) names
+//! the commands and tags below but never shows these requests being built. Each layout is
+//! paymux's reconstruction: the closest documented layout (keyed-in approval 3040, the cancels
+//! of `CancelReturn.php`) plus the tag whose meaning `Const.php` gives. Each lives with its job
+//! and says **reconstructed** in its doc line. Confirm each against Galaxia's merchant manual
+//! before going live; the simulator speaks exactly these.
+//!
+//! | operation | reconstruction | why | where |
+//! |---|---|---|---|
+//! | `billing-key.issue` | 2100 `AUTO_BILL_CERTIFY` on 0900: the 3040 customer and card tags (no amount, item name or instalments) | `Const.php` names 2100 "자동과금 인증 요청"; the tag set is NOT FOUND | [`encode::issue_billing_key`] |
+//! | `payment.billing-key` (card) | 3020 `AUTO_BILL_AUTH` on 0900: the 3040 tags with `1018 USER_KEY` instead of card data | "자동과금 승인 요청"; tag set NOT FOUND | [`encode::charge_billing_key`] |
+//! | `payment.billing-key` (mobile key) | 3910 `AUTO_BILL_AGREE_BILL` on 1100: amount + `1018` | "자동 과금 동의 과금 요청" (mobile auto-billing after consent); tag set NOT FOUND | [`encode::charge_billing_key`] |
+//! | `billing-key.delete` | 9000 `CANCEL` on 0900 with `1018` only | no delete command exists; 9000 is the sample's generic cancel | [`encode::delete_billing_key`] |
+//! | `payment.get` | 5000 `AUTH_QUERY`: original ORDER_ID/ORDER_DATE in the header, `0025 ORDER_ID`, `1001` when known; answer `1007` amount, `1006` balance | "승인 내역 조회 요청"; tags NOT FOUND | [`encode::inquiry`], [`decode::inquiry_report`] |
+//! | window `MESSAGE` commands | 3000 (payment), 2100 (billing-key window), 3030 (mobile billing-key-and-pay) | the `MESSAGE` is opaque to the merchant; the simulator needs a concrete command | [`protocol::command`] |
+//! | response codes other than `0000` | see [`protocol::SIMULATOR_CODES`] | Galaxia's code list is NOT FOUND | [`protocol::sim`] |
+//! | inquiry "not found" | [`protocol::sim::NOT_FOUND`] answered as `TxState::NotFound` | as above | [`decode::not_found_report`] |
 //!
 //! ## Channel
 //!
@@ -78,7 +97,6 @@ pub mod reconstructed;
 pub mod rules;
 #[cfg(feature = "simulator")]
 pub mod simulator;
-pub mod v1;
 
 #[cfg(feature = "simulator")]
 pub use simulator::GalaxiaSimulator;
@@ -143,7 +161,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
         currencies: &["KRW"],
         field_limits: &[
             FieldLimit {
-                path: rules::ITEM_CODE_PATH,
+                path: channel::ITEM_CODE_PATH,
                 max: 10,
                 unit: LimitUnit::Bytes(Charset::EucKr),
             },

@@ -3,8 +3,8 @@
 //! Every number here comes from Galaxia's official PHP sample (`BillgatePay-PHP`, as copied in
 //! `leehyunjun-code/pg-connection`: `billgateClass/Const.php`, `Service.php`, `PayInput.php`,
 //! `CancelReturn.php`, `config/config.ini`) or the keyed-in Java sample (`Galaxia.java`), unless
-//! its doc comment says **reconstructed** or **simulator**. Those are gathered in
-//! [`crate::reconstructed`] with the reason.
+//! its doc comment says **reconstructed** or **simulator**. The crate docs ("Documented vs
+//! reconstructed") list those with the reason.
 
 use paymux_core::outcome::{DeclineKind, DeclineRule};
 
@@ -31,7 +31,7 @@ pub mod service {
 
 /// Request commands (`Const.php`, class `Command`). Each response is the request code + 1.
 pub mod command {
-    /// 승인 요청: what the payment window's `MESSAGE` carries (see [`crate::reconstructed`]).
+    /// 승인 요청: what the payment window's `MESSAGE` carries (**reconstructed**: see the crate docs).
     pub const AUTH: &str = "3000";
     /// 인증 및 승인 요청: keyed-in card approval (`Galaxia.java` `offlineProcess`).
     pub const CERTIFY_AUTH: &str = "3040";
@@ -287,25 +287,6 @@ pub const CARD_COMPANIES_V2: &[(&str, &str)] = &[
     ("CITI_CARD", "0084"),
 ];
 
-/// PortOne V1 card codes (금융결제원 표준, `card.direct.code`) → PortOne V2 `CardCompany`.
-/// Only the companies Galaxia's `CARD_TYPE` table lists.
-pub const CARD_COMPANIES_V1: &[(&str, &str)] = &[
-    ("361", "BC_CARD"),
-    ("381", "KOOKMIN_CARD"),
-    ("367", "HYUNDAI_CARD"),
-    ("365", "SAMSUNG_CARD"),
-    ("366", "SHINHAN_CARD"),
-    ("368", "LOTTE_CARD"),
-    ("374", "HANA_CARD"),
-    ("373", "JEJU_CARD"),
-    ("364", "GWANGJU_CARD"),
-    ("048", "SHINHYUP"),
-    ("369", "SUHYUP_CARD"),
-    ("372", "JEONBUK_CARD"),
-    ("371", "NH_CARD"),
-    ("370", "CITI_CARD"),
-];
-
 /// Carriers: PortOne V1 name, PortOne V2 SDK `Carrier` name, Galaxia's `MOBILE_COMPANY_CODE`
 /// (`PayInput.php`: "0000:SKT, 0001:KT, 0002:LGU, 0011:CJH, 0010:KCT, 0012:SKL"). KTF is KT,
 /// LGT is LG U+, CJH (CJ Hello) is the SDK's HELLO, SKL (SK Telink) its SK7.
@@ -321,12 +302,12 @@ pub const CARRIERS: &[(&str, &str, &str)] = &[
 /// Local error codes of the vendor library (`Service.php`: 1002 = first four characters,
 /// 1009 = last two), plus the codes the paymux simulator answers with. BillGate's own decline
 /// code list is **NOT FOUND** publicly, so the simulator's codes are paymux's choice (see
-/// [`crate::reconstructed::SIMULATOR_CODES`]); a live code missing here maps to `Other`.
+/// [`SIMULATOR_CODES`]); a live code missing here maps to `Other`.
 pub const DECLINE_RULES: &[DeclineRule] = &[
     // Library-local: connect failure, read timeout, data length, file I/O, unknown.
     rule("0920", DeclineKind::PgMaintenance),
     rule("9999", DeclineKind::Other),
-    // Simulator (paymux's choice, documented in `reconstructed`).
+    // Simulator (paymux's choice, listed in [`SIMULATOR_CODES`]).
     rule(sim::CARD_DECLINED, DeclineKind::CardDeclined),
     rule(sim::INSUFFICIENT_FUNDS, DeclineKind::InsufficientFunds),
     rule(sim::DUPLICATE_ORDER, DeclineKind::Duplicate),
@@ -367,6 +348,27 @@ pub mod sim {
     pub const UNKNOWN_MERCHANT: &str = "8601";
 }
 
+/// The simulator's response codes, with what they mean: **reconstructed**, paymux's choice
+/// (Galaxia's code list is NOT FOUND).
+pub const SIMULATOR_CODES: &[(&str, &str)] = &[
+    (sim::CARD_DECLINED, "card declined (test card …0002)"),
+    (
+        sim::INSUFFICIENT_FUNDS,
+        "insufficient funds (test card …0051)",
+    ),
+    (sim::DUPLICATE_ORDER, "ORDER_ID already used"),
+    (sim::NOT_FOUND, "no such transaction"),
+    (sim::BILLING_KEY_NOT_FOUND, "no such active USER_KEY"),
+    (sim::CANCEL_EXCEEDS_BALANCE, "cancel exceeds the balance"),
+    (sim::ALREADY_CANCELLED, "nothing left to cancel"),
+    (sim::INVALID_REQUEST, "required tag missing or malformed"),
+    (
+        sim::UNKNOWN_COMMAND,
+        "command not served for this service code",
+    ),
+    (sim::UNKNOWN_MERCHANT, "MID unknown"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,7 +389,9 @@ mod tests {
 
     #[test]
     fn v1_card_codes_all_map_to_a_galaxia_code() {
-        for (_, v2) in CARD_COMPANIES_V1 {
+        // PortOne V1 pages reach Galaxia through core's V1 mapping: every V1 card code it
+        // knows must have a Galaxia CARD_TYPE.
+        for (_, v2) in paymux_core::model::checkout::v1::CARD_CODES {
             assert!(CARD_COMPANIES_V2.iter().any(|(n, _)| n == v2), "{v2}");
         }
     }

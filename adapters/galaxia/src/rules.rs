@@ -4,22 +4,24 @@
 //!
 //! Sources: PortOne's Galaxia Money Tree guides (V1 `IMP.request_pay`, V2; see
 //! `docs/PORTONE.md`): customer id required (≤ 20), order name required, order id ≤ 64, KRW
-//! only, buyer name for transfer, redirect URL on mobile, escrow only for transfer and virtual
-//! account, virtual-account due date required, billing-key window card only,
-//! billing-key-and-pay mobile only, ITEM_CODE required (≤ 10 bytes).
+//! only (the declared currencies: core checks them, windows included), buyer name for
+//! transfer, redirect URL on mobile, escrow only for transfer and virtual account,
+//! virtual-account due date required, billing-key window card only, billing-key-and-pay
+//! mobile only, ITEM_CODE required (≤ 10 bytes).
 
-use paymux_core::adapter::{CheckoutRequest, LimitUnit, Method, PgRequest, PriorTransaction};
+use paymux_core::adapter::{
+    check_text, CancelCall, CheckoutRequest, Method, PgRequest, PriorCancel, PriorTransaction,
+};
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
 use paymux_core::model::{self, CheckoutCustomer, CustomerInput, PaymentPayMethod};
+use paymux_core::money::Money;
 use paymux_core::validation::ValidationErrors;
-use paymux_core::wire::{charset, Charset};
+use paymux_core::wire::Charset;
 
-use crate::channel::{GalaxiaChannel, ITEM_CODE_OPTION};
+use crate::channel::GalaxiaChannel;
+pub use crate::channel::{resolve_item_code, ITEM_CODE_PATH};
 use crate::{checkout, DESCRIPTOR};
-
-/// Unified path of Galaxia's item code.
-pub const ITEM_CODE_PATH: &str = "bypass.galaxia.ITEM_CODE";
 
 /// Check a request against Galaxia's rules (the capability check runs before).
 pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
@@ -65,7 +67,7 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                     "prior.amount",
                     "is required: partial cancels are tracked against it",
                 );
-            } else if let Err(e) = crate::encode::resolve_cancel(c) {
+            } else if let Err(e) = resolve_cancel(c) {
                 errs.extend(e);
             }
         }
@@ -106,7 +108,6 @@ fn checkout_prepare(ctx: &ChannelContext, req: &CheckoutRequest, errs: &mut Vali
             checkout_customer_id(r.customer.as_ref(), errs);
             order_name("orderName", &r.order_name, errs);
             within_limit("paymentId", "paymentId", &r.payment_id, errs);
-            krw(r.currency.code(), errs);
             item_code(ctx, r.bypass.as_ref(), errs);
             let escrow_ok = matches!(
                 r.pay_method,
@@ -166,9 +167,6 @@ fn checkout_prepare(ctx: &ChannelContext, req: &CheckoutRequest, errs: &mut Vali
                 ),
                 Some(n) => order_name("issueName", n, errs),
             }
-            if let Some(c) = &r.currency {
-                krw(c.code(), errs);
-            }
             item_code(ctx, r.bypass.as_ref(), errs);
             checkout_customer_text(r.customer.as_ref(), errs);
         }
@@ -176,7 +174,6 @@ fn checkout_prepare(ctx: &ChannelContext, req: &CheckoutRequest, errs: &mut Vali
             checkout_customer_id(r.customer.as_ref(), errs);
             order_name("orderName", &r.order_name, errs);
             within_limit("paymentId", "paymentId", &r.payment_id, errs);
-            krw(r.currency.code(), errs);
             item_code(ctx, r.bypass.as_ref(), errs);
             if r.redirect_url.is_none() {
                 errs.add("redirectUrl", REDIRECT_RULE);
@@ -188,39 +185,6 @@ fn checkout_prepare(ctx: &ChannelContext, req: &CheckoutRequest, errs: &mut Vali
 
 const REDIRECT_RULE: &str = "is required for Galaxia's mobile window (it returns only by redirect)";
 
-/// The ITEM_CODE to send: `bypass.galaxia.ITEM_CODE`, else the channel's `item_code` option.
-/// Errors name `bypass.galaxia.ITEM_CODE`.
-pub fn resolve_item_code(
-    ctx: &ChannelContext,
-    bypass: Option<&serde_json::Value>,
-) -> Result<String, ValidationErrors> {
-    let mut errs = ValidationErrors::default();
-    let from_request = bypass
-        .and_then(|b| b.get("galaxia"))
-        .and_then(|g| g.get("ITEM_CODE"));
-    let code = match from_request {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(_) => {
-            errs.add(ITEM_CODE_PATH, "must be a string");
-            return Err(errs);
-        }
-        None => ctx.option(ITEM_CODE_OPTION).map(str::to_string),
-    };
-    match code.filter(|c| !c.trim().is_empty()) {
-        None => errs.add(
-            ITEM_CODE_PATH,
-            "is required (Galaxia's 상품코드); give it in bypass or set the channel option item_code",
-        ),
-        Some(c) => {
-            within_limit(ITEM_CODE_PATH, ITEM_CODE_PATH, &c, &mut errs);
-            if errs.is_empty() {
-                return Ok(c);
-            }
-        }
-    }
-    Err(errs)
-}
-
 fn item_code(
     ctx: &ChannelContext,
     bypass: Option<&serde_json::Value>,
@@ -228,53 +192,6 @@ fn item_code(
 ) {
     if let Err(e) = resolve_item_code(ctx, bypass) {
         errs.extend(e);
-    }
-}
-
-/// Check `value` against the descriptor's limit for `limit_path`, reporting at `path`.
-/// Text must also be representable in strict EUC-KR.
-pub fn within_limit(path: &str, limit_path: &str, value: &str, errs: &mut ValidationErrors) {
-    if !representable(path, value, errs) {
-        return;
-    }
-    let Some(limit) = DESCRIPTOR
-        .capabilities
-        .field_limits
-        .iter()
-        .find(|l| l.path == limit_path)
-    else {
-        return;
-    };
-    let len = match limit.unit {
-        LimitUnit::Chars => value.chars().count(),
-        LimitUnit::Bytes(cs) => charset::byte_len(path, value, cs).unwrap_or(usize::MAX),
-    };
-    if len > limit.max {
-        let unit = match limit.unit {
-            LimitUnit::Chars => "characters".to_string(),
-            LimitUnit::Bytes(cs) => format!("bytes in {cs}"),
-        };
-        errs.add(
-            path,
-            format!("must be at most {} {unit} (is {len})", limit.max),
-        );
-    }
-}
-
-/// Whether `value` can be sent in strict EUC-KR; if not, an error naming `path` and the
-/// character's position (never the value).
-fn representable(path: &str, value: &str, errs: &mut ValidationErrors) -> bool {
-    match charset::byte_len(path, value, Charset::EucKr) {
-        Ok(_) => true,
-        Err(e) => {
-            let rule = e.to_string();
-            let rule = rule
-                .strip_prefix(&format!("{path}: "))
-                .unwrap_or(&rule)
-                .to_string();
-            errs.add(path, rule);
-            false
-        }
     }
 }
 
@@ -328,12 +245,6 @@ fn checkout_customer_text(customer: Option<&CheckoutCustomer>, errs: &mut Valida
     }
 }
 
-fn krw(code: &str, errs: &mut ValidationErrors) {
-    if code != "KRW" {
-        errs.add("currency", "Galaxia accepts only KRW");
-    }
-}
-
 /// The original payment's TID and order date, needed by every cancel.
 fn original_transaction(prior: &PriorTransaction, errs: &mut ValidationErrors) {
     if prior
@@ -366,6 +277,57 @@ fn order_date(prior: &PriorTransaction, errs: &mut ValidationErrors) {
 /// The method of an earlier payment; absent means CARD, the only server-side payment method.
 pub fn prior_method(prior: &PriorTransaction) -> Method {
     prior.method.unwrap_or(Method::Card)
+}
+
+/// Check `value` against the descriptor's limit for `limit_path`, reporting at `path`, with
+/// text in strict EUC-KR: core's one field checker, bound to [`DESCRIPTOR`].
+pub fn within_limit(path: &str, limit_path: &str, value: &str, errs: &mut ValidationErrors) {
+    DESCRIPTOR.check_field(path, limit_path, value, Some(Charset::EucKr), errs);
+}
+
+/// Whether `value` can be sent in strict EUC-KR; if not, an error naming `path` (never the
+/// value).
+fn representable(path: &str, value: &str, errs: &mut ValidationErrors) -> bool {
+    check_text(path, value, Charset::EucKr, errs)
+}
+
+/// Which cancel telegram a cancel becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelPlan {
+    /// Method of the original payment.
+    pub method: Method,
+    /// Amount cancelled now.
+    pub amount: Money,
+    /// What stays cancellable afterwards.
+    pub remaining_after: Money,
+    /// First cancel, of everything.
+    pub full: bool,
+}
+
+/// Resolve the cancel amount against `prior.amount`, so the balance never goes negative.
+/// Errors name `amount` (or the cancel field at fault) and are raised before anything is sent.
+pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors> {
+    let mut errs = ValidationErrors::default();
+    let PriorCancel {
+        resolved,
+        cancellable: left,
+        full,
+        ..
+    } = call.resolve_against_prior()?;
+    let method = prior_method(&call.prior);
+    if method == Method::VirtualAccount && !full {
+        errs.add(
+            "amount",
+            "a VIRTUAL_ACCOUNT payment can only be cancelled in full (CancelReturn.php: 9000 with the TID)",
+        );
+        return Err(errs);
+    }
+    Ok(CancelPlan {
+        method,
+        amount: resolved.amount,
+        remaining_after: left.checked_sub(resolved.amount).unwrap_or(Money::ZERO),
+        full,
+    })
 }
 
 #[cfg(test)]

@@ -180,6 +180,20 @@ fn virtual_account_due_date_is_required_in_two_formats() {
 }
 
 #[test]
+fn windows_are_krw_only_too() {
+    let mut req = checkout_payment("CARD", json!({}));
+    if let PgRequest::CheckoutPrepare(c) = &mut req {
+        if let paymux_core::adapter::CheckoutRequest::Payment(p) = &mut c.checkout {
+            p.currency = serde_json::from_value(json!("USD")).unwrap();
+        }
+    }
+    assert_eq!(paths(&req), ["currency"]);
+    let ch = channel("");
+    let e = paymux_core::execute::validate(&GalaxiaAdapter, &ctx(&ch), &req).unwrap_err();
+    assert!(e.to_string().contains("accepts only KRW"), "{e}");
+}
+
+#[test]
 fn billing_key_window_is_card_only() {
     let req = request(
         Operation::CheckoutPrepare,

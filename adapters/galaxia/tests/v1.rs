@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use paymux_core::adapter::{CheckoutPrepareCall, CheckoutRequest, PgAdapter, PgRequest};
-use paymux_galaxia::v1::{translate, RequestPay};
+use paymux_core::model::checkout::v1::{translate, RequestPay};
 use paymux_galaxia::GalaxiaAdapter;
 use serde_json::{json, Value};
 

@@ -333,6 +333,72 @@ pub mod width {
     pub const PHONE: usize = 12;
 }
 
+/// **Reconstructed** KSPay cancel `ApprovalType`.
+pub const KSPAY_CANCEL: &str = "1010";
+/// **Reconstructed** KSPay virtual-account `ApprovalType`.
+pub const KSPAY_VIRTUAL_ACCOUNT: &str = "6000";
+/// **Reconstructed** KSPay transaction inquiry `ApprovalType`.
+pub const KSPAY_INQUIRY: &str = "A800";
+/// Answer records whose type starts with this are inquiry answers (**reconstructed** with
+/// [`KSPAY_INQUIRY`]).
+pub const KSPAY_INQUIRY_FAMILY: &str = "A8";
+/// **Reconstructed** `VirFixSele`: the PG numbers the account.
+pub const KSPAY_VIR_FIX_NONE: &str = "0";
+/// **Reconstructed** `VirFixSele`: `VirAcctNo` names the merchant's permanent account.
+pub const KSPAY_VIR_FIX_GIVEN: &str = "1";
+/// **Reconstructed** WEBFEP inquiry path.
+pub const WEBFEP_INQUIRY: &str = "trade/inquiry";
+/// **Reconstructed** WEBFEP `batchUseType` of a batch charge.
+pub const WEBFEP_BATCH_USE: &str = "1";
+/// The product name sent with a billing-key issue (`card/cert` requires one; the unified
+/// request has none). paymux's choice.
+pub const BILLING_KEY_PRODUCT_NAME: &str = "정기결제 카드등록";
+
+/// **Reconstructed** answer type of a KSPay request type: its last digit becomes `1`.
+pub fn kspay_answer_type(request_type: &str) -> String {
+    let mut s: String = request_type.chars().take(3).collect();
+    s.push('1');
+    s
+}
+
+/// **Reconstructed** inquiry states (WEBFEP `data.tradeStatus`, KSPay `TradeStatus`).
+pub mod trade_status {
+    /// Approved, nothing cancelled.
+    pub const APPROVED: &str = "APPROVED";
+    /// Partly cancelled.
+    pub const PART_CANCELLED: &str = "PART_CANCELLED";
+    /// Fully cancelled.
+    pub const CANCELLED: &str = "CANCELLED";
+    /// Virtual account issued, waiting for the deposit.
+    pub const WAITING_DEPOSIT: &str = "WAITING_DEPOSIT";
+    /// Virtual account paid.
+    pub const DEPOSITED: &str = "DEPOSITED";
+
+    /// KSPay's one-letter form of a state.
+    pub fn letter(state: &str) -> &'static str {
+        match state {
+            APPROVED => "A",
+            PART_CANCELLED => "P",
+            CANCELLED => "C",
+            WAITING_DEPOSIT => "W",
+            DEPOSITED => "D",
+            _ => " ",
+        }
+    }
+
+    /// The state of a KSPay letter.
+    pub fn of_letter(letter: &str) -> Option<&'static str> {
+        Some(match letter {
+            "A" => APPROVED,
+            "P" => PART_CANCELLED,
+            "C" => CANCELLED,
+            "W" => WAITING_DEPOSIT,
+            "D" => DEPOSITED,
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +420,12 @@ mod tests {
         let n = codes.len();
         codes.dedup();
         assert_eq!(codes.len(), n);
+    }
+
+    #[test]
+    fn answer_types_end_in_one() {
+        assert_eq!(kspay_answer_type("1000"), "1001");
+        assert_eq!(kspay_answer_type("1010"), "1011");
+        assert_eq!(kspay_answer_type("A800"), "A801");
     }
 }

@@ -17,7 +17,7 @@
 //! | no escrow through the API | PortOne guide: "에스크로 거래는 SDK 결제에서만 가능합니다" |
 //! | virtual accounts: a listed bank, a deadline, no tax-free/VAT split, no cash receipt | PortOne guide; the VA section |
 
-use paymux_core::adapter::{check_capabilities, LimitUnit, Method, PgRequest};
+use paymux_core::adapter::{check_capabilities, check_text, Method, PgRequest};
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
 use paymux_core::model::{CustomerInput, InstantPaymentMethodInput};
@@ -207,51 +207,16 @@ pub fn within_limit(path: &str, value: &str, errs: &mut ValidationErrors) {
     within_limit_at(path, path, value, errs);
 }
 
-/// Check `value` against the descriptor's limit on `limit_path`, reporting at `path`: it must
-/// be representable in the declared charset and not longer than declared.
+/// Check `value` against the descriptor's limit on `limit_path`, reporting at `path`, with
+/// text in strict EUC-KR: core's one field checker, bound to [`DESCRIPTOR`].
 pub fn within_limit_at(path: &str, limit_path: &str, value: &str, errs: &mut ValidationErrors) {
-    if !text(path, value, errs) {
-        return;
-    }
-    let Some(limit) = DESCRIPTOR
-        .capabilities
-        .field_limits
-        .iter()
-        .find(|l| l.path == limit_path)
-    else {
-        return;
-    };
-    let len = match limit.unit {
-        LimitUnit::Chars => value.chars().count(),
-        LimitUnit::Bytes(cs) => charset::byte_len(path, value, cs).unwrap_or(usize::MAX),
-    };
-    if len > limit.max {
-        let unit = match limit.unit {
-            LimitUnit::Chars => "characters".to_string(),
-            LimitUnit::Bytes(cs) => format!("bytes in {cs}"),
-        };
-        errs.add(
-            path,
-            format!("must be at most {} {unit} (is {len})", limit.max),
-        );
-    }
+    DESCRIPTOR.check_field(path, limit_path, value, Some(Charset::EucKr), errs);
 }
 
 /// Whether `value` is representable in strict EUC-KR; if not, an error naming `path` and the
 /// character's position (never the value).
 pub fn text(path: &str, value: &str, errs: &mut ValidationErrors) -> bool {
-    match charset::byte_len(path, value, Charset::EucKr) {
-        Ok(_) => true,
-        Err(e) => {
-            let rule = e.to_string();
-            let rule = rule
-                .strip_prefix(&format!("{path}: "))
-                .unwrap_or(&rule)
-                .to_string();
-            errs.add(path, rule);
-            false
-        }
-    }
+    check_text(path, value, Charset::EucKr, errs)
 }
 
 #[cfg(test)]

@@ -153,6 +153,7 @@ both!(
     dropped_connection_is_unknown_and_inquiry_finds_nothing,
     duplicate_order_is_declined,
     usd_amounts_round_trip,
+    usd_partial_cancel_is_sent_in_the_payment_currency,
 );
 
 async fn approve_with_and_without_old_cert(p: Protocol) {
@@ -624,4 +625,30 @@ async fn one_port_serves_both_and_survives_garbage() {
     );
 
     approved(sb.run(&instant("e2e-after-garbage", CARD_OK, 1_000)).await);
+}
+
+/// A cancel body has no currency: the original payment's comes in `prior.currency`, so a USD
+/// partial cancel of $5.00 travels as 5000 (1 dollar = 1000), not as 500 "won".
+async fn usd_partial_cancel_is_sent_in_the_payment_currency(p: Protocol) {
+    let sb = sandbox(p).await;
+    let mut b = instant_body("e2e-usd-cancel", CARD_OK, 1_234, false);
+    b["currency"] = json!("USD");
+    let (out, date) = sb
+        .run_with(
+            &request(paymux_core::adapter::Operation::PaymentInstant, b),
+            Duration::from_secs(5),
+        )
+        .await;
+    let paid = approved(out);
+    let mut prior = stored(&paid, 1_234, 0, 0, &date);
+    prior["currency"] = json!("USD");
+    let a = approved(sb.run(&cancel("e2e-usd-cancel", Some(500), prior)).await);
+    assert_eq!(cancelled(&a).0, 500);
+    let entry = sb
+        .sim
+        .ledger()
+        .into_iter()
+        .find(|e| e.order_id == "e2e-usd-cancel")
+        .unwrap();
+    assert_eq!((entry.amount.get(), entry.cancelled.get()), (12_340, 5_000));
 }

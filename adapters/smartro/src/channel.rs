@@ -19,11 +19,12 @@
 use std::borrow::Cow;
 
 use paymux_core::channel::{ChannelConfigError, ChannelContext, Environment};
+use paymux_core::error::PgError;
 use paymux_core::secret::Secret;
+use paymux_core::validation::ValidationErrors;
 
-use crate::frame::aes_key;
+use crate::frame::{self, aes_key};
 use crate::protocol::{host, path, MID_LEN};
-use crate::reconstructed;
 
 /// Credential names the channel must carry (all secrets; never logged).
 pub const CREDENTIALS: &[&str] = &["mid", "merchant_key"];
@@ -176,16 +177,10 @@ impl SmartroChannel {
             Cow::Borrowed(path::APPROVAL),
             p(CANCEL_PATH_OPTION, path::CANCEL)?,
             Cow::Borrowed(path::BILLING),
-            p(VBANK_PATH_OPTION, reconstructed::path::VBANK)?,
-            p(
-                BILLKEY_ISSUE_PATH_OPTION,
-                reconstructed::path::BILLKEY_ISSUE,
-            )?,
-            p(
-                BILLKEY_DELETE_PATH_OPTION,
-                reconstructed::path::BILLKEY_DELETE,
-            )?,
-            p(INQUIRY_PATH_OPTION, reconstructed::path::INQUIRY)?,
+            p(VBANK_PATH_OPTION, path::VBANK)?,
+            p(BILLKEY_ISSUE_PATH_OPTION, path::BILLKEY_ISSUE)?,
+            p(BILLKEY_DELETE_PATH_OPTION, path::BILLKEY_DELETE)?,
+            p(INQUIRY_PATH_OPTION, path::INQUIRY)?,
         ];
         Ok(SmartroChannel {
             mid,
@@ -278,6 +273,36 @@ fn normalize_endpoint(ctx: &ChannelContext, ep: &str) -> Result<String, ChannelC
         ));
     }
     Ok(url.trim_end_matches('/').to_string())
+}
+
+/// The stored billing key, decrypted: Smartro hands out `BillTokenKey` AES-encrypted with the
+/// merchant key and the sample decrypts it before charging (id42417833469 `AESDecode(
+/// encBillTokenKey, merchantKey.substring(0, 32))`).
+pub fn bill_token_key(
+    ch: &SmartroChannel,
+    stored: &Secret<String>,
+) -> Result<Secret<String>, &'static str> {
+    let plain = frame::decrypt(&ch.aes_key, stored.expose()).map_err(|_| "does not decrypt")?;
+    let text = String::from_utf8(plain).map_err(|_| "is not text")?;
+    if text.trim().is_empty() {
+        return Err("is empty");
+    }
+    Ok(Secret::new(text))
+}
+
+/// The stored billing key decrypted, or a validation error naming `prior.pgBillingKey`.
+pub(crate) fn stored_key(
+    ch: &SmartroChannel,
+    stored: Option<&Secret<String>>,
+) -> Result<Secret<String>, PgError> {
+    let invalid = |rule: &str| {
+        let mut e = ValidationErrors::default();
+        e.add("prior.pgBillingKey", rule);
+        PgError::Validation(e)
+    };
+    let stored = stored.ok_or_else(|| invalid("is required: the BillTokenKey Smartro issued"))?;
+    bill_token_key(ch, stored)
+        .map_err(|_| invalid("is not a BillTokenKey issued to this channel: it does not decrypt with the merchant key"))
 }
 
 #[cfg(test)]

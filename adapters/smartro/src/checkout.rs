@@ -9,25 +9,25 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone};
 use paymux_core::adapter::{
-    kst, CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, Method,
-    WireRequest, WireTarget, WireView,
+    kst, CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, WireRequest,
+    WireTarget, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::{
     parse_sdk_due_date, CheckoutExpiry, CheckoutProductType, PaymentPayMethod,
 };
 use paymux_core::money::{vat_of, Money};
-use paymux_core::outcome::{Declined, Outcome};
 use paymux_core::secret::Secret;
 use paymux_core::validation::ValidationErrors;
 use paymux_core::wire::{form_urlencode, Charset};
 use serde_json::json;
 
 use crate::channel::{Call, SmartroChannel};
-use crate::encode::{digits, edi_date, post_json};
-use crate::frame::{self, json_object, masked_view, Answer, ApprovalRequest, Params, WindowForm};
-use crate::protocol::{fixed, pay_method, DECLINE_RULES, MID_LEN};
-use crate::reconstructed;
+use crate::frame::{
+    self, digits, edi_date, json_object, masked_view, post_json, ApprovalRequest, Params,
+    WindowForm,
+};
+use crate::protocol::{fixed, pay_method, MID_LEN};
 
 /// The `bypass.smartro_v2` fields PortOne documents for Smartro's window.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -294,43 +294,6 @@ pub fn complete(ch: &SmartroChannel, call: &CheckoutCompleteCall) -> Result<Wire
         json_object(&pairs),
         WireView::lazy(move || json!({ "json": masked_view(&pairs) })),
     ))
-}
-
-/// The approval answer (id9043725511): `3001` for cards; transfers, virtual accounts and mobile
-/// answer with their own codes (**reconstructed**, [`reconstructed::window_success_code`]).
-pub fn decode_complete(call: &CheckoutCompleteCall, answer: &Answer) -> Result<Outcome, PgError> {
-    let code = answer
-        .result_code()
-        .ok_or_else(|| malformed("ResultCode is missing"))?;
-    let pm = answer.get("PayMethod").unwrap_or_else(|| {
-        match call.prior.method {
-            Some(Method::Transfer) => pay_method::BANK,
-            Some(Method::VirtualAccount) => pay_method::VBANK,
-            Some(Method::Mobile) => pay_method::CELLPHONE,
-            _ => pay_method::CARD,
-        }
-        .to_string()
-    });
-    if reconstructed::window_success_code(&pm) != Some(code.as_str()) {
-        return Ok(Outcome::Declined(Declined::new(
-            code.clone(),
-            answer.result_msg(),
-            paymux_core::outcome::classify(DECLINE_RULES, &code),
-        )));
-    }
-    if answer.get("Moid").is_some_and(|m| m != call.payment_id) {
-        return Err(malformed("the approval is for another Moid"));
-    }
-    if pm == pay_method::VBANK {
-        return reconstructed::virtual_account_issued(answer, &code);
-    }
-    crate::decode::approved_payment(answer, &code)
-}
-
-fn malformed(detail: &str) -> PgError {
-    PgError::MalformedResponse {
-        detail: detail.to_string(),
-    }
 }
 
 #[cfg(test)]

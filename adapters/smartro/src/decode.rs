@@ -2,17 +2,21 @@
 //! `ResultCode`, or answers another order is [`PgError::MalformedResponse`] (the executor turns
 //! it into `Unknown` for money-moving operations) — never a panic.
 
-use paymux_core::adapter::{EncodeContext, PgRequest, WireRequest, WireResponse};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use paymux_core::adapter::{
+    kst, CheckoutCompleteCall, EncodeContext, Method, PgRequest, WireRequest, WireResponse,
+};
 use paymux_core::error::PgError;
 use paymux_core::money::Money;
 use paymux_core::outcome::{
-    classify, Approved, ApprovedDetail, CardSummary, Declined, Outcome, Pending,
+    classify, Approved, ApprovedDetail, CardSummary, Declined, Outcome, Pending, TxReport, TxState,
+    VirtualAccountIssued,
 };
+use paymux_core::secret::Secret;
 
 use crate::channel::SmartroChannel;
 use crate::frame::Answer;
-use crate::protocol::{code, DECLINE_RULES};
-use crate::reconstructed::{self, money, parse_kst};
+use crate::protocol::{code, pay_method, state, DECLINE_RULES};
 
 /// Decode the answer to `req`.
 pub fn decode(
@@ -39,19 +43,19 @@ pub fn decode(
         .result_code()
         .ok_or_else(|| malformed("ResultCode is missing"))?;
     match req {
-        PgRequest::CheckoutComplete(c) => crate::checkout::decode_complete(c, &answer),
+        PgRequest::CheckoutComplete(c) => decode_complete(c, &answer),
         PgRequest::Instant(c) => {
-            if code != reconstructed::code::VBANK_ISSUED {
+            if code != code::VBANK_ISSUED {
                 return Ok(declined(&answer, &code));
             }
             same_order(&answer, &c.payment_id)?;
-            reconstructed::virtual_account_issued(&answer, &code)
+            virtual_account_issued(&answer, &code)
         }
         PgRequest::IssueBillingKey(_) => {
-            if code != reconstructed::code::BILLKEY_ISSUED {
+            if code != code::BILLKEY_ISSUED {
                 return Ok(declined(&answer, &code));
             }
-            reconstructed::billing_key_issued(&ch, &answer, &code)
+            billing_key_issued(&ch, &answer, &code)
         }
         PgRequest::PayWithBillingKey(c) => {
             if code != code::CARD_SUCCESS {
@@ -64,7 +68,7 @@ pub fn decode(
             if code != code::CANCEL_SUCCESS && code != code::REFUND_SUCCESS {
                 return Ok(declined(&answer, &code));
             }
-            let plan = crate::encode::resolve_cancel(c).map_err(PgError::Validation)?;
+            let plan = crate::rules::resolve_cancel(c).map_err(PgError::Validation)?;
             if let (Some(sent), Some(got)) = (c.prior.pg_tx_id.as_deref(), answer.get("Tid")) {
                 if sent != got {
                     return Err(malformed("the cancel answer is for another Tid"));
@@ -106,18 +110,18 @@ pub fn decode(
             }))
         }
         PgRequest::Get(c) => {
-            if code == reconstructed::code::INQUIRY_NOT_FOUND {
-                return Ok(inquiry(&answer, &code, reconstructed::not_found_report()));
+            if code == code::INQUIRY_NOT_FOUND {
+                return Ok(inquiry(&answer, &code, not_found_report()));
             }
-            if code != reconstructed::code::INQUIRY_FOUND {
+            if code != code::INQUIRY_FOUND {
                 return Ok(declined(&answer, &code));
             }
             same_order(&answer, &c.payment_id)?;
-            let report = reconstructed::inquiry_report(&answer)?;
+            let report = inquiry_report(&answer)?;
             Ok(inquiry(&answer, &code, report))
         }
         PgRequest::DeleteBillingKey(_) => {
-            if code != reconstructed::code::BILLKEY_DELETED {
+            if code != code::BILLKEY_DELETED {
                 return Ok(declined(&answer, &code));
             }
             Ok(Outcome::Approved(Approved {
@@ -137,9 +141,7 @@ pub fn decode(
 /// (id9043725511).
 pub fn approved_payment(answer: &Answer, code: &str) -> Result<Outcome, PgError> {
     let card = CardSummary {
-        masked_number: answer
-            .get("CardNum")
-            .map(|n| reconstructed::mask_number(&n)),
+        masked_number: answer.get("CardNum").map(|n| mask_number(&n)),
         issuer_code: answer.get("AppCardCode"),
         issuer_name: answer.get("AppCardName"),
         acquirer_code: answer.get("AcquCardCode"),
@@ -188,8 +190,207 @@ fn same_order(answer: &Answer, payment_id: &str) -> Result<(), PgError> {
     }
 }
 
-fn malformed(detail: &str) -> PgError {
+fn malformed(detail: impl Into<String>) -> PgError {
     PgError::MalformedResponse {
-        detail: detail.to_string(),
+        detail: detail.into(),
+    }
+}
+
+/// A money field, if present; a non-number is a malformed answer.
+pub fn money(answer: &Answer, field: &str) -> Result<Option<Money>, PgError> {
+    let Some(v) = answer.get(field) else {
+        return Ok(None);
+    };
+    v.parse::<i64>()
+        .ok()
+        .and_then(|n| Money::new(n).ok())
+        .map(Some)
+        .ok_or_else(|| malformed(format!("{field} is not an amount")))
+}
+
+/// `yyMMddHHmmss` (AuthDate, id9043725511) or `yyyyMMddHHmmss`, in KST.
+pub fn parse_kst(s: &str) -> Option<DateTime<FixedOffset>> {
+    let fmt = match s.len() {
+        12 => "%y%m%d%H%M%S",
+        14 => "%Y%m%d%H%M%S",
+        _ => return None,
+    };
+    let naive = NaiveDateTime::parse_from_str(s, fmt).ok()?;
+    kst().from_local_datetime(&naive).single()
+}
+
+/// The answer to a virtual-account issue (or a `VBANK` window's approval). **Reconstructed**:
+/// NICE's `4100` and `Vbank*` fields (Smartro shares NICE's tables).
+pub fn virtual_account_issued(answer: &Answer, code: &str) -> Result<Outcome, PgError> {
+    let account_number = answer
+        .get("VbankNum")
+        .ok_or_else(|| malformed("VbankNum is missing from a virtual-account answer"))?;
+    let expires_at = answer.get("VbankExpDate").and_then(|d| {
+        let time = answer
+            .get("VbankExpTime")
+            .unwrap_or_else(|| "235959".into());
+        parse_kst(&format!("{d}{time}"))
+    });
+    Ok(Outcome::VirtualAccountIssued(VirtualAccountIssued {
+        pg_tx_id: answer.get("Tid"),
+        bank: answer.get("VbankBankCode"),
+        account_number,
+        remittee_name: answer.get("VbankAccountName"),
+        expires_at,
+        issued_at: answer.get("AuthDate").and_then(|d| parse_kst(&d)),
+        amount: money(answer, "Amt")?,
+        pg_code: code.to_string(),
+        pg_message: answer.result_msg(),
+    }))
+}
+
+/// **Reconstructed** (the SS-Pay window's return) answer to a billing-key issue: the `BillTokenKey` as Smartro sends it (encrypted; the
+/// charge decrypts it), checked to decrypt with the channel's key.
+pub fn billing_key_issued(
+    ch: &SmartroChannel,
+    answer: &Answer,
+    code: &str,
+) -> Result<Outcome, PgError> {
+    let key = answer
+        .get("BillTokenKey")
+        .map(Secret::new)
+        .ok_or_else(|| malformed("BillTokenKey is missing from a billing-key answer"))?;
+    crate::channel::bill_token_key(ch, &key).map_err(|why| {
+        malformed(format!(
+            "the BillTokenKey answered {why} with the merchant key"
+        ))
+    })?;
+    let card = CardSummary {
+        masked_number: answer.get("DisplayCardNo").map(|n| mask_number(&n)),
+        issuer_code: answer.get("IssuerCardCd"),
+        issuer_name: answer.get("IssuerCardNm"),
+        acquirer_code: None,
+    };
+    Ok(Outcome::Approved(Approved {
+        pg_tx_id: answer.get("Tid"),
+        at: answer.get("AuthDate").and_then(|d| parse_kst(&d)),
+        amount: None,
+        pg_code: code.to_string(),
+        pg_message: answer.result_msg(),
+        detail: ApprovedDetail::BillingKeyIssued {
+            pg_billing_key: key,
+            card: Some(card),
+        },
+    }))
+}
+
+/// A card number as shown: the PG's masked form, or masked here should it come whole.
+pub fn mask_number(n: &str) -> String {
+    if n.contains('*') {
+        n.to_string()
+    } else {
+        paymux_core::secret::mask_card_number(n)
+    }
+}
+
+/// The inquiry answer. **Reconstructed**: `StateCd`, `Amt`, `RemainAmt`.
+pub fn inquiry_report(answer: &Answer) -> Result<TxReport, PgError> {
+    let amount = money(answer, "Amt")?;
+    let balance = money(answer, "RemainAmt")?;
+    let state = match answer.get("StateCd").as_deref() {
+        Some(state::APPROVED) => TxState::Approved,
+        Some(state::CANCELLED) => TxState::Cancelled,
+        Some(state::PARTIALLY_CANCELLED) => TxState::PartiallyCancelled,
+        Some(state::WAITING_DEPOSIT) => TxState::Pending,
+        Some(_) => TxState::Failed,
+        None => return Err(malformed("StateCd is missing from an inquiry answer")),
+    };
+    Ok(TxReport {
+        state,
+        amount,
+        balance,
+        pg_tx_id: answer.get("Tid"),
+    })
+}
+
+/// The inquiry answer for "no such transaction" (**reconstructed**: the simulator's code).
+pub fn not_found_report() -> TxReport {
+    TxReport {
+        state: TxState::NotFound,
+        amount: None,
+        balance: None,
+        pg_tx_id: None,
+    }
+}
+
+/// `PayMethod` → its success code in a window approval answer (**reconstructed** for all but
+/// cards: NICE's codes).
+pub fn window_success_code(pay_method: &str) -> Option<&'static str> {
+    match pay_method {
+        pay_method::CARD => Some(code::CARD_SUCCESS),
+        pay_method::BANK => Some(code::BANK_SUCCESS),
+        pay_method::VBANK => Some(code::VBANK_ISSUED),
+        pay_method::CELLPHONE => Some(code::CELLPHONE_SUCCESS),
+        _ => None,
+    }
+}
+
+/// The approval answer (id9043725511): `3001` for cards; transfers, virtual accounts and mobile
+/// answer with their own codes (**reconstructed**, [`window_success_code`]).
+pub fn decode_complete(call: &CheckoutCompleteCall, answer: &Answer) -> Result<Outcome, PgError> {
+    let code = answer
+        .result_code()
+        .ok_or_else(|| malformed("ResultCode is missing"))?;
+    let pm = answer.get("PayMethod").unwrap_or_else(|| {
+        match call.prior.method {
+            Some(Method::Transfer) => pay_method::BANK,
+            Some(Method::VirtualAccount) => pay_method::VBANK,
+            Some(Method::Mobile) => pay_method::CELLPHONE,
+            _ => pay_method::CARD,
+        }
+        .to_string()
+    });
+    if window_success_code(&pm) != Some(code.as_str()) {
+        return Ok(Outcome::Declined(Declined::new(
+            code.clone(),
+            answer.result_msg(),
+            paymux_core::outcome::classify(DECLINE_RULES, &code),
+        )));
+    }
+    if answer.get("Moid").is_some_and(|m| m != call.payment_id) {
+        return Err(malformed("the approval is for another Moid"));
+    }
+    if pm == pay_method::VBANK {
+        return virtual_account_issued(answer, &code);
+    }
+    approved_payment(answer, &code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paymux_core::outcome::TxState;
+
+    #[test]
+    fn dates_in_both_widths() {
+        assert_eq!(
+            parse_kst("250725163656").unwrap().to_rfc3339(),
+            "2025-07-25T16:36:56+09:00"
+        );
+        assert_eq!(
+            parse_kst("20250725163656").unwrap().to_rfc3339(),
+            "2025-07-25T16:36:56+09:00"
+        );
+        assert!(parse_kst("2507").is_none());
+        assert!(parse_kst("99999999999999").is_none());
+    }
+
+    #[test]
+    fn inquiry_states() {
+        let a = Answer::from_pairs(&[
+            ("StateCd", "2".into()),
+            ("Amt", "1000".into()),
+            ("RemainAmt", "700".into()),
+        ]);
+        let r = inquiry_report(&a).unwrap();
+        assert_eq!(r.state, TxState::PartiallyCancelled);
+        assert_eq!(r.balance.map(|m| m.get()), Some(700));
+        let bad = Answer::from_pairs(&[("StateCd", "0".into()), ("Amt", "x".into())]);
+        assert!(inquiry_report(&bad).is_err());
     }
 }

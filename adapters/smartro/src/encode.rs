@@ -2,64 +2,51 @@
 //! [`EncodeContext`]).
 //!
 //! Documented calls live here: the cancel (id36636996423) and the billing-key charge
-//! (`ssbbill.do`, id42417833469). The window is in [`crate::checkout`]; what the public material
-//! does not show is in [`crate::reconstructed`].
+//! (`ssbbill.do`, id42417833469). The window is in [`crate::checkout`]. The calls the public
+//! material does not show (virtual-account issue, billing-key issue and delete, the inquiry)
+//! are here too, each marked **reconstructed**; the reasons are listed in
+//! [`crate::reconstructed`].
 
-use chrono::{DateTime, FixedOffset};
 use paymux_core::adapter::{
-    BillingKeyPaymentCall, CancelCall, EncodeContext, Header, Method, PgRequest, PriorCancel,
-    WireRequest, WireTarget, WireView,
+    BillingKeyPaymentCall, CancelCall, DeleteBillingKeyCall, EncodeContext, GetPaymentCall,
+    InstantPaymentCall, IssueBillingKeyCall, PgRequest, WireRequest,
 };
 use paymux_core::error::PgError;
-use paymux_core::model::CustomerInput;
+use paymux_core::model::{
+    CashReceiptInputType, CustomerInput, InstantPaymentMethodInput, VirtualAccountOptionType,
+};
 use paymux_core::money::Money;
 use paymux_core::secret::Secret;
 use paymux_core::validation::{FieldPath, ValidationErrors};
-use paymux_core::wire::codec::digits14;
 
-use crate::channel::{Call, SmartroChannel};
-use crate::frame::{self, BillParams, CancelParams, Params};
-use crate::protocol::fixed;
-use crate::{checkout, reconstructed, rules};
+pub use crate::channel::bill_token_key;
+use crate::channel::{stored_key, Call, SmartroChannel};
+use crate::frame::{
+    self, delete_verify_value, inquiry_hash, BillKeyDeleteParams, BillKeyIssueParams, BillParams,
+    CancelParams, InquiryParams, Params, RefundAccountParams, VbankParams,
+};
+pub use crate::frame::{digits, edi_date, post_json};
+use crate::protocol::{self, fixed, pay_method};
+pub use crate::rules::{resolve_cancel, CancelPlan};
+use crate::{checkout, rules};
+
+#[cfg(test)]
+use chrono::DateTime;
+#[cfg(test)]
+use paymux_core::wire::codec::digits14;
 
 /// Encode any operation.
 pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, PgError> {
     let ch = SmartroChannel::from_context(ctx.channel)?;
     match req {
-        PgRequest::Instant(c) => reconstructed::issue_virtual_account(ctx, &ch, c),
-        PgRequest::IssueBillingKey(c) => reconstructed::issue_billing_key(ctx, &ch, c),
+        PgRequest::Instant(c) => issue_virtual_account(ctx, &ch, c),
+        PgRequest::IssueBillingKey(c) => issue_billing_key(ctx, &ch, c),
         PgRequest::PayWithBillingKey(c) => charge_billing_key(ctx, &ch, c),
         PgRequest::Cancel(c) => cancel(&ch, c),
-        PgRequest::Get(c) => reconstructed::inquiry(ctx, &ch, c),
-        PgRequest::DeleteBillingKey(c) => reconstructed::delete_billing_key(ctx, &ch, c),
+        PgRequest::Get(c) => inquiry(ctx, &ch, c),
+        PgRequest::DeleteBillingKey(c) => delete_billing_key(ctx, &ch, c),
         PgRequest::CheckoutPrepare(c) => checkout::prepare(ctx, &ch, c),
         PgRequest::CheckoutComplete(c) => checkout::complete(&ch, c),
-    }
-}
-
-/// A JSON POST as the samples send it (`Accept` and `Content-Type: application/json`).
-pub fn post_json(url: String, body: Vec<u8>, view: WireView) -> WireRequest {
-    WireRequest {
-        target: WireTarget::Http {
-            method: "POST".into(),
-            url,
-            headers: vec![
-                header("Accept", "application/json"),
-                header("Content-Type", "application/json"),
-            ],
-        },
-        body,
-        view,
-        // The samples read for 10 s (protocol::READ_TIMEOUT_MS); the caller's timeouts decide.
-        read_timeout: None,
-    }
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header {
-        name: name.into(),
-        value: value.into(),
-        sensitive: false,
     }
 }
 
@@ -72,17 +59,6 @@ pub fn encrypted_call(
 ) -> Result<WireRequest, PgError> {
     let (body, view) = frame::encrypted_body(mid, &ch.aes_key, params)?;
     Ok(post_json(ch.url(call), body, view))
-}
-
-/// `EdiDate`: `yyyyMMddHHmmss` in KST (id36707751919 `date("YmdHis")`).
-pub fn edi_date(now: &DateTime<FixedOffset>) -> String {
-    let t = now.with_timezone(&paymux_core::adapter::kst());
-    digits14(&t).unwrap_or_else(|| t.format("%Y%m%d%H%M%S").to_string())
-}
-
-/// A phone number as the samples send it: digits only (id42417833469: "\"-\" 제외").
-pub fn digits(phone: &str) -> String {
-    phone.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// Buyer name, phone (digits), e-mail and user id of a REST customer (empty when absent).
@@ -108,36 +84,6 @@ pub fn card_quota(month: Option<i32>) -> String {
     format!("{:02}", month.unwrap_or(0).clamp(0, 99))
 }
 
-/// The stored billing key, decrypted: Smartro hands out `BillTokenKey` AES-encrypted with the
-/// merchant key and the sample decrypts it before charging (id42417833469 `AESDecode(
-/// encBillTokenKey, merchantKey.substring(0, 32))`).
-pub fn bill_token_key(
-    ch: &SmartroChannel,
-    stored: &Secret<String>,
-) -> Result<Secret<String>, &'static str> {
-    let plain = frame::decrypt(&ch.aes_key, stored.expose()).map_err(|_| "does not decrypt")?;
-    let text = String::from_utf8(plain).map_err(|_| "is not text")?;
-    if text.trim().is_empty() {
-        return Err("is empty");
-    }
-    Ok(Secret::new(text))
-}
-
-/// The stored billing key decrypted, or a validation error naming `prior.pgBillingKey`.
-pub(crate) fn stored_key(
-    ch: &SmartroChannel,
-    stored: Option<&Secret<String>>,
-) -> Result<Secret<String>, PgError> {
-    let invalid = |rule: &str| {
-        let mut e = ValidationErrors::default();
-        e.add("prior.pgBillingKey", rule);
-        PgError::Validation(e)
-    };
-    let stored = stored.ok_or_else(|| invalid("is required: the BillTokenKey Smartro issued"))?;
-    bill_token_key(ch, stored)
-        .map_err(|_| invalid("is not a BillTokenKey issued to this channel: it does not decrypt with the merchant key"))
-}
-
 /// Billing-key charge: `ssbbill.do` under the billing MID (id42417833469 `billPay`).
 fn charge_billing_key(
     ctx: &EncodeContext<'_>,
@@ -145,7 +91,9 @@ fn charge_billing_key(
     call: &BillingKeyPaymentCall,
 ) -> Result<WireRequest, PgError> {
     let body = &call.body;
-    let amount = body.amount.resolve(&FieldPath::root("amount"))?;
+    let amount = body
+        .amount
+        .resolve_with(&FieldPath::root("amount"), rules::VAT_ROUNDING)?;
     let key = stored_key(ch, call.prior.pg_billing_key.as_ref())?;
     let (name, tel, email, user_id) = buyer(body.customer.as_ref());
     let amt = amount.total.to_string();
@@ -175,90 +123,6 @@ fn charge_billing_key(
     encrypted_call(ch, Call::Billing, &mid, &params)
 }
 
-/// What a cancel becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CancelPlan {
-    /// Method of the original payment.
-    pub method: Method,
-    /// Amount cancelled now.
-    pub amount: Money,
-    /// Tax-free part of it.
-    pub tax_free: Money,
-    /// VAT part of it.
-    pub vat: Money,
-    /// What stays cancellable afterwards.
-    pub remaining_after: Money,
-    /// First cancel, of everything (`PartialCancelCode` 0).
-    pub full: bool,
-    /// A deposited virtual account: money goes back to `refundAccount`.
-    pub refund: bool,
-}
-
-/// Resolve a cancel against `prior.amount`, so the balance never goes negative. Errors name
-/// the field at fault and are raised before anything is sent.
-pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors> {
-    let mut errs = ValidationErrors::default();
-    let PriorCancel {
-        resolved,
-        cancellable: left,
-        full,
-        ..
-    } = call.resolve_against_prior()?;
-    if resolved.amount.get() > rules::MAX_AMT {
-        errs.add("amount", "must be at most 12 digits (CancelAmt)");
-    }
-    let method = rules::prior_method(&call.prior);
-    let deposited = call.prior.paid_at.is_some();
-    let refund = method == Method::VirtualAccount && deposited;
-    if method == Method::VirtualAccount && !deposited && !full {
-        errs.add(
-            "amount",
-            "an undeposited VIRTUAL_ACCOUNT is revoked whole: cancel the full amount",
-        );
-    }
-    if refund {
-        match &call.body.refund_account {
-            None => errs.add(
-                "refundAccount",
-                "is required to refund a deposited VIRTUAL_ACCOUNT payment with Smartro",
-            ),
-            Some(a) => {
-                if a.holder_phone_number
-                    .as_deref()
-                    .map_or(true, |p| digits(p).is_empty())
-                {
-                    errs.add(
-                        "refundAccount.holderPhoneNumber",
-                        "is required with Smartro for a virtual-account refund",
-                    );
-                }
-                if protocol_bank(a.bank.code()).is_none() {
-                    errs.add(
-                        "refundAccount.bank",
-                        format!("Smartro has no bank code for {}", a.bank.code()),
-                    );
-                }
-            }
-        }
-    }
-    if !errs.is_empty() {
-        return Err(errs);
-    }
-    Ok(CancelPlan {
-        method,
-        amount: resolved.amount,
-        tax_free: resolved.tax_free,
-        vat: resolved.vat,
-        remaining_after: left.checked_sub(resolved.amount).unwrap_or(Money::ZERO),
-        full,
-        refund,
-    })
-}
-
-fn protocol_bank(code: &str) -> Option<&'static str> {
-    crate::protocol::bank_code(code)
-}
-
 /// The cancel (id36636996423): `{EncData, Mid}` to the cancel path, under the MID the TID
 /// belongs to.
 fn cancel(ch: &SmartroChannel, call: &CancelCall) -> Result<WireRequest, PgError> {
@@ -277,8 +141,10 @@ fn cancel(ch: &SmartroChannel, call: &CancelCall) -> Result<WireRequest, PgError
         .and_then(|t| t.checked_sub(plan.vat))
         .unwrap_or(Money::ZERO);
     let refund = match (&call.body.refund_account, plan.refund) {
-        (Some(a), true) => Some(reconstructed::RefundAccountParams {
-            refund_bank_cd: protocol_bank(a.bank.code()).unwrap_or_default().to_string(),
+        (Some(a), true) => Some(RefundAccountParams {
+            refund_bank_cd: protocol::bank_code(a.bank.code())
+                .unwrap_or_default()
+                .to_string(),
             refund_acct_no: Secret::new(digits(a.number.expose())),
             refund_acct_nm: a.holder_name.clone(),
             refund_tel: a
@@ -306,6 +172,176 @@ fn cancel(ch: &SmartroChannel, call: &CancelCall) -> Result<WireRequest, PgError
         refund,
     };
     encrypted_call(ch, Call::Cancel, &mid, &params)
+}
+
+fn validation(path: &str, rule: impl Into<String>) -> PgError {
+    let mut e = ValidationErrors::default();
+    e.add(path, rule.into());
+    PgError::Validation(e)
+}
+
+/// **Reconstructed** virtual-account issue.
+pub fn issue_virtual_account(
+    ctx: &EncodeContext<'_>,
+    ch: &SmartroChannel,
+    call: &InstantPaymentCall,
+) -> Result<WireRequest, PgError> {
+    let body = &call.body;
+    let InstantPaymentMethodInput::VirtualAccount(va) = &body.method else {
+        return Err(PgError::Unsupported {
+            adapter: crate::ADAPTER_ID,
+            what: "payment.instant with CARD (Smartro's API keyed-in payments are virtual accounts only)".into(),
+        });
+    };
+    let amount = body.amount.resolve(&FieldPath::root("amount"))?;
+    let due = crate::rules::deposit_deadline(&va.expiry, &ctx.now)
+        .map_err(|rule| validation("method.virtualAccount.expiry", rule))?;
+    let bank = protocol::bank_code(va.bank.code()).ok_or_else(|| {
+        validation(
+            "method.virtualAccount.bank",
+            format!("Smartro has no bank code for {}", va.bank.code()),
+        )
+    })?;
+    let fixed_id = match (va.option.r#type, &va.option.fixed) {
+        (VirtualAccountOptionType::Fixed, Some(f)) => match &f.pg_account_id {
+            Some(id) => id.clone(),
+            None => {
+                return Err(validation(
+                    "method.virtualAccount.option.fixed.accountNumber",
+                    "Smartro issues fixed accounts by pgAccountId only",
+                ))
+            }
+        },
+        _ => String::new(),
+    };
+    let (rcpt_type, rcpt_no) = match &va.cash_receipt {
+        Some(r) => (
+            match r.r#type {
+                CashReceiptInputType::NoReceipt => "0",
+                CashReceiptInputType::Personal => "1",
+                CashReceiptInputType::Corporate => "2",
+            },
+            r.customer_identity_number
+                .as_ref()
+                .map(|n| digits(n.expose()))
+                .unwrap_or_default(),
+        ),
+        None => ("0", String::new()),
+    };
+    let (name, tel, email, user_id) = buyer(body.customer.as_ref());
+    let edi = edi_date(&ctx.now);
+    let amt = amount.total.to_string();
+    let params = VbankParams {
+        pay_method: pay_method::VBANK,
+        user_ip: ch.mall_ip.clone(),
+        mall_ip: ch.mall_ip.clone(),
+        encrypt_data: frame::encrypt_data(&edi, &ch.mid, &amt, ch.merchant_key.expose()),
+        mid: ch.mid.clone(),
+        moid: call.payment_id.clone(),
+        edi_date: edi,
+        goods_cnt: goods_cnt(body.product_count),
+        goods_name: body.order_name.clone(),
+        amt,
+        tax_amt: amount.supply.to_string(),
+        tax_free_amt: amount.tax_free.to_string(),
+        vat_amt: amount.vat.to_string(),
+        buyer_name: name,
+        buyer_tel: tel,
+        buyer_email: email,
+        mall_user_id: user_id,
+        vbank_bank_code: bank.to_string(),
+        vbank_exp_date: due.format("%Y%m%d").to_string(),
+        vbank_account_name: va.remittee_name.clone().unwrap_or_default(),
+        vbank_fixed_id: fixed_id,
+        rcpt_type,
+        rcpt_type_no: Secret::new(rcpt_no),
+    };
+    encrypted_call(ch, Call::Vbank, &ch.mid, &params)
+}
+
+/// **Reconstructed** billing-key issue, under the billing MID.
+pub fn issue_billing_key(
+    ctx: &EncodeContext<'_>,
+    ch: &SmartroChannel,
+    call: &IssueBillingKeyCall,
+) -> Result<WireRequest, PgError> {
+    let body = &call.body;
+    let card = body
+        .method
+        .card
+        .as_ref()
+        .ok_or_else(|| PgError::Unsupported {
+            adapter: crate::ADAPTER_ID,
+            what: "billing-key.issue without a card".into(),
+        })?;
+    let cred = &card.credential;
+    let (name, tel, email, user_id) = buyer(body.customer.as_ref());
+    let edi = edi_date(&ctx.now);
+    let mid = ch.billing_mid.clone();
+    let amt = "0";
+    let params = BillKeyIssueParams {
+        user_ip: ch.mall_ip.clone(),
+        mall_ip: ch.mall_ip.clone(),
+        encrypt_data: frame::encrypt_data(&edi, &mid, amt, ch.merchant_key.expose()),
+        mid: mid.clone(),
+        edi_date: edi,
+        mall_user_id: user_id,
+        buyer_name: name,
+        buyer_tel: tel,
+        buyer_email: email,
+        card_num: cred.number.clone(),
+        card_expire: format!("{}{}", cred.expiry_year, cred.expiry_month),
+        buyer_auth_num: cred
+            .birth_or_business_registration_number
+            .clone()
+            .unwrap_or_default(),
+        card_pwd: cred.password_two_digits.clone().unwrap_or_default(),
+        amt,
+    };
+    encrypted_call(ch, Call::BillkeyIssue, &mid, &params)
+}
+
+/// **Reconstructed** billing-key delete.
+pub fn delete_billing_key(
+    ctx: &EncodeContext<'_>,
+    ch: &SmartroChannel,
+    call: &DeleteBillingKeyCall,
+) -> Result<WireRequest, PgError> {
+    let key = stored_key(ch, call.prior.pg_billing_key.as_ref())?;
+    let edi = edi_date(&ctx.now);
+    let mid = ch.billing_mid.clone();
+    let params = BillKeyDeleteParams {
+        verify_value: delete_verify_value(key.expose(), &mid, &edi),
+        mid: mid.clone(),
+        bill_token_key: key,
+        edi_date: edi,
+    };
+    encrypted_call(ch, Call::BillkeyDelete, &mid, &params)
+}
+
+/// **Reconstructed** status inquiry by `Moid` (and `Tid` when known).
+pub fn inquiry(
+    ctx: &EncodeContext<'_>,
+    ch: &SmartroChannel,
+    call: &GetPaymentCall,
+) -> Result<WireRequest, PgError> {
+    let tid = call.prior.pg_tx_id.clone().unwrap_or_default();
+    let mid = if !tid.is_empty() {
+        ch.mid_of_tid(&tid).to_string()
+    } else if call.prior.pg_billing_key.is_some() {
+        ch.billing_mid.clone()
+    } else {
+        ch.mid.clone()
+    };
+    let edi = edi_date(&ctx.now);
+    let params = InquiryParams {
+        hash_data: inquiry_hash(&edi, &mid, &call.payment_id, ch.merchant_key.expose()),
+        mid: mid.clone(),
+        moid: call.payment_id.clone(),
+        tid,
+        edi_date: edi,
+    };
+    encrypted_call(ch, Call::Inquiry, &mid, &params)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! SmartroPay's wire structs, with the vendor's field names in the vendor's order, and their
-//! exact bytes. No mapping logic here (that is [`crate::encode`], [`crate::checkout`] and
-//! [`crate::reconstructed`]).
+//! exact bytes. No mapping logic here (that is [`crate::encode`] and [`crate::checkout`]).
+//! Parameter structs of the **reconstructed** calls are here too, each marked.
 //!
 //! Two body shapes travel to the server, both JSON in UTF-8 with `Content-Type:
 //! application/json` (id9043725511 `Curl`, id41891908595 `callApi`):
@@ -15,8 +15,10 @@
 //! `String.valueOf(vatAmount)`). Card numbers, passwords, birth dates and keys are
 //! [`Secret`]s; views mask them by field name ([`crate::protocol::mask`]).
 
-use paymux_core::adapter::WireView;
+use chrono::{DateTime, FixedOffset};
+use paymux_core::adapter::{Header, WireRequest, WireTarget, WireView};
 use paymux_core::secret::Secret;
+use paymux_core::wire::codec::digits14;
 use paymux_core::wire::{codec, crypto, WireError};
 use serde_json::{json, Map, Value};
 
@@ -194,7 +196,7 @@ pub struct CancelParams {
     /// `base64(sha256(Tid + MerchantKey + CancelAmt + PartialCancelCode))`.
     pub hash_data: String,
     /// Refund account of a deposited virtual account (**reconstructed** field names).
-    pub refund: Option<crate::reconstructed::RefundAccountParams>,
+    pub refund: Option<RefundAccountParams>,
 }
 
 impl Params for CancelParams {
@@ -483,6 +485,266 @@ impl Answer {
                 .collect(),
         )
     }
+}
+
+/// Refund account of a deposited virtual account, appended to the cancel parameters.
+/// **Reconstructed**: PortOne requires these refund fields for Smartro; the names are NICE's.
+#[derive(Debug, Clone)]
+pub struct RefundAccountParams {
+    /// KFTC bank code.
+    pub refund_bank_cd: String,
+    /// Account number, digits.
+    pub refund_acct_no: Secret<String>,
+    /// Holder name.
+    pub refund_acct_nm: String,
+    /// Holder phone, digits.
+    pub refund_tel: String,
+}
+
+impl Params for RefundAccountParams {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("RefundBankCd", self.refund_bank_cd.clone()),
+            ("RefundAcctNo", self.refund_acct_no.expose().clone()),
+            ("RefundAcctNm", self.refund_acct_nm.clone()),
+            ("RefundTel", self.refund_tel.clone()),
+        ]
+    }
+}
+
+/// Virtual-account issue parameters. **Reconstructed**: the window's fields plus the bank and
+/// holder; Smartro's server-side issue is not public (see [`crate::reconstructed`]).
+#[derive(Debug, Clone)]
+pub struct VbankParams {
+    /// `VBANK`.
+    pub pay_method: &'static str,
+    /// Payer IP.
+    pub user_ip: String,
+    /// Merchant server IP.
+    pub mall_ip: String,
+    /// MID.
+    pub mid: String,
+    /// Order id.
+    pub moid: String,
+    /// `yyyyMMddHHmmss`.
+    pub edi_date: String,
+    /// Number of goods.
+    pub goods_cnt: String,
+    /// Goods name.
+    pub goods_name: String,
+    /// Amount.
+    pub amt: String,
+    /// Taxable supply value.
+    pub tax_amt: String,
+    /// Tax-free part.
+    pub tax_free_amt: String,
+    /// VAT.
+    pub vat_amt: String,
+    /// Payer name.
+    pub buyer_name: String,
+    /// Payer phone.
+    pub buyer_tel: String,
+    /// Payer e-mail.
+    pub buyer_email: String,
+    /// Merchant's user id (may be empty).
+    pub mall_user_id: String,
+    /// KFTC bank code.
+    pub vbank_bank_code: String,
+    /// Deposit deadline `yyyyMMdd`.
+    pub vbank_exp_date: String,
+    /// Account holder shown to the payer (may be empty).
+    pub vbank_account_name: String,
+    /// Fixed account id (`option.fixed.pgAccountId`), empty for a rotating account.
+    pub vbank_fixed_id: String,
+    /// Cash receipt: `0` none, `1` income deduction, `2` expense proof.
+    pub rcpt_type: &'static str,
+    /// Cash-receipt identity number (may be empty).
+    pub rcpt_type_no: Secret<String>,
+    /// The window's `EncryptData`.
+    pub encrypt_data: String,
+}
+
+impl Params for VbankParams {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("PayMethod", self.pay_method.to_string()),
+            ("UserIp", self.user_ip.clone()),
+            ("MallIp", self.mall_ip.clone()),
+            ("Mid", self.mid.clone()),
+            ("Moid", self.moid.clone()),
+            ("EdiDate", self.edi_date.clone()),
+            ("GoodsCnt", self.goods_cnt.clone()),
+            ("GoodsName", self.goods_name.clone()),
+            ("Amt", self.amt.clone()),
+            ("TaxAmt", self.tax_amt.clone()),
+            ("TaxFreeAmt", self.tax_free_amt.clone()),
+            ("VatAmt", self.vat_amt.clone()),
+            ("BuyerName", self.buyer_name.clone()),
+            ("BuyerTel", self.buyer_tel.clone()),
+            ("BuyerEmail", self.buyer_email.clone()),
+            ("MallUserId", self.mall_user_id.clone()),
+            ("VbankBankCode", self.vbank_bank_code.clone()),
+            ("VbankExpDate", self.vbank_exp_date.clone()),
+            ("VbankAccountName", self.vbank_account_name.clone()),
+            ("VbankFixedId", self.vbank_fixed_id.clone()),
+            ("RcptType", self.rcpt_type.to_string()),
+            ("RcptTypeNo", self.rcpt_type_no.expose().clone()),
+            ("EncryptData", self.encrypt_data.clone()),
+        ]
+    }
+}
+
+/// Billing-key issue parameters. **Reconstructed**: only the SS-Pay window is public.
+#[derive(Debug, Clone)]
+pub struct BillKeyIssueParams {
+    /// Payer IP.
+    pub user_ip: String,
+    /// Merchant server IP.
+    pub mall_ip: String,
+    /// The billing MID.
+    pub mid: String,
+    /// `yyyyMMddHHmmss`.
+    pub edi_date: String,
+    /// Merchant's user id (20): Smartro verifies a customer once per id.
+    pub mall_user_id: String,
+    /// Payer name.
+    pub buyer_name: String,
+    /// Payer phone.
+    pub buyer_tel: String,
+    /// Payer e-mail.
+    pub buyer_email: String,
+    /// Card number.
+    pub card_num: Secret<String>,
+    /// Expiry `YYMM`.
+    pub card_expire: String,
+    /// Birth date (yyMMdd) or business number.
+    pub buyer_auth_num: Secret<String>,
+    /// First two digits of the card password.
+    pub card_pwd: Secret<String>,
+    /// `0`: registering a key charges nothing.
+    pub amt: &'static str,
+    /// The window's `EncryptData` over `EdiDate + Mid + Amt + MerchantKey`.
+    pub encrypt_data: String,
+}
+
+impl Params for BillKeyIssueParams {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("UserIp", self.user_ip.clone()),
+            ("MallIp", self.mall_ip.clone()),
+            ("Mid", self.mid.clone()),
+            ("EdiDate", self.edi_date.clone()),
+            ("MallUserId", self.mall_user_id.clone()),
+            ("BuyerName", self.buyer_name.clone()),
+            ("BuyerTel", self.buyer_tel.clone()),
+            ("BuyerEmail", self.buyer_email.clone()),
+            ("CardNum", self.card_num.expose().clone()),
+            ("CardExpire", self.card_expire.clone()),
+            ("BuyerAuthNum", self.buyer_auth_num.expose().clone()),
+            ("CardPwd", self.card_pwd.expose().clone()),
+            ("Amt", self.amt.to_string()),
+            ("EncryptData", self.encrypt_data.clone()),
+        ]
+    }
+}
+
+/// Billing-key delete parameters. **Reconstructed**: no delete call is public.
+#[derive(Debug, Clone)]
+pub struct BillKeyDeleteParams {
+    /// The billing MID.
+    pub mid: String,
+    /// The key, decrypted.
+    pub bill_token_key: Secret<String>,
+    /// `yyyyMMddHHmmss`.
+    pub edi_date: String,
+    /// `base64(sha256(BillTokenKey + Mid + EdiDate))`.
+    pub verify_value: String,
+}
+
+impl Params for BillKeyDeleteParams {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("Mid", self.mid.clone()),
+            ("BillTokenKey", self.bill_token_key.expose().clone()),
+            ("EdiDate", self.edi_date.clone()),
+            ("VerifyValue", self.verify_value.clone()),
+        ]
+    }
+}
+
+/// Inquiry parameters. **Reconstructed**: a lookup by `Moid` is not public.
+#[derive(Debug, Clone)]
+pub struct InquiryParams {
+    /// The MID the payment lives under.
+    pub mid: String,
+    /// Order id.
+    pub moid: String,
+    /// TID when known, else empty.
+    pub tid: String,
+    /// `yyyyMMddHHmmss`.
+    pub edi_date: String,
+    /// `base64(sha256(EdiDate + Mid + Moid + MerchantKey))`.
+    pub hash_data: String,
+}
+
+impl Params for InquiryParams {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("Mid", self.mid.clone()),
+            ("Moid", self.moid.clone()),
+            ("Tid", self.tid.clone()),
+            ("EdiDate", self.edi_date.clone()),
+            ("HashData", self.hash_data.clone()),
+        ]
+    }
+}
+
+/// `VerifyValue` of a delete. **Reconstructed**: the charge's formula with the request time
+/// in place of the amount.
+pub fn delete_verify_value(bill_token_key: &str, mid: &str, edi_date: &str) -> String {
+    sha256_b64(&format!("{bill_token_key}{mid}{edi_date}"))
+}
+
+/// `HashData` of an inquiry. **Reconstructed**: the documented formulas' shape.
+pub fn inquiry_hash(edi_date: &str, mid: &str, moid: &str, merchant_key: &str) -> String {
+    sha256_b64(&format!("{edi_date}{mid}{moid}{merchant_key}"))
+}
+
+/// A JSON POST as the samples send it (`Accept` and `Content-Type: application/json`).
+pub fn post_json(url: String, body: Vec<u8>, view: WireView) -> WireRequest {
+    WireRequest {
+        target: WireTarget::Http {
+            method: "POST".into(),
+            url,
+            headers: vec![
+                header("Accept", "application/json"),
+                header("Content-Type", "application/json"),
+            ],
+        },
+        body,
+        view,
+        // The samples read for 10 s (protocol::READ_TIMEOUT_MS); the caller's timeouts decide.
+        read_timeout: None,
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header {
+        name: name.into(),
+        value: value.into(),
+        sensitive: false,
+    }
+}
+
+/// `EdiDate`: `yyyyMMddHHmmss` in KST (id36707751919 `date("YmdHis")`).
+pub fn edi_date(now: &DateTime<FixedOffset>) -> String {
+    let t = now.with_timezone(&paymux_core::adapter::kst());
+    digits14(&t).unwrap_or_else(|| t.format("%Y%m%d%H%M%S").to_string())
+}
+
+/// A phone number as the samples send it: digits only (id42417833469: "\"-\" 제외").
+pub fn digits(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! | [`rules`] | Smartro's validation rules; limits read from [`DESCRIPTOR`] |
 //! | [`encode`] / [`decode`] | unified request ⇄ wire structs, per operation |
 //! | [`checkout`] | the window form (`checkout.prepare`) and its approval (`checkout.complete`) |
-//! | [`reconstructed`] | every call and field the public material does not show, with the reason |
+//! | [`reconstructed`] | the list of every call and field the public material does not show, with the reason (the items live with their job; re-exported here) |
 //! | [`simulator`] | an HTTP SmartroPay server with a ledger, for tests and sandboxes |
 //!
 //! ## Wire format
@@ -74,6 +74,7 @@ use paymux_core::adapter::{
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
+use paymux_core::money::VatRounding;
 use paymux_core::outcome::Outcome;
 use paymux_core::wire::Charset;
 
@@ -184,6 +185,10 @@ impl PgAdapter for SmartroAdapter {
 
     fn validate(&self, channel: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
         rules::validate(channel, req)
+    }
+
+    fn vat_rounding(&self) -> VatRounding {
+        rules::VAT_ROUNDING
     }
 
     fn encode(&self, ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, PgError> {

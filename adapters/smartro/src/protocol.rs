@@ -2,8 +2,8 @@
 //!
 //! Every value here comes from a public merchant sample (the `idN` numbers are files of a
 //! public code-search index, listed in `docs/vendors/smartro.md`) unless its doc
-//! comment says **reconstructed** or **simulator**; those are gathered in
-//! [`crate::reconstructed`] with the reason.
+//! comment says **reconstructed** or **simulator**; [`crate::reconstructed`] lists those with the
+//! reason.
 
 use paymux_core::outcome::{DeclineKind, DeclineRule};
 
@@ -29,7 +29,8 @@ pub mod host {
     pub const WINDOW_SCRIPT_PATH: &str = "/asset/js/SmartroPAY-1.0.min.js";
 }
 
-/// Server API paths (appended to the host or to a channel `endpoint`).
+/// Server API paths (appended to the host or to a channel `endpoint`): documented, then the
+/// **reconstructed** ones (each overridable by a channel option).
 pub mod path {
     /// Approval of a window payment, `{Tid, TrAuthKey}` (id9043725511, id36700873605).
     pub const APPROVAL: &str = "/payment/approval/urlCallApproval.do";
@@ -45,9 +46,17 @@ pub mod path {
     /// Re-query of a window authorization, `{Tid, TrAuthKey}` (id15011382861). Not used by
     /// `payment.get`: API payments have no `TrAuthKey`.
     pub const APPROVAL_INQUIRY: &str = "/payment/approval/approvalInquiry.do";
+    /// **Reconstructed**: virtual-account issue (option `vbank_path`).
+    pub const VBANK: &str = "/payment/approval/vbank.do";
+    /// **Reconstructed**: billing-key issue (option `billkey_issue_path`).
+    pub const BILLKEY_ISSUE: &str = "/payment/approval/billkey.do";
+    /// **Reconstructed**: billing-key delete (option `billkey_delete_path`).
+    pub const BILLKEY_DELETE: &str = "/payment/approval/billkeyDelete.do";
+    /// **Reconstructed**: status inquiry (option `inquiry_path`).
+    pub const INQUIRY: &str = "/payment/approval/inquiry.do";
 }
 
-/// `ResultCode` values the public samples show.
+/// `ResultCode` values: the ones the public samples show, then the **reconstructed** ones.
 pub mod code {
     /// 카드 결제 성공 (id9043725511, id42417833469, id27193638936).
     pub const CARD_SUCCESS: &str = "3001";
@@ -55,6 +64,20 @@ pub mod code {
     pub const CANCEL_SUCCESS: &str = "2001";
     /// 환불 성공, transfers and virtual accounts (id43819144556).
     pub const REFUND_SUCCESS: &str = "2211";
+    /// **Reconstructed**: 계좌이체 성공 (NICE's code; Smartro shares NICE's table).
+    pub const BANK_SUCCESS: &str = "4000";
+    /// **Reconstructed**: 가상계좌 발급 성공 (as above).
+    pub const VBANK_ISSUED: &str = "4100";
+    /// **Reconstructed**: 휴대폰 결제 성공 (as above).
+    pub const CELLPHONE_SUCCESS: &str = "A000";
+    /// **Reconstructed**: billing key issued: the SS-Pay window reports `3001` (id27193638936).
+    pub const BILLKEY_ISSUED: &str = CARD_SUCCESS;
+    /// **Reconstructed**: billing key deleted (paymux's choice).
+    pub const BILLKEY_DELETED: &str = "0000";
+    /// **Reconstructed**: inquiry answered (paymux's choice).
+    pub const INQUIRY_FOUND: &str = "0000";
+    /// **Reconstructed**: no such transaction (the simulator's code).
+    pub const INQUIRY_NOT_FOUND: &str = super::sim::NOT_FOUND;
 }
 
 /// `PayMethod` values of the window (id36707751919: "CARD:신용카드, BANK:계좌이체,
@@ -181,7 +204,7 @@ pub fn bank_code(portone: &str) -> Option<&'static str> {
 
 /// Raw `ResultCode` → normalized kind. Smartro's decline codes are **NOT FOUND** publicly, so
 /// the table holds the codes the paymux simulator answers with ([`sim`], paymux's choice,
-/// listed in [`crate::reconstructed::SIMULATOR_CODES`]); a live code missing here maps to
+/// listed in [`SIMULATOR_CODES`]); a live code missing here maps to
 /// [`DeclineKind::Other`] and keeps its raw code and message.
 pub const DECLINE_RULES: &[DeclineRule] = &[
     rule(sim::CARD_DECLINED, DeclineKind::CardDeclined),
@@ -246,6 +269,58 @@ pub mod sim {
     /// Tid / TrAuthKey unknown, used or for another merchant.
     pub const WINDOW_AUTH_INVALID: &str = "9013";
 }
+
+/// The inquiry's `StateCd` (**reconstructed** with the inquiry).
+pub mod state {
+    /// Approved, nothing cancelled.
+    pub const APPROVED: &str = "0";
+    /// Fully cancelled.
+    pub const CANCELLED: &str = "1";
+    /// Partly cancelled.
+    pub const PARTIALLY_CANCELLED: &str = "2";
+    /// A virtual account awaiting its deposit.
+    pub const WAITING_DEPOSIT: &str = "3";
+}
+
+/// The simulator's decline codes, with what they mean: **reconstructed**, paymux's choice
+/// (Smartro's decline list is NOT FOUND).
+pub const SIMULATOR_CODES: &[(&str, &str)] = &[
+    (sim::CARD_DECLINED, "카드 거절 (test card …0002)"),
+    (sim::INSUFFICIENT_FUNDS, "잔액 부족 (test card …0051)"),
+    (sim::DUPLICATE_ORDER, "Moid already approved"),
+    (sim::NOT_FOUND, "no such transaction"),
+    (sim::BILLING_KEY_NOT_FOUND, "no such active BillTokenKey"),
+    (sim::CANCEL_EXCEEDS_BALANCE, "cancel exceeds the balance"),
+    (sim::ALREADY_CANCELLED, "nothing left to cancel"),
+    (
+        sim::PARTIAL_CANCEL_REFUSED,
+        "an undeposited virtual account is revoked whole",
+    ),
+    (
+        sim::BAD_CANCEL_SEQUENCE,
+        "CancelSeq is not the next sequence",
+    ),
+    (
+        sim::MISSING_FIELD,
+        "a required field is missing or malformed",
+    ),
+    (sim::MALFORMED_REQUEST, "the body is not the expected JSON"),
+    (sim::REQUEST_TOO_LARGE, "the body exceeds the size cap"),
+    (sim::UNKNOWN_PATH, "no such endpoint"),
+    (sim::UNKNOWN_MERCHANT, "Mid unknown"),
+    (
+        sim::DECRYPT_FAILED,
+        "EncData does not decrypt with the merchant key",
+    ),
+    (
+        sim::HASH_MISMATCH,
+        "HashData / VerifyValue / EncryptData does not match",
+    ),
+    (
+        sim::WINDOW_AUTH_INVALID,
+        "Tid / TrAuthKey unknown, used, or for another Mid",
+    ),
+];
 
 #[cfg(test)]
 mod tests {

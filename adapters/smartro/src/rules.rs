@@ -20,7 +20,8 @@
 
 use chrono::{DateTime, Duration, FixedOffset};
 use paymux_core::adapter::{
-    check_capabilities, CheckoutRequest, LimitUnit, Method, PgRequest, PriorTransaction,
+    check_capabilities, CancelCall, CheckoutRequest, Method, PgRequest, PriorCancel,
+    PriorTransaction,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -28,12 +29,19 @@ use paymux_core::model::{
     CheckoutCustomer, CustomerInput, InstantPaymentMethodInputVirtualAccountExpiry as Expiry,
     PaymentPayMethod, VirtualAccountOptionType,
 };
-use paymux_core::money::Money;
+use paymux_core::money::{Money, VatRounding};
 use paymux_core::validation::ValidationErrors;
-use paymux_core::wire::charset;
 
 use crate::channel::SmartroChannel;
+use crate::frame::digits;
 use crate::{protocol, DESCRIPTOR};
+
+/// Smartro's VAT rule for the server calls paymux computes the VAT of (billing charges and
+/// cancels, when the request leaves `vat` / `vatAmount` out): taxable / 11 **truncated**, not
+/// rounded half up. Source: merchant code reproducing Smartro's rule and citing its manual
+/// (`id41891908595`, `calVat`; vendor notes §3a). The window's `VatAmt` keeps the half-up
+/// rule: no source shows the window's.
+pub const VAT_ROUNDING: VatRounding = VatRounding::Floor;
 
 /// Largest amount Smartro's `Amt` (12 digits) carries.
 pub const MAX_AMT: i64 = 999_999_999_999;
@@ -150,7 +158,7 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                     "is required: the Tid of the payment to cancel",
                 );
             }
-            if let Err(e) = crate::encode::resolve_cancel(c) {
+            if let Err(e) = resolve_cancel(c) {
                 errs.extend(e);
             }
         }
@@ -162,9 +170,6 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                     payment_id(&r.payment_id, &mut errs);
                     within_limit("orderName", &r.order_name, &mut errs);
                     amount_total(r.total_amount, &mut errs);
-                    if !matches!(r.currency.code(), "KRW" | "USD") {
-                        errs.add("currency", "Smartro accepts only KRW or USD");
-                    }
                     checkout_customer(r.customer.as_ref(), &mut errs);
                     match r.pay_method {
                         PaymentPayMethod::VirtualAccount => {
@@ -322,7 +327,7 @@ fn billing_key(ch: &SmartroChannel, prior: &PriorTransaction, errs: &mut Validat
             "is required: the BillTokenKey Smartro issued",
         ),
         Some(k) => {
-            if crate::encode::bill_token_key(ch, k).is_err() {
+            if crate::channel::bill_token_key(ch, k).is_err() {
                 errs.add(
                     "prior.pgBillingKey",
                     "is not a BillTokenKey issued to this channel: it does not decrypt with the merchant key",
@@ -352,39 +357,95 @@ pub fn deposit_deadline(
 }
 
 /// Check `value` against the descriptor's limit on `path`: not longer than declared, in the
-/// declared unit. The error names `path`, never the value.
+/// declared unit (core's one field checker, bound to [`DESCRIPTOR`]). The error names `path`,
+/// never the value.
 pub fn within_limit(path: &str, value: &str, errs: &mut ValidationErrors) {
-    let Some(limit) = DESCRIPTOR
-        .capabilities
-        .field_limits
-        .iter()
-        .find(|l| l.path == path)
-    else {
-        return;
-    };
-    let (len, unit) = match limit.unit {
-        LimitUnit::Chars => (value.chars().count(), "characters".to_string()),
-        LimitUnit::Bytes(cs) => match charset::byte_len(path, value, cs) {
-            Ok(n) => (n, format!("bytes in {cs}")),
-            Err(e) => {
-                let rule = e.to_string();
-                let rule = rule.strip_prefix(&format!("{path}: ")).unwrap_or(&rule);
-                errs.add(path, rule.to_string());
-                return;
-            }
-        },
-    };
-    if len > limit.max {
-        errs.add(
-            path,
-            format!("must be at most {} {unit} (is {len})", limit.max),
-        );
-    }
+    DESCRIPTOR.check_field(path, path, value, None, errs);
 }
 
 /// The method of an earlier payment; absent means CARD (billing-key charges).
 pub fn prior_method(prior: &PriorTransaction) -> Method {
     prior.method.unwrap_or(Method::Card)
+}
+
+/// What a cancel becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelPlan {
+    /// Method of the original payment.
+    pub method: Method,
+    /// Amount cancelled now.
+    pub amount: Money,
+    /// Tax-free part of it.
+    pub tax_free: Money,
+    /// VAT part of it.
+    pub vat: Money,
+    /// What stays cancellable afterwards.
+    pub remaining_after: Money,
+    /// First cancel, of everything (`PartialCancelCode` 0).
+    pub full: bool,
+    /// A deposited virtual account: money goes back to `refundAccount`.
+    pub refund: bool,
+}
+
+/// Resolve a cancel against `prior.amount`, so the balance never goes negative. Errors name
+/// the field at fault and are raised before anything is sent.
+pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors> {
+    let mut errs = ValidationErrors::default();
+    let PriorCancel {
+        resolved,
+        cancellable: left,
+        full,
+        ..
+    } = call.resolve_against_prior_with(VAT_ROUNDING)?;
+    if resolved.amount.get() > MAX_AMT {
+        errs.add("amount", "must be at most 12 digits (CancelAmt)");
+    }
+    let method = prior_method(&call.prior);
+    let deposited = call.prior.paid_at.is_some();
+    let refund = method == Method::VirtualAccount && deposited;
+    if method == Method::VirtualAccount && !deposited && !full {
+        errs.add(
+            "amount",
+            "an undeposited VIRTUAL_ACCOUNT is revoked whole: cancel the full amount",
+        );
+    }
+    if refund {
+        match &call.body.refund_account {
+            None => errs.add(
+                "refundAccount",
+                "is required to refund a deposited VIRTUAL_ACCOUNT payment with Smartro",
+            ),
+            Some(a) => {
+                if a.holder_phone_number
+                    .as_deref()
+                    .map_or(true, |p| digits(p).is_empty())
+                {
+                    errs.add(
+                        "refundAccount.holderPhoneNumber",
+                        "is required with Smartro for a virtual-account refund",
+                    );
+                }
+                if protocol::bank_code(a.bank.code()).is_none() {
+                    errs.add(
+                        "refundAccount.bank",
+                        format!("Smartro has no bank code for {}", a.bank.code()),
+                    );
+                }
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    Ok(CancelPlan {
+        method,
+        amount: resolved.amount,
+        tax_free: resolved.tax_free,
+        vat: resolved.vat,
+        remaining_after: left.checked_sub(resolved.amount).unwrap_or(Money::ZERO),
+        full,
+        refund,
+    })
 }
 
 #[cfg(test)]

@@ -195,3 +195,55 @@ fn checkout_complete_card() {
         1004
     )));
 }
+
+/// The first value of `field` anywhere in a wire view.
+fn view_field(v: &Value, field: &str) -> Option<String> {
+    match v {
+        Value::Object(m) => m
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| m.values().find_map(|x| view_field(x, field))),
+        Value::Array(a) => a.iter().find_map(|x| view_field(x, field)),
+        _ => None,
+    }
+}
+
+/// Smartro truncates the VAT of billing charges and cancels (taxable / 11, fraction dropped),
+/// where paymux's default rounds half up: 1,000 has 90 VAT here, 91 elsewhere.
+#[test]
+fn vat_is_truncated_on_billing_charges_and_cancels() {
+    assert_eq!(
+        SmartroAdapter.vat_rounding(),
+        paymux_core::money::VatRounding::Floor
+    );
+    let charge = wire(&charge("order0006", &pg_key(PLAIN_KEY), 1000));
+    assert_eq!(view_field(&charge["view"], "VatAmt").as_deref(), Some("90"));
+    assert_eq!(
+        view_field(&charge["view"], "TaxAmt").as_deref(),
+        Some("910")
+    );
+    let cancel = wire(&cancel(
+        "order0006",
+        Some(1000),
+        prior(CARD_TID, "CARD", 5000, 0, 0),
+    ));
+    assert_eq!(
+        view_field(&cancel["view"], "CancelVatAmt").as_deref(),
+        Some("90")
+    );
+    // A VAT the request states is sent as stated.
+    let stated = wire(&request(
+        paymux_core::adapter::Operation::PaymentBillingKey,
+        json!({
+            "paymentId": "order0007",
+            "billingKey": "bk-portone-1",
+            "orderName": "월간 이용권 정기결제",
+            "customer": customer(),
+            "amount": { "total": 1000, "vat": 91 },
+            "currency": "KRW",
+            "prior": { "pgBillingKey": pg_key(PLAIN_KEY), "method": "CARD" }
+        }),
+    ));
+    assert_eq!(view_field(&stated["view"], "VatAmt").as_deref(), Some("91"));
+}

@@ -164,14 +164,45 @@ pub struct AmountBreakdown {
 /// Tax Service's calculators round the VAT half up (四捨五入), which we follow. Example:
 /// 1,000 → 90.909… → 91; 1,005 → 91.36… → 91; 1,012 → 92.
 pub fn vat_of(taxable: Money) -> Money {
-    // (2t + 11) / 22 == round_half_up(t / 11) for t >= 0, in integers.
-    Money((taxable.0 * 2 + 11) / 22)
+    VatRounding::HalfUp.vat_of(taxable)
+}
+
+/// How a PG turns taxable / 11 into whole VAT: a per-adapter rule
+/// ([`PgAdapter::vat_rounding`](crate::adapter::PgAdapter::vat_rounding)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum VatRounding {
+    /// Half up (四捨五入): PortOne's and most PGs' rule ([`vat_of`]).
+    #[default]
+    HalfUp,
+    /// Truncated (절사): the fraction is dropped (Smartro's billing charges and cancels).
+    Floor,
+}
+
+impl VatRounding {
+    /// The VAT in a taxable amount under this rule.
+    pub fn vat_of(self, taxable: Money) -> Money {
+        match self {
+            // (2t + 11) / 22 == round_half_up(t / 11) for t >= 0, in integers.
+            VatRounding::HalfUp => Money((taxable.0 * 2 + 11) / 22),
+            VatRounding::Floor => Money(taxable.0 / 11),
+        }
+    }
 }
 
 impl PaymentAmountInput {
-    /// Check the breakdown rules and fill in the VAT. `path` is the field path of this amount
-    /// (`amount`), used in error messages.
+    /// Check the breakdown rules and fill in the VAT (half up). `path` is the field path of
+    /// this amount (`amount`), used in error messages.
     pub fn resolve(&self, path: &FieldPath) -> Result<AmountBreakdown, ValidationErrors> {
+        self.resolve_with(path, VatRounding::HalfUp)
+    }
+
+    /// [`resolve`](Self::resolve) with a PG's own VAT rounding for an absent `vat`.
+    pub fn resolve_with(
+        &self,
+        path: &FieldPath,
+        rounding: VatRounding,
+    ) -> Result<AmountBreakdown, ValidationErrors> {
         let mut errs = ValidationErrors::default();
         if self.total == Money::ZERO {
             // PortOne's schema allows 0, but no PG charges nothing: refusing here saves a
@@ -190,7 +221,7 @@ impl PaymentAmountInput {
             ));
             return Err(errs);
         };
-        let vat = self.vat.unwrap_or_else(|| vat_of(taxable));
+        let vat = self.vat.unwrap_or_else(|| rounding.vat_of(taxable));
         let Some(supply) = taxable.checked_sub(vat) else {
             errs.push(ValidationError::new(
                 path.join("vat"),
@@ -213,6 +244,25 @@ mod tests {
 
     fn amount(json: &str) -> Result<PaymentAmountInput, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn vat_rounding_is_a_rule() {
+        for (t, up, floor) in [
+            (1000, 91, 90),
+            (1100, 100, 100),
+            (6, 1, 0),
+            (50_004, 4546, 4545),
+        ] {
+            assert_eq!(VatRounding::HalfUp.vat_of(Money(t)).get(), up, "t={t}");
+            assert_eq!(VatRounding::Floor.vat_of(Money(t)).get(), floor, "t={t}");
+        }
+        let a: PaymentAmountInput = serde_json::from_str(r#"{"total": 1000}"#).unwrap();
+        let root = FieldPath::root("amount");
+        assert_eq!(a.resolve(&root).unwrap().vat.get(), 91);
+        let floor = a.resolve_with(&root, VatRounding::Floor).unwrap();
+        assert_eq!((floor.vat.get(), floor.supply.get()), (90, 910));
+        assert_eq!(VatRounding::default(), VatRounding::HalfUp);
     }
 
     #[test]

@@ -61,9 +61,15 @@ pub trait Transport: Send + Sync {
 }
 
 /// The network transport: HTTP via reqwest + rustls, TCP via tokio.
+///
+/// An adapter may recommend a read timeout ([`WireRequest::read_timeout`], what the vendor's
+/// sample waits); by default it replaces the caller's. A caller whose read timeout was chosen
+/// explicitly (a configured gateway, a test that wants a short wait) says so once with
+/// [`NetTransport::caller_read_wins`], and then its [`Timeouts::read`] is used for every request.
 #[derive(Clone)]
 pub struct NetTransport {
     http: reqwest::Client,
+    caller_read_wins: bool,
 }
 
 impl NetTransport {
@@ -73,7 +79,17 @@ impl NetTransport {
             .use_rustls_tls()
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
-        NetTransport { http }
+        NetTransport {
+            http,
+            caller_read_wins: false,
+        }
+    }
+
+    /// Whether the caller's read timeout wins over an adapter's recommended one: `true` when
+    /// the caller set its read timeout explicitly.
+    pub fn caller_read_wins(mut self, yes: bool) -> Self {
+        self.caller_read_wins = yes;
+        self
     }
 }
 
@@ -90,9 +106,12 @@ impl Transport for NetTransport {
         req: &WireRequest,
         timeouts: Timeouts,
     ) -> Result<WireResponse, TransportError> {
-        let timeouts = Timeouts {
-            read: req.read_timeout.unwrap_or(timeouts.read),
-            ..timeouts
+        let timeouts = match req.read_timeout {
+            Some(recommended) if !self.caller_read_wins => Timeouts {
+                read: recommended,
+                ..timeouts
+            },
+            _ => timeouts,
         };
         match &req.target {
             WireTarget::Tcp {
@@ -358,6 +377,36 @@ mod tests {
                 .unwrap_err();
             assert!(matches!(e, TransportError::SentNoAnswer(_)), "{e:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn an_explicit_caller_read_timeout_wins_over_the_adapters() {
+        // A PG that answers after 600 ms; the adapter recommends waiting 5 s, the caller 300 ms.
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            loop {
+                let (mut s, _) = l.accept().await.unwrap();
+                tokio::spawn(async move {
+                    let _ = read_frame(&mut s, Framing::AsciiLengthPrefix { digits: 4 }).await;
+                    tokio::time::sleep(Duration::from_millis(600)).await;
+                    let _ = s.write_all(b"0002ok").await;
+                });
+            }
+        });
+        let mut req = tcp_req(port, b"0002hi");
+        req.read_timeout = Some(Duration::from_secs(5));
+        // Default: the adapter's recommendation is used, so the late answer arrives.
+        let r = NetTransport::new().send(&req, quick()).await.unwrap();
+        assert_eq!(r.body, b"0002ok");
+        // The caller's explicit 300 ms wins: no answer in time.
+        let explicit = NetTransport::new().caller_read_wins(true);
+        let e = explicit.send(&req, quick()).await.unwrap_err();
+        assert!(matches!(e, TransportError::SentNoAnswer(_)), "{e:?}");
+        // Without a recommendation the caller's timeout applies either way.
+        req.read_timeout = None;
+        let e = NetTransport::new().send(&req, quick()).await.unwrap_err();
+        assert!(matches!(e, TransportError::SentNoAnswer(_)), "{e:?}");
     }
 
     #[tokio::test]

@@ -12,8 +12,8 @@ use paymux_core::error::PgError;
 use super::{amount_of, card_summary, malformed, AccountAnswer, Answer, InquiryAnswer};
 use crate::frame::kspay::{Request, RequestRecord, Response, ResponseRecord, SentRequest};
 use crate::protocol::kspay::{STATUS_DECLINED, STATUS_OK};
+use crate::protocol::trade_status;
 use crate::protocol::{bank_by_kftc, RESP_OK};
-use crate::reconstructed::trade_status;
 
 /// Read a KSPay answer to the frame `sent`.
 pub fn read(sent: &WireRequest, resp: &WireResponse) -> Result<Answer, PgError> {

@@ -21,11 +21,12 @@ use paymux_core::outcome::{
     classify, Approved, ApprovedDetail, CardSummary, DeclineKind, Declined, Outcome, TxReport,
     TxState, VirtualAccountIssued,
 };
+use paymux_core::secret::Secret;
 
 use crate::channel::{KsnetChannel, Protocol};
-use crate::encode::{resolve_cancel, window_unsupported, WireCurrency};
+use crate::encode::{prior_currency, resolve_cancel, window_unsupported, WireCurrency};
+use crate::protocol::trade_status;
 use crate::protocol::DECLINE_RULES;
-use crate::reconstructed;
 
 /// Decode the answer to `req` (whose bytes were `sent`).
 pub fn decode(
@@ -91,7 +92,7 @@ pub struct AccountAnswer {
 /// The **reconstructed** inquiry fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InquiryAnswer {
-    /// One of [`reconstructed::trade_status`].
+    /// One of [`trade_status`].
     pub status: Option<String>,
     /// Approved amount.
     pub amount: Option<u64>,
@@ -101,8 +102,9 @@ pub struct InquiryAnswer {
 
 /// Map an answer to the outcome of `req`.
 pub fn finish(req: &PgRequest, a: Answer) -> Result<Outcome, PgError> {
-    if let PgRequest::Get(_) = req {
-        return inquiry(a);
+    if let PgRequest::Get(c) = req {
+        let currency = prior_currency(&c.prior).map_err(PgError::Validation)?;
+        return inquiry(a, currency);
     }
     if !a.approved {
         return Ok(Outcome::Declined(declined(&a)));
@@ -155,7 +157,7 @@ pub fn finish(req: &PgRequest, a: Answer) -> Result<Outcome, PgError> {
                 .ok_or_else(|| malformed("a billing-key answer without a TID"))?;
             Outcome::Approved(base(
                 ApprovedDetail::BillingKeyIssued {
-                    pg_billing_key: reconstructed::key_of_tid(key),
+                    pg_billing_key: key_of_tid(key),
                     card: a.card.clone(),
                 },
                 None,
@@ -167,7 +169,7 @@ pub fn finish(req: &PgRequest, a: Answer) -> Result<Outcome, PgError> {
         }
         PgRequest::Cancel(c) => {
             let plan = resolve_cancel(c).map_err(PgError::Validation)?;
-            let cancelled = money(a.amount, WireCurrency::Krw)?
+            let cancelled = money(a.amount, plan.currency)?
                 .filter(|m| *m > Money::ZERO)
                 .unwrap_or(plan.amount);
             Outcome::Approved(base(
@@ -196,7 +198,7 @@ fn payment_detail(a: &Answer) -> ApprovedDetail {
 }
 
 /// A status inquiry's answer: found (with the **reconstructed** state), not found, or refused.
-fn inquiry(a: Answer) -> Result<Outcome, PgError> {
+fn inquiry(a: Answer, currency: WireCurrency) -> Result<Outcome, PgError> {
     let report = |state, amount: Option<Money>, balance: Option<Money>, tid| {
         Outcome::Approved(Approved {
             pg_tx_id: tid,
@@ -222,10 +224,10 @@ fn inquiry(a: Answer) -> Result<Outcome, PgError> {
     let state = q
         .status
         .as_deref()
-        .and_then(reconstructed::tx_state)
+        .and_then(tx_state)
         .ok_or_else(|| malformed("an inquiry answer without a known trade status"))?;
-    let amount = money(q.amount.or(a.amount), WireCurrency::Krw)?;
-    let cancelled = money(q.cancelled, WireCurrency::Krw)?.unwrap_or(Money::ZERO);
+    let amount = money(q.amount.or(a.amount), currency)?;
+    let cancelled = money(q.cancelled, currency)?.unwrap_or(Money::ZERO);
     let balance = amount.and_then(|m| m.checked_sub(cancelled));
     let tid = a.tid.clone();
     let out = report(state, amount, balance, tid.clone());
@@ -345,6 +347,32 @@ pub fn malformed(detail: &str) -> PgError {
     }
 }
 
+/// The unified state of a **reconstructed** inquiry state.
+pub fn tx_state(status: &str) -> Option<TxState> {
+    Some(match status {
+        trade_status::APPROVED | trade_status::DEPOSITED => TxState::Approved,
+        trade_status::PART_CANCELLED => TxState::PartiallyCancelled,
+        trade_status::CANCELLED => TxState::Cancelled,
+        trade_status::WAITING_DEPOSIT => TxState::Pending,
+        _ => return None,
+    })
+}
+
+/// Whether a request is a billing-key operation whose TID is the key (views and outcomes
+/// must not show it). **Reconstructed**: a KSNET billing key is a transaction number.
+pub fn tid_is_billing_key(req: &paymux_core::adapter::PgRequest) -> bool {
+    matches!(
+        req,
+        paymux_core::adapter::PgRequest::IssueBillingKey(_)
+            | paymux_core::adapter::PgRequest::DeleteBillingKey(_)
+    )
+}
+
+/// A secret from the PG's TID (a billing key, **reconstructed**: see [`tid_is_billing_key`]).
+pub fn key_of_tid(tid: &str) -> Secret<String> {
+    Secret::new(tid.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,5 +424,18 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn inquiry_states_map() {
+        assert_eq!(
+            tx_state(trade_status::WAITING_DEPOSIT),
+            Some(TxState::Pending)
+        );
+        assert_eq!(
+            trade_status::of_letter(trade_status::letter(trade_status::CANCELLED)),
+            Some(trade_status::CANCELLED)
+        );
+        assert_eq!(tx_state("???"), None);
     }
 }

@@ -10,6 +10,7 @@ use super::{
     WireCurrency,
 };
 use crate::channel::{KsnetChannel, Target};
+use crate::frame::kspay::PartialCancelDetail;
 use crate::frame::kspay::{
     self as wire, CancelData, CreditData, Head, Request, RequestRecord, VirtualAccountData,
 };
@@ -18,7 +19,9 @@ use crate::protocol::kspay::{
     ENC_TYPE_NONE, ESCROW_NONE, GOOD_DIGITAL, GOOD_REAL, KEY_IN, LINE_INTERNET, ONE_RECORD,
     RESEND_FIRST, TYPE, VERSION, VISA_AUTH_SSL,
 };
-use crate::reconstructed::{self, PartialCancelDetail};
+use crate::protocol::{
+    KSPAY_CANCEL, KSPAY_VIRTUAL_ACCOUNT, KSPAY_VIR_FIX_GIVEN, KSPAY_VIR_FIX_NONE,
+};
 
 /// The telegram as a TCP exchange: the exact frame, its field-by-field masked layout as the
 /// (lazy) view, and the 4-digit length framing of the answer. The request stays in the view's
@@ -176,7 +179,7 @@ pub fn cancel_record(plan: &CancelPlan, key_is_secret: bool) -> CancelData {
         }
     };
     CancelData {
-        approval_type: reconstructed::KSPAY_CANCEL.into(),
+        approval_type: KSPAY_CANCEL.into(),
         cancel_type: cancel_type.into(),
         transaction_no: Secret::new(tid),
         transaction_no_is_secret: key_is_secret,
@@ -212,16 +215,16 @@ pub fn virtual_account(
     plan: &VirtualAccountPlan,
 ) -> Result<WireRequest, PgError> {
     let record = VirtualAccountData {
-        approval_type: reconstructed::KSPAY_VIRTUAL_ACCOUNT.into(),
+        approval_type: KSPAY_VIRTUAL_ACCOUNT.into(),
         bank_code: plan.bank.kftc.into(),
         amount: plan.amount,
         close_date: plan.close.format("%Y%m%d").to_string(),
         close_time: plan.close.format("%H%M%S").to_string(),
         escrow_sele: ESCROW_NONE.into(),
         vir_fix_sele: if plan.account.is_some() {
-            reconstructed::KSPAY_VIR_FIX_GIVEN
+            KSPAY_VIR_FIX_GIVEN
         } else {
-            reconstructed::KSPAY_VIR_FIX_NONE
+            KSPAY_VIR_FIX_NONE
         }
         .into(),
         vir_acct_no: plan.account.clone().unwrap_or_default(),

@@ -4,14 +4,16 @@
 //! The mapping is done once, protocol-neutrally ([`Order`], [`Amounts`], [`KeyedCard`],
 //! [`CancelPlan`], [`VirtualAccountPlan`], [`TradeKey`]); [`webfep`] and [`kspay`] only render
 //! those into their wire structs. Operations no public source documents (billing keys, the
-//! status inquiry) are built in [`crate::reconstructed`].
+//! status inquiry) are built in this module too (each marked **reconstructed**; the list is
+//! [`crate::reconstructed::RECONSTRUCTIONS`]).
 
 pub mod kspay;
 pub mod webfep;
 
 use chrono::{DateTime, FixedOffset, Months, NaiveDateTime};
 use paymux_core::adapter::{
-    kst, CancelCall, EncodeContext, Method, PgRequest, PriorCancel, PriorTransaction, WireRequest,
+    kst, BillingKeyPaymentCall, CancelCall, DeleteBillingKeyCall, EncodeContext, GetPaymentCall,
+    IssueBillingKeyCall, Method, PgRequest, PriorCancel, PriorTransaction, WireRequest, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::{
@@ -25,8 +27,13 @@ pub use paymux_core::wire::codec::digits14;
 use paymux_core::wire::{fixed, Charset};
 
 use crate::channel::{KsnetChannel, Protocol};
-use crate::protocol::{self, policy, width, Bank};
-use crate::reconstructed;
+pub use crate::frame::kspay::PartialCancel;
+use crate::frame::kspay::{KspayInquiryRequest, Request, RequestRecord};
+use crate::frame::webfep::{to_body, CardCertRequest, WebfepInquiryRequest};
+use crate::protocol::webfep::CARD_CERT;
+use crate::protocol::{
+    self, policy, width, Bank, BILLING_KEY_PRODUCT_NAME, KSPAY_INQUIRY, WEBFEP_INQUIRY,
+};
 
 /// Encode any operation.
 pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, PgError> {
@@ -69,10 +76,10 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
                 Protocol::Kspay => kspay::cancel(ctx, &ch, &c.payment_id, &plan, false),
             }
         }
-        PgRequest::IssueBillingKey(c) => reconstructed::issue_billing_key(ctx, &ch, c),
-        PgRequest::PayWithBillingKey(c) => reconstructed::charge_billing_key(ctx, &ch, c),
-        PgRequest::DeleteBillingKey(c) => reconstructed::delete_billing_key(ctx, &ch, c),
-        PgRequest::Get(c) => reconstructed::inquiry(ctx, &ch, c),
+        PgRequest::IssueBillingKey(c) => issue_billing_key(ctx, &ch, c),
+        PgRequest::PayWithBillingKey(c) => charge_billing_key(ctx, &ch, c),
+        PgRequest::DeleteBillingKey(c) => delete_billing_key(ctx, &ch, c),
+        PgRequest::Get(c) => inquiry(ctx, &ch, c),
         PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_) => Err(window_unsupported()),
     }
 }
@@ -378,17 +385,20 @@ pub struct CancelPlan {
     pub cancellable: Money,
     /// Method of the original payment.
     pub method: Method,
+    /// Currency of the original payment: the unit of the amounts on the wire.
+    pub currency: WireCurrency,
 }
 
-/// A partial cancel's amounts and sequence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PartialCancel {
-    /// 취소 총금액.
-    pub amount: u64,
-    /// 취소 면세금액.
-    pub tax_free: u64,
-    /// 취소일련번호 1–9.
-    pub seq: u32,
+/// The currency of the earlier payment (`prior.currency`; absent means KRW).
+pub fn prior_currency(prior: &PriorTransaction) -> Result<WireCurrency, ValidationErrors> {
+    match &prior.currency {
+        None => Ok(WireCurrency::Krw),
+        Some(c) => WireCurrency::of(c.code()).map_err(|_| {
+            let mut e = ValidationErrors::default();
+            e.add("prior.currency", "KSNET payments are in KRW or USD");
+            e
+        }),
+    }
 }
 
 /// Resolve a cancel against `prior.amount` with core's cancel rules, then KSNET's: at most 9
@@ -409,6 +419,8 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
     }
     let key = key?;
     let method = call.prior.method.unwrap_or(Method::Card);
+    // The cancel body carries no currency: the original payment's is in `prior.currency`.
+    let currency = prior_currency(&call.prior)?;
     let PriorCancel {
         resolved,
         cancellable: left,
@@ -422,6 +434,7 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
             amount: resolved.amount,
             cancellable: left,
             method,
+            currency,
         });
     }
     if method == Method::Mobile {
@@ -442,8 +455,7 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
         );
         return Err(errs);
     }
-    // The cancel call carries no currency: partial amounts are sent as KRW (see README).
-    let wire = |m: Money| WireCurrency::Krw.to_wire(m).unwrap_or(u64::MAX);
+    let wire = |m: Money| currency.to_wire(m).unwrap_or(u64::MAX);
     Ok(CancelPlan {
         key,
         partial: Some(PartialCancel {
@@ -454,6 +466,7 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
         amount: resolved.amount,
         cancellable: left,
         method,
+        currency,
     })
 }
 
@@ -620,6 +633,173 @@ pub fn virtual_account(
 /// The method of an earlier payment; absent means CARD.
 pub fn prior_method(prior: &PriorTransaction) -> Method {
     prior.method.unwrap_or(Method::Card)
+}
+
+/// `BatchUseType` 1. The order number is the gateway's billing-key id.
+pub fn issue_billing_key(
+    ctx: &EncodeContext<'_>,
+    ch: &KsnetChannel,
+    call: &IssueBillingKeyCall,
+) -> Result<WireRequest, PgError> {
+    let body = &call.body;
+    let Some(card) = body.method.card.as_ref() else {
+        return Err(PgError::Unsupported {
+            adapter: crate::ADAPTER_ID,
+            what: "billing-key.issue without a card".into(),
+        });
+    };
+    let keyed = keyed_card(&card.credential)?;
+    let ord = order(
+        &call.billing_key,
+        BILLING_KEY_PRODUCT_NAME,
+        body.customer.as_ref(),
+    );
+    let Some((password, birth)) = keyed.old_cert.clone() else {
+        let mut e = paymux_core::validation::ValidationErrors::default();
+        e.add(
+            "method.card.credential.passwordTwoDigits",
+            "is required to issue a KSNET billing key (with birthOrBusinessRegistrationNumber)",
+        );
+        return Err(e.into());
+    };
+    match ch.protocol {
+        Protocol::Webfep => {
+            let request = CardCertRequest {
+                mid: ch.mid.clone(),
+                payload: call.billing_key.clone(),
+                order_numb: call.billing_key.clone(),
+                user_name: ord.user_name.clone(),
+                product_name: ord.product_name_50()?,
+                card_numb: keyed.number.clone(),
+                expiry_date: keyed.expiry.clone(),
+                password2: password,
+                user_info: birth,
+            };
+            let bytes = to_body(&request).map_err(|reason| PgError::NotSent { reason })?;
+            webfep::http_request(ch, CARD_CERT, bytes, WireView::lazy(move || request.view()))
+        }
+        Protocol::Kspay => {
+            let zero = Amounts {
+                total: 0,
+                tax_free: None,
+                vat: None,
+                currency: WireCurrency::Krw,
+            };
+            let terms = Terms {
+                installment: 0,
+                free_interest: false,
+            };
+            let request = Request {
+                head: kspay::head(ctx, ch, &ord),
+                records: vec![RequestRecord::Credit(kspay::credit(
+                    &zero,
+                    &terms,
+                    &CardSource::Keyed(keyed),
+                    true,
+                ))],
+            };
+            kspay::tcp_request(ch, request)
+        }
+    }
+}
+
+/// **Reconstructed** billing-key charge: the key stands for the card (`BatchUseType` 1).
+pub fn charge_billing_key(
+    ctx: &EncodeContext<'_>,
+    ch: &KsnetChannel,
+    call: &BillingKeyPaymentCall,
+) -> Result<WireRequest, PgError> {
+    let body = &call.body;
+    let key = call.prior.pg_billing_key.clone().unwrap_or_default();
+    let ord = order(&call.payment_id, &body.order_name, body.customer.as_ref())
+        .with_product(body.product_type);
+    let currency = WireCurrency::of(body.currency.code())?;
+    let amts = amounts(&body.amount, currency)?;
+    let terms = Terms {
+        installment: installment(body.installment_month),
+        free_interest: body.use_free_interest_from_merchant == Some(true),
+    };
+    let source = CardSource::Batch(key);
+    match ch.protocol {
+        Protocol::Webfep => webfep::approve(ch, &ord, &amts, &terms, &source),
+        Protocol::Kspay => kspay::approve(ctx, ch, &ord, &amts, &terms, &source),
+    }
+}
+
+/// **Reconstructed** billing-key delete: a FULL cancel of the issuing transaction.
+pub fn delete_billing_key(
+    ctx: &EncodeContext<'_>,
+    ch: &KsnetChannel,
+    call: &DeleteBillingKeyCall,
+) -> Result<WireRequest, PgError> {
+    let key = call
+        .prior
+        .pg_billing_key
+        .as_ref()
+        .map(|k| k.expose().clone())
+        .unwrap_or_default();
+    let plan = CancelPlan {
+        key: TradeKey::Tid(key),
+        partial: None,
+        amount: Money::ZERO,
+        cancellable: Money::ZERO,
+        method: Method::Card,
+        currency: WireCurrency::Krw,
+    };
+    match ch.protocol {
+        Protocol::Webfep => webfep::cancel(ch, &call.billing_key, &plan, true),
+        Protocol::Kspay => kspay::cancel(ctx, ch, &call.billing_key, &plan, true),
+    }
+}
+
+/// **Reconstructed** status inquiry, keyed like a cancel: by TID when the gateway has one,
+/// else by order number and the original date (an `Unknown` outcome has no TID).
+pub fn inquiry(
+    ctx: &EncodeContext<'_>,
+    ch: &KsnetChannel,
+    call: &GetPaymentCall,
+) -> Result<WireRequest, PgError> {
+    let key = trade_key(&call.payment_id, &call.prior)?;
+    match ch.protocol {
+        Protocol::Webfep => {
+            let (key_type, key, date) = webfep::key_fields(&key);
+            let request = WebfepInquiryRequest {
+                mid: ch.mid.clone(),
+                payload: call.payment_id.clone(),
+                org_trade_key_type: key_type.to_string(),
+                org_trade_key: key,
+                org_trade_date: date,
+            };
+            let bytes = to_body(&request).map_err(|reason| PgError::NotSent { reason })?;
+            webfep::http_request(
+                ch,
+                WEBFEP_INQUIRY,
+                bytes,
+                WireView::lazy(move || request.view()),
+            )
+        }
+        Protocol::Kspay => {
+            let (inquiry_type, tid, date, number) = match &key {
+                TradeKey::Tid(t) => ("1", t.clone(), String::new(), String::new()),
+                TradeKey::Order { number, date } => {
+                    ("2", String::new(), date.clone(), number.clone())
+                }
+            };
+            let ord = order(&call.payment_id, "", None);
+            let request = Request {
+                head: kspay::head(ctx, ch, &ord),
+                records: vec![RequestRecord::Inquiry(KspayInquiryRequest {
+                    approval_type: KSPAY_INQUIRY.into(),
+                    inquiry_type: inquiry_type.into(),
+                    transaction_no: tid,
+                    trade_date: date,
+                    order_number: number,
+                    filler: String::new(),
+                })],
+            };
+            kspay::tcp_request(ch, request)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use crate::protocol::webfep::{
     cancel_type, product_type, trade_key_type, virt_account_type, AUTH_SCHEME, CARD_CANCEL,
     CARD_PAY_NONCERT, CARD_PAY_OLDCERT, CONTENT_TYPE, ESCROW_NONE, VACCOUNT_PERMANENT,
 };
-use crate::reconstructed;
 
 /// `POST {base}/kspay/webfep/api/v1/{path}` with the JSON `body`; `view` is its masked form
 /// (`WireView::lazy(move || request.view())`).
@@ -109,7 +108,7 @@ pub fn approve(
             String::new(),
             None,
             None,
-            Some(reconstructed::WEBFEP_BATCH_USE.to_string()),
+            Some(crate::protocol::WEBFEP_BATCH_USE.to_string()),
         ),
     };
     let request = CardPayRequest {

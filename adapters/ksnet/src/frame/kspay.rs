@@ -17,7 +17,7 @@
 //! arbitrary bytes give an error, never a panic.
 //!
 //! Record layouts the public code does not show (inquiry, the partial-cancel detail) are in
-//! [`crate::reconstructed`].
+//! this module (each marked **reconstructed**).
 
 use paymux_core::adapter::ViewSource;
 use paymux_core::wire::{
@@ -26,7 +26,7 @@ use paymux_core::wire::{
 use serde_json::{json, Value};
 
 use crate::protocol::kspay::{HEAD_WIDTH, LEN_WIDTH, MAX_BODY};
-use crate::reconstructed::{self, KspayInquiryAnswer, KspayInquiryRequest, PartialCancelDetail};
+use crate::protocol::{KSPAY_CANCEL, KSPAY_INQUIRY, KSPAY_INQUIRY_FAMILY, KSPAY_VIRTUAL_ACCOUNT};
 use paymux_core::secret::Secret;
 
 /// Charset of requests: strict EUC-KR.
@@ -229,7 +229,7 @@ impl CreditData {
 /// Cancel data (`CancelDataMessage`): 150 bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CancelData {
-    /// ApprovalType (4): supplied by the caller (`authty`); see [`crate::reconstructed`].
+    /// ApprovalType (4): supplied by the caller (`authty`); see [`crate::reconstructed::RECONSTRUCTIONS`].
     pub approval_type: String,
     /// CancelType (1): the samples send 0 with a transaction number; 2 = by order number.
     pub cancel_type: String,
@@ -388,13 +388,9 @@ impl RequestRecord {
             | crate::protocol::kspay::approval_type::CARD_OLD_CERT => {
                 CreditData::read(r).map(RequestRecord::Credit)
             }
-            reconstructed::KSPAY_CANCEL => CancelData::read(r).map(RequestRecord::Cancel),
-            reconstructed::KSPAY_VIRTUAL_ACCOUNT => {
-                VirtualAccountData::read(r).map(RequestRecord::VirtualAccount)
-            }
-            reconstructed::KSPAY_INQUIRY => {
-                KspayInquiryRequest::read(r).map(RequestRecord::Inquiry)
-            }
+            KSPAY_CANCEL => CancelData::read(r).map(RequestRecord::Cancel),
+            KSPAY_VIRTUAL_ACCOUNT => VirtualAccountData::read(r).map(RequestRecord::VirtualAccount),
+            KSPAY_INQUIRY => KspayInquiryRequest::read(r).map(RequestRecord::Inquiry),
             _ => Err(malformed(
                 "ApprovalType",
                 "not a record type this adapter writes (1000, 1300, 1010, 6000, A800)",
@@ -738,7 +734,7 @@ impl ResponseRecord {
             }
             (Some('1' | 'I'), _) => CardResult::read(r).map(|c| ResponseRecord::Card(Box::new(c))),
             (Some('6'), _) => VirtualAccountResult::read(r).map(ResponseRecord::VirtualAccount),
-            _ if code.starts_with(reconstructed::KSPAY_INQUIRY_FAMILY) => {
+            _ if code.starts_with(KSPAY_INQUIRY_FAMILY) => {
                 KspayInquiryAnswer::read(r).map(ResponseRecord::Inquiry)
             }
             _ => Err(malformed(
@@ -992,5 +988,211 @@ fn malformed(what: &str, detail: &str) -> WireError {
     WireError::Malformed {
         what: what.to_string(),
         detail: detail.to_string(),
+    }
+}
+
+/// A partial cancel's amounts and sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartialCancel {
+    /// 취소 총금액.
+    pub amount: u64,
+    /// 취소 면세금액.
+    pub tax_free: u64,
+    /// 취소일련번호 1–9.
+    pub seq: u32,
+}
+
+/// **Reconstructed** KSPay `CancelData`(42): blank for a full cancel (what the samples send),
+/// `Y` + amounts + sequence for a partial one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartialCancelDetail(pub Option<PartialCancel>);
+
+/// Width of `CancelData`.
+const CANCEL_DATA_WIDTH: usize = 42;
+
+impl PartialCancelDetail {
+    /// The detail of a plan's partial part.
+    pub fn of(partial: Option<PartialCancel>) -> Self {
+        PartialCancelDetail(partial)
+    }
+
+    /// Write the 42 bytes.
+    pub fn write(&self, w: &mut RecordWriter) {
+        match self.0 {
+            None => {
+                w.alpha_strict("CANCEL.CancelData", "", CANCEL_DATA_WIDTH);
+            }
+            Some(p) => {
+                w.alpha_strict("CANCEL.CancelData.PartCancelYn", "Y", 1)
+                    .numeric("CANCEL.CancelData.CancelAmount", p.amount, 9)
+                    .numeric("CANCEL.CancelData.CancelTaxFree", p.tax_free, 9)
+                    .numeric("CANCEL.CancelData.CancelSeq", u64::from(p.seq), 1)
+                    .alpha_strict("CANCEL.CancelData.Filler", "", 22);
+            }
+        }
+    }
+
+    /// Read the 42 bytes.
+    pub fn read(r: &mut RecordReader<'_>) -> Result<Self, WireError> {
+        let raw = r.raw("CANCEL.CancelData", CANCEL_DATA_WIDTH)?;
+        if raw.iter().all(|b| *b == b' ') {
+            return Ok(PartialCancelDetail(None));
+        }
+        let digits = |from: usize, to: usize| -> Result<u64, WireError> {
+            let s = &raw[from..to];
+            if !s.iter().all(u8::is_ascii_digit) {
+                return Err(WireError::NotNumeric {
+                    field: "CANCEL.CancelData".into(),
+                });
+            }
+            Ok(s.iter().fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0')))
+        };
+        if raw[0] != b'Y' {
+            return Err(WireError::Malformed {
+                what: "CANCEL.CancelData".into(),
+                detail: "neither blank nor a partial cancel (PartCancelYn Y)".into(),
+            });
+        }
+        Ok(PartialCancelDetail(Some(PartialCancel {
+            amount: digits(1, 10)?,
+            tax_free: digits(10, 19)?,
+            seq: u32::try_from(digits(19, 20)?).unwrap_or(0),
+        })))
+    }
+}
+
+/// **Reconstructed** KSPay inquiry request record `A800` (150 bytes, the cancel's width):
+/// `ApprovalType`(4) `InquiryType`(1: 1 by TID, 2 by order number) `TransactionNo`(12)
+/// `TradeDate`(8) `OrderNumber`(50) `Filler`(75).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KspayInquiryRequest {
+    /// `A800`.
+    pub approval_type: String,
+    /// 1 by TID, 2 by order number.
+    pub inquiry_type: String,
+    /// TID.
+    pub transaction_no: String,
+    /// yyyyMMdd (by order number).
+    pub trade_date: String,
+    /// Order number (by order number).
+    pub order_number: String,
+    /// Filler (75).
+    pub filler: String,
+}
+
+impl KspayInquiryRequest {
+    /// Write the 150 bytes.
+    pub fn write(&self, w: &mut RecordWriter) {
+        w.alpha_strict("INQUIRY.ApprovalType", &self.approval_type, 4)
+            .alpha_strict("INQUIRY.InquiryType", &self.inquiry_type, 1)
+            .alpha_strict("INQUIRY.TransactionNo", &self.transaction_no, 12)
+            .alpha_strict("INQUIRY.TradeDate", &self.trade_date, 8)
+            .alpha_strict("INQUIRY.OrderNumber", &self.order_number, 50)
+            .alpha_strict("INQUIRY.Filler", &self.filler, 75);
+    }
+
+    /// Read the 150 bytes.
+    pub fn read(r: &mut RecordReader<'_>) -> Result<Self, WireError> {
+        Ok(KspayInquiryRequest {
+            approval_type: r.alpha("INQUIRY.ApprovalType", 4)?,
+            inquiry_type: r.alpha("INQUIRY.InquiryType", 1)?,
+            transaction_no: r.alpha("INQUIRY.TransactionNo", 12)?,
+            trade_date: r.alpha("INQUIRY.TradeDate", 8)?,
+            order_number: r.alpha("INQUIRY.OrderNumber", 50)?,
+            filler: r.alpha("INQUIRY.Filler", 75)?,
+        })
+    }
+}
+
+/// **Reconstructed** KSPay inquiry answer record `A801` (104 bytes): `ApprovalType`(4)
+/// `TransactionNo`(12) `Status`(1: O found, X not) `TradeDate`(8) `TradeTime`(6)
+/// `TradeStatus`(1: A P C W D) `Amount`(9) `CancelAmount`(9) `RespCode`(4) `Message1`(16)
+/// `Message2`(16) `Filler`(18).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KspayInquiryAnswer {
+    /// `A801`.
+    pub approval_type: String,
+    /// TID.
+    pub transaction_no: String,
+    /// O / X.
+    pub status: String,
+    /// yyyyMMdd.
+    pub trade_date: String,
+    /// HHmmss.
+    pub trade_time: String,
+    /// One letter of [`crate::protocol::trade_status`].
+    pub trade_status: String,
+    /// Approved amount.
+    pub amount: String,
+    /// Cancelled so far.
+    pub cancel_amount: String,
+    /// Result code.
+    pub resp_code: String,
+    /// Message1.
+    pub message1: String,
+    /// Message2.
+    pub message2: String,
+    /// Filler.
+    pub filler: String,
+}
+
+impl KspayInquiryAnswer {
+    /// Write the 104 bytes (the simulator).
+    pub fn write(&self, w: &mut RecordWriter) {
+        w.alpha("INQUIRY.ApprovalType", &self.approval_type, 4)
+            .alpha("INQUIRY.TransactionNo", &self.transaction_no, 12)
+            .alpha("INQUIRY.Status", &self.status, 1)
+            .alpha("INQUIRY.TradeDate", &self.trade_date, 8)
+            .alpha("INQUIRY.TradeTime", &self.trade_time, 6)
+            .alpha("INQUIRY.TradeStatus", &self.trade_status, 1)
+            .alpha("INQUIRY.Amount", &self.amount, 9)
+            .alpha("INQUIRY.CancelAmount", &self.cancel_amount, 9)
+            .alpha("INQUIRY.RespCode", &self.resp_code, 4)
+            .alpha("INQUIRY.Message1", &self.message1, 16)
+            .alpha("INQUIRY.Message2", &self.message2, 16)
+            .alpha("INQUIRY.Filler", &self.filler, 18);
+    }
+
+    /// Read the 104 bytes.
+    pub fn read(r: &mut RecordReader<'_>) -> Result<Self, WireError> {
+        let mut t = |name: &str, width: usize| r.alpha(name, width);
+        Ok(KspayInquiryAnswer {
+            approval_type: t("INQUIRY.ApprovalType", 4)?,
+            transaction_no: t("INQUIRY.TransactionNo", 12)?,
+            status: t("INQUIRY.Status", 1)?,
+            trade_date: t("INQUIRY.TradeDate", 8)?,
+            trade_time: t("INQUIRY.TradeTime", 6)?,
+            trade_status: t("INQUIRY.TradeStatus", 1)?,
+            amount: t("INQUIRY.Amount", 9)?,
+            cancel_amount: t("INQUIRY.CancelAmount", 9)?,
+            resp_code: t("INQUIRY.RespCode", 4)?,
+            message1: t("INQUIRY.Message1", 16)?,
+            message2: t("INQUIRY.Message2", 16)?,
+            filler: t("INQUIRY.Filler", 18)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_cancel_detail_round_trips() {
+        for d in [
+            PartialCancelDetail(None),
+            PartialCancelDetail(Some(PartialCancel {
+                amount: 1000,
+                tax_free: 100,
+                seq: 3,
+            })),
+        ] {
+            let mut w = RecordWriter::new(paymux_core::wire::Charset::EucKr);
+            d.write(&mut w);
+            let (bytes, _) = w.finish().unwrap();
+            assert_eq!(bytes.len(), CANCEL_DATA_WIDTH);
+            let mut r = RecordReader::new(&bytes, paymux_core::wire::Charset::EucKr);
+            assert_eq!(PartialCancelDetail::read(&mut r).unwrap(), d);
+        }
     }
 }

@@ -6,7 +6,7 @@
 //! - [`kspay`]: the socket telegram: a 4-digit length, the 296-byte header and fixed-width
 //!   EUC-KR records, written and read field by field with a reviewable layout.
 //!
-//! Layouts no public source shows live in [`crate::reconstructed`].
+//! Layouts no public source shows are in the same modules, each marked **reconstructed**.
 
 pub mod kspay;
 pub mod webfep;

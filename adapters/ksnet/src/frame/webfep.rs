@@ -367,7 +367,7 @@ pub struct ResultData {
     )]
     pub account_holder: Option<String>,
     /// **Reconstructed** (inquiry): the transaction's state, see
-    /// [`crate::reconstructed::trade_status`].
+    /// [`crate::protocol::trade_status`].
     #[serde(
         default,
         deserialize_with = "opt_text",
@@ -426,6 +426,31 @@ pub fn envelope(aid: &str, code: &str, message: &str, data: Option<Value>) -> Va
     m.insert("message".into(), json!(message));
     m.insert("data".into(), data.unwrap_or(Value::Null));
     Value::Object(m)
+}
+
+/// **Reconstructed** WEBFEP inquiry body (`POST trade/inquiry`), the cancel's key fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebfepInquiryRequest {
+    /// 상점아이디.
+    pub mid: String,
+    /// 가맹점데이터.
+    #[serde(default)]
+    pub payload: String,
+    /// TID / ORDER_NUMB.
+    pub org_trade_key_type: String,
+    /// The TID or the order number.
+    pub org_trade_key: String,
+    /// yyyyMMdd (by order number).
+    #[serde(default)]
+    pub org_trade_date: String,
+}
+
+impl WebfepInquiryRequest {
+    /// The view (nothing secret).
+    pub fn view(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
 }
 
 #[cfg(test)]

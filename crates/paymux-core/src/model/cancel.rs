@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::Bank;
 use super::validate::{self as rules, Validate};
-use crate::money::{vat_of, Money};
+use crate::money::{Money, VatRounding};
 use crate::secret::Secret;
 use crate::validation::{FieldPath, ValidationError, ValidationErrors};
 
@@ -222,6 +222,15 @@ impl CancelAmounts {
         body: &CancelPaymentBody,
         cancellable: &CancellableAmounts,
     ) -> Result<ResolvedCancel, CancelRule> {
+        Self::resolve_with(body, cancellable, VatRounding::HalfUp)
+    }
+
+    /// [`resolve`](Self::resolve) with a PG's own VAT rounding for an absent `vatAmount`.
+    pub fn resolve_with(
+        body: &CancelPaymentBody,
+        cancellable: &CancellableAmounts,
+        rounding: VatRounding,
+    ) -> Result<ResolvedCancel, CancelRule> {
         check_request_amounts(body, &FieldPath::root("")).map_err(CancelRule::InvalidRequest)?;
 
         let remaining = cancellable.total;
@@ -266,7 +275,7 @@ impl CancelAmounts {
         let vat = match (body.vat_amount, cancellable.vat) {
             (Some(v), _) => v,
             (None, Some(left)) if everything_left && left <= taxable => left,
-            (None, _) => vat_of(taxable),
+            (None, _) => rounding.vat_of(taxable),
         };
         if vat > taxable {
             return Err(CancelRule::InvalidRequest(ValidationError::new(
@@ -375,8 +384,19 @@ mod tests {
             &left(5000, 1000),
         )
         .unwrap();
-        assert_eq!(r.vat, vat_of(m(2200)));
+        assert_eq!(r.vat, crate::money::vat_of(m(2200)));
         assert_eq!(r.vat, m(200));
+    }
+
+    #[test]
+    fn a_pg_may_truncate_the_vat_instead() {
+        let b = body(r#"{"reason": "x", "amount": 1000}"#);
+        let r = CancelAmounts::resolve_with(&b, &left(5000, 0), VatRounding::Floor).unwrap();
+        assert_eq!(r.vat, m(90));
+        // An explicit vatAmount is the caller's, whatever the rule.
+        let b = body(r#"{"reason": "x", "amount": 1000, "vatAmount": 91}"#);
+        let r = CancelAmounts::resolve_with(&b, &left(5000, 0), VatRounding::Floor).unwrap();
+        assert_eq!(r.vat, m(91));
     }
 
     #[test]

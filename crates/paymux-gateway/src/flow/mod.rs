@@ -118,6 +118,7 @@ impl PaymentRow {
             pg_billing_key: None,
             method,
             order_date: self.order_date.clone(),
+            currency: paymux_core::money::Currency::parse(&self.currency).ok(),
         }
     }
 

@@ -1,5 +1,7 @@
-//! PortOne V1 `IMP.request_pay(param)` for Galaxia (the founding document's parameters),
-//! mapped onto the unified checkout request.
+//! PortOne V1 `IMP.request_pay(param)`, mapped onto the unified checkout request, for the
+//! browser-SDK work to serve V1 pages. The parameters are those of PortOne's V1 guides (first
+//! written down for Galaxia); nothing here is specific to one PG: the adapter's own rules run
+//! on the unified request afterwards.
 //!
 //! | V1 parameter | unified (V2 SDK) field |
 //! |---|---|
@@ -14,21 +16,49 @@
 //! | `display.card_quota` `[]` / `[n]` / `[a, b, …]` | `card.installment.monthOption` `availableMonthList: []` / `fixedMonth: n` / `availableMonthList` |
 //! | `card.direct.code` (금융결제원 code), `card.direct.quota` | `card.cardCompany`, `card.installment.monthOption.fixedMonth` |
 //! | `phone.carrier` SKT, KTF, LGT, CJH, KCT, SKL | `mobile.carrier` SKT, KT, LGU, HELLO, KCT, SK7 |
-//! | `bypass.galaxia.ITEM_CODE` | `bypass.galaxia.ITEM_CODE` |
+//! | `bypass` | `bypass` (as given, e.g. `bypass.galaxia.ITEM_CODE`) |
 //!
 //! V1's `customer_uid` names the billing key itself; V2 has no such field, so it is returned
 //! beside the request ([`V1Checkout::customer_uid`]) for the gateway to use as the key id.
-//! Errors here name the V1 parameter; the Galaxia rules then run on the unified request.
+//! Errors here name the V1 parameter; the adapter's rules then run on the unified request.
 
-use paymux_core::adapter::CheckoutRequest;
-use paymux_core::money::Money;
-use paymux_core::validation::ValidationErrors;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::protocol::{CARD_COMPANIES_V1, CARRIERS};
+use super::CheckoutRequest;
+use crate::money::Money;
+use crate::validation::ValidationErrors;
 
-/// `IMP.request_pay` parameters (the ones Galaxia's guide lists).
+/// V1 card codes (금융결제원 표준, `card.direct.code`) → V2 SDK `CardCompany`.
+pub const CARD_CODES: &[(&str, &str)] = &[
+    ("361", "BC_CARD"),
+    ("381", "KOOKMIN_CARD"),
+    ("367", "HYUNDAI_CARD"),
+    ("365", "SAMSUNG_CARD"),
+    ("366", "SHINHAN_CARD"),
+    ("368", "LOTTE_CARD"),
+    ("374", "HANA_CARD"),
+    ("373", "JEJU_CARD"),
+    ("364", "GWANGJU_CARD"),
+    ("048", "SHINHYUP"),
+    ("369", "SUHYUP_CARD"),
+    ("372", "JEONBUK_CARD"),
+    ("371", "NH_CARD"),
+    ("370", "CITI_CARD"),
+];
+
+/// V1 `phone.carrier` → V2 SDK `Carrier`: KTF is KT, LGT is LG U+, CJH (CJ Hello) is HELLO,
+/// SKL (SK Telink) is SK7.
+pub const CARRIERS: &[(&str, &str)] = &[
+    ("SKT", "SKT"),
+    ("KTF", "KT"),
+    ("LGT", "LGU"),
+    ("CJH", "HELLO"),
+    ("KCT", "KCT"),
+    ("SKL", "SK7"),
+];
+
+/// `IMP.request_pay` parameters (the ones PortOne's V1 guides list).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RequestPay {
     /// Channel key.
@@ -167,13 +197,13 @@ pub fn translate(p: &RequestPay, store_id: &str) -> Result<V1Checkout, Validatio
         _ => {
             errs.add(
                 "pay_method",
-                "Galaxia supports card, trans, vbank and phone here",
+                "must be card, trans, vbank or phone (the V1 methods paymux maps)",
             );
             return Err(errs);
         }
     };
     if p.name.as_deref().map_or(true, |n| n.trim().is_empty()) {
-        errs.add("name", "is required with Galaxia");
+        errs.add("name", "is required");
     }
     let mut v = Map::new();
     v.insert("storeId".into(), json!(store_id));
@@ -219,7 +249,7 @@ pub fn translate(p: &RequestPay, store_id: &str) -> Result<V1Checkout, Validatio
         (Some(_), _) => {
             errs.add(
                 "customer_uid",
-                "Galaxia's billing-key window is card only, and billing-key-and-pay is phone only",
+                "needs pay_method card (billing-key window) or phone (billing-key-and-pay)",
             );
             "PAYMENT"
         }
@@ -299,11 +329,14 @@ fn card(p: &RequestPay, errs: &mut ValidationErrors) -> Option<Value> {
     let mut card = Map::new();
     let direct = p.card.as_ref().and_then(|c| c.direct.as_ref());
     if let Some(d) = direct {
-        match CARD_COMPANIES_V1.iter().find(|(v1, _)| *v1 == d.code) {
+        match CARD_CODES.iter().find(|(v1, _)| *v1 == d.code) {
             Some((_, v2)) => {
                 card.insert("cardCompany".into(), json!(v2));
             }
-            None => errs.add("card.direct.code", "has no Galaxia CARD_TYPE"),
+            None => errs.add(
+                "card.direct.code",
+                "is not a known card code (금융결제원 표준, e.g. 361 BC, 381 KB)",
+            ),
         }
     }
     let quota = p.display.as_ref().and_then(|d| d.card_quota.as_ref());
@@ -324,6 +357,82 @@ fn card(p: &RequestPay, errs: &mut ValidationErrors) -> Option<Value> {
 fn carrier_v2(v1: &str) -> Option<&'static str> {
     CARRIERS
         .iter()
-        .find(|(name, _, _)| *name == v1)
-        .map(|(_, sdk, _)| *sdk)
+        .find(|(name, _)| *name == v1)
+        .map(|(_, sdk)| *sdk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v1(v: Value) -> RequestPay {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_payment_maps_onto_request_payment() {
+        let out = translate(
+            &v1(json!({
+                "pay_method": "trans",
+                "merchant_uid": "o-1",
+                "name": "주문",
+                "amount": 1000,
+                "buyer_name": "홍길동",
+                "notice_url": "https://shop.example.com/hook"
+            })),
+            "store-1",
+        )
+        .unwrap();
+        let CheckoutRequest::Payment(p) = out.checkout else {
+            panic!("expected a payment window");
+        };
+        assert_eq!(p.payment_id, "o-1");
+        assert_eq!(p.total_amount.get(), 1000);
+        assert_eq!(p.currency.code(), "KRW");
+        assert!(out.customer_uid.is_none());
+    }
+
+    #[test]
+    fn customer_uid_picks_the_billing_key_windows() {
+        let card = json!({ "pay_method": "card", "merchant_uid": "k-1", "name": "n", "customer_uid": "cu" });
+        let out = translate(&v1(card), "s").unwrap();
+        assert!(matches!(out.checkout, CheckoutRequest::IssueBillingKey(_)));
+        assert_eq!(out.customer_uid.as_deref(), Some("cu"));
+        let phone = json!({ "pay_method": "phone", "merchant_uid": "k-2", "name": "n", "amount": 1, "customer_uid": "cu" });
+        let out = translate(&v1(phone), "s").unwrap();
+        assert!(matches!(
+            out.checkout,
+            CheckoutRequest::IssueBillingKeyAndPay(_)
+        ));
+    }
+
+    #[test]
+    fn errors_name_the_v1_parameter() {
+        let bad = json!({
+            "pay_method": "card",
+            "merchant_uid": "o",
+            "name": " ",
+            "card": { "direct": { "code": "999" } },
+            "phone": { "carrier": "XYZ" }
+        });
+        let e = translate(&v1(bad), "s").unwrap_err();
+        let paths: Vec<&str> = e.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["name", "card.direct.code", "phone.carrier", "amount"]
+        );
+        let e = translate(
+            &v1(json!({ "pay_method": "kakao", "merchant_uid": "o" })),
+            "s",
+        );
+        assert_eq!(e.unwrap_err().0[0].path.as_str(), "pay_method");
+    }
+
+    #[test]
+    fn every_v1_card_code_is_a_v2_card_company() {
+        for (_, v2) in CARD_CODES {
+            let c: super::super::CardCompany = serde_json::from_value(json!(v2)).unwrap();
+            assert_eq!(c.code(), *v2);
+        }
+    }
 }

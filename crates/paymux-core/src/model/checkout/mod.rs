@@ -25,6 +25,8 @@ use crate::money::{Currency, Money, PaymentAmountInput};
 use crate::secret::Secret;
 use crate::validation::{FieldPath, ValidationErrors};
 
+pub mod v1;
+
 macro_rules! prefixed_code {
     ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
         $(#[$doc])*
@@ -1148,6 +1150,18 @@ impl Validate for IssueBillingKeyAndPayRequest {
         self.country.validate(&path.join("country"), errs);
         rules::bypass(self.bypass.as_ref(), path.join("bypass"), errs);
     }
+}
+
+/// Which payment-window request is being prepared.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CheckoutRequest {
+    /// `requestPayment`.
+    Payment(Box<PaymentRequest>),
+    /// `requestIssueBillingKey` (billing-key window).
+    IssueBillingKey(Box<IssueBillingKeyRequest>),
+    /// `requestIssueBillingKeyAndPay`.
+    IssueBillingKeyAndPay(Box<IssueBillingKeyAndPayRequest>),
 }
 
 #[cfg(test)]

@@ -1,0 +1,323 @@
+//! The wire messages: what an adapter hands the transport ([`WireRequest`], its target and
+//! framing, its masked [`WireView`]) and what comes back ([`WireResponse`]).
+
+use serde::Serialize;
+use std::any::Any;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// One HTTP header. Sensitive values (Authorization) are masked in every view.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Header {
+    /// Name.
+    pub name: String,
+    /// Value (exact).
+    pub value: String,
+    /// Mask in views.
+    pub sensitive: bool,
+}
+
+impl Header {
+    /// The value as views show it.
+    pub fn view_value(&self) -> String {
+        if self.sensitive {
+            crate::secret::mask_all(&self.value)
+        } else {
+            self.value.clone()
+        }
+    }
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.view_value())
+    }
+}
+
+/// Where the bytes go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireTarget {
+    /// An HTTP request.
+    Http {
+        /// `POST`, `GET`, ...
+        method: String,
+        /// Full URL.
+        url: String,
+        /// Headers in order.
+        headers: Vec<Header>,
+    },
+    /// A TCP exchange: one connection, one request frame, one response frame.
+    Tcp {
+        /// Host name or IP.
+        host: String,
+        /// Port.
+        port: u16,
+        /// How to read the response frame.
+        framing: Framing,
+    },
+    /// A form the browser posts to the PG window (checkout); the server sends nothing.
+    Browser {
+        /// The window URL the form posts to.
+        url: String,
+        /// Charset the window expects (`EUC-KR`, `UTF-8`).
+        accept_charset: &'static str,
+    },
+}
+
+/// How a TCP response frame is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// `digits` ASCII decimal digits giving the length of what follows.
+    AsciiLengthPrefix {
+        /// Number of digits.
+        digits: usize,
+    },
+    /// Exactly this many bytes.
+    Fixed(usize),
+}
+
+/// What an adapter wants sent: exact bytes, where to, and a masked readable view.
+#[derive(Clone)]
+pub struct WireRequest {
+    /// Destination.
+    pub target: WireTarget,
+    /// Exact bytes: the HTTP body, or the whole TCP frame (length prefix included).
+    pub body: Vec<u8>,
+    /// Decoded, masked view with the vendor's field names — what a reviewer reads. Built when
+    /// first read ([`WireView`]).
+    pub view: WireView,
+    /// Read timeout the vendor's sample uses, if it recommends one.
+    pub read_timeout: Option<Duration>,
+}
+
+/// The masked, readable view of a [`WireRequest`] (the vendor's field names, card data
+/// masked): what `paymux wire`, snapshots and `Debug` show.
+///
+/// Built when first read, not by `encode`: sending never reads it, and for a large telegram it
+/// costs more than the cipher (docs/BENCHMARKS.md). [`WireView::lazy`] takes what to build it
+/// from — a closure (`move || request.view()`) or the adapter's own telegram type — and
+/// [`WireView::source`] hands that back to the adapter's `decode`, which can read what was sent
+/// without parsing the bytes again. A ready [`serde_json::Value`] converts with `.into()`.
+/// Reads go through `Deref<Target = Value>` (`w.view["header"]`, `&*w.view`); `Serialize`,
+/// `Debug` and `Display` are the built value's, so output is the same either way.
+#[derive(Clone, Default)]
+pub struct WireView(Arc<ViewCell>);
+
+#[derive(Default)]
+struct ViewCell {
+    built: OnceLock<serde_json::Value>,
+    source: Option<Box<dyn ErasedSource>>,
+}
+
+/// What a lazy [`WireView`] is built from. Implemented by closures returning the view
+/// (`WireView::lazy(move || telegram.view())`) and by an adapter's own types.
+pub trait ViewSource: Send + Sync + 'static {
+    /// The masked view.
+    fn view(&self) -> serde_json::Value;
+}
+
+impl<F> ViewSource for F
+where
+    F: Fn() -> serde_json::Value + Send + Sync + 'static,
+{
+    fn view(&self) -> serde_json::Value {
+        self()
+    }
+}
+
+/// [`ViewSource`] plus a way back to the concrete type (no trait upcasting at MSRV 1.80).
+trait ErasedSource: Send + Sync {
+    fn view(&self) -> serde_json::Value;
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<S: ViewSource> ErasedSource for S {
+    fn view(&self) -> serde_json::Value {
+        ViewSource::view(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl WireView {
+    /// A view built from `source` when first read.
+    pub fn lazy<S: ViewSource>(source: S) -> Self {
+        WireView(Arc::new(ViewCell {
+            built: OnceLock::new(),
+            source: Some(Box::new(source)),
+        }))
+    }
+
+    /// What [`WireView::lazy`] was given, if it is an `S`: the adapter's own record of what it
+    /// encoded, for its `decode`.
+    pub fn source<S: ViewSource>(&self) -> Option<&S> {
+        self.0.source.as_ref()?.as_any().downcast_ref::<S>()
+    }
+
+    /// The view, built now if it was not yet.
+    pub fn value(&self) -> &serde_json::Value {
+        self.0.built.get_or_init(|| {
+            self.0
+                .source
+                .as_ref()
+                .map_or(serde_json::Value::Null, |s| s.view())
+        })
+    }
+}
+
+impl From<serde_json::Value> for WireView {
+    fn from(v: serde_json::Value) -> Self {
+        WireView(Arc::new(ViewCell {
+            built: OnceLock::from(v),
+            source: None,
+        }))
+    }
+}
+
+impl std::ops::Deref for WireView {
+    type Target = serde_json::Value;
+    fn deref(&self) -> &serde_json::Value {
+        self.value()
+    }
+}
+
+impl fmt::Debug for WireView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.value(), f)
+    }
+}
+
+impl fmt::Display for WireView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.value(), f)
+    }
+}
+
+impl Serialize for WireView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(s)
+    }
+}
+
+impl fmt::Debug for WireRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the bytes: they carry card data in the clear (or decryptably).
+        f.debug_struct("WireRequest")
+            .field("target", &self.target)
+            .field("body_len", &self.body.len())
+            .field("view", &self.view)
+            .finish()
+    }
+}
+
+/// What came back.
+#[derive(Clone)]
+pub struct WireResponse {
+    /// HTTP status (None for TCP).
+    pub status: Option<u16>,
+    /// HTTP headers (empty for TCP).
+    pub headers: Vec<(String, String)>,
+    /// The body, or the whole TCP frame (length prefix included).
+    pub body: Vec<u8>,
+}
+
+impl fmt::Debug for WireResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WireResponse")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_lazy_view_is_built_once_when_first_read() {
+        static BUILT: AtomicUsize = AtomicUsize::new(0);
+        let view = WireView::lazy(|| {
+            BUILT.fetch_add(1, Ordering::SeqCst);
+            json!({"CARD_NO": "451842******5678"})
+        });
+        let copy = view.clone();
+        assert_eq!(BUILT.load(Ordering::SeqCst), 0, "nothing read yet");
+        assert_eq!(view["CARD_NO"], "451842******5678");
+        assert_eq!(copy["CARD_NO"], "451842******5678");
+        assert_eq!(
+            BUILT.load(Ordering::SeqCst),
+            1,
+            "clones share the built view"
+        );
+    }
+
+    #[test]
+    fn a_view_prints_and_serializes_as_its_value() {
+        let value = json!({"header": {"COMMAND": "3040", "ORDER_ID": "o-1"}, "body": [1, "二"]});
+        let v = value.clone();
+        let lazy = WireView::lazy(move || v.clone());
+        let ready = WireView::from(value.clone());
+        for view in [&lazy, &ready] {
+            assert_eq!(format!("{view:?}"), format!("{value:?}"));
+            assert_eq!(format!("{view:#?}"), format!("{value:#?}"));
+            assert_eq!(view.to_string(), value.to_string());
+            assert_eq!(
+                serde_json::to_string_pretty(view).unwrap(),
+                serde_json::to_string_pretty(&value).unwrap()
+            );
+            assert_eq!(json!({"view": view}), json!({"view": value}));
+            assert_eq!(**view, value);
+        }
+        assert_eq!(*WireView::default(), Value::Null);
+    }
+
+    #[test]
+    fn source_hands_back_what_the_view_is_built_from() {
+        struct Sent {
+            order_id: String,
+        }
+        impl ViewSource for Sent {
+            fn view(&self) -> Value {
+                json!({"ORDER_ID": self.order_id})
+            }
+        }
+        struct Other;
+        impl ViewSource for Other {
+            fn view(&self) -> Value {
+                Value::Null
+            }
+        }
+        let view = WireView::lazy(Sent {
+            order_id: "o-1".into(),
+        });
+        assert_eq!(
+            view.source::<Sent>().map(|s| s.order_id.as_str()),
+            Some("o-1")
+        );
+        assert!(view.source::<Other>().is_none());
+        assert_eq!(view["ORDER_ID"], "o-1");
+        assert!(WireView::from(json!({})).source::<Sent>().is_none());
+    }
+
+    #[test]
+    fn wire_request_debug_shows_the_view_never_the_bytes() {
+        let w = WireRequest {
+            target: WireTarget::Tcp {
+                host: "127.0.0.1".into(),
+                port: 1,
+                framing: Framing::Fixed(4),
+            },
+            body: b"4518420012345678".to_vec(),
+            view: WireView::lazy(|| json!({"CARD_NO": "451842******5678"})),
+            read_timeout: None,
+        };
+        let dbg = format!("{w:?}");
+        assert!(dbg.contains("451842******5678"), "{dbg}");
+        assert!(!dbg.contains("4518420012345678"), "{dbg}");
+    }
+}
