@@ -337,8 +337,9 @@ fn wire(
         .map_err(|e| format!("{}: {e}", request.display()))?;
     let channel = match channel {
         Some(p) => channel_file(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?,
-        None => test_channel(reg)
-            .map_err(|e| format!("{e}: name the channel with --channel FILE"))?,
+        None => {
+            test_channel(reg).map_err(|e| format!("{e}: name the channel with --channel FILE"))?
+        }
     };
     if channel.adapter != adapter_id {
         return Err(format!(
