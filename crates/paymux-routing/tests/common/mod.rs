@@ -222,3 +222,22 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .unwrap()
         .block_on(f)
 }
+
+/// Groups of 1 to 10 channels `a`, `b`, ... (all on the FULL adapter of [`directory`]) with
+/// random weights and enabled flags, for property tests.
+pub fn arb_abc_group() -> impl proptest::strategy::Strategy<Value = ChannelGroup> {
+    use proptest::prelude::*;
+    prop::collection::vec((0u32..=100, any::<bool>()), 1..=10).prop_map(|chs| {
+        let mut g = group(&[]);
+        g.channels = chs
+            .iter()
+            .enumerate()
+            .map(|(i, (w, en))| GroupChannel {
+                channel_key: ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"][i].into(),
+                weight: *w,
+                enabled: *en,
+            })
+            .collect();
+        g
+    })
+}
