@@ -52,16 +52,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/adapter/src/simulator/mod.rs.tmpl"),
     ),
     (
-        "src/simulator/server.rs",
-        include_str!("templates/adapter/src/simulator/server.rs.tmpl"),
-    ),
-    (
         "src/simulator/handlers.rs",
         include_str!("templates/adapter/src/simulator/handlers.rs.tmpl"),
-    ),
-    (
-        "src/simulator/ledger.rs",
-        include_str!("templates/adapter/src/simulator/ledger.rs.tmpl"),
     ),
     (
         "tests/conformance.rs",
@@ -155,12 +147,16 @@ impl Names {
     }
 }
 
-/// The two facade lines for `names`.
+/// The two facade lines for `names`: the optional dependency, without its default features
+/// (so a production build can leave its simulator out), and the `all-adapters` entry. No
+/// `NAME?/simulator` entry in `simulators` is needed: the generated adapter gates its simulator
+/// with `paymux_core::with_simulator!`, which follows paymux-core's `simulator` feature, and
+/// `simulators` turns that on.
 pub fn facade_lines(names: &Names) -> (String, String) {
     let n = &names.name;
     (
         format!(
-            "{n} = {{ package = \"paymux-{n}\", path = \"../../adapters/{n}\", optional = true }}"
+            "{n} = {{ package = \"paymux-{n}\", path = \"../../adapters/{n}\", optional = true, default-features = false }}"
         ),
         format!("    \"{n}\","),
     )
@@ -332,7 +328,7 @@ insta.workspace = true
             added,
             [
                 "    \"alpha\",",
-                "alpha = { package = \"paymux-alpha\", path = \"../../adapters/alpha\", optional = true }"
+                "alpha = { package = \"paymux-alpha\", path = \"../../adapters/alpha\", optional = true, default-features = false }"
             ]
         );
         assert_eq!(out.lines().count(), FACADE.lines().count() + 2);

@@ -13,7 +13,8 @@
 //! # billing_mid = "t_0000002m"          # the billing MID for ssbbill.do (default: mid)
 //! # cancel_path = "/payment/cancel/cancelApproval.do"   # default /payment/approval/cancel.do
 //! # mall_ip = "203.0.113.10"            # MallIp / UserIp of server calls (default 127.0.0.1)
-//! # vbank_path, billkey_issue_path, billkey_delete_path, inquiry_path: reconstructed paths
+//! # vbank_path (default /payment/approval/vacct.do), billkey_issue_path, billkey_delete_path,
+//! # inquiry_path: paths of calls not in Smartro's public manual
 //! ```
 
 use std::borrow::Cow;
@@ -39,7 +40,7 @@ pub const BILLING_MID_OPTION: &str = "billing_mid";
 pub const CANCEL_PATH_OPTION: &str = "cancel_path";
 /// Option: `MallIp` / `UserIp` of server-to-server calls.
 pub const MALL_IP_OPTION: &str = "mall_ip";
-/// Option: path of the **reconstructed** virtual-account issue.
+/// Option: path of the server-side virtual-account issue (default [`path::VACCT`]).
 pub const VBANK_PATH_OPTION: &str = "vbank_path";
 /// Option: path of the **reconstructed** billing-key issue.
 pub const BILLKEY_ISSUE_PATH_OPTION: &str = "billkey_issue_path";
@@ -68,8 +69,8 @@ pub enum Call {
     Cancel,
     /// `ssbbill.do`.
     Billing,
-    /// Reconstructed virtual-account issue.
-    Vbank,
+    /// Server-side virtual-account issue (`vacct.do`).
+    Vacct,
     /// Reconstructed billing-key issue.
     BillkeyIssue,
     /// Reconstructed billing-key delete.
@@ -177,7 +178,7 @@ impl SmartroChannel {
             Cow::Borrowed(path::APPROVAL),
             p(CANCEL_PATH_OPTION, path::CANCEL)?,
             Cow::Borrowed(path::BILLING),
-            p(VBANK_PATH_OPTION, path::VBANK)?,
+            p(VBANK_PATH_OPTION, path::VACCT)?,
             p(BILLKEY_ISSUE_PATH_OPTION, path::BILLKEY_ISSUE)?,
             p(BILLKEY_DELETE_PATH_OPTION, path::BILLKEY_DELETE)?,
             p(INQUIRY_PATH_OPTION, path::INQUIRY)?,
@@ -202,7 +203,7 @@ impl SmartroChannel {
             Call::Approval => 0,
             Call::Cancel => 1,
             Call::Billing => 2,
-            Call::Vbank => 3,
+            Call::Vacct => 3,
             Call::BillkeyIssue => 4,
             Call::BillkeyDelete => 5,
             Call::Inquiry => 6,

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
 use paymux_core::adapter::{
-    kst, CheckoutCompleteCall, EncodeContext, Method, PgRequest, WireRequest, WireResponse,
+    kst, CheckoutCompleteCall, EncodeContext, InstantPaymentCall, Method, PgRequest, WireRequest,
+    WireResponse,
 };
 use paymux_core::error::PgError;
 use paymux_core::money::Money;
@@ -49,7 +50,7 @@ pub fn decode(
                 return Ok(declined(&answer, &code));
             }
             same_order(&answer, &c.payment_id)?;
-            virtual_account_issued(&answer, &code)
+            vacct_issued(ctx, c, &answer, &code)
         }
         PgRequest::IssueBillingKey(_) => {
             if code != code::BILLKEY_ISSUED {
@@ -219,9 +220,44 @@ pub fn parse_kst(s: &str) -> Option<DateTime<FixedOffset>> {
     kst().from_local_datetime(&naive).single()
 }
 
+/// The answer to `vacct.do` (vendor notes §3a): `Tid`, `Moid`, `VbankName`, `VbankNum`. What it
+/// does not repeat (bank code, deadline, holder, amount) is what the request asked for: the
+/// bank code and holder as sent, the deadline at 23:59:59 KST of `VbankExpDate`.
+pub fn vacct_issued(
+    ctx: &EncodeContext<'_>,
+    call: &InstantPaymentCall,
+    answer: &Answer,
+    code: &str,
+) -> Result<Outcome, PgError> {
+    let mut v = account_fields(answer, code)?;
+    if let Some(va) = call.body.method.virtual_account() {
+        if v.bank.is_none() {
+            v.bank = crate::protocol::bank_code(va.bank.code()).map(str::to_string);
+        }
+        if v.remittee_name.is_none() {
+            v.remittee_name = va.remittee_name.clone().filter(|n| !n.is_empty());
+        }
+        if v.expires_at.is_none() {
+            v.expires_at = crate::rules::deposit_deadline(&va.expiry, &ctx.now)
+                .ok()
+                .and_then(|due| parse_kst(&format!("{}235959", due.format("%Y%m%d"))));
+        }
+    }
+    if v.amount.is_none() {
+        v.amount = Some(call.body.amount.total);
+    }
+    // No `AuthDate` in the answer: the account exists from the call.
+    v.issued_at = v.issued_at.or(Some(ctx.now));
+    Ok(Outcome::VirtualAccountIssued(v))
+}
+
 /// The answer to a virtual-account issue (or a `VBANK` window's approval). **Reconstructed**:
 /// NICE's `4100` and `Vbank*` fields (Smartro shares NICE's tables).
 pub fn virtual_account_issued(answer: &Answer, code: &str) -> Result<Outcome, PgError> {
+    account_fields(answer, code).map(Outcome::VirtualAccountIssued)
+}
+
+fn account_fields(answer: &Answer, code: &str) -> Result<VirtualAccountIssued, PgError> {
     let account_number = answer
         .get("VbankNum")
         .ok_or_else(|| malformed("VbankNum is missing from a virtual-account answer"))?;
@@ -231,7 +267,7 @@ pub fn virtual_account_issued(answer: &Answer, code: &str) -> Result<Outcome, Pg
             .unwrap_or_else(|| "235959".into());
         parse_kst(&format!("{d}{time}"))
     });
-    Ok(Outcome::VirtualAccountIssued(VirtualAccountIssued {
+    Ok(VirtualAccountIssued {
         pg_tx_id: answer.get("Tid"),
         bank: answer.get("VbankBankCode"),
         account_number,
@@ -241,7 +277,7 @@ pub fn virtual_account_issued(answer: &Answer, code: &str) -> Result<Outcome, Pg
         amount: money(answer, "Amt")?,
         pg_code: code.to_string(),
         pg_message: answer.result_msg(),
-    }))
+    })
 }
 
 /// **Reconstructed** (the SS-Pay window's return) answer to a billing-key issue: the `BillTokenKey` as Smartro sends it (encrypted; the

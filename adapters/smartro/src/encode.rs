@@ -23,7 +23,7 @@ pub use crate::channel::bill_token_key;
 use crate::channel::{stored_key, Call, SmartroChannel};
 use crate::frame::{
     self, delete_verify_value, inquiry_hash, BillKeyDeleteParams, BillKeyIssueParams, BillParams,
-    CancelParams, InquiryParams, Params, RefundAccountParams, VbankParams,
+    CancelParams, InquiryParams, Params, RefundAccountParams, VacctParams,
 };
 pub use crate::frame::{digits, edi_date, post_json};
 use crate::protocol::{self, fixed, pay_method};
@@ -180,7 +180,9 @@ fn validation(path: &str, rule: impl Into<String>) -> PgError {
     PgError::Validation(e)
 }
 
-/// **Reconstructed** virtual-account issue.
+/// Server-side virtual-account issue: `vacct.do` with the public merchant integration's
+/// fields (vendor notes §3a). A fixed account is that integration's `TransType` `04` (일괄
+/// 채번) with the account number in `SubId`; the cash-receipt split follows the amount.
 pub fn issue_virtual_account(
     ctx: &EncodeContext<'_>,
     ch: &SmartroChannel,
@@ -193,7 +195,9 @@ pub fn issue_virtual_account(
             what: "payment.instant with CARD (Smartro's API keyed-in payments are virtual accounts only)".into(),
         });
     };
-    let amount = body.amount.resolve(&FieldPath::root("amount"))?;
+    let amount = body
+        .amount
+        .resolve_with(&FieldPath::root("amount"), rules::VAT_ROUNDING)?;
     let due = crate::rules::deposit_deadline(&va.expiry, &ctx.now)
         .map_err(|rule| validation("method.virtualAccount.expiry", rule))?;
     let bank = protocol::bank_code(va.bank.code()).ok_or_else(|| {
@@ -202,61 +206,70 @@ pub fn issue_virtual_account(
             format!("Smartro has no bank code for {}", va.bank.code()),
         )
     })?;
-    let fixed_id = match (va.option.r#type, &va.option.fixed) {
-        (VirtualAccountOptionType::Fixed, Some(f)) => match &f.pg_account_id {
-            Some(id) => id.clone(),
+    let (trans_type, sub_id) = match (va.option.r#type, &va.option.fixed) {
+        (VirtualAccountOptionType::Fixed, Some(f)) => match &f.account_number {
+            Some(n) => (fixed::TRANS_TYPE_FIXED, digits(n)),
             None => {
                 return Err(validation(
-                    "method.virtualAccount.option.fixed.accountNumber",
-                    "Smartro issues fixed accounts by pgAccountId only",
+                    "method.virtualAccount.option.fixed.pgAccountId",
+                    crate::rules::FIXED_BY_ACCOUNT_NUMBER,
                 ))
             }
         },
-        _ => String::new(),
+        _ => (fixed::TRANS_TYPE_NEW, String::new()),
     };
-    let (rcpt_type, rcpt_no) = match &va.cash_receipt {
-        Some(r) => (
+    let total = amount.total.to_string();
+    let (receipt_type, identity, split) = match &va.cash_receipt {
+        Some(r) if r.r#type != CashReceiptInputType::NoReceipt => (
             match r.r#type {
-                CashReceiptInputType::NoReceipt => "0",
-                CashReceiptInputType::Personal => "1",
                 CashReceiptInputType::Corporate => "2",
+                _ => "1",
             },
             r.customer_identity_number
                 .as_ref()
                 .map(|n| digits(n.expose()))
                 .unwrap_or_default(),
+            [
+                (amount.supply.get() + amount.vat.get()).to_string(),
+                amount.tax_free.to_string(),
+                amount.supply.to_string(),
+                amount.vat.to_string(),
+            ],
         ),
-        None => ("0", String::new()),
+        // The integration sends the total and zeros when no receipt is issued.
+        _ => (
+            "0",
+            String::new(),
+            ["0".into(), "0".into(), "0".into(), "0".into()],
+        ),
     };
-    let (name, tel, email, user_id) = buyer(body.customer.as_ref());
-    let edi = edi_date(&ctx.now);
-    let amt = amount.total.to_string();
-    let params = VbankParams {
+    let [receipt_tax_amt, receipt_tax_free_amt, receipt_supply_amt, receipt_vat_amt] = split;
+    let (name, tel, email, _) = buyer(body.customer.as_ref());
+    let params = VacctParams {
         pay_method: pay_method::VBANK,
-        user_ip: ch.mall_ip.clone(),
-        mall_ip: ch.mall_ip.clone(),
-        encrypt_data: frame::encrypt_data(&edi, &ch.mid, &amt, ch.merchant_key.expose()),
-        mid: ch.mid.clone(),
-        moid: call.payment_id.clone(),
-        edi_date: edi,
         goods_cnt: goods_cnt(body.product_count),
         goods_name: body.order_name.clone(),
-        amt,
-        tax_amt: amount.supply.to_string(),
-        tax_free_amt: amount.tax_free.to_string(),
-        vat_amt: amount.vat.to_string(),
+        amt: total.clone(),
+        moid: call.payment_id.clone(),
+        edi_date: edi_date(&ctx.now),
+        mid: ch.mid.clone(),
+        trans_type,
+        sub_id,
         buyer_name: name,
         buyer_tel: tel,
         buyer_email: email,
-        mall_user_id: user_id,
-        vbank_bank_code: bank.to_string(),
         vbank_exp_date: due.format("%Y%m%d").to_string(),
+        vbank_bank_code: bank.to_string(),
         vbank_account_name: va.remittee_name.clone().unwrap_or_default(),
-        vbank_fixed_id: fixed_id,
-        rcpt_type,
-        rcpt_type_no: Secret::new(rcpt_no),
+        cash_receipt_type: receipt_type,
+        receipt_amt: total,
+        receipt_tax_amt,
+        receipt_tax_free_amt,
+        receipt_supply_amt,
+        receipt_vat_amt,
+        receipt_identity: Secret::new(identity),
     };
-    encrypted_call(ch, Call::Vbank, &ch.mid, &params)
+    encrypted_call(ch, Call::Vacct, &ch.mid, &params)
 }
 
 /// **Reconstructed** billing-key issue, under the billing MID.

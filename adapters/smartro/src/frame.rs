@@ -512,84 +512,83 @@ impl Params for RefundAccountParams {
     }
 }
 
-/// Virtual-account issue parameters. **Reconstructed**: the window's fields plus the bank and
-/// holder; Smartro's server-side issue is not public (see [`crate::reconstructed`]).
+/// Server-side virtual-account issue (`vacct.do`), the fields in the order of the public
+/// merchant integration that calls it (vendor notes §3a): the window's order fields, the bank,
+/// deadline and holder, and the cash-receipt split. No `EncryptData` / `VerifyValue`: the
+/// `EncData` envelope under the merchant key is the only proof.
 #[derive(Debug, Clone)]
-pub struct VbankParams {
+pub struct VacctParams {
     /// `VBANK`.
     pub pay_method: &'static str,
-    /// Payer IP.
-    pub user_ip: String,
-    /// Merchant server IP.
-    pub mall_ip: String,
-    /// MID.
-    pub mid: String,
-    /// Order id.
-    pub moid: String,
-    /// `yyyyMMddHHmmss`.
-    pub edi_date: String,
     /// Number of goods.
     pub goods_cnt: String,
     /// Goods name.
     pub goods_name: String,
     /// Amount.
     pub amt: String,
-    /// Taxable supply value.
-    pub tax_amt: String,
-    /// Tax-free part.
-    pub tax_free_amt: String,
-    /// VAT.
-    pub vat_amt: String,
+    /// Order id.
+    pub moid: String,
+    /// `yyyyMMddHHmmss`.
+    pub edi_date: String,
+    /// MID.
+    pub mid: String,
+    /// `00` a new account; `04` (일괄 채번) the account given in `SubId`.
+    pub trans_type: &'static str,
+    /// The account number with `TransType` `04`, else empty.
+    pub sub_id: String,
     /// Payer name.
     pub buyer_name: String,
     /// Payer phone.
     pub buyer_tel: String,
     /// Payer e-mail.
     pub buyer_email: String,
-    /// Merchant's user id (may be empty).
-    pub mall_user_id: String,
-    /// KFTC bank code.
-    pub vbank_bank_code: String,
     /// Deposit deadline `yyyyMMdd`.
     pub vbank_exp_date: String,
-    /// Account holder shown to the payer (may be empty).
+    /// KFTC bank code.
+    pub vbank_bank_code: String,
+    /// Account holder shown to the payer (may be empty); `VBankAccountName`, capital B.
     pub vbank_account_name: String,
-    /// Fixed account id (`option.fixed.pgAccountId`), empty for a rotating account.
-    pub vbank_fixed_id: String,
-    /// Cash receipt: `0` none, `1` income deduction, `2` expense proof.
-    pub rcpt_type: &'static str,
+    /// `0` none, `1` income deduction, `2` expense proof, `3` self-issued.
+    pub cash_receipt_type: &'static str,
+    /// Receipt total.
+    pub receipt_amt: String,
+    /// Receipt taxable part (과세).
+    pub receipt_tax_amt: String,
+    /// Receipt tax-free part (비과세).
+    pub receipt_tax_free_amt: String,
+    /// Receipt supply value (공급가액).
+    pub receipt_supply_amt: String,
+    /// Receipt VAT (부가세).
+    pub receipt_vat_amt: String,
     /// Cash-receipt identity number (may be empty).
-    pub rcpt_type_no: Secret<String>,
-    /// The window's `EncryptData`.
-    pub encrypt_data: String,
+    pub receipt_identity: Secret<String>,
 }
 
-impl Params for VbankParams {
+impl Params for VacctParams {
     fn pairs(&self) -> Vec<(&'static str, String)> {
         vec![
             ("PayMethod", self.pay_method.to_string()),
-            ("UserIp", self.user_ip.clone()),
-            ("MallIp", self.mall_ip.clone()),
-            ("Mid", self.mid.clone()),
-            ("Moid", self.moid.clone()),
-            ("EdiDate", self.edi_date.clone()),
             ("GoodsCnt", self.goods_cnt.clone()),
             ("GoodsName", self.goods_name.clone()),
             ("Amt", self.amt.clone()),
-            ("TaxAmt", self.tax_amt.clone()),
-            ("TaxFreeAmt", self.tax_free_amt.clone()),
-            ("VatAmt", self.vat_amt.clone()),
+            ("Moid", self.moid.clone()),
+            ("EdiDate", self.edi_date.clone()),
+            ("Mid", self.mid.clone()),
+            ("TransType", self.trans_type.to_string()),
+            ("SubId", self.sub_id.clone()),
             ("BuyerName", self.buyer_name.clone()),
             ("BuyerTel", self.buyer_tel.clone()),
             ("BuyerEmail", self.buyer_email.clone()),
-            ("MallUserId", self.mall_user_id.clone()),
-            ("VbankBankCode", self.vbank_bank_code.clone()),
             ("VbankExpDate", self.vbank_exp_date.clone()),
-            ("VbankAccountName", self.vbank_account_name.clone()),
-            ("VbankFixedId", self.vbank_fixed_id.clone()),
-            ("RcptType", self.rcpt_type.to_string()),
-            ("RcptTypeNo", self.rcpt_type_no.expose().clone()),
-            ("EncryptData", self.encrypt_data.clone()),
+            ("VbankBankCode", self.vbank_bank_code.clone()),
+            ("VBankAccountName", self.vbank_account_name.clone()),
+            ("CashReceiptType", self.cash_receipt_type.to_string()),
+            ("ReceiptAmt", self.receipt_amt.clone()),
+            ("ReceiptTaxAmt", self.receipt_tax_amt.clone()),
+            ("ReceiptTaxFreeAmt", self.receipt_tax_free_amt.clone()),
+            ("ReceiptSupplyAmt", self.receipt_supply_amt.clone()),
+            ("ReceiptVatAmt", self.receipt_vat_amt.clone()),
+            ("ReceiptIdentity", self.receipt_identity.expose().clone()),
         ]
     }
 }

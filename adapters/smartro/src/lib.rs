@@ -34,7 +34,7 @@
 //!
 //! | operation | methods | call | source |
 //! |---|---|---|---|
-//! | `payment.instant` | VIRTUAL_ACCOUNT | `vbank.do` (`EncData`) | **reconstructed** |
+//! | `payment.instant` | VIRTUAL_ACCOUNT | `vacct.do` (`EncData`) | public merchant integration (vendor notes §3a) |
 //! | `billing-key.issue` | CARD | `billkey.do` (`EncData`, billing MID) | **reconstructed** |
 //! | `payment.billing-key` | CARD | `/payment/approval/ssbbill.do` (`EncData`, billing MID) | documented (id42417833469) |
 //! | `payment.cancel` | CARD, TRANSFER, VIRTUAL_ACCOUNT, MOBILE | `/payment/approval/cancel.do` (`EncData`; option `cancel_path`) | documented (id36636996423); VA refund fields **reconstructed** |
@@ -62,7 +62,7 @@
 //! # billing_mid = "t_0000002m"         # billing MID (default: mid)
 //! # cancel_path = "/payment/approval/cancel.do"
 //! # mall_ip = "127.0.0.1"
-//! # vbank_path, billkey_issue_path, billkey_delete_path, inquiry_path (reconstructed calls)
+//! # vbank_path (vacct.do), billkey_issue_path, billkey_delete_path, inquiry_path
 //! ```
 #![warn(missing_docs)]
 

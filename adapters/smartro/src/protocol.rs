@@ -46,8 +46,10 @@ pub mod path {
     /// Re-query of a window authorization, `{Tid, TrAuthKey}` (id15011382861). Not used by
     /// `payment.get`: API payments have no `TrAuthKey`.
     pub const APPROVAL_INQUIRY: &str = "/payment/approval/approvalInquiry.do";
-    /// **Reconstructed**: virtual-account issue (option `vbank_path`).
-    pub const VBANK: &str = "/payment/approval/vbank.do";
+    /// Server-side virtual-account issue, `{EncData, Mid}`: a public merchant integration calls
+    /// it (vendor notes §3a, third-party evidence rather than Smartro's manual), so the path
+    /// stays a channel option (`vbank_path`).
+    pub const VACCT: &str = "/payment/approval/vacct.do";
     /// **Reconstructed**: billing-key issue (option `billkey_issue_path`).
     pub const BILLKEY_ISSUE: &str = "/payment/approval/billkey.do";
     /// **Reconstructed**: billing-key delete (option `billkey_delete_path`).
@@ -66,7 +68,8 @@ pub mod code {
     pub const REFUND_SUCCESS: &str = "2211";
     /// **Reconstructed**: 계좌이체 성공 (NICE's code; Smartro shares NICE's table).
     pub const BANK_SUCCESS: &str = "4000";
-    /// **Reconstructed**: 가상계좌 발급 성공 (as above).
+    /// 가상계좌 발급 (채번) 성공: the answer of `vacct.do` and the deposit notice's `4100`
+    /// (vendor notes §3a).
     pub const VBANK_ISSUED: &str = "4100";
     /// **Reconstructed**: 휴대폰 결제 성공 (as above).
     pub const CELLPHONE_SUCCESS: &str = "A000";
@@ -111,6 +114,10 @@ pub mod fixed {
     pub const LOOPBACK_IP: &str = "127.0.0.1";
     /// The window's `EncodingType`: paymux sends UTF-8 everywhere (module charset, notes §3a).
     pub const ENCODING_TYPE: &str = "utf8";
+    /// `vacct.do` `TransType` 00: a new account (vendor notes §3a).
+    pub const TRANS_TYPE_NEW: &str = "00";
+    /// `vacct.do` `TransType` 04 (일괄 채번): the account number given in `SubId`.
+    pub const TRANS_TYPE_FIXED: &str = "04";
     /// `smartropay.init({mode})` for the test host (id36707751919).
     pub const WINDOW_MODE_TEST: &str = "STG";
     /// `smartropay.init({mode})` for the live host (id36707751919).
@@ -146,8 +153,8 @@ pub enum Masking {
 pub fn masking(field: &str) -> Masking {
     match field {
         "CardNum" | "CardNo" | "DisplayCardNo" => Masking::CardNumber,
-        "CardPwd" | "BuyerAuthNum" | "BillTokenKey" | "CancelPwd" | "TrAuthKey" | "RcptTypeNo"
-        | "RefundAcctNo" => Masking::Hidden,
+        "CardPwd" | "BuyerAuthNum" | "BillTokenKey" | "CancelPwd" | "TrAuthKey"
+        | "ReceiptIdentity" | "RefundAcctNo" => Masking::Hidden,
         _ => Masking::Clear,
     }
 }

@@ -1,22 +1,20 @@
 //! Index of every **reconstructed** part of the SmartroPay wire format.
 //!
 //! The public material (merchant samples in the code index, PortOne's Smartro guides) shows
-//! the window, its approval, the cancel and the billing-key charge. It does not show a
-//! server-side virtual-account issue, a server-side billing-key issue, a billing-key delete or
-//! a status inquiry — yet PortOne offers all of them for Smartro (`POST /payments/{id}/instant`
-//! with `virtualAccount`, `POST /billing-keys` with `card`, V1 `/vbanks`). Each call here is
-//! paymux's reconstruction: the documented envelope (`{EncData, Mid}`, AES-256-CBC under the
-//! merchant key) with the field names the documented calls and the window already use, and the
-//! documented signature formula closest to it. Every path is a channel option, so a
-//! correction needs no new release. Confirm each against Smartro's merchant manual before going
-//! live; the simulator speaks exactly these, so the conformance suite cannot catch a wrong
-//! guess — only Smartro can.
+//! the window, its approval, the cancel, the billing-key charge and (in one reseller's
+//! integration, vendor notes §3a) the server-side virtual-account issue `vacct.do`. It does not
+//! show a server-side billing-key issue, a billing-key delete or a status inquiry — yet PortOne
+//! offers all of them for Smartro (`POST /billing-keys` with `card`, `GET /payments/{id}`).
+//! Each call here is paymux's reconstruction: the documented envelope (`{EncData, Mid}`,
+//! AES-256-CBC under the merchant key) with the field names the documented calls and the
+//! window already use, and the documented signature formula closest to it. Every path is a
+//! channel option, so a correction needs no new release. Confirm each against Smartro's
+//! merchant manual before going live; the simulator speaks exactly these, so the conformance
+//! suite cannot catch a wrong guess — only Smartro can.
 //!
 //! | part | reconstruction | why |
 //! |---|---|---|
-//! | virtual-account issue (`payment.instant`) | `{EncData, Mid}` to `/payment/approval/vbank.do` (option `vbank_path`): the window's fields (`PayMethod=VBANK`, `Moid`, `Amt`, `GoodsName`, `GoodsCnt`, `Buyer*`, `VbankExpDate`, tax split) plus `VbankBankCode`, `VbankAccountName`, `VbankFixedId`, `RcptType`/`RcptTypeNo`, signed with the window's `EncryptData` | the window issues accounts with `PayMethod=VBANK` and `VbankExpDate` (id36707751919); the server API is NOT FOUND |
-//! | virtual-account answer | `ResultCode` `4100`, `Tid`, `VbankBankCode`, `VbankBankName`, `VbankNum`, `VbankExpDate`, `VbankExpTime`, `Amt`, `AuthDate` | Smartro's documented codes (3001 card, 2001 cancel, 2211 refund) are NICE's; NICE answers `4100` with these `Vbank*` fields |
-//! | window results of other methods | `4000` transfer, `4100` virtual account, `A000` mobile | as above (only `3001` card is documented for Smartro) |
+//! | window results of other methods | `4000` transfer, `4100` virtual account, `A000` mobile | only `3001` card is documented for the window; Smartro's documented codes (3001 card, 2001 cancel, 2211 refund) are NICE's, and `vacct.do` answers `4100` as NICE's table has it |
 //! | bank codes | KFTC standard 3-digit codes ([`crate::protocol::BANKS`]) | Smartro's card codes match NICE's (`12` = NH농협, id9043725511); NICE takes KFTC bank codes |
 //! | billing-key issue (`billing-key.issue`) | `{EncData, Mid}` under the billing MID to `/payment/approval/billkey.do` (option `billkey_issue_path`): `CardNum`, `CardExpire` (YYMM), `BuyerAuthNum`, `CardPwd`, `MallUserId`, `Buyer*`, `Amt=0`, signed with the window's `EncryptData` | Smartro documents only the SS-Pay window (billModule.do); PortOne offers the API issue for Smartro (card), so a server call exists but is not public |
 //! | billing-key issue answer | `ResultCode` `3001`, `BillTokenKey` (AES-encrypted like the window's), `DisplayCardNo`, `CardExpire`, `IssuerCardCd`, `IssuerCardNm` | the SS-Pay window's return (id27193638936) |
@@ -42,6 +40,6 @@ pub use crate::decode::{
 pub use crate::encode::{delete_billing_key, inquiry, issue_billing_key, issue_virtual_account};
 pub use crate::frame::{
     delete_verify_value, inquiry_hash, BillKeyDeleteParams, BillKeyIssueParams, InquiryParams,
-    RefundAccountParams, VbankParams,
+    RefundAccountParams,
 };
 pub use crate::protocol::{code, path, state, SIMULATOR_CODES};

@@ -36,8 +36,14 @@ use crate::channel::SmartroChannel;
 use crate::frame::digits;
 use crate::{protocol, DESCRIPTOR};
 
-/// Smartro's VAT rule for the server calls paymux computes the VAT of (billing charges and
-/// cancels, when the request leaves `vat` / `vatAmount` out): taxable / 11 **truncated**, not
+/// Why a fixed virtual account needs `accountNumber`: `vacct.do` takes it in `SubId` with
+/// `TransType` `04` and has no field for a PG-side account id.
+pub const FIXED_BY_ACCOUNT_NUMBER: &str =
+    "Smartro issues fixed accounts by accountNumber only (SubId with TransType 04)";
+
+/// Smartro's VAT rule for the server calls paymux computes the VAT of (billing charges,
+/// cancels and the virtual-account issue's cash-receipt split, when the request leaves `vat` /
+/// `vatAmount` out): taxable / 11 **truncated**, not
 /// rounded half up. Source: merchant code reproducing Smartro's rule and citing its manual
 /// (`id41891908595`, `calVat`; vendor notes §3a). The window's `VatAmt` keeps the half-up
 /// rule: no source shows the window's.
@@ -95,11 +101,11 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                         .option
                         .fixed
                         .as_ref()
-                        .is_some_and(|f| f.account_number.is_some())
+                        .is_some_and(|f| f.account_number.is_none())
                 {
                     errs.add(
-                        format!("{p}.option.fixed.accountNumber").as_str(),
-                        "Smartro issues fixed accounts by pgAccountId only",
+                        format!("{p}.option.fixed.pgAccountId").as_str(),
+                        FIXED_BY_ACCOUNT_NUMBER,
                     );
                 }
             }

@@ -192,7 +192,7 @@ proptest! {
         let paths = [
             "/payment/approval/urlCallApproval.do", "/payment/approval/cancel.do",
             "/payment/cancel/cancelApproval.do", "/payment/approval/ssbbill.do",
-            "/payment/approval/vbank.do", "/payment/approval/billkey.do",
+            "/payment/approval/vacct.do", "/payment/approval/billkey.do",
             "/payment/approval/billkeyDelete.do", "/payment/approval/inquiry.do",
             "/paymux/window", "/paymux/deposit",
         ];

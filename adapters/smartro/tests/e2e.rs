@@ -183,6 +183,39 @@ async fn virtual_account_is_issued_found_pending_and_revoked() {
 }
 
 #[tokio::test]
+async fn a_fixed_virtual_account_is_issued_on_its_account_number() {
+    let sb = sandbox().await;
+    let fixed = |id: &str, fixed: Value| {
+        virtual_account(
+            id,
+            10000,
+            json!({ "validHours": 24 }),
+            json!({ "type": "FIXED", "fixed": fixed }),
+        )
+    };
+    let issued = match sb
+        .run(&fixed(
+            "e2evafix",
+            json!({ "accountNumber": "562-1123-4567" }),
+        ))
+        .await
+    {
+        Ok(Outcome::VirtualAccountIssued(v)) => v,
+        other => panic!("expected a virtual account, got {other:?}"),
+    };
+    // TransType 04: the account asked for, answered in VbankNum.
+    assert_eq!(issued.account_number, "56211234567");
+    assert_eq!(issued.bank.as_deref(), Some("088"));
+    // vacct.do has no field for a PG-side account id: refused before anything is sent.
+    let e = sb
+        .run(&fixed("e2evafix2", json!({ "pgAccountId": "cust-7" })))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("option.fixed.pgAccountId"), "{e}");
+    assert_eq!(sb.ledger_state("e2evafix2"), None);
+}
+
+#[tokio::test]
 async fn deposited_virtual_account_refund_needs_the_holder_phone_and_is_pending() {
     let sb = sandbox().await;
     let Ok(Outcome::VirtualAccountIssued(v)) = sb.run(&va("e2eva2", 5000)).await else {
@@ -476,7 +509,7 @@ async fn a_wrong_hash_or_key_is_rejected_by_the_simulator() {
     assert_eq!(sb.ledger_state("e2ehash"), Some(("APPROVED".into(), 0)));
     assert!(url.ends_with("/payment/approval/cancel.do"));
 
-    // VerifyValue of a billing charge, EncryptData of a virtual account: the same.
+    // VerifyValue of a billing charge: the same.
     let charge_req = charge("e2ehash2", &key, 5000);
     let mut w = SmartroAdapter.encode(&ctx, &charge_req).unwrap();
     w.body = tamper(&w, "Amt", "1");
@@ -488,6 +521,8 @@ async fn a_wrong_hash_or_key_is_rejected_by_the_simulator() {
         panic!()
     };
     assert_eq!(d.pg_code, sim::HASH_MISMATCH);
+    // vacct.do carries no signature: an amount that disagrees with the receipt's is refused,
+    // and nothing is issued.
     let va_req = va("e2ehash3", 5000);
     let mut w = SmartroAdapter.encode(&ctx, &va_req).unwrap();
     w.body = tamper(&w, "Amt", "1");
@@ -498,7 +533,9 @@ async fn a_wrong_hash_or_key_is_rejected_by_the_simulator() {
     let Outcome::Declined(d) = SmartroAdapter.decode(&ctx, &va_req, &w, &resp).unwrap() else {
         panic!()
     };
-    assert_eq!(d.pg_code, sim::HASH_MISMATCH);
+    assert_eq!(d.pg_code, sim::MISSING_FIELD);
+    assert!(d.pg_message.contains("ReceiptAmt"), "{}", d.pg_message);
+    assert_eq!(sb.ledger_state("e2ehash3"), None);
 
     // A channel with another merchant key: EncData does not decrypt.
     let mut wrong = sb.channel.clone();

@@ -49,7 +49,7 @@ fn committed_snapshots_hold_no_secret() {
         for field in [
             "CardPwd",
             "BuyerAuthNum",
-            "RcptTypeNo",
+            "ReceiptIdentity",
             "RefundAcctNo",
             "TrAuthKey",
         ] {

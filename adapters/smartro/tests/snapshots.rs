@@ -70,7 +70,7 @@ fn payment_instant_virtual_account_fixed() {
         "order0002",
         10000,
         json!({ "dueDate": "2025-03-05T23:59:59+09:00" }),
-        json!({ "type": "FIXED", "fixed": { "pgAccountId": "cust-7" } }),
+        json!({ "type": "FIXED", "fixed": { "accountNumber": "56211234567890" } }),
     )));
 }
 

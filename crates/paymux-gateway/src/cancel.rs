@@ -64,14 +64,6 @@ pub async fn cancel(
         ));
     };
     check_cancellable_status(&p)?;
-    let resolved = CancelAmounts::resolve(&body, &cancellable(&p)).map_err(|rule| {
-        ApiError::new(
-            axum::http::StatusCode::from_u16(rule.http_status())
-                .unwrap_or(axum::http::StatusCode::CONFLICT),
-            rule.portone_type(),
-            rule.to_string(),
-        )
-    })?;
     let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {
         return Err(ApiError::pg_provider(
             "the payment's channel is no longer configured; nothing was sent",
@@ -79,6 +71,17 @@ pub async fn cancel(
             "",
         ));
     };
+    // An absent vatAmount is what the channel's PG computes (Smartro truncates).
+    let rounding = channel.adapter.vat_rounding();
+    let resolved =
+        CancelAmounts::resolve_with(&body, &cancellable(&p), rounding).map_err(|rule| {
+            ApiError::new(
+                axum::http::StatusCode::from_u16(rule.http_status())
+                    .unwrap_or(axum::http::StatusCode::CONFLICT),
+                rule.portone_type(),
+                rule.to_string(),
+            )
+        })?;
 
     // Take the cancel lock and record the request.
     let cancellation_id = uuid::Uuid::new_v4().hyphenated().to_string();

@@ -10,13 +10,14 @@ use paymux_core::channel::ChannelContext;
 use paymux_core::registry;
 use paymux_core::secret::Secret;
 use paymux_core::simulator::SimulatorHandle;
+use paymux_core::transport::NetTransport;
 use paymux_routing::HealthTracker;
 use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
 use crate::channels::ChannelRegistry;
 use crate::config::{FileConfig, ServeOptions, Tuning};
-use crate::state::{AppState, GatewayTransport};
+use crate::state::AppState;
 use crate::store::db::Db;
 use crate::{groups, http, reconciler, schedules, webhooks};
 
@@ -185,9 +186,9 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
     };
     let db = Db::connect(&opts.database).await?;
     let tuning = opts.tuning.clone();
-    let override_read = tuning
-        .read_timeout_overrides_adapter
-        .then_some(tuning.read_timeout);
+    // `[pg] read_timeout_ms`, when set, is the read timeout of every PG call: it beats an
+    // adapter's recommended one (the only place that decides it).
+    let transport = NetTransport::new().caller_read_wins(tuning.read_timeout_overrides_adapter);
     let listener = tokio::net::TcpListener::bind(&opts.listen)
         .await
         .map_err(|e| anyhow::anyhow!("listen on {}: {e}", opts.listen))?;
@@ -195,7 +196,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
     let state = Arc::new(AppState {
         db,
         channels,
-        transport: Arc::new(GatewayTransport::new(override_read)),
+        transport: Arc::new(transport),
         health: HealthTracker::new(),
         tuning,
         api_secret: Secret::new(opts.api_secret.trim().to_string()),

@@ -1,15 +1,13 @@
 //! The gateway's shared state and the PG call path.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use async_trait::async_trait;
-use paymux_core::adapter::{EncodeContext, PgRequest, WireRequest, WireResponse};
+use paymux_core::adapter::{EncodeContext, PgRequest, WireRequest};
 use paymux_core::error::PgError;
 use paymux_core::execute;
 use paymux_core::outcome::Outcome;
 use paymux_core::secret::Secret;
-use paymux_core::transport::{NetTransport, Timeouts, Transport, TransportError};
+use paymux_core::transport::{Timeouts, Transport};
 use paymux_routing::HealthTracker;
 
 use crate::channels::{ChannelEntry, ChannelRegistry};
@@ -52,7 +50,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// PG timeouts.
+    /// PG timeouts. The read timeout is the configured one; whether it also beats an adapter's
+    /// recommended one is the transport's setting (`caller_read_wins`, set from
+    /// [`Tuning::read_timeout_overrides_adapter`] where the transport is built).
     pub fn timeouts(&self) -> Timeouts {
         Timeouts {
             connect: self.tuning.connect_timeout,
@@ -173,40 +173,5 @@ impl Prechecked {
     /// The channel it was encoded for (where the first attempt goes).
     pub fn channel_key(&self) -> &str {
         &self.channel_key
-    }
-}
-
-/// The network transport, with the operator's read timeout taking precedence over an
-/// adapter's recommendation when `[pg] read_timeout_ms` is set.
-pub struct GatewayTransport {
-    inner: NetTransport,
-    override_read: Option<Duration>,
-}
-
-impl GatewayTransport {
-    /// Wrap the network transport.
-    pub fn new(override_read: Option<Duration>) -> Self {
-        GatewayTransport {
-            inner: NetTransport::new(),
-            override_read,
-        }
-    }
-}
-
-#[async_trait]
-impl Transport for GatewayTransport {
-    async fn send(
-        &self,
-        req: &WireRequest,
-        timeouts: Timeouts,
-    ) -> Result<WireResponse, TransportError> {
-        match self.override_read {
-            Some(read) if req.read_timeout.is_some() => {
-                let mut r = req.clone();
-                r.read_timeout = None;
-                self.inner.send(&r, Timeouts { read, ..timeouts }).await
-            }
-            _ => self.inner.send(req, timeouts).await,
-        }
     }
 }

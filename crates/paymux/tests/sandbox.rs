@@ -202,6 +202,80 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
     }
 }
 
+/// Smartro truncates the VAT it computes (taxable / 11, fraction dropped): a billing charge of
+/// 1,007 and a cancel of 512 through its channel record the VAT Smartro charged and refunded
+/// (91 and 46), not the half-up figures (92 and 47).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smartro_payments_and_cancels_record_the_vat_smartro_truncates() {
+    let sb = common::start_sandbox("sandbox-vat", SECRET);
+    let base = sb.base.clone();
+    use reqwest::Method as M;
+    let (s, r) = call(
+        M::POST,
+        format!("{base}/billing-keys"),
+        Some(json!({
+            "channelKey": "smartro-test",
+            "customer": customer(),
+            "method": { "card": { "credential": {
+                "number": CARD_OK, "expiryYear": "28", "expiryMonth": "06",
+                "birthOrBusinessRegistrationNumber": BIRTH, "passwordTwoDigits": "37"
+            } } }
+        })),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let key = r["billingKeyInfo"]["billingKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, r) = call(
+        M::POST,
+        format!("{base}/payments/e2evat0001/billing-key"),
+        Some(json!({
+            "billingKey": key,
+            "channelKey": "smartro-test",
+            "orderName": "정기결제",
+            "amount": { "total": 1007 },
+            "currency": "KRW",
+            "customer": customer()
+        })),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let (_, p) = call(M::GET, format!("{base}/payments/e2evat0001"), None).await;
+    assert_eq!(p["channel"]["key"], "smartro-test", "{p}");
+    assert_eq!(
+        (p["amount"]["vat"].as_i64(), p["amount"]["supply"].as_i64()),
+        (Some(91), Some(916)),
+        "{p}"
+    );
+
+    let (s, r) = call(
+        M::POST,
+        format!("{base}/payments/e2evat0001/cancel"),
+        Some(json!({ "amount": 512, "reason": "part" })),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["cancellation"]["vatAmount"], 46, "{r}");
+    // The rest takes the VAT left: 91 − 46.
+    let (s, r) = call(
+        M::POST,
+        format!("{base}/payments/e2evat0001/cancel"),
+        Some(json!({ "reason": "rest" })),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        (
+            r["cancellation"]["totalAmount"].as_i64(),
+            r["cancellation"]["vatAmount"].as_i64()
+        ),
+        (Some(495), Some(45)),
+        "{r}"
+    );
+}
+
 /// The value of the banner line `label: value` (waits for the banner to be printed).
 fn printed(sb: &common::Sandbox, label: &str) -> String {
     for _ in 0..100 {

@@ -3,8 +3,8 @@
 //!
 //! Every encrypted call is opened the way Smartro must: the outer `Mid` names the merchant,
 //! `EncData` must decrypt with that merchant's key, the inner `Mid` must match, and the call's
-//! signature (`HashData`, `VerifyValue` or `EncryptData`) must match the formula — a wrong one
-//! is refused with [`sim::HASH_MISMATCH`]. Anything malformed gets an error answer.
+//! signature (`HashData`, `VerifyValue` or `EncryptData`; `vacct.do` carries none) must match
+//! the formula — a wrong one is refused with [`sim::HASH_MISMATCH`]. Anything malformed gets an error answer.
 
 use chrono::{DateTime, FixedOffset};
 use paymux_core::money::Money;
@@ -78,7 +78,7 @@ pub fn handle(
         path::APPROVAL => approve_window(ledger, body, now),
         path::CANCEL | path::CANCEL_ALTERNATIVE => cancel(ledger, body, now),
         path::BILLING => bill(ledger, body, now),
-        reconstructed::path::VBANK => vbank(ledger, body, now),
+        path::VACCT => vacct(ledger, body, now),
         reconstructed::path::BILLKEY_ISSUE => issue_key(ledger, body, now),
         reconstructed::path::BILLKEY_DELETE => delete_key(ledger, body),
         reconstructed::path::INQUIRY => inquiry(ledger, body),
@@ -531,27 +531,43 @@ fn bill(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Result
     Ok(approval_reply(late, &pairs))
 }
 
-/// Reconstructed `vbank.do`: issue a virtual account.
-fn vbank(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Result<Reply, Refusal> {
+/// `vacct.do`: issue a virtual account, as the public merchant integration calls it (vendor
+/// notes §3a): no signature field (the merchant key behind `EncData` is the proof),
+/// `TransType` `00` for a new account or `04` with the account in `SubId`, the cash-receipt
+/// type and split, and an answer of `Tid`, `Moid`, `VbankName`, `VbankNum`.
+fn vacct(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Result<Reply, Refusal> {
     let (mid, f) = open(body)?;
-    let key = merchant_key(&mid).unwrap_or_default();
-    let amt_text = required(&f, "Amt")?;
-    let amt = amount(&f, "Amt")?;
-    let edi = required(&f, "EdiDate")?;
-    let expected = frame::encrypt_data(&edi, &mid, &amt_text, key);
-    check_hash(&expected, &required(&f, "EncryptData")?, "EncryptData")?;
     if required(&f, "PayMethod")? != pay_method::VBANK {
         return Err(refuse(sim::MISSING_FIELD, "PayMethod 오류"));
     }
+    let amt = amount(&f, "Amt")?;
     let moid = required(&f, "Moid")?;
+    let edi = required(&f, "EdiDate")?;
+    required(&f, "GoodsName")?;
+    required(&f, "BuyerName")?;
+    let count_ok = required(&f, "GoodsCnt")?
+        .parse::<u32>()
+        .is_ok_and(|n| (1..=99).contains(&n));
     let bank = required(&f, "VbankBankCode")?;
     let exp = required(&f, "VbankExpDate")?;
-    if bank.len() != 3 || exp.len() != 8 || !exp.bytes().all(|b| b.is_ascii_digit()) {
+    if !count_ok || !all_digits(&edi, 14) || !all_digits(&bank, 3) || !all_digits(&exp, 8) {
         return Err(refuse(
             sim::MISSING_FIELD,
-            "VbankBankCode / VbankExpDate 형식 오류",
+            "GoodsCnt / EdiDate / VbankBankCode / VbankExpDate 형식 오류",
         ));
     }
+    let account = match required(&f, "TransType")?.as_str() {
+        fixed::TRANS_TYPE_NEW => None,
+        fixed::TRANS_TYPE_FIXED => {
+            let sub = required(&f, "SubId")?;
+            if !sub.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(refuse(sim::MISSING_FIELD, "SubId 형식 오류"));
+            }
+            Some(sub)
+        }
+        _ => return Err(refuse(sim::MISSING_FIELD, "TransType 오류")),
+    };
+    receipt(&f, amt)?;
     if ledger.has_order(&mid, &moid) {
         return Err(refuse(sim::DUPLICATE_ORDER, "중복 주문번호"));
     }
@@ -565,19 +581,64 @@ fn vbank(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Resul
         State::AwaitingDeposit,
     ));
     let n = ledger.next_number();
-    let holder = text(&f, "VbankAccountName").unwrap_or_default();
-    let mut pairs = vec![
+    let name = crate::protocol::BANKS
+        .iter()
+        .find(|(_, c)| *c == bank)
+        .map_or("BANK", |(n, _)| *n);
+    Ok(answer(&[
         ("ResultCode", rcode::VBANK_ISSUED.to_string()),
-        ("ResultMsg", "가상계좌 발급 성공".to_string()),
+        ("ResultMsg", "가상계좌 채번 성공".to_string()),
         ("Tid", tid),
-        ("Mid", mid),
         ("Moid", moid),
-        ("PayMethod", pay_method::VBANK.to_string()),
-        ("Amt", amt.to_string()),
-        ("AuthDate", yymmdd_hhmmss(now)),
+        ("VbankName", name.to_string()),
+        ("VbankNum", account.unwrap_or_else(|| format!("9{:013}", n))),
+    ]))
+}
+
+fn all_digits(v: &str, len: usize) -> bool {
+    v.len() == len && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `vacct.do`'s cash receipt: `CashReceiptType` 0 (none) to 3 (self-issued), `ReceiptAmt` the
+/// payment's amount; an issued receipt names its identity and splits the amount into taxable
+/// (supply + VAT) and tax-free parts.
+fn receipt(f: &Fields, amt: Money) -> Result<(), Refusal> {
+    let bad = |what: &str| refuse(sim::MISSING_FIELD, format!("현금영수증 오류: {what}"));
+    let number = |k: &str| -> Result<i64, Refusal> {
+        text(f, k)
+            .and_then(|v| v.parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| bad(k))
+    };
+    let kind = required(f, "CashReceiptType")?;
+    if !matches!(kind.as_str(), "0" | "1" | "2" | "3") {
+        return Err(bad("CashReceiptType"));
+    }
+    if number("ReceiptAmt")? != amt.get() {
+        return Err(bad("ReceiptAmt"));
+    }
+    let [tax, free, supply, vat] = [
+        number("ReceiptTaxAmt")?,
+        number("ReceiptTaxFreeAmt")?,
+        number("ReceiptSupplyAmt")?,
+        number("ReceiptVatAmt")?,
     ];
-    pairs.extend(vbank_fields(n, &bank, &exp, &holder));
-    Ok(answer(&pairs))
+    if kind == "0" {
+        return Ok(());
+    }
+    if kind != "3"
+        && text(f, "ReceiptIdentity")
+            .filter(|v| !v.is_empty())
+            .is_none()
+    {
+        return Err(bad("ReceiptIdentity"));
+    }
+    if tax + free != amt.get() || supply + vat != tax {
+        return Err(bad(
+            "ReceiptTaxAmt + ReceiptTaxFreeAmt, ReceiptSupplyAmt + ReceiptVatAmt",
+        ));
+    }
+    Ok(())
 }
 
 /// Reconstructed `billkey.do`: issue a billing key.

@@ -25,6 +25,44 @@ pub mod server;
 #[cfg(feature = "simulator")]
 pub mod window;
 
+/// The items given, compiled only when paymux-core's `simulator` feature is on: how an adapter
+/// gates its simulator module. The facade's `simulators` feature turns the core feature on, so
+/// an adapter gated this way needs no `NAME?/simulator` line of its own in the facade (what
+/// `cargo xtask new-adapter` generates; its own default-on `simulator` feature turns the core
+/// feature on for `cargo test -p`).
+#[cfg(feature = "simulator")]
+#[macro_export]
+macro_rules! with_simulator {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// See the `simulator`-feature definition: without the feature, the items are left out.
+#[cfg(not(feature = "simulator"))]
+#[macro_export]
+macro_rules! with_simulator {
+    ($($item:item)*) => {};
+}
+
+/// `Some(factory)` with paymux-core's `simulator` feature, `None` without (the factory is then
+/// not compiled): an adapter registration's `simulator` field, gated like
+/// [`with_simulator!`](crate::with_simulator).
+#[cfg(feature = "simulator")]
+#[macro_export]
+macro_rules! simulator_factory {
+    ($factory:expr) => {
+        Some($factory)
+    };
+}
+
+/// See the `simulator`-feature definition: without the feature, `None`.
+#[cfg(not(feature = "simulator"))]
+#[macro_export]
+macro_rules! simulator_factory {
+    ($factory:expr) => {
+        None
+    };
+}
+
 use async_trait::async_trait;
 use serde::Serialize;
 use std::net::SocketAddr;

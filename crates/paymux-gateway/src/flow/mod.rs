@@ -23,13 +23,16 @@ pub mod route;
 pub mod settle;
 
 use chrono::{DateTime, Utc};
-use paymux_core::adapter::{kst, Method, PriorTransaction};
+use paymux_core::adapter::{kst, Method, PgRequest, PriorTransaction};
+use paymux_core::money::AmountBreakdown;
+use paymux_core::validation::FieldPath;
 use serde_json::{Map, Value};
 
 pub use record::{apply, claim, existing_error, scheduled_error};
 pub use route::{refused_json, Plan, Requests};
 pub use settle::{not_sent_error, routing_error, settle};
 
+use crate::channels::ChannelEntry;
 use crate::domain::PaymentStatus;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -66,6 +69,14 @@ pub async fn run(
     } = prepared;
     // The chosen channel's own rules, before anything is written; what it encodes is sent.
     let prechecked = route::precheck_plan(st, &mut plan, now.with_timezone(&kst()), &requests)?;
+    // The VAT recorded is the one the first channel's PG computes (an attempt elsewhere
+    // records its own: see `route::attempt`).
+    if let Some(a) = prechecked
+        .as_ref()
+        .and_then(|p| amounts_for(st, p.channel_key(), &requests))
+    {
+        np.amounts = a;
+    }
     order_fields.push(("routing", refused_json(plan.refused())));
     np.extra_json = extra_fields(&order_fields);
     // The precheck's channel is where the first attempt goes.
@@ -77,6 +88,33 @@ pub async fn run(
         Claim::Scheduled => return Err(scheduled_error(&np.id)),
     };
     Ok(route::execute_claimed(st, &np, &transaction_id, plan, &requests, now, prechecked).await)
+}
+
+/// What a payment sent to `channel_key` amounts to: the request's `amount` resolved with that
+/// channel's adapter's VAT rounding ([`PgAdapter::vat_rounding`](paymux_core::adapter::PgAdapter::vat_rounding)), so a PG that truncates
+/// the VAT it computes (Smartro) is recorded with the VAT it charged. `None` for an unknown
+/// channel or a request without an amount.
+pub fn amounts_for(
+    st: &AppState,
+    channel_key: &str,
+    requests: &Requests,
+) -> Option<AmountBreakdown> {
+    amounts_on(
+        st.channels.get(channel_key)?,
+        requests.for_channel(channel_key)?,
+    )
+}
+
+/// [`amounts_for`] of one channel and its request.
+pub fn amounts_on(channel: &ChannelEntry, req: &PgRequest) -> Option<AmountBreakdown> {
+    let amount = match req {
+        PgRequest::Instant(c) => &c.body.amount,
+        PgRequest::PayWithBillingKey(c) => &c.body.amount,
+        _ => return None,
+    };
+    amount
+        .resolve_with(&FieldPath::root("amount"), channel.adapter.vat_rounding())
+        .ok()
 }
 
 /// The order fields as their column stores them (null fields left out).

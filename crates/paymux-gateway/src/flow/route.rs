@@ -159,6 +159,17 @@ async fn attempt(
                 reason: "the gateway could not record the attempt".into(),
             });
         }
+        // This channel's PG may round the VAT it computes differently from the first's.
+        if let Some(a) = super::amounts_on(entry, req) {
+            if let Err(e) =
+                store::payments::record_vat(&st.db, payment_id, transaction_id, &a).await
+            {
+                tracing::error!(error = %e, payment_id, "could not record the amounts; not sending");
+                return Err(PgError::NotSent {
+                    reason: "the gateway could not record the attempt".into(),
+                });
+            }
+        }
         *lock(recorded) = Some(channel_key.to_string());
     }
     tracing::info!(payment_id, transaction_id, channel = channel_key, op = %req.operation(), "calling PG");

@@ -523,6 +523,22 @@ pub async fn record_channel(
         == 1)
 }
 
+/// The VAT split of the channel an attempt moved to (a failover to a PG that rounds the VAT
+/// it computes another way). The total and tax-free part never change.
+pub async fn record_vat(
+    db: &Db,
+    payment_id: &str,
+    transaction_id: &str,
+    amounts: &AmountBreakdown,
+) -> Result<(), sqlx::Error> {
+    db.execute(
+        "UPDATE payments SET amount_vat = $3, amount_supply = $4 WHERE id = $1 AND transaction_id = $2",
+        crate::args![payment_id, transaction_id, amounts.vat.get(), amounts.supply.get()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// A window payment about to be sent: it gets its reconcile safety net (`reconcile_at`) and,
 /// when given, new `extra_json` (the browser's origin). Only while still `READY`.
 pub async fn prepare_window_send(

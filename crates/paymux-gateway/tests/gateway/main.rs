@@ -58,6 +58,36 @@ async fn not_found_is_believed_only_after_the_grace_period() {
     .await
 }
 
+/// `[pg] read_timeout_ms` set shorter than the adapter's recommended read timeout (the fake
+/// recommends 30 s): the configured one decides, so a late answer is unknown within it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_configured_read_timeout_beats_the_adapters_recommendation() {
+    harness::run_with(
+        Backend::Sqlite,
+        |o| {
+            o.tuning.read_timeout = scenarios::SHORT_READ;
+            o.tuning.read_timeout_overrides_adapter = true;
+        },
+        scenarios::late_answer_is_unknown_within_the_configured_read_timeout,
+    )
+    .await
+}
+
+/// Without `[pg] read_timeout_ms`, the adapter's recommended read timeout is used: the same
+/// late answer is waited for and the payment is paid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_a_configured_read_timeout_the_adapters_recommendation_is_used() {
+    harness::run_with(
+        Backend::Sqlite,
+        |o| {
+            o.tuning.read_timeout = scenarios::SHORT_READ;
+            o.tuning.read_timeout_overrides_adapter = false;
+        },
+        scenarios::late_answer_is_waited_for_with_the_adapters_read_timeout,
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sandbox_starts_every_registered_simulator() {
     scenarios::sandbox().await

@@ -1403,3 +1403,32 @@ pub async fn python_sdk(h: Arc<Harness>) {
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
+
+/// A read timeout well under the fake's late answer and its 30 s recommendation.
+pub const SHORT_READ: std::time::Duration = std::time::Duration::from_millis(400);
+
+pub async fn late_answer_is_unknown_within_the_configured_read_timeout(h: Arc<Harness>) {
+    let id = uid("shortread");
+    let body = instant_body(("channelKey", "fake-a"), CARD_LATE, 4000);
+    let started = std::time::Instant::now();
+    let (s, v) = h.post(&format!("/payments/{id}/instant"), &body).await;
+    let took = started.elapsed();
+    assert_eq!(s, StatusCode::GATEWAY_TIMEOUT, "{v}");
+    assert_eq!(type_of(&v), "PAYMENT_OUTCOME_UNKNOWN");
+    // Waited the configured 400 ms, not the adapter's 30 s nor the 2.5 s the answer takes.
+    assert!(took >= SHORT_READ, "{took:?}");
+    assert!(took < SHORT_READ * 3, "{took:?}");
+    let (_, p) = h.get(&format!("/payments/{id}")).await;
+    assert_eq!(p["status"], "PAY_PENDING", "{p}");
+}
+
+pub async fn late_answer_is_waited_for_with_the_adapters_read_timeout(h: Arc<Harness>) {
+    let id = uid("recread");
+    let body = instant_body(("channelKey", "fake-a"), CARD_LATE, 4000);
+    let started = std::time::Instant::now();
+    let (s, v) = h.post(&format!("/payments/{id}/instant"), &body).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(started.elapsed() >= crate::fake::LATE_ANSWER);
+    let (_, p) = h.get(&format!("/payments/{id}")).await;
+    assert_eq!(p["status"], "PAID", "{p}");
+}
