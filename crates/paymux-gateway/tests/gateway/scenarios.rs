@@ -157,8 +157,13 @@ pub async fn instant_payment_via_group(h: Arc<Harness>) {
 }
 
 pub async fn failover_group_routes_around_a_misconfigured_channel(h: Arc<Harness>) {
+    // Ids are random and the bad channel has half the weight: at least 8 payments, and more
+    // until one was routed to the bad channel first (2^-64 to find none in 64).
     let mut failed_over = 0;
-    for _ in 0..8 {
+    for i in 0..64 {
+        if i >= 8 && failed_over > 0 {
+            break;
+        }
         let id = uid("fo");
         let (s, v) = h
             .post(
