@@ -60,18 +60,27 @@ fn secrets(run: &Run) -> Vec<Secret> {
     v
 }
 
-/// Where `needle` occurs in `text` as a whole token (the `=47` needle must not be followed by
-/// another digit).
+/// Where `needle` occurs in `text` as a whole token: the `=47` needle must not be followed by
+/// another digit, and a short needle (the two password digits) not by any letter or digit
+/// either, so the start of a hex hash (`HASH_DATA=47b5…`) is not taken for the password.
 fn find(text: &str, needle: &str) -> Option<usize> {
+    let short = needle.chars().filter(char::is_ascii_alphanumeric).count() < 6;
+    let joins = |c: char| {
+        if short {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_ascii_digit()
+        }
+    };
     let mut from = 0;
     while let Some(i) = text[from..].find(needle) {
         let at = from + i;
         let end = at + needle.len();
-        let digit_before = needle.starts_with(|c: char| c.is_ascii_digit())
-            && text[..at].ends_with(|c: char| c.is_ascii_digit());
-        let digit_after = needle.ends_with(|c: char| c.is_ascii_digit())
-            && text[end..].starts_with(|c: char| c.is_ascii_digit());
-        if !digit_before && !digit_after {
+        let glued_before =
+            needle.starts_with(|c: char| c.is_ascii_alphanumeric()) && text[..at].ends_with(joins);
+        let glued_after =
+            needle.ends_with(|c: char| c.is_ascii_alphanumeric()) && text[end..].starts_with(joins);
+        if !glued_before && !glued_after {
             return Some(at);
         }
         from = end;
@@ -199,6 +208,18 @@ pub(crate) fn coverage(desc: &AdapterDescriptor, covered: &[Need]) -> Verdict {
 
 #[cfg(test)]
 mod tests {
+    use super::find;
+
+    #[test]
+    fn a_short_secret_is_a_whole_token_never_the_start_of_a_hash() {
+        assert_eq!(find("HASH_DATA=47b56b05", "=47"), None);
+        assert_eq!(find("PW=47&X=1", "=47"), Some(2));
+        assert_eq!(find("PW=471", "=47"), None);
+        assert_eq!(find("{\"pw\":\"47\"}", "\"47\""), Some(6));
+        assert_eq!(find("card 4518420012345678x", "4518420012345678"), Some(5));
+        assert_eq!(find("card 45184200123456789", "4518420012345678"), None);
+    }
+
     use super::*;
 
     #[test]
