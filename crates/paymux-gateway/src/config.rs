@@ -81,6 +81,10 @@ pub struct FileConfig {
     /// Channel groups, in the admin API's JSON shape (written with TOML syntax).
     #[serde(default)]
     pub channel_groups: Vec<toml::Value>,
+    /// The browser SDKs (`/v2/browser-sdk.js`, `/v1/iamport.js`): which stores may open
+    /// payment windows from a browser, and from which origins.
+    #[serde(default)]
+    pub browser: BrowserSection,
 }
 
 /// `[pg]`.
@@ -153,6 +157,59 @@ pub struct CheckoutSection {
     /// the PG window's return (ms). Default 1800000 (30 minutes).
     #[serde(default)]
     pub session_ttl_ms: Option<u64>,
+}
+
+/// `[browser]`: the stores whose merchant pages may open payment windows without the API
+/// secret. None configured: the browser SDK routes refuse every `storeId`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserSection {
+    /// `[[browser.stores]]`.
+    #[serde(default)]
+    pub stores: Vec<BrowserStore>,
+}
+
+/// `[[browser.stores]]`: one public `storeId` a merchant page may name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserStore {
+    /// The public store id (`storeId` of the SDK calls).
+    pub id: String,
+    /// Origins of the merchant's pages (`https://shop.example.com`), answered with CORS;
+    /// `"*"` allows any origin (the sandbox). A `redirectUrl` must be on one of them.
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// Channel keys this store may use; empty = every configured channel.
+    #[serde(default)]
+    pub channels: Vec<String>,
+    /// `test` or `live`: the store may use only channels and channel groups of this
+    /// environment. Absent: either.
+    #[serde(default)]
+    pub environment: Option<paymux_core::channel::Environment>,
+}
+
+impl BrowserStore {
+    /// The sandbox's store: any origin, every channel, test only.
+    pub fn sandbox(id: &str) -> BrowserStore {
+        BrowserStore {
+            id: id.to_string(),
+            origins: vec!["*".into()],
+            channels: Vec::new(),
+            environment: Some(paymux_core::channel::Environment::Test),
+        }
+    }
+
+    /// Whether a page of `origin` (`scheme://host[:port]`) may call for this store.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.origins
+            .iter()
+            .any(|o| o == "*" || o.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    }
+
+    /// Whether the store may use the channel `key`.
+    pub fn allows_channel(&self, key: &str) -> bool {
+        self.channels.is_empty() || self.channels.iter().any(|c| c == key)
+    }
 }
 
 impl FileConfig {

@@ -123,7 +123,16 @@ pub(super) async fn route(
 
 /// `POST /checkout/sessions`.
 pub async fn create(st: &AppState, bytes: &[u8], host: Option<&str>) -> Result<Value, ApiError> {
-    let mut req = parse_request(bytes)?;
+    create_parsed(st, parse_request(bytes)?, host).await
+}
+
+/// Create a session for a parsed request (the API's body, or a browser SDK's call after
+/// [`crate::browser`] checked the store).
+pub async fn create_parsed(
+    st: &AppState,
+    mut req: CreateRequest,
+    host: Option<&str>,
+) -> Result<Value, ApiError> {
     validate_request(&req).map_err(|e| ApiError::validation(&e))?;
     let billing_key = req
         .kind

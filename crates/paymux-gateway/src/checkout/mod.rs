@@ -33,12 +33,13 @@
 
 pub mod complete;
 mod create;
-mod request;
+pub mod request;
 pub mod result;
 pub mod rules;
 pub mod window;
 
-pub use create::create;
+pub use create::{create, create_parsed};
+pub use request::{parse_value, CreateRequest};
 
 use paymux_core::adapter::{Method, Operation};
 use paymux_core::wire::form_urldecode;

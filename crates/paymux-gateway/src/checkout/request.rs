@@ -27,7 +27,11 @@ pub struct CreateRequest {
 
 /// Parse the body: `kind` plus the SDK parameters. Errors name the field path.
 pub fn parse_request(bytes: &[u8]) -> Result<CreateRequest, ApiError> {
-    let raw: Value = crate::error::parse_body(bytes)?;
+    parse_value(crate::error::parse_body(bytes)?)
+}
+
+/// [`parse_request`] for a body already read as JSON.
+pub fn parse_value(raw: Value) -> Result<CreateRequest, ApiError> {
     let Value::Object(mut obj) = raw else {
         return Err(ApiError::invalid("the request body must be a JSON object"));
     };

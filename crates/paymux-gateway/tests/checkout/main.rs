@@ -11,6 +11,7 @@ mod browser;
 mod harness;
 mod minibrowser;
 mod scenarios;
+mod sdk;
 #[path = "../support/test_db.rs"]
 mod test_db;
 mod testwin;
@@ -53,6 +54,21 @@ on_both_backends!(
     no_redirect_url_shows_a_result_page,
     no_card_data_is_stored_or_logged,
     unknown_outcome_is_reconciled,
+);
+
+/// The browser SDKs' session endpoints over HTTP (see [`sdk`]).
+macro_rules! sdk_scenarios {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            harness::run_with(Backend::Sqlite, sdk::browser_stores, sdk::$name).await
+        }
+    )*};
+}
+
+sdk_scenarios!(
+    browser_sessions_refuse_hostile_input,
+    browser_popup_return_posts_once,
 );
 
 /// The six flows in headless Chromium (see `tests/browser/checkout.mjs`).
