@@ -12,6 +12,7 @@ mod harness;
 mod minibrowser;
 mod scenarios;
 mod sdk;
+mod sdk_browser;
 #[path = "../support/test_db.rs"]
 mod test_db;
 mod testwin;
@@ -75,4 +76,10 @@ sdk_scenarios!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn checkout_in_headless_chromium() {
     browser::run().await
+}
+
+/// The browser SDKs in headless Chromium (see `tests/browser/sdk.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn browser_sdks_in_headless_chromium() {
+    sdk_browser::run().await
 }

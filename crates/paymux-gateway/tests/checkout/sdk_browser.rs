@@ -1,0 +1,164 @@
+//! The browser SDKs in a real browser: headless Chromium driven by `tests/browser/sdk.mjs`
+//! loads merchant pages (on their own origin) that call `IMP.request_pay` (the Galaxia
+//! document's card payment, as written) and `PortOne.requestPayment` (popup, declined,
+//! redirect), against this harness's gateway with the sandbox's store and channel names; then
+//! the gateway's side is checked here: the payment's state, its webhooks, Galaxia's books.
+//!
+//! Needs what [`crate::browser`] needs; skipped loudly without it (a failure under `CI`).
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use paymux_core::simulator::Simulator;
+use serde_json::Value;
+
+use crate::browser::{chromium, driver_dir, missing, node};
+use crate::harness::*;
+use crate::sdk::{browser_stores, SANDBOX_STORE};
+
+pub async fn run() {
+    let missing = missing();
+    if !missing.is_empty() {
+        let what = missing.join("; ");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the headless-Chromium browser-SDK test cannot run: missing {what}"
+        );
+        eprintln!(
+            "\n!!! SKIPPED: the headless-Chromium browser-SDK test did not run. Missing: {what}\n"
+        );
+        return;
+    }
+    run_with(Backend::Sqlite, browser_stores, scenario).await
+}
+
+/// Run `sdk.mjs` (in a blocking thread: the gateway keeps serving on this runtime).
+async fn drive(h: &Harness) -> (bool, Vec<Value>, String) {
+    let mut cmd = Command::new(node());
+    cmd.arg("sdk.mjs")
+        .current_dir(driver_dir())
+        .env("PAYMUX_BASE_URL", &h.gw.base_url)
+        .env("PAYMUX_STORE_ID", SANDBOX_STORE)
+        .env("PAYMUX_GALAXIA_CHANNEL", "galaxia-test")
+        .env("PAYMUX_CHROMIUM", chromium())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().expect("start node");
+        let started = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(_)) => break,
+                Ok(None) if started.elapsed() > Duration::from_secs(240) => {
+                    // Our own child, by its handle.
+                    let _ = child.kill();
+                    break;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+                Err(_) => break,
+            }
+        }
+        child.wait_with_output().expect("node output")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let results = stdout
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .and_then(|j| serde_json::from_str::<Vec<Value>>(j).ok())
+        .unwrap_or_default();
+    (out.status.success(), results, format!("{stderr}\n{stdout}"))
+}
+
+fn flow<'a>(results: &'a [Value], name: &str) -> &'a Value {
+    results
+        .iter()
+        .find(|r| r["flow"] == name)
+        .unwrap_or_else(|| panic!("no result for flow {name}: {results:?}"))
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// The payment is PAID through `galaxia-test` for `amount`, its webhooks went out, and
+/// Galaxia's books hold one approval for it with the payment's PG transaction id.
+async fn paid(h: &Harness, id: &str, amount: i64) -> Value {
+    let (s, p) = h.get(&format!("/payments/{id}")).await;
+    assert_eq!(s.as_u16(), 200, "{p}");
+    assert_eq!(p["status"], "PAID", "{p}");
+    assert_eq!(p["storeId"], SANDBOX_STORE, "{p}");
+    assert_eq!(p["channel"]["key"], "galaxia-test", "{p}");
+    assert_eq!(p["amount"]["paid"], amount, "{p}");
+    assert_eq!(
+        h.hooks.types_for(id),
+        ["Transaction.Ready", "Transaction.Paid"]
+    );
+    let books: Vec<_> = h
+        .galaxia
+        .ledger()
+        .into_iter()
+        .filter(|e| e.order_id == id)
+        .collect();
+    assert_eq!(books.len(), 1, "{books:?}");
+    assert_eq!(p["pgTxId"], books[0].pg_tx_id.as_str(), "{p}");
+    assert_eq!(books[0].amount.get(), amount);
+    p
+}
+
+async fn scenario(h: Arc<Harness>) {
+    let (ok, results, output) = drive(&h).await;
+    eprintln!("{output}");
+    assert!(ok, "the browser run failed:\n{output}");
+    assert_eq!(results.len(), 4, "{results:?}");
+    h.flush_webhooks().await;
+
+    // 1. The Galaxia document's IMP.request_pay (card): rsp, and the payment PAID.
+    let r = flow(&results, "v1_galaxia_card");
+    let rsp = &r["rsp"];
+    assert_eq!(rsp["success"], true, "{rsp}");
+    assert_eq!(rsp["merchant_uid"], "orderNo0001");
+    let p = paid(&h, "orderNo0001", 1000).await;
+    assert_eq!(rsp["imp_uid"], p["transactionId"], "{rsp} {p}");
+    assert_eq!(p["customer"]["id"], "matthew", "{p}");
+    assert_eq!(r["popupClosed"], true);
+
+    // 2. PortOne.requestPayment in a popup: exactly PortOne's fields, and PAID.
+    let r = flow(&results, "v2_popup");
+    let id = text(&r["paymentId"]);
+    let resp = &r["response"];
+    let p = paid(&h, &id, 1000).await;
+    let mut keys: Vec<_> = resp.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(keys, ["paymentId", "transactionType", "txId"], "{resp}");
+    assert_eq!(resp["paymentId"], id.as_str());
+    assert_eq!(resp["transactionType"], "PAYMENT");
+    assert_eq!(resp["txId"], p["transactionId"]);
+    assert_eq!(r["popupClosed"], true);
+
+    // 3. A declined card: code, message and the PG's code; the payment FAILED.
+    let r = flow(&results, "v2_popup_declined");
+    let id = text(&r["paymentId"]);
+    let resp = &r["response"];
+    assert_eq!(resp["code"], "FAILURE_TYPE_PG", "{resp}");
+    assert!(
+        resp["message"].is_string() && resp["pgCode"].is_string(),
+        "{resp}"
+    );
+    let (_, p) = h.get(&format!("/payments/{id}")).await;
+    assert_eq!(p["status"], "FAILED", "{p}");
+
+    // 4. Redirect mode: back on redirectUrl with the fields as query parameters.
+    let r = flow(&results, "v2_redirect");
+    let id = text(&r["paymentId"]);
+    let q = &r["query"];
+    let p = paid(&h, &id, 1000).await;
+    assert_eq!(q["paymentId"], id.as_str(), "{q}");
+    assert_eq!(q["txId"], p["transactionId"], "{q}");
+    assert_eq!(q["transactionType"], "PAYMENT", "{q}");
+    assert!(q.get("code").is_none(), "{q}");
+}

@@ -1,0 +1,204 @@
+// Drives paymux's browser SDKs in headless Chromium: merchant pages (served by this script on
+// their own origin) load `/v1/iamport.js` or `/v2/browser-sdk.js` from the gateway and call
+// them as PortOne's documents do; the customer pays in the PG's window.
+//
+//   PAYMUX_BASE_URL=http://127.0.0.1:8080 node sdk.mjs
+//
+// Environment:
+//   PAYMUX_BASE_URL           the gateway (required)
+//   PAYMUX_STORE_ID           storeId (default: store-paymux-sandbox)
+//   PAYMUX_GALAXIA_CHANNEL    Galaxia channel key (default: galaxia-test)
+//   PAYMUX_CHROMIUM           Chromium executable (default: /usr/bin/chromium)
+//   PAYMUX_FLOWS              comma-separated subset of the flows below
+//
+// Prints progress to stderr and, last, one line `RESULT <json>` on stdout: one entry per flow
+// with what the merchant page received. Exits non-zero when a flow fails in the browser; the
+// caller checks the gateway's side (payments, webhooks, the simulator's books).
+
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const env = (k, d) => process.env[k] ?? d;
+const BASE = env('PAYMUX_BASE_URL');
+if (!BASE) {
+  console.error('sdk.mjs: set PAYMUX_BASE_URL');
+  process.exit(2);
+}
+const STORE = env('PAYMUX_STORE_ID', 'store-paymux-sandbox');
+const GALAXIA = env('PAYMUX_GALAXIA_CHANNEL', 'galaxia-test');
+const CHROMIUM = env('PAYMUX_CHROMIUM', '/usr/bin/chromium');
+const ONLY = env('PAYMUX_FLOWS', '').split(',').filter(Boolean);
+const STEP_TIMEOUT = 20_000;
+const log = (...a) => console.error('[sdk.mjs]', ...a);
+const uid = (p) => `${p}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+// The Galaxia document's card payment, as written (its line breaks restored; only the channel
+// key is the sandbox's). A wrapper installed before it keeps the callback's rsp for the test.
+const galaxiaCard = `
+IMP.request_pay(
+  {
+    channelKey: "${GALAXIA}",
+    pay_method: "card",
+    merchant_uid: "orderNo0001", // 고객사에서 채번한 주문 고유 번호입니다.
+    name: "주문명:결제테스트",
+    amount: 1000,
+    customer_id: "matthew", // 고객사가 회원에게 부여한 고유 ID입니다. (필수)
+    m_redirect_url: "{모바일에서 결제 완료 후 리디렉션 될 URL}",
+    bypass: {
+      galaxia: {
+        ITEM_CODE: "상품코드", // 필수, 최대 10바이트
+      },
+    },
+  },
+  function (rsp) {
+    // callback 로직
+    const { imp_uid, merchant_uid } = rsp;
+    // 콜백 함수로 전달 받은 imp_uid로 포트원 결제 내역 조회 API를 통해 결제 상태를 판단합니다.
+  },
+);`;
+
+function v2Call(params) {
+  return `window.__response = await PortOne.requestPayment(${JSON.stringify(params)});`;
+}
+
+const pages = {};
+const shop = createServer((req, res) => {
+  const path = new URL(req.url, 'http://x').pathname;
+  res.writeHead(pages[path] ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(pages[path] ?? '<h1>not found</h1>');
+});
+await new Promise((ok) => shop.listen(0, '127.0.0.1', ok));
+const SHOP = `http://127.0.0.1:${shop.address().port}`;
+pages['/done'] = '<!doctype html><title>shop</title><h1 id="done">주문 완료</h1>';
+
+function merchantPage(path, src, setup, call) {
+  pages[path] = `<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>상점</title>
+<script src="${BASE}${src}"></script></head><body><h1>상점</h1>
+<button id="buy">결제하기</button>
+<script>${setup}
+document.getElementById('buy').addEventListener('click', async function () {
+${call}
+});
+</script></body></html>`;
+  return `${SHOP}${path}`;
+}
+
+// Pay in the PG's window (a popup page, or the page itself in redirect mode).
+async function payIn(win, card) {
+  await win.waitForSelector('#pay', { timeout: STEP_TIMEOUT });
+  if (card) await win.fill('input[name=cardNumber]', card);
+  await win.click('#pay');
+}
+
+async function popupFlow(page, url, card, resultVar) {
+  await page.goto(url, { timeout: STEP_TIMEOUT });
+  const [popup] = await Promise.all([page.context().waitForEvent('page', { timeout: STEP_TIMEOUT }), page.click('#buy')]);
+  await payIn(popup, card);
+  await page.waitForFunction((v) => window[v] !== undefined, resultVar, { timeout: STEP_TIMEOUT });
+  const result = await page.evaluate((v) => window[v], resultVar);
+  return { result, popupClosed: popup.isClosed() };
+}
+
+const flows = {
+  // The Galaxia document's card payment through IMP.request_pay (popup, callback).
+  async v1_galaxia_card(page) {
+    const url = merchantPage(
+      '/v1-card',
+      '/v1/iamport.js',
+      `IMP.init("${STORE}");
+const request_pay = IMP.request_pay;
+IMP.request_pay = function (params, callback) {
+  return request_pay(params, function (rsp) { window.__rsp = rsp; callback(rsp); });
+};`,
+      galaxiaCard,
+    );
+    const r = await popupFlow(page, url, '4111111111111111', '__rsp');
+    if (!r.result.success) throw new Error(`IMP.request_pay failed: ${JSON.stringify(r.result)}`);
+    return { rsp: r.result, popupClosed: r.popupClosed };
+  },
+  // PortOne.requestPayment in a popup: the Promise resolves with PortOne's fields.
+  async v2_popup(page) {
+    const paymentId = uid('payment');
+    const url = merchantPage('/v2-popup', '/v2/browser-sdk.js', '', v2Call(v2Params(paymentId)));
+    const r = await popupFlow(page, url, '4111111111111111', '__response');
+    if (r.result.code) throw new Error(`requestPayment failed: ${JSON.stringify(r.result)}`);
+    return { paymentId, response: r.result, popupClosed: r.popupClosed };
+  },
+  // A declined card in a popup: the Promise resolves with code, message, pgCode.
+  async v2_popup_declined(page) {
+    const paymentId = uid('payment');
+    const url = merchantPage('/v2-declined', '/v2/browser-sdk.js', '', v2Call(v2Params(paymentId)));
+    const r = await popupFlow(page, url, '4111111111110002', '__response');
+    if (r.result.code !== 'FAILURE_TYPE_PG') throw new Error(`a declined card resolved ${JSON.stringify(r.result)}`);
+    return { paymentId, response: r.result };
+  },
+  // Redirect mode: the page goes to the window and comes back to redirectUrl.
+  async v2_redirect(page) {
+    const paymentId = uid('payment');
+    const params = { ...v2Params(paymentId), windowType: { pc: 'REDIRECTION' }, redirectUrl: `${SHOP}/done` };
+    const url = merchantPage('/v2-redirect', '/v2/browser-sdk.js', '', v2Call(params));
+    await page.goto(url, { timeout: STEP_TIMEOUT });
+    await page.click('#buy');
+    await payIn(page, '4111111111111111');
+    await page.waitForURL((u) => u.href.startsWith(`${SHOP}/done`), { timeout: STEP_TIMEOUT });
+    await page.waitForSelector('#done', { timeout: STEP_TIMEOUT });
+    const query = Object.fromEntries(new URL(page.url()).searchParams.entries());
+    return { paymentId, query };
+  },
+};
+
+// PortOne's checkout guide's requestPayment call, with the sandbox's store and channel.
+function v2Params(paymentId) {
+  return {
+    storeId: STORE,
+    channelKey: GALAXIA,
+    paymentId,
+    orderName: '나이키 와플 트레이너 2 SD',
+    totalAmount: 1000,
+    currency: 'CURRENCY_KRW',
+    payMethod: 'CARD',
+    customer: { customerId: 'cust-1', fullName: '홍길동', phoneNumber: '010-1234-5678', email: 'buyer@example.com' },
+  };
+}
+
+const profile = mkdtempSync(join(tmpdir(), 'paymux-chromium-'));
+let context;
+const results = [];
+let failed = 0;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  for (const [name, flow] of Object.entries(flows)) {
+    if (ONLY.length && !ONLY.includes(name)) continue;
+    const page = await context.newPage();
+    page.on('console', (m) => log(`${name} console: ${m.text()}`));
+    const started = Date.now();
+    try {
+      const r = await flow(page);
+      results.push({ flow: name, ok: true, ...r });
+      log(`${name}: ok (${Date.now() - started} ms)`);
+    } catch (e) {
+      failed += 1;
+      results.push({ flow: name, ok: false, error: String(e?.message ?? e), url: page.url() });
+      log(`${name}: FAILED: ${e?.message ?? e} (at ${page.url()})`);
+      try {
+        log(`page text: ${(await page.textContent('body'))?.slice(0, 500)}`);
+      } catch {}
+    } finally {
+      for (const p of context.pages()) await p.close();
+    }
+  }
+} finally {
+  if (context) await context.close();
+  rmSync(profile, { recursive: true, force: true });
+  shop.close();
+}
+console.log(`RESULT ${JSON.stringify(results)}`);
+process.exit(failed ? 1 : 0);
