@@ -35,9 +35,18 @@ const STEP_TIMEOUT = 20_000;
 const log = (...a) => console.error('[sdk.mjs]', ...a);
 const uid = (p) => `${p}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-// The Galaxia document's card payment, as written (its line breaks restored; only the channel
-// key is the sandbox's). A wrapper installed before it keeps the callback's rsp for the test.
-const galaxiaCard = `
+// The Galaxia document's three IMP.request_pay calls, as written (their line breaks restored;
+// only the channel key is the sandbox's). A wrapper installed before them keeps the callback's
+// rsp for the test.
+const callback = `
+  function (rsp) {
+    // callback 로직
+    const { imp_uid, merchant_uid } = rsp;
+    // 콜백 함수로 전달 받은 imp_uid로 포트원 결제 내역 조회 API를 통해 결제 상태를 판단합니다.
+  },
+);`;
+const galaxia = {
+  card: `
 IMP.request_pay(
   {
     channelKey: "${GALAXIA}",
@@ -52,13 +61,47 @@ IMP.request_pay(
         ITEM_CODE: "상품코드", // 필수, 최대 10바이트
       },
     },
-  },
-  function (rsp) {
-    // callback 로직
-    const { imp_uid, merchant_uid } = rsp;
-    // 콜백 함수로 전달 받은 imp_uid로 포트원 결제 내역 조회 API를 통해 결제 상태를 판단합니다.
-  },
-);`;
+  },${callback}`,
+  billingKey: `
+IMP.request_pay(
+  {
+    channelKey: "${GALAXIA}",
+    pay_method: "card", // 빌링키 발급 수단입니다. 갤럭시아머니트리의 경우 'card'만 지원됩니다.
+    merchant_uid: "orderMonthly0001", // 고객사에서 채번한 주문 고유 번호입니다.
+    name: "빌링키 발급",
+    amount: 1000,
+    customer_id: "matthew", // 고객사가 회원에게 부여한 고유 ID입니다. (필수)
+    customer_uid: "your-customer-unique-id", // 고객사가 구매자의 결제 수단을 특정하기 위해 채번한 고유 ID로 빌링키 발급시 필수 입력입니다.
+    m_redirect_url: "{모바일에서 빌링키 발급 완료 후 리디렉션 될 URL}",
+    bypass: {
+      galaxia: {
+        ITEM_CODE: "상품코드", // 필수, 최대 10바이트
+      },
+    },
+  },${callback}`,
+  phone: `
+IMP.request_pay(
+  {
+    channelKey: "${GALAXIA}",
+    pay_method: "phone", // 빌링키 발급 및 결제 수단입니다. 갤럭시아머니트리의 경우 'phone'만 지원됩니다.
+    merchant_uid: "orderNo0001", // 고객사에서 채번한 주문 고유 번호입니다.
+    name: "주문명:결제테스트",
+    amount: 1000, // 전달한 금액 만큼 실제로 승인이 됩니다.
+    customer_id: "matthew", // 고객사가 회원에게 부여한 고유 ID입니다. (필수)
+    customer_uid: "your-customer-unique-id", // 고객사가 구매자의 결제 수단을 특정하기 위해 채번한 고유 ID로 빌링키 발급시 필수 입력입니다.
+    m_redirect_url: "{모바일에서 결제 완료 후 리디렉션 될 URL}",
+    bypass: {
+      galaxia: {
+        ITEM_CODE: "상품코드", // 필수, 최대 10바이트
+      },
+    },
+  },${callback}`,
+};
+const v1Setup = `IMP.init("${STORE}");
+const request_pay = IMP.request_pay;
+IMP.request_pay = function (params, callback) {
+  return request_pay(params, function (rsp) { window.__rsp = rsp; callback(rsp); });
+};`;
 
 function v2Call(params) {
   return `window.__response = await PortOne.requestPayment(${JSON.stringify(params)});`;
@@ -87,16 +130,17 @@ ${call}
 }
 
 // Pay in the PG's window (a popup page, or the page itself in redirect mode).
-async function payIn(win, card) {
+async function payIn(win, card, phone) {
   await win.waitForSelector('#pay', { timeout: STEP_TIMEOUT });
   if (card) await win.fill('input[name=cardNumber]', card);
+  if (phone) await win.fill('#phone-number', phone);
   await win.click('#pay');
 }
 
-async function popupFlow(page, url, card, resultVar) {
+async function popupFlow(page, url, card, resultVar, phone) {
   await page.goto(url, { timeout: STEP_TIMEOUT });
   const [popup] = await Promise.all([page.context().waitForEvent('page', { timeout: STEP_TIMEOUT }), page.click('#buy')]);
-  await payIn(popup, card);
+  await payIn(popup, card, phone);
   await page.waitForFunction((v) => window[v] !== undefined, resultVar, { timeout: STEP_TIMEOUT });
   const result = await page.evaluate((v) => window[v], resultVar);
   return { result, popupClosed: popup.isClosed() };
@@ -105,19 +149,25 @@ async function popupFlow(page, url, card, resultVar) {
 const flows = {
   // The Galaxia document's card payment through IMP.request_pay (popup, callback).
   async v1_galaxia_card(page) {
-    const url = merchantPage(
-      '/v1-card',
-      '/v1/iamport.js',
-      `IMP.init("${STORE}");
-const request_pay = IMP.request_pay;
-IMP.request_pay = function (params, callback) {
-  return request_pay(params, function (rsp) { window.__rsp = rsp; callback(rsp); });
-};`,
-      galaxiaCard,
-    );
+    const url = merchantPage('/v1-card', '/v1/iamport.js', v1Setup, galaxia.card);
     const r = await popupFlow(page, url, '4111111111111111', '__rsp');
     if (!r.result.success) throw new Error(`IMP.request_pay failed: ${JSON.stringify(r.result)}`);
     return { rsp: r.result, popupClosed: r.popupClosed };
+  },
+  // The Galaxia document's billing-key window (customer_uid with card).
+  async v1_galaxia_billing_key(page) {
+    const url = merchantPage('/v1-billing-key', '/v1/iamport.js', v1Setup, galaxia.billingKey);
+    const r = await popupFlow(page, url, '5111111111111118', '__rsp');
+    if (!r.result.success) throw new Error(`IMP.request_pay failed: ${JSON.stringify(r.result)}`);
+    return { rsp: r.result };
+  },
+  // The Galaxia document's phone billing-key-and-pay (customer_uid with phone). Its
+  // merchant_uid and customer_uid are those of the two calls above: run it on a fresh gateway.
+  async v1_galaxia_phone(page) {
+    const url = merchantPage('/v1-phone', '/v1/iamport.js', v1Setup, galaxia.phone);
+    const r = await popupFlow(page, url, null, '__rsp', '01012345678');
+    if (!r.result.success) throw new Error(`IMP.request_pay failed: ${JSON.stringify(r.result)}`);
+    return { rsp: r.result };
   },
   // PortOne.requestPayment in a popup: the Promise resolves with PortOne's fields.
   async v2_popup(page) {
@@ -134,6 +184,23 @@ IMP.request_pay = function (params, callback) {
     const r = await popupFlow(page, url, '4111111111110002', '__response');
     if (r.result.code !== 'FAILURE_TYPE_PG') throw new Error(`a declined card resolved ${JSON.stringify(r.result)}`);
     return { paymentId, response: r.result };
+  },
+  // Iframe mode: the window opens over the page; the Promise resolves from its result page.
+  async v2_iframe(page) {
+    const paymentId = uid('payment');
+    const params = { ...v2Params(paymentId), windowType: { pc: 'IFRAME' } };
+    const url = merchantPage('/v2-iframe', '/v2/browser-sdk.js', '', v2Call(params));
+    await page.goto(url, { timeout: STEP_TIMEOUT });
+    await page.click('#buy');
+    const frame = page.frameLocator('iframe[name=paymux_checkout]');
+    await frame.locator('#pay').waitFor({ timeout: STEP_TIMEOUT });
+    await frame.locator('input[name=cardNumber]').fill('4111111111111111');
+    await frame.locator('#pay').click();
+    await page.waitForFunction(() => window.__response !== undefined, null, { timeout: STEP_TIMEOUT });
+    const response = await page.evaluate(() => window.__response);
+    if (response.code) throw new Error(`requestPayment failed: ${JSON.stringify(response)}`);
+    const frameGone = (await page.$('iframe[name=paymux_checkout]')) === null;
+    return { paymentId, response, frameGone };
   },
   // Redirect mode: the page goes to the window and comes back to redirectUrl.
   async v2_redirect(page) {

@@ -9,13 +9,15 @@
 
   function rspOf(params, r) {
     var ok = !r.code;
+    // customer_uid with card opens the billing-key window: nothing is charged.
+    var keyOnly = !!params.customer_uid && params.pay_method === 'card';
     var rsp = {
       success: ok,
       imp_uid: r.txId || null,
       merchant_uid: params.merchant_uid,
       pay_method: params.pay_method,
-      paid_amount: ok && !params.customer_uid ? params.amount : 0,
-      status: ok ? (params.customer_uid && params.pay_method === 'card' ? 'ready' : 'paid') : 'failed',
+      paid_amount: ok && !keyOnly ? params.amount : 0,
+      status: ok ? (keyOnly ? 'ready' : 'paid') : 'failed',
       error_code: ok ? null : r.code,
       error_msg: ok ? null : r.message
     };

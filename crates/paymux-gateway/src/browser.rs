@@ -328,12 +328,33 @@ pub async fn create_v1(
         CheckoutRequest::IssueBillingKey(_) => Kind::IssueBillingKey,
         CheckoutRequest::IssueBillingKeyAndPay(_) => Kind::IssueBillingKeyAndPay,
     };
+    if let Some(uid) = &mapped.customer_uid {
+        check_customer_uid(uid)?;
+    }
     let req = CreateRequest {
         kind,
         checkout: mapped.checkout,
+        // V1's customer_uid names the billing key itself.
+        billing_key_id: mapped.customer_uid,
         channel_group_id: None,
     };
     open(st, req, mode, host, origin).await
+}
+
+/// V1's `customer_uid` becomes the billing key's id, a path segment of the API.
+fn check_customer_uid(uid: &str) -> Result<(), ApiError> {
+    let ok = !uid.is_empty()
+        && uid.len() <= 80
+        && uid
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"/?#%\\".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "customer_uid: must be 1 to 80 printable ASCII characters without / ? # % or \\",
+        ))
+    }
 }
 
 /// The result fields of the result page's query, in [`RESULT_FIELDS`] order (others dropped).

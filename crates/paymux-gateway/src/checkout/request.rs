@@ -21,6 +21,8 @@ pub struct CreateRequest {
     pub kind: Kind,
     /// Its parameters.
     pub checkout: CheckoutRequest,
+    /// The billing key's id when the caller names it (V1's `customer_uid`); else generated.
+    pub billing_key_id: Option<String>,
     /// Whether the body named a `channelGroupId`.
     pub channel_group_id: Option<String>,
 }
@@ -75,6 +77,7 @@ pub fn parse_value(raw: Value) -> Result<CreateRequest, ApiError> {
     Ok(CreateRequest {
         kind,
         checkout,
+        billing_key_id: None,
         channel_group_id,
     })
 }

@@ -223,6 +223,28 @@ pub async fn browser_sessions_refuse_hostile_input(h: Arc<Harness>) {
     assert_eq!(s, 400, "{v}");
     assert!(v["message"].as_str().unwrap().contains("pay_method"), "{v}");
     payment_absent(&h, &id).await;
+    // customer_uid names the billing key: a path segment, and never an existing key.
+    let v1_key = |customer_uid: &str| {
+        json!({"storeId": SANDBOX_STORE, "params": {"channelKey": "galaxia-test", "pay_method": "card",
+            "merchant_uid": uid("m"), "name": "빌링키 발급", "amount": 1000, "customer_id": "matthew",
+            "customer_uid": customer_uid, "bypass": {"galaxia": {"ITEM_CODE": "상품코드"}}}})
+    };
+    let (s, _, v) = from_page(&h, "/browser/v1/checkout", SHOP_ORIGIN, &v1_key("a/../b")).await;
+    assert_eq!(s, 400, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().starts_with("customer_uid"),
+        "{v}"
+    );
+    let key = uid("cuid");
+    let (s, _, v) = from_page(&h, "/browser/v1/checkout", SHOP_ORIGIN, &v1_key(&key)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["billingKey"], key.as_str(), "{v}");
+    let (s, _, v) = from_page(&h, "/browser/v1/checkout", SHOP_ORIGIN, &v1_key(&key)).await;
+    assert_eq!(s, 409, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().starts_with("customer_uid"),
+        "{v}"
+    );
     assert!(h.galaxia.ledger().is_empty(), "nothing reached the PG");
 }
 

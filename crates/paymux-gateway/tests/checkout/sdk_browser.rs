@@ -30,13 +30,21 @@ pub async fn run() {
         );
         return;
     }
-    run_with(Backend::Sqlite, browser_stores, scenario).await
+    run_with(Backend::Sqlite, browser_stores, scenario).await;
+    // The document's third call reuses the first two's merchant_uid and customer_uid: a
+    // fresh gateway.
+    run_with(Backend::Sqlite, browser_stores, phone_scenario).await;
 }
 
+/// Every flow but the phone billing-key-and-pay.
+const FLOWS: &str =
+    "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect";
+
 /// Run `sdk.mjs` (in a blocking thread: the gateway keeps serving on this runtime).
-async fn drive(h: &Harness) -> (bool, Vec<Value>, String) {
+async fn drive(h: &Harness, flows: &str) -> (bool, Vec<Value>, String) {
     let mut cmd = Command::new(node());
     cmd.arg("sdk.mjs")
+        .env("PAYMUX_FLOWS", flows)
         .current_dir(driver_dir())
         .env("PAYMUX_BASE_URL", &h.gw.base_url)
         .env("PAYMUX_STORE_ID", SANDBOX_STORE)
@@ -111,10 +119,10 @@ async fn paid(h: &Harness, id: &str, amount: i64) -> Value {
 }
 
 async fn scenario(h: Arc<Harness>) {
-    let (ok, results, output) = drive(&h).await;
+    let (ok, results, output) = drive(&h, FLOWS).await;
     eprintln!("{output}");
     assert!(ok, "the browser run failed:\n{output}");
-    assert_eq!(results.len(), 4, "{results:?}");
+    assert_eq!(results.len(), 6, "{results:?}");
     h.flush_webhooks().await;
 
     // 1. The Galaxia document's IMP.request_pay (card): rsp, and the payment PAID.
@@ -152,7 +160,39 @@ async fn scenario(h: Arc<Harness>) {
     let (_, p) = h.get(&format!("/payments/{id}")).await;
     assert_eq!(p["status"], "FAILED", "{p}");
 
-    // 4. Redirect mode: back on redirectUrl with the fields as query parameters.
+    // 4. The document's billing-key window: the key is named by customer_uid, no charge.
+    let r = flow(&results, "v1_galaxia_billing_key");
+    let rsp = &r["rsp"];
+    assert_eq!(rsp["success"], true, "{rsp}");
+    assert_eq!(rsp["customer_uid"], "your-customer-unique-id", "{rsp}");
+    assert_eq!(rsp["paid_amount"], 0, "{rsp}");
+    let (s, k) = h.get("/billing-keys/your-customer-unique-id").await;
+    assert_eq!(s.as_u16(), 200, "{k}");
+    assert_eq!(k["status"], "ISSUED", "{k}");
+    assert_eq!(k["issueId"], "orderMonthly0001", "{k}");
+    assert_eq!(k["customer"]["id"], "matthew", "{k}");
+    assert_eq!(
+        h.hooks.types_for("your-customer-unique-id"),
+        ["BillingKey.Ready", "BillingKey.Issued"]
+    );
+    // The key pays through the API.
+    let (s, v) = h
+        .post(
+            &format!("/payments/{}/billing-key", uid("bk")),
+            &serde_json::json!({"billingKey": "your-customer-unique-id", "orderName": "월간 구독 1회차",
+                    "amount": {"total": 9900}, "currency": "KRW", "customer": {"id": "matthew"}}),
+        )
+        .await;
+    assert_eq!(s.as_u16(), 200, "{v}");
+
+    // 5. Iframe mode: resolved from the frame, which is removed.
+    let r = flow(&results, "v2_iframe");
+    let id = text(&r["paymentId"]);
+    let p = paid(&h, &id, 1000).await;
+    assert_eq!(r["response"]["txId"], p["transactionId"]);
+    assert_eq!(r["frameGone"], true);
+
+    // 6. Redirect mode: back on redirectUrl with the fields as query parameters.
     let r = flow(&results, "v2_redirect");
     let id = text(&r["paymentId"]);
     let q = &r["query"];
@@ -161,4 +201,27 @@ async fn scenario(h: Arc<Harness>) {
     assert_eq!(q["txId"], p["transactionId"], "{q}");
     assert_eq!(q["transactionType"], "PAYMENT", "{q}");
     assert!(q.get("code").is_none(), "{q}");
+}
+
+/// The Galaxia document's phone billing-key-and-pay: paid, and a mobile key named by
+/// customer_uid.
+async fn phone_scenario(h: Arc<Harness>) {
+    let (ok, results, output) = drive(&h, "v1_galaxia_phone").await;
+    eprintln!("{output}");
+    assert!(ok, "the browser run failed:\n{output}");
+    h.flush_webhooks().await;
+    let rsp = &flow(&results, "v1_galaxia_phone")["rsp"];
+    assert_eq!(rsp["success"], true, "{rsp}");
+    assert_eq!(rsp["customer_uid"], "your-customer-unique-id", "{rsp}");
+    assert_eq!(rsp["paid_amount"], 1000, "{rsp}");
+    let p = paid(&h, "orderNo0001", 1000).await;
+    assert_eq!(p["method"]["type"], "PaymentMethodMobile", "{p}");
+    assert_eq!(p["billingKey"], "your-customer-unique-id", "{p}");
+    assert_eq!(rsp["imp_uid"], p["transactionId"], "{rsp}");
+    let (_, k) = h.get("/billing-keys/your-customer-unique-id").await;
+    assert_eq!(k["status"], "ISSUED", "{k}");
+    assert_eq!(
+        k["methods"][0]["type"], "BillingKeyPaymentMethodMobile",
+        "{k}"
+    );
 }
