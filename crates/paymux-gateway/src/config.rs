@@ -188,6 +188,33 @@ pub struct BrowserStore {
     pub environment: Option<paymux_core::channel::Environment>,
 }
 
+impl BrowserSection {
+    /// Check the stores: unique ids, origins written as `scheme://host[:port]` or `*`.
+    pub fn check(&self) -> anyhow::Result<()> {
+        for (i, s) in self.stores.iter().enumerate() {
+            if s.id.trim().is_empty() {
+                anyhow::bail!("browser.stores[{i}].id: must not be empty");
+            }
+            if self.stores[..i].iter().any(|t| t.id == s.id) {
+                anyhow::bail!("browser.stores[{i}].id: `{}` is listed twice", s.id);
+            }
+            for (j, o) in s.origins.iter().enumerate() {
+                let ok = o == "*"
+                    || reqwest::Url::parse(o).is_ok_and(|u| {
+                        matches!(u.scheme(), "http" | "https")
+                            && u.origin().ascii_serialization() == o.trim_end_matches('/')
+                    });
+                if !ok {
+                    anyhow::bail!(
+                        "browser.stores[{i}].origins[{j}]: must be an origin such as https://shop.example.com (scheme, host and port only) or \"*\""
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 impl BrowserStore {
     /// The sandbox's store: any origin, every channel, test only.
     pub fn sandbox(id: &str) -> BrowserStore {
@@ -299,6 +326,37 @@ mod tests {
         assert!(!c.channel_groups.is_empty());
         let t = Tuning::from_file(&c);
         assert_eq!(t.body_limit, 65536);
+        assert_eq!(c.browser.stores[0].id, "store-example");
+        assert!(c.browser.stores[0].allows_origin("https://shop.example.com"));
+        assert!(!c.browser.stores[0].allows_origin("https://evil.example.com"));
+        c.browser.check().unwrap();
+    }
+
+    #[test]
+    fn browser_store_origins_are_checked() {
+        for (origins, bad) in [
+            ("[\"https://shop.example.com/pay\"]", true),
+            ("[\"shop.example.com\"]", true),
+            ("[\"ftp://shop.example.com\"]", true),
+            ("[\"https://shop.example.com:8443\", \"*\"]", false),
+        ] {
+            let c = FileConfig::from_toml(&format!(
+                "[[browser.stores]]\nid = \"s\"\norigins = {origins}"
+            ))
+            .unwrap();
+            let r = c.browser.check();
+            assert_eq!(r.is_err(), bad, "{origins}: {r:?}");
+            if let Err(e) = r {
+                assert!(
+                    e.to_string().starts_with("browser.stores[0].origins"),
+                    "{e}"
+                );
+            }
+        }
+        let c =
+            FileConfig::from_toml("[[browser.stores]]\nid = \"s\"\n[[browser.stores]]\nid = \"s\"")
+                .unwrap();
+        assert!(c.browser.check().unwrap_err().to_string().contains("twice"));
     }
 
     #[test]
