@@ -28,6 +28,9 @@ use crate::state::AppState;
 /// Path of the result page popup and iframe windows return to.
 pub const RESULT_PATH: &str = "/browser/result";
 
+/// Path V1 redirect-mode windows return to, on their way to `m_redirect_url`.
+pub const V1_RETURN_PATH: &str = "/browser/v1/return";
+
 /// The fields a result page gives the SDK (PortOne's `PaymentResponse` /
 /// `IssueBillingKeyResponse`).
 pub const RESULT_FIELDS: &[&str] = &[
@@ -210,20 +213,30 @@ fn result_url(st: &AppState, host: Option<&str>, origin: Option<&str>) -> String
 
 /// A `redirectUrl` must lead back to one of the store's origins (no open redirect).
 fn check_redirect(store: &BrowserStore, url: Option<&str>) -> Result<(), ApiError> {
+    check_redirect_named(store, url, "redirectUrl")
+}
+
+/// [`check_redirect`], naming the parameter as the caller spelled it (V1: `m_redirect_url`).
+fn check_redirect_named(
+    store: &BrowserStore,
+    url: Option<&str>,
+    field: &str,
+) -> Result<(), ApiError> {
     let Some(url) = url else {
-        return Err(ApiError::invalid(
-            "redirectUrl: is required in redirect mode (windowType REDIRECTION, or on a phone)",
-        ));
+        return Err(ApiError::invalid(format!(
+            "{field}: is required in redirect mode (on a phone, or windowType REDIRECTION)"
+        )));
     };
-    let origin = reqwest::Url::parse(url)
-        .map_err(|_| ApiError::invalid("redirectUrl: must be an absolute http(s) URL"))?
-        .origin()
-        .ascii_serialization();
+    let parsed = reqwest::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| ApiError::invalid(format!("{field}: must be an absolute http(s) URL")))?;
+    let origin = parsed.origin().ascii_serialization();
     if store.allows_origin(&origin) {
         Ok(())
     } else {
         Err(forbidden(format!(
-            "redirectUrl: `{}` is not an allowed origin of store `{}`",
+            "{field}: `{}` is not an allowed origin of store `{}`",
             printable(&origin),
             store.id
         )))
@@ -249,18 +262,21 @@ fn answer(created: &Value, kind: Kind) -> Value {
 }
 
 /// Check the store, origin and channel, point the window's return where `mode` needs it, and
-/// create the session.
+/// create the session. `return_checked`: the caller already checked (and set) where a
+/// redirect-mode window returns.
 async fn open(
     st: &AppState,
     mut req: CreateRequest,
     mode: Mode,
     host: Option<&str>,
     origin: Option<&str>,
+    return_checked: bool,
 ) -> Result<Value, ApiError> {
     let store = store(st, store_id_of(&req.checkout))?;
     check_origin(store, origin)?;
     check_channels(st, store, &req).await?;
     match mode {
+        Mode::Redirection if return_checked => {}
         Mode::Redirection => check_redirect(store, redirect_url_mut(&mut req.checkout).as_deref())?,
         Mode::Popup | Mode::Iframe => {
             *redirect_url_mut(&mut req.checkout) = Some(result_url(st, host, origin));
@@ -292,7 +308,7 @@ pub async fn create(
         _ => return Err(ApiError::invalid("storeId: is required (a string)")),
     }
     let req = checkout::parse_value(Value::Object(obj))?;
-    open(st, req, mode, host, origin).await
+    open(st, req, mode, host, origin, false).await
 }
 
 /// `POST /browser/v1/checkout`: `{storeId, windowMode, params}` where `params` are those of
@@ -318,7 +334,19 @@ pub async fn create_v1(
     };
     let params = obj.remove("params").unwrap_or(Value::Null);
     let mut p: v1::RequestPay = crate::error::parse_body(params.to_string().as_bytes())?;
-    if mode != Mode::Redirection {
+    if mode == Mode::Redirection {
+        // The window comes back through the gateway, which answers m_redirect_url in V1's
+        // words (imp_uid, merchant_uid, imp_success, error_code, error_msg).
+        let store = store(st, &store_id)?;
+        check_redirect_named(store, p.m_redirect_url.as_deref(), "m_redirect_url")?;
+        let mut back = reqwest::Url::parse(&format!("{}{V1_RETURN_PATH}", public_base(st, host)))
+            .map_err(|_| ApiError::internal("the gateway's public URL is not a URL"))?;
+        back.query_pairs_mut()
+            .append_pair("store", &store_id)
+            .append_pair("to", p.m_redirect_url.as_deref().unwrap_or_default())
+            .append_pair("merchant_uid", &p.merchant_uid);
+        p.m_redirect_url = Some(back.to_string());
+    } else {
         // PC windows answer the callback; m_redirect_url is for phones only (V1's rule).
         p.m_redirect_url = None;
     }
@@ -338,7 +366,8 @@ pub async fn create_v1(
         billing_key_id: mapped.customer_uid,
         channel_group_id: None,
     };
-    open(st, req, mode, host, origin).await
+    // In redirect mode the return goes through the gateway (checked above as m_redirect_url).
+    open(st, req, mode, host, origin, mode == Mode::Redirection).await
 }
 
 /// V1's `customer_uid` becomes the billing key's id, a path segment of the API.
@@ -355,6 +384,30 @@ fn check_customer_uid(uid: &str) -> Result<(), ApiError> {
             "customer_uid: must be 1 to 80 printable ASCII characters without / ? # % or \\",
         ))
     }
+}
+
+/// `GET /browser/v1/return`: where a V1 redirect-mode window lands (with PortOne's result
+/// fields); answers where to send the browser: `to` (the page's `m_redirect_url`, checked
+/// against the store's origins again: this URL can be written by anyone) with V1's fields.
+pub fn v1_return(st: &AppState, query: &[(String, String)]) -> Result<String, ApiError> {
+    let get = |k: &str| query.iter().find(|(q, _)| q == k).map(|(_, v)| v.as_str());
+    let store = store(st, get("store").unwrap_or_default())?;
+    let to = get("to");
+    check_redirect_named(store, to, "m_redirect_url")?;
+    let mut url = reqwest::Url::parse(to.unwrap_or_default())
+        .map_err(|_| ApiError::invalid("m_redirect_url: must be an absolute http(s) URL"))?;
+    let ok = get("code").is_none();
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("imp_uid", get("txId").unwrap_or_default());
+        q.append_pair("merchant_uid", get("merchant_uid").unwrap_or_default());
+        q.append_pair("imp_success", if ok { "true" } else { "false" });
+        if !ok {
+            q.append_pair("error_code", get("code").unwrap_or_default());
+            q.append_pair("error_msg", get("message").unwrap_or_default());
+        }
+    }
+    Ok(url.to_string())
 }
 
 /// The result fields of the result page's query, in [`RESULT_FIELDS`] order (others dropped).

@@ -104,12 +104,30 @@ pub(super) async fn browser_checkout_v1(State(st): St, headers: HeaderMap, body:
     with_cors(&st, &headers, resp)
 }
 
+fn pairs(q: Option<String>) -> Vec<(String, String)> {
+    reqwest::Url::parse(&format!("http://result/?{}", q.unwrap_or_default()))
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default()
+}
+
+/// `GET /browser/v1/return?store=...&to=...`: a V1 redirect-mode window, on its way to
+/// `m_redirect_url`.
+pub(super) async fn browser_v1_return(State(st): St, RawQuery(q): RawQuery) -> Response {
+    match browser::v1_return(&st, &pairs(q)) {
+        Ok(location) => pages::render(crate::checkout::Landing::Redirect(location)),
+        Err(e) => pages::detail_page(
+            StatusCode::BAD_REQUEST,
+            "상점으로 돌아갈 수 없습니다",
+            "결제 결과를 상점에 전달할 수 없습니다. 상점에서 주문 내역을 확인해 주세요.",
+            e.body["message"].as_str(),
+            None,
+        ),
+    }
+}
+
 /// `GET /browser/result?origin=...&paymentId=...`: where popup and iframe windows end.
 pub(super) async fn browser_result(RawQuery(q): RawQuery) -> Response {
-    let query: Vec<(String, String)> =
-        reqwest::Url::parse(&format!("http://result/?{}", q.unwrap_or_default()))
-            .map(|u| u.query_pairs().into_owned().collect())
-            .unwrap_or_default();
+    let query = pairs(q);
     pages::browser_result_page(
         &browser::result_fields(&query),
         browser::post_origin(&query).as_deref(),

@@ -63,6 +63,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/browser/checkout"),
     ("post", "/browser/v1/checkout"),
     ("get", "/browser/result"),
+    ("get", "/browser/v1/return"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -80,6 +81,7 @@ pub const BROWSER_SDK_ROUTES: &[(&str, &str)] = &[
     ("post", "/browser/checkout"),
     ("post", "/browser/v1/checkout"),
     ("get", "/browser/result"),
+    ("get", "/browser/v1/return"),
 ];
 
 /// The gateway's own OpenAPI document.
@@ -135,7 +137,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/browser/v1/checkout",
             post(browser_checkout_v1).options(browser_preflight),
         )
-        .route("/browser/result", get(browser_result));
+        .route("/browser/result", get(browser_result))
+        .route("/browser/v1/return", get(browser_v1_return));
     Router::new()
         .route("/openapi.json", get(openapi))
         .merge(api)

@@ -70,6 +70,7 @@ macro_rules! sdk_scenarios {
 sdk_scenarios!(
     browser_sessions_refuse_hostile_input,
     browser_popup_return_posts_once,
+    browser_v1_redirect_answers_m_redirect_url,
 );
 
 /// The six flows in headless Chromium (see `tests/browser/checkout.mjs`).

@@ -333,3 +333,74 @@ pub async fn browser_popup_return_posts_once(h: Arc<Harness>) {
         ["Transaction.Ready", "Transaction.Paid"]
     );
 }
+
+pub async fn browser_v1_redirect_answers_m_redirect_url(h: Arc<Harness>) {
+    let merchant_uid = uid("v1m");
+    let params = |m_redirect_url: Value| {
+        json!({"storeId": "store-other", "windowMode": "REDIRECTION", "params": {
+            "channelKey": "testwin-a", "pay_method": "card", "merchant_uid": merchant_uid,
+            "name": "주문명:결제테스트", "amount": 1000, "customer_id": "matthew",
+            "m_redirect_url": m_redirect_url}})
+    };
+    // On a phone m_redirect_url is required, and must lead back to the store.
+    for (url, status) in [(Value::Null, 400), (json!("https://evil.example/x"), 403)] {
+        let (s, _, v) = from_page(&h, "/browser/v1/checkout", OTHER_ORIGIN, &params(url)).await;
+        assert_eq!(s, status, "{v}");
+        assert!(
+            v["message"].as_str().unwrap().starts_with("m_redirect_url"),
+            "{v}"
+        );
+    }
+    payment_absent(&h, &merchant_uid).await;
+    let back = format!("{OTHER_ORIGIN}/order/done?from=paymux");
+    let (s, _, v) = from_page(
+        &h,
+        "/browser/v1/checkout",
+        OTHER_ORIGIN,
+        &params(json!(back)),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (_, win, url) = open_window(&h, v["checkoutUrl"].as_str().unwrap()).await;
+    let ret = answer_window(
+        &h,
+        &win,
+        &url,
+        "approve",
+        &[("cardNumber", "4111111111111111".to_string())],
+    )
+    .await;
+    let (status, location, _) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 302);
+    let location = location.unwrap();
+    assert!(
+        location.starts_with(&h.url("/browser/v1/return?")),
+        "{location}"
+    );
+    // The gateway's V1 return sends the browser to m_redirect_url in V1's words.
+    let r = h.http.get(&location).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with(&back), "{to}");
+    let q = query(&to);
+    assert_eq!(q["from"], "paymux");
+    assert_eq!(q["merchant_uid"], merchant_uid);
+    assert_eq!(q["imp_success"], "true");
+    assert_eq!(q["imp_uid"], v["txId"].as_str().unwrap());
+    assert!(!q.contains_key("error_code"), "{q:?}");
+    let (_, p) = h.get(&format!("/payments/{merchant_uid}")).await;
+    assert_eq!(p["status"], "PAID");
+    // Anyone can write a V1 return URL: it never leads off the store's origins.
+    let forged = reqwest::Url::parse_with_params(
+        &h.url("/browser/v1/return"),
+        &[
+            ("store", "store-other"),
+            ("to", "https://evil.example/"),
+            ("txId", "x"),
+        ],
+    )
+    .unwrap();
+    let r = h.http.get(forged).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.headers().get("location").is_none());
+}

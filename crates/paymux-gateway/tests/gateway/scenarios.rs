@@ -60,8 +60,9 @@ pub async fn auth_is_required(h: Arc<Harness>) {
         let expected = if *path == "/openapi.json" {
             200
         } else if paymux_gateway::api::BROWSER_SDK_ROUTES.contains(&(*method, *path)) {
-            // The browser SDKs: scripts and result page 200, sessions 400 (no body).
-            if *method == "get" {
+            // The browser SDKs: scripts and result page 200, sessions and the V1 return 400
+            // (no body, no store).
+            if *method == "get" && *path != "/browser/v1/return" {
                 200
             } else {
                 400
