@@ -10,6 +10,8 @@
 //   PAYMUX_GALAXIA_CHANNEL    Galaxia channel key (default: galaxia-test)
 //   PAYMUX_CHROMIUM           Chromium executable (default: /usr/bin/chromium)
 //   PAYMUX_FLOWS              comma-separated subset of the flows below
+//   PAYMUX_ARTIFACTS          directory for screenshots (merchant page, PG window, result page
+//                             at 1280x800 and 390x844); none taken when unset
 //
 // Prints progress to stderr and, last, one line `RESULT <json>` on stdout: one entry per flow
 // with what the merchant page received. Exits non-zero when a flow fails in the browser; the
@@ -32,6 +34,7 @@ const GALAXIA = env('PAYMUX_GALAXIA_CHANNEL', 'galaxia-test');
 const CHROMIUM = env('PAYMUX_CHROMIUM', '/usr/bin/chromium');
 const ONLY = env('PAYMUX_FLOWS', '').split(',').filter(Boolean);
 const STEP_TIMEOUT = 20_000;
+const ARTIFACTS = env('PAYMUX_ARTIFACTS');
 const log = (...a) => console.error('[sdk.mjs]', ...a);
 const uid = (p) => `${p}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
@@ -129,6 +132,18 @@ ${call}
   return `${SHOP}${path}`;
 }
 
+async function shot(page, name) {
+  if (!ARTIFACTS) return;
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+// The result page popup and iframe windows end on (without an origin: nothing is posted).
+async function resultShot(page, name, fields) {
+  if (!ARTIFACTS) return;
+  await page.goto(`${BASE}/browser/result?${new URLSearchParams(fields)}`, { timeout: STEP_TIMEOUT });
+  await shot(page, name);
+}
+
 // Pay in the PG's window (a popup page, or the page itself in redirect mode).
 async function payIn(win, card, phone) {
   await win.waitForSelector('#pay', { timeout: STEP_TIMEOUT });
@@ -207,12 +222,39 @@ const flows = {
     const paymentId = uid('payment');
     const params = { ...v2Params(paymentId), windowType: { pc: 'REDIRECTION' }, redirectUrl: `${SHOP}/done` };
     const url = merchantPage('/v2-redirect', '/v2/browser-sdk.js', '', v2Call(params));
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(url, { timeout: STEP_TIMEOUT });
+    await shot(page, 'desktop-1280x800-merchant');
     await page.click('#buy');
+    await page.waitForSelector('#pay', { timeout: STEP_TIMEOUT });
+    await shot(page, 'desktop-1280x800-pg-window');
     await payIn(page, '4111111111111111');
     await page.waitForURL((u) => u.href.startsWith(`${SHOP}/done`), { timeout: STEP_TIMEOUT });
     await page.waitForSelector('#done', { timeout: STEP_TIMEOUT });
     const query = Object.fromEntries(new URL(page.url()).searchParams.entries());
+    await resultShot(page, 'desktop-1280x800-result', query);
+    return { paymentId, query };
+  },
+  // On a phone (390x844, a phone's user agent) requestPayment redirects without windowType.
+  async v2_phone(page) {
+    const paymentId = uid('payment');
+    const params = { ...v2Params(paymentId), redirectUrl: `${SHOP}/done` };
+    const url = merchantPage('/v2-phone', '/v2/browser-sdk.js', '', v2Call(params));
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setUserAgentOverride', {
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+    });
+    await cdp.send('Emulation.setDeviceMetricsOverride', { width: 390, height: 844, deviceScaleFactor: 1, mobile: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(url, { timeout: STEP_TIMEOUT });
+    await shot(page, 'phone-390x844-merchant');
+    await page.click('#buy');
+    await page.waitForSelector('#pay', { timeout: STEP_TIMEOUT });
+    await shot(page, 'phone-390x844-pg-window');
+    await payIn(page, '4111111111111111');
+    await page.waitForURL((u) => u.href.startsWith(`${SHOP}/done`), { timeout: STEP_TIMEOUT });
+    const query = Object.fromEntries(new URL(page.url()).searchParams.entries());
+    await resultShot(page, 'phone-390x844-result', query);
     return { paymentId, query };
   },
 };

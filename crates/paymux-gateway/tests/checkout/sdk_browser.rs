@@ -38,13 +38,30 @@ pub async fn run() {
 
 /// Every flow but the phone billing-key-and-pay.
 const FLOWS: &str =
-    "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect";
+    "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect,v2_phone";
+
+/// Where the screenshots go (the test's artifacts).
+fn artifacts() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-sdk")
+}
+
+/// The screenshots every run writes.
+const SHOTS: &[&str] = &[
+    "desktop-1280x800-merchant",
+    "desktop-1280x800-pg-window",
+    "desktop-1280x800-result",
+    "phone-390x844-merchant",
+    "phone-390x844-pg-window",
+    "phone-390x844-result",
+];
 
 /// Run `sdk.mjs` (in a blocking thread: the gateway keeps serving on this runtime).
 async fn drive(h: &Harness, flows: &str) -> (bool, Vec<Value>, String) {
     let mut cmd = Command::new(node());
     cmd.arg("sdk.mjs")
         .env("PAYMUX_FLOWS", flows)
+        .env("PAYMUX_ARTIFACTS", artifacts())
+        .env("PAYMUX_ARTIFACTS", artifacts())
         .current_dir(driver_dir())
         .env("PAYMUX_BASE_URL", &h.gw.base_url)
         .env("PAYMUX_STORE_ID", SANDBOX_STORE)
@@ -119,10 +136,12 @@ async fn paid(h: &Harness, id: &str, amount: i64) -> Value {
 }
 
 async fn scenario(h: Arc<Harness>) {
+    let _ = std::fs::remove_dir_all(artifacts());
+    std::fs::create_dir_all(artifacts()).unwrap();
     let (ok, results, output) = drive(&h, FLOWS).await;
     eprintln!("{output}");
     assert!(ok, "the browser run failed:\n{output}");
-    assert_eq!(results.len(), 6, "{results:?}");
+    assert_eq!(results.len(), 7, "{results:?}");
     h.flush_webhooks().await;
 
     // 1. The Galaxia document's IMP.request_pay (card): rsp, and the payment PAID.
@@ -201,6 +220,21 @@ async fn scenario(h: Arc<Harness>) {
     assert_eq!(q["txId"], p["transactionId"], "{q}");
     assert_eq!(q["transactionType"], "PAYMENT", "{q}");
     assert!(q.get("code").is_none(), "{q}");
+
+    // 7. On a phone: redirect mode without windowType.
+    let r = flow(&results, "v2_phone");
+    let id = text(&r["paymentId"]);
+    let p = paid(&h, &id, 1000).await;
+    assert_eq!(r["query"]["txId"], p["transactionId"]);
+    assert_eq!(p["origin"]["platformType"], "MOBILE", "{p}");
+
+    // The screenshots, as PNGs.
+    for name in SHOTS {
+        let path = artifacts().join(format!("{name}.png"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(bytes.starts_with(b"\x89PNG"), "{}", path.display());
+    }
+    eprintln!("screenshots: {}", artifacts().display());
 }
 
 /// The Galaxia document's phone billing-key-and-pay: paid, and a mobile key named by
