@@ -10,6 +10,8 @@
 //   PAYMUX_GALAXIA_CHANNEL    Galaxia channel key (default: galaxia-test)
 //   PAYMUX_CHROMIUM           Chromium executable (default: /usr/bin/chromium)
 //   PAYMUX_FLOWS              comma-separated subset of the flows below
+//   PAYMUX_PORTONE_SDK        PortOne's npm package's ESM build (default: node_modules/@portone/
+//                             browser-sdk/dist/v2.js); the npm flow is skipped when it is missing
 //   PAYMUX_ARTIFACTS          directory for screenshots (merchant page, PG window, result page
 //                             at 1280x800 and 390x844); none taken when unset
 //
@@ -19,7 +21,7 @@
 
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,6 +37,7 @@ const CHROMIUM = env('PAYMUX_CHROMIUM', '/usr/bin/chromium');
 const ONLY = env('PAYMUX_FLOWS', '').split(',').filter(Boolean);
 const STEP_TIMEOUT = 20_000;
 const ARTIFACTS = env('PAYMUX_ARTIFACTS');
+const PORTONE_SDK = env('PAYMUX_PORTONE_SDK', new URL('./node_modules/@portone/browser-sdk/dist/v2.js', import.meta.url).pathname);
 const log = (...a) => console.error('[sdk.mjs]', ...a);
 const uid = (p) => `${p}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
@@ -113,6 +116,11 @@ function v2Call(params) {
 const pages = {};
 const shop = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
+  if (path === '/npm/@portone/browser-sdk/v2.js' && existsSync(PORTONE_SDK)) {
+    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+    res.end(readFileSync(PORTONE_SDK));
+    return;
+  }
   res.writeHead(pages[path] ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
   res.end(pages[path] ?? '<h1>not found</h1>');
 });
@@ -234,6 +242,27 @@ const flows = {
     const query = Object.fromEntries(new URL(page.url()).searchParams.entries());
     await resultShot(page, 'desktop-1280x800-result', query);
     return { paymentId, query };
+  },
+  // PortOne's npm package (@portone/browser-sdk) with paymux's script loaded first: the
+  // package uses the window.PortOne it finds instead of loading PortOne's CDN script.
+  async v2_npm_package(page) {
+    if (!existsSync(PORTONE_SDK)) return { skipped: `no ${PORTONE_SDK} (npm ci in tests/browser)` };
+    const paymentId = uid('payment');
+    const path = '/v2-npm';
+    pages[path] = `<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>상점</title>
+<script src="${BASE}/v2/browser-sdk.js"></script></head><body><h1>상점</h1>
+<button id="buy">결제하기</button>
+<script type="module">
+import * as PortOne from "/npm/@portone/browser-sdk/v2.js";
+document.getElementById('buy').addEventListener('click', async function () {
+  window.__response = await PortOne.requestPayment(${JSON.stringify(v2Params(paymentId))});
+});
+</script></body></html>`;
+    const cdnRequests = [];
+    page.on('request', (r) => { if (r.url().includes('cdn.portone.io')) cdnRequests.push(r.url()); });
+    const r = await popupFlow(page, `${SHOP}${path}`, '4111111111111111', '__response');
+    if (r.result.code) throw new Error(`requestPayment failed: ${JSON.stringify(r.result)}`);
+    return { paymentId, response: r.result, cdnRequests };
   },
   // On a phone (390x844, a phone's user agent) requestPayment redirects without windowType.
   async v2_phone(page) {

@@ -38,7 +38,7 @@ pub async fn run() {
 
 /// Every flow but the phone billing-key-and-pay.
 const FLOWS: &str =
-    "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect,v2_phone";
+    "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect,v2_phone,v2_npm_package";
 
 /// Where the screenshots go (the test's artifacts).
 fn artifacts() -> std::path::PathBuf {
@@ -141,7 +141,7 @@ async fn scenario(h: Arc<Harness>) {
     let (ok, results, output) = drive(&h, FLOWS).await;
     eprintln!("{output}");
     assert!(ok, "the browser run failed:\n{output}");
-    assert_eq!(results.len(), 7, "{results:?}");
+    assert_eq!(results.len(), 8, "{results:?}");
     h.flush_webhooks().await;
 
     // 1. The Galaxia document's IMP.request_pay (card): rsp, and the payment PAID.
@@ -227,6 +227,25 @@ async fn scenario(h: Arc<Harness>) {
     let p = paid(&h, &id, 1000).await;
     assert_eq!(r["query"]["txId"], p["transactionId"]);
     assert_eq!(p["origin"]["platformType"], "MOBILE", "{p}");
+
+    // 8. PortOne's own npm package, with paymux's script loaded first.
+    let r = flow(&results, "v2_npm_package");
+    if let Some(why) = r["skipped"].as_str() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the @portone/browser-sdk flow did not run: {why}"
+        );
+        eprintln!("\n!!! SKIPPED: the @portone/browser-sdk flow did not run: {why}\n");
+    } else {
+        let id = text(&r["paymentId"]);
+        let p = paid(&h, &id, 1000).await;
+        assert_eq!(r["response"]["txId"], p["transactionId"], "{r}");
+        assert_eq!(
+            r["cdnRequests"],
+            serde_json::json!([]),
+            "PortOne's CDN was not asked"
+        );
+    }
 
     // The screenshots, as PNGs.
     for name in SHOTS {
