@@ -163,6 +163,10 @@ async function payIn(win, card, phone) {
 async function popupFlow(page, url, card, resultVar, phone) {
   await page.goto(url, { timeout: STEP_TIMEOUT });
   const [popup] = await Promise.all([page.context().waitForEvent('page', { timeout: STEP_TIMEOUT }), page.click('#buy')]);
+  // A forged result from another window (here the page itself), once the SDK listens: it
+  // takes results only from the window it opened, on the gateway's origin.
+  await popup.waitForSelector('#pay', { timeout: STEP_TIMEOUT });
+  await page.evaluate(() => window.postMessage({ paymentId: 'forged', txId: 'forged', transactionType: 'PAYMENT' }, '*'));
   await payIn(popup, card, phone);
   await page.waitForFunction((v) => window[v] !== undefined, resultVar, { timeout: STEP_TIMEOUT });
   const result = await page.evaluate((v) => window[v], resultVar);
@@ -206,6 +210,30 @@ const flows = {
     const url = merchantPage('/v2-declined', '/v2/browser-sdk.js', '', v2Call(v2Params(paymentId)));
     const r = await popupFlow(page, url, '4111111111110002', '__response');
     if (r.result.code !== 'FAILURE_TYPE_PG') throw new Error(`a declined card resolved ${JSON.stringify(r.result)}`);
+    return { paymentId, response: r.result };
+  },
+  // PortOne.requestIssueBillingKey (card window): the Promise resolves with the key.
+  async v2_issue_billing_key(page) {
+    const issueId = uid('issue');
+    const call = `window.__response = await PortOne.requestIssueBillingKey(${JSON.stringify({
+      storeId: STORE, channelKey: GALAXIA, billingKeyMethod: 'CARD', issueId, issueName: '월간 구독',
+      customer: v2Params('x').customer,
+    })});`;
+    const url = merchantPage('/v2-issue', '/v2/browser-sdk.js', '', call);
+    const r = await popupFlow(page, url, '5111111111111118', '__response');
+    if (r.result.code || !r.result.billingKey) throw new Error(`requestIssueBillingKey: ${JSON.stringify(r.result)}`);
+    return { issueId, response: r.result };
+  },
+  // PortOne.requestIssueBillingKeyAndPay (phone): paid, with the key.
+  async v2_issue_billing_key_and_pay(page) {
+    const paymentId = uid('andpay');
+    const call = `window.__response = await PortOne.requestIssueBillingKeyAndPay(${JSON.stringify({
+      storeId: STORE, channelKey: GALAXIA, billingKeyAndPayMethod: 'MOBILE', paymentId, orderName: '휴대폰 정기결제',
+      totalAmount: 3300, currency: 'CURRENCY_KRW', productType: 'DIGITAL', customer: v2Params('x').customer,
+    })});`;
+    const url = merchantPage('/v2-andpay', '/v2/browser-sdk.js', '', call);
+    const r = await popupFlow(page, url, null, '__response', '01012345678');
+    if (r.result.code) throw new Error(`requestIssueBillingKeyAndPay: ${JSON.stringify(r.result)}`);
     return { paymentId, response: r.result };
   },
   // Iframe mode: the window opens over the page; the Promise resolves from its result page.

@@ -38,7 +38,8 @@ pub async fn run() {
 
 /// Every flow but the phone billing-key-and-pay.
 const FLOWS: &str =
-    "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect,v2_phone,v2_npm_package";
+    "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect,v2_phone,v2_npm_package,\
+     v2_issue_billing_key,v2_issue_billing_key_and_pay";
 
 /// Where the screenshots go (the test's artifacts).
 fn artifacts() -> std::path::PathBuf {
@@ -141,7 +142,7 @@ async fn scenario(h: Arc<Harness>) {
     let (ok, results, output) = drive(&h, FLOWS).await;
     eprintln!("{output}");
     assert!(ok, "the browser run failed:\n{output}");
-    assert_eq!(results.len(), 8, "{results:?}");
+    assert_eq!(results.len(), 10, "{results:?}");
     h.flush_webhooks().await;
 
     // 1. The Galaxia document's IMP.request_pay (card): rsp, and the payment PAID.
@@ -166,6 +167,13 @@ async fn scenario(h: Arc<Harness>) {
     assert_eq!(resp["transactionType"], "PAYMENT");
     assert_eq!(resp["txId"], p["transactionId"]);
     assert_eq!(r["popupClosed"], true);
+    assert!(
+        !results
+            .to_vec()
+            .iter()
+            .any(|r| r.to_string().contains("forged")),
+        "a forged message was taken: {results:?}"
+    );
 
     // 3. A declined card: code, message and the PG's code; the payment FAILED.
     let r = flow(&results, "v2_popup_declined");
@@ -246,6 +254,30 @@ async fn scenario(h: Arc<Harness>) {
             "PortOne's CDN was not asked"
         );
     }
+
+    // 9. PortOne.requestIssueBillingKey: the key, and nothing charged.
+    let r = flow(&results, "v2_issue_billing_key");
+    let resp = &r["response"];
+    let mut keys: Vec<_> = resp.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(keys, ["billingKey", "transactionType"], "{resp}");
+    assert_eq!(resp["transactionType"], "ISSUE_BILLING_KEY");
+    let bk = text(&resp["billingKey"]);
+    let (_, k) = h.get(&format!("/billing-keys/{bk}")).await;
+    assert_eq!(k["status"], "ISSUED", "{k}");
+    assert_eq!(k["issueId"], r["issueId"], "{k}");
+
+    // 10. PortOne.requestIssueBillingKeyAndPay (phone): paid, with its key.
+    let r = flow(&results, "v2_issue_billing_key_and_pay");
+    let id = text(&r["paymentId"]);
+    let resp = &r["response"];
+    assert_eq!(
+        resp["transactionType"], "ISSUE_BILLING_KEY_AND_PAY",
+        "{resp}"
+    );
+    let p = paid(&h, &id, 3300).await;
+    assert_eq!(resp["billingKey"], p["billingKey"], "{resp} {p}");
+    assert_eq!(resp["txId"], p["transactionId"], "{resp} {p}");
 
     // The screenshots, as PNGs.
     for name in SHOTS {
