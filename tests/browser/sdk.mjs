@@ -196,6 +196,20 @@ const flows = {
     if (!r.result.success) throw new Error(`IMP.request_pay failed: ${JSON.stringify(r.result)}`);
     return { rsp: r.result };
   },
+  // A V1 rule violation (ITEM_CODE over 10 bytes): the callback's error_msg names it, and
+  // the popup is closed.
+  async v1_rule_violation(page) {
+    const call = `IMP.request_pay({ channelKey: "${GALAXIA}", pay_method: "card", merchant_uid: "${uid('order')}",
+      name: "주문명:결제테스트", amount: 1000, customer_id: "matthew",
+      bypass: { galaxia: { ITEM_CODE: "상품코드상품코드" } } }, function (rsp) {});`;
+    const url = merchantPage('/v1-rule', '/v1/iamport.js', v1Setup, call);
+    await page.goto(url, { timeout: STEP_TIMEOUT });
+    await page.click('#buy');
+    await page.waitForFunction(() => window.__rsp !== undefined, null, { timeout: STEP_TIMEOUT });
+    const rsp = await page.evaluate(() => window.__rsp);
+    const popups = page.context().pages().filter((p) => p !== page && !p.isClosed()).length;
+    return { rsp, popups };
+  },
   // PortOne.requestPayment in a popup: the Promise resolves with PortOne's fields.
   async v2_popup(page) {
     const paymentId = uid('payment');

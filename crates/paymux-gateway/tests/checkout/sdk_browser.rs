@@ -39,7 +39,7 @@ pub async fn run() {
 /// Every flow but the phone billing-key-and-pay.
 const FLOWS: &str =
     "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect,v2_phone,v2_npm_package,\
-     v2_issue_billing_key,v2_issue_billing_key_and_pay";
+     v2_issue_billing_key,v2_issue_billing_key_and_pay,v1_rule_violation";
 
 /// Where the screenshots go (the test's artifacts).
 fn artifacts() -> std::path::PathBuf {
@@ -142,7 +142,7 @@ async fn scenario(h: Arc<Harness>) {
     let (ok, results, output) = drive(&h, FLOWS).await;
     eprintln!("{output}");
     assert!(ok, "the browser run failed:\n{output}");
-    assert_eq!(results.len(), 10, "{results:?}");
+    assert_eq!(results.len(), 11, "{results:?}");
     h.flush_webhooks().await;
 
     // 1. The Galaxia document's IMP.request_pay (card): rsp, and the payment PAID.
@@ -278,6 +278,17 @@ async fn scenario(h: Arc<Harness>) {
     let p = paid(&h, &id, 3300).await;
     assert_eq!(resp["billingKey"], p["billingKey"], "{resp} {p}");
     assert_eq!(resp["txId"], p["transactionId"], "{resp} {p}");
+
+    // 11. A V1 rule violation: error_msg names the parameter; nothing recorded or charged.
+    let r = flow(&results, "v1_rule_violation");
+    let rsp = &r["rsp"];
+    assert_eq!(rsp["success"], false, "{rsp}");
+    assert!(text(&rsp["error_msg"]).contains("ITEM_CODE"), "{rsp}");
+    assert_eq!(r["popups"], 0, "the popup is closed: {r}");
+    let (s, _) = h
+        .get(&format!("/payments/{}", text(&rsp["merchant_uid"])))
+        .await;
+    assert_eq!(s.as_u16(), 404);
 
     // The screenshots, as PNGs.
     for name in SHOTS {
