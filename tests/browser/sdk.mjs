@@ -267,6 +267,22 @@ const flows = {
     const frameGone = (await page.$('iframe[name=paymux_checkout]')) === null;
     return { paymentId, response, frameGone };
   },
+  // A popup the browser blocks (window.open answers null, as a popup blocker makes it; the
+  // test's Chromium runs without one): the same window over the page.
+  async v2_popup_blocked(page) {
+    const paymentId = uid('payment');
+    const url = merchantPage('/v2-blocked', '/v2/browser-sdk.js', 'window.open = function () { return null; };', v2Call(v2Params(paymentId)));
+    await page.goto(url, { timeout: STEP_TIMEOUT });
+    await page.click('#buy');
+    const frame = page.frameLocator('iframe[name=paymux_checkout]');
+    await frame.locator('#pay').waitFor({ timeout: STEP_TIMEOUT });
+    await frame.locator('input[name=cardNumber]').fill('4111111111111111');
+    await frame.locator('#pay').click();
+    await page.waitForFunction(() => window.__response !== undefined, null, { timeout: STEP_TIMEOUT });
+    const response = await page.evaluate(() => window.__response);
+    if (response.code) throw new Error(`requestPayment failed: ${JSON.stringify(response)}`);
+    return { paymentId, response, pages: page.context().pages().length };
+  },
   // Redirect mode: the page goes to the window and comes back to redirectUrl.
   async v2_redirect(page) {
     const paymentId = uid('payment');

@@ -44,6 +44,8 @@
   function run(kind, params, open) {
     var mode = modeOf(params);
     var popup = mode === 'POPUP' ? window.open('', 'paymux_checkout', 'width=480,height=720') : null;
+    // A blocked popup: the same window over the page (its result page answers either way).
+    if (mode === 'POPUP' && !popup) mode = 'IFRAME';
     var body = Object.assign({}, params, { kind: kind, windowMode: mode });
     return open(body).then(function (session) {
       if (session.error) {
@@ -76,12 +78,9 @@
         overlay.appendChild(frame);
         document.body.appendChild(overlay);
         target = frame.contentWindow;
-      } else if (popup) {
+      } else {
         popup.location.href = session.checkoutUrl;
         target = popup;
-      } else {
-        resolve({ transactionType: kind, paymentId: session.paymentId, code: 'FAILURE_TYPE_PG', message: 'the payment window was blocked by the browser (allow popups)' });
-        return;
       }
       var timer = null;
       function done(result) {

@@ -189,9 +189,24 @@ pub struct BrowserStore {
 }
 
 impl BrowserSection {
-    /// Check the stores: unique ids, origins written as `scheme://host[:port]` or `*`.
-    pub fn check(&self) -> anyhow::Result<()> {
+    /// Check the stores: unique ids, origins written as `scheme://host[:port]` or `*`,
+    /// channels among `channels` and of the store's environment.
+    pub fn check(&self, channels: &[ChannelContext]) -> anyhow::Result<()> {
         for (i, s) in self.stores.iter().enumerate() {
+            for (j, key) in s.channels.iter().enumerate() {
+                let Some(c) = channels.iter().find(|c| &c.key == key) else {
+                    anyhow::bail!(
+                        "browser.stores[{i}].channels[{j}]: no channel `{key}` is configured"
+                    );
+                };
+                if s.environment.is_some_and(|e| e != c.environment) {
+                    anyhow::bail!(
+                        "browser.stores[{i}].channels[{j}]: channel `{key}` is {}, the store is {}",
+                        c.environment,
+                        s.environment.map_or("", |e| e.as_str())
+                    );
+                }
+            }
             if s.id.trim().is_empty() {
                 anyhow::bail!("browser.stores[{i}].id: must not be empty");
             }
@@ -329,7 +344,7 @@ mod tests {
         assert_eq!(c.browser.stores[0].id, "store-example");
         assert!(c.browser.stores[0].allows_origin("https://shop.example.com"));
         assert!(!c.browser.stores[0].allows_origin("https://evil.example.com"));
-        c.browser.check().unwrap();
+        c.browser.check(&c.channels).unwrap();
     }
 
     #[test]
@@ -344,7 +359,7 @@ mod tests {
                 "[[browser.stores]]\nid = \"s\"\norigins = {origins}"
             ))
             .unwrap();
-            let r = c.browser.check();
+            let r = c.browser.check(&[]);
             assert_eq!(r.is_err(), bad, "{origins}: {r:?}");
             if let Err(e) = r {
                 assert!(
@@ -356,7 +371,26 @@ mod tests {
         let c =
             FileConfig::from_toml("[[browser.stores]]\nid = \"s\"\n[[browser.stores]]\nid = \"s\"")
                 .unwrap();
-        assert!(c.browser.check().unwrap_err().to_string().contains("twice"));
+        assert!(c
+            .browser
+            .check(&[])
+            .unwrap_err()
+            .to_string()
+            .contains("twice"));
+        let mut c = FileConfig::from_toml(
+            "[[browser.stores]]\nid = \"s\"\nchannels = [\"galaxia-test\"]\nenvironment = \"live\"",
+        )
+        .unwrap();
+        let e = c.browser.check(&[]).unwrap_err().to_string();
+        assert!(
+            e.starts_with("browser.stores[0].channels[0]: no channel"),
+            "{e}"
+        );
+        c.channels = FileConfig::from_toml(include_str!("../paymux.example.toml"))
+            .unwrap()
+            .channels;
+        let e = c.browser.check(&c.channels).unwrap_err().to_string();
+        assert!(e.contains("is test, the store is live"), "{e}");
     }
 
     #[test]

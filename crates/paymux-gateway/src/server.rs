@@ -64,7 +64,7 @@ impl GatewayOptions {
     /// Options from a configuration file, with defaults for everything unset (secrets are
     /// generated when absent).
     pub fn from_file(file: &FileConfig) -> anyhow::Result<GatewayOptions> {
-        file.browser.check()?;
+        file.browser.check(&file.channels)?;
         let mut groups = Vec::new();
         for g in &file.channel_groups {
             groups.push(serde_json::to_value(g)?);

@@ -39,7 +39,8 @@ pub async fn run() {
 /// Every flow but the phone billing-key-and-pay.
 const FLOWS: &str =
     "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect,v2_phone,v2_npm_package,\
-     v2_issue_billing_key,v2_issue_billing_key_and_pay,v1_rule_violation";
+     v2_issue_billing_key,v2_issue_billing_key_and_pay,v1_rule_violation,\
+     v2_popup_blocked";
 
 /// Where the screenshots go (the test's artifacts).
 fn artifacts() -> std::path::PathBuf {
@@ -142,7 +143,7 @@ async fn scenario(h: Arc<Harness>) {
     let (ok, results, output) = drive(&h, FLOWS).await;
     eprintln!("{output}");
     assert!(ok, "the browser run failed:\n{output}");
-    assert_eq!(results.len(), 11, "{results:?}");
+    assert_eq!(results.len(), 12, "{results:?}");
     h.flush_webhooks().await;
 
     // 1. The Galaxia document's IMP.request_pay (card): rsp, and the payment PAID.
@@ -289,6 +290,13 @@ async fn scenario(h: Arc<Harness>) {
         .get(&format!("/payments/{}", text(&rsp["merchant_uid"])))
         .await;
     assert_eq!(s.as_u16(), 404);
+
+    // 12. A blocked popup: the window opens over the page instead, and pays.
+    let r = flow(&results, "v2_popup_blocked");
+    let id = text(&r["paymentId"]);
+    let p = paid(&h, &id, 1000).await;
+    assert_eq!(r["response"]["txId"], p["transactionId"]);
+    assert_eq!(r["pages"], 1, "no popup: {r}");
 
     // The screenshots, as PNGs.
     for name in SHOTS {
