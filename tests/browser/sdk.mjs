@@ -8,6 +8,8 @@
 //   PAYMUX_BASE_URL           the gateway (required)
 //   PAYMUX_STORE_ID           storeId (default: store-paymux-sandbox)
 //   PAYMUX_GALAXIA_CHANNEL    Galaxia channel key (default: galaxia-test)
+//   PAYMUX_GROUP_ID           channel group for the smart-routing document's example (default:
+//                             the sandbox demo group)
 //   PAYMUX_CHROMIUM           Chromium executable (default: /usr/bin/chromium)
 //   PAYMUX_FLOWS              comma-separated subset of the flows below
 //   PAYMUX_PORTONE_SDK        PortOne's npm package's ESM build (default: node_modules/@portone/
@@ -37,6 +39,7 @@ const CHROMIUM = env('PAYMUX_CHROMIUM', '/usr/bin/chromium');
 const ONLY = env('PAYMUX_FLOWS', '').split(',').filter(Boolean);
 const STEP_TIMEOUT = 20_000;
 const ARTIFACTS = env('PAYMUX_ARTIFACTS');
+const GROUP = env('PAYMUX_GROUP_ID', 'channel-group-test-00000000-0000-4000-8000-000000000001');
 const PORTONE_SDK = env('PAYMUX_PORTONE_SDK', new URL('./node_modules/@portone/browser-sdk/dist/v2.js', import.meta.url).pathname);
 const log = (...a) => console.error('[sdk.mjs]', ...a);
 const uid = (p) => `${p}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -266,6 +269,37 @@ const flows = {
     if (response.code) throw new Error(`requestPayment failed: ${JSON.stringify(response)}`);
     const frameGone = (await page.$('iframe[name=paymux_checkout]')) === null;
     return { paymentId, response, frameGone };
+  },
+  // The smart-routing document's example, as written (only the store and group ids are the
+  // test's); a wrapper installed before it keeps the response for the test.
+  async v2_smart_routing_example(page) {
+    const setup = `const requestPayment = PortOne.requestPayment;
+PortOne.requestPayment = function (params) {
+  return requestPayment(params).then(function (r) { window.__response = r; window.__paymentId = params.paymentId; return r; });
+};`;
+    const example = `//포트원 인증결제 SDK 호출
+PortOne.requestPayment({
+storeId: "${STORE}",
+// 결제대행사를 지정할 때 사용한 channelKey 대신
+// channelGroupId 파라미터에 스마트 라우팅 그룹 ID를 설정합니다.
+channelGroupId: "${GROUP}",
+// 기타 인증결제 파라미터 설정
+paymentId: \`payment-\${crypto.randomUUID()}\`,
+orderName: "나이키 와플 트레이너 2 SD",
+totalAmount: 1000,
+currency: "CURRENCY_KRW",
+payMethod: "CARD",
+// 스마트 라우팅 사용 시 필수 파라미터 추가 설정
+customer: {
+fullName: "홍길동",
+phoneNumber: "010-1234-5678",
+email: "test@test.com",
+},
+});`;
+    const url = merchantPage('/v2-smart-routing', '/v2/browser-sdk.js', setup, example);
+    const r = await popupFlow(page, url, '4111111111111111', '__response');
+    if (r.result.code) throw new Error(`requestPayment failed: ${JSON.stringify(r.result)}`);
+    return { paymentId: await page.evaluate(() => window.__paymentId), response: r.result };
   },
   // A popup the browser blocks (window.open answers null, as a popup blocker makes it; the
   // test's Chromium runs without one): the same window over the page.

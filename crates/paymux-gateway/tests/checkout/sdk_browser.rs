@@ -40,7 +40,7 @@ pub async fn run() {
 const FLOWS: &str =
     "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect,v2_phone,v2_npm_package,\
      v2_issue_billing_key,v2_issue_billing_key_and_pay,v1_rule_violation,\
-     v2_popup_blocked";
+     v2_popup_blocked,v2_smart_routing_example";
 
 /// Where the screenshots go (the test's artifacts).
 fn artifacts() -> std::path::PathBuf {
@@ -68,6 +68,7 @@ async fn drive(h: &Harness, flows: &str) -> (bool, Vec<Value>, String) {
         .env("PAYMUX_BASE_URL", &h.gw.base_url)
         .env("PAYMUX_STORE_ID", SANDBOX_STORE)
         .env("PAYMUX_GALAXIA_CHANNEL", "galaxia-test")
+        .env("PAYMUX_GROUP_ID", GROUP_MIXED)
         .env("PAYMUX_CHROMIUM", chromium())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -143,7 +144,7 @@ async fn scenario(h: Arc<Harness>) {
     let (ok, results, output) = drive(&h, FLOWS).await;
     eprintln!("{output}");
     assert!(ok, "the browser run failed:\n{output}");
-    assert_eq!(results.len(), 12, "{results:?}");
+    assert_eq!(results.len(), 13, "{results:?}");
     h.flush_webhooks().await;
 
     // 1. The Galaxia document's IMP.request_pay (card): rsp, and the payment PAID.
@@ -297,6 +298,27 @@ async fn scenario(h: Arc<Harness>) {
     let p = paid(&h, &id, 1000).await;
     assert_eq!(r["response"]["txId"], p["transactionId"]);
     assert_eq!(r["pages"], 1, "no popup: {r}");
+
+    // 13. The smart-routing document's example through a group of Galaxia and the test PG:
+    // its customer has no customerId, which Galaxia's rules require, so the group routes it to
+    // the test PG (the sandbox demo group has no such channel: see the README).
+    let r = flow(&results, "v2_smart_routing_example");
+    let id = text(&r["paymentId"]);
+    assert!(id.starts_with("payment-"), "{r}");
+    let (_, p) = h.get(&format!("/payments/{id}")).await;
+    assert_eq!(p["status"], "PAID", "{p}");
+    assert_eq!(p["channelGroup"]["id"], GROUP_MIXED, "{p}");
+    assert_eq!(p["channel"]["key"], "testwin-a", "{p}");
+    let refused = p["routing"]["refused"].to_string();
+    assert!(
+        refused.contains("galaxia-a") && refused.contains("customerId"),
+        "Galaxia was passed over for the missing customerId: {p}"
+    );
+    assert_eq!(r["response"]["txId"], p["transactionId"], "{r}");
+    assert_eq!(
+        h.hooks.types_for(&id),
+        ["Transaction.Ready", "Transaction.Paid"]
+    );
 
     // The screenshots, as PNGs.
     for name in SHOTS {
