@@ -345,6 +345,9 @@ mod tests {
         assert!(c.browser.stores[0].allows_origin("https://shop.example.com"));
         assert!(!c.browser.stores[0].allows_origin("https://evil.example.com"));
         c.browser.check(&c.channels).unwrap();
+        // And the gateway is started with them.
+        let g = crate::server::GatewayOptions::from_file(&c).unwrap();
+        assert_eq!(g.browser_stores, c.browser.stores);
     }
 
     #[test]
