@@ -421,6 +421,24 @@ pub fn result_fields(query: &[(String, String)]) -> Map<String, Value> {
     m
 }
 
+/// The order a result page shows (name, amount, currency): the payment named by `paymentId`,
+/// only when `txId` is its transaction id (unguessable: whoever has it saw the window).
+pub async fn result_order(
+    st: &AppState,
+    fields: &Map<String, Value>,
+) -> Option<(String, i64, String)> {
+    let pid = fields.get("paymentId")?.as_str()?;
+    let tx = fields.get("txId")?.as_str()?;
+    match crate::store::payments::load(&st.db, pid).await {
+        Ok(Some(p)) if p.transaction_id == tx => Some((p.order_name, p.amount_total, p.currency)),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "result page without the order's details");
+            None
+        }
+    }
+}
+
 /// The page origin a result page may post to: an `http(s)://host[:port]` origin, as given.
 pub fn post_origin(query: &[(String, String)]) -> Option<String> {
     let (_, o) = query.iter().find(|(k, _)| k == "origin")?;

@@ -126,10 +126,9 @@ pub(super) async fn browser_v1_return(State(st): St, RawQuery(q): RawQuery) -> R
 }
 
 /// `GET /browser/result?origin=...&paymentId=...`: where popup and iframe windows end.
-pub(super) async fn browser_result(RawQuery(q): RawQuery) -> Response {
+pub(super) async fn browser_result(State(st): St, RawQuery(q): RawQuery) -> Response {
     let query = pairs(q);
-    pages::browser_result_page(
-        &browser::result_fields(&query),
-        browser::post_origin(&query).as_deref(),
-    )
+    let fields = browser::result_fields(&query);
+    let order = browser::result_order(&st, &fields).await;
+    pages::browser_result_page(&fields, browser::post_origin(&query).as_deref(), order)
 }

@@ -225,6 +225,7 @@ pub fn launch_page(s: &SessionRow, pairs: &[(String, String)], kind_hint: bool) 
 pub fn browser_result_page(
     fields: &serde_json::Map<String, Value>,
     origin: Option<&str>,
+    order: Option<(String, i64, String)>,
 ) -> Response {
     let text = |k: &str| fields.get(k).and_then(Value::as_str);
     let failed = text("code").is_some();
@@ -257,13 +258,23 @@ pub fn browser_result_page(
         })
         .unwrap_or_default();
     let class = if failed { "bad" } else { "ok" };
+    let rows = order
+        .map(|(name, amount, currency)| {
+            format!(
+                "<dl id=\"result\"><dt>주문명</dt><dd id=\"order-name\">{}</dd>\
+                 <dt>결제 금액</dt><dd id=\"amount\">{}</dd></dl>",
+                esc(&name),
+                esc(&display::format_amount(amount, &currency))
+            )
+        })
+        .unwrap_or_default();
     html(
         StatusCode::OK,
         shell(
             title,
             &format!(
                 "<main class=\"result {class}\"><h1 id=\"title\">{}</h1><p id=\"message\">{}</p>\
-                 <p class=\"note\">이 창은 곧 닫힙니다.</p></main>{post}",
+                 {rows}<p class=\"note\">이 창은 곧 닫힙니다.</p></main>{post}",
                 esc(title),
                 esc(&truncate(message, 200))
             ),

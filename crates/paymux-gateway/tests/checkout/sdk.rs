@@ -304,6 +304,23 @@ pub async fn browser_popup_return_posts_once(h: Arc<Harness>) {
         .await
         .unwrap();
     assert!(page.contains("결제 완료"), "{page}");
+    // The order, shown to whoever holds the txId (the window's own return).
+    assert!(
+        page.contains("<dd id=\"order-name\">테스트 주문</dd>") && page.contains("1,000원"),
+        "{page}"
+    );
+    let other_tx = h
+        .http
+        .get(h.url(&format!(
+            "/browser/result?paymentId={id}&txId=guess&transactionType=PAYMENT"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!other_tx.contains("테스트 주문"), "{other_tx}");
     let expected = json!({"paymentId": id, "txId": tx, "transactionType": "PAYMENT"});
     assert!(
         page.contains(&format!("postMessage({expected},\"{SHOP_ORIGIN}\")")),
