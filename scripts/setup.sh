@@ -32,7 +32,11 @@ fi
 if ! command -v chromium >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
+# Korean glyphs for the browser tests' screenshots.
+if ! fc-list :lang=ko 2>/dev/null | grep -q .; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-nanum >/dev/null
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/@portone/browser-sdk ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi
 echo "setup: ok"

@@ -81,6 +81,10 @@ pub struct FileConfig {
     /// Channel groups, in the admin API's JSON shape (written with TOML syntax).
     #[serde(default)]
     pub channel_groups: Vec<toml::Value>,
+    /// The browser SDKs (`/v2/browser-sdk.js`, `/v1/iamport.js`): which stores may open
+    /// payment windows from a browser, and from which origins.
+    #[serde(default)]
+    pub browser: BrowserSection,
 }
 
 /// `[pg]`.
@@ -153,6 +157,101 @@ pub struct CheckoutSection {
     /// the PG window's return (ms). Default 1800000 (30 minutes).
     #[serde(default)]
     pub session_ttl_ms: Option<u64>,
+}
+
+/// `[browser]`: the stores whose merchant pages may open payment windows without the API
+/// secret. None configured: the browser SDK routes refuse every `storeId`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserSection {
+    /// `[[browser.stores]]`.
+    #[serde(default)]
+    pub stores: Vec<BrowserStore>,
+}
+
+/// `[[browser.stores]]`: one public `storeId` a merchant page may name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserStore {
+    /// The public store id (`storeId` of the SDK calls).
+    pub id: String,
+    /// Origins of the merchant's pages (`https://shop.example.com`), answered with CORS;
+    /// `"*"` allows any origin (the sandbox). A `redirectUrl` must be on one of them.
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// Channel keys this store may use; empty = every configured channel.
+    #[serde(default)]
+    pub channels: Vec<String>,
+    /// `test` or `live`: the store may use only channels and channel groups of this
+    /// environment. Absent: either.
+    #[serde(default)]
+    pub environment: Option<paymux_core::channel::Environment>,
+}
+
+impl BrowserSection {
+    /// Check the stores: unique ids, origins written as `scheme://host[:port]` or `*`,
+    /// channels among `channels` and of the store's environment.
+    pub fn check(&self, channels: &[ChannelContext]) -> anyhow::Result<()> {
+        for (i, s) in self.stores.iter().enumerate() {
+            for (j, key) in s.channels.iter().enumerate() {
+                let Some(c) = channels.iter().find(|c| &c.key == key) else {
+                    anyhow::bail!(
+                        "browser.stores[{i}].channels[{j}]: no channel `{key}` is configured"
+                    );
+                };
+                if s.environment.is_some_and(|e| e != c.environment) {
+                    anyhow::bail!(
+                        "browser.stores[{i}].channels[{j}]: channel `{key}` is {}, the store is {}",
+                        c.environment,
+                        s.environment.map_or("", |e| e.as_str())
+                    );
+                }
+            }
+            if s.id.trim().is_empty() {
+                anyhow::bail!("browser.stores[{i}].id: must not be empty");
+            }
+            if self.stores[..i].iter().any(|t| t.id == s.id) {
+                anyhow::bail!("browser.stores[{i}].id: `{}` is listed twice", s.id);
+            }
+            for (j, o) in s.origins.iter().enumerate() {
+                let ok = o == "*"
+                    || reqwest::Url::parse(o).is_ok_and(|u| {
+                        matches!(u.scheme(), "http" | "https")
+                            && u.origin().ascii_serialization() == o.trim_end_matches('/')
+                    });
+                if !ok {
+                    anyhow::bail!(
+                        "browser.stores[{i}].origins[{j}]: must be an origin such as https://shop.example.com (scheme, host and port only) or \"*\""
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl BrowserStore {
+    /// The sandbox's store: any origin, every channel, test only.
+    pub fn sandbox(id: &str) -> BrowserStore {
+        BrowserStore {
+            id: id.to_string(),
+            origins: vec!["*".into()],
+            channels: Vec::new(),
+            environment: Some(paymux_core::channel::Environment::Test),
+        }
+    }
+
+    /// Whether a page of `origin` (`scheme://host[:port]`) may call for this store.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.origins
+            .iter()
+            .any(|o| o == "*" || o.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    }
+
+    /// Whether the store may use the channel `key`.
+    pub fn allows_channel(&self, key: &str) -> bool {
+        self.channels.is_empty() || self.channels.iter().any(|c| c == key)
+    }
 }
 
 impl FileConfig {
@@ -242,6 +341,59 @@ mod tests {
         assert!(!c.channel_groups.is_empty());
         let t = Tuning::from_file(&c);
         assert_eq!(t.body_limit, 65536);
+        assert_eq!(c.browser.stores[0].id, "store-example");
+        assert!(c.browser.stores[0].allows_origin("https://shop.example.com"));
+        assert!(!c.browser.stores[0].allows_origin("https://evil.example.com"));
+        c.browser.check(&c.channels).unwrap();
+        // And the gateway is started with them.
+        let g = crate::server::GatewayOptions::from_file(&c).unwrap();
+        assert_eq!(g.browser_stores, c.browser.stores);
+    }
+
+    #[test]
+    fn browser_store_origins_are_checked() {
+        for (origins, bad) in [
+            ("[\"https://shop.example.com/pay\"]", true),
+            ("[\"shop.example.com\"]", true),
+            ("[\"ftp://shop.example.com\"]", true),
+            ("[\"https://shop.example.com:8443\", \"*\"]", false),
+        ] {
+            let c = FileConfig::from_toml(&format!(
+                "[[browser.stores]]\nid = \"s\"\norigins = {origins}"
+            ))
+            .unwrap();
+            let r = c.browser.check(&[]);
+            assert_eq!(r.is_err(), bad, "{origins}: {r:?}");
+            if let Err(e) = r {
+                assert!(
+                    e.to_string().starts_with("browser.stores[0].origins"),
+                    "{e}"
+                );
+            }
+        }
+        let c =
+            FileConfig::from_toml("[[browser.stores]]\nid = \"s\"\n[[browser.stores]]\nid = \"s\"")
+                .unwrap();
+        assert!(c
+            .browser
+            .check(&[])
+            .unwrap_err()
+            .to_string()
+            .contains("twice"));
+        let mut c = FileConfig::from_toml(
+            "[[browser.stores]]\nid = \"s\"\nchannels = [\"galaxia-test\"]\nenvironment = \"live\"",
+        )
+        .unwrap();
+        let e = c.browser.check(&[]).unwrap_err().to_string();
+        assert!(
+            e.starts_with("browser.stores[0].channels[0]: no channel"),
+            "{e}"
+        );
+        c.channels = FileConfig::from_toml(include_str!("../paymux.example.toml"))
+            .unwrap()
+            .channels;
+        let e = c.browser.check(&c.channels).unwrap_err().to_string();
+        assert!(e.contains("is test, the store is live"), "{e}");
     }
 
     #[test]

@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub(crate) mod billing_keys;
+pub(crate) mod browser;
 pub(crate) mod cancel;
 pub mod channels;
 pub(crate) mod checkout;

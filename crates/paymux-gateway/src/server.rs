@@ -57,12 +57,15 @@ pub struct GatewayOptions {
     /// The gateway's URL as browsers reach it (base of `checkoutUrl`); see
     /// [`FileConfig::public_url`].
     pub public_url: Option<String>,
+    /// Stores whose merchant pages may open payment windows from a browser (`[browser]`).
+    pub browser_stores: Vec<crate::config::BrowserStore>,
 }
 
 impl GatewayOptions {
     /// Options from a configuration file, with defaults for everything unset (secrets are
     /// generated when absent).
     pub fn from_file(file: &FileConfig) -> anyhow::Result<GatewayOptions> {
+        file.browser.check(&file.channels)?;
         let mut groups = Vec::new();
         for g in &file.channel_groups {
             groups.push(serde_json::to_value(g)?);
@@ -92,6 +95,7 @@ impl GatewayOptions {
             channel_groups: groups,
             background_workers: true,
             public_url: file.public_url.clone(),
+            browser_stores: file.browser.stores.clone(),
         })
     }
 }
@@ -216,6 +220,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
             .as_deref()
             .map(|u| u.trim_end_matches('/').to_string()),
         local_addr,
+        browser_stores: opts.browser_stores.clone(),
     });
     groups::apply_config_groups(&state, &opts.channel_groups).await?;
 
@@ -406,6 +411,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         g.database = SANDBOX_DATABASE.into();
         g.merchant_id = "merchant-paymux-sandbox".into();
         g.store_id = "store-paymux-sandbox".into();
+        g.browser_stores
+            .push(crate::config::BrowserStore::sandbox("store-paymux-sandbox"));
         // Without --webhook-url the sandbox keeps its webhooks for GET /sandbox/webhooks.
         g.webhook_url = Some(webhooks::INBOX_URL.into());
         let sb = start_sandbox().await?;

@@ -47,6 +47,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// The address the gateway listens on.
     pub local_addr: std::net::SocketAddr,
+    /// Stores the browser SDKs may name (`[browser]`).
+    pub browser_stores: Vec<crate::config::BrowserStore>,
 }
 
 impl AppState {

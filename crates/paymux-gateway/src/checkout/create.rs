@@ -123,12 +123,30 @@ pub(super) async fn route(
 
 /// `POST /checkout/sessions`.
 pub async fn create(st: &AppState, bytes: &[u8], host: Option<&str>) -> Result<Value, ApiError> {
-    let mut req = parse_request(bytes)?;
+    create_parsed(st, parse_request(bytes)?, host).await
+}
+
+/// Create a session for a parsed request (the API's body, or a browser SDK's call after
+/// [`crate::browser`] checked the store).
+pub async fn create_parsed(
+    st: &AppState,
+    mut req: CreateRequest,
+    host: Option<&str>,
+) -> Result<Value, ApiError> {
     validate_request(&req).map_err(|e| ApiError::validation(&e))?;
-    let billing_key = req
-        .kind
-        .has_billing_key()
-        .then(|| util::new_id("billing-key"));
+    let billing_key = req.kind.has_billing_key().then(|| {
+        req.billing_key_id
+            .clone()
+            .unwrap_or_else(|| util::new_id("billing-key"))
+    });
+    if let (Some(bk), Some(_)) = (&billing_key, &req.billing_key_id) {
+        if crate::billing_keys::load(st, bk).await?.is_some() {
+            return Err(ApiError::conflict(
+                "BILLING_KEY_ALREADY_ISSUED",
+                format!("customer_uid: billing key `{bk}` exists already; delete it first or choose another customer_uid"),
+            ));
+        }
+    }
     // A billing-key window needs an order id for the PG: the merchant's issueId, else the key.
     if let (CheckoutRequest::IssueBillingKey(r), Some(bk)) = (&mut req.checkout, &billing_key) {
         if r.issue_id.is_none() {

@@ -33,12 +33,13 @@
 
 pub mod complete;
 mod create;
-mod request;
+pub mod request;
 pub mod result;
 pub mod rules;
 pub mod window;
 
-pub use create::create;
+pub use create::{create, create_parsed};
+pub use request::{parse_value, CreateRequest};
 
 use paymux_core::adapter::{Method, Operation};
 use paymux_core::wire::form_urldecode;
@@ -285,5 +286,10 @@ pub fn sandbox_hint(st: &AppState, base_url: &str, api_secret: &str) -> Vec<Stri
         ),
         "                  then open the answered checkoutUrl in a browser and pay in the simulated window".into(),
         "                  (a card number ending in 0002 is declined, 0051 is insufficient funds)".into(),
+        format!(
+            "  browser SDK:    <script src=\"{base_url}/v2/browser-sdk.js\"></script> on any page, then\n                    PortOne.requestPayment({{storeId: \"{}\", channelKey: \"{}\", ...}}); V1: {base_url}/v1/iamport.js",
+            st.browser_stores.first().map_or(st.store_id.as_str(), |s| s.id.as_str()),
+            c.ctx.key
+        ),
     ]
 }

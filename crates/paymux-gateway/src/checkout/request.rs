@@ -21,13 +21,19 @@ pub struct CreateRequest {
     pub kind: Kind,
     /// Its parameters.
     pub checkout: CheckoutRequest,
+    /// The billing key's id when the caller names it (V1's `customer_uid`); else generated.
+    pub billing_key_id: Option<String>,
     /// Whether the body named a `channelGroupId`.
     pub channel_group_id: Option<String>,
 }
 
 /// Parse the body: `kind` plus the SDK parameters. Errors name the field path.
 pub fn parse_request(bytes: &[u8]) -> Result<CreateRequest, ApiError> {
-    let raw: Value = crate::error::parse_body(bytes)?;
+    parse_value(crate::error::parse_body(bytes)?)
+}
+
+/// [`parse_request`] for a body already read as JSON.
+pub fn parse_value(raw: Value) -> Result<CreateRequest, ApiError> {
     let Value::Object(mut obj) = raw else {
         return Err(ApiError::invalid("the request body must be a JSON object"));
     };
@@ -71,6 +77,7 @@ pub fn parse_request(bytes: &[u8]) -> Result<CreateRequest, ApiError> {
     Ok(CreateRequest {
         kind,
         checkout,
+        billing_key_id: None,
         channel_group_id,
     })
 }

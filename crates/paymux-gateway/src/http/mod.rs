@@ -10,6 +10,7 @@
 
 mod admin;
 mod billing_keys;
+mod browser;
 mod checkout;
 pub mod pages;
 mod payments;
@@ -29,6 +30,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use admin::*;
 use billing_keys::*;
+use browser::*;
 use checkout::*;
 use payments::*;
 
@@ -56,6 +58,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/checkout/{sessionId}"),
     ("post", "/checkout/return/{sessionId}"),
     ("get", "/openapi.json"),
+    ("get", "/v2/browser-sdk.js"),
+    ("get", "/v1/iamport.js"),
+    ("post", "/browser/checkout"),
+    ("post", "/browser/v1/checkout"),
+    ("get", "/browser/result"),
+    ("get", "/browser/v1/return"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -63,6 +71,17 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub const BROWSER_ROUTES: &[(&str, &str)] = &[
     ("get", "/checkout/{sessionId}"),
     ("post", "/checkout/return/{sessionId}"),
+];
+
+/// The browser SDKs' routes: no API secret; the session endpoints answer only the configured
+/// stores' origins (`[browser]`).
+pub const BROWSER_SDK_ROUTES: &[(&str, &str)] = &[
+    ("get", "/v2/browser-sdk.js"),
+    ("get", "/v1/iamport.js"),
+    ("post", "/browser/checkout"),
+    ("post", "/browser/v1/checkout"),
+    ("get", "/browser/result"),
+    ("get", "/browser/v1/return"),
 ];
 
 /// The gateway's own OpenAPI document.
@@ -107,7 +126,19 @@ pub fn router(state: Arc<AppState>) -> Router {
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()
         .route("/checkout/{id}", get(checkout_page))
-        .route("/checkout/return/{id}", post(checkout_return));
+        .route("/checkout/return/{id}", post(checkout_return))
+        .route("/v2/browser-sdk.js", get(browser_sdk_js))
+        .route("/v1/iamport.js", get(iamport_js))
+        .route(
+            "/browser/checkout",
+            post(browser_checkout).options(browser_preflight),
+        )
+        .route(
+            "/browser/v1/checkout",
+            post(browser_checkout_v1).options(browser_preflight),
+        )
+        .route("/browser/result", get(browser_result))
+        .route("/browser/v1/return", get(browser_v1_return));
     Router::new()
         .route("/openapi.json", get(openapi))
         .merge(api)

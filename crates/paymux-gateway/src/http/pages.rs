@@ -218,6 +218,70 @@ pub fn launch_page(s: &SessionRow, pairs: &[(String, String)], kind_hint: bool) 
     )
 }
 
+/// Where a browser SDK's popup or iframe window ends: the result in Korean, and PortOne's
+/// result fields posted to the opener (popup) or parent (iframe) for the merchant page's
+/// origin only (`origin`; none: nothing is posted). The SDK takes the message only from the
+/// window it opened and from the gateway's origin.
+pub fn browser_result_page(
+    fields: &serde_json::Map<String, Value>,
+    origin: Option<&str>,
+    order: Option<(String, i64, String)>,
+) -> Response {
+    let text = |k: &str| fields.get(k).and_then(Value::as_str);
+    let failed = text("code").is_some();
+    let registering = text("transactionType") == Some("ISSUE_BILLING_KEY");
+    let (title, message) = match (failed, registering) {
+        (true, true) => (
+            "카드 등록 실패",
+            text("message").unwrap_or("카드를 등록하지 못했습니다."),
+        ),
+        (true, false) => (
+            "결제 실패",
+            text("message").unwrap_or("결제가 완료되지 않았습니다."),
+        ),
+        (false, true) => (
+            "카드 등록 완료",
+            "카드가 등록되었습니다. 지금 결제된 금액은 없습니다.",
+        ),
+        (false, false) => ("결제 완료", "결제가 완료되었습니다."),
+    };
+    let post = origin
+        .map(|o| {
+            let result = Value::Object(fields.clone())
+                .to_string()
+                .replace('<', "\\u003c");
+            format!(
+                "<script>(function(){{var t=window.opener||(window.parent!==window?window.parent:null);\
+                 if(t){{t.postMessage({result},{});}}}})();</script>",
+                js_str(o)
+            )
+        })
+        .unwrap_or_default();
+    let class = if failed { "bad" } else { "ok" };
+    let rows = order
+        .map(|(name, amount, currency)| {
+            format!(
+                "<dl id=\"result\"><dt>주문명</dt><dd id=\"order-name\">{}</dd>\
+                 <dt>결제 금액</dt><dd id=\"amount\">{}</dd></dl>",
+                esc(&name),
+                esc(&display::format_amount(amount, &currency))
+            )
+        })
+        .unwrap_or_default();
+    html(
+        StatusCode::OK,
+        shell(
+            title,
+            &format!(
+                "<main class=\"result {class}\"><h1 id=\"title\">{}</h1><p id=\"message\">{}</p>\
+                 {rows}<p class=\"note\">이 창은 곧 닫힙니다.</p></main>{post}",
+                esc(title),
+                esc(&truncate(message, 200))
+            ),
+        ),
+    )
+}
+
 /// 410: the session's time is over.
 pub fn expired_page() -> Response {
     message_page(

@@ -20,23 +20,23 @@ use serde_json::{json, Value};
 use crate::harness::*;
 
 /// The Node driver's directory.
-fn driver_dir() -> PathBuf {
+pub(crate) fn driver_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/browser")
         .canonicalize()
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser"))
 }
 
-fn chromium() -> String {
+pub(crate) fn chromium() -> String {
     std::env::var("PAYMUX_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
 }
 
-fn node() -> String {
+pub(crate) fn node() -> String {
     std::env::var("PAYMUX_NODE").unwrap_or_else(|_| "node".into())
 }
 
 /// What is missing to run the browser test, if anything.
-fn missing() -> Vec<String> {
+pub(crate) fn missing() -> Vec<String> {
     let mut m = Vec::new();
     if !std::path::Path::new(&chromium()).exists() {
         m.push(format!(

@@ -11,6 +11,8 @@ mod browser;
 mod harness;
 mod minibrowser;
 mod scenarios;
+mod sdk;
+mod sdk_browser;
 #[path = "../support/test_db.rs"]
 mod test_db;
 mod testwin;
@@ -55,8 +57,30 @@ on_both_backends!(
     unknown_outcome_is_reconciled,
 );
 
+/// The browser SDKs' session endpoints over HTTP (see [`sdk`]).
+macro_rules! sdk_scenarios {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            harness::run_with(Backend::Sqlite, sdk::browser_stores, sdk::$name).await
+        }
+    )*};
+}
+
+sdk_scenarios!(
+    browser_sessions_refuse_hostile_input,
+    browser_popup_return_posts_once,
+    browser_v1_redirect_answers_m_redirect_url,
+);
+
 /// The six flows in headless Chromium (see `tests/browser/checkout.mjs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn checkout_in_headless_chromium() {
     browser::run().await
+}
+
+/// The browser SDKs in headless Chromium (see `tests/browser/sdk.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn browser_sdks_in_headless_chromium() {
+    sdk_browser::run().await
 }

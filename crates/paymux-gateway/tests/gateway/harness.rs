@@ -189,6 +189,7 @@ impl Harness {
             ],
             background_workers: false,
             public_url: None,
+            browser_stores: Vec::new(),
         };
         tweak(&mut opts);
         let gw = paymux_gateway::start(opts).await.unwrap();

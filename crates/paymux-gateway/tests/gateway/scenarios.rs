@@ -59,6 +59,14 @@ pub async fn auth_is_required(h: Arc<Harness>) {
         let r = h.http.request(m, h.url(&concrete)).send().await.unwrap();
         let expected = if *path == "/openapi.json" {
             200
+        } else if paymux_gateway::api::BROWSER_SDK_ROUTES.contains(&(*method, *path)) {
+            // The browser SDKs: scripts and result page 200, sessions and the V1 return 400
+            // (no body, no store).
+            if *method == "get" && *path != "/browser/v1/return" {
+                200
+            } else {
+                400
+            }
         } else if paymux_gateway::api::BROWSER_ROUTES.contains(&(*method, *path)) {
             404
         } else {
@@ -1218,6 +1226,7 @@ pub async fn two_instances_share_one_database(h: Arc<Harness>) {
         channel_groups: vec![],
         background_workers: false,
         public_url: None,
+        browser_stores: Vec::new(),
     })
     .await
     .unwrap();
