@@ -36,6 +36,7 @@ pub(crate) mod events;
 pub(crate) mod flow;
 pub(crate) mod groups;
 pub mod http;
+pub(crate) mod payment_list;
 pub(crate) mod payments;
 pub(crate) mod reconciler;
 pub(crate) mod schedules;

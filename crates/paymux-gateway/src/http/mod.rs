@@ -56,6 +56,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/checkout/{sessionId}"),
     ("post", "/checkout/return/{sessionId}"),
     ("get", "/openapi.json"),
+    // Lists (issue #20).
+    ("get", "/payments"),
+    ("get", "/payments-by-cursor"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -103,6 +106,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/channels", get(list_channels))
         .route("/checkout/sessions", post(create_checkout))
         .route("/checkout/sessions/{id}", get(get_checkout))
+        // Lists (issue #20).
+        .route("/payments", get(list_payments))
+        .route("/payments-by-cursor", get(payments_by_cursor))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()

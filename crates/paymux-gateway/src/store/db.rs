@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "checkout",
         include_str!("../../migrations/0002_checkout.sql"),
     ),
+    (
+        3,
+        "payment_search",
+        include_str!("../../migrations/0003_payment_search.sql"),
+    ),
 ];
 
 /// Which engine.

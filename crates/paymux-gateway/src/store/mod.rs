@@ -13,6 +13,7 @@ pub mod db;
 pub mod group_commit;
 pub mod groups;
 pub mod outbox;
+pub mod payment_search;
 pub mod payments;
 pub mod reconcile;
 pub mod schedules;

@@ -46,6 +46,7 @@ on_both_backends!(
     admin_channels_and_groups,
     no_card_data_in_database_or_logs,
     two_instances_share_one_database,
+    payment_lists,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1403,3 +1403,347 @@ pub async fn python_sdk(h: Arc<Harness>) {
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
+
+/// `GET /payments` with `requestBody` in the query (as PortOne's SDKs send it).
+async fn list(h: &Harness, path: &str, body: &Value) -> (StatusCode, Value) {
+    h.get(&format!(
+        "{path}?requestBody={}",
+        urlencode(&body.to_string())
+    ))
+    .await
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap_or(&vec![])
+        .iter()
+        .map(|p| {
+            p.get("payment").unwrap_or(p)["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Lists and search: `GET /payments` (every filter paymux keeps data for, sort, page,
+/// `totalCount`; the body in `requestBody` or as JSON) and `GET /payments-by-cursor`, with
+/// hostile filters, pages, cursors and `requestBody`s answered 400 naming the field.
+pub async fn payment_lists(h: Arc<Harness>) {
+    let t0 = chrono::Utc::now();
+    // p1: paid, with an email and phone; p2: declined; p3: paid, then partly cancelled.
+    let p1 = uid("lst1");
+    let mut b = instant_body(("channelKey", "fake-a"), CARD_OK, 10_000);
+    b["orderName"] = json!("blue shirt 50%_off");
+    b["customer"]["email"] = json!("kim@example.com");
+    b["customer"]["phoneNumber"] = json!("01012345678");
+    let (s, v) = h.post(&format!("/payments/{p1}/instant"), &b).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let p1_tx = v["payment"]["pgTxId"].as_str().unwrap().to_string();
+    let p2 = uid("lst2");
+    let (s, _) = h
+        .post(
+            &format!("/payments/{p2}/instant"),
+            &instant_body(("channelKey", "fake-b"), CARD_DECLINED, 2000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_GATEWAY);
+    let p3 = uid("lst3");
+    let (s, _) = h
+        .post(
+            &format!("/payments/{p3}/instant"),
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 3000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = h
+        .post(
+            &format!("/payments/{p3}/cancel"),
+            &json!({"reason": "part", "amount": 1000}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let t1 = chrono::Utc::now();
+
+    // Everything, newest first by default, the page and total as PortOne writes them.
+    let (s, v) = list(&h, "/payments", &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(ids(&v), [p3.clone(), p2.clone(), p1.clone()]);
+    assert_eq!(v["page"], json!({"number": 0, "size": 10, "totalCount": 3}));
+    // Each item is the full Payment, its cancellations included.
+    assert_eq!(v["items"][0]["status"], "PARTIAL_CANCELLED");
+    assert_eq!(v["items"][0]["cancellations"][0]["totalAmount"], 1000);
+    assert_eq!(v["items"][2]["customer"]["email"], "kim@example.com");
+    // No body at all, and the body as JSON: the same answer.
+    let (s, v0) = h.get("/payments").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(ids(&v0), ids(&v));
+    let (s, vj) = h
+        .send(
+            reqwest::Method::GET,
+            "/payments",
+            Some(&json!({"filter": {"status": ["FAILED"]}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{vj}");
+    assert_eq!(ids(&vj), [p2.as_str()]);
+
+    let case = |filter: Value, want: Vec<&String>| {
+        let h = h.clone();
+        let want: Vec<String> = want.into_iter().cloned().collect();
+        async move {
+            let (s, v) = list(&h, "/payments", &json!({"filter": filter})).await;
+            assert_eq!(s, StatusCode::OK, "{filter}: {v}");
+            assert_eq!(ids(&v), want, "{filter}");
+            assert_eq!(v["page"]["totalCount"], want.len(), "{filter}");
+        }
+    };
+    case(json!({"status": ["PAID"]}), vec![&p1]).await;
+    case(
+        json!({"status": ["PAID", "PARTIAL_CANCELLED"]}),
+        vec![&p3, &p1],
+    )
+    .await;
+    case(
+        json!({"status": ["PENDING", "VIRTUAL_ACCOUNT_ISSUED"]}),
+        vec![],
+    )
+    .await;
+    case(json!({"sortOrder": "ASC"}), vec![&p1, &p2, &p3]).await;
+    case(
+        json!({"sortBy": "STATUS_CHANGED_AT", "sortOrder": "ASC"}),
+        vec![&p1, &p2, &p3],
+    )
+    .await;
+    case(json!({"methods": ["CARD"]}), vec![&p3, &p2, &p1]).await;
+    case(json!({"methods": ["VIRTUAL_ACCOUNT", "TRANSFER"]}), vec![]).await;
+    case(json!({"pgProvider": ["FAKE_PG"]}), vec![&p3, &p2, &p1]).await;
+    case(json!({"pgProvider": ["KSNET"]}), vec![]).await;
+    case(json!({"isTest": true}), vec![&p3, &p2, &p1]).await;
+    case(json!({"isTest": false}), vec![]).await;
+    case(json!({"isScheduled": true}), vec![]).await;
+    case(json!({"isScheduled": false}), vec![&p3, &p2, &p1]).await;
+    case(json!({"currency": "KRW"}), vec![&p3, &p2, &p1]).await;
+    case(json!({"currency": "USD"}), vec![]).await;
+    case(json!({"storeId": "store-test"}), vec![&p3, &p2, &p1]).await;
+    case(json!({"storeId": "other"}), vec![]).await;
+    case(json!({"merchantId": "someone-else"}), vec![]).await;
+    case(json!({"version": "V1"}), vec![]).await;
+    case(json!({"version": "V2"}), vec![&p3, &p2, &p1]).await;
+    let (from, until) = (t0.to_rfc3339(), t1.to_rfc3339());
+    case(json!({"from": from, "until": until}), vec![&p3, &p2, &p1]).await;
+    case(json!({"until": from}), vec![]).await;
+    case(json!({"from": until}), vec![]).await;
+    case(
+        json!({"timestampType": "STATUS_CHANGED_AT", "from": from, "until": until}),
+        vec![&p3, &p2, &p1],
+    )
+    .await;
+    // Text search: each field, ALL, and values that look like SQL or LIKE patterns.
+    let ts = |field: &str, value: &str| json!({"textSearch": [{"field": field, "value": value}]});
+    case(ts("PAYMENT_ID", &p2), vec![&p2]).await;
+    case(ts("PG_TX_ID", &p1_tx), vec![&p1]).await;
+    case(ts("ORDER_NAME", "shirt"), vec![&p1]).await;
+    case(ts("ORDER_NAME", "50%_off"), vec![&p1]).await;
+    // Wildcards are literal: only the order name that holds them matches.
+    case(ts("ORDER_NAME", "%"), vec![&p1]).await;
+    case(ts("ORDER_NAME", "_"), vec![&p1]).await;
+    case(ts("ORDER_NAME", "t%o"), vec![]).await;
+    case(ts("CUSTOMER_NAME", "길동"), vec![&p3, &p2, &p1]).await;
+    case(ts("CUSTOMER_EMAIL", "kim@example.com"), vec![&p1]).await;
+    case(ts("CUSTOMER_PHONE_NUMBER", "01012345678"), vec![&p1]).await;
+    case(ts("CARD_NUMBER", "1111"), vec![&p3, &p1]).await;
+    case(ts("CARD_NUMBER", "0002"), vec![&p2]).await;
+    case(ts("ALL", &p3), vec![&p3]).await;
+    case(ts("ALL", "kim@example.com"), vec![&p1]).await;
+    case(ts("PAYMENT_ID", "' OR 1=1 --"), vec![]).await;
+    case(
+        json!({"status": ["PAID", "FAILED"], "textSearch": [
+            {"field": "CARD_NUMBER", "value": "1111"}, {"field": "ORDER_NAME", "value": "blue"}]}),
+        vec![&p1],
+    )
+    .await;
+
+    // Pages: the second page of two, the total still counts all.
+    let (s, v) = list(&h, "/payments", &json!({"page": {"number": 1, "size": 2}})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(ids(&v), [p1.as_str()]);
+    assert_eq!(v["page"], json!({"number": 1, "size": 2, "totalCount": 3}));
+    let (_, v) = list(&h, "/payments", &json!({"page": {"number": 7, "size": 2}})).await;
+    assert_eq!(ids(&v), Vec::<String>::new());
+    assert_eq!(v["page"]["totalCount"], 3);
+
+    // The cursor: oldest first, each item's cursor continues after it.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..4 {
+        let mut body = json!({"size": 2, "from": from, "until": until});
+        if let Some(c) = &cursor {
+            body["cursor"] = json!(c);
+        }
+        let (s, v) = list(&h, "/payments-by-cursor", &body).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let page = ids(&v);
+        if page.is_empty() {
+            break;
+        }
+        cursor = v["items"].as_array().unwrap().last().unwrap()["cursor"]
+            .as_str()
+            .map(str::to_string);
+        seen.extend(page);
+    }
+    assert_eq!(seen, [p1.clone(), p2.clone(), p3.clone()]);
+    let (s, v) = list(&h, "/payments-by-cursor", &json!({"storeId": "other"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v, json!({"items": []}));
+
+    // Hostile input: 400 INVALID_REQUEST naming the field, never a 500, never the value.
+    let bad = |path: &'static str, body: Value, names: &'static str| {
+        let h = h.clone();
+        async move {
+            let (s, v) = list(&h, path, &body).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+            assert_eq!(type_of(&v), "INVALID_REQUEST", "{body}");
+            let msg = v["message"].as_str().unwrap();
+            assert!(msg.contains(names), "{body}: {msg}");
+        }
+    };
+    bad(
+        "/payments",
+        json!({"filter": {"status": ["NOPE"]}}),
+        "filter.status",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"methods": "CARD"}}),
+        "filter.methods",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"sortOrder": "SIDEWAYS"}}),
+        "filter.sortOrder",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"timestampType": "REQUESTED_AT"}}),
+        "filter.timestampType",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"from": "yesterday"}}),
+        "filter.from",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"from": until, "until": from}}),
+        "filter.until",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"currency": "won"}}),
+        "filter.currency",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"isEscrow": true}}),
+        "filter.isEscrow",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"cashReceiptType": "PERSONAL"}}),
+        "filter.cashReceiptType",
+    )
+    .await;
+    bad("/payments", json!({"filter": {"colour": "red"}}), "colour").await;
+    bad(
+        "/payments",
+        json!({"filter": {"textSearch": [{"field": "FAIL_REASON", "value": "x"}]}}),
+        "filter.textSearch[0].field",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"textSearch": [{"field": "NOPE", "value": "x"}]}}),
+        "filter.textSearch[0].field",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"textSearch": [{"field": "CARD_NUMBER", "value": "41111111"}]}}),
+        "filter.textSearch[0].value",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"textSearch": [{"field": "ALL", "value": "x".repeat(5000)}]}}),
+        "filter.textSearch[0].value",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"page": {"size": 1_000_000}}),
+        "page.size",
+    )
+    .await;
+    bad("/payments", json!({"page": {"size": 0}}), "page.size").await;
+    bad("/payments", json!({"page": {"number": -1}}), "page.number").await;
+    bad(
+        "/payments",
+        json!({"page": {"number": i64::MAX, "size": 1000}}),
+        "page.number",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"page": {"number": 1e40}}),
+        "page.number",
+    )
+    .await;
+    bad("/payments", json!([1, 2]), "").await;
+    bad(
+        "/payments-by-cursor",
+        json!({"cursor": "garbage!"}),
+        "cursor",
+    )
+    .await;
+    bad(
+        "/payments-by-cursor",
+        json!({"cursor": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("x.y")}),
+        "cursor",
+    )
+    .await;
+    bad("/payments-by-cursor", json!({"size": 5000}), "size").await;
+    bad("/payments-by-cursor", json!({"until": "soon"}), "until").await;
+    for garbage in ["{{{", "", "null", "%FF%FE", "\"str\""] {
+        let (s, v) = h.get(&format!("/payments?requestBody={garbage}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{garbage}: {v}");
+        assert_eq!(type_of(&v), "INVALID_REQUEST", "{garbage}");
+    }
+    // Both a body and requestBody: ambiguous, refused.
+    let (s, v) = h
+        .send(
+            reqwest::Method::GET,
+            &format!("/payments?requestBody={}", urlencode("{}")),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("requestBody"));
+    // The value never comes back in an error.
+    let (_, v) = list(
+        &h,
+        "/payments",
+        &json!({"filter": {"status": ["4111111111111111"]}}),
+    )
+    .await;
+    assert!(!v.to_string().contains("4111111111111111"), "{v}");
+}

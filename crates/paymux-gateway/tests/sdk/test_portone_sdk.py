@@ -22,8 +22,14 @@ import uuid
 
 import portone_server_sdk as portone
 from portone_server_sdk import errors, webhook
-from portone_server_sdk.common import CardCredential, CustomerInput, CustomerNameInput, PaymentAmountInput
-from portone_server_sdk.payment import BillingKeyPaymentInput, InstantPaymentMethodInput, InstantPaymentMethodInputCard
+from portone_server_sdk.common import CardCredential, CustomerInput, CustomerNameInput, PageInput, PaymentAmountInput
+from portone_server_sdk.payment import (
+    BillingKeyPaymentInput,
+    InstantPaymentMethodInput,
+    InstantPaymentMethodInputCard,
+    PaymentFilterInput,
+    PaymentTextSearch,
+)
 from portone_server_sdk.payment.billing_key import (
     InstantBillingKeyPaymentMethodInput,
     InstantBillingKeyPaymentMethodInputCard,
@@ -197,7 +203,46 @@ try:
 except errors.BillingKeyAlreadyDeletedError:
     check("second delete raises BillingKeyAlreadyDeletedError", True)
 
-# 5. Webhooks: verified by the SDK's own Standard Webhooks implementation.
+# 5. Lists: get_payments (filters, text search, page) and get_all_payments_by_cursor, typed
+# by the SDK's own deserializers.
+page = client.get_payments(page=PageInput(number=0, size=2), filter=PaymentFilterInput(status=["FAILED"]))
+check("get_payments by status", [x.id for x in page.items] == [declined_id], repr(page))
+check("get_payments FailedPayment items", type(page.items[0]).__name__ == "FailedPayment")
+check("get_payments page info", (page.page.number, page.page.size, page.page.total_count) == (0, 2, 1), repr(page.page))
+page = client.get_payments(
+    filter=PaymentFilterInput(text_search=[PaymentTextSearch(field="PAYMENT_ID", value=payment_id)])
+)
+check("get_payments text search by id", [type(x).__name__ for x in page.items] == ["CancelledPayment"], repr(page))
+page = client.get_payments(
+    filter=PaymentFilterInput(
+        is_test=True, methods=["CARD"], currency="KRW", sort_by="REQUESTED_AT", sort_order="ASC",
+        text_search=[PaymentTextSearch(field="ORDER_NAME", value="SDK")],
+    )
+)
+check("get_payments combined filters", [x.id for x in page.items] == [payment_id], repr(page))
+everything = client.get_payments(page=PageInput(size=1000))
+check("get_payments totalCount", everything.page.total_count == len(everything.items) >= 3, repr(everything.page))
+seen, cursor = [], None
+while True:
+    batch = client.get_all_payments_by_cursor(cursor=cursor, size=2)
+    if not batch.items:
+        break
+    seen += [x.payment.id for x in batch.items]
+    cursor = batch.items[-1].cursor
+check("get_all_payments_by_cursor sees every payment once", sorted(seen) == sorted(x.id for x in everything.items), repr(seen))
+check("cursor order is oldest first", seen[0] == payment_id, repr(seen))
+try:
+    client.get_payments(page=PageInput(size=100000))
+    check("huge page raises", False)
+except errors.InvalidRequestError as e:
+    check("huge page raises InvalidRequestError", "page.size" in (e.message or ""), repr(e))
+try:
+    client.get_all_payments_by_cursor(cursor="not-a-cursor")
+    check("bad cursor raises", False)
+except errors.InvalidRequestError:
+    check("bad cursor raises InvalidRequestError", True)
+
+# 6. Webhooks: verified by the SDK's own Standard Webhooks implementation.
 deadline = time.time() + 20
 while len(received) < 3 and time.time() < deadline:
     time.sleep(0.1)
