@@ -57,11 +57,23 @@ pub async fn pay_instant(
     body: InstantPaymentInput,
     origin: &Origin,
 ) -> Result<Value, ApiError> {
-    body.validated().map_err(|e| ApiError::validation(&e))?;
+    body.validated().map_err(|e| {
+        ApiError::amounts(
+            &e,
+            &["amount.taxFree", "amount.vat"],
+            "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+        )
+    })?;
     let amounts = body
         .amount
         .resolve(&FieldPath::root("amount"))
-        .map_err(|e| ApiError::validation(&e))?;
+        .map_err(|e| {
+            ApiError::amounts(
+                &e,
+                &["amount.taxFree", "amount.vat"],
+                "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+            )
+        })?;
     let now = util::now();
     let req = PgRequest::Instant(InstantPaymentCall {
         payment_id: payment_id.to_string(),
@@ -170,11 +182,23 @@ async fn pay_with_billing_key_inner(
     schedule_id: Option<&str>,
     origin: &Origin,
 ) -> Result<(Result<Value, ApiError>, PaymentStatus), ApiError> {
-    body.validated().map_err(|e| ApiError::validation(&e))?;
+    body.validated().map_err(|e| {
+        ApiError::amounts(
+            &e,
+            &["amount.taxFree", "amount.vat"],
+            "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+        )
+    })?;
     let amounts = body
         .amount
         .resolve(&FieldPath::root("amount"))
-        .map_err(|e| ApiError::validation(&e))?;
+        .map_err(|e| {
+            ApiError::amounts(
+                &e,
+                &["amount.taxFree", "amount.vat"],
+                "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+            )
+        })?;
     let key = crate::billing_keys::load(st, &body.billing_key)
         .await?
         .ok_or_else(|| {

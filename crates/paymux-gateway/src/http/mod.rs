@@ -174,16 +174,34 @@ async fn auth(State(st): St, req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found("NOT_FOUND", "no such endpoint")
+// Unknown paths and methods: PortOne's error shape with a type PortOne defines
+// (`INVALID_REQUEST`, so SDKs raise their InvalidRequestError), the HTTP status saying which.
+async fn not_found(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "INVALID_REQUEST",
+        format!(
+            "no such endpoint: {method} {} (docs/API.md lists the operations)",
+            shown_path(&uri)
+        ),
+    )
 }
 
-async fn method_not_allowed() -> ApiError {
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        "this endpoint does not accept that method",
+        "INVALID_REQUEST",
+        format!(
+            "{} does not accept {method} (docs/API.md lists the operations)",
+            shown_path(&uri)
+        ),
     )
+}
+
+/// The request path for an error message: at most 200 characters, the query left out (it may
+/// carry a body).
+fn shown_path(uri: &axum::http::Uri) -> String {
+    uri.path().chars().take(200).collect()
 }
 
 async fn openapi() -> Response {

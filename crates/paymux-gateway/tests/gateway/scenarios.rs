@@ -275,6 +275,22 @@ pub async fn cancel_partial_then_full(h: Arc<Harness>) {
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(type_of(&v), "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT");
+    // Parts above the cancel amount: PortOne's 409 naming the field; nothing cancelled.
+    for body in [
+        json!({"reason": "x", "amount": 1000, "taxFreeAmount": 1001}),
+        json!({"reason": "x", "amount": 1000, "vatAmount": 1001}),
+        json!({"reason": "x", "taxFreeAmount": 7001}),
+    ] {
+        let (s, v) = h.post(&path, &body).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{body}: {v}");
+        assert_eq!(
+            type_of(&v),
+            "SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT",
+            "{body}: {v}"
+        );
+    }
+    let (_, p) = h.get(&format!("/payments/{id}")).await;
+    assert_eq!(p["amount"]["cancelled"], 3000);
     // Stale currentCancellableAmount.
     let (s, v) = h
         .post(
@@ -636,6 +652,23 @@ fn schedule_body(key: &str, when: chrono::DateTime<chrono::Utc>) -> Value {
 pub async fn schedule_runs_once_and_revoke(h: Arc<Harness>) {
     let key = issue_key(&h, "fake-a").await;
     let now = chrono::Utc::now();
+    // Parts above the whole: refused when scheduled (409), not when the schedule runs.
+    let mut b = schedule_body(&key, now);
+    b["payment"]["amount"]["taxFree"] = json!(10_000);
+    let (s, v) = h
+        .post(&format!("/payments/{}/schedule", uid("sch")), &b)
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(type_of(&v), "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT");
+    // And with a billing key now.
+    let (s, v) = h
+        .post(
+            &format!("/payments/{}/billing-key", uid("bk")),
+            &json!({"billingKey": key, "orderName": "x", "amount": {"total": 100, "vat": 101}, "currency": "KRW"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(type_of(&v), "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT");
     let pid = uid("sch");
     let (s, v) = h
         .post(
@@ -983,6 +1016,22 @@ pub async fn invalid_input_is_400_never_500(h: Arc<Harness>) {
             "amount.taxFree",
         ),
     ];
+    // Parts above the whole: PortOne's own 409 (not 400), naming the field.
+    for (part, value) in [("taxFree", 2000), ("vat", 1001)] {
+        let mut b = instant_body(("channelKey", "fake-a"), CARD_OK, 1000);
+        b["amount"][part] = json!(value);
+        let (s, v) = h.post(&path, &b).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{part}: {v}");
+        assert_eq!(type_of(&v), "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT", "{v}");
+        assert!(v["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("amount.{part}")));
+    }
+    let cases: Vec<_> = cases
+        .into_iter()
+        .filter(|(_, field)| *field != "amount.taxFree")
+        .collect();
     for (body, field) in cases {
         let (s, v) = h.post(&path, &body).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{field}: {v}");
@@ -1020,10 +1069,19 @@ pub async fn invalid_input_is_400_never_500(h: Arc<Harness>) {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(type_of(&v), "CHANNEL_NOT_FOUND");
-    // Unknown route: JSON error, not 500.
-    let (s, v) = h.get("/no/such/route").await;
+    // Unknown route and method: PortOne's error shape with a type PortOne defines, not 500.
+    let (s, v) = h.get("/no/such/route?requestBody=secret").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(type_of(&v), "NOT_FOUND");
+    assert_eq!(type_of(&v), "INVALID_REQUEST");
+    let m = v["message"].as_str().unwrap();
+    assert!(
+        m.contains("GET /no/such/route") && !m.contains("secret"),
+        "{m}"
+    );
+    let (s, v) = h.send(reqwest::Method::PATCH, "/payments/x", None).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(type_of(&v), "INVALID_REQUEST");
+    assert!(v["message"].as_str().unwrap().contains("PATCH"), "{v}");
     // Nothing reached the PG.
     assert!(h.sim.calls().is_empty(), "{:?}", h.sim.calls());
 }

@@ -151,6 +151,19 @@ try:
 except errors.UnauthorizedError:
     check("bad secret raises UnauthorizedError", True)
 
+try:
+    client.pay_instantly(
+        payment_id=pid(),
+        channel_key=CHANNEL,
+        method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_OK))),
+        order_name="parts",
+        amount=PaymentAmountInput(total=1000, tax_free=2000),
+        currency="KRW",
+    )
+    check("parts above the total raise", False)
+except errors.SumOfPartsExceedsTotalAmountError:
+    check("parts above the total raise SumOfPartsExceedsTotalAmountError", True)
+
 # 3. Cancel: partial, then too much, then the rest.
 c = client.cancel_payment(payment_id=payment_id, reason="partial", amount=3000)
 check("partial cancel SUCCEEDED", type(c.cancellation).__name__ == "SucceededPaymentCancellation", repr(c))
@@ -159,6 +172,11 @@ try:
     check("over-cancel raises", False)
 except errors.CancelAmountExceedsCancellableAmountError:
     check("over-cancel raises CancelAmountExceedsCancellableAmountError", True)
+try:
+    client.cancel_payment(payment_id=payment_id, reason="parts", amount=1000, tax_free_amount=1001)
+    check("parts above the cancel raise", False)
+except errors.SumOfPartsExceedsCancelAmountError:
+    check("parts above the cancel raise SumOfPartsExceedsCancelAmountError", True)
 p = client.get_payment(payment_id=payment_id)
 check("PartialCancelledPayment", type(p).__name__ == "PartialCancelledPayment", type(p).__name__)
 client.cancel_payment(payment_id=payment_id, reason="rest")
