@@ -436,6 +436,59 @@ pub async fn get(
     Ok(view(st, &p, &cancels))
 }
 
+/// `GET /payments/{paymentId}/transactions`: every attempt, oldest first — the attempts
+/// routing failed over from, the failed attempts a new claim replaced, and the current one.
+pub async fn transactions(
+    st: &AppState,
+    payment_id: &str,
+    store_id: Option<&str>,
+) -> Result<Value, ApiError> {
+    let p = store::payments::load(&st.db, payment_id)
+        .await?
+        .filter(|p| store_id.map_or(true, |s| s == p.store_id));
+    let Some(p) = p else {
+        return Err(ApiError::not_found(
+            "PAYMENT_NOT_FOUND",
+            format!("no payment `{payment_id}`"),
+        ));
+    };
+    let cancels = crate::cancel::list(st, payment_id).await?;
+    let kept = store::attempts::list(&st.db, payment_id).await?;
+    let mut items: Vec<Value> = kept
+        .iter()
+        // A FAILED payment's own attempt is kept when a new claim is tried; until that claim
+        // wins, the row still shows it.
+        .filter(|a| a.id != p.transaction_id)
+        .map(|a| views::payment::transaction(&attempt_row(&p, a), &[], &st.merchant_id))
+        .collect();
+    items.push(views::payment::transaction(&p, &cancels, &st.merchant_id));
+    Ok(views::render(&views::list::Items { items }))
+}
+
+/// A superseded attempt as a `FAILED` payment row (the order fields are the payment's).
+fn attempt_row(p: &PaymentRow, a: &store::attempts::AttemptRow) -> PaymentRow {
+    PaymentRow {
+        transaction_id: a.id.clone(),
+        status: PaymentStatus::Failed,
+        channel_key: a.channel_key.clone(),
+        channel_json: a.channel_json.clone(),
+        method_json: a.method_json.clone(),
+        amount_cancelled: 0,
+        amount_cancelled_tax_free: 0,
+        amount_cancelled_vat: 0,
+        pg_tx_id: None,
+        paid_at: None,
+        failed_at: Some(a.failed_at),
+        failure: a.failure.clone(),
+        cancelled_at: None,
+        cancel_count: 0,
+        requested_at: a.requested_at,
+        updated_at: a.failed_at,
+        status_changed_at: a.failed_at,
+        ..p.clone()
+    }
+}
+
 /// The PortOne `Payment` object of a stored payment.
 pub fn view(st: &AppState, p: &PaymentRow, cancels: &[crate::cancel::CancellationRow]) -> Value {
     views::render(&views::payment::Payment::of(p, cancels, &st.merchant_id))

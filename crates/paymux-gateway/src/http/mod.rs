@@ -59,6 +59,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     // Lists (issue #20).
     ("get", "/payments"),
     ("get", "/payments-by-cursor"),
+    ("get", "/payments/{paymentId}/transactions"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -109,6 +110,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         // Lists (issue #20).
         .route("/payments", get(list_payments))
         .route("/payments-by-cursor", get(payments_by_cursor))
+        .route(
+            "/payments/{payment_id}/transactions",
+            get(payment_transactions),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()

@@ -107,3 +107,14 @@ pub(super) async fn payments_by_cursor(
     let b = query_or_body(&st, &q, body).await?;
     payment_list::by_cursor(&st, b).await.map(Json)
 }
+
+/// `GET /payments/{paymentId}/transactions`: PortOne `getPaymentTransactions`.
+pub(super) async fn payment_transactions(
+    State(st): St,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    payments::transactions(&st, &id, store_id(&q))
+        .await
+        .map(Json)
+}

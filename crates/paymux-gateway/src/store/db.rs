@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "payment_search",
         include_str!("../../migrations/0003_payment_search.sql"),
     ),
+    (
+        4,
+        "payment_attempts",
+        include_str!("../../migrations/0004_payment_attempts.sql"),
+    ),
 ];
 
 /// Which engine.

@@ -7,6 +7,7 @@
 //! outbox rows and its schedule's row commit together. [`db`] runs the statements on SQLite
 //! (one writer, group commit, `synchronous=FULL`) or PostgreSQL.
 
+pub mod attempts;
 pub mod billing_keys;
 pub mod cancellations;
 pub mod db;

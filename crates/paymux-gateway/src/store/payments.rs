@@ -327,7 +327,9 @@ pub async fn claim(
     if db.execute(insert, args).await? == 1 {
         return Ok(Claim::Claimed { transaction_id });
     }
-    // A payment that failed for certain may be tried again under the same id.
+    // A payment that failed for certain may be tried again under the same id; the failed
+    // attempt is kept first (idempotent: a lost race leaves a true record of it).
+    super::attempts::keep_failed_claim(db, &np.id).await?;
     let args: Vec<Arg> = cols.into_iter().map(|(_, a)| a).collect();
     if db.execute(retry, args).await? == 1 {
         // Earlier failed cancellations of an earlier attempt are irrelevant; none can exist

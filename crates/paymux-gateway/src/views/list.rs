@@ -40,3 +40,10 @@ pub struct CursorPage {
     /// The payments in creation order.
     pub items: Vec<WithCursor>,
 }
+
+/// `{"items": [...]}`: PortOne's plain lists (`GetPaymentTransactionsResponse`, …).
+#[derive(Debug, Clone, Serialize)]
+pub struct Items {
+    /// The rendered objects.
+    pub items: Vec<Value>,
+}

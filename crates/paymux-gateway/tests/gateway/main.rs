@@ -47,6 +47,7 @@ on_both_backends!(
     no_card_data_in_database_or_logs,
     two_instances_share_one_database,
     payment_lists,
+    payment_transactions,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

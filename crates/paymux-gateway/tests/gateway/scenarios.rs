@@ -1805,3 +1805,84 @@ pub async fn payment_lists(h: Arc<Harness>) {
     .await;
     assert!(!v.to_string().contains("4111111111111111"), "{v}");
 }
+
+/// `GET /payments/{id}/transactions`: every attempt — the channels routing failed over from,
+/// a declined attempt replaced by a retry under the same `paymentId`, and the current one.
+pub async fn payment_transactions(h: Arc<Harness>) {
+    // Failover: the refused channel is an attempt of its own, FAILED with its failure.
+    let mut failed_over = 0;
+    for _ in 0..16 {
+        let id = uid("tx");
+        let (s, v) = h
+            .post(
+                &format!("/payments/{id}/instant"),
+                &instant_body(("channelGroupId", GROUP_FAILOVER), CARD_OK, 1000),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (_, p) = h.get(&format!("/payments/{id}")).await;
+        let (s, v) = h.get(&format!("/payments/{id}/transactions")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let items = v["items"].as_array().unwrap();
+        let last = items.last().unwrap();
+        assert_eq!(last["status"], "PAID");
+        assert_eq!(last["id"], p["transactionId"]);
+        assert_eq!(last["paymentId"], id.as_str());
+        assert_eq!(last["channel"]["key"], "fake-a");
+        assert!(last.get("transactionId").is_none());
+        if h.sim.count("pay", &id) == 2 {
+            failed_over += 1;
+            assert_eq!(items.len(), 2, "{v}");
+            let first = &items[0];
+            assert_eq!(first["status"], "FAILED");
+            assert_eq!(first["paymentId"], id.as_str());
+            assert_eq!(first["channel"]["key"], "fake-bad");
+            assert_ne!(first["id"], last["id"]);
+            assert!(first["failure"]["reason"].is_string(), "{first}");
+            assert!(first["failedAt"].is_string());
+        } else {
+            assert_eq!(items.len(), 1, "{v}");
+        }
+    }
+    assert!(failed_over > 0, "no payment failed over");
+
+    // Declined, then retried under the same id: both attempts, oldest first.
+    let id = uid("txr");
+    let path = format!("/payments/{id}/instant");
+    let (s, _) = h
+        .post(
+            &path,
+            &instant_body(("channelKey", "fake-a"), CARD_DECLINED, 1000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_GATEWAY);
+    let (_, first) = h.get(&format!("/payments/{id}")).await;
+    let (_, v) = h.get(&format!("/payments/{id}/transactions")).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["items"][0]["id"], first["transactionId"]);
+    let (s, _) = h
+        .post(
+            &path,
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 1000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = h.get(&format!("/payments/{id}/transactions")).await;
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{v}");
+    assert_eq!(items[0]["id"], first["transactionId"]);
+    assert_eq!(items[0]["status"], "FAILED");
+    assert_eq!(items[0]["failure"]["pgCode"], "D002");
+    assert_eq!(items[0]["method"]["card"]["number"], "411111******0002");
+    assert_eq!(items[1]["status"], "PAID");
+    assert_ne!(items[1]["id"], items[0]["id"]);
+
+    // Unknown payment, another store: PortOne's 404.
+    let (s, v) = h.get("/payments/nope/transactions").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(type_of(&v), "PAYMENT_NOT_FOUND");
+    let (s, _) = h
+        .get(&format!("/payments/{id}/transactions?storeId=other"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

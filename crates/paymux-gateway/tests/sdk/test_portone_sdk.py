@@ -139,6 +139,18 @@ except errors.PgProviderError as e:
 p = client.get_payment(payment_id=declined_id)
 check("declined payment is FailedPayment", type(p).__name__ == "FailedPayment", type(p).__name__)
 
+txs = client.get_payment_transactions(payment_id=declined_id)
+check(
+    "get_payment_transactions typed",
+    [type(t).__name__ for t in txs.items] == ["FailedPaymentTransaction"] and txs.items[0].payment_id == declined_id,
+    repr(txs),
+)
+try:
+    client.get_payment_transactions(payment_id="no-such-payment")
+    check("transactions of a missing payment raise", False)
+except errors.PaymentNotFoundError:
+    check("transactions of a missing payment raise PaymentNotFoundError", True)
+
 try:
     client.get_payment(payment_id="no-such-payment")
     check("missing raises", False)
