@@ -39,6 +39,7 @@ pub mod http;
 pub(crate) mod payment_list;
 pub(crate) mod payments;
 pub(crate) mod reconciler;
+pub(crate) mod schedule_list;
 pub(crate) mod schedules;
 pub mod server;
 pub mod state;

@@ -204,7 +204,7 @@ pub struct GetAllPaymentsByCursorBody {
     pub size: Option<i64>,
 }
 
-fn time_of(field: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
+pub(crate) fn time_of(field: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
     let Some(v) = v else { return Ok(None) };
     DateTime::parse_from_rfc3339(v)
         .map(|t| Some(t.timestamp_micros()))
@@ -419,6 +419,19 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
     })
 }
 
+/// `(number, size)` of a PortOne `PageInput` (defaults 0 and 10), within the limits.
+pub(crate) fn page_of(page: Option<PageInput>) -> Result<(i64, i64), ApiError> {
+    let page = page.unwrap_or_default();
+    let size = size_of("page.size", page.size)?;
+    let number = page.number.unwrap_or(0);
+    if number < 0 || number.saturating_mul(size) > MAX_OFFSET {
+        return Err(ApiError::invalid(format!(
+            "page.number: must be from 0, and number × size at most {MAX_OFFSET}"
+        )));
+    }
+    Ok((number, size))
+}
+
 /// Render stored payments as PortOne `Payment`s (their cancellations loaded in one query).
 async fn render_all(st: &AppState, rows: &[PaymentRow]) -> Result<Vec<Value>, ApiError> {
     let ids: Vec<&str> = rows.iter().map(|p| p.id.as_str()).collect();
@@ -438,14 +451,7 @@ async fn render_all(st: &AppState, rows: &[PaymentRow]) -> Result<Vec<Value>, Ap
 
 /// `GET /payments`.
 pub async fn list(st: &AppState, body: GetPaymentsBody) -> Result<Value, ApiError> {
-    let page = body.page.unwrap_or_default();
-    let size = size_of("page.size", page.size)?;
-    let number = page.number.unwrap_or(0);
-    if number < 0 || number.saturating_mul(size) > MAX_OFFSET {
-        return Err(ApiError::invalid(format!(
-            "page.number: must be from 0, and number × size at most {MAX_OFFSET}"
-        )));
-    }
+    let (number, size) = page_of(body.page)?;
     let filter = filter_of(st, body.filter.unwrap_or_default())?;
     let (rows, total) = store::payment_search::search(&st.db, &filter, size, number * size).await?;
     let items = render_all(st, &rows).await?;

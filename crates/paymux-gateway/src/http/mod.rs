@@ -60,6 +60,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/payments"),
     ("get", "/payments-by-cursor"),
     ("get", "/payments/{paymentId}/transactions"),
+    ("get", "/payment-schedules"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -96,7 +97,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/payment-schedules/{id}", get(get_schedule))
         .route(
             "/payment-schedules",
-            axum::routing::delete(revoke_schedules),
+            axum::routing::delete(revoke_schedules).get(list_schedules),
         )
         .route("/channel-groups", get(list_groups))
         .route(

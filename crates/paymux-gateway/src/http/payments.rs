@@ -11,7 +11,7 @@ use axum::{Extension, Json};
 use super::request::{json_body, origin, query_or_body, store_id};
 use super::{ApiResult, St};
 use crate::error::{parse_body, ApiError};
-use crate::{cancel, payment_list, payments, schedules};
+use crate::{cancel, payment_list, payments, schedule_list, schedules};
 
 pub(super) async fn instant(
     State(st): St,
@@ -117,4 +117,15 @@ pub(super) async fn payment_transactions(
     payments::transactions(&st, &id, store_id(&q))
         .await
         .map(Json)
+}
+
+/// `GET /payment-schedules`: PortOne `getPaymentSchedules` (the body as JSON or in
+/// `requestBody`).
+pub(super) async fn list_schedules(
+    State(st): St,
+    Query(q): Query<HashMap<String, String>>,
+    body: Body,
+) -> ApiResult {
+    let b = query_or_body(&st, &q, body).await?;
+    schedule_list::list(&st, b).await.map(Json)
 }

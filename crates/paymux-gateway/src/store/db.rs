@@ -46,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "payment_attempts",
         include_str!("../../migrations/0004_payment_attempts.sql"),
     ),
+    (
+        5,
+        "list_indexes",
+        include_str!("../../migrations/0005_list_indexes.sql"),
+    ),
 ];
 
 /// Which engine.

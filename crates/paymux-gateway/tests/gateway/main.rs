@@ -48,6 +48,7 @@ on_both_backends!(
     two_instances_share_one_database,
     payment_lists,
     payment_transactions,
+    schedule_lists,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1886,3 +1886,122 @@ pub async fn payment_transactions(h: Arc<Harness>) {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+/// `GET /payment-schedules`: filters (status, billing key, time-to-pay range, isForTest),
+/// sort, page and `totalCount`; hostile input is 400 naming the field.
+pub async fn schedule_lists(h: Arc<Harness>) {
+    let key = issue_key(&h, "fake-a").await;
+    let other_key = issue_key(&h, "fake-a").await;
+    let now = chrono::Utc::now();
+    let mut ids = Vec::new();
+    for days in [1, 2, 3] {
+        let (s, v) = h
+            .post(
+                &format!("/payments/{}/schedule", uid("sl")),
+                &schedule_body(&key, now + chrono::Duration::days(days)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        ids.push(v["schedule"]["id"].as_str().unwrap().to_string());
+    }
+    let (s1, s2, s3) = (&ids[0], &ids[1], &ids[2]);
+    let (s, v) = h
+        .delete(
+            "/payment-schedules",
+            Some(&json!({"scheduleIds": [s3.as_str()]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let got = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let case = |body: Value, want: Vec<&String>| {
+        let h = h.clone();
+        let want: Vec<String> = want.into_iter().cloned().collect();
+        async move {
+            let (s, v) = list(&h, "/payment-schedules", &body).await;
+            assert_eq!(s, StatusCode::OK, "{body}: {v}");
+            let ids: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(ids, want, "{body}");
+            assert_eq!(v["page"]["totalCount"], want.len(), "{body}");
+        }
+    };
+    // Default: time to pay, latest first; each item is PortOne's PaymentSchedule.
+    let (s, v) = list(&h, "/payment-schedules", &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(got(&v), [s3.as_str(), s2, s1]);
+    assert_eq!(v["items"][0]["status"], "REVOKED");
+    assert_eq!(v["items"][1]["status"], "SCHEDULED");
+    assert_eq!(v["items"][1]["billingKey"], key.as_str());
+    case(json!({"filter": {"status": ["SCHEDULED"]}}), vec![s2, s1]).await;
+    case(
+        json!({"filter": {"status": ["REVOKED", "FAILED"]}}),
+        vec![s3],
+    )
+    .await;
+    case(json!({"filter": {"billingKey": key}}), vec![s3, s2, s1]).await;
+    case(json!({"filter": {"billingKey": other_key}}), vec![]).await;
+    case(json!({"filter": {"storeId": "other"}}), vec![]).await;
+    case(
+        json!({"filter": {"from": (now + chrono::Duration::hours(36)).to_rfc3339(),
+                          "until": (now + chrono::Duration::hours(60)).to_rfc3339()}}),
+        vec![s2],
+    )
+    .await;
+    case(json!({"filter": {"isForTest": true}}), vec![s3, s2, s1]).await;
+    case(json!({"filter": {"isForTest": false}}), vec![]).await;
+    case(
+        json!({"sort": {"by": "CREATED_AT", "order": "ASC"}}),
+        vec![s1, s2, s3],
+    )
+    .await;
+    case(json!({"sort": {"order": "ASC"}}), vec![s1, s2, s3]).await;
+    let (_, v) = list(
+        &h,
+        "/payment-schedules",
+        &json!({"page": {"number": 1, "size": 2}}),
+    )
+    .await;
+    assert_eq!(got(&v), [s1.as_str()]);
+    assert_eq!(v["page"], json!({"number": 1, "size": 2, "totalCount": 3}));
+    // The body as JSON works the same.
+    let (s, v) = h
+        .send(
+            reqwest::Method::GET,
+            "/payment-schedules",
+            Some(&json!({"filter": {"status": ["REVOKED"]}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(got(&v), [s3.as_str()]);
+    // Hostile input.
+    for (body, names) in [
+        (json!({"filter": {"status": ["NOPE"]}}), "filter.status"),
+        (json!({"filter": {"from": "soon"}}), "filter.from"),
+        (json!({"sort": {"by": "AMOUNT"}}), "sort.by"),
+        (json!({"page": {"size": 100_000}}), "page.size"),
+        (json!({"filter": {"isForTest": "yes"}}), "filter.isForTest"),
+        (json!({"filter": {"colour": 1}}), "colour"),
+    ] {
+        let (s, v) = list(&h, "/payment-schedules", &body).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert_eq!(type_of(&v), "INVALID_REQUEST");
+        assert!(
+            v["message"].as_str().unwrap().contains(names),
+            "{body}: {v}"
+        );
+    }
+    let (s, v) = h.get("/payment-schedules?requestBody={{").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(type_of(&v), "INVALID_REQUEST");
+}

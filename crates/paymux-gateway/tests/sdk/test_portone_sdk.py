@@ -219,6 +219,23 @@ sched = client.payment_schedule.create_payment_schedule(
 )
 s = client.payment_schedule.get_payment_schedule(payment_schedule_id=sched.schedule.id)
 check("ScheduledPaymentSchedule", type(s).__name__ == "ScheduledPaymentSchedule", type(s).__name__)
+from portone_server_sdk.payment.payment_schedule import PaymentScheduleFilterInput, PaymentScheduleSortInput
+
+listed = client.payment_schedule.get_payment_schedules(
+    filter=PaymentScheduleFilterInput(billing_key=key, status=["SCHEDULED"]),
+    sort=PaymentScheduleSortInput(by="CREATED_AT", order="ASC"),
+)
+check(
+    "get_payment_schedules",
+    [x.id for x in listed.items] == [sched.schedule.id] and listed.page.total_count == 1
+    and type(listed.items[0]).__name__ == "ScheduledPaymentSchedule",
+    repr(listed),
+)
+try:
+    client.payment_schedule.get_payment_schedules(filter=PaymentScheduleFilterInput(status=["NOPE"]))
+    check("bad schedule filter raises", False)
+except errors.InvalidRequestError:
+    check("bad schedule filter raises InvalidRequestError", True)
 rev = client.payment_schedule.revoke_payment_schedules(schedule_ids=[sched.schedule.id])
 check("revoke_payment_schedules", rev.revoked_schedule_ids == [sched.schedule.id], repr(rev))
 s = client.payment_schedule.get_payment_schedule(payment_schedule_id=sched.schedule.id)
