@@ -25,6 +25,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub(crate) mod billing_key_list;
 pub(crate) mod billing_keys;
 pub(crate) mod cancel;
 pub mod channels;

@@ -61,6 +61,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/payments-by-cursor"),
     ("get", "/payments/{paymentId}/transactions"),
     ("get", "/payment-schedules"),
+    ("get", "/billing-keys"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -89,7 +90,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/payments/{payment_id}/schedule", post(create_schedule))
         .route("/payments/{payment_id}/cancel", post(cancel_payment))
         .route("/payments/{payment_id}", get(get_payment))
-        .route("/billing-keys", post(issue_billing_key))
+        .route(
+            "/billing-keys",
+            post(issue_billing_key).get(list_billing_keys),
+        )
         .route(
             "/billing-keys/{billing_key}",
             get(get_billing_key).delete(delete_billing_key),

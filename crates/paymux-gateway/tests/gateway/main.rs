@@ -49,6 +49,7 @@ on_both_backends!(
     payment_lists,
     payment_transactions,
     schedule_lists,
+    billing_key_lists,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -2005,3 +2005,148 @@ pub async fn schedule_lists(h: Arc<Harness>) {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(type_of(&v), "INVALID_REQUEST");
 }
+
+/// `GET /billing-keys`: filters (status, time range by field, channel group, customer id,
+/// PG provider, methods, text search), sort, page and `totalCount`; hostile input is 400.
+pub async fn billing_key_lists(h: Arc<Harness>) {
+    let t0 = chrono::Utc::now();
+    let issue = |channel: (&'static str, &'static str), customer: Value| {
+        let h = h.clone();
+        async move {
+            let mut b = issue_body(channel, CARD_OK);
+            b["customer"] = customer;
+            let (s, v) = h.post("/billing-keys", &b).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v["billingKeyInfo"]["billingKey"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let k1 = issue(
+        ("channelKey", "fake-a"),
+        json!({"id": "cust-A", "email": "a@example.com", "phoneNumber": "01011112222", "name": {"full": "김철수"}}),
+    )
+    .await;
+    let k2 = issue(("channelGroupId", GROUP_AB), json!({"id": "cust-B\"%"})).await;
+    let k3 = issue(("channelKey", "fake-b"), json!({"id": "cust-A"})).await;
+    let (s, v) = h.delete(&format!("/billing-keys/{k3}"), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let t1 = chrono::Utc::now();
+    let case = |body: Value, want: Vec<&String>| {
+        let h = h.clone();
+        let want: Vec<String> = want.into_iter().cloned().collect();
+        async move {
+            let (s, v) = list(&h, "/billing-keys", &body).await;
+            assert_eq!(s, StatusCode::OK, "{body}: {v}");
+            let keys: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["billingKey"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(keys, want, "{body}");
+            assert_eq!(v["page"]["totalCount"], want.len(), "{body}");
+        }
+    };
+    let (s, v) = list(&h, "/billing-keys", &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"][0]["status"], "DELETED");
+    assert_eq!(v["items"][2]["customer"]["email"], "a@example.com");
+    case(json!({}), vec![&k3, &k2, &k1]).await;
+    case(json!({"sort": {"order": "ASC"}}), vec![&k1, &k2, &k3]).await;
+    case(json!({"filter": {"status": ["ISSUED"]}}), vec![&k2, &k1]).await;
+    case(json!({"filter": {"status": ["DELETED"]}}), vec![&k3]).await;
+    case(json!({"filter": {"customerId": "cust-A"}}), vec![&k3, &k1]).await;
+    case(json!({"filter": {"customerId": "cust-B\"%"}}), vec![&k2]).await;
+    case(json!({"filter": {"customerId": "cust-"}}), vec![]).await;
+    case(
+        json!({"filter": {"channelGroupIds": [GROUP_AB]}}),
+        vec![&k2],
+    )
+    .await;
+    case(
+        json!({"filter": {"pgProviders": ["FAKE_PG"]}}),
+        vec![&k3, &k2, &k1],
+    )
+    .await;
+    case(json!({"filter": {"pgProviders": ["NICE_V2"]}}), vec![]).await;
+    case(
+        json!({"filter": {"methods": ["CARD"]}}),
+        vec![&k3, &k2, &k1],
+    )
+    .await;
+    case(json!({"filter": {"methods": ["MOBILE"]}}), vec![]).await;
+    case(json!({"filter": {"version": "V1"}}), vec![]).await;
+    let (from, until) = (t0.to_rfc3339(), t1.to_rfc3339());
+    case(
+        json!({"filter": {"from": from, "until": until}}),
+        vec![&k3, &k2, &k1],
+    )
+    .await;
+    case(json!({"filter": {"until": from}}), vec![]).await;
+    case(
+        json!({"filter": {"timeRangeField": "DELETED_AT", "from": from}}),
+        vec![&k3],
+    )
+    .await;
+    case(
+        json!({"sort": {"by": "STATUS_TIMESTAMP", "order": "DESC"}}),
+        vec![&k3, &k2, &k1],
+    )
+    .await;
+    let ts = |field: &str, value: &str| json!({"filter": {"textSearch": {"field": field, "value": value}}});
+    case(ts("BILLING_KEY", &k2), vec![&k2]).await;
+    case(ts("CUSTOMER_EMAIL", "a@example.com"), vec![&k1]).await;
+    case(ts("CUSTOMER_PHONE_NUMBER", "01011112222"), vec![&k1]).await;
+    case(ts("CUSTOMER_NAME", "김철수"), vec![&k1]).await;
+    case(ts("CARD_NUMBER", "1111"), vec![&k3, &k2, &k1]).await;
+    case(ts("CARD_NUMBER", "9999"), vec![]).await;
+    let (_, v) = list(
+        &h,
+        "/billing-keys",
+        &json!({"page": {"number": 1, "size": 2}}),
+    )
+    .await;
+    assert_eq!(v["page"], json!({"number": 1, "size": 2, "totalCount": 3}));
+    assert_eq!(v["items"][0]["billingKey"], k1.as_str());
+    for (body, names) in [
+        (json!({"filter": {"status": ["ISSUING"]}}), "filter.status"),
+        (
+            json!({"filter": {"timeRangeField": "PAID_AT"}}),
+            "filter.timeRangeField",
+        ),
+        (
+            json!({"filter": {"platformType": "PC"}}),
+            "filter.platformType",
+        ),
+        (
+            json!({"filter": {"pgCompanies": ["NICE"]}}),
+            "filter.pgCompanies",
+        ),
+        (
+            json!({"filter": {"textSearch": [{"field": "BILLING_KEY", "value": "x"}]}}),
+            "filter.textSearch",
+        ),
+        (
+            json!({"filter": {"textSearch": {"field": "CARD_BIN", "value": "411111"}}}),
+            "filter.textSearch.field",
+        ),
+        (
+            json!({"filter": {"textSearch": {"field": "CARD_NUMBER", "value": "41"}}}),
+            "filter.textSearch.value",
+        ),
+        (json!({"sort": {"by": "NAME"}}), "sort.by"),
+        (json!({"page": {"size": -5}}), "page.size"),
+    ] {
+        let (s, v) = list(&h, "/billing-keys", &body).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert_eq!(type_of(&v), "INVALID_REQUEST");
+        assert!(
+            v["message"].as_str().unwrap().contains(names),
+            "{body}: {v}"
+        );
+    }
+    let (s, v) = h.get("/billing-keys?requestBody=%5B").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+}

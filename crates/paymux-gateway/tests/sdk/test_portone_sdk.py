@@ -240,6 +240,25 @@ rev = client.payment_schedule.revoke_payment_schedules(schedule_ids=[sched.sched
 check("revoke_payment_schedules", rev.revoked_schedule_ids == [sched.schedule.id], repr(rev))
 s = client.payment_schedule.get_payment_schedule(payment_schedule_id=sched.schedule.id)
 check("RevokedPaymentSchedule", type(s).__name__ == "RevokedPaymentSchedule", type(s).__name__)
+from portone_server_sdk.payment.billing_key import BillingKeyFilterInput, BillingKeySortInput, BillingKeyTextSearch
+
+keys = client.billing_key.get_billing_key_infos(
+    filter=BillingKeyFilterInput(
+        status=["ISSUED"], customer_id="cust-1", text_search=BillingKeyTextSearch(field="BILLING_KEY", value=key)
+    ),
+    sort=BillingKeySortInput(by="ISSUED_AT", order="DESC"),
+)
+check(
+    "get_billing_key_infos",
+    [k.billing_key for k in keys.items] == [key] and keys.page.total_count == 1
+    and type(keys.items[0]).__name__ == "IssuedBillingKeyInfo",
+    repr(keys),
+)
+try:
+    client.billing_key.get_billing_key_infos(filter=BillingKeyFilterInput(pg_companies=["NICE"]))
+    check("unsupported billing-key filter raises", False)
+except errors.InvalidRequestError:
+    check("unsupported billing-key filter raises InvalidRequestError", True)
 deleted = client.billing_key.delete_billing_key(billing_key=key)
 check("delete_billing_key", bool(deleted.deleted_at))
 info = client.billing_key.get_billing_key_info(billing_key=key)
