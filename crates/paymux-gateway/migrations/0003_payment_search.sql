@@ -8,6 +8,9 @@ ALTER TABLE payments ADD COLUMN customer_name TEXT;
 ALTER TABLE payments ADD COLUMN customer_email TEXT;
 ALTER TABLE payments ADD COLUMN customer_phone TEXT;
 ALTER TABLE payments ADD COLUMN card_last4 TEXT;      -- the last four digits of the masked number
+-- 1 once the columns above are filled: new rows are written with 1; rows from before this
+-- version are filled by the gateway at start (store::payment_search::backfill).
+ALTER TABLE payments ADD COLUMN search_ready BIGINT NOT NULL DEFAULT 0;
 
 -- Listing in time order (page and cursor), by creation or by status change; with a status.
 CREATE INDEX payments_requested ON payments (requested_at, id);
@@ -21,3 +24,4 @@ CREATE INDEX payments_schedule_id ON payments (schedule_id);
 CREATE INDEX payments_customer_email ON payments (customer_email);
 CREATE INDEX payments_customer_phone ON payments (customer_phone);
 CREATE INDEX payments_card_last4 ON payments (card_last4);
+CREATE INDEX payments_search_ready ON payments (search_ready);

@@ -146,10 +146,12 @@ fn text_of(t: &TextSearch) -> Result<KeyText, ApiError> {
             KeyText::CardLast4(v)
         }
         "CARD_BIN" | "PG_MERCHANT_ID" | "CUSTOMER_ADDRESS" | "CUSTOMER_ZIPCODE" | "USER_AGENT"
-        | "CHANNEL_GROUP_NAME" => return Err(ApiError::invalid(format!(
+        | "CHANNEL_GROUP_NAME" => {
+            return Err(ApiError::invalid(format!(
             "filter.textSearch.field: paymux does not search billing keys by {} (see docs/API.md)",
             t.field
-        ))),
+        )))
+        }
         _ => {
             return Err(ApiError::invalid(
                 "filter.textSearch.field: not a BillingKeyTextSearchField",

@@ -47,6 +47,42 @@ pub fn customer_field(customer_json: Option<&str>, field: &str) -> Option<String
     }
 }
 
+/// Fill the search columns of rows written before they existed (schema version 3), in
+/// batches. Idempotent: several instances starting together do the same writes.
+pub async fn backfill(db: &Db) -> Result<u64, sqlx::Error> {
+    let mut filled = 0;
+    loop {
+        let rows = db
+            .fetch_all(
+                "SELECT id, method_json, customer_json FROM payments WHERE search_ready = 0 LIMIT 500",
+                vec![],
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        for r in &rows {
+            let method = r.text("method_json")?;
+            let customer = r.text("customer_json")?;
+            let (m, c) = (method.as_deref(), customer.as_deref());
+            db.execute(
+                "UPDATE payments SET method_type = $2, card_last4 = $3, customer_name = $4, customer_email = $5, \
+                 customer_phone = $6, search_ready = 1 WHERE id = $1",
+                crate::args![
+                    r.req_text("id")?,
+                    method_type(m),
+                    card_last4(m),
+                    customer_field(c, "name"),
+                    customer_field(c, "email"),
+                    customer_field(c, "phoneNumber")
+                ],
+            )
+            .await?;
+            filled += 1;
+        }
+    }
+}
+
 /// Which time a range filter or a sort looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeColumn {
@@ -429,6 +465,36 @@ mod tests {
                 );
             }
         }
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// A row from before the search columns existed is found by them after the backfill.
+    #[tokio::test]
+    async fn backfill_fills_rows_written_before_the_search_columns() {
+        let path =
+            std::env::temp_dir().join(format!("paymux-fill-{}.sqlite", uuid::Uuid::new_v4()));
+        let db = Db::connect(path.to_str().unwrap()).await.unwrap();
+        db.execute(
+            "INSERT INTO payments (id, store_id, transaction_id, kind, status, order_name, currency, amount_total, \
+             amount_tax_free, amount_vat, amount_supply, requested_at, updated_at, status_changed_at, method_json, customer_json) \
+             VALUES ('old', 's', 't', 'INSTANT', 'PAID', 'o', 'KRW', 1, 0, 0, 1, 1, 1, 1, $1, $2)",
+            crate::args![
+                r#"{"type":"PaymentMethodCard","card":{"number":"411111******4242"}}"#,
+                r#"{"email":"old@example.com"}"#
+            ],
+        )
+        .await
+        .unwrap();
+        let mut f = filter();
+        f.text = vec![TextTerm::CardLast4("4242".into())];
+        f.method_types = vec!["CARD".into()];
+        assert_eq!(search(&db, &f, 10, 0).await.unwrap().1, 0);
+        assert_eq!(backfill(&db).await.unwrap(), 1);
+        assert_eq!(backfill(&db).await.unwrap(), 0);
+        let (rows, total) = search(&db, &f, 10, 0).await.unwrap();
+        assert_eq!((rows[0].id.as_str(), total), ("old", 1));
+        f.text = vec![TextTerm::CustomerEmail("old@example.com".into())];
+        assert_eq!(search(&db, &f, 10, 0).await.unwrap().1, 1);
         let _ = std::fs::remove_file(&path);
     }
 

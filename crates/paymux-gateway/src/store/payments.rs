@@ -270,6 +270,7 @@ pub async fn claim(
             "customer_phone",
             search::customer_field(np.customer_json.as_deref(), "phoneNumber").into(),
         ),
+        ("search_ready", 1i64.into()),
         ("extra_json", np.extra_json.clone().into()),
         (
             "notice_urls_json",
