@@ -489,6 +489,78 @@ fn attempt_row(p: &PaymentRow, a: &store::attempts::AttemptRow) -> PaymentRow {
     }
 }
 
+/// PortOne `PreRegisterPaymentBody`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PreRegisterPaymentBody {
+    /// storeId.
+    pub store_id: Option<String>,
+    /// The total to lock.
+    pub total_amount: Option<i64>,
+    /// The tax-free part to lock.
+    pub tax_free_amount: Option<i64>,
+    /// The currency to lock.
+    pub currency: Option<String>,
+}
+
+/// `POST /payments/{paymentId}/pre-register`: lock the total, tax-free part and currency (those
+/// given) that a later payment of this id must have; a payment with others is refused before
+/// anything is charged. Registering again replaces the lock, until a payment of the id exists.
+pub async fn pre_register(
+    st: &AppState,
+    payment_id: &str,
+    body: PreRegisterPaymentBody,
+) -> Result<Value, ApiError> {
+    if payment_id.trim().is_empty() || payment_id.len() > 256 {
+        return Err(ApiError::invalid("paymentId: must be 1 to 256 bytes"));
+    }
+    if body.total_amount.is_some_and(|t| t < 1) {
+        return Err(ApiError::invalid("totalAmount: must be at least 1"));
+    }
+    if body.tax_free_amount.is_some_and(|t| t < 0) {
+        return Err(ApiError::invalid("taxFreeAmount: must not be negative"));
+    }
+    if let (Some(total), Some(tax_free)) = (body.total_amount, body.tax_free_amount) {
+        if tax_free > total {
+            return Err(ApiError::invalid(
+                "taxFreeAmount: must not exceed totalAmount",
+            ));
+        }
+    }
+    if let Some(c) = &body.currency {
+        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(ApiError::invalid(
+                "currency: must be a three-letter ISO 4217 code (KRW, USD …)",
+            ));
+        }
+    }
+    let store_id = body.store_id.unwrap_or_else(|| st.store_id.clone());
+    if let Some(p) = store::payments::load(&st.db, payment_id).await? {
+        if p.status != PaymentStatus::Failed {
+            return Err(ApiError::conflict(
+                "ALREADY_PAID",
+                format!(
+                    "payment `{payment_id}` already exists ({}); it can no longer be pre-registered",
+                    p.status
+                ),
+            ));
+        }
+    }
+    store::preregistrations::upsert(
+        &st.db,
+        &store::preregistrations::PreRegistration {
+            payment_id: payment_id.to_string(),
+            store_id,
+            total_amount: body.total_amount,
+            tax_free_amount: body.tax_free_amount,
+            currency: body.currency,
+        },
+        util::micros(util::now()),
+    )
+    .await?;
+    Ok(json!({}))
+}
+
 /// The PortOne `Payment` object of a stored payment.
 pub fn view(st: &AppState, p: &PaymentRow, cancels: &[crate::cancel::CancellationRow]) -> Value {
     views::render(&views::payment::Payment::of(p, cancels, &st.merchant_id))

@@ -62,6 +62,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/payments/{paymentId}/transactions"),
     ("get", "/payment-schedules"),
     ("get", "/billing-keys"),
+    ("post", "/payments/{paymentId}/pre-register"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -119,6 +120,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/payments/{payment_id}/transactions",
             get(payment_transactions),
         )
+        .route("/payments/{payment_id}/pre-register", post(pre_register))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()

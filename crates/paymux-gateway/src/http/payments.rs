@@ -129,3 +129,14 @@ pub(super) async fn list_schedules(
     let b = query_or_body(&st, &q, body).await?;
     schedule_list::list(&st, b).await.map(Json)
 }
+
+/// `POST /payments/{paymentId}/pre-register`: PortOne `preRegisterPayment`.
+pub(super) async fn pre_register(State(st): St, Path(id): Path<String>, body: Body) -> ApiResult {
+    let b = super::request::body_bytes(&st, body).await?;
+    let b = if b.iter().all(u8::is_ascii_whitespace) {
+        payments::PreRegisterPaymentBody::default()
+    } else {
+        parse_body(&b)?
+    };
+    payments::pre_register(&st, &id, b).await.map(Json)
+}

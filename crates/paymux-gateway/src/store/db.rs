@@ -51,6 +51,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "list_indexes",
         include_str!("../../migrations/0005_list_indexes.sql"),
     ),
+    (
+        6,
+        "preregistrations",
+        include_str!("../../migrations/0006_preregistrations.sql"),
+    ),
 ];
 
 /// Which engine.

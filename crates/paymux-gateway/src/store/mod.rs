@@ -17,6 +17,7 @@ pub mod groups;
 pub mod outbox;
 pub mod payment_search;
 pub mod payments;
+pub mod preregistrations;
 pub mod reconcile;
 pub mod schedules;
 pub mod sessions;

@@ -50,6 +50,7 @@ on_both_backends!(
     payment_transactions,
     schedule_lists,
     billing_key_lists,
+    pre_registered_payments,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

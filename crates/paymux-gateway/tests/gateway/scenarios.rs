@@ -2150,3 +2150,121 @@ pub async fn billing_key_lists(h: Arc<Harness>) {
     let (s, v) = h.get("/billing-keys?requestBody=%5B").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
 }
+
+/// `POST /payments/{id}/pre-register`: a later payment of the id with another total, tax-free
+/// part or currency is refused before anything is written or sent; the registered one goes
+/// through; a paid id can no longer be pre-registered.
+pub async fn pre_registered_payments(h: Arc<Harness>) {
+    let id = uid("pre");
+    let pre = format!("/payments/{id}/pre-register");
+    let (s, v) = h
+        .post(
+            &pre,
+            &json!({"totalAmount": 10_000, "taxFreeAmount": 0, "currency": "KRW"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v, json!({}));
+    let pay = format!("/payments/{id}/instant");
+    // Another total; another tax-free part: 400 naming the field, nothing charged or stored.
+    let (s, v) = h
+        .post(
+            &pay,
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 9_000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(type_of(&v), "INVALID_REQUEST");
+    assert!(
+        v["message"].as_str().unwrap().contains("amount.total"),
+        "{v}"
+    );
+    let mut b = instant_body(("channelKey", "fake-a"), CARD_OK, 10_000);
+    b["amount"]["taxFree"] = json!(1000);
+    let (s, v) = h.post(&pay, &b).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("amount.taxFree"),
+        "{v}"
+    );
+    // With a billing key too.
+    let key = issue_key(&h, "fake-a").await;
+    let (s, v) = h
+        .post(
+            &format!("/payments/{id}/billing-key"),
+            &json!({"billingKey": key, "orderName": "x", "amount": {"total": 5000}, "currency": "KRW"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(h.sim.count("pay", &id), 0);
+    let (s, _) = h.get(&format!("/payments/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The registered amount goes through.
+    let (s, v) = h
+        .post(
+            &pay,
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 10_000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(h.sim.count("pay", &id), 1);
+    // Paid: no more pre-registering.
+    let (s, v) = h.post(&pre, &json!({"totalAmount": 1})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(type_of(&v), "ALREADY_PAID");
+    // Only the given fields are locked; registering again replaces the lock.
+    let id2 = uid("pre");
+    let (s, _) = h
+        .post(
+            &format!("/payments/{id2}/pre-register"),
+            &json!({"totalAmount": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = h
+        .post(
+            &format!("/payments/{id2}/pre-register"),
+            &json!({"currency": "KRW"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = h
+        .post(
+            &format!("/payments/{id2}/instant"),
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 2_000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Hostile input.
+    for (body, names) in [
+        (json!({"totalAmount": -1}), "totalAmount"),
+        (json!({"totalAmount": 0}), "totalAmount"),
+        (
+            json!({"totalAmount": 100, "taxFreeAmount": 101}),
+            "taxFreeAmount",
+        ),
+        (json!({"taxFreeAmount": -5}), "taxFreeAmount"),
+        (json!({"currency": "won"}), "currency"),
+        (json!({"totalAmount": "100"}), "totalAmount"),
+        (json!({"amount": 100}), "amount"),
+    ] {
+        let (s, v) = h
+            .post(&format!("/payments/{}/pre-register", uid("pre")), &body)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert_eq!(type_of(&v), "INVALID_REQUEST");
+        assert!(
+            v["message"].as_str().unwrap().contains(names),
+            "{body}: {v}"
+        );
+    }
+    let r = h
+        .http
+        .post(h.url(&format!("/payments/{}/pre-register", uid("pre"))))
+        .header("authorization", format!("PortOne {API_SECRET}"))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+}

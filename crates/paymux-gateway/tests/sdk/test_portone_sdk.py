@@ -176,6 +176,35 @@ try:
 except errors.SumOfPartsExceedsTotalAmountError:
     check("parts above the total raise SumOfPartsExceedsTotalAmountError", True)
 
+pre_id = pid()
+client.pre_register_payment(payment_id=pre_id, total_amount=5000, currency="KRW")
+try:
+    client.pay_instantly(
+        payment_id=pre_id,
+        channel_key=CHANNEL,
+        method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_OK))),
+        order_name="pre-registered",
+        amount=PaymentAmountInput(total=4000),
+        currency="KRW",
+    )
+    check("a payment unlike its pre-registration raises", False)
+except errors.InvalidRequestError as e:
+    check("a payment unlike its pre-registration raises InvalidRequestError", "amount.total" in (e.message or ""), repr(e))
+res = client.pay_instantly(
+    payment_id=pre_id,
+    channel_key=CHANNEL,
+    method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_OK))),
+    order_name="pre-registered",
+    amount=PaymentAmountInput(total=5000),
+    currency="KRW",
+)
+check("the pre-registered payment goes through", bool(res.payment.pg_tx_id))
+try:
+    client.pre_register_payment(payment_id=pre_id, total_amount=1)
+    check("pre-registering a paid id raises", False)
+except errors.AlreadyPaidError:
+    check("pre-registering a paid id raises AlreadyPaidError", True)
+
 # 3. Cancel: partial, then too much, then the rest.
 c = client.cancel_payment(payment_id=payment_id, reason="partial", amount=3000)
 check("partial cancel SUCCEEDED", type(c.cancellation).__name__ == "SucceededPaymentCancellation", repr(c))
