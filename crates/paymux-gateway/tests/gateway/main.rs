@@ -64,6 +64,19 @@ async fn not_found_is_believed_only_after_the_grace_period() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn webhook_backoff_is_capped() {
+    harness::run_with(
+        Backend::Sqlite,
+        |o| {
+            o.tuning.webhook_backoff_base = std::time::Duration::from_secs(3600);
+            o.tuning.webhook_backoff_max = std::time::Duration::from_millis(300);
+        },
+        scenarios::webhook_backoff_is_capped,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sandbox_starts_every_registered_simulator() {
     scenarios::sandbox().await
 }

@@ -2268,3 +2268,25 @@ pub async fn pre_registered_payments(h: Arc<Harness>) {
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
 }
+
+/// `[webhooks] max_backoff_ms`: with a one-hour base and a 300 ms cap, each retry of a failing
+/// delivery is due after the cap, not after hours (run with that tuning by main.rs).
+pub async fn webhook_backoff_is_capped(h: Arc<Harness>) {
+    *h.hooks.fail_first.lock().unwrap() = 2;
+    let (s, _) = h
+        .post(
+            &format!("/payments/{}/instant", uid("cap")),
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 3000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 1); // fails
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 0); // not due yet
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 1); // fails again
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 0);
+    // Uncapped this retry would wait 4 hours.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 1);
+    assert_eq!(h.hooks.events().len(), 1);
+}
