@@ -53,7 +53,10 @@ pub async fn cancel(
     payment_id: &str,
     body: CancelPaymentBody,
 ) -> Result<Value, ApiError> {
-    body.validated().map_err(|e| ApiError::validation(&e))?;
+    const PARTS: &[&str] = &["taxFreeAmount", "vatAmount"];
+    const SUM: &str = "SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT";
+    body.validated()
+        .map_err(|e| ApiError::amounts(&e, PARTS, SUM))?;
     let Some(p) = store::payments::load(&st.db, payment_id)
         .await?
         .filter(|p| body.store_id.as_ref().map_or(true, |s| *s == p.store_id))
@@ -75,6 +78,10 @@ pub async fn cancel(
     let rounding = channel.adapter.vat_rounding();
     let resolved =
         CancelAmounts::resolve_with(&body, &cancellable(&p), rounding).map_err(|rule| {
+            if let paymux_core::model::CancelRule::InvalidRequest(e) = &rule {
+                let errs = paymux_core::validation::ValidationErrors(vec![e.clone()]);
+                return ApiError::amounts(&errs, PARTS, SUM);
+            }
             ApiError::new(
                 axum::http::StatusCode::from_u16(rule.http_status())
                     .unwrap_or(axum::http::StatusCode::CONFLICT),

@@ -147,6 +147,10 @@ pub struct WebhookSection {
     /// Per-delivery timeout (ms). Default 30000.
     #[serde(default)]
     pub timeout_ms: Option<u64>,
+    /// Longest retry delay (ms): the ×4 growth stops there, jitter included. Default
+    /// 86400000 (one day).
+    #[serde(default)]
+    pub max_backoff_ms: Option<u64>,
 }
 
 /// `[checkout]`.
@@ -293,6 +297,8 @@ pub struct Tuning {
     pub webhook_backoff_base: Duration,
     /// Webhook delivery timeout.
     pub webhook_timeout: Duration,
+    /// Longest webhook retry delay.
+    pub webhook_backoff_max: Duration,
     /// Largest request body.
     pub body_limit: usize,
     /// Lifetime of a checkout session.
@@ -316,6 +322,7 @@ impl Tuning {
             webhook_max_attempts: f.webhooks.max_attempts.unwrap_or(6).max(1),
             webhook_backoff_base: ms(f.webhooks.backoff_base_ms.unwrap_or(60_000)),
             webhook_timeout: ms(f.webhooks.timeout_ms.unwrap_or(30_000)),
+            webhook_backoff_max: ms(f.webhooks.max_backoff_ms.unwrap_or(86_400_000)),
             body_limit: f.body_limit_bytes.unwrap_or(64 * 1024),
             checkout_session_ttl: ms(f.checkout.session_ttl_ms.unwrap_or(30 * 60 * 1000)),
         }
@@ -341,6 +348,7 @@ mod tests {
         assert!(!c.channel_groups.is_empty());
         let t = Tuning::from_file(&c);
         assert_eq!(t.body_limit, 65536);
+        assert_eq!(t.webhook_backoff_max, Duration::from_secs(3600));
         assert_eq!(c.browser.stores[0].id, "store-example");
         assert!(c.browser.stores[0].allows_origin("https://shop.example.com"));
         assert!(!c.browser.stores[0].allows_origin("https://evil.example.com"));

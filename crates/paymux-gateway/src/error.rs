@@ -45,6 +45,23 @@ impl ApiError {
         Self::invalid(errs.to_string())
     }
 
+    /// Broken amount rules: `409` with PortOne's sum-of-parts `kind`
+    /// (`SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT`, `SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT`) when every
+    /// broken rule is on one of the `parts` (a tax-free amount or VAT above the whole), else
+    /// `400 INVALID_REQUEST`. The message names the fields either way.
+    pub fn amounts(errs: &ValidationErrors, parts: &[&str], kind: &str) -> Self {
+        let only_parts = !errs.0.is_empty()
+            && errs
+                .0
+                .iter()
+                .all(|e| parts.contains(&e.path.to_string().as_str()));
+        if only_parts {
+            Self::conflict(kind, errs.to_string())
+        } else {
+            Self::validation(errs)
+        }
+    }
+
     /// 401 `UNAUTHORIZED`.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", message)

@@ -25,6 +25,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub(crate) mod billing_key_list;
 pub(crate) mod billing_keys;
 pub(crate) mod browser;
 pub(crate) mod cancel;
@@ -37,8 +38,10 @@ pub(crate) mod events;
 pub(crate) mod flow;
 pub(crate) mod groups;
 pub mod http;
+pub(crate) mod payment_list;
 pub(crate) mod payments;
 pub(crate) mod reconciler;
+pub(crate) mod schedule_list;
 pub(crate) mod schedules;
 pub mod server;
 pub mod state;

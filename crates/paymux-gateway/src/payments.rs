@@ -57,11 +57,23 @@ pub async fn pay_instant(
     body: InstantPaymentInput,
     origin: &Origin,
 ) -> Result<Value, ApiError> {
-    body.validated().map_err(|e| ApiError::validation(&e))?;
+    body.validated().map_err(|e| {
+        ApiError::amounts(
+            &e,
+            &["amount.taxFree", "amount.vat"],
+            "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+        )
+    })?;
     let amounts = body
         .amount
         .resolve(&FieldPath::root("amount"))
-        .map_err(|e| ApiError::validation(&e))?;
+        .map_err(|e| {
+            ApiError::amounts(
+                &e,
+                &["amount.taxFree", "amount.vat"],
+                "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+            )
+        })?;
     let now = util::now();
     let req = PgRequest::Instant(InstantPaymentCall {
         payment_id: payment_id.to_string(),
@@ -170,11 +182,23 @@ async fn pay_with_billing_key_inner(
     schedule_id: Option<&str>,
     origin: &Origin,
 ) -> Result<(Result<Value, ApiError>, PaymentStatus), ApiError> {
-    body.validated().map_err(|e| ApiError::validation(&e))?;
+    body.validated().map_err(|e| {
+        ApiError::amounts(
+            &e,
+            &["amount.taxFree", "amount.vat"],
+            "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+        )
+    })?;
     let amounts = body
         .amount
         .resolve(&FieldPath::root("amount"))
-        .map_err(|e| ApiError::validation(&e))?;
+        .map_err(|e| {
+            ApiError::amounts(
+                &e,
+                &["amount.taxFree", "amount.vat"],
+                "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+            )
+        })?;
     let key = crate::billing_keys::load(st, &body.billing_key)
         .await?
         .ok_or_else(|| {
@@ -410,6 +434,131 @@ pub async fn get(
     };
     let cancels = crate::cancel::list(st, payment_id).await?;
     Ok(view(st, &p, &cancels))
+}
+
+/// `GET /payments/{paymentId}/transactions`: every attempt, oldest first — the attempts
+/// routing failed over from, the failed attempts a new claim replaced, and the current one.
+pub async fn transactions(
+    st: &AppState,
+    payment_id: &str,
+    store_id: Option<&str>,
+) -> Result<Value, ApiError> {
+    let p = store::payments::load(&st.db, payment_id)
+        .await?
+        .filter(|p| store_id.map_or(true, |s| s == p.store_id));
+    let Some(p) = p else {
+        return Err(ApiError::not_found(
+            "PAYMENT_NOT_FOUND",
+            format!("no payment `{payment_id}`"),
+        ));
+    };
+    let cancels = crate::cancel::list(st, payment_id).await?;
+    let kept = store::attempts::list(&st.db, payment_id).await?;
+    let mut items: Vec<Value> = kept
+        .iter()
+        // A FAILED payment's own attempt is kept when a new claim is tried; until that claim
+        // wins, the row still shows it.
+        .filter(|a| a.id != p.transaction_id)
+        .map(|a| views::payment::transaction(&attempt_row(&p, a), &[], &st.merchant_id))
+        .collect();
+    items.push(views::payment::transaction(&p, &cancels, &st.merchant_id));
+    Ok(views::render(&views::list::Items { items }))
+}
+
+/// A superseded attempt as a `FAILED` payment row (the order fields are the payment's).
+fn attempt_row(p: &PaymentRow, a: &store::attempts::AttemptRow) -> PaymentRow {
+    PaymentRow {
+        transaction_id: a.id.clone(),
+        status: PaymentStatus::Failed,
+        channel_key: a.channel_key.clone(),
+        channel_json: a.channel_json.clone(),
+        method_json: a.method_json.clone(),
+        amount_cancelled: 0,
+        amount_cancelled_tax_free: 0,
+        amount_cancelled_vat: 0,
+        pg_tx_id: None,
+        paid_at: None,
+        failed_at: Some(a.failed_at),
+        failure: a.failure.clone(),
+        cancelled_at: None,
+        cancel_count: 0,
+        requested_at: a.requested_at,
+        updated_at: a.failed_at,
+        status_changed_at: a.failed_at,
+        ..p.clone()
+    }
+}
+
+/// PortOne `PreRegisterPaymentBody`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PreRegisterPaymentBody {
+    /// storeId.
+    pub store_id: Option<String>,
+    /// The total to lock.
+    pub total_amount: Option<i64>,
+    /// The tax-free part to lock.
+    pub tax_free_amount: Option<i64>,
+    /// The currency to lock.
+    pub currency: Option<String>,
+}
+
+/// `POST /payments/{paymentId}/pre-register`: lock the total, tax-free part and currency (those
+/// given) that a later payment of this id must have; a payment with others is refused before
+/// anything is charged. Registering again replaces the lock, until a payment of the id exists.
+pub async fn pre_register(
+    st: &AppState,
+    payment_id: &str,
+    body: PreRegisterPaymentBody,
+) -> Result<Value, ApiError> {
+    if payment_id.trim().is_empty() || payment_id.len() > 256 {
+        return Err(ApiError::invalid("paymentId: must be 1 to 256 bytes"));
+    }
+    if body.total_amount.is_some_and(|t| t < 1) {
+        return Err(ApiError::invalid("totalAmount: must be at least 1"));
+    }
+    if body.tax_free_amount.is_some_and(|t| t < 0) {
+        return Err(ApiError::invalid("taxFreeAmount: must not be negative"));
+    }
+    if let (Some(total), Some(tax_free)) = (body.total_amount, body.tax_free_amount) {
+        if tax_free > total {
+            return Err(ApiError::invalid(
+                "taxFreeAmount: must not exceed totalAmount",
+            ));
+        }
+    }
+    if let Some(c) = &body.currency {
+        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(ApiError::invalid(
+                "currency: must be a three-letter ISO 4217 code (KRW, USD …)",
+            ));
+        }
+    }
+    let store_id = body.store_id.unwrap_or_else(|| st.store_id.clone());
+    if let Some(p) = store::payments::load(&st.db, payment_id).await? {
+        if p.status != PaymentStatus::Failed {
+            return Err(ApiError::conflict(
+                "ALREADY_PAID",
+                format!(
+                    "payment `{payment_id}` already exists ({}); it can no longer be pre-registered",
+                    p.status
+                ),
+            ));
+        }
+    }
+    store::preregistrations::upsert(
+        &st.db,
+        &store::preregistrations::PreRegistration {
+            payment_id: payment_id.to_string(),
+            store_id,
+            total_amount: body.total_amount,
+            tax_free_amount: body.tax_free_amount,
+            currency: body.currency,
+        },
+        util::micros(util::now()),
+    )
+    .await?;
+    Ok(json!({}))
 }
 
 /// The PortOne `Payment` object of a stored payment.

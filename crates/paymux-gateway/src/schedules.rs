@@ -30,7 +30,15 @@ pub async fn create(
     payment_id: &str,
     body: CreatePaymentScheduleBody,
 ) -> Result<Value, ApiError> {
-    body.validated().map_err(|e| ApiError::validation(&e))?;
+    const PARTS: &[&str] = &["payment.amount.taxFree", "payment.amount.vat"];
+    const SUM: &str = "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT";
+    body.validated()
+        .map_err(|e| ApiError::amounts(&e, PARTS, SUM))?;
+    // The amounts must add up now, not only when the schedule runs.
+    body.payment
+        .amount
+        .resolve(&paymux_core::validation::FieldPath::root("payment.amount"))
+        .map_err(|e| ApiError::amounts(&e, PARTS, SUM))?;
     let key = crate::billing_keys::load(st, &body.payment.billing_key)
         .await?
         .ok_or_else(|| {

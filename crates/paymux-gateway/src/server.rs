@@ -189,6 +189,11 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         _ => None,
     };
     let db = Db::connect(&opts.database).await?;
+    // Payments from before the search columns (schema version 3) become searchable.
+    let filled = crate::store::payment_search::backfill(&db).await?;
+    if filled > 0 {
+        tracing::info!(filled, "filled the search columns of earlier payments");
+    }
     let tuning = opts.tuning.clone();
     // `[pg] read_timeout_ms`, when set, is the read timeout of every PG call: it beats an
     // adapter's recommended one (the only place that decides it).

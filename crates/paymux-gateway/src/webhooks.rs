@@ -244,7 +244,11 @@ async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
             outbox::given_up(&st.db, &d.id, &err).await?;
         }
         Some(err) => {
-            let delay = backoff(st.tuning.webhook_backoff_base, d.attempts);
+            let delay = backoff(
+                st.tuning.webhook_backoff_base,
+                st.tuning.webhook_backoff_max,
+                d.attempts,
+            );
             tracing::info!(webhook_id = %d.id, event = %d.event_type, attempt = d.attempts, error = %err, retry_in_ms = delay.as_millis() as u64, "webhook delivery failed; will retry");
             let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
             outbox::retry_at(&st.db, &d.id, next, &err).await?;
@@ -254,18 +258,17 @@ async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
 }
 
 /// Delay before delivery `attempts + 1`: base × 4^(attempts−1), plus up to 10 % jitter,
-/// capped at one day.
-pub fn backoff(base: Duration, attempts: i64) -> Duration {
+/// never more than `max` (`[webhooks] max_backoff_ms`).
+pub fn backoff(base: Duration, max: Duration, attempts: i64) -> Duration {
     let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 10)).unwrap_or(10);
-    let d = base.saturating_mul(4u32.saturating_pow(exp));
-    let d = d.min(Duration::from_secs(86_400));
+    let d = base.saturating_mul(4u32.saturating_pow(exp)).min(max);
     let jitter = d.as_millis() as u64 / 10;
     let extra = if jitter > 0 {
         rand::random::<u64>() % jitter
     } else {
         0
     };
-    d + Duration::from_millis(extra)
+    (d + Duration::from_millis(extra)).min(max)
 }
 
 #[cfg(test)]
@@ -352,11 +355,28 @@ mod tests {
     #[test]
     fn backoff_grows_by_four() {
         let b = Duration::from_secs(60);
-        let d1 = backoff(b, 1);
-        let d2 = backoff(b, 2);
+        let day = Duration::from_secs(86_400);
+        let d1 = backoff(b, day, 1);
+        let d2 = backoff(b, day, 2);
         assert!(d1 >= Duration::from_secs(60) && d1 < Duration::from_secs(67));
         assert!(d2 >= Duration::from_secs(240) && d2 < Duration::from_secs(265));
-        assert!(backoff(b, 50) <= Duration::from_secs(86_400 + 8_640));
+        assert!(backoff(b, day, 50) <= day);
+    }
+
+    #[test]
+    fn backoff_is_capped_jitter_included() {
+        let b = Duration::from_secs(60);
+        let cap = Duration::from_secs(300);
+        // 60, 240, then 960 → capped at 300 for every later retry.
+        assert!(backoff(b, cap, 2) < cap);
+        for attempts in 3..40 {
+            assert_eq!(backoff(b, cap, attempts), cap, "attempt {attempts}");
+        }
+        // A cap below the base: every retry waits the cap.
+        assert_eq!(
+            backoff(b, Duration::from_secs(10), 1),
+            Duration::from_secs(10)
+        );
     }
 
     #[test]

@@ -237,6 +237,7 @@ pub(super) async fn execute_claimed(
                     channel = routed.channel_key,
                     "failed over"
                 );
+                keep_failed_over(st, np, transaction_id, &routed.attempts, now).await;
             }
             routed.result
         }
@@ -275,6 +276,58 @@ pub(super) async fn execute_claimed(
                 PaymentStatus::PayPending,
             )
         }
+    }
+}
+
+/// Record the attempts routing failed over from (all but the last), each under its own
+/// transaction id, for `GET /payments/{id}/transactions`. A failure to record is logged: the
+/// payment itself is settled either way.
+async fn keep_failed_over(
+    st: &AppState,
+    np: &NewPayment,
+    transaction_id: &str,
+    attempts: &[paymux_routing::failover::Attempt],
+    requested: DateTime<Utc>,
+) {
+    use crate::domain::Failure;
+    use paymux_routing::failover::AttemptResult;
+    let failed_at = util::micros(util::now());
+    let rows: Vec<store::attempts::AttemptRow> = attempts[..attempts.len() - 1]
+        .iter()
+        .map(|a| {
+            let failure = match &a.result {
+                AttemptResult::Declined {
+                    pg_code,
+                    pg_message,
+                    kind,
+                    ..
+                } => Failure::from_pg(
+                    format!("declined by the PG ({kind})"),
+                    pg_code.clone(),
+                    pg_message.clone(),
+                ),
+                AttemptResult::Error { message, .. } => Failure::reason(message.clone()),
+                AttemptResult::Unknown { reason } => Failure::reason(reason.clone()),
+                other => Failure::reason(format!("failed over ({other:?})")),
+            };
+            store::attempts::AttemptRow {
+                id: uuid::Uuid::new_v4().hyphenated().to_string(),
+                payment_id: np.id.clone(),
+                transaction_id: transaction_id.to_string(),
+                channel_key: Some(a.channel_key.clone()),
+                channel_json: st
+                    .channels
+                    .get(&a.channel_key)
+                    .and_then(|e| util::to_json_text(&e.selected())),
+                method_json: np.method_json.clone(),
+                failure: Some(failure),
+                requested_at: util::micros(requested),
+                failed_at,
+            }
+        })
+        .collect();
+    if let Err(e) = store::attempts::insert(&st.db, &rows).await {
+        tracing::error!(error = %e, payment_id = np.id, "could not record the failed-over attempts");
     }
 }
 

@@ -62,7 +62,7 @@ pub(super) async fn sandbox_webhooks(
     let inbox = st
         .inbox
         .as_ref()
-        .ok_or_else(|| ApiError::not_found("NOT_FOUND", "no such endpoint"))?;
+        .ok_or_else(|| ApiError::not_found("INVALID_REQUEST", "no such endpoint"))?;
     let cap = inbox.capacity();
     let mut limit = cap;
     for (k, v) in &q {

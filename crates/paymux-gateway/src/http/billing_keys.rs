@@ -6,10 +6,10 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 
-use super::request::{json_body, store_id};
+use super::request::{json_body, query_or_body, store_id};
 use super::{ApiResult, St};
-use crate::billing_keys;
 use crate::error::ApiError;
+use crate::{billing_key_list, billing_keys};
 
 pub(super) async fn issue_billing_key(State(st): St, body: Body) -> ApiResult {
     let b = json_body(&st, body).await?;
@@ -38,4 +38,14 @@ pub(super) async fn delete_billing_key(
     billing_keys::delete(&st, &key, store_id(&q), skip)
         .await
         .map(Json)
+}
+
+/// `GET /billing-keys`: PortOne `getBillingKeyInfos` (the body as JSON or in `requestBody`).
+pub(super) async fn list_billing_keys(
+    State(st): St,
+    Query(q): Query<HashMap<String, String>>,
+    body: Body,
+) -> ApiResult {
+    let b = query_or_body(&st, &q, body).await?;
+    billing_key_list::list(&st, b).await.map(Json)
 }

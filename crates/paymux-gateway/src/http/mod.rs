@@ -64,6 +64,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/browser/v1/checkout"),
     ("get", "/browser/result"),
     ("get", "/browser/v1/return"),
+    // Lists (issue #20).
+    ("get", "/payments"),
+    ("get", "/payments-by-cursor"),
+    ("get", "/payments/{paymentId}/transactions"),
+    ("get", "/payment-schedules"),
+    ("get", "/billing-keys"),
+    ("post", "/payments/{paymentId}/pre-register"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -103,7 +110,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/payments/{payment_id}/schedule", post(create_schedule))
         .route("/payments/{payment_id}/cancel", post(cancel_payment))
         .route("/payments/{payment_id}", get(get_payment))
-        .route("/billing-keys", post(issue_billing_key))
+        .route(
+            "/billing-keys",
+            post(issue_billing_key).get(list_billing_keys),
+        )
         .route(
             "/billing-keys/{billing_key}",
             get(get_billing_key).delete(delete_billing_key),
@@ -111,7 +121,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/payment-schedules/{id}", get(get_schedule))
         .route(
             "/payment-schedules",
-            axum::routing::delete(revoke_schedules),
+            axum::routing::delete(revoke_schedules).get(list_schedules),
         )
         .route("/channel-groups", get(list_groups))
         .route(
@@ -122,6 +132,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/channels", get(list_channels))
         .route("/checkout/sessions", post(create_checkout))
         .route("/checkout/sessions/{id}", get(get_checkout))
+        // Lists (issue #20).
+        .route("/payments", get(list_payments))
+        .route("/payments-by-cursor", get(payments_by_cursor))
+        .route(
+            "/payments/{payment_id}/transactions",
+            get(payment_transactions),
+        )
+        .route("/payments/{payment_id}/pre-register", post(pre_register))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()
@@ -199,16 +217,34 @@ async fn auth(State(st): St, req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found("NOT_FOUND", "no such endpoint")
+// Unknown paths and methods: PortOne's error shape with a type PortOne defines
+// (`INVALID_REQUEST`, so SDKs raise their InvalidRequestError), the HTTP status saying which.
+async fn not_found(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "INVALID_REQUEST",
+        format!(
+            "no such endpoint: {method} {} (docs/API.md lists the operations)",
+            shown_path(&uri)
+        ),
+    )
 }
 
-async fn method_not_allowed() -> ApiError {
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
-        "this endpoint does not accept that method",
+        "INVALID_REQUEST",
+        format!(
+            "{} does not accept {method} (docs/API.md lists the operations)",
+            shown_path(&uri)
+        ),
     )
+}
+
+/// The request path for an error message: at most 200 characters, the query left out (it may
+/// carry a body).
+fn shown_path(uri: &axum::http::Uri) -> String {
+    uri.path().chars().take(200).collect()
 }
 
 async fn openapi() -> Response {

@@ -8,10 +8,10 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 
-use super::request::{json_body, origin, store_id};
+use super::request::{json_body, origin, query_or_body, store_id};
 use super::{ApiResult, St};
 use crate::error::{parse_body, ApiError};
-use crate::{cancel, payments, schedules};
+use crate::{cancel, payment_list, payments, schedule_list, schedules};
 
 pub(super) async fn instant(
     State(st): St,
@@ -86,4 +86,57 @@ pub(super) async fn revoke_schedules(
         _ => parse_body(&bytes)?,
     };
     schedules::revoke(&st, b).await.map(Json)
+}
+
+/// `GET /payments`: PortOne `getPayments` (the body as JSON or in `requestBody`).
+pub(super) async fn list_payments(
+    State(st): St,
+    Query(q): Query<HashMap<String, String>>,
+    body: Body,
+) -> ApiResult {
+    let b = query_or_body(&st, &q, body).await?;
+    payment_list::list(&st, b).await.map(Json)
+}
+
+/// `GET /payments-by-cursor`: PortOne `getAllPaymentsByCursor`.
+pub(super) async fn payments_by_cursor(
+    State(st): St,
+    Query(q): Query<HashMap<String, String>>,
+    body: Body,
+) -> ApiResult {
+    let b = query_or_body(&st, &q, body).await?;
+    payment_list::by_cursor(&st, b).await.map(Json)
+}
+
+/// `GET /payments/{paymentId}/transactions`: PortOne `getPaymentTransactions`.
+pub(super) async fn payment_transactions(
+    State(st): St,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult {
+    payments::transactions(&st, &id, store_id(&q))
+        .await
+        .map(Json)
+}
+
+/// `GET /payment-schedules`: PortOne `getPaymentSchedules` (the body as JSON or in
+/// `requestBody`).
+pub(super) async fn list_schedules(
+    State(st): St,
+    Query(q): Query<HashMap<String, String>>,
+    body: Body,
+) -> ApiResult {
+    let b = query_or_body(&st, &q, body).await?;
+    schedule_list::list(&st, b).await.map(Json)
+}
+
+/// `POST /payments/{paymentId}/pre-register`: PortOne `preRegisterPayment`.
+pub(super) async fn pre_register(State(st): St, Path(id): Path<String>, body: Body) -> ApiResult {
+    let b = super::request::body_bytes(&st, body).await?;
+    let b = if b.iter().all(u8::is_ascii_whitespace) {
+        payments::PreRegisterPaymentBody::default()
+    } else {
+        parse_body(&b)?
+    };
+    payments::pre_register(&st, &id, b).await.map(Json)
 }

@@ -43,6 +43,34 @@ pub(super) async fn json_body<T: DeserializeOwned>(
     parse_body(&bytes)
 }
 
+/// A body that may come as JSON, or — as PortOne's SDKs send the bodies of `GET` and `DELETE`
+/// calls — as JSON in the `requestBody` query parameter. Neither: `{}`.
+pub(super) async fn query_or_body<T: DeserializeOwned>(
+    st: &AppState,
+    q: &HashMap<String, String>,
+    body: Body,
+) -> Result<T, ApiError> {
+    let bytes = body_bytes(st, body).await?;
+    let empty = bytes.iter().all(u8::is_ascii_whitespace);
+    match q.get("requestBody") {
+        Some(rb) if empty => {
+            if rb.len() > st.tuning.body_limit {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "INVALID_REQUEST",
+                    format!("requestBody is larger than {} bytes", st.tuning.body_limit),
+                ));
+            }
+            parse_body(rb.as_bytes())
+        }
+        Some(_) => Err(ApiError::invalid(
+            "requestBody: give the body either as JSON or in the requestBody query parameter, not both",
+        )),
+        None if empty => parse_body(b"{}"),
+        None => parse_body(&bytes),
+    }
+}
+
 pub(super) fn store_id(q: &HashMap<String, String>) -> Option<&str> {
     q.get("storeId").map(String::as_str)
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::db::{Db, Row};
+use super::db::{Arg, Db, Row};
 use super::outbox::{self, Event};
 use super::payments::PaymentRow;
 use crate::domain::{CancellationStatus, PaymentStatus};
@@ -63,6 +63,24 @@ pub async fn list(db: &Db, payment_id: &str) -> Result<Vec<CancellationRow>, sql
         .fetch_all(
             "SELECT * FROM cancellations WHERE payment_id = $1 ORDER BY requested_at, id",
             crate::args![payment_id],
+        )
+        .await?;
+    rows.iter().map(CancellationRow::from_row).collect()
+}
+
+/// The cancellations of several payments (a page of a payment list), in one statement.
+pub async fn list_for(db: &Db, payment_ids: &[&str]) -> Result<Vec<CancellationRow>, sqlx::Error> {
+    if payment_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ps: Vec<String> = (1..=payment_ids.len()).map(|i| format!("${i}")).collect();
+    let rows = db
+        .fetch_all(
+            &format!(
+                "SELECT * FROM cancellations WHERE payment_id IN ({}) ORDER BY requested_at, id",
+                ps.join(", ")
+            ),
+            payment_ids.iter().map(|id| Arg::from(*id)).collect(),
         )
         .await?;
     rows.iter().map(CancellationRow::from_row).collect()

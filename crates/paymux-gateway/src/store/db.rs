@@ -36,6 +36,26 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "checkout",
         include_str!("../../migrations/0002_checkout.sql"),
     ),
+    (
+        3,
+        "payment_search",
+        include_str!("../../migrations/0003_payment_search.sql"),
+    ),
+    (
+        4,
+        "payment_attempts",
+        include_str!("../../migrations/0004_payment_attempts.sql"),
+    ),
+    (
+        5,
+        "list_indexes",
+        include_str!("../../migrations/0005_list_indexes.sql"),
+    ),
+    (
+        6,
+        "preregistrations",
+        include_str!("../../migrations/0006_preregistrations.sql"),
+    ),
 ];
 
 /// Which engine.

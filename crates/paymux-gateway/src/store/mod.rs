@@ -7,13 +7,17 @@
 //! outbox rows and its schedule's row commit together. [`db`] runs the statements on SQLite
 //! (one writer, group commit, `synchronous=FULL`) or PostgreSQL.
 
+pub mod attempts;
+pub mod billing_key_search;
 pub mod billing_keys;
 pub mod cancellations;
 pub mod db;
 pub mod group_commit;
 pub mod groups;
 pub mod outbox;
+pub mod payment_search;
 pub mod payments;
+pub mod preregistrations;
 pub mod reconcile;
 pub mod schedules;
 pub mod sessions;

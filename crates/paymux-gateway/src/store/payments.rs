@@ -17,6 +17,7 @@ use serde_json::{json, Map, Value};
 
 use super::db::{Arg, Db, Row};
 use super::outbox::{self, Event};
+use super::payment_search as search;
 use crate::domain::{Destination, Failure, MethodUpdate, PaymentKind, PaymentStatus, Transition};
 use crate::util::{self, put};
 
@@ -249,6 +250,27 @@ pub async fn claim(
         ("amount_cancelled_vat", 0i64.into()),
         ("customer_json", np.customer_json.clone().into()),
         ("custom_data", np.custom_data.clone().into()),
+        (
+            "method_type",
+            search::method_type(np.method_json.as_deref()).into(),
+        ),
+        (
+            "card_last4",
+            search::card_last4(np.method_json.as_deref()).into(),
+        ),
+        (
+            "customer_name",
+            search::customer_field(np.customer_json.as_deref(), "name").into(),
+        ),
+        (
+            "customer_email",
+            search::customer_field(np.customer_json.as_deref(), "email").into(),
+        ),
+        (
+            "customer_phone",
+            search::customer_field(np.customer_json.as_deref(), "phoneNumber").into(),
+        ),
+        ("search_ready", 1i64.into()),
         ("extra_json", np.extra_json.clone().into()),
         (
             "notice_urls_json",
@@ -306,7 +328,9 @@ pub async fn claim(
     if db.execute(insert, args).await? == 1 {
         return Ok(Claim::Claimed { transaction_id });
     }
-    // A payment that failed for certain may be tried again under the same id.
+    // A payment that failed for certain may be tried again under the same id; the failed
+    // attempt is kept first (idempotent: a lost race leaves a true record of it).
+    super::attempts::keep_failed_claim(db, &np.id).await?;
     let args: Vec<Arg> = cols.into_iter().map(|(_, a)| a).collect();
     if db.execute(retry, args).await? == 1 {
         // Earlier failed cancellations of an earlier attempt are irrelevant; none can exist
@@ -452,19 +476,28 @@ pub async fn apply(
             pg_tx_id,
             paid_at,
             method,
-        } => (
-            format!("UPDATE payments SET status = 'PAID', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), paid_at = $4, \
-                     method_json = COALESCE($5, method_json), updated_at = $6, status_changed_at = $6, reconcile_at = NULL {guard}"),
-            crate::args![payment_id, transaction_id, pg_tx_id.clone(), util::micros(*paid_at), merged(method), nu],
-        ),
+        } => {
+            let m = merged(method);
+            (
+                format!("UPDATE payments SET status = 'PAID', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), paid_at = $4, \
+                         method_json = COALESCE($5, method_json), updated_at = $6, status_changed_at = $6, reconcile_at = NULL, \
+                         method_type = COALESCE($7, method_type), card_last4 = COALESCE($8, card_last4) {guard}"),
+                crate::args![payment_id, transaction_id, pg_tx_id.clone(), util::micros(*paid_at), m.clone(), nu,
+                             search::method_type(m.as_deref()), search::card_last4(m.as_deref())],
+            )
+        }
         Transition::VirtualAccountIssued {
             pg_tx_id,
             method,
-        } => (
-            format!("UPDATE payments SET status = 'VIRTUAL_ACCOUNT_ISSUED', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), \
-                     method_json = COALESCE($4, method_json), updated_at = $5, status_changed_at = $5, reconcile_at = NULL {guard}"),
-            crate::args![payment_id, transaction_id, pg_tx_id.clone(), merged(method), nu],
-        ),
+        } => {
+            let m = merged(method);
+            (
+                format!("UPDATE payments SET status = 'VIRTUAL_ACCOUNT_ISSUED', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), \
+                         method_json = COALESCE($4, method_json), updated_at = $5, status_changed_at = $5, reconcile_at = NULL, \
+                         method_type = COALESCE($6, method_type) {guard}"),
+                crate::args![payment_id, transaction_id, pg_tx_id.clone(), m.clone(), nu, search::method_type(m.as_deref())],
+            )
+        }
         Transition::Failed { failure } => (
             format!("UPDATE payments SET status = 'FAILED', outcome_unknown = 0, failed_at = $3, failure_json = $4, \
                      updated_at = $3, status_changed_at = $3, reconcile_at = NULL {guard}"),

@@ -312,3 +312,123 @@ pub async fn finish(
     .await?;
     Ok(())
 }
+
+/// Which time a schedule list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleSort {
+    /// When it was created.
+    CreatedAt,
+    /// When it is to be paid.
+    TimeToPay,
+    /// When it completed.
+    CompletedAt,
+}
+
+/// What `GET /payment-schedules` asks for.
+#[derive(Debug, Clone)]
+pub struct ScheduleFilter {
+    /// Only this store.
+    pub store_id: Option<String>,
+    /// Only this billing key.
+    pub billing_key: Option<String>,
+    /// Time to pay from (µs, inclusive).
+    pub from: Option<i64>,
+    /// Time to pay until (µs, exclusive).
+    pub until: Option<i64>,
+    /// Any of these statuses (empty: any).
+    pub statuses: Vec<ScheduleStatus>,
+    /// Only schedules whose billing key was issued on one of these channels (`None`: any).
+    pub channel_keys: Option<Vec<String>>,
+    /// Sort by.
+    pub sort: ScheduleSort,
+    /// Newest first.
+    pub descending: bool,
+}
+
+/// One page of schedules matching `f`, and how many match in all.
+pub async fn search(
+    db: &Db,
+    f: &ScheduleFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ScheduleRow>, i64), sqlx::Error> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<super::db::Arg> = Vec::new();
+    let arg = |args: &mut Vec<super::db::Arg>, a: super::db::Arg| {
+        args.push(a);
+        format!("${}", args.len())
+    };
+    if let Some(s) = &f.store_id {
+        let p = arg(&mut args, s.as_str().into());
+        clauses.push(format!("store_id = {p}"));
+    }
+    if let Some(k) = &f.billing_key {
+        let p = arg(&mut args, k.as_str().into());
+        clauses.push(format!("billing_key = {p}"));
+    }
+    if let Some(t) = f.from {
+        let p = arg(&mut args, t.into());
+        clauses.push(format!("time_to_pay >= {p}"));
+    }
+    if let Some(t) = f.until {
+        let p = arg(&mut args, t.into());
+        clauses.push(format!("time_to_pay < {p}"));
+    }
+    if !f.statuses.is_empty() {
+        let ps: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| arg(&mut args, s.as_str().into()))
+            .collect();
+        clauses.push(format!("status IN ({})", ps.join(", ")));
+    }
+    match &f.channel_keys {
+        Some(keys) if keys.is_empty() => clauses.push("1 = 0".into()),
+        Some(keys) => {
+            let ps: Vec<String> = keys
+                .iter()
+                .map(|k| arg(&mut args, k.as_str().into()))
+                .collect();
+            clauses.push(format!(
+                "billing_key IN (SELECT billing_key FROM billing_key_channels WHERE channel_key IN ({}))",
+                ps.join(", ")
+            ));
+        }
+        None => {}
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let total = db
+        .fetch_optional(
+            &format!("SELECT COUNT(*) AS n FROM payment_schedules {filter}"),
+            args.clone(),
+        )
+        .await?
+        .map(|r| r.req_int("n"))
+        .transpose()?
+        .unwrap_or(0);
+    let col = match f.sort {
+        ScheduleSort::CreatedAt => "created_at",
+        ScheduleSort::TimeToPay => "time_to_pay",
+        ScheduleSort::CompletedAt => "completed_at",
+    };
+    let order = if f.descending { "DESC" } else { "ASC" };
+    let pl = arg(&mut args, limit.into());
+    let po = arg(&mut args, offset.into());
+    let rows = db
+        .fetch_all(
+            &format!(
+                "SELECT * FROM payment_schedules {filter} ORDER BY {col} {order}, id {order} LIMIT {pl} OFFSET {po}"
+            ),
+            args,
+        )
+        .await?;
+    let rows = rows
+        .iter()
+        .map(ScheduleRow::from_row)
+        .collect::<Result<_, _>>()?;
+    Ok((rows, total))
+}

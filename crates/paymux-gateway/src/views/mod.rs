@@ -8,6 +8,7 @@
 pub mod billing_key;
 pub mod cancellation;
 pub mod checkout;
+pub mod list;
 pub mod party;
 pub mod payment;
 pub mod schedule;

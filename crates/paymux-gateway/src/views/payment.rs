@@ -204,6 +204,18 @@ impl Payment {
     }
 }
 
+/// PortOne `PaymentTransaction`: one attempt of a payment, shaped as the `Payment` of that
+/// attempt with `id` the attempt's transaction id and `paymentId` the payment's id.
+pub fn transaction(p: &PaymentRow, cancels: &[CancellationRow], merchant_id: &str) -> Value {
+    let mut v = super::render(&Payment::of(p, cancels, merchant_id));
+    if let Value::Object(m) = &mut v {
+        m.remove("transactionId");
+        m.insert("id".into(), Value::String(p.transaction_id.clone()));
+        m.insert("paymentId".into(), Value::String(p.id.clone()));
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

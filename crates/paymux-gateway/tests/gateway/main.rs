@@ -46,6 +46,11 @@ on_both_backends!(
     admin_channels_and_groups,
     no_card_data_in_database_or_logs,
     two_instances_share_one_database,
+    payment_lists,
+    payment_transactions,
+    schedule_lists,
+    billing_key_lists,
+    pre_registered_payments,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -84,6 +89,19 @@ async fn without_a_configured_read_timeout_the_adapters_recommendation_is_used()
             o.tuning.read_timeout_overrides_adapter = false;
         },
         scenarios::late_answer_is_waited_for_with_the_adapters_read_timeout,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn webhook_backoff_is_capped() {
+    harness::run_with(
+        Backend::Sqlite,
+        |o| {
+            o.tuning.webhook_backoff_base = std::time::Duration::from_secs(3600);
+            o.tuning.webhook_backoff_max = std::time::Duration::from_millis(300);
+        },
+        scenarios::webhook_backoff_is_capped,
     )
     .await
 }

@@ -288,6 +288,22 @@ pub async fn cancel_partial_then_full(h: Arc<Harness>) {
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(type_of(&v), "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT");
+    // Parts above the cancel amount: PortOne's 409 naming the field; nothing cancelled.
+    for body in [
+        json!({"reason": "x", "amount": 1000, "taxFreeAmount": 1001}),
+        json!({"reason": "x", "amount": 1000, "vatAmount": 1001}),
+        json!({"reason": "x", "taxFreeAmount": 7001}),
+    ] {
+        let (s, v) = h.post(&path, &body).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{body}: {v}");
+        assert_eq!(
+            type_of(&v),
+            "SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT",
+            "{body}: {v}"
+        );
+    }
+    let (_, p) = h.get(&format!("/payments/{id}")).await;
+    assert_eq!(p["amount"]["cancelled"], 3000);
     // Stale currentCancellableAmount.
     let (s, v) = h
         .post(
@@ -649,6 +665,23 @@ fn schedule_body(key: &str, when: chrono::DateTime<chrono::Utc>) -> Value {
 pub async fn schedule_runs_once_and_revoke(h: Arc<Harness>) {
     let key = issue_key(&h, "fake-a").await;
     let now = chrono::Utc::now();
+    // Parts above the whole: refused when scheduled (409), not when the schedule runs.
+    let mut b = schedule_body(&key, now);
+    b["payment"]["amount"]["taxFree"] = json!(10_000);
+    let (s, v) = h
+        .post(&format!("/payments/{}/schedule", uid("sch")), &b)
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(type_of(&v), "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT");
+    // And with a billing key now.
+    let (s, v) = h
+        .post(
+            &format!("/payments/{}/billing-key", uid("bk")),
+            &json!({"billingKey": key, "orderName": "x", "amount": {"total": 100, "vat": 101}, "currency": "KRW"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(type_of(&v), "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT");
     let pid = uid("sch");
     let (s, v) = h
         .post(
@@ -996,6 +1029,22 @@ pub async fn invalid_input_is_400_never_500(h: Arc<Harness>) {
             "amount.taxFree",
         ),
     ];
+    // Parts above the whole: PortOne's own 409 (not 400), naming the field.
+    for (part, value) in [("taxFree", 2000), ("vat", 1001)] {
+        let mut b = instant_body(("channelKey", "fake-a"), CARD_OK, 1000);
+        b["amount"][part] = json!(value);
+        let (s, v) = h.post(&path, &b).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{part}: {v}");
+        assert_eq!(type_of(&v), "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT", "{v}");
+        assert!(v["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("amount.{part}")));
+    }
+    let cases: Vec<_> = cases
+        .into_iter()
+        .filter(|(_, field)| *field != "amount.taxFree")
+        .collect();
     for (body, field) in cases {
         let (s, v) = h.post(&path, &body).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{field}: {v}");
@@ -1033,10 +1082,19 @@ pub async fn invalid_input_is_400_never_500(h: Arc<Harness>) {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(type_of(&v), "CHANNEL_NOT_FOUND");
-    // Unknown route: JSON error, not 500.
-    let (s, v) = h.get("/no/such/route").await;
+    // Unknown route and method: PortOne's error shape with a type PortOne defines, not 500.
+    let (s, v) = h.get("/no/such/route?requestBody=secret").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(type_of(&v), "NOT_FOUND");
+    assert_eq!(type_of(&v), "INVALID_REQUEST");
+    let m = v["message"].as_str().unwrap();
+    assert!(
+        m.contains("GET /no/such/route") && !m.contains("secret"),
+        "{m}"
+    );
+    let (s, v) = h.send(reqwest::Method::PATCH, "/payments/x", None).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(type_of(&v), "INVALID_REQUEST");
+    assert!(v["message"].as_str().unwrap().contains("PATCH"), "{v}");
     // Nothing reached the PG.
     assert!(h.sim.calls().is_empty(), "{:?}", h.sim.calls());
 }
@@ -1445,4 +1503,831 @@ pub async fn late_answer_is_waited_for_with_the_adapters_read_timeout(h: Arc<Har
     assert!(started.elapsed() >= crate::fake::LATE_ANSWER);
     let (_, p) = h.get(&format!("/payments/{id}")).await;
     assert_eq!(p["status"], "PAID", "{p}");
+/// `GET /payments` with `requestBody` in the query (as PortOne's SDKs send it).
+async fn list(h: &Harness, path: &str, body: &Value) -> (StatusCode, Value) {
+    h.get(&format!(
+        "{path}?requestBody={}",
+        urlencode(&body.to_string())
+    ))
+    .await
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap_or(&vec![])
+        .iter()
+        .map(|p| {
+            p.get("payment").unwrap_or(p)["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Lists and search: `GET /payments` (every filter paymux keeps data for, sort, page,
+/// `totalCount`; the body in `requestBody` or as JSON) and `GET /payments-by-cursor`, with
+/// hostile filters, pages, cursors and `requestBody`s answered 400 naming the field.
+pub async fn payment_lists(h: Arc<Harness>) {
+    let t0 = chrono::Utc::now();
+    // p1: paid, with an email and phone; p2: declined; p3: paid, then partly cancelled.
+    let p1 = uid("lst1");
+    let mut b = instant_body(("channelKey", "fake-a"), CARD_OK, 10_000);
+    b["orderName"] = json!("blue shirt 50%_off");
+    b["customer"]["email"] = json!("kim@example.com");
+    b["customer"]["phoneNumber"] = json!("01012345678");
+    let (s, v) = h.post(&format!("/payments/{p1}/instant"), &b).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let p1_tx = v["payment"]["pgTxId"].as_str().unwrap().to_string();
+    let p2 = uid("lst2");
+    let (s, _) = h
+        .post(
+            &format!("/payments/{p2}/instant"),
+            &instant_body(("channelKey", "fake-b"), CARD_DECLINED, 2000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_GATEWAY);
+    let p3 = uid("lst3");
+    let (s, _) = h
+        .post(
+            &format!("/payments/{p3}/instant"),
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 3000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = h
+        .post(
+            &format!("/payments/{p3}/cancel"),
+            &json!({"reason": "part", "amount": 1000}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let t1 = chrono::Utc::now();
+
+    // Everything, newest first by default, the page and total as PortOne writes them.
+    let (s, v) = list(&h, "/payments", &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(ids(&v), [p3.clone(), p2.clone(), p1.clone()]);
+    assert_eq!(v["page"], json!({"number": 0, "size": 10, "totalCount": 3}));
+    // Each item is the full Payment, its cancellations included.
+    assert_eq!(v["items"][0]["status"], "PARTIAL_CANCELLED");
+    assert_eq!(v["items"][0]["cancellations"][0]["totalAmount"], 1000);
+    assert_eq!(v["items"][2]["customer"]["email"], "kim@example.com");
+    // No body at all, and the body as JSON: the same answer.
+    let (s, v0) = h.get("/payments").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(ids(&v0), ids(&v));
+    let (s, vj) = h
+        .send(
+            reqwest::Method::GET,
+            "/payments",
+            Some(&json!({"filter": {"status": ["FAILED"]}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{vj}");
+    assert_eq!(ids(&vj), [p2.as_str()]);
+
+    let case = |filter: Value, want: Vec<&String>| {
+        let h = h.clone();
+        let want: Vec<String> = want.into_iter().cloned().collect();
+        async move {
+            let (s, v) = list(&h, "/payments", &json!({"filter": filter})).await;
+            assert_eq!(s, StatusCode::OK, "{filter}: {v}");
+            assert_eq!(ids(&v), want, "{filter}");
+            assert_eq!(v["page"]["totalCount"], want.len(), "{filter}");
+        }
+    };
+    case(json!({"status": ["PAID"]}), vec![&p1]).await;
+    case(
+        json!({"status": ["PAID", "PARTIAL_CANCELLED"]}),
+        vec![&p3, &p1],
+    )
+    .await;
+    case(
+        json!({"status": ["PENDING", "VIRTUAL_ACCOUNT_ISSUED"]}),
+        vec![],
+    )
+    .await;
+    case(json!({"sortOrder": "ASC"}), vec![&p1, &p2, &p3]).await;
+    case(
+        json!({"sortBy": "STATUS_CHANGED_AT", "sortOrder": "ASC"}),
+        vec![&p1, &p2, &p3],
+    )
+    .await;
+    case(json!({"methods": ["CARD"]}), vec![&p3, &p2, &p1]).await;
+    case(json!({"methods": ["VIRTUAL_ACCOUNT", "TRANSFER"]}), vec![]).await;
+    case(json!({"pgProvider": ["FAKE_PG"]}), vec![&p3, &p2, &p1]).await;
+    case(json!({"pgProvider": ["KSNET"]}), vec![]).await;
+    case(json!({"isTest": true}), vec![&p3, &p2, &p1]).await;
+    case(json!({"isTest": false}), vec![]).await;
+    case(json!({"isScheduled": true}), vec![]).await;
+    case(json!({"isScheduled": false}), vec![&p3, &p2, &p1]).await;
+    case(json!({"currency": "KRW"}), vec![&p3, &p2, &p1]).await;
+    case(json!({"currency": "USD"}), vec![]).await;
+    case(json!({"storeId": "store-test"}), vec![&p3, &p2, &p1]).await;
+    case(json!({"storeId": "other"}), vec![]).await;
+    case(json!({"merchantId": "someone-else"}), vec![]).await;
+    case(json!({"version": "V1"}), vec![]).await;
+    case(json!({"version": "V2"}), vec![&p3, &p2, &p1]).await;
+    let (from, until) = (t0.to_rfc3339(), t1.to_rfc3339());
+    case(json!({"from": from, "until": until}), vec![&p3, &p2, &p1]).await;
+    case(json!({"until": from}), vec![]).await;
+    case(json!({"from": until}), vec![]).await;
+    case(
+        json!({"timestampType": "STATUS_CHANGED_AT", "from": from, "until": until}),
+        vec![&p3, &p2, &p1],
+    )
+    .await;
+    // Text search: each field, ALL, and values that look like SQL or LIKE patterns.
+    let ts = |field: &str, value: &str| json!({"textSearch": [{"field": field, "value": value}]});
+    case(ts("PAYMENT_ID", &p2), vec![&p2]).await;
+    case(ts("PG_TX_ID", &p1_tx), vec![&p1]).await;
+    case(ts("ORDER_NAME", "shirt"), vec![&p1]).await;
+    case(ts("ORDER_NAME", "50%_off"), vec![&p1]).await;
+    // Wildcards are literal: only the order name that holds them matches.
+    case(ts("ORDER_NAME", "%"), vec![&p1]).await;
+    case(ts("ORDER_NAME", "_"), vec![&p1]).await;
+    case(ts("ORDER_NAME", "t%o"), vec![]).await;
+    case(ts("CUSTOMER_NAME", "길동"), vec![&p3, &p2, &p1]).await;
+    case(ts("CUSTOMER_EMAIL", "kim@example.com"), vec![&p1]).await;
+    case(ts("CUSTOMER_PHONE_NUMBER", "01012345678"), vec![&p1]).await;
+    case(ts("CARD_NUMBER", "1111"), vec![&p3, &p1]).await;
+    case(ts("CARD_NUMBER", "0002"), vec![&p2]).await;
+    case(ts("ALL", &p3), vec![&p3]).await;
+    case(ts("ALL", "kim@example.com"), vec![&p1]).await;
+    case(ts("PAYMENT_ID", "' OR 1=1 --"), vec![]).await;
+    case(
+        json!({"status": ["PAID", "FAILED"], "textSearch": [
+            {"field": "CARD_NUMBER", "value": "1111"}, {"field": "ORDER_NAME", "value": "blue"}]}),
+        vec![&p1],
+    )
+    .await;
+
+    // Pages: the second page of two, the total still counts all.
+    let (s, v) = list(&h, "/payments", &json!({"page": {"number": 1, "size": 2}})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(ids(&v), [p1.as_str()]);
+    assert_eq!(v["page"], json!({"number": 1, "size": 2, "totalCount": 3}));
+    let (_, v) = list(&h, "/payments", &json!({"page": {"number": 7, "size": 2}})).await;
+    assert_eq!(ids(&v), Vec::<String>::new());
+    assert_eq!(v["page"]["totalCount"], 3);
+
+    // The cursor: oldest first, each item's cursor continues after it.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..4 {
+        let mut body = json!({"size": 2, "from": from, "until": until});
+        if let Some(c) = &cursor {
+            body["cursor"] = json!(c);
+        }
+        let (s, v) = list(&h, "/payments-by-cursor", &body).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let page = ids(&v);
+        if page.is_empty() {
+            break;
+        }
+        cursor = v["items"].as_array().unwrap().last().unwrap()["cursor"]
+            .as_str()
+            .map(str::to_string);
+        seen.extend(page);
+    }
+    assert_eq!(seen, [p1.clone(), p2.clone(), p3.clone()]);
+    let (s, v) = list(&h, "/payments-by-cursor", &json!({"storeId": "other"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v, json!({"items": []}));
+
+    // Hostile input: 400 INVALID_REQUEST naming the field, never a 500, never the value.
+    let bad = |path: &'static str, body: Value, names: &'static str| {
+        let h = h.clone();
+        async move {
+            let (s, v) = list(&h, path, &body).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+            assert_eq!(type_of(&v), "INVALID_REQUEST", "{body}");
+            let msg = v["message"].as_str().unwrap();
+            assert!(msg.contains(names), "{body}: {msg}");
+        }
+    };
+    bad(
+        "/payments",
+        json!({"filter": {"status": ["NOPE"]}}),
+        "filter.status",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"methods": "CARD"}}),
+        "filter.methods",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"sortOrder": "SIDEWAYS"}}),
+        "filter.sortOrder",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"timestampType": "REQUESTED_AT"}}),
+        "filter.timestampType",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"from": "yesterday"}}),
+        "filter.from",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"from": until, "until": from}}),
+        "filter.until",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"currency": "won"}}),
+        "filter.currency",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"isEscrow": true}}),
+        "filter.isEscrow",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"cashReceiptType": "PERSONAL"}}),
+        "filter.cashReceiptType",
+    )
+    .await;
+    bad("/payments", json!({"filter": {"colour": "red"}}), "colour").await;
+    bad(
+        "/payments",
+        json!({"filter": {"textSearch": [{"field": "FAIL_REASON", "value": "x"}]}}),
+        "filter.textSearch[0].field",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"textSearch": [{"field": "NOPE", "value": "x"}]}}),
+        "filter.textSearch[0].field",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"textSearch": [{"field": "CARD_NUMBER", "value": "41111111"}]}}),
+        "filter.textSearch[0].value",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"textSearch": [{"field": "ALL", "value": "x".repeat(5000)}]}}),
+        "filter.textSearch[0].value",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"page": {"size": 1_000_000}}),
+        "page.size",
+    )
+    .await;
+    bad("/payments", json!({"page": {"size": 0}}), "page.size").await;
+    bad("/payments", json!({"page": {"number": -1}}), "page.number").await;
+    bad(
+        "/payments",
+        json!({"page": {"number": i64::MAX, "size": 1000}}),
+        "page.number",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"page": {"number": 1e40}}),
+        "page.number",
+    )
+    .await;
+    bad("/payments", json!([1, 2]), "").await;
+    bad(
+        "/payments-by-cursor",
+        json!({"cursor": "garbage!"}),
+        "cursor",
+    )
+    .await;
+    bad(
+        "/payments-by-cursor",
+        json!({"cursor": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("x.y")}),
+        "cursor",
+    )
+    .await;
+    bad("/payments-by-cursor", json!({"size": 5000}), "size").await;
+    bad("/payments-by-cursor", json!({"until": "soon"}), "until").await;
+    for garbage in ["{{{", "", "null", "%FF%FE", "\"str\""] {
+        let (s, v) = h.get(&format!("/payments?requestBody={garbage}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{garbage}: {v}");
+        assert_eq!(type_of(&v), "INVALID_REQUEST", "{garbage}");
+    }
+    // Both a body and requestBody: ambiguous, refused.
+    let (s, v) = h
+        .send(
+            reqwest::Method::GET,
+            &format!("/payments?requestBody={}", urlencode("{}")),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("requestBody"));
+    // The value never comes back in an error.
+    let (_, v) = list(
+        &h,
+        "/payments",
+        &json!({"filter": {"status": ["4111111111111111"]}}),
+    )
+    .await;
+    assert!(!v.to_string().contains("4111111111111111"), "{v}");
+}
+
+/// `GET /payments/{id}/transactions`: every attempt — the channels routing failed over from,
+/// a declined attempt replaced by a retry under the same `paymentId`, and the current one.
+pub async fn payment_transactions(h: Arc<Harness>) {
+    // Failover: the refused channel is an attempt of its own, FAILED with its failure.
+    let mut failed_over = 0;
+    for _ in 0..16 {
+        let id = uid("tx");
+        let (s, v) = h
+            .post(
+                &format!("/payments/{id}/instant"),
+                &instant_body(("channelGroupId", GROUP_FAILOVER), CARD_OK, 1000),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (_, p) = h.get(&format!("/payments/{id}")).await;
+        let (s, v) = h.get(&format!("/payments/{id}/transactions")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let items = v["items"].as_array().unwrap();
+        let last = items.last().unwrap();
+        assert_eq!(last["status"], "PAID");
+        assert_eq!(last["id"], p["transactionId"]);
+        assert_eq!(last["paymentId"], id.as_str());
+        assert_eq!(last["channel"]["key"], "fake-a");
+        assert!(last.get("transactionId").is_none());
+        if h.sim.count("pay", &id) == 2 {
+            failed_over += 1;
+            assert_eq!(items.len(), 2, "{v}");
+            let first = &items[0];
+            assert_eq!(first["status"], "FAILED");
+            assert_eq!(first["paymentId"], id.as_str());
+            assert_eq!(first["channel"]["key"], "fake-bad");
+            assert_ne!(first["id"], last["id"]);
+            assert!(first["failure"]["reason"].is_string(), "{first}");
+            assert!(first["failedAt"].is_string());
+        } else {
+            assert_eq!(items.len(), 1, "{v}");
+        }
+    }
+    assert!(failed_over > 0, "no payment failed over");
+
+    // Declined, then retried under the same id: both attempts, oldest first.
+    let id = uid("txr");
+    let path = format!("/payments/{id}/instant");
+    let (s, _) = h
+        .post(
+            &path,
+            &instant_body(("channelKey", "fake-a"), CARD_DECLINED, 1000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_GATEWAY);
+    let (_, first) = h.get(&format!("/payments/{id}")).await;
+    let (_, v) = h.get(&format!("/payments/{id}/transactions")).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["items"][0]["id"], first["transactionId"]);
+    let (s, _) = h
+        .post(
+            &path,
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 1000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = h.get(&format!("/payments/{id}/transactions")).await;
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{v}");
+    assert_eq!(items[0]["id"], first["transactionId"]);
+    assert_eq!(items[0]["status"], "FAILED");
+    assert_eq!(items[0]["failure"]["pgCode"], "D002");
+    assert_eq!(items[0]["method"]["card"]["number"], "411111******0002");
+    assert_eq!(items[1]["status"], "PAID");
+    assert_ne!(items[1]["id"], items[0]["id"]);
+
+    // Unknown payment, another store: PortOne's 404.
+    let (s, v) = h.get("/payments/nope/transactions").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(type_of(&v), "PAYMENT_NOT_FOUND");
+    let (s, _) = h
+        .get(&format!("/payments/{id}/transactions?storeId=other"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// `GET /payment-schedules`: filters (status, billing key, time-to-pay range, isForTest),
+/// sort, page and `totalCount`; hostile input is 400 naming the field.
+pub async fn schedule_lists(h: Arc<Harness>) {
+    let key = issue_key(&h, "fake-a").await;
+    let other_key = issue_key(&h, "fake-a").await;
+    let now = chrono::Utc::now();
+    let mut ids = Vec::new();
+    for days in [1, 2, 3] {
+        let (s, v) = h
+            .post(
+                &format!("/payments/{}/schedule", uid("sl")),
+                &schedule_body(&key, now + chrono::Duration::days(days)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        ids.push(v["schedule"]["id"].as_str().unwrap().to_string());
+    }
+    let (s1, s2, s3) = (&ids[0], &ids[1], &ids[2]);
+    let (s, v) = h
+        .delete(
+            "/payment-schedules",
+            Some(&json!({"scheduleIds": [s3.as_str()]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let got = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let case = |body: Value, want: Vec<&String>| {
+        let h = h.clone();
+        let want: Vec<String> = want.into_iter().cloned().collect();
+        async move {
+            let (s, v) = list(&h, "/payment-schedules", &body).await;
+            assert_eq!(s, StatusCode::OK, "{body}: {v}");
+            let ids: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(ids, want, "{body}");
+            assert_eq!(v["page"]["totalCount"], want.len(), "{body}");
+        }
+    };
+    // Default: time to pay, latest first; each item is PortOne's PaymentSchedule.
+    let (s, v) = list(&h, "/payment-schedules", &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(got(&v), [s3.as_str(), s2, s1]);
+    assert_eq!(v["items"][0]["status"], "REVOKED");
+    assert_eq!(v["items"][1]["status"], "SCHEDULED");
+    assert_eq!(v["items"][1]["billingKey"], key.as_str());
+    case(json!({"filter": {"status": ["SCHEDULED"]}}), vec![s2, s1]).await;
+    case(
+        json!({"filter": {"status": ["REVOKED", "FAILED"]}}),
+        vec![s3],
+    )
+    .await;
+    case(json!({"filter": {"billingKey": key}}), vec![s3, s2, s1]).await;
+    case(json!({"filter": {"billingKey": other_key}}), vec![]).await;
+    case(json!({"filter": {"storeId": "other"}}), vec![]).await;
+    case(
+        json!({"filter": {"from": (now + chrono::Duration::hours(36)).to_rfc3339(),
+                          "until": (now + chrono::Duration::hours(60)).to_rfc3339()}}),
+        vec![s2],
+    )
+    .await;
+    case(json!({"filter": {"isForTest": true}}), vec![s3, s2, s1]).await;
+    case(json!({"filter": {"isForTest": false}}), vec![]).await;
+    case(
+        json!({"sort": {"by": "CREATED_AT", "order": "ASC"}}),
+        vec![s1, s2, s3],
+    )
+    .await;
+    case(json!({"sort": {"order": "ASC"}}), vec![s1, s2, s3]).await;
+    let (_, v) = list(
+        &h,
+        "/payment-schedules",
+        &json!({"page": {"number": 1, "size": 2}}),
+    )
+    .await;
+    assert_eq!(got(&v), [s1.as_str()]);
+    assert_eq!(v["page"], json!({"number": 1, "size": 2, "totalCount": 3}));
+    // The body as JSON works the same.
+    let (s, v) = h
+        .send(
+            reqwest::Method::GET,
+            "/payment-schedules",
+            Some(&json!({"filter": {"status": ["REVOKED"]}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(got(&v), [s3.as_str()]);
+    // Hostile input.
+    for (body, names) in [
+        (json!({"filter": {"status": ["NOPE"]}}), "filter.status"),
+        (json!({"filter": {"from": "soon"}}), "filter.from"),
+        (json!({"sort": {"by": "AMOUNT"}}), "sort.by"),
+        (json!({"page": {"size": 100_000}}), "page.size"),
+        (json!({"filter": {"isForTest": "yes"}}), "filter.isForTest"),
+        (json!({"filter": {"colour": 1}}), "colour"),
+    ] {
+        let (s, v) = list(&h, "/payment-schedules", &body).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert_eq!(type_of(&v), "INVALID_REQUEST");
+        assert!(
+            v["message"].as_str().unwrap().contains(names),
+            "{body}: {v}"
+        );
+    }
+    let (s, v) = h.get("/payment-schedules?requestBody={{").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(type_of(&v), "INVALID_REQUEST");
+}
+
+/// `GET /billing-keys`: filters (status, time range by field, channel group, customer id,
+/// PG provider, methods, text search), sort, page and `totalCount`; hostile input is 400.
+pub async fn billing_key_lists(h: Arc<Harness>) {
+    let t0 = chrono::Utc::now();
+    let issue = |channel: (&'static str, &'static str), customer: Value| {
+        let h = h.clone();
+        async move {
+            let mut b = issue_body(channel, CARD_OK);
+            b["customer"] = customer;
+            let (s, v) = h.post("/billing-keys", &b).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v["billingKeyInfo"]["billingKey"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let k1 = issue(
+        ("channelKey", "fake-a"),
+        json!({"id": "cust-A", "email": "a@example.com", "phoneNumber": "01011112222", "name": {"full": "김철수"}}),
+    )
+    .await;
+    let k2 = issue(("channelGroupId", GROUP_AB), json!({"id": "cust-B\"%"})).await;
+    let k3 = issue(("channelKey", "fake-b"), json!({"id": "cust-A"})).await;
+    let (s, v) = h.delete(&format!("/billing-keys/{k3}"), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let t1 = chrono::Utc::now();
+    let case = |body: Value, want: Vec<&String>| {
+        let h = h.clone();
+        let want: Vec<String> = want.into_iter().cloned().collect();
+        async move {
+            let (s, v) = list(&h, "/billing-keys", &body).await;
+            assert_eq!(s, StatusCode::OK, "{body}: {v}");
+            let keys: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["billingKey"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(keys, want, "{body}");
+            assert_eq!(v["page"]["totalCount"], want.len(), "{body}");
+        }
+    };
+    let (s, v) = list(&h, "/billing-keys", &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"][0]["status"], "DELETED");
+    assert_eq!(v["items"][2]["customer"]["email"], "a@example.com");
+    case(json!({}), vec![&k3, &k2, &k1]).await;
+    case(json!({"sort": {"order": "ASC"}}), vec![&k1, &k2, &k3]).await;
+    case(json!({"filter": {"status": ["ISSUED"]}}), vec![&k2, &k1]).await;
+    case(json!({"filter": {"status": ["DELETED"]}}), vec![&k3]).await;
+    case(json!({"filter": {"customerId": "cust-A"}}), vec![&k3, &k1]).await;
+    case(json!({"filter": {"customerId": "cust-B\"%"}}), vec![&k2]).await;
+    case(json!({"filter": {"customerId": "cust-"}}), vec![]).await;
+    case(
+        json!({"filter": {"channelGroupIds": [GROUP_AB]}}),
+        vec![&k2],
+    )
+    .await;
+    case(
+        json!({"filter": {"pgProviders": ["FAKE_PG"]}}),
+        vec![&k3, &k2, &k1],
+    )
+    .await;
+    case(json!({"filter": {"pgProviders": ["NICE_V2"]}}), vec![]).await;
+    case(
+        json!({"filter": {"methods": ["CARD"]}}),
+        vec![&k3, &k2, &k1],
+    )
+    .await;
+    case(json!({"filter": {"methods": ["MOBILE"]}}), vec![]).await;
+    case(json!({"filter": {"version": "V1"}}), vec![]).await;
+    let (from, until) = (t0.to_rfc3339(), t1.to_rfc3339());
+    case(
+        json!({"filter": {"from": from, "until": until}}),
+        vec![&k3, &k2, &k1],
+    )
+    .await;
+    case(json!({"filter": {"until": from}}), vec![]).await;
+    case(
+        json!({"filter": {"timeRangeField": "DELETED_AT", "from": from}}),
+        vec![&k3],
+    )
+    .await;
+    case(
+        json!({"sort": {"by": "STATUS_TIMESTAMP", "order": "DESC"}}),
+        vec![&k3, &k2, &k1],
+    )
+    .await;
+    let ts = |field: &str, value: &str| json!({"filter": {"textSearch": {"field": field, "value": value}}});
+    case(ts("BILLING_KEY", &k2), vec![&k2]).await;
+    case(ts("CUSTOMER_EMAIL", "a@example.com"), vec![&k1]).await;
+    case(ts("CUSTOMER_PHONE_NUMBER", "01011112222"), vec![&k1]).await;
+    case(ts("CUSTOMER_NAME", "김철수"), vec![&k1]).await;
+    case(ts("CARD_NUMBER", "1111"), vec![&k3, &k2, &k1]).await;
+    case(ts("CARD_NUMBER", "9999"), vec![]).await;
+    let (_, v) = list(
+        &h,
+        "/billing-keys",
+        &json!({"page": {"number": 1, "size": 2}}),
+    )
+    .await;
+    assert_eq!(v["page"], json!({"number": 1, "size": 2, "totalCount": 3}));
+    assert_eq!(v["items"][0]["billingKey"], k1.as_str());
+    for (body, names) in [
+        (json!({"filter": {"status": ["ISSUING"]}}), "filter.status"),
+        (
+            json!({"filter": {"timeRangeField": "PAID_AT"}}),
+            "filter.timeRangeField",
+        ),
+        (
+            json!({"filter": {"platformType": "PC"}}),
+            "filter.platformType",
+        ),
+        (
+            json!({"filter": {"pgCompanies": ["NICE"]}}),
+            "filter.pgCompanies",
+        ),
+        (
+            json!({"filter": {"textSearch": [{"field": "BILLING_KEY", "value": "x"}]}}),
+            "filter.textSearch",
+        ),
+        (
+            json!({"filter": {"textSearch": {"field": "CARD_BIN", "value": "411111"}}}),
+            "filter.textSearch.field",
+        ),
+        (
+            json!({"filter": {"textSearch": {"field": "CARD_NUMBER", "value": "41"}}}),
+            "filter.textSearch.value",
+        ),
+        (json!({"sort": {"by": "NAME"}}), "sort.by"),
+        (json!({"page": {"size": -5}}), "page.size"),
+    ] {
+        let (s, v) = list(&h, "/billing-keys", &body).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert_eq!(type_of(&v), "INVALID_REQUEST");
+        assert!(
+            v["message"].as_str().unwrap().contains(names),
+            "{body}: {v}"
+        );
+    }
+    let (s, v) = h.get("/billing-keys?requestBody=%5B").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+}
+
+/// `POST /payments/{id}/pre-register`: a later payment of the id with another total, tax-free
+/// part or currency is refused before anything is written or sent; the registered one goes
+/// through; a paid id can no longer be pre-registered.
+pub async fn pre_registered_payments(h: Arc<Harness>) {
+    let id = uid("pre");
+    let pre = format!("/payments/{id}/pre-register");
+    let (s, v) = h
+        .post(
+            &pre,
+            &json!({"totalAmount": 10_000, "taxFreeAmount": 0, "currency": "KRW"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v, json!({}));
+    let pay = format!("/payments/{id}/instant");
+    // Another total; another tax-free part: 400 naming the field, nothing charged or stored.
+    let (s, v) = h
+        .post(
+            &pay,
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 9_000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(type_of(&v), "INVALID_REQUEST");
+    assert!(
+        v["message"].as_str().unwrap().contains("amount.total"),
+        "{v}"
+    );
+    let mut b = instant_body(("channelKey", "fake-a"), CARD_OK, 10_000);
+    b["amount"]["taxFree"] = json!(1000);
+    let (s, v) = h.post(&pay, &b).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("amount.taxFree"),
+        "{v}"
+    );
+    // With a billing key too.
+    let key = issue_key(&h, "fake-a").await;
+    let (s, v) = h
+        .post(
+            &format!("/payments/{id}/billing-key"),
+            &json!({"billingKey": key, "orderName": "x", "amount": {"total": 5000}, "currency": "KRW"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(h.sim.count("pay", &id), 0);
+    let (s, _) = h.get(&format!("/payments/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The registered amount goes through.
+    let (s, v) = h
+        .post(
+            &pay,
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 10_000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(h.sim.count("pay", &id), 1);
+    // Paid: no more pre-registering.
+    let (s, v) = h.post(&pre, &json!({"totalAmount": 1})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(type_of(&v), "ALREADY_PAID");
+    // Only the given fields are locked; registering again replaces the lock.
+    let id2 = uid("pre");
+    let (s, _) = h
+        .post(
+            &format!("/payments/{id2}/pre-register"),
+            &json!({"totalAmount": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = h
+        .post(
+            &format!("/payments/{id2}/pre-register"),
+            &json!({"currency": "KRW"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = h
+        .post(
+            &format!("/payments/{id2}/instant"),
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 2_000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Hostile input.
+    for (body, names) in [
+        (json!({"totalAmount": -1}), "totalAmount"),
+        (json!({"totalAmount": 0}), "totalAmount"),
+        (
+            json!({"totalAmount": 100, "taxFreeAmount": 101}),
+            "taxFreeAmount",
+        ),
+        (json!({"taxFreeAmount": -5}), "taxFreeAmount"),
+        (json!({"currency": "won"}), "currency"),
+        (json!({"totalAmount": "100"}), "totalAmount"),
+        (json!({"amount": 100}), "amount"),
+    ] {
+        let (s, v) = h
+            .post(&format!("/payments/{}/pre-register", uid("pre")), &body)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert_eq!(type_of(&v), "INVALID_REQUEST");
+        assert!(
+            v["message"].as_str().unwrap().contains(names),
+            "{body}: {v}"
+        );
+    }
+    let r = h
+        .http
+        .post(h.url(&format!("/payments/{}/pre-register", uid("pre"))))
+        .header("authorization", format!("PortOne {API_SECRET}"))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+}
+
+/// `[webhooks] max_backoff_ms`: with a one-hour base and a 300 ms cap, each retry of a failing
+/// delivery is due after the cap, not after hours (run with that tuning by main.rs).
+pub async fn webhook_backoff_is_capped(h: Arc<Harness>) {
+    *h.hooks.fail_first.lock().unwrap() = 2;
+    let (s, _) = h
+        .post(
+            &format!("/payments/{}/instant", uid("cap")),
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 3000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 1); // fails
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 0); // not due yet
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 1); // fails again
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 0);
+    // Uncapped this retry would wait 4 hours.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(h.gw.deliver_webhooks_once().await.unwrap(), 1);
+    assert_eq!(h.hooks.events().len(), 1);
 }

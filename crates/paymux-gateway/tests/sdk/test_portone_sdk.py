@@ -22,8 +22,14 @@ import uuid
 
 import portone_server_sdk as portone
 from portone_server_sdk import errors, webhook
-from portone_server_sdk.common import CardCredential, CustomerInput, CustomerNameInput, PaymentAmountInput
-from portone_server_sdk.payment import BillingKeyPaymentInput, InstantPaymentMethodInput, InstantPaymentMethodInputCard
+from portone_server_sdk.common import CardCredential, CustomerInput, CustomerNameInput, PageInput, PaymentAmountInput
+from portone_server_sdk.payment import (
+    BillingKeyPaymentInput,
+    InstantPaymentMethodInput,
+    InstantPaymentMethodInputCard,
+    PaymentFilterInput,
+    PaymentTextSearch,
+)
 from portone_server_sdk.payment.billing_key import (
     InstantBillingKeyPaymentMethodInput,
     InstantBillingKeyPaymentMethodInputCard,
@@ -133,6 +139,18 @@ except errors.PgProviderError as e:
 p = client.get_payment(payment_id=declined_id)
 check("declined payment is FailedPayment", type(p).__name__ == "FailedPayment", type(p).__name__)
 
+txs = client.get_payment_transactions(payment_id=declined_id)
+check(
+    "get_payment_transactions typed",
+    [type(t).__name__ for t in txs.items] == ["FailedPaymentTransaction"] and txs.items[0].payment_id == declined_id,
+    repr(txs),
+)
+try:
+    client.get_payment_transactions(payment_id="no-such-payment")
+    check("transactions of a missing payment raise", False)
+except errors.PaymentNotFoundError:
+    check("transactions of a missing payment raise PaymentNotFoundError", True)
+
 try:
     client.get_payment(payment_id="no-such-payment")
     check("missing raises", False)
@@ -145,6 +163,48 @@ try:
 except errors.UnauthorizedError:
     check("bad secret raises UnauthorizedError", True)
 
+try:
+    client.pay_instantly(
+        payment_id=pid(),
+        channel_key=CHANNEL,
+        method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_OK))),
+        order_name="parts",
+        amount=PaymentAmountInput(total=1000, tax_free=2000),
+        currency="KRW",
+    )
+    check("parts above the total raise", False)
+except errors.SumOfPartsExceedsTotalAmountError:
+    check("parts above the total raise SumOfPartsExceedsTotalAmountError", True)
+
+pre_id = pid()
+client.pre_register_payment(payment_id=pre_id, total_amount=5000, currency="KRW")
+try:
+    client.pay_instantly(
+        payment_id=pre_id,
+        channel_key=CHANNEL,
+        method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_OK))),
+        order_name="pre-registered",
+        amount=PaymentAmountInput(total=4000),
+        currency="KRW",
+    )
+    check("a payment unlike its pre-registration raises", False)
+except errors.InvalidRequestError as e:
+    check("a payment unlike its pre-registration raises InvalidRequestError", "amount.total" in (e.message or ""), repr(e))
+res = client.pay_instantly(
+    payment_id=pre_id,
+    channel_key=CHANNEL,
+    method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_OK))),
+    order_name="pre-registered",
+    amount=PaymentAmountInput(total=5000),
+    currency="KRW",
+)
+check("the pre-registered payment goes through", bool(res.payment.pg_tx_id))
+try:
+    client.pre_register_payment(payment_id=pre_id, total_amount=1)
+    check("pre-registering a paid id raises", False)
+except errors.AlreadyPaidError:
+    check("pre-registering a paid id raises AlreadyPaidError", True)
+
 # 3. Cancel: partial, then too much, then the rest.
 c = client.cancel_payment(payment_id=payment_id, reason="partial", amount=3000)
 check("partial cancel SUCCEEDED", type(c.cancellation).__name__ == "SucceededPaymentCancellation", repr(c))
@@ -153,6 +213,11 @@ try:
     check("over-cancel raises", False)
 except errors.CancelAmountExceedsCancellableAmountError:
     check("over-cancel raises CancelAmountExceedsCancellableAmountError", True)
+try:
+    client.cancel_payment(payment_id=payment_id, reason="parts", amount=1000, tax_free_amount=1001)
+    check("parts above the cancel raise", False)
+except errors.SumOfPartsExceedsCancelAmountError:
+    check("parts above the cancel raise SumOfPartsExceedsCancelAmountError", True)
 p = client.get_payment(payment_id=payment_id)
 check("PartialCancelledPayment", type(p).__name__ == "PartialCancelledPayment", type(p).__name__)
 client.cancel_payment(payment_id=payment_id, reason="rest")
@@ -183,10 +248,46 @@ sched = client.payment_schedule.create_payment_schedule(
 )
 s = client.payment_schedule.get_payment_schedule(payment_schedule_id=sched.schedule.id)
 check("ScheduledPaymentSchedule", type(s).__name__ == "ScheduledPaymentSchedule", type(s).__name__)
+from portone_server_sdk.payment.payment_schedule import PaymentScheduleFilterInput, PaymentScheduleSortInput
+
+listed = client.payment_schedule.get_payment_schedules(
+    filter=PaymentScheduleFilterInput(billing_key=key, status=["SCHEDULED"]),
+    sort=PaymentScheduleSortInput(by="CREATED_AT", order="ASC"),
+)
+check(
+    "get_payment_schedules",
+    [x.id for x in listed.items] == [sched.schedule.id] and listed.page.total_count == 1
+    and type(listed.items[0]).__name__ == "ScheduledPaymentSchedule",
+    repr(listed),
+)
+try:
+    client.payment_schedule.get_payment_schedules(filter=PaymentScheduleFilterInput(status=["NOPE"]))
+    check("bad schedule filter raises", False)
+except errors.InvalidRequestError:
+    check("bad schedule filter raises InvalidRequestError", True)
 rev = client.payment_schedule.revoke_payment_schedules(schedule_ids=[sched.schedule.id])
 check("revoke_payment_schedules", rev.revoked_schedule_ids == [sched.schedule.id], repr(rev))
 s = client.payment_schedule.get_payment_schedule(payment_schedule_id=sched.schedule.id)
 check("RevokedPaymentSchedule", type(s).__name__ == "RevokedPaymentSchedule", type(s).__name__)
+from portone_server_sdk.payment.billing_key import BillingKeyFilterInput, BillingKeySortInput, BillingKeyTextSearch
+
+keys = client.billing_key.get_billing_key_infos(
+    filter=BillingKeyFilterInput(
+        status=["ISSUED"], customer_id="cust-1", text_search=BillingKeyTextSearch(field="BILLING_KEY", value=key)
+    ),
+    sort=BillingKeySortInput(by="ISSUED_AT", order="DESC"),
+)
+check(
+    "get_billing_key_infos",
+    [k.billing_key for k in keys.items] == [key] and keys.page.total_count == 1
+    and type(keys.items[0]).__name__ == "IssuedBillingKeyInfo",
+    repr(keys),
+)
+try:
+    client.billing_key.get_billing_key_infos(filter=BillingKeyFilterInput(pg_companies=["NICE"]))
+    check("unsupported billing-key filter raises", False)
+except errors.InvalidRequestError:
+    check("unsupported billing-key filter raises InvalidRequestError", True)
 deleted = client.billing_key.delete_billing_key(billing_key=key)
 check("delete_billing_key", bool(deleted.deleted_at))
 info = client.billing_key.get_billing_key_info(billing_key=key)
@@ -197,7 +298,46 @@ try:
 except errors.BillingKeyAlreadyDeletedError:
     check("second delete raises BillingKeyAlreadyDeletedError", True)
 
-# 5. Webhooks: verified by the SDK's own Standard Webhooks implementation.
+# 5. Lists: get_payments (filters, text search, page) and get_all_payments_by_cursor, typed
+# by the SDK's own deserializers.
+page = client.get_payments(page=PageInput(number=0, size=2), filter=PaymentFilterInput(status=["FAILED"]))
+check("get_payments by status", [x.id for x in page.items] == [declined_id], repr(page))
+check("get_payments FailedPayment items", type(page.items[0]).__name__ == "FailedPayment")
+check("get_payments page info", (page.page.number, page.page.size, page.page.total_count) == (0, 2, 1), repr(page.page))
+page = client.get_payments(
+    filter=PaymentFilterInput(text_search=[PaymentTextSearch(field="PAYMENT_ID", value=payment_id)])
+)
+check("get_payments text search by id", [type(x).__name__ for x in page.items] == ["CancelledPayment"], repr(page))
+page = client.get_payments(
+    filter=PaymentFilterInput(
+        is_test=True, methods=["CARD"], currency="KRW", sort_by="REQUESTED_AT", sort_order="ASC",
+        text_search=[PaymentTextSearch(field="ORDER_NAME", value="SDK")],
+    )
+)
+check("get_payments combined filters", [x.id for x in page.items] == [payment_id], repr(page))
+everything = client.get_payments(page=PageInput(size=1000))
+check("get_payments totalCount", everything.page.total_count == len(everything.items) >= 3, repr(everything.page))
+seen, cursor = [], None
+while True:
+    batch = client.get_all_payments_by_cursor(cursor=cursor, size=2)
+    if not batch.items:
+        break
+    seen += [x.payment.id for x in batch.items]
+    cursor = batch.items[-1].cursor
+check("get_all_payments_by_cursor sees every payment once", sorted(seen) == sorted(x.id for x in everything.items), repr(seen))
+check("cursor order is oldest first", seen[0] == payment_id, repr(seen))
+try:
+    client.get_payments(page=PageInput(size=100000))
+    check("huge page raises", False)
+except errors.InvalidRequestError as e:
+    check("huge page raises InvalidRequestError", "page.size" in (e.message or ""), repr(e))
+try:
+    client.get_all_payments_by_cursor(cursor="not-a-cursor")
+    check("bad cursor raises", False)
+except errors.InvalidRequestError:
+    check("bad cursor raises InvalidRequestError", True)
+
+# 6. Webhooks: verified by the SDK's own Standard Webhooks implementation.
 deadline = time.time() + 20
 while len(received) < 3 and time.time() < deadline:
     time.sleep(0.1)

@@ -1,0 +1,240 @@
+//! Listing billing keys: `GET /billing-keys` (PortOne `getBillingKeyInfos`:
+//! `BillingKeyFilterInput`, sort, page with `totalCount`). Filters paymux keeps no data for
+//! (`platformType`, `pgCompanies`) are refused naming the field.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::payment_list::{page_of, time_of, PageInput, SortOrder, VersionInput};
+use crate::state::AppState;
+use crate::store;
+use crate::store::billing_key_search::{KeyFilter, KeyText, KeyTime};
+use crate::views;
+
+/// PortOne `GetBillingKeyInfosBody`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GetBillingKeyInfosBody {
+    /// Which page.
+    pub page: Option<PageInput>,
+    /// Sort.
+    pub sort: Option<SortInput>,
+    /// Which keys.
+    pub filter: Option<FilterInput>,
+}
+
+/// PortOne `BillingKeySortInput`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SortInput {
+    /// Sort by (default `REQUESTED_AT`).
+    pub by: Option<TimeField>,
+    /// Order (default `DESC`).
+    pub order: Option<SortOrder>,
+}
+
+/// PortOne `BillingKeySortBy` / `BillingKeyTimeRangeField`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TimeField {
+    /// `REQUESTED_AT`.
+    RequestedAt,
+    /// `ISSUED_AT`.
+    IssuedAt,
+    /// `DELETED_AT`.
+    DeletedAt,
+    /// `STATUS_TIMESTAMP`.
+    StatusTimestamp,
+}
+
+impl TimeField {
+    fn time(self) -> KeyTime {
+        match self {
+            TimeField::RequestedAt => KeyTime::Requested,
+            TimeField::IssuedAt => KeyTime::Issued,
+            TimeField::DeletedAt => KeyTime::Deleted,
+            TimeField::StatusTimestamp => KeyTime::Status,
+        }
+    }
+}
+
+/// PortOne `BillingKeyStatus`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StatusInput {
+    /// `ISSUED`.
+    Issued,
+    /// `DELETED`.
+    Deleted,
+}
+
+/// PortOne `BillingKeyPaymentMethodType`.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MethodInput {
+    /// `CARD`.
+    Card,
+    /// `MOBILE`.
+    Mobile,
+    /// `EASY_PAY`.
+    EasyPay,
+    /// `TRANSFER`.
+    Transfer,
+}
+
+/// PortOne `BillingKeyTextSearch`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextSearch {
+    /// `BillingKeyTextSearchField`.
+    pub field: String,
+    /// What to look for.
+    pub value: String,
+}
+
+/// PortOne `BillingKeyFilterInput`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FilterInput {
+    /// storeId.
+    pub store_id: Option<String>,
+    /// Which time `from`/`until` apply to (default `REQUESTED_AT`).
+    pub time_range_field: Option<TimeField>,
+    /// From (inclusive).
+    pub from: Option<String>,
+    /// Until (exclusive).
+    pub until: Option<String>,
+    /// Statuses.
+    pub status: Option<Vec<StatusInput>>,
+    /// Channel groups.
+    pub channel_group_ids: Option<Vec<String>>,
+    /// The customer's id.
+    pub customer_id: Option<String>,
+    /// Not kept by paymux (refused).
+    pub platform_type: Option<Value>,
+    /// Text search.
+    pub text_search: Option<TextSearch>,
+    /// PG providers (PortOne `PgProvider`).
+    pub pg_providers: Option<Vec<String>>,
+    /// Not kept by paymux (refused).
+    pub pg_companies: Option<Value>,
+    /// Methods.
+    pub methods: Option<Vec<MethodInput>>,
+    /// V1 / V2.
+    pub version: Option<VersionInput>,
+}
+
+fn text_of(t: &TextSearch) -> Result<KeyText, ApiError> {
+    let v = t.value.trim().to_string();
+    if v.is_empty() || v.chars().count() > 256 {
+        return Err(ApiError::invalid(
+            "filter.textSearch.value: must be 1 to 256 characters",
+        ));
+    }
+    Ok(match t.field.as_str() {
+        "BILLING_KEY" => KeyText::BillingKey(v),
+        "CUSTOMER_NAME" => KeyText::CustomerName(v),
+        "CUSTOMER_EMAIL" => KeyText::CustomerEmail(v),
+        "CUSTOMER_PHONE_NUMBER" => KeyText::CustomerPhone(v),
+        "CARD_NUMBER" => {
+            if v.len() != 4 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ApiError::invalid(
+                    "filter.textSearch.value: CARD_NUMBER searches by the card number's last four digits",
+                ));
+            }
+            KeyText::CardLast4(v)
+        }
+        "CARD_BIN" | "PG_MERCHANT_ID" | "CUSTOMER_ADDRESS" | "CUSTOMER_ZIPCODE" | "USER_AGENT"
+        | "CHANNEL_GROUP_NAME" => {
+            return Err(ApiError::invalid(format!(
+            "filter.textSearch.field: paymux does not search billing keys by {} (see docs/API.md)",
+            t.field
+        )))
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "filter.textSearch.field: not a BillingKeyTextSearchField",
+            ))
+        }
+    })
+}
+
+/// `GET /billing-keys`.
+pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, ApiError> {
+    let (number, size) = page_of(body.page)?;
+    let f = body.filter.unwrap_or_default();
+    for (name, given) in [
+        ("platformType", f.platform_type.is_some()),
+        ("pgCompanies", f.pg_companies.is_some()),
+    ] {
+        if given {
+            return Err(ApiError::invalid(format!(
+                "filter.{name}: paymux keeps no data for this filter (see docs/API.md)"
+            )));
+        }
+    }
+    let from = time_of("filter.from", f.from.as_deref())?;
+    let until = time_of("filter.until", f.until.as_deref())?;
+    if let (Some(a), Some(b)) = (from, until) {
+        if a > b {
+            return Err(ApiError::invalid(
+                "filter.until: must not be before filter.from",
+            ));
+        }
+    }
+    let text = f.text_search.as_ref().map(text_of).transpose()?;
+    let sort = body.sort.unwrap_or_default();
+    // paymux issues card billing keys only.
+    let no_card = f
+        .methods
+        .as_ref()
+        .is_some_and(|ms| !ms.contains(&MethodInput::Card));
+    let channel_keys = f.pg_providers.as_ref().map(|ps| {
+        st.channels
+            .iter()
+            .filter(|c| ps.contains(&c.selected().pg_provider))
+            .map(|c| c.ctx.key.clone())
+            .collect()
+    });
+    let filter = KeyFilter {
+        store_id: f.store_id,
+        range_on: f
+            .time_range_field
+            .map_or(KeyTime::Requested, TimeField::time),
+        from,
+        until,
+        statuses: f
+            .status
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| match s {
+                StatusInput::Issued => "ISSUED".to_string(),
+                StatusInput::Deleted => "DELETED".to_string(),
+            })
+            .collect(),
+        channel_group_ids: f.channel_group_ids.unwrap_or_default(),
+        customer_id: f.customer_id,
+        channel_keys,
+        text,
+        sort: sort.by.map_or(KeyTime::Requested, TimeField::time),
+        descending: !matches!(sort.order, Some(SortOrder::Asc)),
+        nothing: no_card || matches!(f.version, Some(VersionInput::V1)),
+    };
+    let (keys, total) =
+        store::billing_key_search::search(&st.db, &filter, size, number * size).await?;
+    let mut items = Vec::with_capacity(keys.len());
+    for k in keys {
+        if let Some(row) = store::billing_keys::load(&st.db, &k).await? {
+            items.push(crate::billing_keys::view(st, &row));
+        }
+    }
+    Ok(views::render(&views::list::Page {
+        items,
+        page: views::list::PageInfo {
+            number,
+            size,
+            total_count: total,
+        },
+    }))
+}

@@ -1,0 +1,505 @@
+//! Searching the `payments` table: `GET /payments` (filters, sort, page and total) and
+//! `GET /payments-by-cursor` (creation order, keyset cursor). Also the search columns a
+//! payment's row carries beside its JSON (`method_type`, `card_last4`, `customer_*`), derived
+//! here so every writer fills them the same way.
+
+use serde_json::Value;
+
+use super::db::{Arg, Db};
+use super::payments::PaymentRow;
+use crate::domain::PaymentStatus;
+
+/// PortOne `PaymentMethodType` of a stored `PaymentMethod` JSON (`CARD`, `VIRTUAL_ACCOUNT` …).
+pub fn method_type(method_json: Option<&str>) -> Option<String> {
+    let v: Value = serde_json::from_str(method_json?).ok()?;
+    let kind = v.get("type")?.as_str()?.strip_prefix("PaymentMethod")?;
+    let screaming = match kind {
+        "Card" => "CARD",
+        "Transfer" => "TRANSFER",
+        "VirtualAccount" => "VIRTUAL_ACCOUNT",
+        "GiftCertificate" => "GIFT_CERTIFICATE",
+        "Mobile" => "MOBILE",
+        "EasyPay" => "EASY_PAY",
+        "ConvenienceStore" => "CONVENIENCE_STORE",
+        _ => return None,
+    };
+    Some(screaming.to_string())
+}
+
+/// The last four digits of a stored method's masked card number.
+pub fn card_last4(method_json: Option<&str>) -> Option<String> {
+    let v: Value = serde_json::from_str(method_json?).ok()?;
+    let number = v.get("card")?.get("number")?.as_str()?;
+    let tail = number.get(number.len().checked_sub(4)?..)?;
+    tail.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| tail.to_string())
+}
+
+/// A string field of a stored PortOne `Customer` JSON (`name`, `email`, `phoneNumber`).
+pub fn customer_field(customer_json: Option<&str>, field: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(customer_json?).ok()?;
+    match v.get(field)? {
+        Value::String(s) => Some(s.clone()),
+        // PortOne's `CustomerName` object form.
+        Value::Object(o) => o.get("full").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Fill the search columns of rows written before they existed (schema version 3), in
+/// batches. Idempotent: several instances starting together do the same writes.
+pub async fn backfill(db: &Db) -> Result<u64, sqlx::Error> {
+    let mut filled = 0;
+    loop {
+        let rows = db
+            .fetch_all(
+                "SELECT id, method_json, customer_json FROM payments WHERE search_ready = 0 LIMIT 500",
+                vec![],
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        for r in &rows {
+            let method = r.text("method_json")?;
+            let customer = r.text("customer_json")?;
+            let (m, c) = (method.as_deref(), customer.as_deref());
+            db.execute(
+                "UPDATE payments SET method_type = $2, card_last4 = $3, customer_name = $4, customer_email = $5, \
+                 customer_phone = $6, search_ready = 1 WHERE id = $1",
+                crate::args![
+                    r.req_text("id")?,
+                    method_type(m),
+                    card_last4(m),
+                    customer_field(c, "name"),
+                    customer_field(c, "email"),
+                    customer_field(c, "phoneNumber")
+                ],
+            )
+            .await?;
+            filled += 1;
+        }
+    }
+}
+
+/// Which time a range filter or a sort looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeColumn {
+    /// When the payment was requested (created).
+    Requested,
+    /// When its status last changed.
+    StatusChanged,
+}
+
+impl TimeColumn {
+    fn column(self) -> &'static str {
+        match self {
+            TimeColumn::Requested => "requested_at",
+            TimeColumn::StatusChanged => "status_changed_at",
+        }
+    }
+}
+
+/// One text search term, each answered by one column.
+#[derive(Debug, Clone)]
+pub enum TextTerm {
+    /// paymentId, exactly.
+    PaymentId(String),
+    /// transactionId (the current attempt), exactly.
+    TransactionId(String),
+    /// The PG's transaction id, exactly.
+    PgTxId(String),
+    /// The schedule id, exactly.
+    ScheduleId(String),
+    /// The billing key, exactly.
+    BillingKey(String),
+    /// The order name contains it.
+    OrderName(String),
+    /// The customer's name contains it.
+    CustomerName(String),
+    /// The customer's email, exactly.
+    CustomerEmail(String),
+    /// The customer's phone number, exactly.
+    CustomerPhone(String),
+    /// The card number ends with these four digits.
+    CardLast4(String),
+    /// Any of the above (`ALL`).
+    Any(String),
+}
+
+/// What `GET /payments` asks for.
+#[derive(Debug, Clone)]
+pub struct PaymentFilter {
+    /// Only this store.
+    pub store_id: Option<String>,
+    /// The time a range applies to.
+    pub range_on: TimeColumn,
+    /// From (µs, inclusive).
+    pub from: Option<i64>,
+    /// Until (µs, exclusive).
+    pub until: Option<i64>,
+    /// Any of these statuses (empty: any).
+    pub statuses: Vec<PaymentStatus>,
+    /// Any of these PortOne method types (empty: any).
+    pub method_types: Vec<String>,
+    /// Only payments made through these channels (`None`: any; `Some(empty)`: none).
+    pub channel_keys: Option<Vec<String>>,
+    /// Made by a schedule, or not.
+    pub scheduled: Option<bool>,
+    /// Currency.
+    pub currency: Option<String>,
+    /// Every term must match.
+    pub text: Vec<TextTerm>,
+    /// Sort by.
+    pub sort_by: TimeColumn,
+    /// Newest first.
+    pub descending: bool,
+    /// Match nothing (a filter no payment here can satisfy, e.g. another merchant).
+    pub nothing: bool,
+}
+
+/// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_contains(v: &str) -> String {
+    let mut out = String::with_capacity(v.len() + 2);
+    out.push('%');
+    for c in v.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+struct Where {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    fn arg(&mut self, a: impl Into<Arg>) -> String {
+        self.args.push(a.into());
+        format!("${}", self.args.len())
+    }
+
+    fn any_of(&mut self, column: &str, values: &[String]) {
+        let ps: Vec<String> = values.iter().map(|v| self.arg(v.as_str())).collect();
+        self.clauses
+            .push(format!("{column} IN ({})", ps.join(", ")));
+    }
+
+    fn term(&mut self, t: &TextTerm) -> String {
+        let eq = |w: &mut Where, col: &str, v: &str| format!("{col} = {}", w.arg(v));
+        match t {
+            TextTerm::PaymentId(v) => eq(self, "id", v),
+            TextTerm::TransactionId(v) => eq(self, "transaction_id", v),
+            TextTerm::PgTxId(v) => eq(self, "pg_tx_id", v),
+            TextTerm::ScheduleId(v) => eq(self, "schedule_id", v),
+            TextTerm::BillingKey(v) => eq(self, "billing_key", v),
+            TextTerm::CustomerEmail(v) => eq(self, "customer_email", v),
+            TextTerm::CustomerPhone(v) => eq(self, "customer_phone", v),
+            TextTerm::CardLast4(v) => eq(self, "card_last4", v),
+            TextTerm::OrderName(v) => {
+                format!("order_name LIKE {} ESCAPE '\\'", self.arg(like_contains(v)))
+            }
+            TextTerm::CustomerName(v) => {
+                format!(
+                    "customer_name LIKE {} ESCAPE '\\'",
+                    self.arg(like_contains(v))
+                )
+            }
+            TextTerm::Any(v) => {
+                let mut parts = vec![
+                    self.term(&TextTerm::PaymentId(v.clone())),
+                    self.term(&TextTerm::TransactionId(v.clone())),
+                    self.term(&TextTerm::PgTxId(v.clone())),
+                    self.term(&TextTerm::ScheduleId(v.clone())),
+                    self.term(&TextTerm::BillingKey(v.clone())),
+                    self.term(&TextTerm::CustomerEmail(v.clone())),
+                    self.term(&TextTerm::CustomerPhone(v.clone())),
+                    self.term(&TextTerm::OrderName(v.clone())),
+                    self.term(&TextTerm::CustomerName(v.clone())),
+                ];
+                if v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
+                    parts.push(self.term(&TextTerm::CardLast4(v.clone())));
+                }
+                format!("({})", parts.join(" OR "))
+            }
+        }
+    }
+}
+
+fn where_of(f: &PaymentFilter) -> Where {
+    let mut w = Where {
+        clauses: Vec::new(),
+        args: Vec::new(),
+    };
+    if f.nothing {
+        w.clauses.push("1 = 0".into());
+    }
+    if let Some(s) = &f.store_id {
+        let p = w.arg(s.as_str());
+        w.clauses.push(format!("store_id = {p}"));
+    }
+    let col = f.range_on.column();
+    if let Some(from) = f.from {
+        let p = w.arg(from);
+        w.clauses.push(format!("{col} >= {p}"));
+    }
+    if let Some(until) = f.until {
+        let p = w.arg(until);
+        w.clauses.push(format!("{col} < {p}"));
+    }
+    if !f.statuses.is_empty() {
+        let s: Vec<String> = f.statuses.iter().map(|s| s.as_str().to_string()).collect();
+        w.any_of("status", &s);
+    }
+    if !f.method_types.is_empty() {
+        w.any_of("method_type", &f.method_types);
+    }
+    match &f.channel_keys {
+        Some(keys) if keys.is_empty() => w.clauses.push("1 = 0".into()),
+        Some(keys) => w.any_of("channel_key", keys),
+        None => {}
+    }
+    match f.scheduled {
+        Some(true) => w.clauses.push("schedule_id IS NOT NULL".into()),
+        Some(false) => w.clauses.push("schedule_id IS NULL".into()),
+        None => {}
+    }
+    if let Some(c) = &f.currency {
+        let p = w.arg(c.as_str());
+        w.clauses.push(format!("currency = {p}"));
+    }
+    for t in &f.text {
+        let c = w.term(t);
+        w.clauses.push(c);
+    }
+    w
+}
+
+fn where_sql(w: &Where) -> String {
+    if w.clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", w.clauses.join(" AND "))
+    }
+}
+
+/// The statements of a page: `(count, page)` with their arguments.
+fn page_sql(
+    f: &PaymentFilter,
+    limit: i64,
+    offset: i64,
+) -> ((String, Vec<Arg>), (String, Vec<Arg>)) {
+    let mut w = where_of(f);
+    let filter = where_sql(&w);
+    let count = (
+        format!("SELECT COUNT(*) AS n FROM payments {filter}"),
+        w.args.clone(),
+    );
+    let order = if f.descending { "DESC" } else { "ASC" };
+    let col = f.sort_by.column();
+    let (pl, po) = (w.arg(limit), w.arg(offset));
+    let page = format!(
+        "SELECT * FROM payments {filter} ORDER BY {col} {order}, id {order} LIMIT {pl} OFFSET {po}"
+    );
+    (count, (page, w.args))
+}
+
+/// One page of payments matching `f`, and how many match in all.
+pub async fn search(
+    db: &Db,
+    f: &PaymentFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PaymentRow>, i64), sqlx::Error> {
+    let ((count_sql, count_args), (page_sql, page_args)) = page_sql(f, limit, offset);
+    let total = db
+        .fetch_optional(&count_sql, count_args)
+        .await?
+        .map(|r| r.req_int("n"))
+        .transpose()?
+        .unwrap_or(0);
+    let rows = db.fetch_all(&page_sql, page_args).await?;
+    let rows = rows
+        .iter()
+        .map(PaymentRow::from_row)
+        .collect::<Result<_, _>>()?;
+    Ok((rows, total))
+}
+
+/// Up to `limit` payments created in `[from, until)` after the position `after`
+/// (`(requested_at, id)`), oldest first.
+pub async fn after(
+    db: &Db,
+    store_id: Option<&str>,
+    from: Option<i64>,
+    until: Option<i64>,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    let mut w = Where {
+        clauses: Vec::new(),
+        args: Vec::new(),
+    };
+    if let Some(s) = store_id {
+        let p = w.arg(s);
+        w.clauses.push(format!("store_id = {p}"));
+    }
+    if let Some(from) = from {
+        let p = w.arg(from);
+        w.clauses.push(format!("requested_at >= {p}"));
+    }
+    if let Some(until) = until {
+        let p = w.arg(until);
+        w.clauses.push(format!("requested_at < {p}"));
+    }
+    if let Some((t, id)) = after {
+        let (pt, pt2, pid) = (w.arg(t), w.arg(t), w.arg(id));
+        w.clauses.push(format!(
+            "(requested_at > {pt} OR (requested_at = {pt2} AND id > {pid}))"
+        ));
+    }
+    let filter = where_sql(&w);
+    let pl = w.arg(limit);
+    let rows = db
+        .fetch_all(
+            &format!("SELECT * FROM payments {filter} ORDER BY requested_at, id LIMIT {pl}"),
+            w.args,
+        )
+        .await?;
+    rows.iter().map(PaymentRow::from_row).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_columns() {
+        let m =
+            r#"{"type":"PaymentMethodCard","card":{"number":"536181******1234","bin":"536181"}}"#;
+        assert_eq!(method_type(Some(m)).as_deref(), Some("CARD"));
+        assert_eq!(card_last4(Some(m)).as_deref(), Some("1234"));
+        let va = r#"{"type":"PaymentMethodVirtualAccount","bank":"SHINHAN"}"#;
+        assert_eq!(method_type(Some(va)).as_deref(), Some("VIRTUAL_ACCOUNT"));
+        assert_eq!(card_last4(Some(va)), None);
+        assert_eq!(card_last4(Some(r#"{"card":{"number":"12**"}}"#)), None);
+        let c = r#"{"name":"홍길동","email":"a@b.c","phoneNumber":"01012345678"}"#;
+        assert_eq!(customer_field(Some(c), "name").as_deref(), Some("홍길동"));
+        assert_eq!(
+            customer_field(Some(c), "phoneNumber").as_deref(),
+            Some("01012345678")
+        );
+        assert_eq!(customer_field(None, "email"), None);
+    }
+
+    fn filter() -> PaymentFilter {
+        PaymentFilter {
+            store_id: None,
+            range_on: TimeColumn::Requested,
+            from: None,
+            until: None,
+            statuses: vec![],
+            method_types: vec![],
+            channel_keys: None,
+            scheduled: None,
+            currency: None,
+            text: vec![],
+            sort_by: TimeColumn::Requested,
+            descending: true,
+            nothing: false,
+        }
+    }
+
+    /// SQLite's plan for each typical list query: an index, never a scan of the table (the
+    /// count may walk an index, which is what `totalCount` costs). Contains-searches
+    /// (`ORDER_NAME`, `CUSTOMER_NAME`, and so `ALL`) cannot use a B-tree index and are not
+    /// listed: they scan what the other filters leave.
+    #[tokio::test]
+    async fn typical_queries_use_an_index() {
+        let path =
+            std::env::temp_dir().join(format!("paymux-plan-{}.sqlite", uuid::Uuid::new_v4()));
+        let db = Db::connect(path.to_str().unwrap()).await.unwrap();
+        let mut cases = vec![("first page", filter())];
+        let mut f = filter();
+        f.statuses = vec![PaymentStatus::Paid];
+        f.from = Some(1);
+        f.until = Some(2);
+        cases.push(("status and time", f));
+        let mut f = filter();
+        f.range_on = TimeColumn::StatusChanged;
+        f.sort_by = TimeColumn::StatusChanged;
+        f.from = Some(1);
+        cases.push(("status-changed range", f));
+        for (term, name) in [
+            (TextTerm::PaymentId("p".into()), "payment id"),
+            (TextTerm::PgTxId("t".into()), "pg tx id"),
+            (TextTerm::CustomerEmail("e".into()), "email"),
+            (TextTerm::CardLast4("1234".into()), "card"),
+        ] {
+            let mut f = filter();
+            f.text = vec![term];
+            cases.push((name, f));
+        }
+        for (name, f) in cases {
+            let ((count, cargs), (page, pargs)) = page_sql(&f, 10, 0);
+            for (sql, args) in [(count, cargs), (page, pargs)] {
+                let plan = db
+                    .fetch_all(&format!("EXPLAIN QUERY PLAN {sql}"), args)
+                    .await
+                    .unwrap();
+                let detail: Vec<String> =
+                    plan.iter().map(|r| r.req_text("detail").unwrap()).collect();
+                let text = detail.join(" | ");
+                assert!(
+                    !detail.iter().any(|d| d == "SCAN payments"),
+                    "{name}: {sql}: {text}"
+                );
+                assert!(
+                    text.contains("INDEX") || text.contains("PRIMARY KEY"),
+                    "{name}: {text}"
+                );
+            }
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// A row from before the search columns existed is found by them after the backfill.
+    #[tokio::test]
+    async fn backfill_fills_rows_written_before_the_search_columns() {
+        let path =
+            std::env::temp_dir().join(format!("paymux-fill-{}.sqlite", uuid::Uuid::new_v4()));
+        let db = Db::connect(path.to_str().unwrap()).await.unwrap();
+        db.execute(
+            "INSERT INTO payments (id, store_id, transaction_id, kind, status, order_name, currency, amount_total, \
+             amount_tax_free, amount_vat, amount_supply, requested_at, updated_at, status_changed_at, method_json, customer_json) \
+             VALUES ('old', 's', 't', 'INSTANT', 'PAID', 'o', 'KRW', 1, 0, 0, 1, 1, 1, 1, $1, $2)",
+            crate::args![
+                r#"{"type":"PaymentMethodCard","card":{"number":"411111******4242"}}"#,
+                r#"{"email":"old@example.com"}"#
+            ],
+        )
+        .await
+        .unwrap();
+        let mut f = filter();
+        f.text = vec![TextTerm::CardLast4("4242".into())];
+        f.method_types = vec!["CARD".into()];
+        assert_eq!(search(&db, &f, 10, 0).await.unwrap().1, 0);
+        assert_eq!(backfill(&db).await.unwrap(), 1);
+        assert_eq!(backfill(&db).await.unwrap(), 0);
+        let (rows, total) = search(&db, &f, 10, 0).await.unwrap();
+        assert_eq!((rows[0].id.as_str(), total), ("old", 1));
+        f.text = vec![TextTerm::CustomerEmail("old@example.com".into())];
+        assert_eq!(search(&db, &f, 10, 0).await.unwrap().1, 1);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_contains("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}
