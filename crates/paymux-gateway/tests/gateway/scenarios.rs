@@ -1503,6 +1503,8 @@ pub async fn late_answer_is_waited_for_with_the_adapters_read_timeout(h: Arc<Har
     assert!(started.elapsed() >= crate::fake::LATE_ANSWER);
     let (_, p) = h.get(&format!("/payments/{id}")).await;
     assert_eq!(p["status"], "PAID", "{p}");
+}
+
 /// `GET /payments` with `requestBody` in the query (as PortOne's SDKs send it).
 async fn list(h: &Harness, path: &str, body: &Value) -> (StatusCode, Value) {
     h.get(&format!(
