@@ -379,7 +379,12 @@ fn cases(group: &str) -> Vec<Case> {
     });
     v.push(Case {
         status: Some(404),
-        ..case("unknown path (POST)", M::POST, "/payments", bytes(&good))
+        ..case("unknown path (POST)", M::POST, "/payment", bytes(&good))
+    });
+    // `/payments` is the list (GET): another method there is a 405.
+    v.push(Case {
+        status: Some(405),
+        ..case("list path (POST)", M::POST, "/payments", bytes(&good))
     });
     v.push(Case {
         status: Some(405),
