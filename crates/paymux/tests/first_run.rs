@@ -17,8 +17,21 @@ async fn call(method: reqwest::Method, url: String, body: Option<Value>) -> (u16
     common::call_as(SECRET, method, url, body).await
 }
 
+/// A PortOne-style id (`payment-<uuid>`), the same sequence on every run: routing is a pure
+/// function of the id, so the splits below are the same every time (no flaky tolerance).
 fn portone_id(prefix: &str) -> String {
-    format!("{prefix}-{}", uuid::Uuid::new_v4())
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    // splitmix64 of a counter, twice, as the uuid's 128 bits.
+    let mix = |mut z: u64| {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let bits = (u128::from(mix(n)) << 64) | u128::from(mix(n ^ 0xA5A5_A5A5));
+    format!("{prefix}-{}", uuid::Uuid::from_u128(bits))
 }
 
 /// The demo group's id and its channels' weights.
