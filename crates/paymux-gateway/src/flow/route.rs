@@ -30,11 +30,7 @@ pub fn refused_json(refused: &[SkippedChannel]) -> Value {
         .map(|r| {
             let rule = match &r.reason {
                 SkipReason::Refused { rule } => rule.clone(),
-                other => SkippedChannel {
-                    channel_key: String::new(),
-                    reason: other.clone(),
-                }
-                .to_string(),
+                other => other.to_string(),
             };
             json!({"channelKey": r.channel_key, "rule": rule})
         })

@@ -97,34 +97,7 @@ async fn drive(h: &Harness) -> (bool, Vec<Value>, String) {
         .env("PAYMUX_CHROMIUM", chromium())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let out = tokio::task::spawn_blocking(move || {
-        let mut child = cmd.spawn().expect("start node");
-        let started = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if started.elapsed() > Duration::from_secs(240) => {
-                    // Our own child, by its handle.
-                    let _ = child.kill();
-                    break;
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-                Err(_) => break,
-            }
-        }
-        child.wait_with_output().expect("node output")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let results = stdout
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .and_then(|j| serde_json::from_str::<Vec<Value>>(j).ok())
-        .unwrap_or_default();
-    (out.status.success(), results, format!("{stderr}\n{stdout}"))
+    run_driver(cmd).await
 }
 
 /// The Smartro channel the virtual-account flow pays through.
@@ -319,4 +292,39 @@ async fn scenario(h: Arc<Harness>) {
         "headless Chromium checkout: 6 flows checked in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Run a Node driver command in a blocking thread (the gateway keeps serving on this runtime),
+/// killed after 240 s. Returns whether it succeeded, the results it printed on its last
+/// `RESULT <json>` line, and everything it printed.
+pub(crate) async fn run_driver(mut cmd: Command) -> (bool, Vec<Value>, String) {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().expect("start node");
+        let started = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(_)) => break,
+                Ok(None) if started.elapsed() > Duration::from_secs(240) => {
+                    // Our own child, by its handle.
+                    let _ = child.kill();
+                    break;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+                Err(_) => break,
+            }
+        }
+        child.wait_with_output().expect("node output")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let results = stdout
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .and_then(|j| serde_json::from_str::<Vec<Value>>(j).ok())
+        .unwrap_or_default();
+    (out.status.success(), results, format!("{stderr}\n{stdout}"))
 }

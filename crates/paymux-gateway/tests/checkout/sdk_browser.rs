@@ -8,12 +8,11 @@
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use paymux_core::simulator::Simulator;
 use serde_json::Value;
 
-use crate::browser::{chromium, driver_dir, missing, node};
+use crate::browser::{chromium, driver_dir, missing, node, run_driver};
 use crate::harness::*;
 use crate::sdk::{browser_stores, SANDBOX_STORE};
 
@@ -63,7 +62,6 @@ async fn drive(h: &Harness, flows: &str) -> (bool, Vec<Value>, String) {
     cmd.arg("sdk.mjs")
         .env("PAYMUX_FLOWS", flows)
         .env("PAYMUX_ARTIFACTS", artifacts())
-        .env("PAYMUX_ARTIFACTS", artifacts())
         .current_dir(driver_dir())
         .env("PAYMUX_BASE_URL", &h.gw.base_url)
         .env("PAYMUX_STORE_ID", SANDBOX_STORE)
@@ -72,34 +70,7 @@ async fn drive(h: &Harness, flows: &str) -> (bool, Vec<Value>, String) {
         .env("PAYMUX_CHROMIUM", chromium())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let out = tokio::task::spawn_blocking(move || {
-        let mut child = cmd.spawn().expect("start node");
-        let started = Instant::now();
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if started.elapsed() > Duration::from_secs(240) => {
-                    // Our own child, by its handle.
-                    let _ = child.kill();
-                    break;
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(100)),
-                Err(_) => break,
-            }
-        }
-        child.wait_with_output().expect("node output")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let results = stdout
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .and_then(|j| serde_json::from_str::<Vec<Value>>(j).ok())
-        .unwrap_or_default();
-    (out.status.success(), results, format!("{stderr}\n{stdout}"))
+    run_driver(cmd).await
 }
 
 fn flow<'a>(results: &'a [Value], name: &str) -> &'a Value {
