@@ -53,6 +53,13 @@ pub enum PgError {
         /// What was wrong (never the raw bytes: they may carry card data).
         detail: String,
     },
+    /// A notice from the PG failed its authentication or could not be decoded. Nothing is
+    /// recorded; the PG resends, and an operator can look at the notice log.
+    #[error("notice refused: {detail}")]
+    NoticeRefused {
+        /// What was wrong (never the raw body).
+        detail: String,
+    },
 }
 
 impl PgError {

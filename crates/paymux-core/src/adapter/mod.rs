@@ -8,7 +8,8 @@
 //! together. Keeping translation pure is what makes wire snapshots exact and cheap.
 //!
 //! The contract is split by idea: [`capability`] (what an adapter can do, as data),
-//! [`request`] (the unified operations), [`message`] (the bytes and their views) and, here,
+//! [`request`] (the unified operations), [`message`] (the bytes and their views), [`notice`]
+//! (what a PG sends on its own) and, here,
 //! the [`PgAdapter`] trait itself. Everything is re-exported at `paymux_core::adapter::*`.
 
 use chrono::{DateTime, FixedOffset};
@@ -21,10 +22,12 @@ use crate::validation::ValidationErrors;
 
 pub mod capability;
 pub mod message;
+pub mod notice;
 pub mod request;
 
 pub use capability::*;
 pub use message::*;
+pub use notice::*;
 pub use request::*;
 
 /// Inputs an encoder may need besides the request: the clock and fresh randomness, passed in
@@ -88,6 +91,22 @@ pub trait PgAdapter: Send + Sync + 'static {
         sent: &WireRequest,
         resp: &WireResponse,
     ) -> Result<Outcome, PgError>;
+
+    /// Decode a notice the PG sent on its own (a deposit, a status webhook) and check its
+    /// authentication against `channel`'s keys. Pure. A notice whose signature does not match
+    /// is [`PgError::NoticeRefused`]; so is one that cannot be decoded. The default: this
+    /// adapter takes no notices.
+    fn decode_notice(
+        &self,
+        channel: &ChannelContext,
+        notice: &IncomingNotice<'_>,
+    ) -> Result<PgNotice, PgError> {
+        let _ = (channel, notice);
+        Err(PgError::Unsupported {
+            adapter: self.descriptor().id,
+            what: "notices from the PG".into(),
+        })
+    }
 }
 
 /// The generic capability check every adapter gets: operation × method, and the currency of
