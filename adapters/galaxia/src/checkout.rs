@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use paymux_core::adapter::{
-    kst, CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, WireRequest,
-    WireTarget, WireView,
+    kst, CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, ScriptArg,
+    ScriptCall, WindowOpen, WireRequest, WireTarget, WireView,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -118,6 +118,18 @@ pub fn prepare(
         target: WireTarget::Browser {
             url: script.into(),
             accept_charset: "EUC-KR",
+            // The loader script opens the window: `GX_pay(form, "submit", protocolType)`.
+            open: WindowOpen::Script {
+                calls: vec![ScriptCall {
+                    function: "GX_pay".into(),
+                    args: vec![
+                        ScriptArg::FormId,
+                        ScriptArg::Text("submit".into()),
+                        ScriptArg::Text(protocol_type.into()),
+                    ],
+                }],
+            },
+            shown_amount: Some(window.amount),
         },
         body,
         view: WireView::lazy(move || {

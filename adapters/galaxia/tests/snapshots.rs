@@ -20,6 +20,7 @@ fn wire(req: &PgRequest) -> Value {
         WireTarget::Browser {
             url,
             accept_charset,
+            ..
         } => {
             json!({ "browser": url, "acceptCharset": accept_charset })
         }

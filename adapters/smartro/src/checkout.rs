@@ -9,8 +9,8 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone};
 use paymux_core::adapter::{
-    kst, CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, WireRequest,
-    WireTarget, WireView,
+    kst, CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, WindowOpen,
+    WireRequest, WireTarget, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::{
@@ -211,6 +211,13 @@ pub fn prepare(
         target: WireTarget::Browser {
             url: script.clone(),
             accept_charset: "UTF-8",
+            open: WindowOpen::VendorSdkOnly {
+                why: "Smartro's script needs a merchant callback \
+                      (`smartropay.payment({FormId, Callback})`) that a gateway page cannot \
+                      make; use Smartro's SDK for this channel"
+                    .into(),
+            },
+            shown_amount: Some(total),
         },
         body,
         view: WireView::lazy(move || {

@@ -32,6 +32,7 @@ fn wire_on(ch: &ChannelContext, req: &PgRequest) -> Value {
         WireTarget::Browser {
             url,
             accept_charset,
+            ..
         } => json!({ "browser": url, "acceptCharset": accept_charset }),
         WireTarget::Tcp { host, port, .. } => json!({ "tcp": format!("{host}:{port}") }),
     };

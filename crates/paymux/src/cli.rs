@@ -433,6 +433,7 @@ pub fn wire_json(adapter_id: &str, op: Operation, w: &WireRequest) -> serde_json
         WireTarget::Browser {
             url,
             accept_charset,
+            ..
         } => {
             let (host, port) = host_port_of(url);
             o.insert("transport".into(), json!("http"));

@@ -56,13 +56,72 @@ pub enum WireTarget {
         /// How to read the response frame.
         framing: Framing,
     },
-    /// A form the browser posts to the PG window (checkout); the server sends nothing.
+    /// A form the browser hands to the PG window (checkout); the server sends nothing.
     Browser {
-        /// The window URL the form posts to.
+        /// The window URL the form posts to, or the vendor's loader script
+        /// ([`WindowOpen::Script`]).
         url: String,
         /// Charset the window expects (`EUC-KR`, `UTF-8`).
         accept_charset: &'static str,
+        /// How the browser opens the window with the form.
+        open: WindowOpen,
+        /// The amount the window shows, when the adapter put one in the form (a billing-key
+        /// window shows the vendor's default when the request gives none).
+        shown_amount: Option<crate::money::Money>,
     },
+}
+
+/// How a checkout page opens the vendor's window with the adapter's form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum WindowOpen {
+    /// Submit the form to the target URL.
+    PostForm,
+    /// The target URL is the vendor's loader script: load it, then make these calls in order.
+    Script {
+        /// The calls, e.g. `GX_pay(form, "submit", "https_pay")`.
+        calls: Vec<ScriptCall>,
+    },
+    /// Only the vendor's own browser SDK can open this window; a page cannot drive it.
+    VendorSdkOnly {
+        /// Why, for the error a merchant sees.
+        why: String,
+    },
+}
+
+/// One call a checkout page makes after loading a vendor's loader script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScriptCall {
+    /// The function, a JavaScript identifier or dotted path (`GX_pay`, `vendor.pay`).
+    pub function: String,
+    /// Its arguments in order.
+    pub args: Vec<ScriptArg>,
+}
+
+/// An argument of a [`ScriptCall`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "value")]
+pub enum ScriptArg {
+    /// The id of the page's form, as a string.
+    FormId,
+    /// A string.
+    Text(String),
+}
+
+impl ScriptCall {
+    /// True when `function` is an identifier or a dotted path of identifiers, so a page can
+    /// write it into a script as is.
+    pub fn is_safe_function(&self) -> bool {
+        !self.function.is_empty()
+            && self.function.split('.').all(|part| {
+                let mut chars = part.chars();
+                chars
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+                    && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+            })
+    }
 }
 
 /// How a TCP response frame is delimited.

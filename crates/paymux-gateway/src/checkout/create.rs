@@ -188,6 +188,8 @@ pub async fn create_parsed(
     let WireTarget::Browser {
         url,
         accept_charset,
+        open,
+        shown_amount,
     } = &wire.target
     else {
         return Err(ApiError::internal(
@@ -198,9 +200,10 @@ pub async fn create_parsed(
         .ok_or_else(|| ApiError::internal("the adapter's window uses an unknown charset"))?;
     let form = String::from_utf8(wire.body.clone())
         .map_err(|_| ApiError::internal("the adapter's window form is not ASCII"))?;
-    let pairs = form_urldecode(form.as_bytes(), charset)
+    // The hand-off page decodes the stored form again: refuse now what it could not render.
+    form_urldecode(form.as_bytes(), charset)
         .map_err(|_| ApiError::internal("the adapter's window form does not decode"))?;
-    let (window_url, loader) = window::launch_for(&entry.ctx, url, &wire.view)
+    let (window_url, loader) = window::launch_for(&entry.ctx, url, open)
         .map_err(|why| ApiError::invalid(format!("channelKey: channel `{channel_key}`: {why}")))?;
     let amount_total = match &req.checkout {
         CheckoutRequest::Payment(r) => r.total_amount,
@@ -208,7 +211,7 @@ pub async fn create_parsed(
         CheckoutRequest::IssueBillingKey(r) => r
             .display_amount
             .filter(|a| *a > Money::ZERO)
-            .or_else(|| window::shown_amount(&pairs))
+            .or(*shown_amount)
             .unwrap_or(Money::ZERO),
     };
 

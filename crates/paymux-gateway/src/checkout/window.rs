@@ -8,21 +8,19 @@
 //!   simulator that has a payment window serves it there. The gateway also adds
 //!   [`SANDBOX_KIND_FIELD`] (`PAYMENT` / `ISSUE_BILLING_KEY` / `ISSUE_BILLING_KEY_AND_PAY`),
 //!   because some vendors' forms (Galaxia's) do not say which window they open.
-//! - **Live** (and `test` channels on the vendor's own test servers): the form is posted to the
-//!   target URL — unless that URL is a vendor *loader script* (`….js`), which must be loaded
-//!   and called instead. The only loader the gateway drives is Galaxia's
-//!   `GX_pay(form, "submit", protocolType)` (its view names it: `{"GX_pay": {"protocolType"}}`);
-//!   a channel whose window needs another loader is refused when the session is created.
+//! - **Live** (and `test` channels on the vendor's own test servers): the adapter's
+//!   [`WindowOpen`] says how — post the form to the target URL, or load the vendor's loader
+//!   script there and make the calls it names. A window only the vendor's own SDK can open is
+//!   refused when the session is created, with the adapter's reason.
 //!
-//! This vendor knowledge belongs to the adapters (as typed fields of the browser target they
-//! return); until the adapter contract carries it, it is kept here, in one place.
+//! The gateway names no vendor: what a page needs comes as typed fields of the browser target.
 //!
 //! [`WireTarget::Browser`]: paymux_core::adapter::WireTarget::Browser
 
+use paymux_core::adapter::{ScriptCall, WindowOpen};
 use paymux_core::channel::{ChannelContext, Environment};
-use paymux_core::money::Money;
 use paymux_core::wire::Charset;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Path of a simulator's payment window on its endpoint.
 pub const SANDBOX_WINDOW_PATH: &str = "/window";
@@ -63,76 +61,49 @@ pub fn simulator_window_url(endpoint: &str) -> String {
     }
 }
 
-/// Where the hand-off form goes and, for a loader-script window, the loader call.
+/// Where the hand-off form goes and, for a loader-script window, the calls to store with the
+/// session (read back by [`loader_calls`]).
 pub fn launch_for(
     ctx: &ChannelContext,
     target_url: &str,
-    view: &Value,
+    open: &WindowOpen,
 ) -> Result<(String, Option<Value>), String> {
     if is_sandbox(ctx) {
         let ep = ctx.endpoint.as_deref().unwrap_or_default();
         return Ok((simulator_window_url(ep), None));
     }
-    let path = target_url.split(['?', '#']).next().unwrap_or_default();
-    if !path.ends_with(".js") {
-        return Ok((target_url.to_string(), None));
-    }
-    match view
-        .get("GX_pay")
-        .and_then(|g| g.get("protocolType"))
-        .and_then(Value::as_str)
-    {
-        Some(p) => Ok((
-            target_url.to_string(),
-            Some(json!({"function": "GX_pay", "viewType": "submit", "protocolType": p})),
-        )),
-        None => Err(format!(
-            "its payment window is opened by the vendor's loader script ({target_url}), which this \
-             gateway cannot drive yet; use the vendor's SDK for this channel"
+    match open {
+        WindowOpen::PostForm => Ok((target_url.to_string(), None)),
+        WindowOpen::Script { calls } => {
+            if calls.is_empty() || !calls.iter().all(ScriptCall::is_safe_function) {
+                return Err(format!(
+                    "the adapter's loader call for {target_url} is not a plain function name"
+                ));
+            }
+            let stored = serde_json::to_value(open).map_err(|e| e.to_string())?;
+            Ok((target_url.to_string(), Some(stored)))
+        }
+        WindowOpen::VendorSdkOnly { why } => Err(format!(
+            "its payment window is opened by the vendor's loader script ({target_url}): {why}"
         )),
     }
 }
 
-/// A vendor loader's call, as the hand-off page makes it: `function(form, args…)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoaderCall {
-    /// The loader's function (a JavaScript identifier known here).
-    pub function: &'static str,
-    /// The arguments after the form.
-    pub args: Vec<String>,
-}
-
-/// The call for a loader a session stored (`window_loader`, from [`launch_for`]), when the
-/// gateway knows how to make it.
-pub fn loader_call(stored: &Value) -> Option<LoaderCall> {
-    match stored.get("function").and_then(Value::as_str) {
-        Some("GX_pay") => Some(LoaderCall {
-            function: "GX_pay",
-            args: vec![
-                stored["viewType"].as_str().unwrap_or("submit").to_string(),
-                stored["protocolType"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            ],
-        }),
+/// The loader calls a session stored (from [`launch_for`]); `None` for a plain form post.
+/// Function names are checked again: the stored value came from the database.
+pub fn loader_calls(stored: &Value) -> Option<Vec<ScriptCall>> {
+    match serde_json::from_value::<WindowOpen>(stored.clone()).ok()? {
+        WindowOpen::Script { calls } if calls.iter().all(ScriptCall::is_safe_function) => {
+            Some(calls)
+        }
         _ => None,
     }
-}
-
-/// The amount a window shows when the request gave none (a billing-key window without
-/// `displayAmount`): the form's `AMOUNT` field, where the PG put its default.
-pub fn shown_amount(pairs: &[(String, String)]) -> Option<Money> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == "AMOUNT")
-        .and_then(|(_, v)| v.trim().parse::<i64>().ok())
-        .and_then(|n| Money::new(n).ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use paymux_core::adapter::ScriptArg;
 
     fn ctx(env: Environment, endpoint: Option<&str>) -> ChannelContext {
         ChannelContext {
@@ -146,18 +117,31 @@ mod tests {
         }
     }
 
+    fn gx_pay(protocol: &str) -> WindowOpen {
+        WindowOpen::Script {
+            calls: vec![ScriptCall {
+                function: "GX_pay".into(),
+                args: vec![
+                    ScriptArg::FormId,
+                    ScriptArg::Text("submit".into()),
+                    ScriptArg::Text(protocol.into()),
+                ],
+            }],
+        }
+    }
+
     #[test]
     fn sandbox_windows_go_to_the_simulator() {
-        let view = json!({"GX_pay": {"protocolType": "https_tpay"}});
         let js = "https://tpay.billgate.net/paygate/plugin/gx_web_client.js";
+        let open = gx_pay("https_tpay");
         let (url, loader) =
-            launch_for(&ctx(Environment::Test, Some("127.0.0.1:9")), js, &view).unwrap();
+            launch_for(&ctx(Environment::Test, Some("127.0.0.1:9")), js, &open).unwrap();
         assert_eq!(url, "http://127.0.0.1:9/window");
         assert!(loader.is_none());
         let (url, _) = launch_for(
             &ctx(Environment::Test, Some("http://127.0.0.1:9/")),
             js,
-            &view,
+            &open,
         )
         .unwrap();
         assert_eq!(url, "http://127.0.0.1:9/window");
@@ -166,31 +150,63 @@ mod tests {
     #[test]
     fn live_loader_windows() {
         let js = "https://pay.billgate.net/paygate/plugin/gx_web_client.js";
-        let view = json!({"GX_pay": {"protocolType": "https_pay"}});
-        let (url, loader) = launch_for(&ctx(Environment::Live, None), js, &view).unwrap();
+        let (url, loader) =
+            launch_for(&ctx(Environment::Live, None), js, &gx_pay("https_pay")).unwrap();
         assert_eq!(url, js);
-        assert_eq!(loader.unwrap()["protocolType"], "https_pay");
+        let calls = loader_calls(&loader.unwrap()).unwrap();
+        assert_eq!(calls[0].function, "GX_pay");
+        assert_eq!(calls[0].args[2], ScriptArg::Text("https_pay".into()));
         // A live channel with an endpoint (a TCP host override) still uses the vendor window.
-        assert!(
-            launch_for(&ctx(Environment::Live, Some("10.0.0.1:1")), js, &view)
-                .unwrap()
-                .1
-                .is_some()
-        );
+        assert!(launch_for(
+            &ctx(Environment::Live, Some("10.0.0.1:1")),
+            js,
+            &gx_pay("https_pay")
+        )
+        .unwrap()
+        .1
+        .is_some());
+        let sdk_only = WindowOpen::VendorSdkOnly {
+            why: "use the SDK".into(),
+        };
         let e = launch_for(
             &ctx(Environment::Live, None),
             "https://x/y.min.js",
-            &json!({}),
+            &sdk_only,
         )
         .unwrap_err();
-        assert!(e.contains("loader script"), "{e}");
+        assert!(
+            e.contains("loader script") && e.contains("use the SDK"),
+            "{e}"
+        );
         let (url, loader) = launch_for(
             &ctx(Environment::Live, None),
             "https://x/pay.jsp",
-            &json!({}),
+            &WindowOpen::PostForm,
         )
         .unwrap();
         assert_eq!((url.as_str(), loader), ("https://x/pay.jsp", None));
+    }
+
+    #[test]
+    fn a_call_that_is_not_a_plain_name_is_refused_and_never_rendered() {
+        let js = "https://x/loader.js";
+        for bad in ["", "a;alert(1)", "x)(", "a..b", "1abc", "a b", "</script>"] {
+            let open = WindowOpen::Script {
+                calls: vec![ScriptCall {
+                    function: bad.into(),
+                    args: vec![],
+                }],
+            };
+            assert!(
+                launch_for(&ctx(Environment::Live, None), js, &open).is_err(),
+                "{bad:?}"
+            );
+            // Nor is one read back from a tampered database row.
+            let stored = serde_json::to_value(&open).unwrap();
+            assert!(loader_calls(&stored).is_none(), "{bad:?}");
+        }
+        assert!(loader_calls(&serde_json::json!({"function": "GX_pay"})).is_none());
+        assert!(loader_calls(&Value::Null).is_none());
     }
 
     #[test]

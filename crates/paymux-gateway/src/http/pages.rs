@@ -15,6 +15,7 @@ use crate::checkout::{result, Landing, SessionRow};
 use crate::domain::SessionStatus;
 use crate::util;
 use crate::views::checkout::{ResultView, Verdict};
+use paymux_core::adapter::ScriptArg;
 
 /// `id` and `name` of the hand-off form.
 pub const FORM_ID: &str = "paymux_checkout";
@@ -170,8 +171,8 @@ pub fn detail_page(
 /// The hand-off page: the window form as hidden inputs, submitted at once (or, for a loader
 /// window, given to the vendor's loader).
 pub fn launch_page(s: &SessionRow, pairs: &[(String, String)], kind_hint: bool) -> String {
-    let loader = util::parse_json(s.window_loader.as_deref());
-    let action = if loader.is_null() {
+    let calls = window::loader_calls(&util::parse_json(s.window_loader.as_deref()));
+    let action = if calls.is_none() {
         format!(" action=\"{}\"", esc(&s.window_url))
     } else {
         String::new()
@@ -190,16 +191,27 @@ pub fn launch_page(s: &SessionRow, pairs: &[(String, String)], kind_hint: bool) 
             s.kind.as_str()
         ));
     }
-    let script = match window::loader_call(&loader) {
-        Some(call) => {
-            let args: Vec<String> = std::iter::once(js_str(FORM_ID))
-                .chain(call.args.iter().map(|a| js_str(a)))
+    let script = match calls {
+        Some(calls) => {
+            let body: Vec<String> = calls
+                .iter()
+                .map(|call| {
+                    let args: Vec<String> = call
+                        .args
+                        .iter()
+                        .map(|a| match a {
+                            ScriptArg::FormId => js_str(FORM_ID),
+                            ScriptArg::Text(t) => js_str(t),
+                        })
+                        .collect();
+                    // `loader_calls` let through only plain (dotted) identifiers.
+                    format!("{}({});", call.function, args.join(", "))
+                })
                 .collect();
             format!(
-                "<script src=\"{}\"></script><script>{}({});</script>",
+                "<script src=\"{}\"></script><script>{}</script>",
                 esc(&s.window_url),
-                call.function,
-                args.join(", ")
+                body.join("")
             )
         }
         None => format!(
@@ -530,7 +542,7 @@ mod tests {
         );
         assert!(form.contains("name=\"PAYMUX_WINDOW\" value=\"ISSUE_BILLING_KEY\""));
         assert!(form.contains(".submit();"));
-        let loader = r#"{"function": "GX_pay", "viewType": "submit", "protocolType": "https_pay"}"#;
+        let loader = r#"{"kind": "script", "calls": [{"function": "GX_pay", "args": [{"kind": "formId"}, {"kind": "text", "value": "submit"}, {"kind": "text", "value": "https_pay"}]}]}"#;
         let live = launch_page(&session(Some(loader)), &pairs, false);
         assert!(
             !live.contains(" action="),

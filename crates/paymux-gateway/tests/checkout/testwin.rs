@@ -104,6 +104,8 @@ impl PgAdapter for TestWinAdapter {
                     target: WireTarget::Browser {
                         url: format!("http://{host}:{port}/window"),
                         accept_charset: "UTF-8",
+                        open: paymux_core::adapter::WindowOpen::PostForm,
+                        shown_amount: Some(r.total_amount),
                     },
                     body: form_urlencode(&pairs, Charset::Utf8)?,
                     view: json!({"fields": pairs}).into(),
