@@ -221,8 +221,10 @@ pub async fn create_parsed(
     let customer_json = crate::views::customer_json(customer.as_ref()).to_string();
     let mut transaction_id = None;
     if let (Some(payment_id), Some(amount)) = (order.payment_id, &order.amount) {
+        // Recorded as the chosen PG computes it: a PG that truncates VAT (Smartro) is
+        // recorded with the VAT its window charges, as API payments are (`flow::amounts_on`).
         let amounts: AmountBreakdown = amount
-            .resolve(&FieldPath::root("amount"))
+            .resolve_with(&FieldPath::root("amount"), entry.adapter.vat_rounding())
             .map_err(|e| ApiError::validation(&e))?;
         let mut extra = order.extra.clone();
         extra.push(("origin", crate::views::party::origin_for_checkout()));

@@ -52,6 +52,7 @@ on_both_backends!(
     declined_and_cancelled_windows_fail,
     billing_key_windows,
     group_and_virtual_account_windows,
+    window_vat_follows_the_chosen_pg,
     no_redirect_url_shows_a_result_page,
     no_card_data_is_stored_or_logged,
     unknown_outcome_is_reconciled,
