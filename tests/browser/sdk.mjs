@@ -12,6 +12,8 @@
 //                             the sandbox demo group)
 //   PAYMUX_CHROMIUM           Chromium executable (default: /usr/bin/chromium)
 //   PAYMUX_FLOWS              comma-separated subset of the flows below
+//   PAYMUX_PREREGISTERED_ID   a paymentId the caller pre-registered at 1000 won (the
+//                             tampered-amount flow pays it with 10)
 //   PAYMUX_PORTONE_SDK        PortOne's npm package's ESM build (default: node_modules/@portone/
 //                             browser-sdk/dist/v2.js); the npm flow is skipped when it is missing
 //   PAYMUX_ARTIFACTS          directory for screenshots (merchant page, PG window, result page
@@ -315,6 +317,21 @@ email: "test@test.com",
     await page.waitForFunction(() => window.__response !== undefined, null, { timeout: STEP_TIMEOUT });
     const response = await page.evaluate(() => window.__response);
     if (response.code) throw new Error(`requestPayment failed: ${JSON.stringify(response)}`);
+    return { paymentId, response, pages: page.context().pages().length };
+  },
+  // The merchant's server pre-registered the payment (PAYMUX_PREREGISTERED_ID, 1000 won);
+  // the page's amount was changed to 10 in the browser: refused before any window opens.
+  async v2_tampered_amount(page) {
+    const paymentId = env('PAYMUX_PREREGISTERED_ID');
+    if (!paymentId) throw new Error('set PAYMUX_PREREGISTERED_ID');
+    const params = { ...v2Params(paymentId), totalAmount: 10 };
+    const url = merchantPage('/v2-tampered', '/v2/browser-sdk.js', '', v2Call(params));
+    await page.goto(url, { timeout: STEP_TIMEOUT });
+    await page.click('#buy');
+    await page.waitForFunction(() => window.__response !== undefined, null, { timeout: STEP_TIMEOUT });
+    const response = await page.evaluate(() => window.__response);
+    if (!response.code) throw new Error(`a tampered amount was not refused: ${JSON.stringify(response)}`);
+    // `pages`: the popup opened for the click is closed again.
     return { paymentId, response, pages: page.context().pages().length };
   },
   // Redirect mode: the page goes to the window and comes back to redirectUrl.

@@ -39,7 +39,10 @@ pub async fn run() {
 const FLOWS: &str =
     "v1_galaxia_card,v1_galaxia_billing_key,v2_popup,v2_popup_declined,v2_iframe,v2_redirect,v2_phone,v2_npm_package,\
      v2_issue_billing_key,v2_issue_billing_key_and_pay,v1_rule_violation,\
-     v2_popup_blocked,v2_smart_routing_example";
+     v2_popup_blocked,v2_smart_routing_example,v2_tampered_amount";
+
+/// The paymentId pre-registered at 1,000 won that the tampered-amount flow tries to pay 10.
+const PREREGISTERED: &str = "payment-3f1a2b4c-0000-4000-8000-00000000pre0";
 
 /// Where the screenshots go (the test's artifacts).
 fn artifacts() -> std::path::PathBuf {
@@ -58,6 +61,14 @@ const SHOTS: &[&str] = &[
 
 /// Run `sdk.mjs` (in a blocking thread: the gateway keeps serving on this runtime).
 async fn drive(h: &Harness, flows: &str) -> (bool, Vec<Value>, String) {
+    // The merchant's server pre-registers what the tampered-amount flow must pay.
+    let (s, v) = h
+        .post(
+            &format!("/payments/{PREREGISTERED}/pre-register"),
+            &serde_json::json!({"storeId": SANDBOX_STORE, "totalAmount": 1000, "currency": "KRW"}),
+        )
+        .await;
+    assert_eq!(s.as_u16(), 200, "{v}");
     let mut cmd = Command::new(node());
     cmd.arg("sdk.mjs")
         .env("PAYMUX_FLOWS", flows)
@@ -67,6 +78,7 @@ async fn drive(h: &Harness, flows: &str) -> (bool, Vec<Value>, String) {
         .env("PAYMUX_STORE_ID", SANDBOX_STORE)
         .env("PAYMUX_GALAXIA_CHANNEL", "galaxia-test")
         .env("PAYMUX_GROUP_ID", GROUP_MIXED)
+        .env("PAYMUX_PREREGISTERED_ID", PREREGISTERED)
         .env("PAYMUX_CHROMIUM", chromium())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -115,7 +127,7 @@ async fn scenario(h: Arc<Harness>) {
     let (ok, results, output) = drive(&h, FLOWS).await;
     eprintln!("{output}");
     assert!(ok, "the browser run failed:\n{output}");
-    assert_eq!(results.len(), 13, "{results:?}");
+    assert_eq!(results.len(), 14, "{results:?}");
     h.flush_webhooks().await;
 
     // 1. The Galaxia document's IMP.request_pay (card): rsp, and the payment PAID.
@@ -289,6 +301,25 @@ async fn scenario(h: Arc<Harness>) {
     assert_eq!(
         h.hooks.types_for(&id),
         ["Transaction.Ready", "Transaction.Paid"]
+    );
+
+    // 14. A tampered amount after pre-registration: refused, no popup left, nothing
+    // recorded or charged.
+    let r = flow(&results, "v2_tampered_amount");
+    let resp = &r["response"];
+    assert!(
+        text(&resp["message"]).contains("pre-registered totalAmount 1000"),
+        "{resp}"
+    );
+    assert_eq!(r["pages"], 1, "the popup is closed: {r}");
+    let (s, p) = h.get(&format!("/payments/{PREREGISTERED}")).await;
+    assert!(s.as_u16() == 404 || p["status"] != "PAID", "{p}");
+    assert!(
+        !h.galaxia
+            .ledger()
+            .iter()
+            .any(|e| e.order_id == PREREGISTERED),
+        "charged at the PG"
     );
 
     // The screenshots, as PNGs.
