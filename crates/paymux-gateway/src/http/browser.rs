@@ -132,3 +132,35 @@ pub(super) async fn browser_result(State(st): St, RawQuery(q): RawQuery) -> Resp
     let order = browser::result_order(&st, &fields).await;
     pages::browser_result_page(&fields, browser::post_origin(&query).as_deref(), order)
 }
+
+/// `frame-ancestors` for the pages a customer sees (the hand-off page, the result pages):
+/// the gateway itself and the configured stores' origins, so that no other site can frame a
+/// payment window under a disguise (clickjacking). A store that allows every origin (`*`, as
+/// the sandbox's does) lets any page frame them.
+pub(crate) fn frame_ancestors(st: &crate::state::AppState) -> String {
+    let mut sources = vec!["'self'".to_string()];
+    for o in st.browser_stores.iter().flat_map(|s| s.origins.iter()) {
+        if o == "*" {
+            return "frame-ancestors *".into();
+        }
+        if !sources.contains(o) {
+            sources.push(o.clone());
+        }
+    }
+    format!("frame-ancestors {}", sources.join(" "))
+}
+
+/// Adds [`frame_ancestors`] to every answer of the customer-facing routes.
+pub(super) async fn frame_policy(
+    State(st): St,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut resp = next.run(req).await;
+    // Origins were checked at start (`scheme://host[:port]`), so the value is a valid header.
+    if let Ok(v) = HeaderValue::from_str(&frame_ancestors(&st)) {
+        resp.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    resp
+}

@@ -156,7 +156,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(browser_checkout_v1).options(browser_preflight),
         )
         .route("/browser/result", get(browser_result))
-        .route("/browser/v1/return", get(browser_v1_return));
+        .route("/browser/v1/return", get(browser_v1_return))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            browser::frame_policy,
+        ));
     Router::new()
         .route("/openapi.json", get(openapi))
         .merge(api)

@@ -74,6 +74,16 @@ sdk_scenarios!(
     browser_v1_redirect_answers_m_redirect_url,
 );
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn customer_pages_name_who_may_frame_them() {
+    harness::run_with(
+        Backend::Sqlite,
+        sdk::named_origin_stores,
+        sdk::customer_pages_name_who_may_frame_them,
+    )
+    .await
+}
+
 /// The six flows in headless Chromium (see `tests/browser/checkout.mjs`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn checkout_in_headless_chromium() {

@@ -421,3 +421,35 @@ pub async fn browser_v1_redirect_answers_m_redirect_url(h: Arc<Harness>) {
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.headers().get("location").is_none());
 }
+
+/// Stores that name their origins (no `*`): only those may frame the customer's pages.
+pub fn named_origin_stores(o: &mut GatewayOptions) {
+    browser_stores(o);
+    o.browser_stores
+        .retain(|s| !s.origins.iter().any(|x| x == "*"));
+    o.browser_stores.push(BrowserStore {
+        id: "store-shop".into(),
+        origins: vec![SHOP_ORIGIN.into(), OTHER_ORIGIN.into()],
+        channels: vec!["galaxia-test".into()],
+        environment: Some(Environment::Test),
+    });
+}
+
+/// The pages a customer sees say who may frame them (`frame-ancestors`): the gateway and the
+/// stores' origins, each once; API answers are not pages and carry no such policy.
+pub async fn customer_pages_name_who_may_frame_them(h: Arc<Harness>) {
+    for path in ["/browser/result?paymentId=x", "/checkout/no-such-session"] {
+        let r = h.http.get(h.url(path)).send().await.unwrap();
+        let csp = r
+            .headers()
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(
+            csp.as_deref(),
+            Some(format!("frame-ancestors 'self' {OTHER_ORIGIN} {SHOP_ORIGIN}").as_str()),
+            "{path}"
+        );
+    }
+    let r = h.http.get(h.url("/payments/x")).send().await.unwrap();
+    assert!(r.headers().get("content-security-policy").is_none());
+}
