@@ -166,6 +166,13 @@ fn ci() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // Rustdoc on public items, with links that resolve.
+    run(cargo().env("RUSTDOCFLAGS", "-D warnings").args([
+        "doc",
+        "--no-deps",
+        "--workspace",
+        "--all-features",
+    ]))?;
     // Snapshot mismatches fail instead of writing `.snap.new` files.
     let mut tests = cargo();
     tests.env("INSTA_UPDATE", "no").env("CI", "true");

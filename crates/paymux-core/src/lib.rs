@@ -4,9 +4,9 @@
 //!
 //! - [`model`]: the unified request model — PortOne V2 request bodies as Rust types.
 //! - [`money`]: integer money, currencies and the VAT rule.
-//! - [`adapter`]: the [`PgAdapter`](adapter::PgAdapter) contract — a pure translator from a
-//!   unified operation to a [`WireRequest`](adapter::WireRequest) and back to an
-//!   [`Outcome`](outcome::Outcome).
+//! - [`adapter`]: the [`PgAdapter`] contract — a pure translator from a
+//!   unified operation to a [`WireRequest`] and back to an
+//!   [`Outcome`].
 //! - [`outcome`]: honest outcomes (approved, declined with a normalized kind, unknown, ...).
 //! - [`transport`]: HTTP and raw-TCP transports that move the bytes.
 //! - [`wire`]: the wire toolkit shared by adapters (strict EUC-KR, fixed-width fields, TLV

@@ -174,7 +174,7 @@ fn raw_view(bytes: &[u8]) -> String {
 /// made with [`without_layout`](RecordWriter::without_layout)).
 ///
 /// Methods chain on `&mut self`. The first error is kept (later fields are ignored) and
-/// returned by [`finish`](RecordWriter::finish), so call sites stay linear.
+/// returned by [`finish`](RecordWriter::finish)(RecordWriter::finish), so call sites stay linear.
 #[derive(Debug)]
 pub struct RecordWriter {
     cs: Charset,
@@ -196,7 +196,7 @@ impl RecordWriter {
         }
     }
 
-    /// A writer like [`new`](RecordWriter::new) that records no layout: [`finish`]
+    /// A writer like [`new`](RecordWriter::new) that records no layout: [`finish`](RecordWriter::finish)
     /// (RecordWriter::finish) gives the same bytes and no spans. For when only the bytes are
     /// needed: a name and a view per field cost more than writing the field.
     pub fn without_layout(cs: Charset) -> Self {
