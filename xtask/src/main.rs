@@ -1,6 +1,6 @@
 //! `cargo xtask <command>`: project automation, in Rust so it runs wherever cargo does.
 //!
-//! - `ci`: format check, clippy with `-D warnings`, every test, no pending insta snapshot, a
+//! - `ci`: format check, clippy with `-D warnings`, rustdoc with `-D warnings`, every test, no pending insta snapshot, a
 //!   short fuzzing run, and the scaffold check (see [`scaffold_check`]). This is the README's
 //!   test command and what `.ci/run` calls.
 //! - `doc-links`: tracked files cite nothing outside the repository and relative Markdown
