@@ -174,6 +174,8 @@ try {
   result.chartTotal = Number((await page.locator('#chart-total').textContent()).trim());
   result.chartSvgs = await page.locator('svg.chart').count();
   await shot(page, 'desktop-1280x800-chart');
+  // The README's picture: the top of the chart page, small.
+  if (ARTIFACTS) await page.screenshot({ path: join(ARTIFACTS, 'readme-console-chart.png'), clip: { x: 0, y: 0, width: 1280, height: 520 } });
   await page.goto(`${BASE}/console/groups`);
   await shot(page, 'desktop-1280x800-groups');
 

@@ -63,7 +63,10 @@ async fn get_page(base: &str, cookie: &str, path: &str) -> (u16, String) {
 
 /// The CSRF token a signed-in page carries.
 fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
     html[at..].split('"').next().unwrap().to_string()
 }
 
@@ -166,7 +169,11 @@ async fn console_needs_the_operator_secret_and_refuses_forged_changes() {
             .unwrap();
         assert_eq!(r.status().as_u16(), 401, "{wrong:?}");
         assert!(r.headers().get("set-cookie").is_none());
-        assert!(r.text().await.unwrap().contains("운영자 시크릿이 올바르지 않습니다"));
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("운영자 시크릿이 올바르지 않습니다"));
     }
 
     // The operator secret does: an HTTP-only, SameSite=Strict cookie scoped to the console.
@@ -186,7 +193,10 @@ async fn console_needs_the_operator_secret_and_refuses_forged_changes() {
     assert_eq!(r.headers()["x-frame-options"], "DENY");
     assert_eq!(r.headers()["cache-control"], "no-store");
     let page = r.text().await.unwrap();
-    assert!(page.contains("sandbox demo group"), "the sandbox group is listed");
+    assert!(
+        page.contains("sandbox demo group"),
+        "the sandbox group is listed"
+    );
     let csrf = csrf_of(&page);
     assert!(csrf.len() >= 32);
 
@@ -203,7 +213,10 @@ async fn console_needs_the_operator_secret_and_refuses_forged_changes() {
     ] {
         let (s, _, body) = post_form(&base, &cookie, "/console/groups", f, origin).await;
         assert_eq!(s, 403, "{what}");
-        assert!(body.contains("콘솔 화면에서 보낸 것이 아니거나"), "{what}: {body}");
+        assert!(
+            body.contains("콘솔 화면에서 보낸 것이 아니거나"),
+            "{what}: {body}"
+        );
     }
     assert_eq!(groups(&base).await.len(), before, "nothing was created");
 
@@ -225,11 +238,7 @@ async fn console_needs_the_operator_secret_and_refuses_forged_changes() {
         &base,
         &cookie,
         "/console/groups",
-        &[
-            ("csrf", csrf.as_str()),
-            ("env", "test"),
-            ("name", "none"),
-        ],
+        &[("csrf", csrf.as_str()), ("env", "test"), ("name", "none")],
         None,
     )
     .await;
@@ -239,14 +248,42 @@ async fn console_needs_the_operator_secret_and_refuses_forged_changes() {
 
     // With the token, from this origin: created (the group the API lists).
     let origin = base.clone();
-    let (s, loc, _) =
-        post_form(&base, &cookie, "/console/groups", &form, Some(origin.as_str())).await;
+    let (s, loc, _) = post_form(
+        &base,
+        &cookie,
+        "/console/groups",
+        &form,
+        Some(origin.as_str()),
+    )
+    .await;
     assert_eq!(s, 303);
-    assert!(loc.starts_with("/console/groups/channel-group-test-"), "{loc}");
+    assert!(
+        loc.starts_with("/console/groups/channel-group-test-"),
+        "{loc}"
+    );
     let all = groups(&base).await;
     assert_eq!(all.len(), before + 1);
     let made = all.iter().find(|g| g["name"] == "csrf group").unwrap();
     assert_eq!(made["channels"][0]["weight"], 50);
+
+    // Delete: the guide's warning first, then the group is gone.
+    let made_id = made["id"].as_str().unwrap().to_string();
+    let (s, warning) = get_page(&base, &cookie, &format!("/console/groups/{made_id}/delete")).await;
+    assert_eq!(s, 200);
+    assert!(
+        warning.contains("삭제된 그룹은 복원되지 않으며"),
+        "{warning}"
+    );
+    let path = format!("/console/groups/{made_id}/delete");
+    let (s, _, _) = post_form(&base, &cookie, &path, &[], None).await;
+    assert_eq!(s, 403, "a delete without the token is refused");
+    assert_eq!(groups(&base).await.len(), before + 1);
+    let (s, loc, _) = post_form(&base, &cookie, &path, &[("csrf", &csrf)], None).await;
+    assert_eq!(
+        (s, loc.as_str()),
+        (303, "/console/groups?done=group_deleted")
+    );
+    assert_eq!(groups(&base).await.len(), before);
 
     // Sign-out ends the session on the server: the old cookie no longer opens a page.
     let (s, loc, _) = post_form(&base, &cookie, "/console/logout", &[("csrf", &csrf)], None).await;
@@ -267,8 +304,8 @@ async fn merchant_text_is_inert_and_card_numbers_masked_in_the_console() {
     let id = format!("payment-xss-{}", std::process::id());
     let order = "<script>alert('order')</script>";
     let name = "<img src=x onerror=alert('name')>";
-    let custom = json!({"note": "<svg onload=alert('meta')>", "card": "4111 1111 1111 1111"})
-        .to_string();
+    let custom =
+        json!({"note": "<svg onload=alert('meta')>", "card": "4111 1111 1111 1111"}).to_string();
     let (s, r) = common::call_as(
         SECRET,
         reqwest::Method::POST,
@@ -292,7 +329,7 @@ async fn merchant_text_is_inert_and_card_numbers_masked_in_the_console() {
     let (cookie, _) = sign_in(&base).await;
     for path in [
         "/console/payments".to_string(),
-        format!("/console/payments?field=ORDER_NAME&q=script"),
+        "/console/payments?field=ORDER_NAME&q=script".to_string(),
         format!("/console/payments/{id}"),
     ] {
         let (s, html) = get_page(&base, &cookie, &path).await;
@@ -306,9 +343,82 @@ async fn merchant_text_is_inert_and_card_numbers_masked_in_the_console() {
         assert!(!html.contains("4111 1111 1111 1111"), "{path}");
     }
     let (_, detail) = get_page(&base, &cookie, &format!("/console/payments/{id}")).await;
-    assert!(detail.contains("&lt;svg onload=alert("), "customData shown, inert");
-    assert!(detail.contains("411111******1111"), "customData's card masked");
-    assert!(detail.contains("Transaction.Paid"), "its webhooks are listed");
+    assert!(
+        detail.contains("&lt;svg onload=alert("),
+        "customData shown, inert"
+    );
+    assert!(
+        detail.contains("411111******1111"),
+        "customData's card masked"
+    );
+    assert!(
+        detail.contains("Transaction.Paid"),
+        "its webhooks are listed"
+    );
+
+    // Resend: a new delivery of the same body (listed beside the first).
+    let csrf = csrf_of(&detail);
+    let webhook_id = {
+        let at = detail.find("<code>whmsg_").expect("a webhook id") + 6;
+        detail[at..].split('<').next().unwrap().to_string()
+    };
+    let resend = format!("/console/payments/{id}/webhooks/{webhook_id}/resend");
+    let (s, _, _) = post_form(&base, &cookie, &resend, &[], None).await;
+    assert_eq!(s, 403, "a resend without the token is refused");
+    let (s, loc, _) = post_form(&base, &cookie, &resend, &[("csrf", &csrf)], None).await;
+    assert_eq!(
+        (s, loc.as_str()),
+        (
+            303,
+            format!("/console/payments/{id}?done=webhook_resent").as_str()
+        )
+    );
+    let (_, after) = get_page(&base, &cookie, &format!("/console/payments/{id}")).await;
+    assert_eq!(
+        after.matches("<strong>Transaction.Paid</strong>").count(),
+        detail.matches("<strong>Transaction.Paid</strong>").count() + 1,
+        "{after}"
+    );
+    let other = format!("/console/payments/no-such-payment/webhooks/{webhook_id}/resend");
+    let (s, _, _) = post_form(&base, &cookie, &other, &[("csrf", &csrf)], None).await;
+    assert_eq!(
+        s, 404,
+        "only a payment's own webhooks are resent from its page"
+    );
+
+    // Cancel through the API's own cancel flow: a partial cancel, then a refused one.
+    let cancel = format!("/console/payments/{id}/cancel");
+    let (s, loc, body) = post_form(
+        &base,
+        &cookie,
+        &cancel,
+        &[("csrf", &csrf), ("amount", "300"), ("reason", "고객 요청")],
+        None,
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    assert!(loc.ends_with("?done=cancel_done"), "{loc}");
+    let (_, p) = common::call_as(
+        SECRET,
+        reqwest::Method::GET,
+        format!("{base}/payments/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(p["status"], "PARTIAL_CANCELLED", "{p}");
+    assert_eq!(p["amount"]["cancelled"], 300, "{p}");
+    assert_eq!(p["cancellations"][0]["reason"], "고객 요청", "{p}");
+    let (s, _, body) = post_form(
+        &base,
+        &cookie,
+        &cancel,
+        &[("csrf", &csrf), ("amount", "5000"), ("reason", "too much")],
+        None,
+    )
+    .await;
+    assert!(s >= 400, "{body}");
+    let (_, page) = get_page(&base, &cookie, &format!("/console/payments/{id}")).await;
+    assert!(page.contains("고객 요청") && page.contains("PARTIAL_CANCELLED"));
 }
 
 /// The Node driver's directory.
@@ -359,7 +469,9 @@ fn console_walkthrough_in_headless_chromium() {
             std::env::var_os("CI").is_none(),
             "the headless-Chromium console test cannot run: missing {what} (scripts/setup.sh)"
         );
-        eprintln!("\n!!! SKIPPED: the headless-Chromium console test did not run. Missing: {what}\n");
+        eprintln!(
+            "\n!!! SKIPPED: the headless-Chromium console test did not run. Missing: {what}\n"
+        );
         return;
     }
     let sb = common::start_sandbox_with("console-ui", SECRET, &["--operator-secret", OPERATOR]);
@@ -389,7 +501,10 @@ fn console_walkthrough_in_headless_chromium() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     eprintln!("{stderr}");
-    assert!(out.status.success(), "the browser run failed:\n{stderr}\n{stdout}");
+    assert!(
+        out.status.success(),
+        "the browser run failed:\n{stderr}\n{stdout}"
+    );
     let result: Value = stdout
         .lines()
         .rev()
@@ -436,8 +551,15 @@ fn console_walkthrough_in_headless_chromium() {
     assert!(result["listed"].as_u64().unwrap() >= 6, "{result}");
     assert!(result["attempts"].as_u64().unwrap() >= 1, "{result}");
     assert!(result["webhooks"].as_u64().unwrap() >= 1, "{result}");
-    assert_eq!(result["chartTotal"], result["paymentIds"].as_array().unwrap().len(), "{result}");
-    assert_eq!(result["dialogs"], 0, "no script ran from merchant text: {result}");
+    assert_eq!(
+        result["chartTotal"],
+        result["paymentIds"].as_array().unwrap().len(),
+        "{result}"
+    );
+    assert_eq!(
+        result["dialogs"], 0,
+        "no script ran from merchant text: {result}"
+    );
     for shot in [
         "desktop-1280x800-groups",
         "desktop-1280x800-group-form",
@@ -454,4 +576,6 @@ fn console_walkthrough_in_headless_chromium() {
     }
     // The 390-px pages do not scroll sideways (the page itself; wide tables scroll inside).
     assert_eq!(result["phoneOverflow"], json!([]), "{result}");
+    // The English switch (the last page was the channel list).
+    assert_eq!(result["englishTitle"], "Channels", "{result}");
 }

@@ -80,7 +80,12 @@ fn same_origin(headers: &HeaderMap) -> bool {
 }
 
 fn refused(ctx: &Ctx) -> Response {
-    render::message(ctx, StatusCode::FORBIDDEN, "forbidden_title", "csrf_refused")
+    render::message(
+        ctx,
+        StatusCode::FORBIDDEN,
+        "forbidden_title",
+        "csrf_refused",
+    )
 }
 
 /// Let a request through only with a live session; on a `POST`, only with the session's

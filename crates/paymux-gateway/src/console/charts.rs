@@ -180,7 +180,7 @@ fn color(i: usize) -> &'static str {
 
 const W: f64 = 640.0;
 const LABEL_W: f64 = 170.0;
-const BAR_W: f64 = 400.0;
+const BAR_W: f64 = 330.0;
 
 fn svg_open(h: f64, title: &str) -> String {
     format!(
@@ -197,9 +197,12 @@ fn label(y: f64, text: &str) -> String {
     )
 }
 
-/// Horizontal bars: one group of bars per channel, each bar `(fraction 0..=1, text, colour,
-/// solid)`.
-fn hbars(title: &str, rows: &[(String, Vec<(f64, String, &str, bool)>)]) -> String {
+/// One bar: its length as a fraction of the full width, its text, colour, and whether it is
+/// filled (else outlined).
+type Bar = (f64, String, &'static str, bool);
+
+/// Horizontal bars: one group of bars per channel.
+fn hbars(title: &str, rows: &[(String, Vec<Bar>)]) -> String {
     let per_bar = 18.0;
     let gap = 12.0;
     let h: f64 = rows
@@ -285,7 +288,12 @@ pub fn render_all(stats: &GroupStats, t: &Words) -> Svgs {
                 vec![(
                     rate.unwrap_or(0.0),
                     match rate {
-                        Some(r) => format!("{:.1}% ({}/{})", r * 100.0, c.approved, c.approved + c.declined),
+                        Some(r) => format!(
+                            "{:.1}% ({}/{})",
+                            r * 100.0,
+                            c.approved,
+                            c.approved + c.declined
+                        ),
                         None => "–".into(),
                     },
                     color(i),
@@ -310,7 +318,8 @@ pub fn render_all(stats: &GroupStats, t: &Words) -> Svgs {
                 c.key.clone(),
                 vec![(
                     l.unwrap_or(0.0) / max_latency,
-                    l.map(|l| format!("{l:.0} ms")).unwrap_or_else(|| "–".into()),
+                    l.map(|l| format!("{l:.0} ms"))
+                        .unwrap_or_else(|| "–".into()),
                     color(i),
                     true,
                 )],
@@ -405,7 +414,13 @@ mod tests {
     use paymux_core::channel::Environment;
     use paymux_routing::GroupChannel;
 
-    fn row(key: &str, group: &str, approved: Option<bool>, at: i64, superseded: bool) -> OutcomeRow {
+    fn row(
+        key: &str,
+        group: &str,
+        approved: Option<bool>,
+        at: i64,
+        superseded: bool,
+    ) -> OutcomeRow {
         OutcomeRow {
             channel_key: key.into(),
             group_json: Some(json!({"id": group, "name": "g", "isForTest": true}).to_string()),

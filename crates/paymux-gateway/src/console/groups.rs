@@ -402,7 +402,11 @@ async fn save(console: &super::Console, ctx: &Ctx, form: Form, id: Option<String
             Redirect::to(&format!("/console/groups/{}?done={done}", saved.id())).into_response()
         }
         Err(SaveError::Invalid(errs)) => {
-            let errors: Vec<String> = errs.0.iter().map(|e| i18n::group_rule(ctx.lang, e)).collect();
+            let errors: Vec<String> = errs
+                .0
+                .iter()
+                .map(|e| i18n::group_rule(ctx.lang, e))
+                .collect();
             match id {
                 Some(id) => match ops::load(&console.app, &id).await {
                     Ok(Some((schedule, _))) => {
@@ -457,8 +461,9 @@ pub async fn cancel_scheduled(
 ) -> Response {
     let at = util::from_micros(at);
     match ops::cancel_scheduled(&console.app, &id, at).await {
-        Ok(true) => Redirect::to(&format!("/console/groups/{id}?done=pending_cancelled"))
-            .into_response(),
+        Ok(true) => {
+            Redirect::to(&format!("/console/groups/{id}?done=pending_cancelled")).into_response()
+        }
         Ok(false) => {
             Redirect::to(&format!("/console/groups/{id}?done=pending_gone")).into_response()
         }
@@ -516,7 +521,12 @@ pub async fn chart(
 }
 
 fn group_not_found(ctx: &Ctx) -> Response {
-    render::message(ctx, StatusCode::NOT_FOUND, "not_found_title", "group_not_found")
+    render::message(
+        ctx,
+        StatusCode::NOT_FOUND,
+        "not_found_title",
+        "group_not_found",
+    )
 }
 
 /// A storage failure: logged, never shown (it may name internals).

@@ -60,7 +60,9 @@ pub const WEIGHTS_TOTAL_KO: &str =
     "비율의 합은 100% 미만이거나 초과될 수 없습니다. 총 합이 100%여야만 합니다.";
 
 /// `(key, 한국어, English)`.
-const WORDS: &[(&str, &str, &str)] = &[
+type Entry = (&'static str, &'static str, &'static str);
+
+const WORDS: &[Entry] = &[
     ("console", "paymux 관리자콘솔", "paymux console"),
     ("nav_groups", "스마트 라우팅", "Smart routing"),
     ("nav_channels", "채널", "Channels"),
@@ -217,20 +219,12 @@ const WORDS: &[(&str, &str, &str)] = &[
 pub struct Words(BTreeMap<&'static str, &'static str>);
 
 impl Words {
-    /// The word for `key`; the key itself when the catalog has none (a test checks it has
-    /// every key used).
+    /// The word for `key`; `?` (and a warning in the log) when the catalog has none.
     pub fn get(&self, key: &str) -> &'static str {
-        match self.0.get(key) {
-            Some(w) => w,
-            None => {
-                tracing::warn!(key, "console word missing");
-                WORDS
-                    .iter()
-                    .find(|(k, _, _)| *k == key)
-                    .map(|(k, _, _)| *k)
-                    .unwrap_or("?")
-            }
-        }
+        self.0.get(key).copied().unwrap_or_else(|| {
+            tracing::warn!(key, "console word missing");
+            "?"
+        })
     }
 }
 
@@ -238,11 +232,10 @@ impl Words {
 pub fn words(lang: Lang) -> &'static Words {
     static KO: OnceLock<Words> = OnceLock::new();
     static EN: OnceLock<Words> = OnceLock::new();
-    let (cell, pick): (_, fn(&(&'static str, &'static str, &'static str)) -> &'static str) =
-        match lang {
-            Lang::Ko => (&KO, |w| w.1),
-            Lang::En => (&EN, |w| w.2),
-        };
+    let (cell, pick): (_, fn(&Entry) -> &'static str) = match lang {
+        Lang::Ko => (&KO, |w| w.1),
+        Lang::En => (&EN, |w| w.2),
+    };
     cell.get_or_init(|| Words(WORDS.iter().map(|w| (w.0, pick(w))).collect()))
 }
 
@@ -316,12 +309,15 @@ mod tests {
         let errs = g.validate(&NoChannels).unwrap_err();
         let worded: Vec<String> = errs.0.iter().map(|e| group_rule(Lang::Ko, e)).collect();
         assert!(
-            worded.iter().any(|w| w.starts_with(WEIGHTS_TOTAL_KO)
-                && w.contains("they sum to 90")),
+            worded
+                .iter()
+                .any(|w| w.starts_with(WEIGHTS_TOTAL_KO) && w.contains("they sum to 90")),
             "{worded:?}"
         );
         assert!(
-            worded.iter().any(|w| w == "그룹 이름: 필수로 입력해야 합니다."),
+            worded
+                .iter()
+                .any(|w| w == "그룹 이름: 필수로 입력해야 합니다."),
             "{worded:?}"
         );
         let empty = ChannelGroup::new("n", Environment::Test, vec![]);

@@ -140,7 +140,10 @@ mod tests {
             "note": ["4111111111111111"]
         }));
         let s = v.to_string();
-        assert!(!s.contains("4111111111111111") && !s.contains("abcdef123456"), "{s}");
+        assert!(
+            !s.contains("4111111111111111") && !s.contains("abcdef123456"),
+            "{s}"
+        );
         assert_eq!(v["channelKey"], "galaxia-test");
         assert_eq!(v["card"]["password"], "**");
         assert_eq!(

@@ -72,7 +72,10 @@ pub fn router(app: Arc<AppState>, operator_secret: &str) -> anyhow::Result<Route
         secure_cookies,
     });
     let signed_in = Router::new()
-        .route("/console", get(|| async { Redirect::to("/console/groups") }))
+        .route(
+            "/console",
+            get(|| async { Redirect::to("/console/groups") }),
+        )
         .route("/console/logout", post(auth::logout))
         .route(
             "/console/groups",
@@ -166,5 +169,10 @@ async fn static_js() -> Response {
 }
 
 async fn not_found(ctx: Ctx) -> Response {
-    render::message(&ctx, StatusCode::NOT_FOUND, "not_found_title", "not_found_body")
+    render::message(
+        &ctx,
+        StatusCode::NOT_FOUND,
+        "not_found_title",
+        "not_found_body",
+    )
 }

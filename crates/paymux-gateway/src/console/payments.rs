@@ -24,7 +24,9 @@ use crate::error::ApiError;
 use crate::payment_list::GetPaymentsBody;
 
 /// The page's query keys (every one is given to the template, empty when absent).
-const FILTER_KEYS: &[&str] = &["status", "method", "pg", "env", "field", "q", "from", "until"];
+const FILTER_KEYS: &[&str] = &[
+    "status", "method", "pg", "env", "field", "q", "from", "until",
+];
 
 /// Rows per page.
 const PAGE_SIZE: i64 = 20;
@@ -382,12 +384,7 @@ pub async fn detail(
 
 /// `POST /console/payments/{id}/cancel` (`amount` empty = all that is left, `reason`):
 /// [`crate::cancel::cancel`], the API's own cancel, requested by an `ADMIN`.
-pub async fn cancel(
-    State(console): Cs,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    body: Body,
-) -> Response {
+pub async fn cancel(State(console): Cs, ctx: Ctx, Path(id): Path<String>, body: Body) -> Response {
     let pairs = to_bytes(body, FORM_LIMIT)
         .await
         .map(|b| form_pairs(&b))
@@ -438,7 +435,12 @@ pub async fn resend_webhook(
         Err(e) => return storage_error(&ctx, e),
     };
     if !ours {
-        return render::message(&ctx, StatusCode::NOT_FOUND, "not_found_title", "webhooks_none");
+        return render::message(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            "not_found_title",
+            "webhooks_none",
+        );
     }
     let new_id = format!("whmsg_{}", uuid::Uuid::new_v4().simple());
     match crate::store::console::resend_webhook(&st.db, &webhook_id, &new_id, crate::util::now())
@@ -477,8 +479,9 @@ mod tests {
         assert_eq!(f.is_test, Some(true));
         assert_eq!(f.from.as_deref(), Some("2026-05-01T00:00:00+09:00"));
         assert_eq!(f.until.as_deref(), Some("2026-05-02T00:00:00+09:00"));
-        let bad: HashMap<String, String> =
-            [("status".to_string(), "NOPE".to_string())].into_iter().collect();
+        let bad: HashMap<String, String> = [("status".to_string(), "NOPE".to_string())]
+            .into_iter()
+            .collect();
         assert!(list_body(&bad).is_err());
         assert_eq!(urlencode("a/b c"), "a%2Fb%20c");
     }

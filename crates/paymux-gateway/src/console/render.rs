@@ -67,8 +67,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("templates/message.html")),
     ("groups.html", include_str!("templates/groups.html")),
     ("group_form.html", include_str!("templates/group_form.html")),
-    ("group_delete.html", include_str!("templates/group_delete.html")),
-    ("group_chart.html", include_str!("templates/group_chart.html")),
+    (
+        "group_delete.html",
+        include_str!("templates/group_delete.html"),
+    ),
+    (
+        "group_chart.html",
+        include_str!("templates/group_chart.html"),
+    ),
     ("channels.html", include_str!("templates/channels.html")),
     ("payments.html", include_str!("templates/payments.html")),
     ("payment.html", include_str!("templates/payment.html")),
@@ -105,10 +111,7 @@ pub fn page(ctx: &Ctx, status: StatusCode, template: &str, data: Value) -> Respo
         ),
     };
     let merged = minijinja::context! { ..data, ..common };
-    match env()
-        .get_template(template)
-        .and_then(|t| t.render(merged))
-    {
+    match env().get_template(template).and_then(|t| t.render(merged)) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(template, error = %e, "console page failed to render");
