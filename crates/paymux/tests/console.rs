@@ -125,11 +125,16 @@ async fn console_needs_the_operator_secret_and_refuses_forged_changes() {
     let before = groups(&base).await.len();
 
     // The banner says where the console is and prints the sandbox's operator secret.
-    let printed = sb.output.lock().unwrap().clone();
-    assert!(
-        printed.contains(&format!("{base}/console (operator secret: {OPERATOR})")),
-        "{printed}"
-    );
+    let wanted = format!("{base}/console (operator secret: {OPERATOR})");
+    let mut printed = String::new();
+    for _ in 0..100 {
+        printed = sb.output.lock().unwrap().clone();
+        if printed.contains(&wanted) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(printed.contains(&wanted), "{printed}");
 
     // No page without a session: every one sends the browser to the sign-in page, showing
     // nothing; a change without a session changes nothing.

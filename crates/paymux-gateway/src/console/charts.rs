@@ -443,7 +443,7 @@ mod tests {
             row("a<b", "G", Some(true), 10, false),
             row("a<b", "G", Some(true), 20, false),
             row("c", "G", Some(false), 30, true),
-            row("c", "G", None, 90, false),
+            row("c", "G", None, 95, false),
             row("c", "OTHER", Some(true), 40, false),
             row("c", "G", Some(true), 1_000, false), // outside the window
         ];
