@@ -347,6 +347,24 @@ async fn merchant_text_is_inert_and_card_numbers_masked_in_the_console() {
         assert!(!html.contains("0000123400001234"), "{path}");
         assert!(!html.contains("4111 1111 1111 1111"), "{path}");
     }
+    // Hostile query and path input: refused with a message, never echoed raw.
+    for (path, status) in [
+        ("/console/payments?status=NOPE", 400),
+        ("/console/payments?from=yesterday", 400),
+        ("/console/payments?page=-1", 400),
+        ("/console/payments?field=CARD_BIN&q=411111", 400),
+        (
+            "/console/payments?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            200,
+        ),
+        ("/console/payments/%3Cscript%3Ealert(1)%3C%2Fscript%3E", 404),
+        ("/console/groups/%3Cscript%3E/chart", 404),
+        ("/console/groups/new?env=%3Cscript%3E", 200),
+    ] {
+        let (s, html) = get_page(&base, &cookie, path).await;
+        assert_eq!(s, status, "{path}: {html}");
+        assert!(!html.contains("<script>alert"), "{path}: {html}");
+    }
     let (_, detail) = get_page(&base, &cookie, &format!("/console/payments/{id}")).await;
     assert!(
         detail.contains("&lt;svg onload=alert("),

@@ -61,12 +61,16 @@ pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Whether the browser's `Origin` (when it sent one) is this host. Browsers send it on every
-/// cross-site `POST`; a form posted from another site names that site.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// Whether the browser's `Origin` (when it sent one) is this host, or the configured public
+/// URL (behind a proxy the `Host` may differ). Browsers send it on every cross-site `POST`; a
+/// form posted from another site names that site.
+fn same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
+    if public_url.is_some_and(|u| origin.to_str().is_ok_and(|o| o.eq_ignore_ascii_case(u))) {
+        return true;
+    }
     let (Some(origin), Some(host)) = (
         origin.to_str().ok(),
         headers.get(header::HOST).and_then(|h| h.to_str().ok()),
@@ -125,7 +129,7 @@ pub async fn require_session(
         path: parts.uri.path().to_string(),
     };
     let body = if parts.method == Method::POST {
-        if !same_origin(&parts.headers) {
+        if !same_origin(&parts.headers, console.app.public_url.as_deref()) {
             return refused(&ctx);
         }
         let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
@@ -161,7 +165,7 @@ pub async fn login(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if !same_origin(&headers) {
+    if !same_origin(&headers, console.app.public_url.as_deref()) {
         return refused(&ctx);
     }
     let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
@@ -270,13 +274,16 @@ mod tests {
     fn origin_must_be_this_host_when_sent() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
-        assert!(same_origin(&h));
+        assert!(same_origin(&h, None));
         h.insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
-        assert!(same_origin(&h));
+        assert!(same_origin(&h, None));
         h.insert(header::ORIGIN, "http://evil.example".parse().unwrap());
-        assert!(!same_origin(&h));
+        assert!(!same_origin(&h, None));
+        assert!(!same_origin(&h, Some("https://pay.example")));
+        h.insert(header::ORIGIN, "https://pay.example".parse().unwrap());
+        assert!(same_origin(&h, Some("https://pay.example")));
         h.insert(header::ORIGIN, "null".parse().unwrap());
-        assert!(!same_origin(&h));
+        assert!(!same_origin(&h, None));
         assert_ne!(hash_token("a"), "a");
         assert_eq!(
             form_pairs(b"k=1&k=2&csrf=x%20y"),
