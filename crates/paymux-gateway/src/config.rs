@@ -20,6 +20,8 @@ pub struct ServeOptions {
     pub api_secret: Option<String>,
     /// `--webhook-secret S`.
     pub webhook_secret: Option<String>,
+    /// `--operator-secret S`: signs operators in to the console.
+    pub operator_secret: Option<String>,
     /// `--webhook-url URL`: where webhooks go (overrides the file's `webhook_url`; in the
     /// sandbox, instead of its inbox).
     pub webhook_url: Option<String>,
@@ -43,6 +45,9 @@ pub struct FileConfig {
     /// Webhook signing secret (`whsec_<base64>`).
     #[serde(default)]
     pub webhook_secret: Option<String>,
+    /// The operator console's sign-in secret (separate from the API secret).
+    #[serde(default)]
+    pub operator_secret: Option<String>,
     /// Where webhooks go when a request gives no `noticeUrls`.
     #[serde(default)]
     pub webhook_url: Option<String>,

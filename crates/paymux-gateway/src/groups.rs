@@ -69,15 +69,45 @@ pub async fn put(st: &AppState, id: &str, body: &Value) -> Result<GroupSchedule,
     save(st, update).await
 }
 
+/// Why a group change was not saved.
+#[derive(Debug)]
+pub enum SaveError {
+    /// The change breaks the group rules (each with its field path), as the routing crate
+    /// checks them.
+    Invalid(ValidationErrors),
+    /// Anything else (storage, a concurrent change).
+    Other(ApiError),
+}
+
+impl From<SaveError> for ApiError {
+    fn from(e: SaveError) -> Self {
+        match e {
+            SaveError::Invalid(errs) => ApiError::validation(&errs),
+            SaveError::Other(e) => e,
+        }
+    }
+}
+
+impl From<sqlx::Error> for SaveError {
+    fn from(e: sqlx::Error) -> Self {
+        SaveError::Other(e.into())
+    }
+}
+
 /// Create or change a group from a parsed update.
 pub async fn save(st: &AppState, update: GroupUpdate) -> Result<GroupSchedule, ApiError> {
+    save_checked(st, update).await.map_err(ApiError::from)
+}
+
+/// [`save`], keeping the broken rules apart (the console words them for people).
+pub async fn save_checked(st: &AppState, update: GroupUpdate) -> Result<GroupSchedule, SaveError> {
     let id = update.group.id.clone();
     let now = util::now();
     for _ in 0..3 {
         match load(st, &id).await? {
             None => {
                 let schedule = GroupSchedule::create(update.clone(), &st.channels)
-                    .map_err(|e| ApiError::validation(&e))?;
+                    .map_err(SaveError::Invalid)?;
                 if store::groups::insert(&st.db, &schedule, now).await? {
                     return Ok(schedule);
                 }
@@ -85,7 +115,7 @@ pub async fn save(st: &AppState, update: GroupUpdate) -> Result<GroupSchedule, A
             Some((mut schedule, version)) => {
                 schedule
                     .apply(update.clone(), &st.channels, now)
-                    .map_err(|e: ValidationErrors| ApiError::validation(&e))?;
+                    .map_err(SaveError::Invalid)?;
                 let new_version = util::micros(now).max(version + 1);
                 if store::groups::update(&st.db, &schedule, version, new_version).await? {
                     return Ok(schedule);
@@ -93,10 +123,37 @@ pub async fn save(st: &AppState, update: GroupUpdate) -> Result<GroupSchedule, A
             }
         }
     }
-    Err(ApiError::conflict(
+    Err(SaveError::Other(concurrent_change(&id)))
+}
+
+fn concurrent_change(id: &str) -> ApiError {
+    ApiError::conflict(
         "CHANNEL_GROUP_CONFLICT",
         format!("channel group `{id}` was changed concurrently; retry"),
-    ))
+    )
+}
+
+/// Drop the change scheduled for `effective_at` (PortOne console: a pending change can be
+/// cancelled before its hour). `false` when the group has no such pending change.
+pub async fn cancel_scheduled(
+    st: &AppState,
+    id: &str,
+    effective_at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, ApiError> {
+    let now = util::now();
+    for _ in 0..3 {
+        let Some((mut schedule, version)) = load(st, id).await? else {
+            return Ok(false);
+        };
+        if effective_at <= now || schedule.cancel_pending(effective_at).is_none() {
+            return Ok(false);
+        }
+        let new_version = util::micros(now).max(version + 1);
+        if store::groups::update(&st.db, &schedule, version, new_version).await? {
+            return Ok(true);
+        }
+    }
+    Err(concurrent_change(id))
 }
 
 /// Delete a group. `false` when it did not exist.

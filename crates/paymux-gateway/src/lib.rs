@@ -8,6 +8,8 @@
 //!
 //! - [`http`]: axum handlers and the customer's checkout pages — parse, call an operation,
 //!   answer with its view. [`server`] wires it up ([`serve`], [`start`], the sandbox).
+//! - [`console`]: the operator console at `/console` (server-rendered pages over the same
+//!   operations).
 //! - operations: `payments`, `cancel`, `billing_keys`, `schedules`, `checkout`, `groups`, and
 //!   the workers `reconciler` and `webhooks` (durable, signed delivery).
 //! - `flow`: the one payment pipeline — precheck, claim, attempts with failover, settle,
@@ -32,6 +34,7 @@ pub(crate) mod cancel;
 pub mod channels;
 pub(crate) mod checkout;
 pub mod config;
+pub mod console;
 pub(crate) mod domain;
 pub mod error;
 pub(crate) mod events;

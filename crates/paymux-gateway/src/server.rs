@@ -19,7 +19,7 @@ use crate::channels::ChannelRegistry;
 use crate::config::{FileConfig, ServeOptions, Tuning};
 use crate::state::AppState;
 use crate::store::db::Db;
-use crate::{groups, http, reconciler, schedules, webhooks};
+use crate::{console, groups, http, reconciler, schedules, webhooks};
 
 /// The SQLite file the sandbox uses, in the working directory.
 pub const SANDBOX_DATABASE: &str = "sqlite://paymux-sandbox.sqlite";
@@ -59,6 +59,8 @@ pub struct GatewayOptions {
     pub public_url: Option<String>,
     /// Stores whose merchant pages may open payment windows from a browser (`[browser]`).
     pub browser_stores: Vec<crate::config::BrowserStore>,
+    /// The operator console's sign-in secret; `None` serves no console.
+    pub operator_secret: Option<String>,
 }
 
 impl GatewayOptions {
@@ -96,6 +98,11 @@ impl GatewayOptions {
             background_workers: true,
             public_url: file.public_url.clone(),
             browser_stores: file.browser.stores.clone(),
+            operator_secret: Some(
+                file.operator_secret
+                    .clone()
+                    .unwrap_or_else(generate_api_secret),
+            ),
         })
     }
 }
@@ -229,7 +236,10 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
     });
     groups::apply_config_groups(&state, &opts.channel_groups).await?;
 
-    let app = http::router(state.clone());
+    let mut app = http::router(state.clone());
+    if let Some(secret) = &opts.operator_secret {
+        app = app.merge(console::router(state.clone(), secret)?);
+    }
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let r = axum::serve(
@@ -443,6 +453,16 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         !sandbox_mode && (opts.api_secret.is_some() || file.api_secret.is_some()),
         !sandbox_mode && (opts.webhook_secret.is_some() || file.webhook_secret.is_some()),
     );
+    let operator_secret_given =
+        !sandbox_mode && (opts.operator_secret.is_some() || file.operator_secret.is_some());
+    if let Some(v) = opts.operator_secret {
+        g.operator_secret = Some(v);
+    }
+    let operator_secret_shown = if operator_secret_given {
+        "<your operator secret>".to_string()
+    } else {
+        g.operator_secret.clone().unwrap_or_default()
+    };
     if let Some(v) = opts.api_secret {
         g.api_secret = v;
     }
@@ -467,6 +487,10 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     say(format_args!("  base URL:       {}", gw.base_url));
     say(format_args!("  API secret:     {api_secret_shown}"));
     say(format_args!("  webhook secret: {webhook_secret_shown}"));
+    say(format_args!(
+        "  console:        {}/console (operator secret: {operator_secret_shown})",
+        gw.base_url
+    ));
     say(format_args!(
         "  webhooks:       {}",
         webhook_destination(g.webhook_url.as_deref(), &gw.base_url)

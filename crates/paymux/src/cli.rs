@@ -111,6 +111,9 @@ enum Command {
         /// Webhook signing secret (`whsec_<base64>`).
         #[arg(long)]
         webhook_secret: Option<String>,
+        /// The operator console's sign-in secret (separate from the API secret).
+        #[arg(long)]
+        operator_secret: Option<String>,
         /// Send webhooks to this http(s) URL (sandbox: instead of keeping them at
         /// `GET /sandbox/webhooks`).
         #[arg(long)]
@@ -211,6 +214,7 @@ fn run(cli: Cli) -> Result<(), String> {
             database,
             api_secret,
             webhook_secret,
+            operator_secret,
             webhook_url,
             public_url,
         } => {
@@ -223,6 +227,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 database,
                 api_secret,
                 webhook_secret,
+                operator_secret,
                 webhook_url,
                 public_url,
             };

@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "preregistrations",
         include_str!("../../migrations/0006_preregistrations.sql"),
     ),
+    (
+        9,
+        "console_sessions",
+        include_str!("../../migrations/0009_console_sessions.sql"),
+    ),
 ];
 
 /// Which engine.

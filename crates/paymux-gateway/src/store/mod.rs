@@ -3,14 +3,16 @@
 //! Each module owns one table (or two that always change together) and speaks in typed rows:
 //! [`payments`], [`cancellations`], [`billing_keys`], [`schedules`], [`sessions`] (hosted
 //! checkout), [`outbox`] (webhooks), [`groups`] (channel groups), [`reconcile`] (the
-//! reconciler's leases). Every state change is one unit of work: a payment's row, its webhook
-//! outbox rows and its schedule's row commit together. [`db`] runs the statements on SQLite
+//! reconciler's leases), [`console`] (the operator console's sessions and what its pages
+//! read). Every state change is one unit of work: a payment's row, its webhook outbox rows
+//! and its schedule's row commit together. [`db`] runs the statements on SQLite
 //! (one writer, group commit, `synchronous=FULL`) or PostgreSQL.
 
 pub mod attempts;
 pub mod billing_key_search;
 pub mod billing_keys;
 pub mod cancellations;
+pub mod console;
 pub mod db;
 pub mod group_commit;
 pub mod groups;

@@ -190,6 +190,7 @@ impl Harness {
             background_workers: false,
             public_url: None,
             browser_stores: Vec::new(),
+            operator_secret: None,
         };
         tweak(&mut opts);
         let gw = paymux_gateway::start(opts).await.unwrap();

@@ -1285,6 +1285,7 @@ pub async fn two_instances_share_one_database(h: Arc<Harness>) {
         background_workers: false,
         public_url: None,
         browser_stores: Vec::new(),
+        operator_secret: None,
     })
     .await
     .unwrap();

@@ -1,0 +1,155 @@
+//! Masking for pages: the console never shows a full card number, key, password or secret,
+//! even when a merchant put one where it does not belong (an order name, `customData`).
+//!
+//! - Text: any run of 13 to 19 digits (spaces and hyphens between them allowed) is shown as a
+//!   masked card number (first six and last four kept, as PortOne's masked numbers are).
+//! - JSON: a member whose name says it holds a secret (`password`, `secret`, `key`, `token`,
+//!   `birth`, `cvc` …) is masked whole; every string is also masked as text.
+//! - URLs: the query and any user info are left out (tokens travel there).
+
+use paymux_core::secret::{mask_all, mask_card_number};
+use serde_json::Value;
+
+/// `text` with every card-number-like digit run masked.
+pub fn text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            // The longest run of digits with single separators between them.
+            let mut j = i;
+            let mut digits = String::new();
+            let mut end = i;
+            while j < chars.len() {
+                if chars[j].is_ascii_digit() {
+                    digits.push(chars[j]);
+                    end = j + 1;
+                    j += 1;
+                } else if (chars[j] == ' ' || chars[j] == '-')
+                    && chars.get(j + 1).is_some_and(char::is_ascii_digit)
+                {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            if (13..=19).contains(&digits.len()) {
+                out.push_str(&mask_card_number(&digits));
+            } else {
+                out.extend(&chars[i..end]);
+            }
+            i = end;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether a JSON member's name says its value is a secret.
+fn secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "password",
+        "secret",
+        "key",
+        "token",
+        "birth",
+        "cvc",
+        "cvv",
+        "pin",
+        "credential",
+        "registrationnumber",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
+        // `channelKey` names a channel, not a credential.
+        && n != "channelkey"
+}
+
+/// `v` with secret-named members masked and every string masked as [`text`].
+pub fn json(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(text(s)),
+        Value::Array(a) => Value::Array(a.iter().map(json).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let v = if secret_name(k) {
+                        match v {
+                            Value::Null => Value::Null,
+                            Value::String(s) => Value::String(mask_all(s)),
+                            _ => Value::String("****".into()),
+                        }
+                    } else {
+                        json(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// JSON text pretty-printed and masked; text that is not JSON is masked as [`text`].
+pub fn json_text(s: &str) -> String {
+    match serde_json::from_str::<Value>(s) {
+        Ok(v) => serde_json::to_string_pretty(&json(&v)).unwrap_or_default(),
+        Err(_) => text(s),
+    }
+}
+
+/// A URL without its query, fragment or user info.
+pub fn url(u: &str) -> String {
+    match reqwest::Url::parse(u) {
+        Ok(p) if p.has_host() => {
+            let port = p.port().map(|n| format!(":{n}")).unwrap_or_default();
+            let query = if p.query().is_some() { "?…" } else { "" };
+            format!(
+                "{}://{}{port}{}{query}",
+                p.scheme(),
+                p.host_str().unwrap_or(""),
+                p.path()
+            )
+        }
+        _ => text(u),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn card_numbers_keys_and_url_tokens_never_show() {
+        assert_eq!(
+            text("card 4111 1111 1111 1111 ok"),
+            "card 411111******1111 ok"
+        );
+        assert_eq!(text("4111-1111-1111-1111"), "411111******1111");
+        assert_eq!(text("order 1234 of 2026-05-01"), "order 1234 of 2026-05-01");
+        assert_eq!(text("010-1234-5678"), "010-1234-5678");
+        let v = json(&json!({
+            "billingKey": "billing-key-abcdef123456",
+            "channelKey": "galaxia-test",
+            "card": {"number": "4111111111111111", "password": "12"},
+            "note": ["4111111111111111"]
+        }));
+        let s = v.to_string();
+        assert!(
+            !s.contains("4111111111111111") && !s.contains("abcdef123456"),
+            "{s}"
+        );
+        assert_eq!(v["channelKey"], "galaxia-test");
+        assert_eq!(v["card"]["password"], "**");
+        assert_eq!(
+            url("https://u:p@shop.example/hook?token=abc"),
+            "https://shop.example/hook?…"
+        );
+        assert_eq!(url("paymux-sandbox:inbox"), "paymux-sandbox:inbox");
+    }
+}

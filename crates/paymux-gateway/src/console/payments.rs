@@ -1,0 +1,488 @@
+//! Payments: the list with the list API's filters (the page's form becomes a PortOne
+//! `GetPaymentsBody`, read and checked by [`crate::payment_list`]), and a payment's page —
+//! its attempts (channel, why it was chosen or left out, the PG's answer), cancellations,
+//! webhooks (with resend) and a cancel form that goes through the API's own cancel flow.
+//!
+//! Every merchant-controlled value (order name, customer, `customData`) reaches the page only
+//! through the templates' HTML escaping, after [`super::mask`].
+
+use std::collections::HashMap;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{json, Value};
+
+use super::auth::{field, form_pairs, FORM_LIMIT};
+use super::groups::{api_error, storage_error};
+use super::i18n::words;
+use super::mask;
+use super::render::{self, money, show_micros, show_rfc3339, urlencode, Ctx};
+use super::Cs;
+use crate::error::ApiError;
+use crate::payment_list::GetPaymentsBody;
+
+/// The page's query keys (every one is given to the template, empty when absent).
+const FILTER_KEYS: &[&str] = &[
+    "status", "method", "pg", "env", "field", "q", "from", "until",
+];
+
+/// Rows per page.
+const PAGE_SIZE: i64 = 20;
+
+const STATUSES: &[&str] = &[
+    "READY",
+    "PENDING",
+    "VIRTUAL_ACCOUNT_ISSUED",
+    "PAID",
+    "FAILED",
+    "PARTIAL_CANCELLED",
+    "CANCELLED",
+];
+const METHODS: &[&str] = &[
+    "CARD",
+    "TRANSFER",
+    "VIRTUAL_ACCOUNT",
+    "GIFT_CERTIFICATE",
+    "MOBILE",
+    "EASY_PAY",
+    "CONVENIENCE_STORE",
+];
+const TEXT_FIELDS: &[&str] = &[
+    "ALL",
+    "PAYMENT_ID",
+    "ORDER_NAME",
+    "CUSTOMER_NAME",
+    "CUSTOMER_EMAIL",
+    "CUSTOMER_PHONE_NUMBER",
+    "TX_ID",
+    "PG_TX_ID",
+    "CARD_NUMBER",
+];
+
+/// The list API's body for the page's query (`status`, `method`, `pg`, `env`, `field` + `q`,
+/// `from`/`until` as KST dates, `page`).
+fn list_body(q: &HashMap<String, String>) -> Result<(GetPaymentsBody, i64), ApiError> {
+    let get = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let number: i64 = match get("page") {
+        Some(p) => p
+            .parse()
+            .map_err(|_| ApiError::invalid("page: must be a whole number from 0"))?,
+        None => 0,
+    };
+    let mut filter = serde_json::Map::new();
+    if let Some(s) = get("status") {
+        filter.insert("status".into(), json!([s]));
+    }
+    if let Some(m) = get("method") {
+        filter.insert("methods".into(), json!([m]));
+    }
+    if let Some(p) = get("pg") {
+        filter.insert("pgProvider".into(), json!([p]));
+    }
+    match get("env") {
+        Some("test") => {
+            filter.insert("isTest".into(), json!(true));
+        }
+        Some("live") => {
+            filter.insert("isTest".into(), json!(false));
+        }
+        _ => {}
+    }
+    if let Some(text) = get("q") {
+        filter.insert(
+            "textSearch".into(),
+            json!([{"field": get("field").unwrap_or("ALL"), "value": text}]),
+        );
+    }
+    for (name, key, days) in [("from", "from", 0), ("until", "until", 1)] {
+        if let Some(d) = get(name) {
+            let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                ApiError::invalid(format!("filter.{key}: must be a date (YYYY-MM-DD)"))
+            })?;
+            // `until` is inclusive on the page: the next day's midnight (KST).
+            let t = (date + chrono::Duration::days(days))
+                .and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(render::kst()).single())
+                .ok_or_else(|| ApiError::invalid(format!("filter.{key}: not a valid date")))?;
+            filter.insert(key.into(), json!(t.to_rfc3339()));
+        }
+    }
+    let body = json!({"page": {"number": number, "size": PAGE_SIZE}, "filter": filter});
+    let parsed = serde_json::from_value::<GetPaymentsBody>(body)
+        .map_err(|e| ApiError::invalid(format!("filter: {e}")))?;
+    Ok((parsed, number))
+}
+
+fn customer_name(p: &Value) -> String {
+    match &p["customer"]["name"] {
+        Value::String(s) => s.clone(),
+        Value::Object(m) => m
+            .get("full")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
+fn text_of(v: &Value) -> String {
+    v.as_str().unwrap_or("").to_string()
+}
+
+/// A list row of a PortOne `Payment`.
+fn row(p: &Value) -> Value {
+    json!({
+        "id": text_of(&p["id"]),
+        "href": format!("/console/payments/{}", urlencode(p["id"].as_str().unwrap_or(""))),
+        "status": text_of(&p["status"]),
+        "order_name": mask::text(&text_of(&p["orderName"])),
+        "customer": mask::text(&customer_name(p)),
+        "amount": money(p["amount"]["total"].as_i64().unwrap_or(0)),
+        "currency": text_of(&p["currency"]),
+        "channel": text_of(&p["channel"]["key"]),
+        "group": text_of(&p["channelGroup"]["name"]),
+        "requested_at": show_rfc3339(p["requestedAt"].as_str().unwrap_or("")),
+    })
+}
+
+/// A URL of this page with `page` replaced.
+fn page_link(q: &HashMap<String, String>, page: i64) -> String {
+    let mut pairs: Vec<(String, String)> = q
+        .iter()
+        .filter(|(k, v)| k.as_str() != "page" && !v.is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    pairs.sort();
+    pairs.push(("page".into(), page.to_string()));
+    format!(
+        "/console/payments?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+/// `GET /console/payments`.
+pub async fn list(
+    State(console): Cs,
+    ctx: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut pgs: Vec<&str> = console
+        .app
+        .channels
+        .iter()
+        .map(|c| c.descriptor.pg_provider)
+        .collect();
+    pgs.sort_unstable();
+    pgs.dedup();
+    let (items, total, number, error) = match list_body(&q) {
+        Ok((body, number)) => match crate::payment_list::list(&console.app, body).await {
+            Ok(v) => (
+                v["items"]
+                    .as_array()
+                    .map(|a| a.iter().map(row).collect())
+                    .unwrap_or_default(),
+                v["page"]["totalCount"].as_i64().unwrap_or(0),
+                number,
+                None,
+            ),
+            Err(e) => (Vec::new(), 0, number, Some(error_text(&e))),
+        },
+        Err(e) => (Vec::new(), 0, 0, Some(error_text(&e))),
+    };
+    let prev = (number > 0).then(|| page_link(&q, number - 1));
+    let next = ((number + 1) * PAGE_SIZE < total).then(|| page_link(&q, number + 1));
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    render::page(
+        &ctx,
+        status,
+        "payments.html",
+        minijinja::context! {
+            items => items,
+            total => total,
+            error => error,
+            q => FILTER_KEYS.iter().map(|k| (*k, q.get(*k).cloned().unwrap_or_default())).collect::<HashMap<_, _>>(),
+            statuses => STATUSES,
+            methods => METHODS,
+            text_fields => TEXT_FIELDS,
+            pgs => pgs,
+            prev => prev,
+            next => next,
+        },
+    )
+}
+
+fn error_text(e: &ApiError) -> String {
+    mask::text(&format!(
+        "{}: {}",
+        e.kind(),
+        e.body.get("message").and_then(Value::as_str).unwrap_or("")
+    ))
+}
+
+fn pretty(v: &Value) -> String {
+    if v.is_null() || v.as_object().is_some_and(|m| m.is_empty()) {
+        return String::new();
+    }
+    serde_json::to_string_pretty(&mask::json(v)).unwrap_or_default()
+}
+
+/// An attempt (PortOne `PaymentTransaction`) for the page, with why its channel was used.
+fn attempt(t: &Value, index: usize, via_group: Option<&str>, ctx: &Ctx) -> Value {
+    let w = words(ctx.lang);
+    let why = if index > 0 {
+        w.get("why_failover").to_string()
+    } else if let Some(group) = via_group {
+        format!("{} ({group})", w.get("why_group"))
+    } else {
+        w.get("why_direct").to_string()
+    };
+    let failure = &t["failure"];
+    let answer = if failure.is_object() && !failure.as_object().is_some_and(|m| m.is_empty()) {
+        mask::text(&format!(
+            "{} {} {}",
+            text_of(&failure["pgCode"]),
+            text_of(&failure["pgMessage"]),
+            text_of(&failure["reason"])
+        ))
+        .trim()
+        .to_string()
+    } else if t["pgTxId"].is_string() {
+        format!("pgTxId {}", text_of(&t["pgTxId"]))
+    } else {
+        String::new()
+    };
+    json!({
+        "id": text_of(&t["id"]),
+        "status": text_of(&t["status"]),
+        "channel": text_of(&t["channel"]["key"]),
+        "pg": text_of(&t["channel"]["pgProvider"]),
+        "requested_at": show_rfc3339(t["requestedAt"].as_str().unwrap_or("")),
+        "why": why,
+        "answer": answer,
+        "method": pretty(&t["method"]),
+    })
+}
+
+/// `GET /console/payments/{id}`.
+pub async fn detail(
+    State(console): Cs,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let st = &console.app;
+    let p = match crate::payments::get(st, &id, None).await {
+        Ok(p) => p,
+        Err(e) => return api_error(&ctx, &e),
+    };
+    let transactions = match crate::payments::transactions(st, &id, None).await {
+        Ok(v) => v["items"].as_array().cloned().unwrap_or_default(),
+        Err(e) => return api_error(&ctx, &e),
+    };
+    let hooks = match crate::store::console::webhooks_for_payment(&st.db, &id).await {
+        Ok(h) => h,
+        Err(e) => return storage_error(&ctx, e),
+    };
+    let group = p["channelGroup"]["name"].as_str().map(mask::text);
+    let attempts: Vec<Value> = transactions
+        .iter()
+        .enumerate()
+        .map(|(i, t)| attempt(t, i, group.as_deref(), &ctx))
+        .collect();
+    let skipped: Vec<Value> = p["routing"]["refused"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    json!({"channel": text_of(&r["channelKey"]), "rule": mask::text(&text_of(&r["rule"]))})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let cancellations: Vec<Value> = p["cancellations"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    json!({
+                        "id": text_of(&c["id"]),
+                        "status": text_of(&c["status"]),
+                        "amount": money(c["totalAmount"].as_i64().unwrap_or(0)),
+                        "reason": mask::text(&text_of(&c["reason"])),
+                        "requested_at": show_rfc3339(c["requestedAt"].as_str().unwrap_or("")),
+                        "cancelled_at": c["cancelledAt"].as_str().map(show_rfc3339),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let webhooks: Vec<Value> = hooks
+        .iter()
+        .map(|h| {
+            json!({
+                "id": h.id,
+                "event": h.event_type,
+                "url": mask::url(&h.url),
+                "status": h.status,
+                "attempts": h.attempts,
+                "error": h.last_error.as_deref().map(mask::text),
+                "created_at": show_micros(h.created_at),
+                "delivered_at": h.delivered_at.map(show_micros),
+                "body": mask::json_text(&h.payload),
+            })
+        })
+        .collect();
+    let total = p["amount"]["total"].as_i64().unwrap_or(0);
+    let cancelled = p["amount"]["cancelled"].as_i64().unwrap_or(0);
+    let status = text_of(&p["status"]);
+    let cancellable = matches!(status.as_str(), "PAID" | "PARTIAL_CANCELLED");
+    let custom = p["customData"].as_str().map(mask::json_text);
+    let done = match q.get("done").map(String::as_str) {
+        Some("cancel_done") => Some(words(ctx.lang).get("cancel_done")),
+        Some("webhook_resent") => Some(words(ctx.lang).get("webhook_resent")),
+        _ => None,
+    };
+    let summary = json!({
+        "id": text_of(&p["id"]),
+        "status": status,
+        "order_name": mask::text(&text_of(&p["orderName"])),
+        "customer_name": mask::text(&customer_name(&p)),
+        "customer": pretty(&p["customer"]),
+        "amount": money(total),
+        "cancelled": money(cancelled),
+        "currency": text_of(&p["currency"]),
+        "channel": text_of(&p["channel"]["key"]),
+        "group": group,
+        "group_id": p["channelGroup"]["id"].as_str(),
+        "requested_at": show_rfc3339(p["requestedAt"].as_str().unwrap_or("")),
+        "method": pretty(&p["method"]),
+        "custom_data": custom,
+        "pg_tx_id": p["pgTxId"].as_str(),
+    });
+    render::page(
+        &ctx,
+        StatusCode::OK,
+        "payment.html",
+        minijinja::context! {
+            p => summary,
+            attempts => attempts,
+            skipped => skipped,
+            cancellations => cancellations,
+            webhooks => webhooks,
+            cancellable => cancellable,
+            cancellable_amount => money(total - cancelled),
+            flash => done,
+        },
+    )
+}
+
+/// `POST /console/payments/{id}/cancel` (`amount` empty = all that is left, `reason`):
+/// [`crate::cancel::cancel`], the API's own cancel, requested by an `ADMIN`.
+pub async fn cancel(State(console): Cs, ctx: Ctx, Path(id): Path<String>, body: Body) -> Response {
+    let pairs = to_bytes(body, FORM_LIMIT)
+        .await
+        .map(|b| form_pairs(&b))
+        .unwrap_or_default();
+    let mut input = json!({
+        "reason": field(&pairs, "reason").unwrap_or("").trim(),
+        "requester": "ADMIN",
+    });
+    if let Some(a) = field(&pairs, "amount")
+        .map(|a| a.trim().replace(',', ""))
+        .filter(|a| !a.is_empty())
+    {
+        match a.parse::<i64>() {
+            Ok(n) => input["amount"] = json!(n),
+            Err(_) => {
+                return api_error(
+                    &ctx,
+                    &ApiError::invalid("amount: must be a whole number of won"),
+                )
+            }
+        }
+    }
+    let body = match crate::error::parse_body(input.to_string().as_bytes()) {
+        Ok(b) => b,
+        Err(e) => return api_error(&ctx, &e),
+    };
+    match crate::cancel::cancel(&console.app, &id, body).await {
+        Ok(_) => Redirect::to(&format!(
+            "/console/payments/{}?done=cancel_done",
+            urlencode(&id)
+        ))
+        .into_response(),
+        Err(e) => api_error(&ctx, &e),
+    }
+}
+
+/// `POST /console/payments/{id}/webhooks/{webhook_id}/resend`: queue the delivery again
+/// (a new `webhook-id`, same body and target); the webhook worker sends it.
+pub async fn resend_webhook(
+    State(console): Cs,
+    ctx: Ctx,
+    Path((id, webhook_id)): Path<(String, String)>,
+) -> Response {
+    let st = &console.app;
+    // Only a delivery of this payment.
+    let ours = match crate::store::console::webhooks_for_payment(&st.db, &id).await {
+        Ok(h) => h.iter().any(|h| h.id == webhook_id),
+        Err(e) => return storage_error(&ctx, e),
+    };
+    if !ours {
+        return render::message(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            "not_found_title",
+            "webhooks_none",
+        );
+    }
+    let new_id = format!("whmsg_{}", uuid::Uuid::new_v4().simple());
+    match crate::store::console::resend_webhook(&st.db, &webhook_id, &new_id, crate::util::now())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!(
+            "/console/payments/{}?done=webhook_resent",
+            urlencode(&id)
+        ))
+        .into_response(),
+        Err(e) => storage_error(&ctx, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_query_becomes_the_list_apis_body() {
+        let q: HashMap<String, String> = [
+            ("status", "PAID"),
+            ("env", "test"),
+            ("field", "ORDER_NAME"),
+            ("q", "커피"),
+            ("from", "2026-05-01"),
+            ("until", "2026-05-01"),
+            ("page", "2"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (body, n) = list_body(&q).unwrap();
+        assert_eq!(n, 2);
+        let f = body.filter.unwrap();
+        assert_eq!(f.is_test, Some(true));
+        assert_eq!(f.from.as_deref(), Some("2026-05-01T00:00:00+09:00"));
+        assert_eq!(f.until.as_deref(), Some("2026-05-02T00:00:00+09:00"));
+        let bad: HashMap<String, String> = [("status".to_string(), "NOPE".to_string())]
+            .into_iter()
+            .collect();
+        assert!(list_body(&bad).is_err());
+        assert_eq!(urlencode("a/b c"), "a%2Fb%20c");
+    }
+}
