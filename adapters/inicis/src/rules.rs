@@ -65,7 +65,13 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                     "is required for Inicis' standard window (signKey)",
                 );
             }
-            if let CheckoutRequest::Payment(r) = &c.checkout {
+            let CheckoutRequest::Payment(r) = &c.checkout else {
+                return Err(PgError::Unsupported {
+                    adapter: crate::ADAPTER_ID,
+                    what: "checkout.prepare of requestIssueBillingKey / requestIssueBillingKeyAndPay (billing windows are not implemented; issue keys with billing-key.issue)".into(),
+                });
+            };
+            {
                 within_limit("paymentId", &r.payment_id, &mut errs);
                 within_limit("orderName", &r.order_name, &mut errs);
                 if let Some(cu) = &r.customer {

@@ -1,32 +1,47 @@
 //! Inicis against the paymux conformance suite, on its own simulator.
 //!
 //! Every scenario the descriptor's capabilities call for runs here; a declared capability no
-//! scenario exercises fails too. Until the adapter is implemented this test fails, listing
-//! each scenario with "not implemented yet".
+//! scenario exercises fails too.
 
 // The simulator is part of the default `simulator` feature.
 #![cfg(feature = "simulator")]
 
+mod common;
+
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use paymux_inicis::{InicisAdapter, InicisSimulator};
-use paymux_testkit::{Conformance, Fixture};
+use paymux_testkit::{Conformance, Fixture, WindowVisit};
 
-/// What Inicis needs on top of PortOne's fields (`Fixture::tailor`: e.g. a
-/// `bypass.inicis` value or a supported bank) and how its simulated payment window answers
-/// (`Fixture::pay_in_window`). Nothing yet.
+/// How Inicis' simulated window answers: the fixture plays the payer on the real window
+/// pages (`POST /window`, then `POST /window/{token}` with the card) and hands back what the
+/// window posts to `returnUrl` (`authToken`, `authUrl`, `netCancelUrl`, `idc_name`, …).
 struct InicisFixture;
 
-impl Fixture for InicisFixture {}
+#[async_trait]
+impl Fixture for InicisFixture {
+    async fn pay_in_window(
+        &self,
+        visit: WindowVisit<'_>,
+    ) -> Result<BTreeMap<String, String>, String> {
+        let endpoint = format!("http://{}", visit.endpoint.trim_start_matches("http://"));
+        let fields =
+            common::pay_in_window(&endpoint, &visit.prepared.body, Some(visit.card_number)).await?;
+        Ok(fields.into_iter().collect())
+    }
+}
 
 #[tokio::test]
 async fn conformance() {
-    Conformance::new(
+    let report = Conformance::new(
         Arc::new(InicisAdapter),
         Arc::new(InicisSimulator::default()),
     )
     .fixture(InicisFixture)
     .run()
-    .await
-    .assert_ok();
+    .await;
+    println!("{report}");
+    report.assert_ok();
 }
