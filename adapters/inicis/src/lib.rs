@@ -79,7 +79,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     pg_provider: "INICIS_V2",
     display_name: "KG Inicis",
     transport: TransportKind::Http,
-    maturity: Maturity::Draft,
+    maturity: Maturity::Ready,
     credentials: channel::CREDENTIALS,
     options: channel::OPTIONS,
     capabilities: Capabilities {

@@ -89,8 +89,13 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
     errs.into_result().map_err(PgError::Validation)
 }
 
-/// Check `value` against the descriptor's limit on `path` (UTF-8 bytes).
+/// Check `value` against the descriptor's limit on `path` (UTF-8 bytes). A `paymentId` must
+/// also be ASCII (PortOne's Inicis guide: "paymentId 에는 ASCII 문자만 허용됩니다").
 pub fn within_limit(path: &str, value: &str, errs: &mut ValidationErrors) {
+    if path == "paymentId" && !value.is_ascii() {
+        errs.add(path, "must be ASCII with Inicis (oid / moid)");
+        return;
+    }
     DESCRIPTOR.check_field(path, path, value, Some(Charset::Utf8), errs);
 }
 

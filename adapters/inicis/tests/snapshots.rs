@@ -122,7 +122,10 @@ fn payment_cancel_billing_charge_under_the_billing_mid() {
 
 #[test]
 fn payment_cancel_virtual_account_refund_full() {
-    insta::assert_json_snapshot!(wire_with(&vacct_refund("order-0003", None, VA_TID, 5000), false));
+    insta::assert_json_snapshot!(wire_with(
+        &vacct_refund("order-0003", None, VA_TID, 5000),
+        false
+    ));
 }
 
 #[test]
