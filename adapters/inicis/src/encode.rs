@@ -189,16 +189,17 @@ fn keyed_in(
     fields.extend(card_fields(m, &card.credential)?);
     fields.push(("cardQuota", quota(card.installment_month)));
     fields.push(("quotaInterest", fixed::QUOTA_INTEREST_OFF.into()));
-    let form = V1Form::new(
-        m.key.expose(),
-        kind::V1_PAY,
-        paymethod::CARD,
-        timestamp(ctx),
-        ch.client_ip.clone(),
-        m.mid.clone(),
+    let form = V1Form {
+        kind: kind::V1_PAY,
+        paymethod: paymethod::CARD,
+        timestamp: timestamp(ctx),
+        client_ip: ch.client_ip.clone(),
+        mid: m.mid.clone(),
         fields,
-        &["moid", "price"],
-    );
+        tail: &["moid", "price"],
+        hash_data: String::new(),
+    }
+    .signed(m.key.expose());
     v1_request(ch, path::V1_FORMPAY, form)
 }
 
@@ -226,16 +227,17 @@ fn issue_billing_key(
         ("price", "0".to_string()),
     ];
     fields.extend(card_fields(m, &card.credential)?);
-    let form = V1Form::new(
-        m.key.expose(),
-        kind::V1_AUTH,
-        paymethod::CARD,
-        timestamp(ctx),
-        ch.client_ip.clone(),
-        m.mid.clone(),
+    let form = V1Form {
+        kind: kind::V1_AUTH,
+        paymethod: paymethod::CARD,
+        timestamp: timestamp(ctx),
+        client_ip: ch.client_ip.clone(),
+        mid: m.mid.clone(),
         fields,
-        &["moid", "price", "cardNumber"],
-    );
+        tail: &["moid", "price", "cardNumber"],
+        hash_data: String::new(),
+    }
+    .signed(m.key.expose());
     v1_request(ch, path::V1_BILLING, form)
 }
 
@@ -272,16 +274,17 @@ fn charge_billing_key(
         ("cardQuota", quota(b.installment_month)),
         ("quotaInterest", fixed::QUOTA_INTEREST_OFF.into()),
     ];
-    let form = V1Form::new(
-        m.key.expose(),
-        kind::V1_BILLING,
-        paymethod::CARD,
-        timestamp(ctx),
-        ch.client_ip.clone(),
-        m.mid.clone(),
+    let form = V1Form {
+        kind: kind::V1_BILLING,
+        paymethod: paymethod::CARD,
+        timestamp: timestamp(ctx),
+        client_ip: ch.client_ip.clone(),
+        mid: m.mid.clone(),
         fields,
-        &["moid", "price", "billKey"],
-    );
+        tail: &["moid", "price", "billKey"],
+        hash_data: String::new(),
+    }
+    .signed(m.key.expose());
     v1_request(ch, path::V1_BILLING, form)
 }
 
@@ -374,16 +377,17 @@ fn vacct_refund(
             &["tid", "price", "confirmPrice", "refundAcctNum"],
         )
     };
-    let form = V1Form::new(
-        m.key.expose(),
-        k,
-        paymethod::VACCT,
-        timestamp(ctx),
-        ch.client_ip.clone(),
-        m.mid.clone(),
+    let form = V1Form {
+        kind: k,
+        paymethod: paymethod::VACCT,
+        timestamp: timestamp(ctx),
+        client_ip: ch.client_ip.clone(),
+        mid: m.mid.clone(),
         fields,
         tail,
-    );
+        hash_data: String::new(),
+    }
+    .signed(m.key.expose());
     v1_request(ch, path::V1_REFUND, form)
 }
 

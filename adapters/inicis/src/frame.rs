@@ -129,29 +129,10 @@ pub struct V1Form {
 }
 
 impl V1Form {
-    /// Build and hash with the INIAPI `key`.
-    pub fn new(
-        key: &str,
-        kind: &'static str,
-        paymethod: &'static str,
-        timestamp: String,
-        client_ip: String,
-        mid: String,
-        fields: Vec<(&'static str, String)>,
-        tail: &'static [&'static str],
-    ) -> V1Form {
-        let mut f = V1Form {
-            kind,
-            paymethod,
-            timestamp,
-            client_ip,
-            mid,
-            fields,
-            tail,
-            hash_data: String::new(),
-        };
-        f.hash_data = sha512_hex(&f.hash_input(key));
-        f
+    /// Compute `hashData` with the INIAPI `key` (build the struct with an empty one).
+    pub fn signed(mut self, key: &str) -> V1Form {
+        self.hash_data = sha512_hex(&self.hash_input(key));
+        self
     }
 
     /// A field's value as sent.
