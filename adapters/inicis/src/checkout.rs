@@ -17,12 +17,14 @@
 //!    documented net cancel: the approval's fields, sent to `netCancelUrl`
 //!    ([`crate::netcancel`] sends it).
 
+use chrono::{DateTime, Duration, FixedOffset, TimeZone};
+use paymux_core::adapter::kst;
 use paymux_core::adapter::{
     CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, Header, ViewSource,
     WireRequest, WireTarget, WireView,
 };
 use paymux_core::error::PgError;
-use paymux_core::model::PaymentPayMethod;
+use paymux_core::model::{parse_sdk_due_date, CheckoutExpiry, PaymentPayMethod};
 use paymux_core::validation::ValidationErrors;
 use paymux_core::wire::{form_urlencode, Charset};
 use serde_json::{json, Value};
@@ -50,20 +52,78 @@ fn sign_key(ch: &InicisChannel) -> Result<String, PgError> {
         })
 }
 
+/// The deposit deadline of a virtual-account window, `YYYYMMDD` in KST: `dueDate` (read in
+/// KST when it has no offset) or now + `validHours`; it must be in the future. Sent as
+/// `acceptmethod=vbank(YYYYMMDD)` — **reconstructed** (the manual's window-option table names
+/// a `vbank(…)` deadline option; its exact format is not in a stored copy).
+pub fn deposit_deadline(
+    expiry: Option<&CheckoutExpiry>,
+    now: &DateTime<FixedOffset>,
+) -> Result<String, String> {
+    let now = now.with_timezone(&kst());
+    let due = match expiry {
+        None => return Err("is required for a VIRTUAL_ACCOUNT window with Inicis".into()),
+        Some(e) => match (e.valid_hours, e.due_date.as_deref()) {
+            (Some(h), _) => now + Duration::hours(i64::from(h)),
+            (None, Some(d)) => match DateTime::parse_from_rfc3339(d) {
+                Ok(t) => t.with_timezone(&kst()),
+                Err(_) => {
+                    let naive = parse_sdk_due_date(d)
+                        .or_else(|| {
+                            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                                .ok()
+                                .and_then(|x| x.and_hms_opt(23, 59, 59))
+                        })
+                        .ok_or("dueDate is not a date")?;
+                    kst()
+                        .from_local_datetime(&naive)
+                        .single()
+                        .ok_or("dueDate is not a KST time")?
+                }
+            },
+            (None, None) => return Err("give validHours or dueDate".into()),
+        },
+    };
+    if due <= now {
+        return Err("must be in the future (the deposit deadline)".into());
+    }
+    Ok(due.format("%Y%m%d").to_string())
+}
+
 /// Build the window form (`checkout.prepare`).
 pub fn prepare(
     ctx: &EncodeContext<'_>,
     ch: &InicisChannel,
     call: &CheckoutPrepareCall,
 ) -> Result<WireRequest, PgError> {
-    let r = match &call.checkout {
-        CheckoutRequest::Payment(r) if r.pay_method == PaymentPayMethod::Card => r,
-        _ => {
-            return Err(PgError::Unsupported {
+    let (r, gopaymethod) =
+        match &call.checkout {
+            CheckoutRequest::Payment(r) if r.pay_method == PaymentPayMethod::Card => {
+                (r, fixed::GOPAYMETHOD_CARD)
+            }
+            CheckoutRequest::Payment(r) if r.pay_method == PaymentPayMethod::VirtualAccount => {
+                (r, fixed::GOPAYMETHOD_VBANK)
+            }
+            _ => return Err(PgError::Unsupported {
                 adapter: crate::ADAPTER_ID,
-                what: "checkout.prepare other than a CARD requestPayment window".into(),
-            })
+                what: "checkout.prepare other than a CARD or VIRTUAL_ACCOUNT requestPayment window"
+                    .into(),
+            }),
+        };
+    let acceptmethod = match r.pay_method {
+        PaymentPayMethod::VirtualAccount => {
+            let expiry = r
+                .virtual_account
+                .as_ref()
+                .and_then(|v| v.account_expiry.as_ref());
+            let due = deposit_deadline(expiry, &ctx.now).map_err(|rule| {
+                let mut e = ValidationErrors::default();
+                e.add("virtualAccount.accountExpiry", rule);
+                PgError::Validation(e)
+            })?;
+            Some(format!("vbank({due})"))
         }
+        _ => None,
     };
     let key = sign_key(ch)?;
     let ts = millis(ctx);
@@ -72,7 +132,7 @@ pub fn prepare(
     let customer = r.customer.clone().unwrap_or_default();
     let pairs: Vec<(&'static str, String)> = vec![
         ("version", fixed::STD_VERSION.into()),
-        ("gopaymethod", fixed::GOPAYMETHOD_CARD.into()),
+        ("gopaymethod", gopaymethod.into()),
         ("mid", ch.main.mid.clone()),
         ("oid", oid.clone()),
         ("price", price.clone()),
@@ -108,6 +168,10 @@ pub fn prepare(
         ("closeUrl", r.redirect_url.clone().unwrap_or_default()),
         ("charset", fixed::CHARSET.into()),
     ];
+    let mut pairs = pairs;
+    if let Some(a) = acceptmethod {
+        pairs.push(("acceptmethod", a));
+    }
     let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let body = form_urlencode(&refs, Charset::Utf8)?;
     let script = ch.window_script();

@@ -15,6 +15,7 @@ use paymux_core::error::PgError;
 use paymux_core::money::Money;
 use paymux_core::outcome::{
     classify, Approved, ApprovedDetail, CardSummary, Declined, Outcome, TxReport, TxState,
+    VirtualAccountIssued,
 };
 use paymux_core::secret::Secret;
 use paymux_core::wire::Charset;
@@ -170,6 +171,33 @@ pub fn approval(
             return Err(malformed("TotPrice is not the price of the order"));
         }
     }
+    let tid = answer
+        .get("tid")
+        .ok_or_else(|| malformed("tid is missing from an approval"))?;
+    if answer.get("payMethod").as_deref() == Some("VBank") {
+        // The window issued an account (INIStdPay result fields `VACT_Num`, `VACT_BankCode`,
+        // `VACT_Name`, `VACT_Date` + `VACT_Time`).
+        return Ok(Outcome::VirtualAccountIssued(VirtualAccountIssued {
+            pg_tx_id: Some(tid),
+            bank: answer.get("VACT_BankCode"),
+            account_number: answer
+                .get("VACT_Num")
+                .ok_or_else(|| malformed("VACT_Num is missing from a VBank approval"))?,
+            remittee_name: answer.get("VACT_Name"),
+            expires_at: match (answer.get("VACT_Date"), answer.get("VACT_Time")) {
+                (Some(d), Some(t)) => parse_kst(&format!("{d}{t}")),
+                (Some(d), None) => parse_kst(&format!("{d}235959")),
+                _ => None,
+            },
+            issued_at: match (answer.get("applDate"), answer.get("applTime")) {
+                (Some(d), Some(t)) => parse_kst(&format!("{d}{t}")),
+                _ => None,
+            },
+            amount: Some(parse_money("TotPrice", &total)?),
+            pg_code: code.to_string(),
+            pg_message: answer.result_msg(),
+        }));
+    }
     let card = CardSummary {
         masked_number: answer.get("CARD_Num").map(|n| mask("CARD_Num", &n)),
         issuer_code: answer.get("CARD_Code"),
@@ -178,11 +206,7 @@ pub fn approval(
     };
     let has_card = card.masked_number.is_some() || card.issuer_code.is_some();
     Ok(Outcome::Approved(Approved {
-        pg_tx_id: Some(
-            answer
-                .get("tid")
-                .ok_or_else(|| malformed("tid is missing from an approval"))?,
-        ),
+        pg_tx_id: Some(tid),
         at: match (answer.get("applDate"), answer.get("applTime")) {
             (Some(d), Some(t)) => parse_kst(&format!("{d}{t}")),
             _ => None,

@@ -72,6 +72,8 @@ const fn utf8(path: &'static str, max: usize) -> FieldLimit {
 }
 
 const CARD: &[Method] = &[Method::Card];
+/// The window's methods (and what their payments can be cancelled as).
+const WINDOW: &[Method] = &[Method::Card, Method::VirtualAccount];
 
 /// What Inicis can do, as data. Validation, routing and the conformance suite all read it.
 pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
@@ -98,7 +100,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
             },
             Capability {
                 operation: Operation::PaymentCancel,
-                methods: CARD,
+                methods: WINDOW,
             },
             Capability {
                 operation: Operation::PaymentGet,
@@ -106,11 +108,11 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
             },
             Capability {
                 operation: Operation::CheckoutPrepare,
-                methods: CARD,
+                methods: WINDOW,
             },
             Capability {
                 operation: Operation::CheckoutComplete,
-                methods: CARD,
+                methods: WINDOW,
             },
         ],
         currencies: &["KRW"],

@@ -115,6 +115,8 @@ pub mod fixed {
     pub const USE_CHKFAKE: &str = "Y";
     /// Window `gopaymethod` of a card window.
     pub const GOPAYMETHOD_CARD: &str = "Card";
+    /// Window `gopaymethod` of a virtual-account window (manual stdpay: `VBank`).
+    pub const GOPAYMETHOD_VBANK: &str = "VBank";
     /// Approval `charset` (samples: `UTF-8`).
     pub const CHARSET: &str = "UTF-8";
     /// Approval `format` (samples: `JSON`).

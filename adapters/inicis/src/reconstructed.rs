@@ -59,6 +59,11 @@ pub const RECONSTRUCTIONS: &[Reconstruction] = &[
         why: "a public integration's tests send it; the official sample sends mid, authToken, signature, verification, timestamp, charset, format",
     },
     Reconstruction {
+        part: "virtual-account window deadline",
+        guess: "acceptmethod=vbank(YYYYMMDD) from accountExpiry (dueDate or now + validHours)",
+        why: "the manual's window options name a vbank(…) deadline; its exact format is not in a stored copy",
+    },
+    Reconstruction {
         part: "decline codes",
         guess: "protocol::sim (SIM…)",
         why: "Inicis' decline table is NOT FOUND publicly; ER0102 is the one documented failure",

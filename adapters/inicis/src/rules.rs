@@ -162,6 +162,12 @@ pub fn resolve_cancel(call: &CancelCall) -> Result<CancelPlan, ValidationErrors>
     } = call.resolve_against_prior()?;
     let method = prior_method(&call.prior);
     let refund_to_account = method == Method::VirtualAccount && call.prior.paid_at.is_some();
+    if method == Method::VirtualAccount && !refund_to_account && !full {
+        errs.add(
+            "amount",
+            "an undeposited VIRTUAL_ACCOUNT is cancelled whole with Inicis",
+        );
+    }
     if refund_to_account {
         match &call.body.refund_account {
             None => errs.add(

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use paymux_core::adapter::Method;
 use paymux_inicis::{InicisAdapter, InicisSimulator};
 use paymux_testkit::{Conformance, Fixture, WindowVisit};
 
@@ -27,8 +28,11 @@ impl Fixture for InicisFixture {
         visit: WindowVisit<'_>,
     ) -> Result<BTreeMap<String, String>, String> {
         let endpoint = format!("http://{}", visit.endpoint.trim_start_matches("http://"));
-        let fields =
-            common::pay_in_window(&endpoint, &visit.prepared.body, Some(visit.card_number)).await?;
+        let answer = match visit.method {
+            Method::VirtualAccount => "vbank=88&ACTION=approve".to_string(),
+            _ => format!("cardNumber={}&ACTION=approve", visit.card_number),
+        };
+        let fields = common::answer_window(&endpoint, &visit.prepared.body, answer).await?;
         Ok(fields.into_iter().collect())
     }
 }

@@ -206,3 +206,48 @@ fn keyed_in_card_fields_decrypt_with_openssl() {
     );
     assert_eq!(field(&f, "cardExpire"), "2806");
 }
+
+/// The INIAPI manual's card-refund hash example (iniapi/api-info, "카드취소 기준", as quoted in a
+/// public merchant integration's tests): key `ItEQKi3rY7uvDS8l`, `Refund`, `Card`,
+/// `20191128121211`, `123.123.123.123`, `INIpayTest`, tid `StdpayCARDINIpayTest20191128121211123456`.
+#[test]
+fn the_manual_refund_hash_example() {
+    let form = frame::V1Form {
+        kind: "Refund",
+        paymethod: "Card",
+        timestamp: "20191128121211".into(),
+        client_ip: "123.123.123.123".into(),
+        mid: "INIpayTest".into(),
+        fields: vec![
+            ("tid", "StdpayCARDINIpayTest20191128121211123456".into()),
+            ("msg", "거래취소요청".into()),
+        ],
+        tail: &["tid"],
+        hash_data: String::new(),
+    }
+    .signed(TEST_API_KEY);
+    assert_eq!(
+        form.hash_data,
+        "b2dc4d4308d836a77187fa1f4ce8c540006a41e6a708a63aded363510c7d445600601c9035825fe32f48fe1b7d2ea130f690a2895a41b6fa0a99c6c5f92d6d69"
+    );
+}
+
+/// The window's published values: `mKey` of `INIpayTest`'s sample signKey (manual std-info;
+/// every official sample carries it), and a captured request's `signature`
+/// (`oid=INIpayTest_1585030280993`, `price=1000`, `timestamp=1585030280993`).
+#[test]
+fn the_window_signature_vectors() {
+    use paymux_inicis::simulator::TEST_SIGN_KEY;
+    assert_eq!(
+        frame::sha256_hex(TEST_SIGN_KEY),
+        "3a9503069192f207491d4b19bd743fc249a761ed94246c8c42fed06c3cd15a33"
+    );
+    assert_eq!(
+        frame::nvp_signature(&[
+            ("timestamp", "1585030280993"),
+            ("price", "1000"),
+            ("oid", "INIpayTest_1585030280993"),
+        ]),
+        "e18621eefbed9976fe8a1759ac9863330d046f91f28e0c99c0d8d2fea6828e6b"
+    );
+}

@@ -130,10 +130,7 @@ fn payment_cancel_virtual_account_refund_full() {
 
 #[test]
 fn payment_cancel_virtual_account_refund_partial() {
-    insta::assert_json_snapshot!(wire_with(
-        &vacct_refund("order-0003", Some(2000), VA_TID, 5000),
-        false
-    ));
+    insta::assert_json_snapshot!(wire(&vacct_refund("order-0003", Some(2000), VA_TID, 5000)));
 }
 
 #[test]
@@ -152,6 +149,20 @@ fn payment_get_without_a_tid() {
 #[test]
 fn checkout_prepare_card() {
     insta::assert_json_snapshot!(wire(&checkout("order-0005", 12500)));
+}
+
+#[test]
+fn checkout_prepare_virtual_account() {
+    insta::assert_json_snapshot!(wire(&checkout_va("order-0006", 5000)));
+}
+
+#[test]
+fn payment_cancel_virtual_account_undeposited() {
+    insta::assert_json_snapshot!(wire(&cancel(
+        "order-0006",
+        None,
+        json!({ "pgTxId": VA_TID, "amount": { "total": 5000, "cancelled": 0 }, "method": "VIRTUAL_ACCOUNT" })
+    )));
 }
 
 #[test]

@@ -5,14 +5,16 @@
 use chrono::{DateTime, FixedOffset};
 use paymux_core::money::Money;
 use paymux_core::simulator::http::Request;
-use paymux_core::simulator::ledger::{CancelRefusal, Method, Payment};
+use paymux_core::simulator::ledger::{CancelRefusal, Method, Payment, State, VirtualAccount};
 use paymux_core::simulator::TestCard;
 use paymux_core::wire::{form_urldecode, Charset};
 use serde_json::{json, Map, Value};
 
 use super::{merchant, window, Books, WindowAuth};
 use crate::frame::{auth_signature, dec, nvp_signature, raw_data_of, sha512_hex};
-use crate::protocol::{code, kind, path, paymethod, sim, NET_CANCEL_PATH, PAY_AUTH_PATH};
+use crate::protocol::{
+    code, fixed, kind, path, paymethod, sim, NET_CANCEL_PATH, PAY_AUTH_PATH,
+};
 
 /// What to answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -424,6 +426,10 @@ fn pay_auth(books: &mut Books, body: &[u8], now: &DateTime<FixedOffset>) -> Repl
         books.auths[i].used = true;
         return refuse(sim::MALFORMED_REQUEST, "price does not match the window");
     }
+    if auth.method == fixed::GOPAYMETHOD_VBANK {
+        books.auths[i].used = true;
+        return issue_account(books, i, &auth, f.get("timestamp"), now);
+    }
     let test = TestCard::of(&auth.card);
     match test {
         TestCard::Drop => return Reply::Drop,
@@ -514,7 +520,12 @@ fn net_cancel(books: &mut Books, body: &[u8]) -> Reply {
 }
 
 /// Mint a window authorization (the payer approved in the window).
-pub fn mint_auth(books: &mut Books, form: &[(String, String)], card: String) -> String {
+pub fn mint_auth(
+    books: &mut Books,
+    form: &[(String, String)],
+    card: String,
+    bank: String,
+) -> String {
     let get = |k: &str| {
         form.iter()
             .find(|(n, _)| n == k)
@@ -534,8 +545,76 @@ pub fn mint_auth(books: &mut Books, form: &[(String, String)], card: String) -> 
         price: get("price"),
         goods: get("goodname"),
         card,
+        method: get("gopaymethod"),
+        bank,
+        accept: get("acceptmethod"),
         tid: None,
         used: false,
     });
     token
+}
+
+/// The approval of a virtual-account window: the account is issued and awaits its deposit
+/// (INIStdPay result fields `VACT_Num`, `VACT_BankCode`, `VACT_Name`, `VACT_Date`,
+/// `VACT_Time`).
+fn issue_account(
+    books: &mut Books,
+    i: usize,
+    auth: &WindowAuth,
+    tstamp: &str,
+    now: &DateTime<FixedOffset>,
+) -> Reply {
+    let Some(price) = amount(&auth.price) else {
+        return refuse(sim::MISSING_FIELD, "price");
+    };
+    let tid = new_tid(books, "StdpayVBNK", &auth.mid, now);
+    let n = books.ledger.next_number();
+    let number = format!("5620{n:010}");
+    let due = auth
+        .accept
+        .strip_prefix("vbank(")
+        .and_then(|r| r.strip_suffix(')'))
+        .filter(|d| d.len() == 8 && d.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_string)
+        .unwrap_or_else(|| (*now + chrono::Duration::days(7)).format("%Y%m%d").to_string());
+    let (d, t) = stamp(now);
+    let mut p = Payment::approved(
+        &auth.mid,
+        &auth.oid,
+        tid.clone(),
+        Method::VirtualAccount,
+        price,
+        &format!("{d}{t}"),
+        (),
+    );
+    p.state = State::AwaitingDeposit;
+    p.account = Some(VirtualAccount {
+        bank: auth.bank.clone(),
+        number: number.clone(),
+        due: due.clone(),
+    });
+    books.ledger.record(p);
+    books.auths[i].tid = Some(tid.clone());
+    let mut m = Map::new();
+    m.insert("resultCode".into(), code::STD_OK.into());
+    m.insert("resultMsg".into(), "가상계좌 발급 성공".into());
+    m.insert("tid".into(), tid.into());
+    m.insert("mid".into(), auth.mid.clone().into());
+    m.insert("MOID".into(), auth.oid.clone().into());
+    m.insert("TotPrice".into(), auth.price.clone().into());
+    m.insert("goodName".into(), auth.goods.clone().into());
+    m.insert("payMethod".into(), "VBank".into());
+    m.insert("applDate".into(), d.into());
+    m.insert("applTime".into(), t.into());
+    m.insert("VACT_Num".into(), number.into());
+    m.insert("VACT_BankCode".into(), auth.bank.clone().into());
+    m.insert("VACT_Name".into(), "paymux 테스트 상점".into());
+    m.insert("VACT_Date".into(), due.into());
+    m.insert("VACT_Time".into(), "235959".into());
+    m.insert("currency".into(), "WON".into());
+    m.insert(
+        "authSignature".into(),
+        auth_signature(&auth.mid, tstamp, &auth.oid, &auth.price).into(),
+    );
+    ok(m)
 }

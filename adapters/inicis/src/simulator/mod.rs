@@ -12,6 +12,8 @@
 //!   exactly these ([`crate::channel::InicisChannel::allowed_auth_urls`]).
 //! - Known merchants: Inicis' published test MIDs with their published INIAPI keys and IV
 //!   ([`TEST_MID`], [`TEST_BILLING_MID`]) and the sample signKey of `INIpayTest`.
+//! - Virtual-account windows (`gopaymethod=VBank`) issue an account at approval;
+//!   [`Simulator::deposit`] records the payer's deposit and returns INIpay's deposit notice.
 //! - Result codes other than `00` / `0000` are the simulator's own ([`crate::protocol::sim`]).
 
 pub mod handlers;
@@ -28,7 +30,8 @@ use paymux_core::secret::Secret;
 use paymux_core::simulator::http::{HttpError, Response};
 use paymux_core::simulator::server::{self, Incoming};
 use paymux_core::simulator::window::WindowBook;
-use paymux_core::simulator::{LedgerEntry, Simulator, SimulatorHandle};
+use paymux_core::simulator::{LedgerEntry, Notice, Simulator, SimulatorHandle};
+use paymux_core::wire::{form_urlencode, Charset};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 pub use handlers::{handle, Reply};
@@ -69,8 +72,14 @@ pub struct WindowAuth {
     pub price: String,
     /// `goodname`.
     pub goods: String,
-    /// The card entered.
+    /// The card entered (card windows).
     pub card: String,
+    /// `gopaymethod` (`Card`, `VBank`).
+    pub method: String,
+    /// The bank chosen (virtual-account windows).
+    pub bank: String,
+    /// `acceptmethod` (the `vbank(YYYYMMDD)` deadline).
+    pub accept: String,
     /// The TID once approved.
     pub tid: Option<String>,
     /// Approved or refused once already.
@@ -198,5 +207,42 @@ impl Simulator for InicisSimulator {
 
     fn ledger(&self) -> Vec<LedgerEntry> {
         self.with_books(|b| b.ledger.entries())
+    }
+
+    /// Records the deposit and builds INIpay's deposit notice ([`deposit_notice`]).
+    fn deposit(&self, pg_tx_id: &str) -> Option<Notice> {
+        let now = chrono::Utc::now().with_timezone(&kst());
+        let p = self.with_books(|b| b.ledger.deposit(pg_tx_id).ok().cloned())?;
+        Some(deposit_notice(&p, &now))
+    }
+}
+
+/// INIpay's virtual-account deposit notice for `p`: a form POST in EUC-KR with the fields
+/// Inicis' samples read (`no_tid`, `no_oid`, `id_merchant`, `cd_bank`, `dt_trans`,
+/// `tm_trans`, `type_msg` `0200`, `no_vacct`, `amt_input`, `nm_inputbank`, `nm_input`), no
+/// signature (Inicis authenticates it by source IP only).
+pub fn deposit_notice(
+    p: &paymux_core::simulator::ledger::Payment,
+    now: &chrono::DateTime<chrono::FixedOffset>,
+) -> Notice {
+    let account = p.account.clone().unwrap_or_default();
+    let fields = [
+        ("no_tid", p.tid.clone()),
+        ("no_oid", p.order_id.clone()),
+        ("id_merchant", p.merchant.clone()),
+        ("cd_bank", account.bank.clone()),
+        ("dt_trans", now.format("%Y%m%d").to_string()),
+        ("tm_trans", now.format("%H%M%S").to_string()),
+        ("type_msg", crate::decode::NOTICE_DEPOSIT.to_string()),
+        ("no_vacct", account.number.clone()),
+        ("amt_input", p.amount.to_string()),
+        ("nm_inputbank", "신한은행".to_string()),
+        ("nm_input", "홍길동".to_string()),
+    ];
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Notice {
+        content_type: "application/x-www-form-urlencoded".into(),
+        headers: Vec::new(),
+        body: form_urlencode(&pairs, Charset::EucKr).unwrap_or_default(),
     }
 }

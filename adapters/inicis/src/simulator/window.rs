@@ -14,14 +14,14 @@
 //! apply. The full card number is never shown on a page.
 
 use paymux_core::simulator::window::{
-    self as kit, answer_token, card_input, entered_card, Window,
+    self as kit, answer_token, bank_select, card_input, entered_card, Window,
 };
 use paymux_core::wire::{form_urldecode, Charset};
 
 use super::handlers::{mint_auth, Reply};
 use super::{merchant, Books};
 use crate::frame::{nvp_signature, sha256_hex};
-use crate::protocol::{code, sim, NET_CANCEL_PATH, PAY_AUTH_PATH};
+use crate::protocol::{code, fixed, sim, BANKS, NET_CANCEL_PATH, PAY_AUTH_PATH};
 
 const VENDOR: &str = "KG이니시스 결제창";
 
@@ -83,13 +83,22 @@ fn open(books: &mut Books, form: Vec<(String, String)>) -> Reply {
         oid.to_string(),
         price.to_string(),
     );
+    let vbank = get(&form, "gopaymethod") == fixed::GOPAYMETHOD_VBANK;
     let token = books.windows.open(form);
-    let inputs = card_input();
+    let inputs = if vbank {
+        bank_select(
+            "입금 은행",
+            "vbank",
+            BANKS.iter().map(|(name, code)| (*code, (*name).to_string())),
+        )
+    } else {
+        card_input()
+    };
     Reply::Page(
         200,
         Window {
             vendor: VENDOR,
-            title: "신용카드 결제",
+            title: if vbank { "가상계좌" } else { "신용카드 결제" },
             token: &token,
             item: &item,
             order: &order,
@@ -120,12 +129,23 @@ fn answer(books: &mut Books, token: &str, answer: &[(String, String)], host: &st
         fields.extend(base);
         return Reply::Page(200, kit::return_page(VENDOR, &return_url, "UTF-8", &fields));
     }
-    let card = entered_card(|k| Some(get(answer, k)).filter(|v| !v.is_empty()), "cardNum");
-    if card.len() < 13 {
-        books.windows.put_back(token, form);
-        return error(400, "Enter a card number.");
-    }
-    let auth = mint_auth(books, &form, card);
+    let vbank = get(&form, "gopaymethod") == fixed::GOPAYMETHOD_VBANK;
+    let auth = if vbank {
+        let bank = get(answer, "vbank");
+        let bank = if BANKS.iter().any(|(_, c)| *c == bank) {
+            bank
+        } else {
+            "88"
+        };
+        mint_auth(books, &form, String::new(), bank.to_string())
+    } else {
+        let card = entered_card(|k| Some(get(answer, k)).filter(|v| !v.is_empty()), "cardNum");
+        if card.len() < 13 {
+            books.windows.put_back(token, form);
+            return error(400, "Enter a card number.");
+        }
+        mint_auth(books, &form, card, String::new())
+    };
     let origin = format!("http://{host}");
     let mut fields = vec![
         ("resultCode", code::STD_OK.to_string()),

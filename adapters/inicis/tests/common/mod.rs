@@ -228,6 +228,19 @@ pub async fn pay_in_window(
     form: &[u8],
     card: Option<&str>,
 ) -> Result<Vec<(String, String)>, String> {
+    let answer = match card {
+        Some(c) => format!("cardNumber={c}&ACTION=approve"),
+        None => "ACTION=cancel".to_string(),
+    };
+    answer_window(endpoint, form, answer).await
+}
+
+/// Open the simulated window with `form` and answer it with the form body `answer`.
+pub async fn answer_window(
+    endpoint: &str,
+    form: &[u8],
+    answer: String,
+) -> Result<Vec<(String, String)>, String> {
     let client = reqwest::Client::new();
     let page = client
         .post(format!("{endpoint}/window"))
@@ -245,10 +258,6 @@ pub async fn pay_in_window(
         .and_then(|r| r.split('"').next())
         .ok_or_else(|| "the window page has no form (refused?)".to_string())?
         .to_string();
-    let answer = match card {
-        Some(c) => format!("cardNumber={c}&ACTION=approve"),
-        None => "ACTION=cancel".to_string(),
-    };
     let ret = client
         .post(format!("{endpoint}/window/{token}"))
         .header("Content-Type", "application/x-www-form-urlencoded")
@@ -264,4 +273,22 @@ pub async fn pay_in_window(
         return Err("the window posted nothing back".into());
     }
     Ok(fields)
+}
+
+/// `checkout.prepare` of a virtual-account `requestPayment` window.
+pub fn checkout_va(payment_id: &str, total: i64) -> PgRequest {
+    request(
+        Operation::CheckoutPrepare,
+        json!({ "returnUrl": "https://merchant.example/pay/return", "checkout": {
+            "kind": "PAYMENT",
+            "storeId": "store-1",
+            "paymentId": payment_id,
+            "orderName": "가상계좌 주문",
+            "totalAmount": total,
+            "currency": "CURRENCY_KRW",
+            "payMethod": "VIRTUAL_ACCOUNT",
+            "virtualAccount": { "accountExpiry": { "validHours": 72 } },
+            "customer": { "fullName": "홍길동", "phoneNumber": "010-1234-5678", "email": "buyer@example.com" }
+        } }),
+    )
 }
