@@ -28,7 +28,7 @@ use crate::rules::resolve_cancel;
 
 /// Decode the answer to `req`.
 pub fn decode(
-    ctx: &EncodeContext<'_>,
+    _ctx: &EncodeContext<'_>,
     req: &PgRequest,
     sent: &WireRequest,
     resp: &WireResponse,
@@ -40,7 +40,6 @@ pub fn decode(
                 .into(),
         });
     }
-    InicisChannel::from_context(ctx.channel)?;
     let answer = Answer::parse(&resp.body).map_err(|e| {
         malformed(match resp.status {
             Some(s) if !(200..300).contains(&s) => format!("HTTP {s}: {e}"),

@@ -835,12 +835,15 @@ mod inicis_cases {
     /// The `[ENC]` fields of a v1 call.
     const ENC: &[&str] = &["cardNumber", "regNo", "cardPw", "refundAcctNum"];
 
-    fn aes_key(ch: &ChannelContext) -> Vec<u8> {
-        ch.credential("api_key")
-            .expect("api_key")
-            .expose()
-            .as_bytes()
-            .to_vec()
+    /// The INIAPI key and IV of the MID a call is made under (the billing MID has its own key).
+    fn key_iv(ch: &ChannelContext, mid: &str) -> (Vec<u8>, Vec<u8>) {
+        let billing = ch.option("billing_mid") == Some(mid);
+        let key = match ch.credentials.get("billing_api_key") {
+            Some(k) if billing => k.expose().clone(),
+            _ => ch.credential("api_key").expect("api_key").expose().clone(),
+        };
+        let iv = ch.credential("api_iv").expect("api_iv").expose().clone();
+        (key.into_bytes(), iv.into_bytes())
     }
 
     /// Encoding a call: the text to UTF-8, AES-128-CBC + base64 of each `[ENC]` field, and the
@@ -867,17 +870,19 @@ mod inicis_cases {
             _ => {}
         }
         if !is_json {
-            for (k, v) in form_urldecode(&wire.body, CS).unwrap_or_default() {
+            let form = form_urldecode(&wire.body, CS).unwrap_or_default();
+            let mid = form
+                .iter()
+                .find(|(k, _)| k == "mid")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let (key, iv) = key_iv(ch, &mid);
+            for (k, v) in form {
                 if ENC.contains(&k.as_str()) && !v.is_empty() {
                     let raw = codec::b64_decode("b", &v).expect("base64");
-                    let plain = crypto::aes_cbc_decrypt(
-                        &aes_key(ch),
-                        ch.credential("api_iv").expect("iv").expose().as_bytes(),
-                        &raw,
-                    )
-                    .expect("decrypts");
+                    let plain = crypto::aes_cbc_decrypt(&key, &iv, &raw).expect("decrypts");
                     steps.push(Step::AesEnc {
-                        key: aes_key(ch),
+                        key: key.clone(),
                         plain,
                     });
                     steps.push(Step::B64Enc(raw));
