@@ -13,6 +13,7 @@ use std::process::Command;
 /// The targets in `fuzz/Cargo.toml`.
 pub const TARGETS: &[&str] = &[
     "decode_galaxia",
+    "decode_inicis",
     "decode_ksnet",
     "decode_smartro",
     "sim_galaxia",

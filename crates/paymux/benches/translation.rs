@@ -75,6 +75,7 @@ enum Step {
     B64Enc(Vec<u8>),
     B64Dec(String),
     Sha256(Vec<u8>),
+    Sha512(Vec<u8>),
     Md5(Vec<u8>),
     /// Encode this text to the charset (strict, as adapters do).
     Enc(Charset, String),
@@ -100,6 +101,7 @@ impl Step {
             Step::B64Enc(b) => codec::b64_encode(b).len(),
             Step::B64Dec(t) => codec::b64_decode("b", t).map_or(0, |v| v.len()),
             Step::Sha256(b) => crypto::sha256(b)[0] as usize,
+            Step::Sha512(b) => crypto::sha512(b)[0] as usize,
             Step::Md5(b) => crypto::md5(b)[0] as usize,
             Step::Enc(cs, t) => charset::encode("f", t, *cs).map_or(0, |v| v.len()),
             Step::Dec(cs, b) => charset::decode("f", b, *cs).map_or(0, |v| v.len()),
@@ -822,6 +824,265 @@ mod smartro_cases {
 }
 
 // ---------------------------------------------------------------------------------------------
+// KG Inicis: INIAPI v1 (form, AES-128-CBC `[ENC]` fields, SHA-512) and v2 (JSON, SHA-512), and
+// the standard window (form, SHA-256 signatures).
+
+#[cfg(feature = "inicis")]
+mod inicis_cases {
+    use super::*;
+
+    const CS: Charset = Charset::Utf8;
+    /// The `[ENC]` fields of a v1 call.
+    const ENC: &[&str] = &["cardNumber", "regNo", "cardPw", "refundAcctNum"];
+
+    /// The INIAPI key and IV of the MID a call is made under (the billing MID has its own key).
+    fn key_iv(ch: &ChannelContext, mid: &str) -> (Vec<u8>, Vec<u8>) {
+        let billing = ch.option("billing_mid") == Some(mid);
+        let key = match ch.credentials.get("billing_api_key") {
+            Some(k) if billing => k.expose().clone(),
+            _ => ch.credential("api_key").expect("api_key").expose().clone(),
+        };
+        let iv = ch.credential("api_iv").expect("api_iv").expose().clone();
+        (key.into_bytes(), iv.into_bytes())
+    }
+
+    /// Encoding a call: the text to UTF-8, AES-128-CBC + base64 of each `[ENC]` field, and the
+    /// SHA-512 `hashData` (v1 and v2) over ~200 bytes; a window form's SHA-256 signatures.
+    fn encode_steps(ch: &ChannelContext, wire: &WireRequest) -> Vec<Step> {
+        let is_json = wire.body.first() == Some(&b'{');
+        let mut steps = vec![Step::Enc(
+            CS,
+            if is_json {
+                text(CS, &wire.body)
+            } else {
+                form_values(&wire.body, CS)
+            },
+        )];
+        match &wire.target {
+            WireTarget::Browser { .. } => {
+                steps.extend((0..3).map(|_| Step::Sha256(vec![b'0'; 96])));
+                return steps;
+            }
+            WireTarget::Http { url, .. } if url.ends_with("/api/payAuth") => {
+                steps.extend((0..2).map(|_| Step::Sha256(vec![b'0'; 96])));
+                return steps;
+            }
+            _ => {}
+        }
+        if !is_json {
+            let form = form_urldecode(&wire.body, CS).unwrap_or_default();
+            let mid = form
+                .iter()
+                .find(|(k, _)| k == "mid")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let (key, iv) = key_iv(ch, &mid);
+            for (k, v) in form {
+                if ENC.contains(&k.as_str()) && !v.is_empty() {
+                    let raw = codec::b64_decode("b", &v).expect("base64");
+                    let plain = crypto::aes_cbc_decrypt(&key, &iv, &raw).expect("decrypts");
+                    steps.push(Step::AesEnc {
+                        key: key.clone(),
+                        plain,
+                    });
+                    steps.push(Step::B64Enc(raw));
+                }
+            }
+        }
+        steps.push(Step::Sha512(vec![b'0'; 200]));
+        steps
+    }
+
+    fn prior(tid: &str, total: i64) -> Value {
+        json!({ "pgTxId": tid, "paidAt": "2025-03-14T09:00:00+09:00",
+                "amount": { "total": total, "cancelled": 0 }, "cancelCount": 0, "method": "CARD" })
+    }
+
+    /// Play the simulated window: open it with the form, pay with the card; the fields it
+    /// posts back.
+    async fn pay_in_window(sim: &Sim, form: &[u8]) -> BTreeMap<String, String> {
+        let base = format!("http://{}", sim.handle.endpoint());
+        let post = |url: String, body: Vec<u8>| WireRequest {
+            target: WireTarget::Http {
+                method: "POST".into(),
+                url,
+                headers: vec![paymux_core::adapter::Header {
+                    name: "Content-Type".into(),
+                    value: "application/x-www-form-urlencoded".into(),
+                    sensitive: false,
+                }],
+            },
+            body,
+            view: Value::Null.into(),
+            read_timeout: None,
+        };
+        let page = sim
+            .transport
+            .send(
+                &post(format!("{base}/window"), form.to_vec()),
+                Timeouts::default(),
+            )
+            .await
+            .expect("the window answers");
+        let page = String::from_utf8_lossy(&page.body).into_owned();
+        let token = page
+            .split("action=\"/window/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a window form")
+            .to_string();
+        let ret = sim
+            .transport
+            .send(
+                &post(
+                    format!("{base}/window/{token}"),
+                    format!("cardNumber={CARD_OK}&ACTION=approve").into_bytes(),
+                ),
+                Timeouts::default(),
+            )
+            .await
+            .expect("the window posts back");
+        let page = String::from_utf8_lossy(&ret.body).into_owned();
+        page.split("<input type=\"hidden\" name=\"")
+            .skip(1)
+            .filter_map(|p| {
+                let (k, rest) = p.split_once("\" value=\"")?;
+                let (v, _) = rest.split_once('"')?;
+                Some((k.to_string(), v.to_string()))
+            })
+            .collect()
+    }
+
+    pub(super) async fn cases() -> Vec<Case> {
+        let sim = Sim::start("inicis").await;
+        let ch = sim.channel("inicis-test");
+        let mut out = Vec::new();
+        let mut push = |mut c: Case, extra_dec: Vec<Step>, note| {
+            c.encode_base = encode_steps(&c.channel, &c.wire);
+            if let Some(r) = &c.resp {
+                c.decode_base = vec![Step::Dec(CS, r.body.clone())];
+            }
+            c.decode_base.extend(extra_dec);
+            c.note = note;
+            out.push(c);
+        };
+        const V1: &str = "v1 form: percent-encoding, the fields and the masked view on top of AES/base64/SHA-512 + UTF-8";
+        const V2: &str = "v2 JSON: the data object serialized once and embedded, the masked view; the baseline is SHA-512 + UTF-8";
+
+        let (c, o) = sim
+            .capture(
+                &ch,
+                "payment.instant (card)",
+                request(
+                    Operation::PaymentInstant,
+                    json!({ "paymentId": "benchi1", "channelKey": "inicis-test",
+                            "orderName": "나이키 와플 트레이너 2 SD", "customer": customer(),
+                            "amount": { "total": 10_000 }, "currency": "KRW",
+                            "method": { "card": { "credential": {
+                                "number": CARD_OK, "expiryYear": "28", "expiryMonth": "06",
+                                "birthOrBusinessRegistrationNumber": "880315", "passwordTwoDigits": "37" } } } }),
+                ),
+            )
+            .await;
+        let card_tid = tid(&o);
+        push(c, vec![], V1);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "payment.get",
+                request(
+                    Operation::PaymentGet,
+                    json!({ "paymentId": "benchi1", "prior": { "pgTxId": card_tid } }),
+                ),
+            )
+            .await;
+        push(c, vec![], V2);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "payment.cancel (partial)",
+                request(
+                    Operation::PaymentCancel,
+                    json!({ "paymentId": "benchi1", "reason": "고객 요청", "amount": 3000,
+                            "prior": prior(&card_tid, 10_000) }),
+                ),
+            )
+            .await;
+        push(c, vec![], V2);
+        let (c, o) = sim
+            .capture(
+                &ch,
+                "billing-key.issue",
+                request(
+                    Operation::BillingKeyIssue,
+                    json!({ "billingKey": "bk-bench-i", "channelKey": "inicis-test",
+                            "method": { "card": { "credential": {
+                                "number": CARD_OK, "expiryYear": "28", "expiryMonth": "06",
+                                "birthOrBusinessRegistrationNumber": "880315", "passwordTwoDigits": "37" } } },
+                            "customer": customer() }),
+                ),
+            )
+            .await;
+        let key = pg_billing_key(&o);
+        push(c, vec![], V1);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "payment.billing-key (card)",
+                request(
+                    Operation::PaymentBillingKey,
+                    json!({ "paymentId": "benchi2", "billingKey": "bk-bench-i",
+                            "orderName": "월간 이용권 정기결제", "customer": customer(),
+                            "amount": { "total": 10_000 }, "currency": "KRW",
+                            "installmentMonth": 0,
+                            "prior": { "pgBillingKey": key, "method": "CARD" } }),
+                ),
+            )
+            .await;
+        push(c, vec![], V1);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "checkout.prepare (card)",
+                request(
+                    Operation::CheckoutPrepare,
+                    json!({ "returnUrl": "https://merchant.example/pay/return", "checkout": {
+                        "kind": "PAYMENT", "storeId": "store-1", "paymentId": "benchiwin",
+                        "channelKey": "inicis-test", "orderName": "나이키 와플 트레이너 2 SD",
+                        "totalAmount": 1004, "currency": "CURRENCY_KRW", "payMethod": "CARD",
+                        "customer": { "customerId": "user01", "fullName": "홍길동",
+                                      "phoneNumber": "010-1234-5678", "email": "buyer@example.com" } } }),
+                ),
+            )
+            .await;
+        let returned = pay_in_window(&sim, &c.wire.body).await;
+        push(
+            c,
+            vec![],
+            "form: percent-encoding, the window's fields and the masked view on top of three SHA-256",
+        );
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "checkout.complete (card)",
+                request(
+                    Operation::CheckoutComplete,
+                    json!({ "paymentId": "benchiwin", "returned": returned,
+                            "prior": { "amount": { "total": 1004 }, "method": "CARD" } }),
+                ),
+            )
+            .await;
+        push(
+            c,
+            vec![Step::Sha256(vec![b'0'; 96])],
+            "the return checked against the allowed IDC URLs; the answer's authSignature verified",
+        );
+        drop(sim);
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // KSNET: WEBFEP (HTTP JSON, UTF-8 with EUC-KR-representable text) and KSPay (TCP, fixed-width
 // EUC-KR). Neither has a cipher: the baseline is the charset work.
 
@@ -989,6 +1250,8 @@ async fn all_cases() -> Vec<Case> {
     let mut v: Vec<Case> = Vec::new();
     #[cfg(feature = "galaxia")]
     v.extend(galaxia_cases::cases().await);
+    #[cfg(feature = "inicis")]
+    v.extend(inicis_cases::cases().await);
     #[cfg(feature = "ksnet")]
     v.extend(ksnet_cases::cases().await);
     #[cfg(feature = "smartro")]
