@@ -64,6 +64,8 @@ use tracing::instrument::WithSubscriber;
 mod capture;
 mod checks;
 mod data;
+#[cfg(feature = "fake")]
+pub mod fake;
 mod fixture;
 mod report;
 mod run;

@@ -1,24 +1,27 @@
 //! Tests of the kit itself against a fake PG: the correct fake passes, and each deliberately
 //! broken variant fails exactly the scenario that should catch it.
 
-mod fake;
-
 use std::sync::Arc;
 
-use fake::{Bugs, FakeAdapter, FakeSimulator, DESCRIPTOR_EMPTY, DESCRIPTOR_OVERCLAIMS};
+use paymux_testkit::fake::{Bugs, FakeAdapter, FakeSim, KIT, KIT_EMPTY, KIT_OVERCLAIMS};
 use paymux_testkit::{Conformance, Report, Status};
 
-async fn run(adapter: FakeAdapter, simulator: FakeSimulator) -> Report {
+async fn run(adapter: FakeAdapter, simulator: FakeSim) -> Report {
     Conformance::new(Arc::new(adapter), Arc::new(simulator))
         .run()
         .await
 }
 
+fn correct() -> FakeAdapter {
+    FakeAdapter::new(KIT)
+}
+
+fn simulator() -> FakeSim {
+    FakeSim::new(KIT)
+}
+
 fn broken(bugs: Bugs) -> FakeAdapter {
-    FakeAdapter {
-        bugs,
-        ..FakeAdapter::correct()
-    }
+    correct().with_bugs(bugs)
 }
 
 fn message<'a>(report: &'a Report, name: &str) -> &'a str {
@@ -34,7 +37,7 @@ fn message<'a>(report: &'a Report, name: &str) -> &'a str {
 
 #[tokio::test]
 async fn the_correct_fake_passes_every_declared_scenario() {
-    let report = run(FakeAdapter::correct(), FakeSimulator::default()).await;
+    let report = run(correct(), simulator()).await;
     assert!(report.is_ok(), "{report}");
     for name in [
         "capabilities.declared",
@@ -77,7 +80,7 @@ async fn insufficient_funds_mapped_to_card_declined_fails_exactly_that_scenario(
             insufficient_as_declined: true,
             ..Bugs::default()
         }),
-        FakeSimulator::default(),
+        simulator(),
     )
     .await;
     assert_eq!(
@@ -98,7 +101,7 @@ async fn a_card_number_in_the_wire_view_fails_masking_only() {
             card_in_view: true,
             ..Bugs::default()
         }),
-        FakeSimulator::default(),
+        simulator(),
     )
     .await;
     assert_eq!(report.failed_names(), ["masking"], "{report}");
@@ -115,7 +118,7 @@ async fn a_card_number_in_a_log_line_fails_masking() {
             card_in_log: true,
             ..Bugs::default()
         }),
-        FakeSimulator::default(),
+        simulator(),
     )
     .await;
     assert_eq!(report.failed_names(), ["masking"], "{report}");
@@ -132,7 +135,7 @@ async fn limits_not_checked_in_validate_fail_each_limit_scenario() {
             no_limit_rules: true,
             ..Bugs::default()
         }),
-        FakeSimulator::default(),
+        simulator(),
     )
     .await;
     assert_eq!(
@@ -152,11 +155,8 @@ async fn limits_not_checked_in_validate_fail_each_limit_scenario() {
 
 #[tokio::test]
 async fn a_declared_capability_no_scenario_exercises_fails_coverage() {
-    let adapter = FakeAdapter {
-        desc: &DESCRIPTOR_OVERCLAIMS,
-        bugs: Bugs::default(),
-    };
-    let report = run(adapter, FakeSimulator::default()).await;
+    let adapter = FakeAdapter::new(KIT.with_descriptor(&KIT_OVERCLAIMS));
+    let report = run(adapter, simulator()).await;
     assert_eq!(report.failed_names(), ["capabilities.coverage"], "{report}");
     let m = message(&report, "capabilities.coverage");
     assert!(
@@ -168,11 +168,8 @@ async fn a_declared_capability_no_scenario_exercises_fails_coverage() {
 
 #[tokio::test]
 async fn an_adapter_declaring_nothing_fails_with_a_clear_message() {
-    let adapter = FakeAdapter {
-        desc: &DESCRIPTOR_EMPTY,
-        bugs: Bugs::default(),
-    };
-    let report = run(adapter, FakeSimulator::default()).await;
+    let adapter = FakeAdapter::new(KIT.with_descriptor(&KIT_EMPTY));
+    let report = run(adapter, simulator()).await;
     assert!(!report.is_ok());
     assert!(
         message(&report, "capabilities.declared").contains("declares no operations"),
@@ -188,7 +185,7 @@ async fn an_unimplemented_adapter_fails_with_the_not_implemented_message() {
             unimplemented: true,
             ..Bugs::default()
         }),
-        FakeSimulator::default(),
+        simulator(),
     )
     .await;
     let m = message(&report, "payment.instant.card.approve");
@@ -202,11 +199,8 @@ async fn an_unimplemented_adapter_fails_with_the_not_implemented_message() {
 
 #[tokio::test]
 async fn a_simulator_answering_the_late_card_in_time_fails_the_unknown_scenario() {
-    let sim = FakeSimulator {
-        no_late_delay: true,
-        ..FakeSimulator::default()
-    };
-    let report = run(FakeAdapter::correct(), sim).await;
+    let sim = simulator().answer_late_at_once();
+    let report = run(correct(), sim).await;
     assert_eq!(report.failed_names(), ["unknown.late_answer"], "{report}");
     assert!(message(&report, "unknown.late_answer").contains("Outcome::Unknown"));
 }
@@ -219,7 +213,7 @@ async fn assert_ok_panics_listing_the_failures() {
             insufficient_as_declined: true,
             ..Bugs::default()
         }),
-        FakeSimulator::default(),
+        simulator(),
     )
     .await
     .assert_ok();
@@ -229,9 +223,9 @@ async fn assert_ok_panics_listing_the_failures() {
 async fn assert_conformance_runs_a_registration() {
     use paymux_core::registry::AdapterRegistration;
     static REGISTRATION: AdapterRegistration = AdapterRegistration {
-        descriptor: &fake::DESCRIPTOR,
-        adapter: || Arc::new(FakeAdapter::correct()),
-        simulator: Some(|| Arc::new(FakeSimulator::default())),
+        descriptor: KIT.descriptor,
+        adapter: || Arc::new(FakeAdapter::new(KIT)),
+        simulator: Some(|| Arc::new(FakeSim::new(KIT))),
     };
     paymux_testkit::assert_conformance(&REGISTRATION, paymux_testkit::DefaultFixture).await;
 }
