@@ -242,7 +242,9 @@ impl PgAdapter for FakeAdapter {
         }
         let tid = s("tid");
         let detail = match req {
-            PgRequest::Instant(_) | PgRequest::CheckoutComplete(_) if v.get("account").is_some() => {
+            PgRequest::Instant(_) | PgRequest::CheckoutComplete(_)
+                if v.get("account").is_some() =>
+            {
                 return Ok(Outcome::VirtualAccountIssued(VirtualAccountIssued {
                     pg_tx_id: tid,
                     bank: s("bank"),

@@ -309,7 +309,11 @@ impl FakeSim {
         let token = self.book().windows.open(order.clone());
         window::Window {
             vendor,
-            title: if va { "가상계좌 발급" } else { "신용카드 결제" },
+            title: if va {
+                "가상계좌 발급"
+            } else {
+                "신용카드 결제"
+            },
             token: &token,
             item: &order.order_name,
             order: &order.order_id,
