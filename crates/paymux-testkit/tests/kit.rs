@@ -1,9 +1,13 @@
 //! Tests of the kit itself against a fake PG: the correct fake passes, and each deliberately
 //! broken variant fails exactly the scenario that should catch it.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use paymux_testkit::fake::{Bugs, FakeAdapter, FakeSim, KIT, KIT_EMPTY, KIT_OVERCLAIMS};
+use paymux_core::adapter::{Method, WireTarget};
+use paymux_testkit::fake::{
+    Bugs, FakeAdapter, FakeSim, FAKE, KIT, KIT_EMPTY, KIT_OVERCLAIMS, TESTWIN,
+};
 use paymux_testkit::{Conformance, Report, Status};
 
 async fn run(adapter: FakeAdapter, simulator: FakeSim) -> Report {
@@ -228,4 +232,120 @@ async fn assert_conformance_runs_a_registration() {
         simulator: Some(|| Arc::new(FakeSim::new(KIT))),
     };
     paymux_testkit::assert_conformance(&REGISTRATION, paymux_testkit::DefaultFixture).await;
+}
+
+#[test]
+fn linking_the_testkit_registers_no_adapter() {
+    // Registration is opt-in (`register_fake!`): this binary links the fake and registers
+    // nothing, as adapters' conformance tests and the facade's tests must not see a `fake`.
+    let ids: Vec<_> = paymux_core::registry::adapters()
+        .iter()
+        .map(|r| r.descriptor.id)
+        .collect();
+    assert!(ids.is_empty(), "{ids:?}");
+}
+
+#[tokio::test]
+async fn the_gateway_profile_passes_conformance() {
+    let report = run(FakeAdapter::new(FAKE), FakeSim::new(FAKE)).await;
+    assert!(report.is_ok(), "{report}");
+    for name in [
+        "payment.instant.card.approve",
+        "payment.cancel.partial",
+        "billing_key.lifecycle",
+        "unknown.late_answer",
+        "unknown.connection_dropped",
+        "masking",
+        "capabilities.coverage",
+    ] {
+        assert_eq!(
+            report.get(name).map(|r| &r.status),
+            Some(&Status::Passed),
+            "{name}\n{report}"
+        );
+    }
+}
+
+/// Pays in the fake's window as a payer would: open it with the prepared form, answer it, and
+/// read the form it posts back.
+struct FakeWindowPayer;
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    Some(&text[from..from + text[from..].find(end)?])
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[async_trait::async_trait]
+impl paymux_testkit::Fixture for FakeWindowPayer {
+    async fn pay_in_window(
+        &self,
+        visit: paymux_testkit::WindowVisit<'_>,
+    ) -> Result<BTreeMap<String, String>, String> {
+        let WireTarget::Browser { url, .. } = &visit.prepared.target else {
+            return Err(format!("not a window: {:?}", visit.prepared.target));
+        };
+        let http = reqwest::Client::new();
+        let post = |url: String, body: Vec<u8>| {
+            http.post(url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+        };
+        let page = post(url.clone(), visit.prepared.body.clone())
+            .await
+            .map_err(|e| e.to_string())?
+            .text()
+            .await
+            .map_err(|e| e.to_string())?;
+        let token = between(&page, "action=\"/window/", "\"").ok_or(format!("no form: {page}"))?;
+        let answer = match visit.method {
+            Method::VirtualAccount => "ACTION=approve&bank=SHINHAN".to_string(),
+            _ => format!("ACTION=approve&cardNumber={}", visit.card_number),
+        };
+        let back = post(
+            format!("http://{}/window/{token}", visit.endpoint),
+            answer.into_bytes(),
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+        Ok(back
+            .split("<input type=\"hidden\" ")
+            .skip(1)
+            .filter_map(|i| {
+                let name = between(i, "name=\"", "\"")?;
+                let value = between(i, "value=\"", "\"")?;
+                Some((unescape(name), unescape(value)))
+            })
+            .collect())
+    }
+}
+
+#[tokio::test]
+async fn the_window_profile_passes_conformance_through_its_window() {
+    let report = Conformance::new(
+        Arc::new(FakeAdapter::new(TESTWIN)),
+        Arc::new(FakeSim::new(TESTWIN)),
+    )
+    .fixture(FakeWindowPayer)
+    .run()
+    .await;
+    assert!(report.is_ok(), "{report}");
+    for name in ["checkout[CARD]", "checkout[VIRTUAL_ACCOUNT]", "masking"] {
+        assert_eq!(
+            report.get(name).map(|r| &r.status),
+            Some(&Status::Passed),
+            "{name}\n{report}"
+        );
+    }
 }
