@@ -328,6 +328,7 @@ impl FakeSim {
     fn answer_window(&self, token: &str, body: &[u8]) -> Option<String> {
         let order = self.book().windows.take(token)?;
         let f = form_map(body);
+        let return_url = order.return_url.clone();
         let mut fields = vec![
             ("orderId", order.order_id.clone()),
             ("amount", order.amount.clone()),
@@ -336,27 +337,16 @@ impl FakeSim {
             let approval = format!("ap-{token}");
             let card = window::entered_card(|k| f.get(k).map(String::as_str), "cardNumber");
             let bank = f.get("bank").cloned();
-            let return_url = order.return_url.clone();
             self.book()
                 .approvals
                 .insert(approval.clone(), Approval { order, card, bank });
             fields.push(("RESPONSE_CODE", OK.into()));
             fields.push(("token", approval));
-            Some(window::return_page(
-                self.profile.descriptor.display_name,
-                &return_url,
-                "UTF-8",
-                &fields,
-            ))
         } else {
             fields.push(("RESPONSE_CODE", WINDOW_CANCELLED.into()));
-            Some(window::return_page(
-                self.profile.descriptor.display_name,
-                &order.return_url,
-                "UTF-8",
-                &fields,
-            ))
         }
+        let vendor = self.profile.descriptor.display_name;
+        Some(window::return_page(vendor, &return_url, "UTF-8", &fields))
     }
 
     /// `POST /approve {mid, token, orderId}`: the window's payment, approved or declined.
