@@ -17,6 +17,11 @@
 //!
 //! or, from the adapter's registration, [`assert_conformance`].
 //!
+//! With the `fake` feature, the `fake` module is the one fake PG the workspace's tests use (the
+//! gateway's end-to-end and hosted-checkout tests, this kit's self-tests): an adapter and
+//! simulator whose declared capabilities and bugs are data, registered only where a test binary
+//! asks for it with `register_fake!`.
+//!
 //! Requests are PortOne V2 JSON bodies (the `paymux wire` request-file shape), passed through
 //! [`Fixture::tailor`] for what the PG additionally needs, and parsed with
 //! [`PgRequest::from_json`](paymux_core::PgRequest::from_json): the suite needs no adapter
@@ -64,6 +69,8 @@ use tracing::instrument::WithSubscriber;
 mod capture;
 mod checks;
 mod data;
+#[cfg(feature = "fake")]
+pub mod fake;
 mod fixture;
 mod report;
 mod run;

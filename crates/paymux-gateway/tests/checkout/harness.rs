@@ -190,7 +190,7 @@ impl Harness {
             .start(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .unwrap();
-        let testwin = Arc::new(TestWinSim::default());
+        let testwin = Arc::new(TestWinSim::new(crate::testwin::TESTWIN));
         let t_handle = testwin
             .clone()
             .start(SocketAddr::from(([127, 0, 0, 1], 0)))
