@@ -20,8 +20,8 @@
 use chrono::{DateTime, Duration, FixedOffset, TimeZone};
 use paymux_core::adapter::kst;
 use paymux_core::adapter::{
-    CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, Header, ViewSource,
-    WireRequest, WireTarget, WireView,
+    CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, Header, ScriptArg,
+    ScriptCall, ViewSource, WindowOpen, WireRequest, WireTarget, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::{parse_sdk_due_date, CheckoutExpiry, PaymentPayMethod};
@@ -180,6 +180,14 @@ pub fn prepare(
         target: WireTarget::Browser {
             url: script,
             accept_charset: "UTF-8",
+            // INIStdPay.js opens the window with the form: `INIStdPay.pay(formId)`.
+            open: WindowOpen::Script {
+                calls: vec![ScriptCall {
+                    function: "INIStdPay.pay".into(),
+                    args: vec![ScriptArg::FormId],
+                }],
+            },
+            shown_amount: Some(r.total_amount),
         },
         body,
         view: WireView::lazy(move || {

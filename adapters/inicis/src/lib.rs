@@ -12,7 +12,7 @@
 //! | [`rules`] | Inicis' validation rules (limits read from [`DESCRIPTOR`]) and the cancel plan |
 //! | [`checkout`] | the window form (`checkout.prepare`), the return check and approval (`checkout.complete`), the net cancel's bytes |
 //! | [`encode`] / [`decode`] | unified request ⇄ INIAPI calls, per operation (which generation and why: [`encode`]); the deposit notice |
-//! | [`netcancel`] | `checkout.complete` with the net cancel of an approval in doubt |
+//! | [`netcancel`] | whether Inicis confirmed the net cancel of an approval in doubt |
 //! | [`reconstructed`] | every part public material does not show, with the reason |
 //! | `simulator` | an INIAPI + INIStdPay simulator with a ledger, on `paymux_core::simulator`'s kit |
 //!
@@ -155,6 +155,24 @@ impl PgAdapter for InicisAdapter {
         resp: &WireResponse,
     ) -> Result<Outcome, PgError> {
         decode::decode(ctx, req, sent, resp)
+    }
+
+    /// Inicis' net cancel (망취소) of a window approval in doubt: the approval's own fields, to
+    /// the `netCancelUrl` the window named (checked against the channel's allowed hosts).
+    fn reversal(
+        &self,
+        _ctx: &EncodeContext<'_>,
+        req: &PgRequest,
+        sent: &WireRequest,
+    ) -> Option<WireRequest> {
+        match req {
+            PgRequest::CheckoutComplete(_) => checkout::net_cancel(sent),
+            _ => None,
+        }
+    }
+
+    fn reversal_confirmed(&self, resp: &WireResponse) -> Result<(), String> {
+        netcancel::confirmed(resp)
     }
 
     fn decode_notice(

@@ -57,6 +57,7 @@ fn wire_with(req: &PgRequest, validate: bool) -> Value {
         WireTarget::Browser {
             url,
             accept_charset,
+            ..
         } => json!({ "browser": url, "acceptCharset": accept_charset }),
         WireTarget::Tcp { host, port, .. } => json!({ "tcp": format!("{host}:{port}") }),
     };

@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use common::*;
 use paymux_core::adapter::{IncomingNotice, NoticeEvent, NoticeTrust, PgAdapter};
+use paymux_core::execute::execute;
 use paymux_core::outcome::{ApprovedDetail, Outcome, TxState};
 use paymux_core::simulator::Simulator;
 use paymux_core::transport::{NetTransport, Timeouts};
-use paymux_inicis::netcancel::complete_checkout;
 use paymux_inicis::{InicisAdapter, InicisSimulator};
 use serde_json::{json, Value};
 
@@ -61,11 +61,11 @@ async fn issue_inquire_deposit_and_refund_a_virtual_account() {
         paymux_core::adapter::Operation::CheckoutComplete,
         req_json.take(),
     );
-    let done = complete_checkout(&InicisAdapter, &net, &c, &req, timeouts())
+    let outcome = execute(&InicisAdapter, &net, &c, &req, timeouts())
         .await
         .unwrap();
-    let Outcome::VirtualAccountIssued(va) = done.outcome else {
-        panic!("{:?}", done.outcome)
+    let Outcome::VirtualAccountIssued(va) = outcome else {
+        panic!("{outcome:?}")
     };
     assert_eq!(va.bank.as_deref(), Some("88"));
     assert_eq!(va.amount.unwrap().get(), 5000);

@@ -11,10 +11,11 @@ use async_trait::async_trait;
 use common::*;
 use paymux_core::adapter::{PgAdapter, WireRequest, WireResponse, WireTarget};
 use paymux_core::error::PgError;
+use paymux_core::execute::execute;
+use paymux_core::outcome::REVERSED_CODE;
 use paymux_core::outcome::{ApprovedDetail, Outcome};
 use paymux_core::simulator::Simulator;
 use paymux_core::transport::{NetTransport, Timeouts, Transport, TransportError};
-use paymux_inicis::netcancel::{complete_checkout, NetCancel, NET_CANCELLED};
 use paymux_inicis::{InicisAdapter, InicisSimulator};
 use serde_json::{json, Value};
 
@@ -68,12 +69,11 @@ async fn a_window_payment_is_approved_without_a_net_cancel() {
     assert_eq!(returned["resultCode"], "0000");
     let ch = channel(&ep);
     let req = complete("win-ok-1", returned, 12500);
-    let done = complete_checkout(&InicisAdapter, &net(), &ctx(&ch), &req, timeouts(2000))
+    let outcome = execute(&InicisAdapter, &net(), &ctx(&ch), &req, timeouts(2000))
         .await
         .unwrap();
-    assert!(done.net_cancel.is_none());
-    let Outcome::Approved(a) = done.outcome else {
-        panic!("{:?}", done.outcome)
+    let Outcome::Approved(a) = outcome else {
+        panic!("{outcome:?}")
     };
     assert_eq!(a.amount.unwrap().get(), 12500);
     assert!(matches!(a.detail, ApprovedDetail::Payment { .. }));
@@ -89,19 +89,14 @@ async fn a_late_approval_is_net_cancelled_and_nothing_stays_charged() {
     let returned = window(&ep, "win-late-1", 5000, Some(CARD_LATE)).await;
     let ch = channel(&ep);
     let req = complete("win-late-1", returned, 5000);
-    let done = complete_checkout(&InicisAdapter, &net(), &ctx(&ch), &req, timeouts(300))
+    let outcome = execute(&InicisAdapter, &net(), &ctx(&ch), &req, timeouts(300))
         .await
         .unwrap();
-    assert_eq!(
-        done.net_cancel,
-        Some(NetCancel::Confirmed),
-        "{:?}",
-        done.outcome
-    );
-    let Outcome::Declined(d) = &done.outcome else {
-        panic!("{:?}", done.outcome)
+    // The net cancel was confirmed: a decline with paymux's own code.
+    let Outcome::Declined(d) = &outcome else {
+        panic!("{outcome:?}")
     };
-    assert_eq!(d.pg_code, NET_CANCELLED);
+    assert_eq!(d.pg_code, REVERSED_CODE);
     assert!(!d.retry_safe);
     let ledger = sim.ledger();
     assert_eq!(ledger.len(), 1);
@@ -117,13 +112,13 @@ async fn declines_are_declines_and_need_no_net_cancel() {
     let returned = window(&ep, "win-no-1", 5000, Some(CARD_DECLINED)).await;
     let ch = channel(&ep);
     let req = complete("win-no-1", returned, 5000);
-    let done = complete_checkout(&InicisAdapter, &net(), &ctx(&ch), &req, timeouts(2000))
+    let outcome = execute(&InicisAdapter, &net(), &ctx(&ch), &req, timeouts(2000))
         .await
         .unwrap();
-    assert!(done.net_cancel.is_none());
-    let Outcome::Declined(d) = done.outcome else {
-        panic!()
+    let Outcome::Declined(d) = outcome else {
+        panic!("{outcome:?}")
     };
+    assert_ne!(d.pg_code, REVERSED_CODE, "no net cancel for a decline");
     assert_eq!(d.kind.as_str(), "card_declined");
     assert!(sim.ledger().is_empty());
 }
@@ -194,10 +189,13 @@ async fn a_tampered_approval_is_net_cancelled_with_the_approval_fields() {
             sent: Mutex::default(),
         };
         let req = complete("win-t-1", ret.clone(), 5000);
-        let done = complete_checkout(&InicisAdapter, &t, &ctx(&ch), &req, timeouts(1000))
+        let outcome = execute(&InicisAdapter, &t, &ctx(&ch), &req, timeouts(1000))
             .await
             .unwrap();
-        assert_eq!(done.net_cancel, Some(NetCancel::Confirmed), "{approval}");
+        let Outcome::Declined(d) = &outcome else {
+            panic!("{approval}: {outcome:?}")
+        };
+        assert_eq!(d.pg_code, REVERSED_CODE, "{approval}");
         let sent = t.sent.lock().unwrap();
         assert_eq!(sent.len(), 2);
         assert_eq!(sent[0].0, "https://stgstdpay.inicis.com/api/payAuth");

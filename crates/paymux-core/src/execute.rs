@@ -7,7 +7,7 @@ use tracing::{info, warn};
 
 use crate::adapter::{EncodeContext, PgAdapter, PgRequest, WireRequest};
 use crate::error::PgError;
-use crate::outcome::{Outcome, Unknown};
+use crate::outcome::{DeclineKind, Declined, Outcome, Unknown, REVERSED_CODE};
 use crate::transport::{Timeouts, Transport, TransportError};
 
 /// Validate a request with the generic PortOne rules and the adapter's own.
@@ -36,7 +36,9 @@ pub fn prepare(
 /// - `Err(_)`: nothing reached the PG (invalid, unsupported, unencodable, not sent) — or, for
 ///   an inquiry, the answer was malformed. Never a charge.
 /// - `Ok(Outcome::Unknown)`: sent, no usable answer (timeout, dropped connection, malformed
-///   answer to a money-moving operation). Resolve it by inquiry or reversal.
+///   answer to a money-moving operation). Where the adapter documents a reversal
+///   ([`PgAdapter::reversal`]) it has been sent already: a confirmed one turns the doubt into
+///   a decline ([`REVERSED_CODE`]); otherwise resolve the doubt by inquiry.
 pub async fn execute(
     adapter: &dyn PgAdapter,
     transport: &dyn Transport,
@@ -71,20 +73,63 @@ pub async fn execute_prepared(
             if !op.moves_money() {
                 return Err(PgError::MalformedResponse { detail: reason });
             }
-            return Ok(Outcome::Unknown(Unknown { reason }));
+            return Ok(settle_doubt(adapter, transport, ctx, req, wire, timeouts, reason).await);
         }
     };
     match adapter.decode(ctx, req, wire, &resp) {
+        Ok(Outcome::Unknown(u)) => {
+            warn!(adapter = desc.id, channel = %ctx.channel.key, %op, reason = %u.reason, "outcome unknown");
+            Ok(settle_doubt(adapter, transport, ctx, req, wire, timeouts, u.reason).await)
+        }
         Ok(outcome) => {
             info!(adapter = desc.id, channel = %ctx.channel.key, %op, outcome = outcome.kind_str(), "pg answered");
             Ok(outcome)
         }
         Err(e) if op.moves_money() => {
             warn!(adapter = desc.id, channel = %ctx.channel.key, %op, error = %e, "undecodable answer; outcome unknown");
-            Ok(Outcome::Unknown(Unknown {
-                reason: e.to_string(),
-            }))
+            Ok(settle_doubt(adapter, transport, ctx, req, wire, timeouts, e.to_string()).await)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// An operation whose outcome is in doubt (`reason`): send the adapter's reversal, if it
+/// documents one. Confirmed, the operation is void — a decline nobody should retry blindly;
+/// not confirmed (or none), the outcome stays unknown for an inquiry.
+async fn settle_doubt(
+    adapter: &dyn PgAdapter,
+    transport: &dyn Transport,
+    ctx: &EncodeContext<'_>,
+    req: &PgRequest,
+    wire: &WireRequest,
+    timeouts: Timeouts,
+    reason: String,
+) -> Outcome {
+    let desc = adapter.descriptor();
+    let Some(reversal) = adapter.reversal(ctx, req, wire) else {
+        return Outcome::Unknown(Unknown { reason });
+    };
+    warn!(adapter = desc.id, channel = %ctx.channel.key, op = %req.operation(), "outcome in doubt: sending the PG's reversal");
+    let confirmed = match transport.send(&reversal, timeouts).await {
+        Ok(resp) => adapter.reversal_confirmed(&resp),
+        Err(e) => Err(e.to_string()),
+    };
+    match confirmed {
+        Ok(()) => {
+            info!(adapter = desc.id, channel = %ctx.channel.key, "reversal confirmed");
+            let mut d = Declined::new(
+                REVERSED_CODE,
+                format!("outcome in doubt ({reason}); reversed by the PG's net cancel"),
+                DeclineKind::Other,
+            );
+            d.retry_safe = false;
+            Outcome::Declined(d)
+        }
+        Err(why) => {
+            warn!(adapter = desc.id, channel = %ctx.channel.key, %why, "reversal not confirmed; outcome unknown");
+            Outcome::Unknown(Unknown {
+                reason: format!("{reason}; the reversal was not confirmed: {why}"),
+            })
+        }
     }
 }

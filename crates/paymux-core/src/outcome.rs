@@ -212,6 +212,11 @@ impl Declined {
     }
 }
 
+/// The decline code of an operation whose outcome was in doubt and which the PG's documented
+/// reversal voided ([`PgAdapter::reversal`](crate::adapter::PgAdapter::reversal)):
+/// **paymux's own** code, not a vendor's.
+pub const REVERSED_CODE: &str = "PAYMUX_REVERSED";
+
 /// Normalized decline kinds, on top of the raw vendor code (as ActiveMerchant and sqlx do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -92,6 +92,28 @@ pub trait PgAdapter: Send + Sync + 'static {
         resp: &WireResponse,
     ) -> Result<Outcome, PgError>;
 
+    /// The vendor's documented reversal of `sent` (a net cancel, 망취소) for when its outcome is
+    /// in doubt — no answer, or one that cannot be decoded or trusted. The executor sends it at
+    /// once, so no payment stays charged without a record; the default (`None`) leaves the
+    /// doubt to an inquiry. Pure.
+    fn reversal(
+        &self,
+        ctx: &EncodeContext<'_>,
+        req: &PgRequest,
+        sent: &WireRequest,
+    ) -> Option<WireRequest> {
+        let _ = (ctx, req, sent);
+        None
+    }
+
+    /// Whether the vendor's answer to [`Self::reversal`] confirms it: `Ok(())` when the
+    /// operation is void, `Err(why)` when it is not certain (the doubt stays, for an inquiry).
+    /// Pure.
+    fn reversal_confirmed(&self, resp: &WireResponse) -> Result<(), String> {
+        let _ = resp;
+        Err("this adapter documents no reversal".into())
+    }
+
     /// Decode a notice the PG sent on its own (a deposit, a status webhook) and check its
     /// authentication against `channel`'s keys. Pure. A notice whose signature does not match
     /// is [`PgError::NoticeRefused`]; so is one that cannot be decoded. The default: this
