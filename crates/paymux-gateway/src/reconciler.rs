@@ -94,7 +94,7 @@ async fn retry_later(st: &AppState, table: Table, id: &str) -> Result<(), sqlx::
 }
 
 /// Ask the PG about one payment. `true` when it was settled.
-async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Error> {
+pub(crate) async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Error> {
     let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {
         if p.channel_key.is_none() && p.status == PaymentStatus::Ready {
             // Claimed but no channel was ever recorded: nothing was sent.

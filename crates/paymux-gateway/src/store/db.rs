@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "preregistrations",
         include_str!("../../migrations/0006_preregistrations.sql"),
     ),
+    (
+        7,
+        "notices",
+        include_str!("../../migrations/0007_notices.sql"),
+    ),
 ];
 
 /// Which engine.

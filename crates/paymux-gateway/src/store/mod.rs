@@ -14,6 +14,7 @@ pub mod cancellations;
 pub mod db;
 pub mod group_commit;
 pub mod groups;
+pub mod notices;
 pub mod outbox;
 pub mod payment_search;
 pub mod payments;
@@ -21,6 +22,7 @@ pub mod preregistrations;
 pub mod reconcile;
 pub mod schedules;
 pub mod sessions;
+pub mod webhook_history;
 
 use crate::domain::Destination;
 
