@@ -451,14 +451,20 @@ async fn status_changed(
         }
     }
     let pg_state = report.as_ref().map(|(r, _)| r.state);
-    let consistent = match (p.status, pg_state) {
-        (PaymentStatus::VirtualAccountIssued, Some(TxState::Pending)) => true,
-        (PaymentStatus::Paid, Some(TxState::Approved)) => true,
-        (PaymentStatus::PartialCancelled, Some(TxState::PartiallyCancelled)) => true,
-        (PaymentStatus::Cancelled, Some(TxState::Cancelled)) => true,
-        (PaymentStatus::Failed, None | Some(TxState::NotFound | TxState::Failed)) => true,
-        _ => false,
-    };
+    let consistent = matches!(
+        (p.status, pg_state),
+        (PaymentStatus::VirtualAccountIssued, Some(TxState::Pending))
+            | (PaymentStatus::Paid, Some(TxState::Approved))
+            | (
+                PaymentStatus::PartialCancelled,
+                Some(TxState::PartiallyCancelled)
+            )
+            | (PaymentStatus::Cancelled, Some(TxState::Cancelled))
+            | (
+                PaymentStatus::Failed,
+                None | Some(TxState::NotFound | TxState::Failed)
+            )
+    );
     let detail = format!(
         "the notice claims {claimed:?}; the PG reports {pg_state:?}; the payment is {}",
         p.status
