@@ -544,6 +544,90 @@ async fn unsigned_notices_are_confirmed_by_inquiry(g: Arc<Gw>) {
     );
 }
 
+/// A signed Smartro notice with result code `code` for `tid` / `moid`.
+fn smartro_status_notice(tid: &str, moid: &str, code: &str) -> Vec<u8> {
+    let sign = paymux_smartro::frame::notice_sign_value(tid, code, TEST_MERCHANT_KEY);
+    paymux_core::wire::form_urlencode(
+        &[
+            ("ResultCode", code),
+            ("Tid", tid),
+            ("Mid", TEST_MID),
+            ("Moid", moid),
+            ("SignValue", &sign),
+        ],
+        paymux_core::wire::Charset::Utf8,
+    )
+    .unwrap()
+}
+
+/// Status notices are checked by inquiry: what the PG confirms is applied, a claim it
+/// contradicts changes nothing, a change paymux did not make is left to an operator.
+async fn status_notices_are_checked_by_inquiry(g: Arc<Gw>) {
+    let id = pay_id("status");
+    assert_eq!(g.issue_va(&id, "smartro-test", 9_000).await.0, 200);
+    let tid = g.payment(&id).await["pgTxId"].as_str().unwrap().to_string();
+    // A cash receipt (7001) while the account waits: the PG says "awaiting deposit", nothing
+    // changes, acknowledged.
+    let (s, body) = g
+        .notice(
+            "smartro-test",
+            FORM,
+            smartro_status_notice(&tid, &id, "7001"),
+        )
+        .await;
+    assert_eq!((s, body.as_str()), (200, "OK"));
+    assert_eq!(g.payment(&id).await["status"], "VIRTUAL_ACCOUNT_ISSUED");
+    assert_eq!(g.notice_log(&id).await[0]["verdict"], "NO_CHANGE");
+    // The payer deposits at the simulator, but the deposit notice is lost; a later status
+    // notice makes the gateway ask, and the PG confirms the deposit: PAID.
+    let sim = g
+        ._sandbox
+        .depositors
+        .iter()
+        .find(|(k, _)| k == "smartro-test")
+        .map(|(_, s)| s.clone())
+        .unwrap();
+    assert!(sim.deposit(&tid).is_some());
+    let (s, _) = g
+        .notice(
+            "smartro-test",
+            FORM,
+            smartro_status_notice(&tid, &id, "7001"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let p = g.payment(&id).await;
+    assert_eq!(p["status"], "PAID", "{p}");
+    let log = g.notice_log(&id).await;
+    assert_eq!(log[0]["verdict"], "APPLIED");
+    assert!(log[0]["detail"].as_str().unwrap().contains("inquiry"));
+    let paid: Vec<Value> = g
+        .inbox_for(&id)
+        .await
+        .into_iter()
+        .filter(|h| h["type"] == "Transaction.Paid")
+        .collect();
+    assert_eq!(paid.len(), 1);
+    // "Already cancelled" (2013) for a payment the PG reports as paid: the claim is
+    // contradicted by the inquiry, nothing changes; acknowledged and logged.
+    let (s, _) = g
+        .notice(
+            "smartro-test",
+            FORM,
+            smartro_status_notice(&tid, &id, "2013"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(g.payment(&id).await["status"], "PAID");
+    let log = g.notice_log(&id).await;
+    assert_eq!(log[0]["verdict"], "NO_CHANGE");
+    let detail = log[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("Cancelled") && detail.contains("Approved"),
+        "{detail}"
+    );
+}
+
 /// The sandbox endpoint's own refusals.
 async fn sandbox_deposit_refusals(g: Arc<Gw>) {
     let (s, v) = g
@@ -799,6 +883,7 @@ on_both_backends!(
     deposits_on_every_adapter,
     hostile_notices,
     unsigned_notices_are_confirmed_by_inquiry,
+    status_notices_are_checked_by_inquiry,
     resend_and_history,
 );
 
