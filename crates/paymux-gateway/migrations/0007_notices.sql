@@ -30,3 +30,7 @@ ALTER TABLE webhook_outbox ADD COLUMN resend_of TEXT;         -- the webhook-id 
 ALTER TABLE webhook_outbox ADD COLUMN last_code BIGINT;       -- HTTP status of the last attempt (NULL: no answer)
 ALTER TABLE webhook_outbox ADD COLUMN last_attempt_at BIGINT;
 CREATE INDEX webhook_outbox_payment ON webhook_outbox (payment_id, created_at);
+
+-- Billing keys left ISSUING by an interrupted issue are found by the reconciler without a scan.
+CREATE INDEX billing_keys_issuing ON billing_keys (updated_at) WHERE status = 'ISSUING';
+CREATE INDEX checkout_sessions_billing_key ON checkout_sessions (billing_key);

@@ -46,6 +46,7 @@ pub mod sandbox;
 pub(crate) mod schedule_list;
 pub(crate) mod schedules;
 pub mod server;
+pub(crate) mod stale_keys;
 pub mod state;
 pub(crate) mod store;
 pub(crate) mod util;

@@ -12,6 +12,9 @@
 //! | not found / failed | `FAILED` (once `not_found_grace` has passed since the request) | — (retry) |
 //! | pending, unknown, error | retry later (backoff ×2, capped at 1 h) | retry later |
 //!
+//! Billing keys an interrupted issue left `ISSUING` become `FAILED` once nothing can still
+//! complete them ([`crate::stale_keys`]).
+//!
 //! The same pass expires hosted-checkout sessions nobody came back to
 //! ([`crate::checkout::expire_due`]): their `READY` payments become `FAILED`. A window payment
 //! waiting for its customer has no `reconcile_at` (nothing was sent to the PG yet); it gets one
@@ -58,6 +61,13 @@ pub async fn reconcile_once(st: &Arc<AppState>) -> Result<Report, sqlx::Error> {
     // Checkout sessions nobody came back to: expire them (their payments become FAILED).
     if let Err(e) = crate::checkout::expire_due(st).await {
         tracing::warn!(error = %e, "could not expire checkout sessions; will retry");
+    }
+    // Billing keys an interrupted issue left ISSUING (after the windows above expired).
+    match crate::stale_keys::resolve_due(st).await {
+        Ok(n) => report.resolved += n,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not settle stale ISSUING billing keys; will retry")
+        }
     }
     for due in reconcile::due(&st.db, Table::Cancellations, now).await? {
         if !lease(st, Table::Cancellations, &due).await? {

@@ -72,6 +72,7 @@ fn init_logs() {
 
 struct Gw {
     gw: RunningGateway,
+    database: String,
     http: reqwest::Client,
     _sandbox: paymux_gateway::Sandbox,
     cleanup: Option<test_db::Cleanup>,
@@ -87,7 +88,7 @@ impl Gw {
         tuning.webhook_backoff_base = std::time::Duration::ZERO;
         let mut opts = GatewayOptions {
             listen: "127.0.0.1:0".into(),
-            database,
+            database: database.clone(),
             api_secret: API_SECRET.into(),
             webhook_secret: WEBHOOK_SECRET.into(),
             webhook_previous_secret: None,
@@ -106,6 +107,7 @@ impl Gw {
         gw.attach_simulators(&sb.depositors);
         Some(Gw {
             gw,
+            database,
             http: reqwest::Client::new(),
             _sandbox: sb,
             cleanup: Some(cleanup),
@@ -860,6 +862,77 @@ async fn rotation_signs_with_both_secrets(g: Arc<Gw>) {
     assert!(!verify(OLD_WEBHOOK_SECRET, wid, ts, body, sigs[0]));
 }
 
+/// A billing key an interrupted issue left `ISSUING` becomes `FAILED` (with
+/// `BillingKey.Failed`) once nothing can complete it; a key whose window is still open, and a
+/// fresh one, are left alone.
+async fn stale_issuing_keys_are_settled(g: Arc<Gw>) {
+    use sqlx::Connection;
+    let mut db = sqlx::SqliteConnection::connect(&g.database).await.unwrap();
+    let old = chrono::Utc::now().timestamp_micros() - 3_600_000_000;
+    let fresh = chrono::Utc::now().timestamp_micros();
+    for (key, at) in [
+        ("billing-key-interrupted", old),
+        ("billing-key-window", old),
+        ("billing-key-fresh", fresh),
+    ] {
+        // What `POST /billing-keys` writes before calling the PGs (the gateway died there).
+        sqlx::query(
+            "INSERT INTO billing_keys (billing_key, store_id, status, requested_at, updated_at) \
+             VALUES ($1, 'store-test', 'ISSUING', $2, $2)",
+        )
+        .bind(key)
+        .bind(at)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    }
+    // A billing-key window still open for the customer.
+    sqlx::query(
+        "INSERT INTO checkout_sessions (id, kind, status, store_id, billing_key, order_id, channel_key, method, \
+         amount_total, order_date, window_url, window_charset, window_form, created_at, expires_at, updated_at) \
+         VALUES ('cs_open', 'ISSUE_BILLING_KEY', 'OPEN', 'store-test', 'billing-key-window', 'issue-1', 'smartro-test', \
+         'CARD', 0, '20260101000000', 'http://x', 'UTF-8', '', $1, $2, $1)",
+    )
+    .bind(old)
+    .bind(fresh + 3_600_000_000)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let report = g.gw.reconcile_once().await.unwrap();
+    assert_eq!(report.resolved, 1, "{report:?}");
+    let status = |k: &'static str| {
+        let url = g.database.clone();
+        async move {
+            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let (s,): (String,) =
+                sqlx::query_as("SELECT status FROM billing_keys WHERE billing_key = $1")
+                    .bind(k)
+                    .fetch_one(&mut db)
+                    .await
+                    .unwrap();
+            s
+        }
+    };
+    assert_eq!(status("billing-key-interrupted").await, "FAILED");
+    assert_eq!(status("billing-key-window").await, "ISSUING");
+    assert_eq!(status("billing-key-fresh").await, "ISSUING");
+    g.gw.deliver_webhooks_once().await.unwrap();
+    let (_, v) = g.get("/sandbox/webhooks").await;
+    let failed: Vec<&Value> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["type"] == "BillingKey.Failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{v}");
+    assert_eq!(
+        failed[0]["body"]["data"]["billingKey"],
+        "billing-key-interrupted"
+    );
+    // A second pass changes nothing.
+    assert_eq!(g.gw.reconcile_once().await.unwrap().resolved, 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tests
 
@@ -890,6 +963,11 @@ on_both_backends!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sandbox_deposit_refuses_what_takes_no_deposit() {
     on(Backend::Sqlite, sandbox_deposit_refusals).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn interrupted_billing_key_issues_are_settled() {
+    on(Backend::Sqlite, stale_issuing_keys_are_settled).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
