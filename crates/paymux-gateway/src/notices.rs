@@ -82,7 +82,7 @@ impl Answer {
     }
 }
 
-/// A channel key as logs show it: at most 64 characters (it comes from the URL).
+/// A value from the request (a channel key, an id) as logs show it: at most 64 characters.
 fn shown(key: &str) -> String {
     key.chars().take(64).collect()
 }
@@ -125,8 +125,11 @@ async fn find_payment(
     channel_key: &str,
     n: &PgNotice,
 ) -> Result<Result<Option<PaymentRow>, Answer>, sqlx::Error> {
+    let on_channel = |p: &PaymentRow| p.channel_key.as_deref() == Some(channel_key);
     let by_order = match n.order_id.as_deref() {
-        Some(id) => store::payments::load(&st.db, id).await?,
+        Some(id) => store::payments::load(&st.db, id)
+            .await?
+            .filter(|p| on_channel(p)),
         None => None,
     };
     let by_tid = match (n.pg_tx_id.as_deref(), &by_order) {
@@ -152,9 +155,7 @@ async fn find_payment(
         }
         (None, _) => None,
     };
-    Ok(Ok(by_order
-        .or(by_tid)
-        .filter(|p| p.channel_key.as_deref() == Some(channel_key))))
+    Ok(Ok(by_order.or(by_tid).filter(|p| on_channel(p))))
 }
 
 async fn handle(
@@ -167,7 +168,7 @@ async fn handle(
         Err(refusal) => return Ok(refusal),
         Ok(Some(p)) => p,
         Ok(None) => {
-            tracing::warn!(channel = %key, order_id = ?n.order_id, pg_tx_id = ?n.pg_tx_id, "PG notice for an unknown payment refused");
+            tracing::warn!(channel = %key, order_id = ?n.order_id.as_deref().map(shown), pg_tx_id = ?n.pg_tx_id.as_deref().map(shown), "PG notice for an unknown payment refused");
             return Ok(Answer::refuse(404, "unknown payment"));
         }
     };
