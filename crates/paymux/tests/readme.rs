@@ -237,7 +237,11 @@ done
     let values = json_values(&out);
     assert_eq!(values.len(), 4, "four answers:\n{out}");
     assert!(values[0]["payment"]["pgTxId"].is_string(), "{}", values[0]);
-    assert_eq!(values[1]["status"], "VIRTUAL_ACCOUNT_ISSUED", "{}", values[1]);
+    assert_eq!(
+        values[1]["status"], "VIRTUAL_ACCOUNT_ISSUED",
+        "{}",
+        values[1]
+    );
     assert_eq!(values[2]["notice"]["status"], 200, "{}", values[2]);
     assert_eq!(values[2]["payment"]["status"], "PAID", "{}", values[2]);
     assert_eq!(values[3]["items"][0]["verdict"], "APPLIED", "{}", values[3]);

@@ -96,3 +96,48 @@ impl PaymentWebhook {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(status: &str, attempts: i64, code: Option<i64>, at: Option<i64>) -> WebhookRow {
+        WebhookRow {
+            id: "whmsg_1".into(),
+            event_type: "Transaction.Paid".into(),
+            url: "https://shop.example/hook".into(),
+            payload: "{}".into(),
+            status: status.into(),
+            attempts,
+            payment_status: Some("PAID".into()),
+            trigger: None,
+            resend_of: None,
+            last_code: code,
+            last_attempt_at: at,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn statuses_follow_the_last_attempt() {
+        let of = |r: WebhookRow| PaymentWebhook::of(&r, 6);
+        // Not tried yet: no status, no request, no response.
+        let w = of(row("PENDING", 0, None, None));
+        assert_eq!(w.status, None);
+        assert!(w.request.is_none() && w.response.is_none());
+        // Answered 2xx.
+        let w = of(row("DELIVERED", 1, Some(200), Some(1)));
+        assert_eq!(w.status, Some("SUCCEEDED"));
+        assert_eq!(w.response.map(|r| r.code), Some("200".into()));
+        // Answered non-2xx, retrying or given up.
+        for s in ["PENDING", "FAILED"] {
+            let w = of(row(s, 2, Some(500), Some(1)));
+            assert_eq!(w.status, Some("FAILED_NOT_OK_RESPONSE"), "{s}");
+        }
+        // No answer at all (timeout, connection refused): no response object.
+        let w = of(row("FAILED", 6, None, Some(1)));
+        assert_eq!(w.status, Some("FAILED_UNEXPECTED_ERROR"));
+        assert!(w.response.is_none());
+        assert_eq!((w.current_execution_count, w.max_execution_count), (6, 6));
+    }
+}
