@@ -24,6 +24,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store;
 
+/// How many sent deposit notices are kept for resending.
+const MAX_REMEMBERED: usize = 10_000;
+
 /// The simulators of the sandbox channels, by channel key, and the notices they sent.
 #[derive(Default)]
 pub struct SandboxDeposits {
@@ -50,10 +53,13 @@ impl SandboxDeposits {
     }
 
     fn remember(&self, payment_id: &str, notice: &Notice) {
-        self.sent
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(payment_id.to_string(), notice.clone());
+        let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded: forgetting only means an old payment's repeated deposit is answered
+        // `409` (it is paid) instead of resending its notice.
+        if sent.len() >= MAX_REMEMBERED {
+            sent.clear();
+        }
+        sent.insert(payment_id.to_string(), notice.clone());
     }
 
     fn sent_before(&self, payment_id: &str) -> Option<Notice> {
