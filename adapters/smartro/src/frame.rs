@@ -122,6 +122,23 @@ pub fn sha256_b64(text: &str) -> String {
     codec::b64_encode(&crypto::sha256(text.as_bytes()))
 }
 
+/// The deposit notice's `SignValue`:
+/// `base64(sha256(TID[0..10] + ResultCode + TID[10..15] + MerchantKey + TID[15..]))` (vendor
+/// notes §3a). A TID shorter than a cut contributes what it has (Smartro's TIDs are 30
+/// characters).
+pub fn notice_sign_value(tid: &str, result_code: &str, merchant_key: &str) -> String {
+    let part = |from: usize, to: usize| {
+        let from = from.min(tid.len());
+        tid.get(from..to.clamp(from, tid.len())).unwrap_or_default()
+    };
+    sha256_b64(&format!(
+        "{}{result_code}{}{merchant_key}{}",
+        part(0, 10),
+        part(10, 15),
+        part(15, usize::MAX)
+    ))
+}
+
 /// `{"EncData": …, "Mid": …}`: the exact body and its view (the decrypted params, masked),
 /// built when first read.
 pub fn encrypted_body(

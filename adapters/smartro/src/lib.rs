@@ -10,6 +10,7 @@
 //! | [`channel`] | MIDs, merchant key, base URL, options |
 //! | [`rules`] | Smartro's validation rules; limits read from [`DESCRIPTOR`] |
 //! | [`encode`] / [`decode`] | unified request ⇄ wire structs, per operation |
+//! | [`notice`] | the virtual-account deposit notice (`decode_notice`) |
 //! | [`checkout`] | the window form (`checkout.prepare`) and its approval (`checkout.complete`) |
 //! | [`reconstructed`] | the list of every call and field the public material does not show, with the reason (the items live with their job; re-exported here) |
 //! | [`simulator`] | an HTTP SmartroPay server with a ledger, for tests and sandboxes |
@@ -69,8 +70,9 @@
 use std::sync::Arc;
 
 use paymux_core::adapter::{
-    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, LimitUnit, Maturity,
-    Method, Operation, PgAdapter, PgRequest, TransportKind, WireRequest, WireResponse,
+    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, IncomingNotice,
+    LimitUnit, Maturity, Method, Operation, PgAdapter, PgNotice, PgRequest, TransportKind,
+    WireRequest, WireResponse,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -83,6 +85,7 @@ pub mod checkout;
 pub mod decode;
 pub mod encode;
 pub mod frame;
+pub mod notice;
 pub mod protocol;
 pub mod reconstructed;
 pub mod rules;
@@ -203,6 +206,14 @@ impl PgAdapter for SmartroAdapter {
         resp: &WireResponse,
     ) -> Result<Outcome, PgError> {
         decode::decode(ctx, req, sent, resp)
+    }
+
+    fn decode_notice(
+        &self,
+        channel: &ChannelContext,
+        notice: &IncomingNotice<'_>,
+    ) -> Result<PgNotice, PgError> {
+        notice::decode_notice(channel, notice)
     }
 }
 

@@ -81,6 +81,12 @@ pub mod code {
     pub const INQUIRY_FOUND: &str = "0000";
     /// **Reconstructed**: no such transaction (the simulator's code).
     pub const INQUIRY_NOT_FOUND: &str = super::sim::NOT_FOUND;
+    /// Deposit notice: 입금 완료 (vendor notes §3a).
+    pub const DEPOSIT_DONE: &str = "4110";
+    /// Deposit notice: 현금영수증 발급 (vendor notes §3a).
+    pub const CASH_RECEIPT_ISSUED: &str = "7001";
+    /// Deposit notice: 이미 취소된 거래 (vendor notes §3a).
+    pub const ALREADY_CANCELLED: &str = "2013";
 }
 
 /// `PayMethod` values of the window (id36707751919: "CARD:신용카드, BANK:계좌이체,

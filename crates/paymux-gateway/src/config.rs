@@ -156,6 +156,11 @@ pub struct WebhookSection {
     /// 86400000 (one day).
     #[serde(default)]
     pub max_backoff_ms: Option<u64>,
+    /// The webhook secret being rotated out (`whsec_<base64>`): while it is set, every
+    /// delivery carries a signature under it next to the one under `webhook_secret`, so
+    /// receivers can move to the new secret at their own pace. Remove it to end the rotation.
+    #[serde(default)]
+    pub previous_secret: Option<String>,
 }
 
 /// `[checkout]`.

@@ -35,10 +35,34 @@ pub fn event(
     }
     let at = util::now();
     let body = WebhookBody::of(event_type, &data, util::rfc3339(at));
+    let payment_id = match &data {
+        EventData::Transaction { payment_id, .. } => Some(payment_id.clone()),
+        EventData::BillingKey { .. } => None,
+    };
     Some(Event {
         event_type: event_type.as_str(),
         payload: views::render(&body).to_string(),
         urls,
         at,
+        payment_id,
+        payment_status: payment_status(event_type),
+        trigger: None,
+    })
+}
+
+/// The payment status a transaction event reports (PortOne `PaymentWebhookPaymentStatus`).
+pub fn payment_status(event_type: EventType) -> Option<&'static str> {
+    Some(match event_type {
+        EventType::TransactionReady => "READY",
+        EventType::TransactionPaid => "PAID",
+        EventType::TransactionFailed => "FAILED",
+        EventType::TransactionPayPending => "PAY_PENDING",
+        EventType::TransactionVirtualAccountIssued => "VIRTUAL_ACCOUNT_ISSUED",
+        EventType::TransactionCancelled => "CANCELLED",
+        EventType::TransactionPartialCancelled => "PARTIAL_CANCELLED",
+        EventType::BillingKeyIssued
+        | EventType::BillingKeyReady
+        | EventType::BillingKeyFailed
+        | EventType::BillingKeyDeleted => return None,
     })
 }

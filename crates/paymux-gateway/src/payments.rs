@@ -433,7 +433,13 @@ pub async fn get(
         ));
     };
     let cancels = crate::cancel::list(st, payment_id).await?;
-    Ok(view(st, &p, &cancels))
+    let mut v = view(st, &p, &cancels);
+    // PortOne's `webhooks`: the delivery history (only here: a list would read it per item).
+    let hooks = crate::webhook_history::for_payment(st, payment_id).await?;
+    if let (Value::Object(m), false) = (&mut v, hooks.is_empty()) {
+        m.insert("webhooks".into(), Value::Array(hooks));
+    }
+    Ok(v)
 }
 
 /// `GET /payments/{paymentId}/transactions`: every attempt, oldest first — the attempts

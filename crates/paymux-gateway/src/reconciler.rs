@@ -12,6 +12,9 @@
 //! | not found / failed | `FAILED` (once `not_found_grace` has passed since the request) | — (retry) |
 //! | pending, unknown, error | retry later (backoff ×2, capped at 1 h) | retry later |
 //!
+//! Billing keys an interrupted issue left `ISSUING` become `FAILED` once nothing can still
+//! complete them ([`crate::stale_keys`]).
+//!
 //! The same pass expires hosted-checkout sessions nobody came back to
 //! ([`crate::checkout::expire_due`]): their `READY` payments become `FAILED`. A window payment
 //! waiting for its customer has no `reconcile_at` (nothing was sent to the PG yet); it gets one
@@ -59,6 +62,13 @@ pub async fn reconcile_once(st: &Arc<AppState>) -> Result<Report, sqlx::Error> {
     if let Err(e) = crate::checkout::expire_due(st).await {
         tracing::warn!(error = %e, "could not expire checkout sessions; will retry");
     }
+    // Billing keys an interrupted issue left ISSUING (after the windows above expired).
+    match crate::stale_keys::resolve_due(st).await {
+        Ok(n) => report.resolved += n,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not settle stale ISSUING billing keys; will retry")
+        }
+    }
     for due in reconcile::due(&st.db, Table::Cancellations, now).await? {
         if !lease(st, Table::Cancellations, &due).await? {
             continue;
@@ -94,7 +104,7 @@ async fn retry_later(st: &AppState, table: Table, id: &str) -> Result<(), sqlx::
 }
 
 /// Ask the PG about one payment. `true` when it was settled.
-async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Error> {
+pub(crate) async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<bool, sqlx::Error> {
     let Some(channel) = p.channel_key.as_deref().and_then(|k| st.channels.get(k)) else {
         if p.channel_key.is_none() && p.status == PaymentStatus::Ready {
             // Claimed but no channel was ever recorded: nothing was sent.

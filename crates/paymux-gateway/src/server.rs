@@ -9,7 +9,7 @@ use paymux_core::adapter::Maturity;
 use paymux_core::channel::ChannelContext;
 use paymux_core::registry;
 use paymux_core::secret::Secret;
-use paymux_core::simulator::SimulatorHandle;
+use paymux_core::simulator::{Simulator, SimulatorHandle};
 use paymux_core::transport::NetTransport;
 use paymux_routing::HealthTracker;
 use serde_json::{json, Value};
@@ -39,6 +39,9 @@ pub struct GatewayOptions {
     pub api_secret: String,
     /// Webhook secret (`whsec_<base64>`).
     pub webhook_secret: String,
+    /// The webhook secret being rotated out, when a rotation is under way: deliveries are
+    /// signed with both (`[webhooks] previous_secret`).
+    pub webhook_previous_secret: Option<String>,
     /// Default webhook URL: an http(s) URL, or `webhooks::INBOX_URL` to keep webhooks in the
     /// sandbox inbox (`GET /sandbox/webhooks`).
     pub webhook_url: Option<String>,
@@ -83,6 +86,7 @@ impl GatewayOptions {
                 .webhook_secret
                 .clone()
                 .unwrap_or_else(webhooks::generate_secret),
+            webhook_previous_secret: file.webhooks.previous_secret.clone(),
             webhook_url: file.webhook_url.clone(),
             merchant_id: file
                 .merchant_id
@@ -137,6 +141,15 @@ impl RunningGateway {
         Ok(schedules::run_due(&self.state).await?)
     }
 
+    /// Attach the simulators serving sandbox channels (`(channel key, simulator)`, as
+    /// [`Sandbox::depositors`] lists them): `POST /sandbox/virtual-accounts/{paymentId}/deposit`
+    /// asks them for deposit notices.
+    pub fn attach_simulators(&self, simulators: &[(String, Arc<dyn Simulator>)]) {
+        for (key, sim) in simulators {
+            self.state.sandbox.attach(key, sim.clone());
+        }
+    }
+
     /// Deliver due webhooks once.
     pub async fn deliver_webhooks_once(&self) -> anyhow::Result<usize> {
         Ok(webhooks::deliver_due(&self.state).await?)
@@ -177,6 +190,14 @@ impl Drop for RunningGateway {
 pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
     let webhook_key = webhooks::decode_secret(&opts.webhook_secret)
         .map_err(|e| anyhow::anyhow!("webhook secret: {e}"))?;
+    let webhook_previous_key = match &opts.webhook_previous_secret {
+        Some(s) => {
+            Some(Secret::new(webhooks::decode_secret(s).map_err(|e| {
+                anyhow::anyhow!("[webhooks] previous_secret: {e}")
+            })?))
+        }
+        None => None,
+    };
     if opts.api_secret.trim().is_empty() {
         anyhow::bail!("api secret: must not be empty");
     }
@@ -217,6 +238,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         tuning,
         api_secret: Secret::new(opts.api_secret.trim().to_string()),
         webhook_key: Secret::new(webhook_key),
+        webhook_previous_key,
         webhook_url: opts.webhook_url.clone(),
         inbox,
         merchant_id: opts.merchant_id.clone(),
@@ -233,6 +255,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
             .map(|u| u.trim_end_matches('/').to_string()),
         local_addr,
         browser_stores: opts.browser_stores.clone(),
+        sandbox: crate::sandbox::SandboxDeposits::default(),
     });
     groups::apply_config_groups(&state, &opts.channel_groups).await?;
 
@@ -312,6 +335,9 @@ pub struct Sandbox {
     pub group: Option<Value>,
     /// The running simulators (stop when dropped).
     pub simulators: Vec<SimulatorHandle>,
+    /// Each sandbox channel's simulator, for deposits
+    /// ([`RunningGateway::attach_simulators`]).
+    pub depositors: Vec<(String, Arc<dyn Simulator>)>,
 }
 
 /// The sandbox demo group over `(channel key, adapter maturity)`: the ready adapters share
@@ -352,6 +378,7 @@ fn demo_group(members: &[(String, Maturity)]) -> Option<Value> {
 pub async fn start_sandbox() -> anyhow::Result<Sandbox> {
     let mut channels = Vec::new();
     let mut simulators = Vec::new();
+    let mut depositors: Vec<(String, Arc<dyn Simulator>)> = Vec::new();
     let mut members = Vec::new();
     for reg in registry::adapters() {
         let Some(make) = reg.simulator else {
@@ -369,6 +396,7 @@ pub async fn start_sandbox() -> anyhow::Result<Sandbox> {
             .map_err(|e| anyhow::anyhow!("start the {} simulator: {e}", reg.descriptor.id))?;
         let key = format!("{}-test", reg.descriptor.id);
         channels.push(sim.sandbox_channel(&key, &handle.endpoint()));
+        depositors.push((key.clone(), sim));
         members.push((key, reg.descriptor.maturity));
         simulators.push(handle);
     }
@@ -377,6 +405,7 @@ pub async fn start_sandbox() -> anyhow::Result<Sandbox> {
         channels,
         group,
         simulators,
+        depositors,
     })
 }
 
@@ -422,6 +451,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     };
     let mut g = GatewayOptions::from_file(&file)?;
     let mut _simulators = Vec::new();
+    let mut depositors = Vec::new();
     if sandbox_mode {
         g.database = SANDBOX_DATABASE.into();
         g.merchant_id = "merchant-paymux-sandbox".into();
@@ -434,6 +464,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         g.channels.extend(sb.channels);
         g.channel_groups.extend(sb.group);
         _simulators = sb.simulators;
+        depositors = sb.depositors;
     }
     if let Some(v) = opts.listen {
         g.listen = v;
@@ -480,6 +511,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         g.webhook_secret.clone()
     };
     let gw = start(g.clone()).await?;
+    gw.attach_simulators(&depositors);
     say(format_args!(
         "paymux gateway{}",
         if sandbox_mode { " (sandbox)" } else { "" }

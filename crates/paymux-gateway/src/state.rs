@@ -30,6 +30,10 @@ pub struct AppState {
     pub api_secret: Secret<String>,
     /// Webhook signing key (base64-decoded secret).
     pub webhook_key: Secret<Vec<u8>>,
+    /// The previous webhook signing key during a secret rotation (`[webhooks]
+    /// previous_secret`): deliveries are signed with both, so receivers that still know the
+    /// old secret keep verifying them.
+    pub webhook_previous_key: Option<Secret<Vec<u8>>>,
     /// Default webhook URL (`crate::webhooks::INBOX_URL`: the sandbox inbox).
     pub webhook_url: Option<String>,
     /// The sandbox's webhook inbox (`GET /sandbox/webhooks`); present only when the default
@@ -49,9 +53,23 @@ pub struct AppState {
     pub local_addr: std::net::SocketAddr,
     /// Stores the browser SDKs may name (`[browser]`).
     pub browser_stores: Vec<crate::config::BrowserStore>,
+    /// The sandbox simulators that make deposits (`POST /sandbox/virtual-accounts/…`).
+    pub sandbox: crate::sandbox::SandboxDeposits,
 }
 
 impl AppState {
+    /// The keys webhooks are signed with: the current one, then the previous one during a
+    /// rotation.
+    pub fn webhook_keys(&self) -> Vec<&[u8]> {
+        std::iter::once(self.webhook_key.expose().as_slice())
+            .chain(
+                self.webhook_previous_key
+                    .iter()
+                    .map(|k| k.expose().as_slice()),
+            )
+            .collect()
+    }
+
     /// PG timeouts. The read timeout is the configured one; whether it also beats an adapter's
     /// recommended one is the transport's setting (`caller_read_wins`, set from
     /// [`Tuning::read_timeout_overrides_adapter`] where the transport is built).

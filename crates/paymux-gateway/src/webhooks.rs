@@ -187,23 +187,41 @@ pub async fn deliver_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
 }
 
 /// The headers of one delivery attempt: content type, `webhook-id`, `webhook-timestamp` (now)
-/// and `webhook-signature` over exactly `body`.
-pub fn signed_headers(key: &[u8], id: &str, body: &str) -> Vec<(&'static str, String)> {
+/// and `webhook-signature` over exactly `body`, signed with every key of a secret rotation
+/// (the current one first): `v1,<sig1> v1,<sig2>`, the space-separated list Standard
+/// Webhooks defines, so a receiver that knows either secret accepts it.
+pub fn signed_headers_rotating(
+    keys: &[&[u8]],
+    id: &str,
+    body: &str,
+) -> Vec<(&'static str, String)> {
     let ts = util::now().timestamp();
+    let signatures: Vec<String> = keys.iter().map(|k| sign(k, id, ts, body)).collect();
     vec![
         ("content-type", "application/json".to_string()),
         ("webhook-id", id.to_string()),
         ("webhook-timestamp", ts.to_string()),
-        ("webhook-signature", sign(key, id, ts, body)),
+        ("webhook-signature", signatures.join(" ")),
     ]
 }
 
-/// Send one delivery (to a URL, or into the sandbox inbox); `None` on success, else why not.
-async fn send(st: &AppState, d: &Due) -> Option<String> {
-    let headers = signed_headers(st.webhook_key.expose(), &d.id, &d.payload);
+/// What one attempt came to: `error` is `None` on success; `code` is the receiver's HTTP
+/// status when it answered.
+struct Outcome {
+    error: Option<String>,
+    code: Option<u16>,
+}
+
+/// Send one delivery (to a URL, or into the sandbox inbox).
+async fn send(st: &AppState, d: &Due) -> Outcome {
+    let keys = st.webhook_keys();
+    let headers = signed_headers_rotating(&keys, &d.id, &d.payload);
     if d.url == INBOX_URL {
         let Some(inbox) = &st.inbox else {
-            return Some("no sandbox inbox in this gateway".to_string());
+            return Outcome {
+                error: Some("no sandbox inbox in this gateway".to_string()),
+                code: None,
+            };
         };
         inbox.record(Sent {
             id: d.id.clone(),
@@ -212,36 +230,65 @@ async fn send(st: &AppState, d: &Due) -> Option<String> {
             headers,
             body: d.payload.clone(),
         });
-        return None;
+        // The inbox takes everything, as a receiver answering 200 would.
+        return Outcome {
+            error: None,
+            code: Some(200),
+        };
     }
     let mut req = st.http.post(&d.url).timeout(st.tuning.webhook_timeout);
     for (name, value) in headers {
         req = req.header(name, value);
     }
     match req.body(d.payload.clone()).send().await {
-        Ok(r) if r.status().is_success() => None,
-        Ok(r) => Some(format!("HTTP {}", r.status().as_u16())),
-        Err(e) => Some(if e.is_timeout() {
-            "timed out".to_string()
-        } else if e.is_connect() {
-            "connection failed".to_string()
-        } else {
-            "request failed".to_string()
-        }),
+        Ok(r) => {
+            let code = r.status().as_u16();
+            Outcome {
+                error: (!r.status().is_success()).then(|| format!("HTTP {code}")),
+                code: Some(code),
+            }
+        }
+        Err(e) => Outcome {
+            error: Some(if e.is_timeout() {
+                "timed out".to_string()
+            } else if e.is_connect() {
+                "connection failed".to_string()
+            } else {
+                "request failed".to_string()
+            }),
+            code: None,
+        },
+    }
+}
+
+/// Deliver the outbox row `id` now, when it is pending (a manual resend): leased like a due
+/// row, so the worker does not send it at the same time. `false` when it was not pending.
+pub async fn deliver_now(st: &AppState, id: &str) -> Result<bool, sqlx::Error> {
+    let now = util::now();
+    let lease = now
+        + chrono::Duration::from_std(st.tuning.webhook_timeout + Duration::from_secs(30))
+            .unwrap_or_default();
+    match outbox::lease_one(&st.db, id, lease).await? {
+        Some(d) => {
+            deliver_one(st, d).await?;
+            Ok(true)
+        }
+        None => Ok(false),
     }
 }
 
 async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
-    let error = send(st, &d).await;
+    let Outcome { error, code } = send(st, &d).await;
     let now = util::now();
+    let attempt = outbox::Attempt { code, at: now };
     match error {
         None => {
             tracing::info!(webhook_id = %d.id, event = %d.event_type, attempt = d.attempts, "webhook delivered");
-            outbox::delivered(&st.db, &d.id, now).await?;
+            outbox::delivered(&st.db, &d.id, attempt).await?;
         }
         Some(err) if d.attempts >= i64::from(st.tuning.webhook_max_attempts) => {
             tracing::warn!(webhook_id = %d.id, event = %d.event_type, attempts = d.attempts, error = %err, "webhook given up");
-            outbox::given_up(&st.db, &d.id, &err).await?;
+            outbox::given_up(&st.db, &d.id, &err, attempt).await?;
         }
         Some(err) => {
             let delay = backoff(
@@ -251,7 +298,7 @@ async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
             );
             tracing::info!(webhook_id = %d.id, event = %d.event_type, attempt = d.attempts, error = %err, retry_in_ms = delay.as_millis() as u64, "webhook delivery failed; will retry");
             let next = now + chrono::Duration::from_std(delay).unwrap_or_default();
-            outbox::retry_at(&st.db, &d.id, next, &err).await?;
+            outbox::retry_at(&st.db, &d.id, next, &err, attempt).await?;
         }
     }
     Ok(())
@@ -293,7 +340,7 @@ mod tests {
             id: id.into(),
             event_type: crate::domain::EventType::TransactionPaid.as_str().into(),
             received_at: util::now(),
-            headers: signed_headers(b"k", id, "{}"),
+            headers: signed_headers_rotating(&[b"k"], id, "{}"),
             body: "{}".into(),
         }
     }
@@ -316,7 +363,7 @@ mod tests {
         let key = decode_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
         let body = r#"{"type":"Transaction.Paid","data":{"paymentId":"p1"}}"#;
         let s = Sent {
-            headers: signed_headers(&key, "whmsg_1", body),
+            headers: signed_headers_rotating(&[&key], "whmsg_1", body),
             body: body.into(),
             ..sent("whmsg_1")
         };

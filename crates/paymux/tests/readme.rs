@@ -1,6 +1,7 @@
 //! The README's run sections, executed as a newcomer would run them: every `sh` block of
 //! "Set up, run, test", "The main job", "Hosted checkout", "Dry-run a vendor request", "Run a
-//! vendor simulator" and "Explain a routing decision", taken from README.md at test time and run by bash exactly as written.
+//! vendor simulator", "Explain a routing decision" and "Virtual accounts and deposits in the
+//! sandbox", taken from README.md at test time and run by bash exactly as written.
 //!
 //! Only these substitutions are made: `cargo run -p paymux --` runs the binary cargo already
 //! built; the sandbox listens on a free port (its base URL replaces `http://127.0.0.1:8080`);
@@ -18,13 +19,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const RUN_SECTIONS: [&str; 6] = [
+const RUN_SECTIONS: [&str; 7] = [
     "Set up, run, test",
     "The main job: a PortOne-V2-compatible gateway",
     "Hosted checkout (payment window) in the sandbox",
     "Dry-run a vendor request",
     "Run a vendor simulator",
     "Explain a routing decision",
+    "Virtual accounts and deposits in the sandbox",
 ];
 
 fn repo_root() -> PathBuf {
@@ -227,6 +229,22 @@ done
             .is_some_and(|p| p.starts_with("payment-")),
         "{session}"
     );
+
+    // Virtual accounts: issue on Smartro, deposit through the sandbox, PAID, the notice logged.
+    let deposit = blocks_of(&all, RUN_SECTIONS[6]);
+    assert_eq!(deposit.len(), 1);
+    let out = bash(&local(&deposit[0]), &sb.dir);
+    let values = json_values(&out);
+    assert_eq!(values.len(), 4, "four answers:\n{out}");
+    assert!(values[0]["payment"]["pgTxId"].is_string(), "{}", values[0]);
+    assert_eq!(
+        values[1]["status"], "VIRTUAL_ACCOUNT_ISSUED",
+        "{}",
+        values[1]
+    );
+    assert_eq!(values[2]["notice"]["status"], 200, "{}", values[2]);
+    assert_eq!(values[2]["payment"]["status"], "PAID", "{}", values[2]);
+    assert_eq!(values[3]["items"][0]["verdict"], "APPLIED", "{}", values[3]);
     drop(sb);
 
     // Dry run: from the repository root, as the README's relative path needs.

@@ -192,24 +192,17 @@ impl Simulator for SmartroSimulator {
 }
 
 /// `ResultCode` of a deposit notice: deposit done (vendor notes).
-pub const DEPOSIT_DONE: &str = "4110";
+pub use crate::protocol::code::DEPOSIT_DONE;
 
-/// Smartro's virtual-account deposit notice for `p`. Documented (vendor notes, from a
-/// reseller's integration): `ResultCode` [`DEPOSIT_DONE`] and
-/// `SignValue = base64(sha256(TID[0..10] + ResultCode + TID[10..15] + MerchantKey + TID[15..]))`.
-/// **Reconstructed**: the other field names (the ones Smartro's answers use: `Tid`, `Mid`,
-/// `Moid`, `Amt`, `PayMethod`, `ResultMsg`) and the form encoding (UTF-8
-/// `application/x-www-form-urlencoded`, as the window's return posts).
+/// Smartro's virtual-account deposit notice for `p`, as the adapter's
+/// [`decode_notice`](crate::notice::decode_notice) reads it. Documented (vendor notes, from a
+/// reseller's integration): `ResultCode` [`DEPOSIT_DONE`] and `SignValue`
+/// ([`crate::frame::notice_sign_value`]). **Reconstructed**: the other field names (the ones
+/// Smartro's answers use: `Tid`, `Mid`, `Moid`, `Amt`, `PayMethod`, `ResultMsg`) and the form
+/// encoding (UTF-8 `application/x-www-form-urlencoded`, as the window's return posts).
 pub fn deposit_notice(p: &Payment) -> Notice {
     let key = merchant_key(&p.merchant).unwrap_or_default();
-    let tid = p.tid.as_str();
-    let part = |r: std::ops::Range<usize>| tid.get(r).unwrap_or_default();
-    let sign = crate::frame::sha256_b64(&format!(
-        "{}{DEPOSIT_DONE}{}{key}{}",
-        part(0..10),
-        part(10..15),
-        tid.get(15..).unwrap_or_default()
-    ));
+    let sign = crate::frame::notice_sign_value(&p.tid, DEPOSIT_DONE, key);
     let fields = [
         ("ResultCode", DEPOSIT_DONE.to_string()),
         ("ResultMsg", "입금 완료".to_string()),

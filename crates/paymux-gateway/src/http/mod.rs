@@ -12,6 +12,7 @@ mod admin;
 mod billing_keys;
 mod browser;
 mod checkout;
+mod notices;
 pub mod pages;
 mod payments;
 mod request;
@@ -32,6 +33,7 @@ use admin::*;
 use billing_keys::*;
 use browser::*;
 use checkout::*;
+use notices::*;
 use payments::*;
 
 /// Every route: `(method, path)` as the OpenAPI document spells it. A test keeps
@@ -71,13 +73,19 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/payment-schedules"),
     ("get", "/billing-keys"),
     ("post", "/payments/{paymentId}/pre-register"),
+    // PG notices and webhook history (issue #20).
+    ("post", "/pg-notices/{channelKey}"),
+    ("get", "/pg-notices"),
+    ("post", "/payments/{paymentId}/resend-webhook"),
 ];
 
-/// The routes a customer's browser (or a PG window) uses, without the API secret: the
-/// unguessable session id in the path is their credential.
+/// The routes a customer's browser, a PG window or a PG itself uses, without the API
+/// secret: the unguessable session id in the path is the browser's credential; a PG's notice
+/// carries the vendor's own authentication, which its adapter checks.
 pub const BROWSER_ROUTES: &[(&str, &str)] = &[
     ("get", "/checkout/{sessionId}"),
     ("post", "/checkout/return/{sessionId}"),
+    ("post", "/pg-notices/{channelKey}"),
 ];
 
 /// The browser SDKs' routes: no API secret; the session endpoints answer only the configured
@@ -140,11 +148,23 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(payment_transactions),
         )
         .route("/payments/{payment_id}/pre-register", post(pre_register))
+        .route(
+            "/payments/{payment_id}/resend-webhook",
+            post(resend_webhook),
+        )
+        .route("/pg-notices", get(list_pg_notices))
+        // Sandbox deposits (not in ROUTES/openapi.json: a payment on a channel without a
+        // sandbox simulator is refused with 400).
+        .route(
+            "/sandbox/virtual-accounts/{payment_id}/deposit",
+            post(sandbox_deposit),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()
         .route("/checkout/{id}", get(checkout_page))
         .route("/checkout/return/{id}", post(checkout_return))
+        .route("/pg-notices/{channel_key}", post(pg_notice))
         .route("/v2/browser-sdk.js", get(browser_sdk_js))
         .route("/v1/iamport.js", get(iamport_js))
         .route(

@@ -370,3 +370,39 @@ pub async fn record_delete(
     tx.commit().await?;
     Ok(())
 }
+
+/// A billing key left `ISSUING` by an issue that never finished.
+#[derive(Debug, Clone)]
+pub struct StaleKey {
+    /// The gateway's billing key.
+    pub billing_key: String,
+    /// storeId.
+    pub store_id: String,
+    /// noticeUrls JSON.
+    pub notice_urls_json: Option<String>,
+}
+
+/// Up to 32 keys still `ISSUING` whose issue began before `cutoff` and that no payment window
+/// may still complete: no session of theirs is `OPEN` (the customer may still come back; the
+/// window's expiry settles it) or was touched since `cutoff` (a return being processed).
+pub async fn stale_issuing(db: &Db, cutoff: DateTime<Utc>) -> Result<Vec<StaleKey>, sqlx::Error> {
+    let rows = db
+        .fetch_all(
+            "SELECT billing_key, store_id, notice_urls_json FROM billing_keys k \
+             WHERE status = 'ISSUING' AND updated_at < $1 AND NOT EXISTS ( \
+               SELECT 1 FROM checkout_sessions s WHERE s.billing_key = k.billing_key \
+               AND (s.status = 'OPEN' OR s.updated_at >= $1)) \
+             ORDER BY updated_at LIMIT 32",
+            crate::args![util::micros(cutoff)],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StaleKey {
+                billing_key: r.req_text("billing_key")?,
+                store_id: r.req_text("store_id")?,
+                notice_urls_json: r.text("notice_urls_json")?,
+            })
+        })
+        .collect()
+}

@@ -57,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0006_preregistrations.sql"),
     ),
     (
+        7,
+        "notices",
+        include_str!("../../migrations/0007_notices.sql"),
+    ),
+    (
         9,
         "console_sessions",
         include_str!("../../migrations/0009_console_sessions.sql"),

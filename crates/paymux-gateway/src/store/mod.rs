@@ -16,6 +16,7 @@ pub mod console;
 pub mod db;
 pub mod group_commit;
 pub mod groups;
+pub mod notices;
 pub mod outbox;
 pub mod payment_search;
 pub mod payments;
@@ -23,6 +24,7 @@ pub mod preregistrations;
 pub mod reconcile;
 pub mod schedules;
 pub mod sessions;
+pub mod webhook_history;
 
 use crate::domain::Destination;
 

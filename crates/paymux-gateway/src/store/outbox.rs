@@ -18,20 +18,31 @@ pub struct Event {
     pub urls: Vec<String>,
     /// The event's time.
     pub at: DateTime<Utc>,
+    /// The payment it is about (transaction events), for the payment's webhook history.
+    pub payment_id: Option<String>,
+    /// The payment's status the event reports (PortOne `PaymentWebhookPaymentStatus`).
+    pub payment_status: Option<&'static str>,
+    /// Why it was sent, when not an ordinary state change (PortOne `PaymentWebhookTrigger`:
+    /// `VIRTUAL_ACCOUNT_DEPOSIT`, `MANUAL`).
+    pub trigger: Option<&'static str>,
 }
 
 /// Write `event` inside `tx` (one row per URL).
 pub async fn insert(tx: &mut Tx, event: &Event) -> Result<(), sqlx::Error> {
     for url in &event.urls {
         tx.execute(
-            "INSERT INTO webhook_outbox (id, event_type, url, payload, status, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, 'PENDING', 0, $5, $5)",
+            "INSERT INTO webhook_outbox (id, event_type, url, payload, status, attempts, next_attempt_at, created_at, \
+             payment_id, payment_status, trigger_kind) \
+             VALUES ($1, $2, $3, $4, 'PENDING', 0, $5, $5, $6, $7, $8)",
             crate::args![
                 format!("whmsg_{}", uuid::Uuid::new_v4().simple()),
                 event.event_type,
                 url,
                 event.payload.clone(),
-                util::micros(event.at)
+                util::micros(event.at),
+                event.payment_id.clone(),
+                event.payment_status,
+                event.trigger
             ],
         )
         .await?;
@@ -98,21 +109,57 @@ pub async fn lease_due(
     Ok(due)
 }
 
+/// Lease the pending row `id` until `lease` (a manual resend delivers it at once).
+pub async fn lease_one(
+    db: &Db,
+    id: &str,
+    lease: DateTime<Utc>,
+) -> Result<Option<Due>, sqlx::Error> {
+    let row = db
+        .fetch_optional(
+            "UPDATE webhook_outbox SET next_attempt_at = $2, attempts = attempts + 1 \
+             WHERE id = $1 AND status = 'PENDING' \
+             RETURNING id, url, payload, attempts, event_type",
+            crate::args![id, util::micros(lease)],
+        )
+        .await?;
+    match row {
+        Some(r) => Ok(Some(Due {
+            id: r.req_text("id")?,
+            url: r.req_text("url")?,
+            payload: r.req_text("payload")?,
+            attempts: r.req_int("attempts")?,
+            event_type: r.req_text("event_type")?,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// What one delivery attempt got: the receiver's HTTP status (`None`: no answer) and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt {
+    /// HTTP status of the answer, when there was one.
+    pub code: Option<u16>,
+    /// When the attempt ended.
+    pub at: DateTime<Utc>,
+}
+
 /// The delivery succeeded.
-pub async fn delivered(db: &Db, id: &str, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn delivered(db: &Db, id: &str, attempt: Attempt) -> Result<(), sqlx::Error> {
     db.execute(
-        "UPDATE webhook_outbox SET status = 'DELIVERED', delivered_at = $2, last_error = NULL WHERE id = $1",
-        crate::args![id, util::micros(at)],
+        "UPDATE webhook_outbox SET status = 'DELIVERED', delivered_at = $2, last_error = NULL, \
+         last_code = $3, last_attempt_at = $2 WHERE id = $1",
+        crate::args![id, util::micros(attempt.at), attempt.code.map(i64::from)],
     )
     .await?;
     Ok(())
 }
 
 /// The delivery is given up.
-pub async fn given_up(db: &Db, id: &str, error: &str) -> Result<(), sqlx::Error> {
+pub async fn given_up(db: &Db, id: &str, error: &str, attempt: Attempt) -> Result<(), sqlx::Error> {
     db.execute(
-        "UPDATE webhook_outbox SET status = 'FAILED', last_error = $2 WHERE id = $1",
-        crate::args![id, error],
+        "UPDATE webhook_outbox SET status = 'FAILED', last_error = $2, last_code = $3, last_attempt_at = $4 WHERE id = $1",
+        crate::args![id, error, attempt.code.map(i64::from), util::micros(attempt.at)],
     )
     .await?;
     Ok(())
@@ -124,10 +171,11 @@ pub async fn retry_at(
     id: &str,
     next: DateTime<Utc>,
     error: &str,
+    attempt: Attempt,
 ) -> Result<(), sqlx::Error> {
     db.execute(
-        "UPDATE webhook_outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1",
-        crate::args![id, util::micros(next), error],
+        "UPDATE webhook_outbox SET next_attempt_at = $2, last_error = $3, last_code = $4, last_attempt_at = $5 WHERE id = $1",
+        crate::args![id, util::micros(next), error, attempt.code.map(i64::from), util::micros(attempt.at)],
     )
     .await?;
     Ok(())

@@ -11,6 +11,7 @@ pub mod checkout;
 pub mod list;
 pub mod party;
 pub mod payment;
+pub mod payment_webhook;
 pub mod schedule;
 pub mod webhook;
 

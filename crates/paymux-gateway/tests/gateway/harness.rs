@@ -170,6 +170,7 @@ impl Harness {
             database: database_url.clone(),
             api_secret: API_SECRET.into(),
             webhook_secret: WEBHOOK_SECRET.into(),
+            webhook_previous_secret: None,
             webhook_url: Some(hooks.url.clone()),
             merchant_id: "merchant-test".into(),
             store_id: "store-test".into(),

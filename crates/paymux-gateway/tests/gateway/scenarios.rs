@@ -1276,6 +1276,7 @@ pub async fn two_instances_share_one_database(h: Arc<Harness>) {
         database: h.database_url.clone(),
         api_secret: API_SECRET.into(),
         webhook_secret: WEBHOOK_SECRET.into(),
+        webhook_previous_secret: None,
         webhook_url: None,
         merchant_id: "merchant-test".into(),
         store_id: "store-test".into(),

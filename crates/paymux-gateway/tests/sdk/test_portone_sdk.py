@@ -357,4 +357,35 @@ check(
     repr(types),
 )
 
+# 7. Webhook history and resend: the Payment's `webhooks` and resend_webhook, typed by the SDK.
+deadline = time.time() + 10
+while True:
+    # A delivery is marked after the receiver answered: wait for the last marks.
+    history = client.get_payment(payment_id=payment_id).webhooks or []
+    if (len(history) >= 3 and all(w.status == "SUCCEEDED" for w in history)) or time.time() > deadline:
+        break
+    time.sleep(0.1)
+check("payment webhooks history", len(history) >= 3, repr(history))
+check(
+    "history entries delivered",
+    all(w.status == "SUCCEEDED" and w.url and w.current_execution_count == 1 for w in history),
+    repr(history),
+)
+before = len(received)
+resent = client.resend_webhook(payment_id=payment_id, webhook_id=history[0].id).webhook
+check("resend_webhook answers the new delivery", resent.trigger == "MANUAL" and resent.status == "SUCCEEDED", repr(resent))
+check("resend_webhook delivered again", len(received) == before + 1, f"{len(received)} received")
+webhook.verify(WEBHOOK_SECRET, received[-1][1], received[-1][0])
+check("the resent webhook verifies", True)
+try:
+    client.resend_webhook(payment_id=payment_id, webhook_id="whmsg_nope")
+    check("unknown webhook raises", False)
+except errors.WebhookNotFoundError:
+    check("unknown webhook raises WebhookNotFoundError", True)
+try:
+    client.resend_webhook(payment_id=pid())
+    check("unknown payment raises", False)
+except errors.PaymentNotFoundError:
+    check("unknown payment raises PaymentNotFoundError", True)
+
 print(f"{passed} passed, 0 failed")
