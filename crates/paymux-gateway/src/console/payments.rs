@@ -285,7 +285,7 @@ pub async fn detail(
         Ok(v) => v["items"].as_array().cloned().unwrap_or_default(),
         Err(e) => return api_error(&ctx, &e),
     };
-    let hooks = match crate::store::console::webhooks_for_payment(&st.db, &id).await {
+    let hooks = match crate::store::webhook_history::for_payment(&st.db, &id).await {
         Ok(h) => h,
         Err(e) => return storage_error(&ctx, e),
     };
@@ -331,9 +331,16 @@ pub async fn detail(
                 "url": mask::url(&h.url),
                 "status": h.status,
                 "attempts": h.attempts,
-                "error": h.last_error.as_deref().map(mask::text),
+                // The receiver's last answer, when it was not a success.
+                "error": h
+                    .last_code
+                    .filter(|c| !(200..300).contains(c))
+                    .map(|c| format!("HTTP {c}")),
                 "created_at": show_micros(h.created_at),
-                "delivered_at": h.delivered_at.map(show_micros),
+                "delivered_at": (h.status == "DELIVERED")
+                    .then_some(h.last_attempt_at)
+                    .flatten()
+                    .map(show_micros),
                 "body": mask::json_text(&h.payload),
             })
         })
@@ -421,37 +428,24 @@ pub async fn cancel(State(console): Cs, ctx: Ctx, Path(id): Path<String>, body: 
     }
 }
 
-/// `POST /console/payments/{id}/webhooks/{webhook_id}/resend`: queue the delivery again
-/// (a new `webhook-id`, same body and target); the webhook worker sends it.
+/// `POST /console/payments/{id}/webhooks/{webhook_id}/resend`: the API's own resend
+/// (`POST /payments/{id}/resend-webhook`): a new `webhook-id`, same body and target, sent now.
 pub async fn resend_webhook(
     State(console): Cs,
     ctx: Ctx,
     Path((id, webhook_id)): Path<(String, String)>,
 ) -> Response {
-    let st = &console.app;
-    // Only a delivery of this payment.
-    let ours = match crate::store::console::webhooks_for_payment(&st.db, &id).await {
-        Ok(h) => h.iter().any(|h| h.id == webhook_id),
-        Err(e) => return storage_error(&ctx, e),
+    let body = crate::webhook_history::ResendWebhookBody {
+        store_id: None,
+        webhook_id: Some(webhook_id),
     };
-    if !ours {
-        return render::message(
-            &ctx,
-            StatusCode::NOT_FOUND,
-            "not_found_title",
-            "webhooks_none",
-        );
-    }
-    let new_id = format!("whmsg_{}", uuid::Uuid::new_v4().simple());
-    match crate::store::console::resend_webhook(&st.db, &webhook_id, &new_id, crate::util::now())
-        .await
-    {
+    match crate::webhook_history::resend(&console.app, &id, body).await {
         Ok(_) => Redirect::to(&format!(
             "/console/payments/{}?done=webhook_resent",
             urlencode(&id)
         ))
         .into_response(),
-        Err(e) => storage_error(&ctx, e),
+        Err(e) => api_error(&ctx, &e),
     }
 }
 

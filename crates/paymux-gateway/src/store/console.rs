@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::db::{Db, Row};
+use super::db::Db;
 use crate::util;
 
 /// A signed-in console session.
@@ -67,111 +67,6 @@ pub async fn purge_expired_sessions(db: &Db, now: DateTime<Utc>) -> Result<u64, 
         crate::args![util::micros(now)],
     )
     .await
-}
-
-/// One webhook delivery (a row of the outbox).
-#[derive(Debug, Clone)]
-pub struct WebhookRow {
-    /// `webhook-id`.
-    pub id: String,
-    /// `Transaction.Paid`, …
-    pub event_type: String,
-    /// Where it goes.
-    pub url: String,
-    /// The body as sent.
-    pub payload: String,
-    /// `PENDING`, `DELIVERED` or `FAILED`.
-    pub status: String,
-    /// Deliveries tried.
-    pub attempts: i64,
-    /// Why the last try failed.
-    pub last_error: Option<String>,
-    /// Written at (µs).
-    pub created_at: i64,
-    /// Delivered at (µs).
-    pub delivered_at: Option<i64>,
-}
-
-impl WebhookRow {
-    fn from_row(r: &Row) -> Result<Self, sqlx::Error> {
-        Ok(WebhookRow {
-            id: r.req_text("id")?,
-            event_type: r.req_text("event_type")?,
-            url: r.req_text("url")?,
-            payload: r.req_text("payload")?,
-            status: r.req_text("status")?,
-            attempts: r.req_int("attempts")?,
-            last_error: r.text("last_error")?,
-            created_at: r.req_int("created_at")?,
-            delivered_at: r.int("delivered_at")?,
-        })
-    }
-}
-
-/// `s` as a `LIKE` pattern that matches only itself (with `ESCAPE '\'`).
-fn like_literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The `"paymentId":"<id>"` member as the webhook body spells it (compact JSON).
-fn payment_member(payment_id: &str) -> String {
-    format!(
-        "\"paymentId\":{}",
-        serde_json::Value::String(payment_id.to_string())
-    )
-}
-
-/// A payment's webhook deliveries, oldest first. The outbox has no payment column: the body
-/// names the payment (`data.paymentId`), so the body is matched; the console reads this for
-/// one payment's page, not in bulk.
-pub async fn webhooks_for_payment(
-    db: &Db,
-    payment_id: &str,
-) -> Result<Vec<WebhookRow>, sqlx::Error> {
-    let pattern = format!("%{}%", like_literal(&payment_member(payment_id)));
-    let rows = db
-        .fetch_all(
-            "SELECT * FROM webhook_outbox WHERE payload LIKE $1 ESCAPE '\\' ORDER BY created_at, id",
-            crate::args![pattern],
-        )
-        .await?;
-    rows.iter()
-        .map(WebhookRow::from_row)
-        // LIKE found the text; the body must also name it as its paymentId.
-        .filter(|r| {
-            r.as_ref().map_or(true, |w| {
-                serde_json::from_str::<serde_json::Value>(&w.payload)
-                    .ok()
-                    .is_some_and(|v| v["data"]["paymentId"] == payment_id)
-            })
-        })
-        .collect()
-}
-
-/// Send a delivery again: a new outbox row (its own `webhook-id`, so a receiver that already
-/// processed the first one sees a new message) with the same body and URL, due now. `false`
-/// when there is no delivery `id`.
-pub async fn resend_webhook(
-    db: &Db,
-    id: &str,
-    new_id: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    Ok(db
-        .execute(
-            "INSERT INTO webhook_outbox (id, event_type, url, payload, status, attempts, next_attempt_at, created_at) \
-             SELECT $2, event_type, url, payload, 'PENDING', 0, $3, $3 FROM webhook_outbox WHERE id = $1",
-            crate::args![id, new_id, util::micros(now)],
-        )
-        .await?
-        == 1)
 }
 
 /// One attempt's settled outcome on a channel, for the charts and the channel list.
@@ -247,15 +142,4 @@ pub async fn outcomes_since(
         });
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_match_only_the_literal() {
-        assert_eq!(like_literal("a%b_c\\d"), "a\\%b\\_c\\\\d");
-        assert_eq!(payment_member("p\"1"), "\"paymentId\":\"p\\\"1\"");
-    }
 }
