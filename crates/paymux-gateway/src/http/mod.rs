@@ -9,6 +9,7 @@
 //! - [`pages`]: the HTML the customer's browser sees (Korean).
 
 mod admin;
+mod auth;
 mod billing_keys;
 mod browser;
 mod checkout;
@@ -18,9 +19,9 @@ mod request;
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -29,6 +30,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::state::AppState;
 use admin::*;
+use auth::*;
 use billing_keys::*;
 use browser::*;
 use checkout::*;
@@ -71,6 +73,19 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/payment-schedules"),
     ("get", "/billing-keys"),
     ("post", "/payments/{paymentId}/pre-register"),
+    // Tokens (issue #20).
+    ("post", "/login/api-secret"),
+    ("post", "/token/refresh"),
+    ("get", "/banks"),
+];
+
+/// PortOne's routes that take no `Authorization` header (PortOne's schema gives them no
+/// security requirement): the token endpoints, whose body carries the credential, and the
+/// bank list.
+pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
+    ("post", "/login/api-secret"),
+    ("post", "/token/refresh"),
+    ("get", "/banks"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -140,7 +155,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(payment_transactions),
         )
         .route("/payments/{payment_id}/pre-register", post(pre_register))
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth));
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()
         .route("/checkout/{id}", get(checkout_page))
@@ -159,6 +174,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/browser/v1/return", get(browser_v1_return));
     Router::new()
         .route("/openapi.json", get(openapi))
+        // PortOne's token endpoints: the body carries the credential.
+        .route("/login/api-secret", post(login_via_api_secret))
+        .route("/token/refresh", post(refresh_token))
+        .route("/banks", get(bank_infos))
         .merge(api)
         .merge(browser)
         .fallback(not_found)
@@ -195,26 +214,6 @@ async fn json_rejections(mut resp: Response) -> Response {
         .into_response();
     }
     resp
-}
-
-async fn auth(State(st): St, req: Request, next: Next) -> Response {
-    let header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let ok = match header.and_then(|h| h.strip_prefix("PortOne ")) {
-        Some(secret) => st.api_secret.ct_eq(secret.trim()),
-        None => false,
-    };
-    if !ok {
-        let msg = if header.is_none() {
-            "the Authorization header is missing: send `Authorization: PortOne <API secret>`"
-        } else {
-            "the API secret is not valid"
-        };
-        return ApiError::unauthorized(msg).into_response();
-    }
-    next.run(req).await
 }
 
 // Unknown paths and methods: PortOne's error shape with a type PortOne defines

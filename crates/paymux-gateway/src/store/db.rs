@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "preregistrations",
         include_str!("../../migrations/0006_preregistrations.sql"),
     ),
+    (
+        10,
+        "tokens_receipts",
+        include_str!("../../migrations/0010_tokens_receipts.sql"),
+    ),
 ];
 
 /// Which engine.

@@ -174,6 +174,7 @@ impl PgAdapter for TestWinAdapter {
             .and_then(|a| Money::new(a).ok());
         Ok(match s("result").as_deref() {
             Some("PAID") => Outcome::Approved(Approved {
+                receipt_url: None,
                 pg_tx_id: s("tid"),
                 at: None,
                 amount,

@@ -209,6 +209,7 @@ impl PgAdapter for FakeAdapter {
             _ => ApprovedDetail::CheckoutPrepared,
         };
         Ok(Outcome::Approved(Approved {
+            receipt_url: v["receiptUrl"].as_str().map(str::to_string),
             pg_tx_id: tid,
             at: None,
             amount: money("amount"),
@@ -291,7 +292,8 @@ impl FakeSim {
                     state: "APPROVED".into(),
                     method: "CARD".into(),
                 });
-                json!({"code": "0000", "tid": tid, "approvalNo": format!("A{seq:05}"), "amount": amount})
+                json!({"code": "0000", "tid": tid, "approvalNo": format!("A{seq:05}"), "amount": amount,
+                       "receiptUrl": format!("https://receipts.fake-pg.invalid/{tid}")})
             };
             match TestCard::of(card) {
                 TestCard::Approve => (Some(record(s)), Duration::ZERO),

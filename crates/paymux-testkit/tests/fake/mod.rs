@@ -370,6 +370,7 @@ impl PgAdapter for FakeAdapter {
             }
         };
         Ok(Outcome::Approved(Approved {
+            receipt_url: None,
             pg_tx_id: s("tid"),
             at: None,
             amount: n("amount"),
