@@ -491,7 +491,7 @@ fn attempt_row(p: &PaymentRow, a: &store::attempts::AttemptRow) -> PaymentRow {
 }
 
 /// PortOne `PreRegisterPaymentBody`.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreRegisterPaymentBody {
     /// storeId.

@@ -14,6 +14,21 @@ use crate::auth::{self, TokenPair};
 use crate::error::ApiError;
 
 /// `POST /login/api-secret`.
+#[utoipa::path(
+    post,
+    path = "/login/api-secret",
+    operation_id = "loginViaApiSecret",
+    tag = "PortOne V2",
+    summary = "Log in with the API secret",
+    description = "PortOne loginViaApiSecret: an access token (30 minutes) and a refresh token (one day). Refresh tokens issued before stop working.",
+    security(()),
+    request_body(content = crate::auth::LoginViaApiSecretBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = crate::auth::TokenPair, content_type = "application/json"),
+        (status = 400, description = "INVALID_REQUEST", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn login_via_api_secret(
     State(st): St,
     body: Body,
@@ -23,12 +38,39 @@ pub(super) async fn login_via_api_secret(
 }
 
 /// `POST /token/refresh`.
+#[utoipa::path(
+    post,
+    path = "/token/refresh",
+    operation_id = "refreshToken",
+    tag = "PortOne V2",
+    summary = "Refresh the tokens",
+    description = "PortOne refreshToken: a new pair for a live refresh token, which is used up. A used refresh token presented again is refused and revokes every token refreshed from the same login.",
+    security(()),
+    request_body(content = crate::auth::RefreshTokenBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = crate::auth::TokenPair, content_type = "application/json"),
+        (status = 400, description = "INVALID_REQUEST", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn refresh_token(State(st): St, body: Body) -> Result<Json<TokenPair>, ApiError> {
     let b = json_body(&st, body).await?;
     auth::refresh(&st, b).await.map(Json)
 }
 
 /// `GET /banks` (PortOne's `getBankInfos`; no credential, as in PortOne's schema).
+#[utoipa::path(
+    get,
+    path = "/banks",
+    operation_id = "getBankInfos",
+    tag = "PortOne V2",
+    summary = "List banks",
+    description = "PortOne getBankInfos: every PortOne Bank with its Korean name.",
+    security(()),
+    responses(
+        (status = 200, description = "OK", body = crate::views::bank::GetBankInfosResponse, content_type = "application/json"),
+    ),
+)]
 pub(super) async fn bank_infos() -> Json<crate::views::bank::GetBankInfosResponse> {
     Json(crate::banks::list())
 }

@@ -6,6 +6,9 @@
 //! - `billing_keys`: issue, get, delete.
 //! - `checkout`: hosted checkout sessions and the browser's pages.
 //! - `admin`: channel groups, channels, the sandbox's webhook inbox.
+//! - `auth`: the credential check (`PortOne <secret>` or `Bearer <accessToken>`), PortOne's
+//!   token endpoints and `GET /banks`.
+//! - [`openapi`]: the OpenAPI document, generated from the handlers' `#[utoipa::path]`.
 //! - [`pages`]: the HTML the customer's browser sees (Korean).
 
 mod admin;
@@ -13,6 +16,7 @@ mod auth;
 mod billing_keys;
 mod browser;
 mod checkout;
+pub mod openapi;
 pub mod pages;
 mod payments;
 mod request;
@@ -106,7 +110,8 @@ pub const BROWSER_SDK_ROUTES: &[(&str, &str)] = &[
     ("get", "/browser/v1/return"),
 ];
 
-/// The gateway's own OpenAPI document.
+/// The gateway's own OpenAPI document as committed (`openapi.json`; the same as
+/// [`openapi::document_text`], which `GET /openapi.json` serves — a test keeps them equal).
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
 type St = State<Arc<AppState>>;
@@ -246,6 +251,21 @@ fn shown_path(uri: &axum::http::Uri) -> String {
     uri.path().chars().take(200).collect()
 }
 
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "openapi",
+    tag = "Meta",
+    summary = "This document",
+    security(()),
+    responses(
+        (status = 200, description = "OpenAPI 3.0 document", body = ref("#/components/schemas/OpenApiDocument"), content_type = "application/json"),
+    ),
+)]
 async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi::document_text(),
+    )
+        .into_response()
 }

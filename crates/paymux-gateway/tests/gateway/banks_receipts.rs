@@ -44,6 +44,21 @@ pub async fn bank_list(h: Arc<Harness>) {
     }
 }
 
+pub async fn openapi_document_is_served(h: Arc<Harness>) {
+    // What `GET /openapi.json` serves (generated from the handlers) is the committed file.
+    let r = h.http.get(h.url("/openapi.json")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.text().await.unwrap(), paymux_gateway::api::OPENAPI);
+    let doc: Value = serde_json::from_str(paymux_gateway::api::OPENAPI).unwrap();
+    for (path, method, op) in [
+        ("/login/api-secret", "post", "loginViaApiSecret"),
+        ("/token/refresh", "post", "refreshToken"),
+        ("/banks", "get", "getBankInfos"),
+    ] {
+        assert_eq!(doc["paths"][path][method]["operationId"], op);
+    }
+}
+
 pub async fn receipt_url_from_the_pg(h: Arc<Harness>) {
     let id = format!("rcpt-{}", uuid::Uuid::new_v4().simple());
     let (s, v) = h

@@ -62,7 +62,7 @@ on_both_backends!(in tokens:
     tokens_across_instances_and_secret_rotation,
 );
 
-on_both_backends!(in banks_receipts: bank_list, receipt_url_from_the_pg);
+on_both_backends!(in banks_receipts: bank_list, receipt_url_from_the_pg, openapi_document_is_served);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn not_found_is_believed_only_after_the_grace_period() {
