@@ -321,6 +321,34 @@ pub async fn tokens_across_instances_and_secret_rotation(h: Arc<Harness>) {
     // ... and the first instance sees it used.
     let (s, _) = refresh(&h, &refresh_token).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // The same refresh token at both instances at once: exactly one refresh succeeds.
+    let (_, v) = login(&h, &h.gw.base_url, API_SECRET).await;
+    let (_, fresh) = tokens(&v);
+    let mut racers = Vec::new();
+    for base in [h.gw.base_url.clone(), twin.base_url.clone()]
+        .into_iter()
+        .cycle()
+        .take(6)
+    {
+        let http = h.http.clone();
+        let body = json!({"refreshToken": fresh});
+        racers.push(tokio::spawn(async move {
+            http.post(format!("{base}/token/refresh"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for r in racers {
+        codes.push(r.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 200).count(), 1, "{codes:?}");
+    assert!(codes.iter().all(|c| *c == 200 || *c == 401), "{codes:?}");
     twin.shutdown().await;
 
     // The secret rotated: tokens signed under the old one stop working.
