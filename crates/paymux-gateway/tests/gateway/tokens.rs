@@ -199,6 +199,18 @@ pub async fn tokens_hostile_input(h: Arc<Harness>) {
         assert!(v["message"].as_str().unwrap().contains(field), "{v}");
         assert!(!v.to_string().contains(API_SECRET), "{v}");
     }
+    // A body past the size limit: 413, not read further.
+    let huge = json!({"apiSecret": "x".repeat(h.gw.state.tuning.body_limit + 1)});
+    let (s, v) = call(
+        &h,
+        &base,
+        reqwest::Method::POST,
+        "/login/api-secret",
+        None,
+        Some(&huge),
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     let (s, v) = refresh(&h, "").await;
     assert_eq!(
         (s, type_of(&v)),
