@@ -1,5 +1,6 @@
 //! Authentication: the check every API route goes through (`PortOne <secret>` or
-//! `Bearer <accessToken>`), and PortOne's token endpoints.
+//! `Bearer <accessToken>`), PortOne's token endpoints, and `GET /banks` — the PortOne
+//! routes that take no credential.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
