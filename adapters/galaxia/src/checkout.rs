@@ -457,7 +457,10 @@ pub fn virtual_account_from_return(
     };
     Ok(VirtualAccountIssued {
         pg_tx_id: get("TRANSACTION_ID"),
-        bank: get("BANK_CODE"),
+        // BANK_CODE is the KFTC code zero-padded to four digits (`0088`): PortOne's name for
+        // it, or the code as sent when the table has none.
+        bank: get("BANK_CODE")
+            .map(|c| paymux_core::display::bank_of_kftc(&c).map_or(c, str::to_string)),
         account_number,
         remittee_name: None,
         expires_at,

@@ -135,6 +135,7 @@ fn check_pairing(request: &SentHeader, answer: &Telegram) -> Result<(), PgError>
 
 fn approved(answer: &Telegram, detail: ApprovedDetail, amount: Option<Money>) -> Outcome {
     Outcome::Approved(Approved {
+        receipt_url: None,
         pg_tx_id: answer.get_nonblank(tag::TRANSACTION_ID),
         at: answer
             .get_nonblank(tag::AUTH_DATE)

@@ -281,6 +281,8 @@ fn a_window_virtual_account_is_read_from_the_return() {
     .collect();
     let va = paymux_galaxia::checkout::virtual_account_from_return(&returned).unwrap();
     assert_eq!(va.account_number, "56211234567890");
+    // BANK_CODE 0004 (KFTC, zero-padded) is PortOne's KOOKMIN.
+    assert_eq!(va.bank.as_deref(), Some("KOOKMIN"));
     assert_eq!(va.amount.map(|m| m.get()), Some(1004));
     assert_eq!(
         va.expires_at.unwrap().to_rfc3339(),

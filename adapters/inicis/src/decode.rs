@@ -79,6 +79,7 @@ pub fn decode(
                 .get("billKey")
                 .ok_or_else(|| malformed("billKey is missing from an Auth answer"))?;
             Ok(Outcome::Approved(Approved {
+                receipt_url: None,
                 pg_tx_id: answer.get("tid"),
                 at: None,
                 amount: None,
@@ -109,6 +110,7 @@ pub fn decode(
                 },
             };
             Ok(Outcome::Approved(Approved {
+                receipt_url: None,
                 pg_tx_id: answer.get("prtcTid").or_else(|| c.prior.pg_tx_id.clone()),
                 at,
                 amount: Some(cancelled),
@@ -178,7 +180,11 @@ pub fn approval(
         // `VACT_Name`, `VACT_Date` + `VACT_Time`).
         return Ok(Outcome::VirtualAccountIssued(VirtualAccountIssued {
             pg_tx_id: Some(tid),
-            bank: answer.get("VACT_BankCode"),
+            // PortOne's `Bank` name; a code outside Inicis' table is left out, not passed on.
+            bank: answer
+                .get("VACT_BankCode")
+                .and_then(|c| crate::protocol::portone_bank(&c))
+                .map(str::to_string),
             account_number: answer
                 .get("VACT_Num")
                 .ok_or_else(|| malformed("VACT_Num is missing from a VBank approval"))?,
@@ -205,6 +211,7 @@ pub fn approval(
     };
     let has_card = card.masked_number.is_some() || card.issuer_code.is_some();
     Ok(Outcome::Approved(Approved {
+        receipt_url: None,
         pg_tx_id: Some(tid),
         at: match (answer.get("applDate"), answer.get("applTime")) {
             (Some(d), Some(t)) => parse_kst(&format!("{d}{t}")),
@@ -226,6 +233,7 @@ pub fn approval(
 /// `payTime`, `payAuthCode`, `cardCode`, `cardQuota`.
 fn payment(answer: &Answer, code: &str) -> Result<Outcome, PgError> {
     Ok(Outcome::Approved(Approved {
+        receipt_url: None,
         pg_tx_id: Some(
             answer
                 .get("tid")
@@ -284,6 +292,7 @@ fn not_found() -> TxReport {
 
 fn inquiry(answer: &Answer, code: &str, report: TxReport) -> Outcome {
     Outcome::Approved(Approved {
+        receipt_url: None,
         pg_tx_id: report.pg_tx_id.clone(),
         at: None,
         amount: report.amount,

@@ -202,6 +202,16 @@ pub fn bank_code(portone: &str) -> Option<&'static str> {
     BANKS.iter().find(|(n, _)| *n == portone).map(|(_, c)| *c)
 }
 
+/// PortOne's name of an Inicis bank code (the same table read backwards; `088` and `88`
+/// alike, as KFTC codes are written with or without the leading zero).
+pub fn portone_bank(code: &str) -> Option<&'static str> {
+    let code = code.trim().trim_start_matches('0');
+    BANKS
+        .iter()
+        .find(|(_, c)| c.trim_start_matches('0') == code)
+        .map(|(n, _)| *n)
+}
+
 /// Raw result code → normalized kind: the one table. Inicis' documented failure code
 /// ([`code::MISSING_BUYER`]) first, then the simulator's own ([`sim`]). A live code missing
 /// here maps to [`DeclineKind::Other`] and keeps its raw code and message.
@@ -316,6 +326,12 @@ mod tests {
             assert!(![code::OK, code::STD_OK].contains(&r.code));
         }
         assert_eq!(bank_code("SHINHAN"), Some("88"));
+        assert_eq!(portone_bank("88"), Some("SHINHAN"));
+        assert_eq!(portone_bank("088"), Some("SHINHAN"));
+        assert_eq!(portone_bank("99"), None);
+        for (name, code) in BANKS {
+            assert_eq!(portone_bank(code), Some(*name));
+        }
         assert_eq!(bank_code("NOPE"), None);
     }
 }

@@ -67,7 +67,7 @@ async fn issue_inquire_deposit_and_refund_a_virtual_account() {
     let Outcome::VirtualAccountIssued(va) = outcome else {
         panic!("{outcome:?}")
     };
-    assert_eq!(va.bank.as_deref(), Some("88"));
+    assert_eq!(va.bank.as_deref(), Some("SHINHAN"));
     assert_eq!(va.amount.unwrap().get(), 5000);
     assert_eq!(
         va.expires_at.unwrap().to_rfc3339(),

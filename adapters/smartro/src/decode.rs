@@ -95,6 +95,7 @@ pub fn decode(
                 _ => None,
             };
             Ok(Outcome::Approved(Approved {
+                receipt_url: None,
                 pg_tx_id: answer.get("Tid").or_else(|| c.prior.pg_tx_id.clone()),
                 at,
                 amount: Some(cancelled),
@@ -126,6 +127,7 @@ pub fn decode(
                 return Ok(declined(&answer, &code));
             }
             Ok(Outcome::Approved(Approved {
+                receipt_url: None,
                 pg_tx_id: None,
                 at: None,
                 amount: None,
@@ -149,6 +151,7 @@ pub fn approved_payment(answer: &Answer, code: &str) -> Result<Outcome, PgError>
     };
     let has_card = card.masked_number.is_some() || card.issuer_code.is_some();
     Ok(Outcome::Approved(Approved {
+        receipt_url: None,
         pg_tx_id: answer.get("Tid"),
         at: answer.get("AuthDate").and_then(|d| parse_kst(&d)),
         amount: money(answer, "Amt")?,
@@ -165,6 +168,7 @@ pub fn approved_payment(answer: &Answer, code: &str) -> Result<Outcome, PgError>
 
 fn inquiry(answer: &Answer, code: &str, report: paymux_core::outcome::TxReport) -> Outcome {
     Outcome::Approved(Approved {
+        receipt_url: None,
         pg_tx_id: report.pg_tx_id.clone(),
         at: None,
         amount: report.amount,
@@ -222,7 +226,7 @@ pub fn parse_kst(s: &str) -> Option<DateTime<FixedOffset>> {
 
 /// The answer to `vacct.do` (vendor notes §3a): `Tid`, `Moid`, `VbankName`, `VbankNum`. What it
 /// does not repeat (bank code, deadline, holder, amount) is what the request asked for: the
-/// bank code and holder as sent, the deadline at 23:59:59 KST of `VbankExpDate`.
+/// bank and holder as sent, the deadline at 23:59:59 KST of `VbankExpDate`.
 pub fn vacct_issued(
     ctx: &EncodeContext<'_>,
     call: &InstantPaymentCall,
@@ -232,7 +236,7 @@ pub fn vacct_issued(
     let mut v = account_fields(answer, code)?;
     if let Some(va) = call.body.method.virtual_account() {
         if v.bank.is_none() {
-            v.bank = crate::protocol::bank_code(va.bank.code()).map(str::to_string);
+            v.bank = Some(va.bank.code().to_string());
         }
         if v.remittee_name.is_none() {
             v.remittee_name = va.remittee_name.clone().filter(|n| !n.is_empty());
@@ -269,7 +273,10 @@ fn account_fields(answer: &Answer, code: &str) -> Result<VirtualAccountIssued, P
     });
     Ok(VirtualAccountIssued {
         pg_tx_id: answer.get("Tid"),
-        bank: answer.get("VbankBankCode"),
+        // PortOne's name for the KFTC code; a code outside the table is kept as sent.
+        bank: answer
+            .get("VbankBankCode")
+            .map(|c| crate::protocol::portone_bank(&c).map_or(c, str::to_string)),
         account_number,
         remittee_name: answer.get("VbankAccountName"),
         expires_at,
@@ -303,6 +310,7 @@ pub fn billing_key_issued(
         acquirer_code: None,
     };
     Ok(Outcome::Approved(Approved {
+        receipt_url: None,
         pg_tx_id: answer.get("Tid"),
         at: answer.get("AuthDate").and_then(|d| parse_kst(&d)),
         amount: None,

@@ -215,6 +215,16 @@ pub fn bank_code(portone: &str) -> Option<&'static str> {
         .map(|(_, code)| *code)
 }
 
+/// The PortOne bank of a KFTC code Smartro answers with (`VbankBankCode` `088` →
+/// `SHINHAN`): the same table read backwards, so a code is translated one way only.
+pub fn portone_bank(code: &str) -> Option<&'static str> {
+    let code = code.trim();
+    BANKS
+        .iter()
+        .find(|(_, c)| *c == code)
+        .map(|(name, _)| *name)
+}
+
 /// Raw `ResultCode` → normalized kind. Smartro's decline codes are **NOT FOUND** publicly, so
 /// the table holds the codes the paymux simulator answers with ([`sim`], paymux's choice,
 /// listed in [`SIMULATOR_CODES`]); a live code missing here maps to
@@ -357,6 +367,10 @@ mod tests {
         }
         assert_eq!(bank_code("SHINHAN"), Some("088"));
         assert_eq!(bank_code("NOPE"), None);
+        for (name, code) in BANKS {
+            assert_eq!(portone_bank(code), Some(*name));
+        }
+        assert_eq!(portone_bank("999"), None);
     }
 
     #[test]

@@ -155,7 +155,7 @@ async fn virtual_account_is_issued_found_pending_and_revoked() {
         other => panic!("expected a virtual account, got {other:?}"),
     };
     assert_eq!(issued.pg_code, "4100");
-    assert_eq!(issued.bank.as_deref(), Some("088"));
+    assert_eq!(issued.bank.as_deref(), Some("SHINHAN"));
     assert_eq!(issued.amount.map(|m| m.get()), Some(10000));
     assert_eq!(issued.remittee_name.as_deref(), Some("테스트상점"));
     assert!(issued.expires_at.is_some());
@@ -205,7 +205,7 @@ async fn a_fixed_virtual_account_is_issued_on_its_account_number() {
     };
     // TransType 04: the account asked for, answered in VbankNum.
     assert_eq!(issued.account_number, "56211234567");
-    assert_eq!(issued.bank.as_deref(), Some("088"));
+    assert_eq!(issued.bank.as_deref(), Some("SHINHAN"));
     // vacct.do has no field for a PG-side account id: refused before anything is sent.
     let e = sb
         .run(&fixed("e2evafix2", json!({ "pgAccountId": "cust-7" })))

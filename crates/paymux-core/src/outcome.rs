@@ -55,6 +55,11 @@ pub struct Approved {
     pub pg_code: String,
     /// Message that came with `pg_code`.
     pub pg_message: String,
+    /// The PG's receipt page for this payment or cancel (PortOne `Payment.receiptUrl`,
+    /// `PaymentCancellation.receiptUrl`), when the PG's answer names one. `None` when it does
+    /// not: adapters never build one from a guessed URL pattern.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_url: Option<String>,
     /// Operation-specific details.
     pub detail: ApprovedDetail,
 }
@@ -150,7 +155,10 @@ pub enum TxState {
 pub struct VirtualAccountIssued {
     /// PG TID.
     pub pg_tx_id: Option<String>,
-    /// Bank code in the PG's table.
+    /// The bank as PortOne's `Bank` code (`SHINHAN`): adapters translate their PG's code
+    /// with their own table (KFTC codes: [`crate::display::bank_of_kftc`]). A code an
+    /// adapter cannot translate is kept as the PG sent it; the gateway then leaves `bank`
+    /// out of the PortOne `Payment` (an enum there) and logs the code.
     pub bank: Option<String>,
     /// The account number to deposit into.
     pub account_number: String,
@@ -336,6 +344,7 @@ mod tests {
     #[test]
     fn billing_key_is_masked_in_debug_and_serialized_outcome_has_kind() {
         let o = Outcome::Approved(Approved {
+            receipt_url: None,
             pg_tx_id: Some("T1".into()),
             at: None,
             amount: None,

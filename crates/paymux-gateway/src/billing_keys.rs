@@ -385,6 +385,7 @@ pub async fn delete(
             {
                 // The PG has no deletion API: forgetting the key here is all there is.
                 return Ok(Outcome::Approved(paymux_core::outcome::Approved {
+                    receipt_url: None,
                     pg_tx_id: None,
                     at: None,
                     amount: None,

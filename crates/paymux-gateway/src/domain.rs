@@ -393,6 +393,8 @@ pub enum Transition {
         paid_at: DateTime<Utc>,
         /// Method details from the PG to merge into the stored method.
         method: Option<MethodUpdate>,
+        /// The PG's receipt page, when its approval named one (`Payment.receiptUrl`).
+        receipt_url: Option<String>,
     },
     /// Virtual account issued.
     VirtualAccountIssued {

@@ -27,6 +27,8 @@
 //! ```
 #![warn(missing_docs)]
 
+pub(crate) mod auth;
+pub(crate) mod banks;
 pub(crate) mod billing_key_list;
 pub(crate) mod billing_keys;
 pub(crate) mod browser;

@@ -483,6 +483,7 @@ fn attempt_row(p: &PaymentRow, a: &store::attempts::AttemptRow) -> PaymentRow {
         amount_cancelled_tax_free: 0,
         amount_cancelled_vat: 0,
         pg_tx_id: None,
+        receipt_url: None,
         paid_at: None,
         failed_at: Some(a.failed_at),
         failure: a.failure.clone(),
@@ -496,7 +497,7 @@ fn attempt_row(p: &PaymentRow, a: &store::attempts::AttemptRow) -> PaymentRow {
 }
 
 /// PortOne `PreRegisterPaymentBody`.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreRegisterPaymentBody {
     /// storeId.

@@ -140,6 +140,7 @@ pub(crate) async fn resolve_payment(st: &AppState, p: &PaymentRow) -> Result<boo
                             .map(|t| t.with_timezone(&chrono::Utc))
                             .unwrap_or_else(util::now),
                         method: None,
+                        receipt_url: a.receipt_url.clone(),
                     })
                 }
                 TxState::NotFound | TxState::Failed => Some(Transition::Failed {

@@ -103,13 +103,14 @@ pub async fn create(
 }
 
 /// `GET /payment-schedules/{id}`.
-pub async fn get(st: &AppState, id: &str) -> Result<Value, ApiError> {
+///
+/// `store_id`, when given, must be the schedule's store (PortOne's optional `storeId`).
+pub async fn get(st: &AppState, id: &str, store_id: Option<&str>) -> Result<Value, ApiError> {
     match store::schedules::load(&st.db, id).await? {
-        Some(s) => Ok(views::render(&views::schedule::PaymentSchedule::of(
-            &s,
-            &st.merchant_id,
-        ))),
-        None => Err(ApiError::not_found(
+        Some(s) if store_id.map_or(true, |want| want == s.store_id) => Ok(views::render(
+            &views::schedule::PaymentSchedule::of(&s, &st.merchant_id),
+        )),
+        _ => Err(ApiError::not_found(
             "PAYMENT_SCHEDULE_NOT_FOUND",
             format!("no payment schedule `{id}`"),
         )),

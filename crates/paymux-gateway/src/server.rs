@@ -217,6 +217,8 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         _ => None,
     };
     let db = Db::connect(&opts.database).await?;
+    let token_keys =
+        crate::auth::TokenKeys::load(&db, opts.api_secret.trim(), &opts.merchant_id).await?;
     // Payments from before the search columns (schema version 3) become searchable.
     let filled = crate::store::payment_search::backfill(&db).await?;
     if filled > 0 {
@@ -237,6 +239,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         health: HealthTracker::new(),
         tuning,
         api_secret: Secret::new(opts.api_secret.trim().to_string()),
+        token_keys,
         webhook_key: Secret::new(webhook_key),
         webhook_previous_key,
         webhook_url: opts.webhook_url.clone(),

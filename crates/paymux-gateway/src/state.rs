@@ -28,6 +28,9 @@ pub struct AppState {
     pub tuning: Tuning,
     /// `Authorization: PortOne <secret>`.
     pub api_secret: Secret<String>,
+    /// The key `Authorization: Bearer` tokens are signed with (derived from the API secret and
+    /// the database's salt: `crate::auth`).
+    pub(crate) token_keys: crate::auth::TokenKeys,
     /// Webhook signing key (base64-decoded secret).
     pub webhook_key: Secret<Vec<u8>>,
     /// The previous webhook signing key during a secret rotation (`[webhooks]

@@ -309,6 +309,7 @@ impl Run {
             .await?;
         let pg_key = match &sent.result {
             Ok(Outcome::Approved(Approved {
+                receipt_url: None,
                 detail: ApprovedDetail::BillingKeyIssued { pg_billing_key, .. },
                 pg_code,
                 ..
@@ -362,6 +363,7 @@ impl Run {
         let expected = amount.unwrap_or(prior.balance());
         match &sent.result {
             Ok(Outcome::Approved(Approved {
+                receipt_url: None,
                 detail:
                     ApprovedDetail::Cancelled {
                         cancelled,

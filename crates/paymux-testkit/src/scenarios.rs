@@ -534,6 +534,7 @@ async fn decline(run: &Run, which: usize, kind: DeclineKind) -> Verdict {
 fn expect_inquiry(sent: &Sent, want: &[TxState], context: &str) -> Result<TxReport, String> {
     match &sent.result {
         Ok(Outcome::Approved(Approved {
+            receipt_url: None,
             detail: ApprovedDetail::Inquiry(r),
             ..
         })) if want.contains(&r.state) => Ok(r.clone()),
@@ -697,6 +698,7 @@ async fn billing_key_lifecycle(run: &Run) -> Verdict {
         .await?;
     match &sent.result {
         Ok(Outcome::Approved(Approved {
+            receipt_url: None,
             detail: ApprovedDetail::BillingKeyDeleted,
             ..
         })) => {}

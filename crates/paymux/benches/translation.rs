@@ -256,6 +256,7 @@ impl Sim {
 
 fn prepared() -> paymux_core::outcome::Approved {
     paymux_core::outcome::Approved {
+        receipt_url: None,
         pg_tx_id: None,
         at: None,
         amount: None,

@@ -660,7 +660,7 @@ mod tests {
         let returned: BTreeMap<String, Secret<String>> =
             f.into_iter().map(|(k, v)| (k, Secret::new(v))).collect();
         let va = crate::checkout::virtual_account_from_return(&returned).unwrap();
-        assert_eq!(va.bank.as_deref(), Some("0088"));
+        assert_eq!(va.bank.as_deref(), Some("SHINHAN"));
         assert_eq!(va.amount.map(|m| m.get()), Some(45000));
         let ledger = sim.ledger();
         assert_eq!(ledger[0].state, "VIRTUAL_ACCOUNT_ISSUED");

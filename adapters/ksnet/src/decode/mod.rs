@@ -111,6 +111,7 @@ pub fn finish(req: &PgRequest, a: Answer) -> Result<Outcome, PgError> {
     }
     let at = a.at.as_deref().and_then(parse_kst);
     let base = |detail, amount, tid| Approved {
+        receipt_url: None,
         pg_tx_id: tid,
         at,
         amount,
@@ -201,6 +202,7 @@ fn payment_detail(a: &Answer) -> ApprovedDetail {
 fn inquiry(a: Answer, currency: WireCurrency) -> Result<Outcome, PgError> {
     let report = |state, amount: Option<Money>, balance: Option<Money>, tid| {
         Outcome::Approved(Approved {
+            receipt_url: None,
             pg_tx_id: tid,
             at: a.at.as_deref().and_then(parse_kst),
             amount,

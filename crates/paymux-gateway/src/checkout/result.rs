@@ -250,6 +250,7 @@ mod tests {
 
     fn approved(detail: ApprovedDetail) -> Result<Outcome, PgError> {
         Ok(Outcome::Approved(paymux_core::outcome::Approved {
+            receipt_url: None,
             pg_tx_id: Some("T1".into()),
             at: None,
             amount: None,

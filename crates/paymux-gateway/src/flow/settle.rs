@@ -40,6 +40,7 @@ pub fn settle(
                 pg_tx_id: a.pg_tx_id.clone(),
                 paid_at,
                 method: (!update.is_empty()).then_some(update),
+                receipt_url: a.receipt_url.clone(),
             };
             let body = json!({"payment": {"pgTxId": a.pg_tx_id, "paidAt": util::rfc3339(paid_at)}});
             (t, Ok(body))
@@ -51,7 +52,7 @@ pub fn settle(
                 method: Some(MethodUpdate {
                     virtual_account: Some(IssuedAccount {
                         account_number: v.account_number.clone(),
-                        bank: v.bank.clone(),
+                        bank: crate::banks::portone_bank(v.bank.as_deref(), payment_id),
                         remittee_name: v.remittee_name.clone(),
                         expires_at: v.expires_at.map(|t| t.with_timezone(&Utc)),
                         issued_at: issued,

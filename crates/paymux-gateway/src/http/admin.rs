@@ -12,11 +12,45 @@ use super::{ApiResult, St};
 use crate::error::ApiError;
 use crate::{groups, util};
 
+#[utoipa::path(
+    get,
+    path = "/channel-groups",
+    operation_id = "list_groups",
+    tag = "Admin",
+    summary = "List channel groups",
+    description = "Admin: every group (configuration in force plus scheduledChanges).",
+    security(("portOne" = [])),
+    responses(
+        (status = 200, description = "OK", body = ref("#/components/schemas/ChannelGroupList"), content_type = "application/json"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 413, description = "INVALID_REQUEST (body too large)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 500, description = "INTERNAL_SERVER_ERROR (storage unavailable)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn list_groups(State(st): St) -> ApiResult {
     let items: Vec<Value> = groups::list(&st).await?.iter().map(groups::view).collect();
     Ok(Json(json!({"items": items})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/channel-groups/{channelGroupId}",
+    operation_id = "get_group",
+    tag = "Admin",
+    summary = "Get a channel group",
+    description = "Admin.",
+    security(("portOne" = [])),
+    params(
+        ("channelGroupId" = String, Path, description = "channel-group-{test|live}-<uuid>"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = ref("#/components/schemas/ChannelGroup"), content_type = "application/json"),
+        (status = 404, description = "CHANNEL_GROUP_NOT_FOUND", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 413, description = "INVALID_REQUEST (body too large)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 500, description = "INTERNAL_SERVER_ERROR (storage unavailable)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn get_group(State(st): St, Path(id): Path<String>) -> ApiResult {
     match groups::load(&st, &id).await? {
         Some((s, _)) => Ok(Json(groups::view(&s))),
@@ -27,12 +61,52 @@ pub(super) async fn get_group(State(st): St, Path(id): Path<String>) -> ApiResul
     }
 }
 
+#[utoipa::path(
+    put,
+    path = "/channel-groups/{channelGroupId}",
+    operation_id = "put_group",
+    tag = "Admin",
+    summary = "Create or change a channel group",
+    description = "Admin. Weights are integer percents summing to 100; effectiveAt (a future whole hour) schedules the change.",
+    security(("portOne" = [])),
+    params(
+        ("channelGroupId" = String, Path, description = "channel-group-{test|live}-<uuid>"),
+    ),
+    request_body(content = ref("#/components/schemas/ChannelGroupInput"), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = ref("#/components/schemas/ChannelGroup"), content_type = "application/json"),
+        (status = 400, description = "INVALID_REQUEST", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 409, description = "CHANNEL_GROUP_CONFLICT", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 413, description = "INVALID_REQUEST (body too large)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 500, description = "INTERNAL_SERVER_ERROR (storage unavailable)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn put_group(State(st): St, Path(id): Path<String>, body: Body) -> ApiResult {
     let v: Value = json_body(&st, body).await?;
     let s = groups::put(&st, &id, &v).await?;
     Ok(Json(groups::view(&s)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/channel-groups/{channelGroupId}",
+    operation_id = "delete_group",
+    tag = "Admin",
+    summary = "Delete a channel group",
+    description = "Admin.",
+    security(("portOne" = [])),
+    params(
+        ("channelGroupId" = String, Path, description = "Group id."),
+    ),
+    responses(
+        (status = 200, description = "OK", body = ref("#/components/schemas/ChannelGroupDeleted"), content_type = "application/json"),
+        (status = 404, description = "CHANNEL_GROUP_NOT_FOUND", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 413, description = "INVALID_REQUEST (body too large)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 500, description = "INTERNAL_SERVER_ERROR (storage unavailable)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn delete_group(State(st): St, Path(id): Path<String>) -> ApiResult {
     if groups::delete(&st, &id).await? {
         Ok(Json(
@@ -47,6 +121,27 @@ pub(super) async fn delete_group(State(st): St, Path(id): Path<String>) -> ApiRe
 }
 
 /// `POST /channel-groups/{id}/explain`: the channel a payment body would take, and why.
+#[utoipa::path(
+    post,
+    path = "/channel-groups/{channelGroupId}/explain",
+    operation_id = "explain_group",
+    tag = "Admin",
+    summary = "Explain which channel a payment would take",
+    description = "Admin (paymux). The body is an instant payment's body plus paymentId; the group's configuration in force now routes it exactly as a payment (rule-aware weighted selection, health when the group asks). Nothing is recorded or sent.",
+    security(("portOne" = [])),
+    params(
+        ("channelGroupId" = String, Path, description = "channel-group-{test|live}-<uuid>"),
+    ),
+    request_body(content = ref("#/components/schemas/ExplainRoutingBody"), content_type = "application/json"),
+    responses(
+        (status = 200, description = "OK", body = ref("#/components/schemas/RoutingExplanation"), content_type = "application/json"),
+        (status = 400, description = "INVALID_REQUEST", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 404, description = "CHANNEL_GROUP_NOT_FOUND", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 413, description = "INVALID_REQUEST (body too large)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 500, description = "INTERNAL_SERVER_ERROR (storage unavailable)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn explain_group(State(st): St, Path(id): Path<String>, body: Body) -> ApiResult {
     let v: Value = json_body(&st, body).await?;
     let x = groups::explain(&st, &id, v).await?;
@@ -88,6 +183,21 @@ pub(super) async fn sandbox_webhooks(
     Ok(Json(json!({"items": items})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/channels",
+    operation_id = "list_channels",
+    tag = "Admin",
+    summary = "List channels",
+    description = "Admin: the configured channels (SelectedChannel plus adapter).",
+    security(("portOne" = [])),
+    responses(
+        (status = 200, description = "OK", body = ref("#/components/schemas/ChannelList"), content_type = "application/json"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 413, description = "INVALID_REQUEST (body too large)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 500, description = "INTERNAL_SERVER_ERROR (storage unavailable)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn list_channels(State(st): St) -> ApiResult {
     let items: Vec<Value> = st.channels.iter().map(|c| c.admin_view()).collect();
     Ok(Json(json!({"items": items})))

@@ -33,10 +33,34 @@ fn script(body: &'static str) -> Response {
         .into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/v2/browser-sdk.js",
+    operation_id = "browser_sdk_js",
+    tag = "Browser SDK",
+    summary = "PortOne V2 browser SDK (window.PortOne)",
+    description = "Defines window.PortOne with requestPayment, requestIssueBillingKey and requestIssueBillingKeyAndPay, taking PortOne's browser-SDK parameters. Popup/iframe mode resolves a Promise of {paymentId, txId, transactionType, code?, message?, pgCode?, pgMessage?}; redirect mode (a phone, or windowType REDIRECTION) returns to redirectUrl with those fields as query parameters. No API secret: storeId names a store configured under [browser].",
+    security(()),
+    responses(
+        (status = 200, description = "The script", body = ref("#/components/schemas/JavaScript"), content_type = "text/javascript"),
+    ),
+)]
 pub(super) async fn browser_sdk_js() -> Response {
     script(BROWSER_SDK_JS)
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/iamport.js",
+    operation_id = "iamport_js",
+    tag = "Browser SDK",
+    summary = "PortOne V1 browser SDK (window.IMP)",
+    description = "Defines IMP.init(storeId) and IMP.request_pay(params, callback): V1 parameters mapped to the unified checkout request on the server; the callback gets V1's rsp {success, imp_uid, merchant_uid, error_code?, error_msg?}.",
+    security(()),
+    responses(
+        (status = 200, description = "The script", body = ref("#/components/schemas/JavaScript"), content_type = "text/javascript"),
+    ),
+)]
 pub(super) async fn iamport_js() -> Response {
     script(IAMPORT_JS)
 }
@@ -80,6 +104,23 @@ pub(super) async fn browser_preflight(State(st): St, headers: HeaderMap) -> Resp
     with_cors(&st, &headers, resp)
 }
 
+#[utoipa::path(
+    post,
+    path = "/browser/checkout",
+    operation_id = "browser_checkout",
+    tag = "Browser SDK",
+    summary = "Open a payment window from a browser (V2 SDK)",
+    description = "Called by /v2/browser-sdk.js from the merchant's page, without the API secret: PortOne's browser-SDK parameters plus kind (PAYMENT, ISSUE_BILLING_KEY, ISSUE_BILLING_KEY_AND_PAY) and windowMode (POPUP, IFRAME, REDIRECTION). storeId must be a store configured under [browser] (403 STORE_NOT_FOUND otherwise), the page's Origin one of its origins, the channel one of its channels and the channel group of its environment (403 FORBIDDEN). CORS answers the configured origins (OPTIONS preflight). Otherwise exactly POST /checkout/sessions.",
+    security(()),
+    request_body(content = ref("#/components/schemas/BrowserCheckoutRequest"), content_type = "application/json"),
+    responses(
+        (status = 200, description = "The session: {checkoutUrl, paymentId?, txId?, billingKey?, transactionType, expiresAt}", body = ref("#/components/schemas/BrowserCheckoutAnswer"), content_type = "application/json"),
+        (status = 400, description = "PortOne error body; messages name the field", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 403, description = "PortOne error body; messages name the field", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 404, description = "PortOne error body; messages name the field", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 409, description = "PortOne error body; messages name the field", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn browser_checkout(State(st): St, headers: HeaderMap, body: Body) -> Response {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let resp = match body_bytes(&st, body).await {
@@ -92,6 +133,23 @@ pub(super) async fn browser_checkout(State(st): St, headers: HeaderMap, body: Bo
     with_cors(&st, &headers, resp)
 }
 
+#[utoipa::path(
+    post,
+    path = "/browser/v1/checkout",
+    operation_id = "browser_checkout_v1",
+    tag = "Browser SDK",
+    summary = "Open a payment window from a browser (V1 IMP.request_pay)",
+    description = "Called by /v1/iamport.js: {storeId, windowMode, params} where params are IMP.request_pay's V1 parameters, mapped to the unified checkout request (errors name the V1 parameter). The same store, origin and channel checks as POST /browser/checkout.",
+    security(()),
+    request_body(content = ref("#/components/schemas/BrowserCheckoutRequestV1"), content_type = "application/json"),
+    responses(
+        (status = 200, description = "The session: {checkoutUrl, paymentId?, txId?, billingKey?, transactionType, expiresAt}", body = ref("#/components/schemas/BrowserCheckoutAnswer"), content_type = "application/json"),
+        (status = 400, description = "PortOne error body; messages name the field", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 403, description = "PortOne error body; messages name the field", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 404, description = "PortOne error body; messages name the field", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 409, description = "PortOne error body; messages name the field", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
 pub(super) async fn browser_checkout_v1(State(st): St, headers: HeaderMap, body: Body) -> Response {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let resp = match body_bytes(&st, body).await {
@@ -112,6 +170,24 @@ fn pairs(q: Option<String>) -> Vec<(String, String)> {
 
 /// `GET /browser/v1/return?store=...&to=...`: a V1 redirect-mode window, on its way to
 /// `m_redirect_url`.
+#[utoipa::path(
+    get,
+    path = "/browser/v1/return",
+    operation_id = "browser_v1_return",
+    tag = "Browser SDK",
+    summary = "V1 redirect-mode return (to m_redirect_url)",
+    description = "Where a V1 (IMP.request_pay) window in redirect mode lands with PortOne's result fields: redirects to `to` (the page's m_redirect_url, which must be on one of the store's origins) with V1's imp_uid, merchant_uid, imp_success, error_code, error_msg.",
+    security(()),
+    params(
+        ("store" = String, Query, description = "The storeId."),
+        ("to" = String, Query, description = "m_redirect_url."),
+        ("merchant_uid" = Option<String>, Query, description = "V1's merchant_uid."),
+    ),
+    responses(
+        (status = 302, description = "To m_redirect_url with V1's fields"),
+        (status = 400, description = "Unknown store, or a destination not on the store's origins", body = ref("#/components/schemas/HtmlPage"), content_type = "text/html"),
+    ),
+)]
 pub(super) async fn browser_v1_return(State(st): St, RawQuery(q): RawQuery) -> Response {
     match browser::v1_return(&st, &pairs(q)) {
         Ok(location) => pages::render(crate::checkout::Landing::Redirect(location)),
@@ -126,6 +202,21 @@ pub(super) async fn browser_v1_return(State(st): St, RawQuery(q): RawQuery) -> R
 }
 
 /// `GET /browser/result?origin=...&paymentId=...`: where popup and iframe windows end.
+#[utoipa::path(
+    get,
+    path = "/browser/result",
+    operation_id = "browser_result",
+    tag = "Browser SDK",
+    summary = "Result page of popup and iframe windows",
+    description = "Where a browser-SDK session's window ends in popup or iframe mode: shows the result in Korean and posts PortOne's result fields (paymentId, billingKey, txId, transactionType, code, message, pgCode, pgMessage) to the opener or parent, for the page origin given in `origin` only.",
+    security(()),
+    params(
+        ("origin" = Option<String>, Query, description = "The merchant page's origin (set by the gateway when the session was created)."),
+    ),
+    responses(
+        (status = 200, description = "The result page", body = ref("#/components/schemas/HtmlPage"), content_type = "text/html"),
+    ),
+)]
 pub(super) async fn browser_result(State(st): St, RawQuery(q): RawQuery) -> Response {
     let query = pairs(q);
     let fields = browser::result_fields(&query);

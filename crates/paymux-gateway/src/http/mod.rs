@@ -6,22 +6,27 @@
 //! - `billing_keys`: issue, get, delete.
 //! - `checkout`: hosted checkout sessions and the browser's pages.
 //! - `admin`: channel groups, channels, the sandbox's webhook inbox.
+//! - `auth`: the credential check (`PortOne <secret>` or `Bearer <accessToken>`), PortOne's
+//!   token endpoints and `GET /banks`.
+//! - [`openapi`]: the OpenAPI document, generated from the handlers' `#[utoipa::path]`.
 //! - [`pages`]: the HTML the customer's browser sees (Korean).
 
 mod admin;
+mod auth;
 mod billing_keys;
 mod browser;
 mod checkout;
 mod notices;
+pub mod openapi;
 pub mod pages;
 mod payments;
 mod request;
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -30,6 +35,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::state::AppState;
 use admin::*;
+use auth::*;
 use billing_keys::*;
 use browser::*;
 use checkout::*;
@@ -77,6 +83,19 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/pg-notices/{channelKey}"),
     ("get", "/pg-notices"),
     ("post", "/payments/{paymentId}/resend-webhook"),
+    // Tokens (issue #20).
+    ("post", "/login/api-secret"),
+    ("post", "/token/refresh"),
+    ("get", "/banks"),
+];
+
+/// PortOne's routes that take no `Authorization` header (PortOne's schema gives them no
+/// security requirement): the token endpoints, whose body carries the credential, and the
+/// bank list.
+pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
+    ("post", "/login/api-secret"),
+    ("post", "/token/refresh"),
+    ("get", "/banks"),
 ];
 
 /// The routes a customer's browser, a PG window or a PG itself uses, without the API
@@ -99,7 +118,8 @@ pub const BROWSER_SDK_ROUTES: &[(&str, &str)] = &[
     ("get", "/browser/v1/return"),
 ];
 
-/// The gateway's own OpenAPI document.
+/// The gateway's own OpenAPI document as committed (`openapi.json`; the same as
+/// [`openapi::document_text`], which `GET /openapi.json` serves — a test keeps them equal).
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
 type St = State<Arc<AppState>>;
@@ -159,7 +179,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/sandbox/virtual-accounts/{payment_id}/deposit",
             post(sandbox_deposit),
         )
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth));
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()
         .route("/checkout/{id}", get(checkout_page))
@@ -183,6 +203,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         ));
     Router::new()
         .route("/openapi.json", get(openapi))
+        // PortOne's token endpoints: the body carries the credential.
+        .route("/login/api-secret", post(login_via_api_secret))
+        .route("/token/refresh", post(refresh_token))
+        .route("/banks", get(bank_infos))
         .merge(api)
         .merge(browser)
         .fallback(not_found)
@@ -221,26 +245,6 @@ async fn json_rejections(mut resp: Response) -> Response {
     resp
 }
 
-async fn auth(State(st): St, req: Request, next: Next) -> Response {
-    let header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let ok = match header.and_then(|h| h.strip_prefix("PortOne ")) {
-        Some(secret) => st.api_secret.ct_eq(secret.trim()),
-        None => false,
-    };
-    if !ok {
-        let msg = if header.is_none() {
-            "the Authorization header is missing: send `Authorization: PortOne <API secret>`"
-        } else {
-            "the API secret is not valid"
-        };
-        return ApiError::unauthorized(msg).into_response();
-    }
-    next.run(req).await
-}
-
 // Unknown paths and methods: PortOne's error shape with a type PortOne defines
 // (`INVALID_REQUEST`, so SDKs raise their InvalidRequestError), the HTTP status saying which.
 async fn not_found(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
@@ -271,6 +275,21 @@ fn shown_path(uri: &axum::http::Uri) -> String {
     uri.path().chars().take(200).collect()
 }
 
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "openapi",
+    tag = "Meta",
+    summary = "This document",
+    security(()),
+    responses(
+        (status = 200, description = "OpenAPI 3.0 document", body = ref("#/components/schemas/OpenApiDocument"), content_type = "application/json"),
+    ),
+)]
 async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi::document_text(),
+    )
+        .into_response()
 }

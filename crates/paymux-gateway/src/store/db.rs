@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "console_sessions",
         include_str!("../../migrations/0009_console_sessions.sql"),
     ),
+    (
+        10,
+        "tokens_receipts",
+        include_str!("../../migrations/0010_tokens_receipts.sql"),
+    ),
 ];
 
 /// Which engine.

@@ -9,6 +9,7 @@
 //! (one writer, group commit, `synchronous=FULL`) or PostgreSQL.
 
 pub mod attempts;
+pub mod auth_tokens;
 pub mod billing_key_search;
 pub mod billing_keys;
 pub mod cancellations;

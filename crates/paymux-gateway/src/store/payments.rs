@@ -78,6 +78,8 @@ pub struct PaymentRow {
     pub order_date: Option<String>,
     /// PG TID.
     pub pg_tx_id: Option<String>,
+    /// The PG's receipt page (`Payment.receiptUrl`), when it gave one.
+    pub receipt_url: Option<String>,
     /// Paid at (µs).
     pub paid_at: Option<i64>,
     /// Failed at (µs).
@@ -127,6 +129,7 @@ impl PaymentRow {
             skip_webhook: r.flag("skip_webhook")?,
             order_date: r.text("order_date")?,
             pg_tx_id: r.text("pg_tx_id")?,
+            receipt_url: r.text("receipt_url")?,
             paid_at: r.int("paid_at")?,
             failed_at: r.int("failed_at")?,
             failure: r
@@ -376,6 +379,7 @@ fn placeholder_row(id: &str) -> PaymentRow {
         skip_webhook: false,
         order_date: None,
         pg_tx_id: None,
+        receipt_url: None,
         paid_at: None,
         failed_at: None,
         failure: None,
@@ -476,14 +480,16 @@ pub async fn apply(
             pg_tx_id,
             paid_at,
             method,
+            receipt_url,
         } => {
             let m = merged(method);
             (
                 format!("UPDATE payments SET status = 'PAID', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), paid_at = $4, \
                          method_json = COALESCE($5, method_json), updated_at = $6, status_changed_at = $6, reconcile_at = NULL, \
-                         method_type = COALESCE($7, method_type), card_last4 = COALESCE($8, card_last4) {guard}"),
+                         method_type = COALESCE($7, method_type), card_last4 = COALESCE($8, card_last4), \
+                         receipt_url = COALESCE($9, receipt_url) {guard}"),
                 crate::args![payment_id, transaction_id, pg_tx_id.clone(), util::micros(*paid_at), m.clone(), nu,
-                             search::method_type(m.as_deref()), search::card_last4(m.as_deref())],
+                             search::method_type(m.as_deref()), search::card_last4(m.as_deref()), receipt_url.clone()],
             )
         }
         Transition::VirtualAccountIssued {

@@ -5,6 +5,7 @@
 //! JSON columns the gateway stores as PortOne wrote them (a payment's method, its channel, its
 //! customer) are carried through as values.
 
+pub mod bank;
 pub mod billing_key;
 pub mod cancellation;
 pub mod checkout;

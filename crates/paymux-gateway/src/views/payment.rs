@@ -68,6 +68,9 @@ pub struct Payment {
     /// The PG's transaction id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pg_tx_id: Option<String>,
+    /// The PG's receipt page (paid and cancelled payments, when the PG gave one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_url: Option<String>,
     /// Disputes (paid payments: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disputes: Option<Vec<Value>>,
@@ -168,6 +171,7 @@ impl Payment {
             custom_data: p.custom_data.clone(),
             paid_at: None,
             pg_tx_id: None,
+            receipt_url: None,
             disputes: None,
             cancelled_at: None,
             failed_at: None,
@@ -178,11 +182,13 @@ impl Payment {
             PaymentStatus::Paid => {
                 v.paid_at = paid_time();
                 v.pg_tx_id = p.pg_tx_id.clone();
+                v.receipt_url = p.receipt_url.clone();
                 v.disputes = Some(Vec::new());
             }
             PaymentStatus::PartialCancelled | PaymentStatus::Cancelled => {
                 v.paid_at = paid_time();
                 v.pg_tx_id = p.pg_tx_id.clone();
+                v.receipt_url = p.receipt_url.clone();
                 v.cancelled_at = Some(Some(time(p.cancelled_at.unwrap_or(p.status_changed_at))));
             }
             PaymentStatus::Failed => {
@@ -250,6 +256,7 @@ mod tests {
             skip_webhook: false,
             order_date: None,
             pg_tx_id: Some("tx".into()),
+            receipt_url: Some("https://pg.example/receipt/tx".into()),
             paid_at: None,
             failed_at: None,
             failure: None,
@@ -266,6 +273,7 @@ mod tests {
         let paid = super::super::render(&Payment::of(&row(PaymentStatus::Paid), &[], "m"));
         assert_eq!(paid["paidAt"], Value::Null);
         assert_eq!(paid["pgTxId"], "tx");
+        assert_eq!(paid["receiptUrl"], "https://pg.example/receipt/tx");
         assert_eq!(paid["disputes"], serde_json::json!([]));
         assert_eq!(paid["amount"]["paid"], 1000);
         assert!(paid.get("failure").is_none() && paid.get("cancellations").is_none());
@@ -274,6 +282,7 @@ mod tests {
         assert_eq!(failed["failure"], serde_json::json!({}));
         assert_eq!(failed["amount"]["paid"], 0);
         assert!(failed.get("pgTxId").is_none() && failed.get("paidAt").is_none());
+        assert!(failed.get("receiptUrl").is_none());
 
         let cancelled =
             super::super::render(&Payment::of(&row(PaymentStatus::Cancelled), &[], "m"));

@@ -199,9 +199,10 @@ async fn scenario(h: Arc<Harness>) {
     assert_eq!(p["status"], "VIRTUAL_ACCOUNT_ISSUED", "{p}");
     assert_eq!(p["channel"]["key"], SMARTRO_VA_CHANNEL);
     assert_eq!(p["method"]["type"], "PaymentMethodVirtualAccount");
-    // The simulator's answer: VbankBankCode 088 (Shinhan; passed through as the PG's code),
-    // VbankNum `9` + 13 digits, the buyer as VbankAccountName, VbankExpDate at 23:59:59 KST.
-    assert_eq!(p["method"]["bank"], "088", "{p}");
+    // The simulator's answer: VbankBankCode 088, which the Smartro adapter reads as PortOne's
+    // SHINHAN; VbankNum `9` + 13 digits, the buyer as VbankAccountName, VbankExpDate at
+    // 23:59:59 KST.
+    assert_eq!(p["method"]["bank"], "SHINHAN", "{p}");
     let account = s(&p["method"]["accountNumber"]);
     assert!(
         account.len() == 14

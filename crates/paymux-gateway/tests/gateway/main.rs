@@ -2,28 +2,31 @@
 //! on SQLite (temp file) and PostgreSQL (`postgres://postgres@127.0.0.1:5432/test`, one
 //! schema per test, dropped after; skipped with a loud notice when unreachable).
 
+mod banks_receipts;
 mod fake;
 mod harness;
 mod scenarios;
 #[path = "../support/test_db.rs"]
 mod test_db;
+mod tokens;
 
 use harness::Backend;
 
 macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
+    (in $module:ident: $($name:ident),* $(,)?) => {$(
         mod $name {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                harness::run(Backend::Sqlite, scenarios::$name).await
+                harness::run(Backend::Sqlite, $module::$name).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                harness::run(Backend::Postgres, scenarios::$name).await
+                harness::run(Backend::Postgres, $module::$name).await
             }
         }
     )*};
+    ($($name:ident),* $(,)?) => { on_both_backends!(in scenarios: $($name),*); };
 }
 
 on_both_backends!(
@@ -52,6 +55,14 @@ on_both_backends!(
     billing_key_lists,
     pre_registered_payments,
 );
+
+on_both_backends!(in tokens:
+    tokens_login_refresh_and_bearer,
+    tokens_hostile_input,
+    tokens_across_instances_and_secret_rotation,
+);
+
+on_both_backends!(in banks_receipts: bank_list, receipt_url_from_the_pg, openapi_document_is_served);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn not_found_is_believed_only_after_the_grace_period() {

@@ -337,6 +337,29 @@ try:
 except errors.InvalidRequestError:
     check("bad cursor raises InvalidRequestError", True)
 
+# 5b. Tokens: the SDK's AuthClient logs in and refreshes; the access token works as
+# `Authorization: Bearer` (the SDK's clients send the secret, so plain httpx here); a used
+# refresh token raises the SDK's UnauthorizedError.
+import httpx  # noqa: E402 (the SDK's own HTTP client)
+
+auth = portone.AuthClient(secret=SECRET, base_url=BASE)
+tokens = auth.login_via_api_secret(api_secret=SECRET)
+check("login gives two tokens", bool(tokens.access_token) and bool(tokens.refresh_token))
+r = httpx.get(f"{BASE}/payments/{uuid.uuid4().hex}", headers={"Authorization": f"Bearer {tokens.access_token}"})
+check("bearer token accepted", r.status_code == 404 and r.json()["type"] == "PAYMENT_NOT_FOUND", r.text)
+again = auth.refresh_token(refresh_token=tokens.refresh_token)
+check("refresh rotates", again.refresh_token != tokens.refresh_token)
+try:
+    auth.refresh_token(refresh_token=tokens.refresh_token)
+    check("refresh replay refused", False)
+except errors.UnauthorizedError:
+    check("refresh replay raises UnauthorizedError", True)
+try:
+    auth.login_via_api_secret(api_secret="not-the-secret")
+    check("wrong secret refused", False)
+except errors.UnauthorizedError:
+    check("wrong secret raises UnauthorizedError", True)
+
 # 6. Webhooks: verified by the SDK's own Standard Webhooks implementation.
 deadline = time.time() + 20
 while len(received) < 3 and time.time() < deadline:

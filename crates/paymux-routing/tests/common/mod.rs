@@ -147,6 +147,7 @@ pub fn group(channels: &[(&str, u32, bool)]) -> ChannelGroup {
 
 pub fn approved_key(pg_key: &str) -> Outcome {
     Outcome::Approved(Approved {
+        receipt_url: None,
         pg_tx_id: Some("tx-issue".into()),
         at: None,
         amount: None,
@@ -161,6 +162,7 @@ pub fn approved_key(pg_key: &str) -> Outcome {
 
 pub fn approved() -> Outcome {
     Outcome::Approved(Approved {
+        receipt_url: None,
         pg_tx_id: Some("tx".into()),
         at: None,
         amount: None,

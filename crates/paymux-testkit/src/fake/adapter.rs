@@ -299,6 +299,7 @@ impl PgAdapter for FakeAdapter {
             }
         };
         Ok(Outcome::Approved(Approved {
+            receipt_url: s("receiptUrl"),
             pg_tx_id: tid,
             at: None,
             amount: money("amount"),

@@ -409,6 +409,7 @@ fn charge(ledger: &mut Ledger, mid: &str, order: &str, amount: Money, card: &str
     let a = approved(json!({
         "tid": tid, "approvalNo": format!("A{seq:05}"), "amount": amount,
         "maskedCard": mask_card_number(card),
+        "receiptUrl": format!("https://receipts.fake-pg.invalid/{tid}"),
     }));
     if late {
         Reply::AnswerLate(a)

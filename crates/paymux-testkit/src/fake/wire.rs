@@ -5,7 +5,7 @@
 //! `billingKey`, `tid`, `cancelAmount` (absent: the whole balance), `late`. Answers carry
 //! `code` ([`OK`] or one of the decline codes), `message`, and per operation `tid`,
 //! `approvalNo`, `amount`, `billingKey`, `cancelled`, `remaining`, `state`, `balance`,
-//! `bank`, `account`, `maskedCard`.
+//! `bank`, `account`, `maskedCard`, `receiptUrl`.
 //!
 //! HTTP on the same port: `POST /window` opens the payment window from the form fields
 //! `mid`, `orderId`, `orderName`, `amount`, `method`, `returnUrl`; the window posts back
