@@ -95,7 +95,7 @@ pub fn complete(ch: &TossChannel, call: &CheckoutCompleteCall) -> Result<WireReq
         ch.url(path::CONFIRM),
         ch.auth(),
         path::CONFIRM.into(),
-        Some(idempotency_key("confirm", &call.payment_id, 1)),
+        Some(&|b: &[u8]| idempotency_key("confirm", &call.payment_id, 1, &ch.secret_key, b)),
         msg,
     ))
 }

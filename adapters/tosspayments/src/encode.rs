@@ -99,7 +99,7 @@ fn key_in(ch: &TossChannel, call: &InstantPaymentCall) -> Result<WireRequest, Pg
         ch.url(path::KEY_IN),
         ch.auth(),
         path::KEY_IN.into(),
-        Some(idempotency_key("key-in", &call.payment_id, 1)),
+        Some(&|b: &[u8]| idempotency_key("key-in", &call.payment_id, 1, &ch.secret_key, b)),
         msg,
     ))
 }
@@ -163,7 +163,9 @@ fn virtual_account(
         ch.url(path::VIRTUAL_ACCOUNTS),
         ch.auth(),
         path::VIRTUAL_ACCOUNTS.into(),
-        Some(idempotency_key("virtual-account", &call.payment_id, 1)),
+        Some(&|b: &[u8]| {
+            idempotency_key("virtual-account", &call.payment_id, 1, &ch.secret_key, b)
+        }),
         msg,
     ))
 }
@@ -238,7 +240,7 @@ fn charge_billing_key(
         ch.url(&format!("{}{key}", path::BILLING)),
         ch.auth(),
         format!("{}{}", path::BILLING, stored.billing_key.masked()),
-        Some(idempotency_key("billing", &call.payment_id, 1)),
+        Some(&|b: &[u8]| idempotency_key("billing", &call.payment_id, 1, &ch.secret_key, b)),
         msg,
     ))
 }
@@ -273,11 +275,15 @@ fn cancel(ch: &TossChannel, call: &CancelCall) -> Result<WireRequest, PgError> {
         ch.url(&p.clone()),
         ch.auth(),
         p,
-        Some(idempotency_key(
-            "cancel",
-            &call.payment_id,
-            call.prior.cancel_count + 1,
-        )),
+        Some(&|b: &[u8]| {
+            idempotency_key(
+                "cancel",
+                &call.payment_id,
+                call.prior.cancel_count + 1,
+                &ch.secret_key,
+                b,
+            )
+        }),
         msg,
     ))
 }

@@ -396,10 +396,11 @@ pub fn json_call<T: Serialize + Send + Sync + 'static>(
     url: String,
     auth: String,
     shown_path: String,
-    idempotency_key: Option<String>,
+    idempotency_key: Option<&dyn Fn(&[u8]) -> String>,
     body: T,
 ) -> WireRequest {
     let bytes = to_bytes(&body);
+    let idempotency_key = idempotency_key.map(|derive| derive(&bytes));
     let m = method.to_string();
     let key = idempotency_key.clone();
     let view = WireView::lazy(move || {

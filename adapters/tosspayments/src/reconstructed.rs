@@ -8,7 +8,7 @@
 //! | part | choice | why |
 //! |---|---|---|
 //! | stored billing key | `customerKey|billingKey` in `pgBillingKey` | every charge must repeat the issue's `customerKey`, and PortOne's charge body need not carry it |
-//! | `Idempotency-Key` | `paymux-{call}-{paymentId}-{attempt}` | Toss only requires ≤ 300 characters and uniqueness; derived, so a retried request repeats it |
+//! | `Idempotency-Key` | `paymux-{call}-{paymentId}-{attempt}-{HMAC-SHA256(secret key, body)[..8] hex}` | Toss only requires ≤ 300 characters and uniqueness; derived from the request, so a retried request repeats it and another attempt does not |
 //! | window return | the simulator posts `paymentKey`, `orderId`, `amount` as a form to `successUrl` | Toss redirects with a query string (`GET`); paymux's gateway reads a window's return as a form `POST` |
 //! | window launch | the form carries the `requestPayment` parameters; the simulator serves it at `/window` | the real window is opened by Toss's JS SDK, which paymux's gateway cannot drive yet |
 //! | simulator keys | `test_ck_X` pairs with `test_sk_X` (besides the published pair) | Toss pairs client and secret keys in its developer center |
@@ -33,8 +33,8 @@ pub const RECONSTRUCTIONS: &[Reconstruction] = &[
     },
     Reconstruction {
         part: "Idempotency-Key",
-        guess: "paymux-{call}-{paymentId}-{attempt}",
-        why: "Toss only requires at most 300 characters and uniqueness; derived, so a retried request repeats it",
+        guess: "paymux-{call}-{paymentId}-{attempt}-{HMAC-SHA256(secret key, body)[..8] hex}",
+        why: "Toss only requires at most 300 characters and uniqueness; derived from the request, so a retried request repeats it and another attempt does not",
     },
     Reconstruction {
         part: "window return",

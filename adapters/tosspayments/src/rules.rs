@@ -24,14 +24,28 @@ use crate::channel::TossChannel;
 use crate::protocol;
 use crate::DESCRIPTOR;
 
-/// The `Idempotency-Key` of a money-moving call: `paymux-{call}-{paymentId}-{attempt}`.
-/// `attempt` is 1 for a payment (PortOne's paymentId names one payment) and the cancel's
-/// sequence number for a cancel (`prior.cancelCount + 1`), so a retry of the *same* step
-/// repeats its key and the next step gets a new one. Toss keys idempotency by key, API key,
-/// URL and method, for 15 days. At most 300 characters (Toss's limit): `paymentId` is at most
-/// 64 (the orderId rule).
-pub fn idempotency_key(call: &str, payment_id: &str, attempt: u32) -> String {
-    let key = format!("paymux-{call}-{payment_id}-{attempt}");
+/// The `Idempotency-Key` of a money-moving call:
+/// `paymux-{call}-{paymentId}-{attempt}-{mac}`, where `attempt` is 1 for a payment and the
+/// cancel's sequence number for a cancel (`prior.cancelCount + 1`), and `mac` is the first 8
+/// bytes (hex) of HMAC-SHA256 over the exact body, keyed with the channel's secret key.
+///
+/// So the *same* request sent again (a retry after a lost answer) repeats its key and Toss
+/// answers it with the first answer instead of charging or cancelling twice, while a different
+/// attempt under the same paymentId (another card after a decline, another amount) gets a new
+/// key. The MAC is keyed so that the key, which views show, reveals nothing of the card data in
+/// the body. Toss keys idempotency by key, API key, URL and method, for 15 days, and takes at
+/// most 300 characters: `paymentId` is at most 64 (the orderId rule).
+pub fn idempotency_key(
+    call: &str,
+    payment_id: &str,
+    attempt: u32,
+    secret_key: &Secret<String>,
+    body: &[u8],
+) -> String {
+    let mac = paymux_core::wire::crypto::hmac_sha256(secret_key.expose().as_bytes(), body)
+        .map(|m| paymux_core::wire::codec::hex_lower(&m[..8]))
+        .unwrap_or_default();
+    let key = format!("paymux-{call}-{payment_id}-{attempt}-{mac}");
     key.chars().take(protocol::IDEMPOTENCY_KEY_MAX).collect()
 }
 
