@@ -389,6 +389,9 @@ fn plain(name: &str, value: &str) -> Header {
     }
 }
 
+/// Derives a call's `Idempotency-Key` from its exact body.
+pub type DeriveKey<'a> = dyn Fn(&[u8]) -> String + 'a;
+
 /// A JSON call: exact bytes, and the masked view (`request` line as shown — a path holding a
 /// secret is given masked —, the `Idempotency-Key`, the masked body).
 pub fn json_call<T: Serialize + Send + Sync + 'static>(
@@ -396,7 +399,7 @@ pub fn json_call<T: Serialize + Send + Sync + 'static>(
     url: String,
     auth: String,
     shown_path: String,
-    idempotency_key: Option<&dyn Fn(&[u8]) -> String>,
+    idempotency_key: Option<&DeriveKey<'_>>,
     body: T,
 ) -> WireRequest {
     let bytes = to_bytes(&body);

@@ -651,18 +651,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn idempotency_keys_repeat_per_step_and_stay_short() {
-        assert_eq!(
-            idempotency_key("cancel", "order-1", 2),
-            "paymux-cancel-order-1-2"
-        );
+    fn idempotency_keys_repeat_per_request_and_stay_short() {
+        let sk = Secret::new("test_sk_x".to_string());
+        let k = |attempt, body: &[u8]| idempotency_key("cancel", "order-1", attempt, &sk, body);
+        assert_eq!(k(2, b"{}"), k(2, b"{}"));
+        assert!(k(2, b"{}").starts_with("paymux-cancel-order-1-2-"));
+        assert_ne!(k(2, b"{}"), k(3, b"{}"));
+        assert_ne!(k(2, br#"{"a":1}"#), k(2, br#"{"a":2}"#));
+        let other = Secret::new("test_sk_y".to_string());
         assert_ne!(
-            idempotency_key("cancel", "order-1", 2),
-            idempotency_key("cancel", "order-1", 3)
+            k(2, b"{}"),
+            idempotency_key("cancel", "order-1", 2, &other, b"{}")
         );
-        assert!(
-            idempotency_key("key-in", &"a".repeat(300), 1).len() <= protocol::IDEMPOTENCY_KEY_MAX
-        );
+        let long = idempotency_key("key-in", &"a".repeat(300), 1, &sk, b"{}");
+        assert!(long.len() <= protocol::IDEMPOTENCY_KEY_MAX);
     }
 
     #[test]
