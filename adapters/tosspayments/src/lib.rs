@@ -90,7 +90,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     pg_provider: "TOSSPAYMENTS",
     display_name: "Toss Payments",
     transport: TransportKind::Http,
-    maturity: Maturity::Draft,
+    maturity: Maturity::Ready,
     credentials: channel::CREDENTIALS,
     options: channel::OPTIONS,
     capabilities: Capabilities {
