@@ -15,6 +15,7 @@ pub const TARGETS: &[&str] = &[
     "decode_galaxia",
     "decode_ksnet",
     "decode_smartro",
+    "decode_tosspayments",
     "sim_galaxia",
     "sim_ksnet",
     "sim_smartro",
