@@ -16,6 +16,7 @@ pub const TARGETS: &[&str] = &[
     "decode_inicis",
     "decode_ksnet",
     "decode_smartro",
+    "decode_tosspayments",
     "sim_galaxia",
     "sim_ksnet",
     "sim_smartro",

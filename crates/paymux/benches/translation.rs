@@ -1246,6 +1246,222 @@ mod ksnet_cases {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Toss Payments: HTTP JSON, Basic auth, an HMAC-SHA256 idempotency key.
+
+#[cfg(feature = "tosspayments")]
+mod tosspayments_cases {
+    use super::*;
+
+    const CS: Charset = Charset::Utf8;
+
+    /// Encoding a call: the JSON text to UTF-8, the Basic credential's base64 and, for a
+    /// money-moving call, the HMAC-SHA256 of the body (two SHA-256 passes).
+    fn encode_steps(ch: &ChannelContext, wire: &WireRequest) -> Vec<Step> {
+        let secret = ch.credential("secret_key").expect("secret_key").expose();
+        let mut steps = vec![
+            Step::Enc(CS, text(CS, &wire.body)),
+            Step::B64Enc(format!("{secret}:").into_bytes()),
+        ];
+        let WireTarget::Http { headers, .. } = &wire.target else {
+            return steps;
+        };
+        if headers.iter().any(|h| h.name == "Idempotency-Key") {
+            steps.push(Step::Sha256(wire.body.clone()));
+            steps.push(Step::Sha256(vec![0; 96]));
+        }
+        steps
+    }
+
+    fn prior(key: &str, method: &str, total: i64) -> Value {
+        json!({ "pgTxId": key, "paidAt": "2025-03-14T09:00:00+09:00",
+                "amount": { "total": total, "cancelled": 0 }, "cancelCount": 0, "method": method })
+    }
+
+    fn card() -> Value {
+        json!({ "number": CARD_OK, "expiryYear": "28", "expiryMonth": "06",
+                "birthOrBusinessRegistrationNumber": "880315", "passwordTwoDigits": "37" })
+    }
+
+    /// POST `body` to the simulator and return the answer's text.
+    async fn post(sim: &Sim, path: &str, body: Vec<u8>) -> String {
+        let req = WireRequest {
+            target: WireTarget::Http {
+                method: "POST".into(),
+                url: format!("http://{}{path}", sim.handle.endpoint()),
+                headers: vec![paymux_core::adapter::Header {
+                    name: "Content-Type".into(),
+                    value: "application/x-www-form-urlencoded".into(),
+                    sensitive: false,
+                }],
+            },
+            body,
+            view: Value::Null.into(),
+            read_timeout: None,
+        };
+        let answer = sim
+            .transport
+            .send(&req, Timeouts::default())
+            .await
+            .expect("the simulated window answers");
+        String::from_utf8_lossy(&answer.body).into_owned()
+    }
+
+    /// Pay in the simulated window: open it with the prepared form, enter the card, and read
+    /// the fields it posts back to the success URL.
+    async fn pay_in_window(sim: &Sim, form: &[u8]) -> serde_json::Map<String, Value> {
+        let page = post(sim, "/window", form.to_vec()).await;
+        let start = page.find("action=\"/window/").expect("a window form") + 8;
+        let end = page[start..].find('"').expect("an action") + start;
+        let back = post(
+            sim,
+            &page[start..end],
+            format!("cardNumber={CARD_OK}&ACTION=approve").into_bytes(),
+        )
+        .await;
+        back.split("<input type=\"hidden\" ")
+            .skip(1)
+            .filter_map(|part| {
+                let attr = |n: &str| {
+                    let s = part.find(&format!("{n}=\""))? + n.len() + 2;
+                    let e = part[s..].find('"')? + s;
+                    Some(part[s..e].to_string())
+                };
+                Some((attr("name")?, Value::String(attr("value")?)))
+            })
+            .collect()
+    }
+
+    pub(super) async fn cases() -> Vec<Case> {
+        let sim = Sim::start("tosspayments").await;
+        let ch = sim.channel("tosspayments-test");
+        let mut out = Vec::new();
+        let mut push = |mut c: Case| {
+            c.encode_base = match &c.wire.target {
+                WireTarget::Browser { .. } => vec![Step::Enc(CS, form_values(&c.wire.body, CS))],
+                _ => encode_steps(&c.channel, &c.wire),
+            };
+            if let Some(r) = &c.resp {
+                c.decode_base = vec![Step::Dec(CS, r.body.clone())];
+            }
+            c.note = "JSON: the typed message, its masked view (encode) and the Payment object's parse and mapping (decode) are the work; the baseline is UTF-8, base64 and the idempotency HMAC only";
+            out.push(c);
+        };
+        let (c, o) = sim
+            .capture(
+                &ch,
+                "payment.instant (card)",
+                request(
+                    Operation::PaymentInstant,
+                    json!({ "paymentId": "bench-toss-1", "channelKey": "tosspayments-test",
+                            "orderName": "토스 티셔츠 외 2건", "customer": customer(),
+                            "amount": { "total": 15_000 }, "currency": "KRW",
+                            "method": { "card": { "credential": card(), "installmentMonth": 3 } } }),
+                ),
+            )
+            .await;
+        let card_key = tid(&o);
+        push(c);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "payment.get",
+                request(
+                    Operation::PaymentGet,
+                    json!({ "paymentId": "bench-toss-1", "prior": { "pgTxId": card_key } }),
+                ),
+            )
+            .await;
+        push(c);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "payment.cancel (partial)",
+                request(
+                    Operation::PaymentCancel,
+                    json!({ "paymentId": "bench-toss-1", "reason": "고객 요청", "amount": 3000,
+                            "prior": prior(&card_key, "CARD", 15_000) }),
+                ),
+            )
+            .await;
+        push(c);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "payment.instant (virtual account)",
+                request(
+                    Operation::PaymentInstant,
+                    json!({ "paymentId": "bench-toss-va", "channelKey": "tosspayments-test",
+                            "orderName": "토스 티셔츠", "customer": customer(),
+                            "amount": { "total": 10_000 }, "currency": "KRW",
+                            "method": { "virtualAccount": {
+                                "bank": "WOORI", "expiry": { "validHours": 72 },
+                                "option": { "type": "NORMAL" },
+                                "cashReceipt": { "type": "PERSONAL", "customerIdentityNumber": "01098765432" } } } }),
+                ),
+            )
+            .await;
+        push(c);
+        let (c, o) = sim
+            .capture(
+                &ch,
+                "billing-key.issue",
+                request(
+                    Operation::BillingKeyIssue,
+                    json!({ "billingKey": "bk-bench-t", "channelKey": "tosspayments-test",
+                            "method": { "card": { "credential": card() } }, "customer": customer() }),
+                ),
+            )
+            .await;
+        let key = pg_billing_key(&o);
+        push(c);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "payment.billing-key (card)",
+                request(
+                    Operation::PaymentBillingKey,
+                    json!({ "paymentId": "bench-toss-2", "billingKey": "bk-bench-t",
+                            "orderName": "월간 이용권 정기결제", "customer": customer(),
+                            "amount": { "total": 9_900 }, "currency": "KRW",
+                            "prior": { "pgBillingKey": key, "method": "CARD" } }),
+                ),
+            )
+            .await;
+        push(c);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "checkout.prepare (card)",
+                request(
+                    Operation::CheckoutPrepare,
+                    json!({ "returnUrl": "https://merchant.example/pay/return", "checkout": {
+                        "kind": "PAYMENT", "storeId": "store-1", "paymentId": "bench-toss-win",
+                        "channelKey": "tosspayments-test", "orderName": "토스 티셔츠",
+                        "totalAmount": 15_000, "currency": "KRW", "payMethod": "CARD",
+                        "customer": { "fullName": "박토스", "email": "buyer@example.com" } } }),
+                ),
+            )
+            .await;
+        let returned = pay_in_window(&sim, &c.wire.body).await;
+        push(c);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "checkout.complete (card)",
+                request(
+                    Operation::CheckoutComplete,
+                    json!({ "paymentId": "bench-toss-win", "returned": returned,
+                            "prior": { "amount": { "total": 15_000 }, "method": "CARD" } }),
+                ),
+            )
+            .await;
+        push(c);
+        drop(sim);
+        out
+    }
+}
+
 async fn all_cases() -> Vec<Case> {
     #[allow(unused_mut)]
     let mut v: Vec<Case> = Vec::new();
@@ -1257,6 +1473,8 @@ async fn all_cases() -> Vec<Case> {
     v.extend(ksnet_cases::cases().await);
     #[cfg(feature = "smartro")]
     v.extend(smartro_cases::cases().await);
+    #[cfg(feature = "tosspayments")]
+    v.extend(tosspayments_cases::cases().await);
     v
 }
 

@@ -150,9 +150,10 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
     // Galaxia needs `customer.id` (its USER_ID); Smartro has no keyed-in card payment.
     assert_eq!(
         counts.keys().collect::<Vec<_>>(),
-        ["ksnet-test"],
+        ["ksnet-test", "tosspayments-test"],
         "{counts:?}"
     );
+    assert_split(&counts, &weights, 0.12);
 
     // 2. The same payment from a merchant that also sends a customer id and Galaxia's item
     //    code: two channels accept, and they split by their weights.
@@ -173,10 +174,10 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
     }
     assert_eq!(
         counts.keys().collect::<Vec<_>>(),
-        ["galaxia-test", "ksnet-test"],
+        ["galaxia-test", "ksnet-test", "tosspayments-test"],
         "{counts:?}"
     );
-    // 200 draws at p ≈ 0.5: ±0.12 is more than 3 standard deviations.
+    // 200 draws at p ≈ 0.33–0.5: ±0.12 is more than 3 standard deviations.
     assert_split(&counts, &weights, 0.12);
 
     // 3. A super billing key as the document issues it, then 200 payments with PortOne ids.
@@ -224,16 +225,17 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
     }
     assert_eq!(
         counts.keys().collect::<Vec<_>>(),
-        ["galaxia-test", "ksnet-test"],
+        ["galaxia-test", "ksnet-test", "tosspayments-test"],
         "{counts:?}"
     );
     assert_split(&counts, &weights, 0.12);
 
     // 4. A request no channel accepts is one 400 naming each channel and the rule it broke;
-    //    nothing is recorded.
+    //    nothing is recorded. (Toss takes no productType but at most 12 installment months.)
     let id = portone_id("payment");
     let mut body = founding_document_payment(&group);
     body.as_object_mut().unwrap().remove("productType");
+    body["method"]["card"]["installmentMonth"] = json!(24);
     let (s, r) = call(
         reqwest::Method::POST,
         format!("{base}/payments/{id}/instant"),
@@ -247,6 +249,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
         "galaxia-test: refuses the request: customer.id",
         "ksnet-test: refuses the request: productType",
         "smartro-test:",
+        "tosspayments-test: refuses the request: method.card.installmentMonth",
     ] {
         assert!(msg.contains(needle), "{needle:?} not in {msg}");
     }
@@ -255,7 +258,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
 
     // 5. A schedule no channel could ever run is refused when it is created, naming each
     //    keyed channel and its rule (no productType for KSNET, no customer id for Galaxia, a
-    //    `-` in the id for Smartro).
+    //    `-` in the id for Smartro, 24 installment months for Toss).
     let id = portone_id("payment");
     let (s, r) = call(
         reqwest::Method::POST,
@@ -265,7 +268,8 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
                 "billingKey": billing_key,
                 "orderName": "월간 이용권 정기 결제",
                 "amount": { "total": 8900 },
-                "currency": "KRW"
+                "currency": "KRW",
+                "installmentMonth": 24
             },
             "timeToPay": "2099-05-01T00:00:00+09:00"
         })),
@@ -277,6 +281,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
         "galaxia-test: refuses",
         "ksnet-test: refuses",
         "smartro-test: refuses",
+        "tosspayments-test: refuses",
     ] {
         assert!(msg.contains(needle), "{needle:?} not in {msg}");
     }
@@ -305,13 +310,20 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
         assert_eq!(s, 200, "{session}");
         let (s, p) = call(reqwest::Method::GET, format!("{base}/payments/{id}"), None).await;
         assert_eq!(s, 200, "{p}");
-        assert_eq!(p["channel"]["key"], "galaxia-test", "{p}");
+        let key = p["channel"]["key"].as_str().unwrap();
+        assert!(
+            ["galaxia-test", "nice-test", "tosspayments-test"].contains(&key),
+            "{p}"
+        );
         let refused: Vec<&str> = p["routing"]["refused"]
             .as_array()
             .unwrap()
             .iter()
             .filter_map(|r| r["channelKey"].as_str())
             .collect();
-        assert_eq!(refused, ["inicis-test", "smartro-test"], "{p}");
+        assert!(
+            refused.contains(&"inicis-test") && refused.contains(&"smartro-test"),
+            "{p}"
+        );
     }
 }

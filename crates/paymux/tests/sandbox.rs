@@ -58,12 +58,19 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["galaxia-test", "inicis-test", "ksnet-test", "smartro-test"]
+        [
+            "galaxia-test",
+            "inicis-test",
+            "ksnet-test",
+            "smartro-test",
+            "tosspayments-test"
+        ]
     );
     let (_, groups) = call(M::GET, format!("{base}/channel-groups"), None).await;
     let group = groups["items"][0]["id"].as_str().unwrap().to_string();
 
-    // Keyed-in card through the group: Smartro cannot take it, so Galaxia, Inicis or KSNET does.
+    // Keyed-in card through the group: Smartro cannot take it, so Galaxia, Inicis, KSNET or
+    // Toss does.
     let mut used = std::collections::BTreeSet::new();
     for i in 0..12 {
         let id = format!("e2ecard{i:04}");
