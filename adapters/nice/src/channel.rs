@@ -145,6 +145,35 @@ impl NiceChannel {
     }
 }
 
+/// The billing key as paymux stores it: NICE's `bid` sealed under the channel's secret key,
+/// `hex(AES-128-ECB(bid, SecretKey[0..16]))` (the `encData` cipher). NICE puts the `bid` in
+/// the URL path of the charge and the expire, so every URL shows it; stored sealed, a leaked
+/// billing-key table or log line is useless without the secret key, and a key of another
+/// channel is refused before anything is sent. (Smartro's `BillTokenKey` is kept encrypted
+/// at rest the same way.)
+pub fn seal_bid(ch: &NiceChannel, bid: &str) -> Result<Secret<String>, &'static str> {
+    frame::enc_data(EncMode::Default, ch.secret_key.expose(), bid.as_bytes())
+        .map(Secret::new)
+        .map_err(|_| "cannot be sealed with the secret key")
+}
+
+/// The `bid` of a stored billing key ([`seal_bid`]'s reverse).
+pub fn open_bid(ch: &NiceChannel, stored: &Secret<String>) -> Result<Secret<String>, &'static str> {
+    let plain = frame::dec_data(
+        EncMode::Default,
+        ch.secret_key.expose(),
+        stored.expose().trim(),
+    )
+    .map_err(|_| {
+        "is not a billing key issued to this channel: it does not open with the secret key"
+    })?;
+    let bid = String::from_utf8(plain).map_err(|_| "is not text once opened")?;
+    if bid.is_empty() || bid.len() > 64 || !bid.bytes().all(|b| b.is_ascii_graphic() && b != b'/') {
+        return Err("does not hold a NICE bid once opened");
+    }
+    Ok(Secret::new(bid))
+}
+
 /// `http://host:port`, `https://host` (any trailing `/` dropped); a bare `host:port` (what a
 /// simulator handle reports) becomes `http://host:port`.
 fn normalize_endpoint(ctx: &ChannelContext, ep: &str) -> Result<String, ChannelConfigError> {

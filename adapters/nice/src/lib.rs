@@ -1,40 +1,63 @@
-//! # paymux-nice: Nice
+//! # paymux-nice: NICE Pay ("start" API)
 //!
-//! Scaffolded by `cargo xtask new-adapter nice`. Nothing is implemented yet: every
-//! operation answers "not implemented yet: see CONTRIBUTING.md" and the conformance test
-//! (`tests/conformance.rs`) fails until it is. Modules are laid out by job, as in
-//! `adapters/galaxia`, and never import in a circle (`paymux-testkit`'s layout test checks):
+//! Translates unified (PortOne V2) requests into NICE Pay's server API
+//! (`api.nicepay.co.kr`) and its payment window with server approval, decodes NICE's
+//! webhooks, and ships a NICE simulator. The source is NICE's public manual, the GitHub
+//! repository `nicepayments/nicepay-manual` (paths below are files of it). Its shape follows
+//! `adapters/galaxia` and `adapters/smartro`:
 //!
 //! | file | what it holds |
 //! |---|---|
-//! | [`protocol`] | hosts, ports, commands, field names, fixed values, the decline table |
-//! | [`frame`] | the vendor's wire structs and their exact bytes (no mapping logic) |
-//! | [`channel`] | credentials and options read from the channel |
-//! | [`rules`] | the PG's validation rules (limits read from [`DESCRIPTOR`]) and resolutions both validation and encoding need |
-//! | [`encode`] / [`decode`] | unified request ⇄ wire structs, per operation (documented and **reconstructed**, each marked) |
-//! | [`reconstructed`] | the list of every part of the format public material does not show, and why |
-//! | `simulator` | the vendor simulator: protocol handlers only, on `paymux_core::simulator`'s server and ledger |
+//! | [`protocol`] | hosts, paths, the result-code tables (success and decline), bank and card tables, masking |
+//! | [`frame`] | the vendor's messages (field names, order), JSON, `encData` AES, SHA-256 signatures |
+//! | [`channel`] | client key, secret key, `enc_mode`, base URL |
+//! | [`rules`] | NICE's validation rules; limits read from [`DESCRIPTOR`] |
+//! | [`encode`] / [`decode`] | unified request ⇄ wire structs per operation; webhooks |
+//! | [`checkout`] | the window (`checkout.prepare`) and its server approval (`checkout.complete`) |
+//! | [`reconstructed`] | the list of what the manual leaves open, and paymux's choice |
+//! | `simulator` | an HTTP NICE server with a ledger, a window page and webhooks |
 //!
-//! A PG with a payment window adds `checkout` (form fields and the window's return), as
-//! Galaxia and Smartro do, and serves the window from its simulator with
-//! `paymux_core::simulator::window`.
+//! ## Wire format
 //!
-//! The simulator is compiled with the default-on `simulator` feature (or whenever
-//! `paymux-core`'s is on, as the facade's `simulators` feature turns it on):
-//! `paymux_core::with_simulator!` gates it, so a production build leaves it out.
+//! HTTPS JSON in UTF-8 to `https://sandbox-api.nicepay.co.kr` (test) or
+//! `https://api.nicepay.co.kr` (live) with `Authorization: Basic base64(clientKey:secretKey)`
+//! (`common/api.md`). Card data for billing keys travels in `encData` (AES-128-ECB under the
+//! secret key's first 16 characters, or AES-256-CBC with `encMode: "A2"`); requests carry
+//! `ediDate` and `signData = hex(sha256(… + secretKey))`; answers and webhooks carry
+//! `signature = hex(sha256(tid + amount + ediDate + secretKey))`, which paymux checks.
+//!
+//! ## Operations
+//!
+//! | operation | methods | call | source |
+//! |---|---|---|---|
+//! | `billing-key.issue` | CARD | `POST /v1/subscribe/regist` | `api/payment-subscribe.md` |
+//! | `payment.billing-key` | CARD | `POST /v1/subscribe/{bid}/payments` | `api/payment-subscribe.md` |
+//! | `billing-key.delete` | — | `POST /v1/subscribe/{bid}/expire` | `api/payment-subscribe.md` |
+//! | `payment.cancel` | CARD, TRANSFER, VIRTUAL_ACCOUNT | `POST /v1/payments/{tid}/cancel` | `api/cancel.md` |
+//! | `payment.get` | any | `GET /v1/payments/{tid}`, `GET /v1/payments/find/{orderId}` | `api/status-transaction.md` |
+//! | `checkout.prepare` | CARD, TRANSFER, VIRTUAL_ACCOUNT | `AUTHNICE.requestPay({...})` | `api/payment-window-server.md` |
+//! | `checkout.complete` | CARD, TRANSFER, VIRTUAL_ACCOUNT | `POST /v1/payments/{tid}` | `api/payment-window-server.md` |
+//! | notices | — | webhook POST (JSON, `signature`) | `api/hook.md` |
+//!
+//! Not offered: keyed-in card payments and server-side virtual accounts (`payment.instant`):
+//! the start API has neither, so they are not declared, routing skips NICE for them and
+//! validation answers [`PgError::Unsupported`] saying why.
 #![warn(missing_docs)]
 
 use std::sync::Arc;
 
 use paymux_core::adapter::{
-    AdapterDescriptor, Capabilities, Capability, EncodeContext, Maturity, Method, Operation,
-    PgAdapter, PgRequest, TransportKind, WireRequest, WireResponse,
+    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, IncomingNotice,
+    LimitUnit, Maturity, Method, Operation, PgAdapter, PgNotice, PgRequest, TransportKind,
+    WireRequest, WireResponse,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
 use paymux_core::outcome::Outcome;
+use paymux_core::wire::Charset;
 
 pub mod channel;
+pub mod checkout;
 pub mod decode;
 pub mod encode;
 pub mod frame;
@@ -50,36 +73,76 @@ paymux_core::with_simulator! {
 /// Adapter id: the channel `adapter` value and the facade's cargo feature.
 pub const ADAPTER_ID: &str = "nice";
 
-/// What Nice can do, as data. Validation, routing and the conformance suite all read
-/// it: declare only what is implemented and exercised (see CONTRIBUTING.md).
+/// The window methods (and what their payments can be cancelled as).
+const WINDOW_METHODS: &[Method] = &[Method::Card, Method::Transfer, Method::VirtualAccount];
+
+const fn utf8(path: &'static str, max: usize) -> FieldLimit {
+    FieldLimit {
+        path,
+        max,
+        unit: LimitUnit::Bytes(Charset::Utf8),
+    }
+}
+
+/// What NICE can do, as data. Validation, routing and the conformance suite all read it.
 pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: ADAPTER_ID,
-    // TODO: PortOne's `PgProvider` value for this PG.
-    pg_provider: "NICE",
-    display_name: "Nice",
-    // TODO: `Tcp` for socket PGs.
+    pg_provider: "NICE_V2",
+    display_name: "NICE Pay (start API)",
     transport: TransportKind::Http,
-    // Draft: the sandbox demo group gives this adapter weight 0 (no share of its traffic).
-    // Flip to `Maturity::Ready` once `cargo test -p paymux-nice --no-fail-fast` passes,
-    // conformance test included.
     maturity: Maturity::Draft,
     credentials: channel::CREDENTIALS,
     options: channel::OPTIONS,
     capabilities: Capabilities {
-        // The one operation the scaffold declares, so the conformance suite has something to
-        // run: it fails until `encode`/`decode` and the simulator implement it.
-        operations: &[Capability {
-            operation: Operation::PaymentInstant,
-            methods: &[Method::Card],
-        }],
+        operations: &[
+            Capability {
+                operation: Operation::BillingKeyIssue,
+                methods: &[Method::Card],
+            },
+            Capability {
+                operation: Operation::PaymentBillingKey,
+                methods: &[Method::Card],
+            },
+            Capability {
+                operation: Operation::PaymentCancel,
+                methods: WINDOW_METHODS,
+            },
+            Capability {
+                operation: Operation::PaymentGet,
+                methods: &[],
+            },
+            Capability {
+                operation: Operation::BillingKeyDelete,
+                methods: &[],
+            },
+            Capability {
+                operation: Operation::CheckoutPrepare,
+                methods: WINDOW_METHODS,
+            },
+            Capability {
+                operation: Operation::CheckoutComplete,
+                methods: WINDOW_METHODS,
+            },
+        ],
         currencies: &["KRW"],
-        field_limits: &[],
-        partial_cancel: false,
+        // The manual's "Byte" column (orderId 64, goodsName 40, buyerName 30, buyerTel 20,
+        // buyerEmail 60, mallUserId 20, reason 100), counted in UTF-8 bytes (see `rules`).
+        field_limits: &[
+            utf8("paymentId", 64),
+            utf8("orderName", 40),
+            utf8("customer.name.full", 30),
+            utf8("customer.fullName", 30),
+            utf8("customer.phoneNumber", 20),
+            utf8("customer.email", 60),
+            utf8("customer.customerId", 20),
+            utf8("reason", 100),
+        ],
+        partial_cancel: true,
         max_partial_cancels: None,
     },
 };
 
-/// The Nice adapter: a pure translator with no state.
+/// The NICE adapter: a pure translator with no state.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NiceAdapter;
 
@@ -105,13 +168,13 @@ impl PgAdapter for NiceAdapter {
     ) -> Result<Outcome, PgError> {
         decode::decode(ctx, req, sent, resp)
     }
-}
 
-/// The error every unimplemented operation answers.
-pub fn not_implemented(what: impl std::fmt::Display) -> PgError {
-    PgError::Unsupported {
-        adapter: ADAPTER_ID,
-        what: format!("{what}: not implemented yet: see CONTRIBUTING.md"),
+    fn decode_notice(
+        &self,
+        channel: &ChannelContext,
+        notice: &IncomingNotice<'_>,
+    ) -> Result<PgNotice, PgError> {
+        decode::decode_notice(channel, notice)
     }
 }
 

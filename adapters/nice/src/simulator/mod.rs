@@ -1,36 +1,54 @@
-//! A Nice simulator, built on `paymux_core::simulator`'s kit: [`server`] listens and
-//! reads one request per connection, [`handlers::handle`] (this adapter's protocol, the only
-//! part written here) books it in a [`Ledger`] and says what to answer, and
-//! [`server::deliver`] writes it now, late (`…0098`: after the client's read timeout) or not
-//! at all (`…0099`: closed, nothing recorded). `…0002` is declined and `…0051` refused for
-//! insufficient funds ([`paymux_core::simulator::TestCard`]).
+//! A NICE Pay simulator: the kit's HTTP server ([`paymux_core::simulator::server`], one
+//! request per connection, so test cards can drop connections and answer late) serving the
+//! start API's paths ([`crate::protocol::path`]) with a [`Ledger`] of payments, cancels,
+//! balances, billing keys and window authorizations.
 //!
-//! Scaffold: every request is answered `501` until [`handlers::handle`] learns the vendor's
-//! messages. An HTTP PG keeps this shape; a socket PG passes its framing to
-//! [`server::read_incoming`] (as `adapters/galaxia` does) and answers telegrams.
+//! - Every API call must carry `Authorization: Basic base64(clientKey:secretKey)` of the
+//!   known merchant (else HTTP 401, `U304`); `signData` is checked against the manual's
+//!   formula (a wrong one: `U312`); `encData` must decrypt under the secret key in the mode
+//!   `encMode` names (else `U314`); malformed input gets an error answer (`P007`, `U125`),
+//!   never a crash. Bodies are capped at [`paymux_core::simulator::http::MAX_BODY`].
+//! - Answers are the manual's payment object, signed with `signature = hex(sha256(tid +
+//!   amount + ediDate + SecretKey))`.
+//! - Test cards (billing-key charges, card windows at approval): `…0002` declined (`3095`),
+//!   `…0051` insufficient funds (`3099`, the simulator's own code), `…0098` approved and
+//!   recorded but answered after [`NiceSimulator::late_delay`], `…0099` connection closed and
+//!   nothing recorded. At billing-key issue (no money moves) only `…0002` and `…0099` apply.
+//! - The payment window ([`window`]): `POST /window` takes the `requestPay` form, shows card
+//!   or bank entry with `#pay` / `#cancel`, and posts the auth result to `returnUrl`.
+//! - Test-only endpoints: [`handlers::WINDOW_PATH`] (the form plus `cardNumber` → the auth
+//!   result as JSON), [`handlers::DEPOSIT_PATH`] (`{"tid"}`: the payer deposits).
+//! - The merchant: NICE's published sandbox keys ([`TEST_CLIENT_KEY`], [`TEST_SECRET_KEY`]).
 
-mod handlers;
+pub mod handlers;
+pub mod window;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use paymux_core::adapter::kst;
 use paymux_core::channel::{ChannelContext, Environment};
 use paymux_core::secret::Secret;
 use paymux_core::simulator::http::{HttpError, Response};
-use paymux_core::simulator::server::{self, Incoming, Reply};
-use paymux_core::simulator::{LedgerEntry, Simulator, SimulatorHandle};
+use paymux_core::simulator::server::{self, Incoming};
+use paymux_core::simulator::{LedgerEntry, Notice, Simulator, SimulatorHandle};
 use tokio::io::{AsyncRead, AsyncWrite};
 
-pub use handlers::handle;
+pub use handlers::{handle, Ledger, Reply};
 
-/// The simulator's books: the kit's ledger (payments with balance and cancels, billing keys,
-/// virtual accounts and deposits).
-pub type Ledger = paymux_core::simulator::ledger::Ledger;
+/// NICE's published sandbox client key (`nicepay-manual` README.md, Basic auth example).
+pub const TEST_CLIENT_KEY: &str = "S2_af4543a0be4d49a98122e01ec2059a56";
+/// NICE's published sandbox secret key (same place).
+pub const TEST_SECRET_KEY: &str = "9eb85607103646da9f9c02b128f2e5ee";
+/// The simulator's MID, the head of its tids (the manual's example tids use `nictest00m`).
+pub const TEST_MID: &str = "nictest00m";
 
-/// The merchant id the simulator accepts.
-pub const TEST_MID: &str = "TESTMID1";
+/// The secret key of a known client key.
+pub fn secret_key(client_key: &str) -> Option<&'static str> {
+    (client_key == TEST_CLIENT_KEY).then_some(TEST_SECRET_KEY)
+}
 
 /// The simulator. Cloning shares the ledger.
 #[derive(Clone)]
@@ -49,8 +67,13 @@ impl Default for NiceSimulator {
 }
 
 impl NiceSimulator {
-    /// How long a `…0098` approval waits before answering (default 3 s: longer than any
-    /// test's read timeout).
+    /// How long a `…0098` approval waits before answering (default 3 s).
+    pub fn with_late_delay(mut self, delay: Duration) -> Self {
+        self.late_delay = delay;
+        self
+    }
+
+    /// The configured late-answer delay.
     pub fn late_delay(&self) -> Duration {
         self.late_delay
     }
@@ -62,20 +85,31 @@ impl NiceSimulator {
         f(&mut guard)
     }
 
-    /// Serve one connection: read the request, let [`handle`] decide, deliver the reply.
     async fn serve<S: AsyncRead + AsyncWrite + Unpin>(&self, mut stream: S) {
         let reply = match server::read_incoming(&mut stream, None).await {
-            Some(Incoming::Http(Ok(req))) => self.with_ledger(|l| handle(l, &req)),
-            Some(Incoming::Http(Err(HttpError::Refused(status, what)))) => {
-                Reply::Answer((status, format!("{{\"error\":\"{what}\"}}").into_bytes()))
+            None | Some(Incoming::Telegram(_)) | Some(Incoming::Http(Err(HttpError::Closed))) => {
+                return
             }
-            _ => Reply::Drop,
+            Some(Incoming::Http(Err(HttpError::Refused(status, why)))) => {
+                Reply::Answer(status, handlers::error_body("U125", &why))
+            }
+            Some(Incoming::Http(Ok(req))) => {
+                let now = chrono::Utc::now().with_timezone(&kst());
+                self.with_ledger(|l| handle(l, &req, &now))
+            }
         };
-        let late = self.late_delay;
-        server::deliver(&mut stream, reply, late, |(status, body)| {
-            Response::json(status, body).to_bytes()
-        })
-        .await;
+        if matches!(reply, Reply::Drop) {
+            tracing::debug!("nice simulator: test card …0099, closing without an answer");
+        }
+        let reply = match reply {
+            Reply::Answer(status, body) => server::Reply::Answer(Response::json(status, body)),
+            Reply::AnswerLate(status, body) => {
+                server::Reply::AnswerLate(Response::json(status, body))
+            }
+            Reply::Page(status, page) => server::Reply::Answer(Response::html(status, page)),
+            Reply::Drop => server::Reply::Drop,
+        };
+        server::deliver(&mut stream, reply, self.late_delay, |r| r.to_bytes()).await;
     }
 }
 
@@ -87,27 +121,52 @@ impl Simulator for NiceSimulator {
 
     async fn start(self: Arc<Self>, addr: SocketAddr) -> std::io::Result<SimulatorHandle> {
         server::listen(addr, move |stream| {
-            let sim = self.clone();
+            let sim = Arc::clone(&self);
             async move { sim.serve(stream).await }
         })
         .await
     }
 
+    /// A test channel with NICE's published sandbox keys; a bare `host:port` endpoint (what a
+    /// handle reports) becomes `http://host:port`, an empty one leaves NICE's sandbox host.
     fn sandbox_channel(&self, key: &str, endpoint: &str) -> ChannelContext {
+        let secret = |s: &str| Secret::new(s.to_string());
+        let endpoint = endpoint.trim();
         ChannelContext {
             key: key.to_string(),
             adapter: crate::ADAPTER_ID.to_string(),
             environment: Environment::Test,
             name: None,
-            endpoint: (!endpoint.is_empty()).then(|| endpoint.to_string()),
-            credentials: [("mid".to_string(), Secret::new(TEST_MID.to_string()))]
-                .into_iter()
-                .collect(),
+            endpoint: (!endpoint.is_empty()).then(|| {
+                if endpoint.contains("://") {
+                    endpoint.to_string()
+                } else {
+                    format!("http://{endpoint}")
+                }
+            }),
+            credentials: [
+                (
+                    crate::channel::CLIENT_KEY.to_string(),
+                    secret(TEST_CLIENT_KEY),
+                ),
+                (
+                    crate::channel::SECRET_KEY.to_string(),
+                    secret(TEST_SECRET_KEY),
+                ),
+            ]
+            .into_iter()
+            .collect(),
             options: Default::default(),
         }
     }
 
     fn ledger(&self) -> Vec<LedgerEntry> {
         self.with_ledger(|l| l.entries())
+    }
+
+    /// Records the deposit and builds NICE's webhook for it ([`handlers::webhook`]).
+    fn deposit(&self, pg_tx_id: &str) -> Option<Notice> {
+        let now = chrono::Utc::now().with_timezone(&kst());
+        self.with_ledger(|l| handlers::deposit_notice(l, pg_tx_id, &now))
     }
 }
