@@ -90,7 +90,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     pg_provider: "NICE_V2",
     display_name: "NICE Pay (start API)",
     transport: TransportKind::Http,
-    maturity: Maturity::Draft,
+    maturity: Maturity::Ready,
     credentials: channel::CREDENTIALS,
     options: channel::OPTIONS,
     capabilities: Capabilities {
