@@ -91,7 +91,7 @@ impl NiceSimulator {
                 return
             }
             Some(Incoming::Http(Err(HttpError::Refused(status, why)))) => {
-                Reply::Answer(status, handlers::error_body("U125", &why))
+                Reply::Answer(status, handlers::error_body("U125", why))
             }
             Some(Incoming::Http(Ok(req))) => {
                 let now = chrono::Utc::now().with_timezone(&kst());
