@@ -112,7 +112,7 @@ async fn sandbox_serves_the_browser_sdks_for_its_store() {
     assert_eq!(p["storeId"], "store-paymux-sandbox");
     assert_eq!(p["transactionId"], v["txId"]);
 
-    // The smart-routing document's example through the demo group: not payable yet (README).
+    // The smart-routing document's example through the demo group: only NICE takes it (README).
     let (_, groups) = common::call_as(
         SECRET,
         reqwest::Method::GET,
@@ -128,19 +128,20 @@ async fn sandbox_serves_the_browser_sdks_for_its_store() {
         "windowMode": "POPUP"
     });
     let (s, _, v) = from_page(&base, &example).await;
-    assert_eq!(s, 400, "{v}");
-    let why = v["message"].as_str().unwrap();
-    for named in ["customer.customerId", "paymentId", "ksnet"] {
-        assert!(why.contains(named), "{v}");
-    }
-    let (s, _) = common::call_as(
+    assert_eq!(s, 200, "{v}");
+    let (s, p) = common::call_as(
         SECRET,
         reqwest::Method::GET,
         format!("{base}/payments/{}", example["paymentId"].as_str().unwrap()),
         None,
     )
     .await;
-    assert_eq!(s, 404, "nothing recorded");
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["channel"]["key"], "nice-test", "{p}");
+    let refused = p["routing"]["refused"].to_string();
+    for named in ["customer.customerId", "paymentId"] {
+        assert!(refused.contains(named), "{p}");
+    }
 
     // Another storeId is not the sandbox's.
     let mut other = body.clone();

@@ -147,7 +147,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
         assert!(!refused.contains(&channel));
         *counts.entry(channel).or_default() += 1;
     }
-    // Galaxia needs `customer.id` (its USER_ID); Smartro has no keyed-in card payment.
+    // Galaxia needs `customer.id` (its USER_ID); Smartro and NICE have no keyed-in card payment.
     assert_eq!(
         counts.keys().collect::<Vec<_>>(),
         ["ksnet-test"],
@@ -223,7 +223,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
     }
     assert_eq!(
         counts.keys().collect::<Vec<_>>(),
-        ["galaxia-test", "ksnet-test"],
+        ["galaxia-test", "ksnet-test", "nice-test"],
         "{counts:?}"
     );
     assert_split(&counts, &weights, 0.12);
@@ -254,7 +254,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
 
     // 5. A schedule no channel could ever run is refused when it is created, naming each
     //    keyed channel and its rule (no productType for KSNET, no customer id for Galaxia, a
-    //    `-` in the id for Smartro).
+    //    `-` in the id for Smartro, an order name over NICE's 40-byte goodsName).
     let id = portone_id("payment");
     let (s, r) = call(
         reqwest::Method::POST,
@@ -262,7 +262,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
         Some(json!({
             "payment": {
                 "billingKey": billing_key,
-                "orderName": "월간 이용권 정기 결제",
+                "orderName": "월간 이용권 정기 결제 프리미엄 플랜",
                 "amount": { "total": 8900 },
                 "currency": "KRW"
             },
@@ -275,13 +275,15 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
     for needle in [
         "galaxia-test: refuses",
         "ksnet-test: refuses",
+        "nice-test: refuses the request: orderName",
         "smartro-test: refuses",
     ] {
         assert!(msg.contains(needle), "{needle:?} not in {msg}");
     }
 
     // 6. A payment window through the group: Smartro refuses the `-` in the id, so the window
-    //    opens on a channel that takes it, and the payment says why Smartro was skipped.
+    //    opens on a channel that takes it (Galaxia or NICE), and the payment says why Smartro
+    //    was skipped.
     for _ in 0..10 {
         let id = portone_id("payment");
         let (s, session) = call(
@@ -303,7 +305,8 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
         assert_eq!(s, 200, "{session}");
         let (s, p) = call(reqwest::Method::GET, format!("{base}/payments/{id}"), None).await;
         assert_eq!(s, 200, "{p}");
-        assert_eq!(p["channel"]["key"], "galaxia-test", "{p}");
+        let key = p["channel"]["key"].as_str().unwrap_or_default();
+        assert!(["galaxia-test", "nice-test"].contains(&key), "{p}");
         assert_eq!(
             p["routing"]["refused"][0]["channelKey"], "smartro-test",
             "{p}"

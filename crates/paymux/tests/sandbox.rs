@@ -56,11 +56,11 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
         .map(|c| c["key"].as_str().unwrap())
         .collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["galaxia-test", "ksnet-test", "smartro-test"]);
+    assert_eq!(keys, ["galaxia-test", "ksnet-test", "nice-test", "smartro-test"]);
     let (_, groups) = call(M::GET, format!("{base}/channel-groups"), None).await;
     let group = groups["items"][0]["id"].as_str().unwrap().to_string();
 
-    // Keyed-in card through the group: Smartro cannot take it, so Galaxia or KSNET does.
+    // Keyed-in card through the group: Smartro and NICE cannot take it, so Galaxia or KSNET does.
     let mut used = std::collections::BTreeSet::new();
     for i in 0..12 {
         let id = format!("e2ecard{i:04}");
@@ -77,6 +77,7 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
         used.insert(p["channel"]["key"].as_str().unwrap().to_string());
     }
     assert!(!used.contains("smartro-test"), "{used:?}");
+    assert!(!used.contains("nice-test"), "{used:?}");
     assert_eq!(used.len(), 2, "both card PGs should get traffic: {used:?}");
 
     // Partial then full cancel, then nothing left.
@@ -167,7 +168,7 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
         .to_string();
     let issued = r["billingKeyInfo"]["channels"].as_array().unwrap().len();
     let failed = r["channelSpecificFailures"].as_array().map_or(0, Vec::len);
-    assert_eq!(issued + failed, 3, "every enabled channel was tried: {r}");
+    assert_eq!(issued + failed, 4, "every enabled channel was tried: {r}");
     assert!(issued >= 2, "{r}");
     let (s, r) = call(
         M::POST,
