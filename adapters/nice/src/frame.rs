@@ -580,8 +580,8 @@ impl Answer {
         })
     }
 
-    /// A field as text, trimmed; `None` when absent, null, blank, or NICE's `"0"` for "no
-    /// time" in the `…At` fields is the caller's to read.
+    /// A field as text, trimmed; `None` when absent, null or blank. (NICE's `"0"` for "no
+    /// time" in the `…At` fields comes back as `"0"`: the time parser reads it as none.)
     pub fn get(&self, field: &str) -> Option<String> {
         text_of(self.raw(field)?)
     }

@@ -56,7 +56,10 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
         .map(|c| c["key"].as_str().unwrap())
         .collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["galaxia-test", "ksnet-test", "nice-test", "smartro-test"]);
+    assert_eq!(
+        keys,
+        ["galaxia-test", "ksnet-test", "nice-test", "smartro-test"]
+    );
     let (_, groups) = call(M::GET, format!("{base}/channel-groups"), None).await;
     let group = groups["items"][0]["id"].as_str().unwrap().to_string();
 
