@@ -27,7 +27,8 @@ use serde_json::{json, Value};
 
 use crate::channel::NiceChannel;
 use crate::frame::{
-    digits, edi_date, masked_view, post, sign, signature_matches, ApproveRequest, WindowForm,
+    digits, edi_date, masked_view, post, segment, sign, signature_matches, ApproveRequest,
+    WindowForm,
 };
 use crate::protocol::{code, fixed, method, path};
 
@@ -282,11 +283,7 @@ pub fn complete(
         return_charset: fixed::RETURN_CHARSET,
     };
     Ok(post(
-        ch.url(&format!(
-            "{}/{}",
-            path::PAYMENTS,
-            crate::encode::segment(&ret.tid)
-        )),
+        ch.url(&format!("{}/{}", path::PAYMENTS, segment(&ret.tid))),
         &ch.credentials,
         &req,
     ))

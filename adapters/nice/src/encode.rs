@@ -19,8 +19,8 @@ use serde_json::json;
 use crate::channel::NiceChannel;
 use crate::checkout;
 use crate::frame::{
-    self, api_call, digits, edi_date, post, post_with_view, sign, BillingPayRequest, CancelRequest,
-    CardData, EncMode, ExpireRequest, RegistRequest,
+    self, api_call, digits, edi_date, post, post_with_view, segment, sign, BillingPayRequest,
+    CancelRequest, CardData, EncMode, ExpireRequest, RegistRequest,
 };
 use crate::protocol::{self, fixed, path};
 use crate::rules::{self, resolve_cancel};
@@ -84,19 +84,6 @@ fn bid(ch: &NiceChannel, stored: Option<&Secret<String>>) -> Result<Secret<Strin
         )
     })?;
     crate::channel::open_bid(ch, stored).map_err(|rule| validation("prior.pgBillingKey", rule))
-}
-
-/// A path segment, percent-encoded (orderIds may hold any character).
-pub fn segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// `POST /v1/subscribe/regist` (`api/payment-subscribe.md` 빌키발급): the card data in
@@ -347,11 +334,5 @@ mod tests {
         let long = fresh_order_id(&"가".repeat(40), &[2; 16]);
         assert!(long.len() <= 64, "{}", long.len());
         assert_ne!(fresh_order_id("x", &[1; 16]), fresh_order_id("x", &[2; 16]));
-    }
-
-    #[test]
-    fn segments_are_percent_encoded() {
-        assert_eq!(segment("a b/c가"), "a%20b%2Fc%EA%B0%80");
-        assert_eq!(segment("UT00-1_x.~"), "UT00-1_x.~");
     }
 }

@@ -714,6 +714,19 @@ pub fn post_with_view(
     api_call("POST", url, credentials, body, view)
 }
 
+/// A path segment, percent-encoded (orderIds may hold any character).
+pub fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A phone number as NICE wants it: digits only ("'-' 없이 숫자만 입력").
 pub fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
@@ -842,5 +855,11 @@ mod tests {
         assert!(!a.view().to_string().contains("B1"));
         assert!(Answer::parse(b"[1]").is_err());
         assert!(Answer::parse(b"<html>").is_err());
+    }
+
+    #[test]
+    fn segments_are_percent_encoded() {
+        assert_eq!(segment("a b/c가"), "a%20b%2Fc%EA%B0%80");
+        assert_eq!(segment("UT00-1_x.~"), "UT00-1_x.~");
     }
 }
