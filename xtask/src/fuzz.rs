@@ -17,9 +17,11 @@ pub const TARGETS: &[&str] = &[
     "decode_ksnet",
     "decode_smartro",
     "decode_tosspayments",
+    "decode_nice",
     "sim_galaxia",
     "sim_ksnet",
     "sim_smartro",
+    "sim_nice",
 ];
 
 /// Parse `[--seconds N] [TARGET...]` and run.

@@ -825,6 +825,218 @@ mod smartro_cases {
 }
 
 // ---------------------------------------------------------------------------------------------
+// NICE (start API): clear JSON with Basic auth; card data in `encData` (AES-128-ECB, hex) at
+// billing-key issue, SHA-256 `signData` on requests and `signature` on answers.
+
+#[cfg(feature = "nice")]
+mod nice_cases {
+    use super::*;
+    use paymux::nice::simulator::handlers::WINDOW_PATH;
+
+    const CS: Charset = Charset::Utf8;
+
+    fn secret(ch: &ChannelContext) -> Vec<u8> {
+        ch.credential("secret_key")
+            .expect("secret_key")
+            .expose()
+            .as_bytes()
+            .to_vec()
+    }
+
+    /// Encoding a call: the JSON text to UTF-8, the Basic credential's base64, the
+    /// `signData` hash (ids, date and the 32-character secret key, ~100 bytes) and, for a
+    /// billing-key issue, the card data's AES (one 16-byte key, as ECB costs what CBC does).
+    fn encode_steps(ch: &ChannelContext, wire: &WireRequest) -> Vec<Step> {
+        let mut steps = vec![
+            Step::Enc(CS, text(CS, &wire.body)),
+            Step::B64Enc(vec![b'0'; 68]),
+        ];
+        let body: Value = serde_json::from_slice(&wire.body).unwrap_or(Value::Null);
+        if body.get("signData").is_some() {
+            steps.push(Step::Sha256(vec![b'0'; 100]));
+        }
+        if body.get("encData").is_some() {
+            steps.push(Step::AesEnc {
+                key: secret(ch)[..16].to_vec(),
+                plain: vec![b'0'; 70],
+            });
+        }
+        steps
+    }
+
+    /// Decoding an answer: UTF-8 and the `signature` check (one SHA-256) when it carries one.
+    fn decode_steps(resp: &WireResponse) -> Vec<Step> {
+        let mut steps = vec![Step::Dec(CS, resp.body.clone())];
+        if resp.body.windows(11).any(|w| w == b"\"signature\"") {
+            steps.push(Step::Sha256(vec![b'0'; 100]));
+        }
+        steps
+    }
+
+    /// A stored billing key is the sealed `bid`: using it means opening it (AES, hex).
+    fn key_steps(ch: &ChannelContext, stored: &str) -> Vec<Step> {
+        let raw = codec::hex_decode("k", stored).expect("hex");
+        vec![Step::AesDec {
+            key: secret(ch)[..16].to_vec(),
+            cipher: raw,
+        }]
+    }
+
+    fn prior(tid: &str, method: &str, total: i64) -> Value {
+        json!({ "pgTxId": tid, "paidAt": "2025-03-14T09:00:00+09:00",
+                "amount": { "total": total, "cancelled": 0 }, "cancelCount": 0, "method": method })
+    }
+
+    pub(super) async fn cases() -> Vec<Case> {
+        let sim = Sim::start("nice").await;
+        let ch = sim.channel("nice-test");
+        let mut out = Vec::new();
+        let mut push = |mut c: Case, extra_enc: Vec<Step>, note| {
+            c.encode_base = match &c.wire.target {
+                WireTarget::Browser { .. } => vec![Step::Enc(CS, form_values(&c.wire.body, CS))],
+                _ => encode_steps(&c.channel, &c.wire),
+            };
+            c.encode_base.extend(extra_enc);
+            if let Some(r) = &c.resp {
+                c.decode_base = decode_steps(r);
+            }
+            c.note = note;
+            out.push(c);
+        };
+        const JSON_NOTE: &str = "JSON: the ordered body, the masked view (encode) and the payment object's parse and checks (decode) are the work; the baseline is UTF-8, base64, SHA-256 (+ AES) only";
+
+        let (c, o) = sim
+            .capture(
+                &ch,
+                "billing-key.issue",
+                request(
+                    Operation::BillingKeyIssue,
+                    json!({ "billingKey": "bk-bench-n", "channelKey": "nice-test",
+                            "method": { "card": { "credential": {
+                                "number": CARD_OK, "expiryYear": "28", "expiryMonth": "06",
+                                "birthOrBusinessRegistrationNumber": "880315", "passwordTwoDigits": "37" } } },
+                            "customer": customer() }),
+                ),
+            )
+            .await;
+        let key = pg_billing_key(&o);
+        // Decoding seals the bid: one AES block or two.
+        push(c, vec![], JSON_NOTE);
+        let (c, o) = sim
+            .capture(
+                &ch,
+                "payment.billing-key (card)",
+                request(
+                    Operation::PaymentBillingKey,
+                    json!({ "paymentId": "benchn1", "billingKey": "bk-bench-n",
+                            "orderName": "월간 이용권 정기결제", "customer": customer(),
+                            "amount": { "total": 10_000 }, "currency": "KRW",
+                            "prior": { "pgBillingKey": key, "method": "CARD" } }),
+                ),
+            )
+            .await;
+        let card_tid = tid(&o);
+        push(c, key_steps(&ch, &key), JSON_NOTE);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "payment.get",
+                request(
+                    Operation::PaymentGet,
+                    json!({ "paymentId": "benchn1", "prior": { "pgTxId": card_tid } }),
+                ),
+            )
+            .await;
+        push(c, vec![], JSON_NOTE);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "payment.cancel (partial)",
+                request(
+                    Operation::PaymentCancel,
+                    json!({ "paymentId": "benchn1", "reason": "고객 요청", "amount": 3000,
+                            "prior": prior(&card_tid, "CARD", 10_000) }),
+                ),
+            )
+            .await;
+        push(c, vec![], JSON_NOTE);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "billing-key.delete",
+                request(
+                    Operation::BillingKeyDelete,
+                    json!({ "billingKey": "bk-bench-n", "prior": { "pgBillingKey": key } }),
+                ),
+            )
+            .await;
+        push(c, key_steps(&ch, &key), JSON_NOTE);
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "checkout.prepare (card)",
+                request(
+                    Operation::CheckoutPrepare,
+                    json!({ "returnUrl": "https://merchant.example/pay/return", "checkout": {
+                        "kind": "PAYMENT", "storeId": "store-1", "paymentId": "benchnwin",
+                        "channelKey": "nice-test", "orderName": "나이키 와플 트레이너 2 SD",
+                        "totalAmount": 1004, "currency": "CURRENCY_KRW", "payMethod": "CARD",
+                        "customer": { "customerId": "user01", "fullName": "홍길동",
+                                      "phoneNumber": "010-1234-5678", "email": "buyer@example.com" } } }),
+                ),
+            )
+            .await;
+        // Pay in the simulated window: post the form (+ card) to its test-only endpoint.
+        let mut body = c.wire.body.clone();
+        body.extend_from_slice(format!("&cardNumber={CARD_OK}").as_bytes());
+        let window = WireRequest {
+            target: WireTarget::Http {
+                method: "POST".into(),
+                url: format!("http://{}{WINDOW_PATH}", sim.handle.endpoint()),
+                headers: vec![paymux_core::adapter::Header {
+                    name: "Content-Type".into(),
+                    value: "application/x-www-form-urlencoded".into(),
+                    sensitive: false,
+                }],
+            },
+            body,
+            view: Value::Null.into(),
+            read_timeout: None,
+        };
+        let answer = sim
+            .transport
+            .send(&window, Timeouts::default())
+            .await
+            .expect("the simulated window answers");
+        let returned: Value = serde_json::from_slice(&answer.body).expect("window JSON");
+        push(
+            c,
+            vec![],
+            "form: percent-encoding, the requestPay fields and the masked view; the baseline is UTF-8 only",
+        );
+        let (c, _) = sim
+            .capture(
+                &ch,
+                "checkout.complete (card)",
+                request(
+                    Operation::CheckoutComplete,
+                    json!({ "paymentId": "benchnwin", "returned": returned,
+                            "prior": { "amount": { "total": 1004 }, "method": "CARD" } }),
+                ),
+            )
+            .await;
+        // The window's signature is checked before the approval is built: one more SHA-256.
+        push(
+            c,
+            vec![Step::Sha256(vec![b'0'; 110])],
+            "the return's checks (signature, client, order, amount) are the work; the baseline is UTF-8, base64 and two SHA-256",
+        );
+        drop(sim);
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // KG Inicis: INIAPI v1 (form, AES-128-CBC `[ENC]` fields, SHA-512) and v2 (JSON, SHA-512), and
 // the standard window (form, SHA-256 signatures).
 
@@ -1467,6 +1679,8 @@ async fn all_cases() -> Vec<Case> {
     let mut v: Vec<Case> = Vec::new();
     #[cfg(feature = "galaxia")]
     v.extend(galaxia_cases::cases().await);
+    #[cfg(feature = "nice")]
+    v.extend(nice_cases::cases().await);
     #[cfg(feature = "inicis")]
     v.extend(inicis_cases::cases().await);
     #[cfg(feature = "ksnet")]

@@ -147,7 +147,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
         assert!(!refused.contains(&channel));
         *counts.entry(channel).or_default() += 1;
     }
-    // Galaxia needs `customer.id` (its USER_ID); Smartro has no keyed-in card payment.
+    // Galaxia needs `customer.id` (its USER_ID); Smartro and NICE have no keyed-in card payment.
     assert_eq!(
         counts.keys().collect::<Vec<_>>(),
         ["ksnet-test", "tosspayments-test"],
@@ -225,7 +225,12 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
     }
     assert_eq!(
         counts.keys().collect::<Vec<_>>(),
-        ["galaxia-test", "ksnet-test", "tosspayments-test"],
+        [
+            "galaxia-test",
+            "ksnet-test",
+            "nice-test",
+            "tosspayments-test"
+        ],
         "{counts:?}"
     );
     assert_split(&counts, &weights, 0.12);
@@ -258,7 +263,8 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
 
     // 5. A schedule no channel could ever run is refused when it is created, naming each
     //    keyed channel and its rule (no productType for KSNET, no customer id for Galaxia, a
-    //    `-` in the id for Smartro, 24 installment months for Toss).
+    //    `-` in the id for Smartro, an order name over NICE's 40-byte goodsName, 24 installment
+    //    months for Toss).
     let id = portone_id("payment");
     let (s, r) = call(
         reqwest::Method::POST,
@@ -266,7 +272,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
         Some(json!({
             "payment": {
                 "billingKey": billing_key,
-                "orderName": "월간 이용권 정기 결제",
+                "orderName": "월간 이용권 정기 결제 프리미엄 플랜",
                 "amount": { "total": 8900 },
                 "currency": "KRW",
                 "installmentMonth": 24
@@ -280,6 +286,7 @@ async fn founding_document_requests_land_on_channels_that_accept_them() {
     for needle in [
         "galaxia-test: refuses",
         "ksnet-test: refuses",
+        "nice-test: refuses the request: orderName",
         "smartro-test: refuses",
         "tosspayments-test: refuses",
     ] {
