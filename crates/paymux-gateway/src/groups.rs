@@ -79,6 +79,7 @@ pub async fn save(st: &AppState, update: GroupUpdate) -> Result<GroupSchedule, A
                 let schedule = GroupSchedule::create(update.clone(), &st.channels)
                     .map_err(|e| ApiError::validation(&e))?;
                 if store::groups::insert(&st.db, &schedule, now).await? {
+                    crate::stats::log_warnings(st, schedule.config_at(now)).await;
                     return Ok(schedule);
                 }
             }
@@ -88,6 +89,7 @@ pub async fn save(st: &AppState, update: GroupUpdate) -> Result<GroupSchedule, A
                     .map_err(|e: ValidationErrors| ApiError::validation(&e))?;
                 let new_version = util::micros(now).max(version + 1);
                 if store::groups::update(&st.db, &schedule, version, new_version).await? {
+                    crate::stats::log_warnings(st, schedule.config_at(now)).await;
                     return Ok(schedule);
                 }
             }

@@ -150,6 +150,9 @@ impl RunningGateway {
         if let Some(s) = self.server.take() {
             let _ = tokio::time::timeout(Duration::from_secs(5), s).await;
         }
+        if let Err(e) = self.state.routing_log.flush(&self.state.db).await {
+            tracing::warn!(error = %e, "could not write the last routing events");
+        }
         self.state.db.close().await;
     }
 }
@@ -195,9 +198,9 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         tracing::info!(filled, "filled the search columns of earlier payments");
     }
     let tuning = opts.tuning.clone();
-    // `[pg] read_timeout_ms`, when set, is the read timeout of every PG call: it beats an
-    // adapter's recommended one (the only place that decides it).
-    let transport = NetTransport::new().caller_read_wins(tuning.read_timeout_overrides_adapter);
+    // Every call's timeouts are decided by `pgcall::TimeoutLayer` (`[pg] read_timeout_ms`
+    // beats an adapter's recommended one only when set); the transport enforces them.
+    let transport = NetTransport::new().caller_read_wins(true);
     let listener = tokio::net::TcpListener::bind(&opts.listen)
         .await
         .map_err(|e| anyhow::anyhow!("listen on {}: {e}", opts.listen))?;
@@ -206,7 +209,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         db,
         channels,
         transport: Arc::new(transport),
-        health: HealthTracker::new(),
+        health: HealthTracker::with_config(tuning.health),
         tuning,
         api_secret: Secret::new(opts.api_secret.trim().to_string()),
         webhook_key: Secret::new(webhook_key),
@@ -226,6 +229,8 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
             .map(|u| u.trim_end_matches('/').to_string()),
         local_addr,
         browser_stores: opts.browser_stores.clone(),
+        metrics: crate::metrics::Metrics::new(),
+        routing_log: crate::stats::RoutingLog::default(),
     });
     groups::apply_config_groups(&state, &opts.channel_groups).await?;
 
@@ -261,6 +266,18 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
             state.tuning.webhook_interval,
             |st| Box::pin(async move { webhooks::deliver_due(&st).await.map(|_| ()) }),
         ));
+        workers.push(spawn_worker(
+            state.clone(),
+            Duration::from_millis(250),
+            |st| Box::pin(async move { st.routing_log.flush(&st.db).await.map(|_| ()) }),
+        ));
+        if state.db.backend() == crate::store::db::Backend::Postgres {
+            workers.push(spawn_worker(
+                state.clone(),
+                state.tuning.health_sync_interval,
+                |st| Box::pin(async move { crate::health::sync(&st.health, &st.db).await }),
+            ));
+        }
     }
     tracing::info!(%local_addr, channels = state.channels.len(), backend = ?state.db.backend(), "paymux gateway started");
     Ok(RunningGateway {

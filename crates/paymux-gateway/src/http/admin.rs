@@ -53,6 +53,46 @@ pub(super) async fn explain_group(State(st): St, Path(id): Path<String>, body: B
     Ok(Json(json!(x)))
 }
 
+/// `GET /channel-groups/{id}/stats`: the group's routing, measured (see [`crate::stats`]).
+pub(super) async fn group_stats(State(st): St, Path(id): Path<String>) -> ApiResult {
+    match crate::stats::for_group(&st, &id).await? {
+        Some(s) => Ok(Json(json!(s))),
+        None => Err(ApiError::not_found(
+            "CHANNEL_GROUP_NOT_FOUND",
+            format!("no channel group `{id}`"),
+        )),
+    }
+}
+
+/// `GET /metrics`: the Prometheus text format (see [`crate::metrics`]).
+pub(super) async fn metrics(State(st): St) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let m = &st.metrics;
+    m.outbox_pending
+        .set(crate::store::backlog::outbox_pending(&st.db).await?);
+    m.reconcile_pending
+        .set(crate::store::backlog::reconcile_pending(&st.db).await?);
+    for c in st.channels.iter() {
+        let key = c.ctx.key.as_str();
+        let healthy = !matches!(
+            st.health.status(key),
+            paymux_routing::ChannelHealth::CoolingDown { .. }
+                | paymux_routing::ChannelHealth::Probing
+        );
+        m.channel_healthy
+            .with_label_values(&[key])
+            .set(i64::from(healthy));
+    }
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            crate::metrics::CONTENT_TYPE,
+        )],
+        m.render(),
+    )
+        .into_response())
+}
+
 /// `GET /sandbox/webhooks[?limit=N]`: the webhooks the sandbox kept instead of sending,
 /// newest first, each as sent (`headers`, `body`, and `rawBody` to check the signature over).
 pub(super) async fn sandbox_webhooks(

@@ -71,6 +71,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/payment-schedules"),
     ("get", "/billing-keys"),
     ("post", "/payments/{paymentId}/pre-register"),
+    // Observability (issue #25).
+    ("get", "/channel-groups/{channelGroupId}/stats"),
+    ("get", "/metrics"),
 ];
 
 /// The routes a customer's browser (or a PG window) uses, without the API secret: the
@@ -140,6 +143,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(payment_transactions),
         )
         .route("/payments/{payment_id}/pre-register", post(pre_register))
+        .route("/channel-groups/{id}/stats", get(group_stats))
+        .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()
@@ -164,7 +169,29 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::map_response(json_rejections))
+        .layer(middleware::from_fn_with_state(state.clone(), count_request))
         .with_state(state)
+}
+
+/// `paymux_http_requests_total` and `paymux_http_request_duration_seconds`, by the route's
+/// template (never the concrete path: ids would make every payment a series).
+async fn count_request(State(st): St, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().clone();
+    let start = std::time::Instant::now();
+    let resp = next.run(req).await;
+    st.metrics
+        .http_requests
+        .with_label_values(&[route.as_str(), method.as_str(), resp.status().as_str()])
+        .inc();
+    st.metrics
+        .http_duration
+        .with_label_values(&[route.as_str(), method.as_str()])
+        .observe(start.elapsed().as_secs_f64());
+    resp
 }
 
 /// axum's own extractor rejections (a path segment or query that is not valid UTF-8, say) are

@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "preregistrations",
         include_str!("../../migrations/0006_preregistrations.sql"),
     ),
+    (
+        8,
+        "routing_stats",
+        include_str!("../../migrations/0008_routing_stats.sql"),
+    ),
 ];
 
 /// Which engine.
@@ -413,7 +418,14 @@ impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
+            Tx::Postgres(t) => {
+                let start = std::time::Instant::now();
+                let r = t.commit().await;
+                crate::metrics::DB_COMMIT_SECONDS
+                    .with_label_values(&["postgres"])
+                    .observe(start.elapsed().as_secs_f64());
+                r
+            }
         }
     }
 }

@@ -8,17 +8,20 @@
 //! (one writer, group commit, `synchronous=FULL`) or PostgreSQL.
 
 pub mod attempts;
+pub mod backlog;
 pub mod billing_key_search;
 pub mod billing_keys;
 pub mod cancellations;
 pub mod db;
 pub mod group_commit;
 pub mod groups;
+pub mod health;
 pub mod outbox;
 pub mod payment_search;
 pub mod payments;
 pub mod preregistrations;
 pub mod reconcile;
+pub mod routing_stats;
 pub mod schedules;
 pub mod sessions;
 
