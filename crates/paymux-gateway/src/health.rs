@@ -37,11 +37,12 @@ impl<'a> SharedHealth<'a> {
     /// Record a routed attempt's result.
     pub async fn record(&self, channel_key: &str, result: &Result<Outcome, PgError>) {
         let signal = HealthSignal::of(result);
-        let before = self.tracker.status(channel_key);
-        self.tracker.record_signal(channel_key, signal);
         let Some(db) = self.shared else {
+            self.tracker.record_signal(channel_key, signal);
             return;
         };
+        let before = self.tracker.status(channel_key);
+        self.tracker.record_signal(channel_key, signal);
         let written = match signal {
             HealthSignal::NotSentFailure => {
                 let cfg = self.tracker.config();

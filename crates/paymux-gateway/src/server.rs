@@ -428,6 +428,11 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         None => (FileConfig::empty(), true),
     };
     let mut g = GatewayOptions::from_file(&file)?;
+    // For measuring what the metrics and layers cost on the sandbox, which has no config
+    // file (docs/BENCHMARKS.md).
+    if std::env::var("PAYMUX_METRICS").is_ok_and(|v| v == "off") {
+        g.tuning.observability = false;
+    }
     let mut _simulators = Vec::new();
     if sandbox_mode {
         g.database = SANDBOX_DATABASE.into();
