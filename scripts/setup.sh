@@ -14,6 +14,10 @@ PY="${PAYMUX_PYTHON:-python3}"
 if ! "$PY" -c 'import portone_server_sdk' 2>/dev/null; then
   "$PY" -m pip install --quiet --disable-pip-version-check 'portone-server-sdk==0.21.0'
 fi
+# Prometheus's reference text parser (the Python client's): tests read GET /metrics with it.
+if ! "$PY" -c 'import prometheus_client' 2>/dev/null; then
+  "$PY" -m pip install --quiet --disable-pip-version-check 'prometheus-client==0.21.1'
+fi
 
 # PostgreSQL for the gateway's shared-database tests (127.0.0.1:5432, trust auth, database `test`).
 if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then

@@ -15,7 +15,8 @@
 //!
 //! Flags: `--duration SECS` (10), `--warmup SECS` (2), `--concurrency N` (16), `--features
 //! LIST` (`all-adapters`), `--database URL`, `--no-postgres`, `--no-group`, `--footprint` (also the clean
-//! release builds of [`footprint`]). Every target is on 127.0.0.1; every loop is bounded.
+//! release builds of [`footprint`]), `--compare-metrics` (three more SQLite runs, metrics and
+//! layers off / on / off, and their throughput ratio). Every target is on 127.0.0.1; every loop is bounded.
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -37,6 +38,7 @@ struct Opts {
     postgres: bool,
     group: bool,
     footprint: bool,
+    compare_metrics: bool,
 }
 
 fn parse(args: &[String]) -> Result<Opts> {
@@ -49,6 +51,7 @@ fn parse(args: &[String]) -> Result<Opts> {
         postgres: true,
         group: true,
         footprint: false,
+        compare_metrics: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -66,6 +69,7 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--no-postgres" => o.postgres = false,
             "--no-group" => o.group = false,
             "--footprint" => o.footprint = true,
+            "--compare-metrics" => o.compare_metrics = true,
             other => bail!("load: unknown argument `{other}`"),
         }
     }
@@ -111,18 +115,40 @@ pub fn load(args: &[String]) -> Result<()> {
     eprintln!("machine: {}", machine());
 
     let mut runs = Vec::new();
-    runs.push(direct(&o, &paymux, &loader, &work)?);
+    // The baseline is reported when it runs; the gateway runs (and the metrics comparison)
+    // do not depend on it.
+    match direct(&o, &paymux, &loader, &work) {
+        Ok(r) => runs.push(r),
+        Err(e) => eprintln!("load: the direct baseline failed: {e:#}"),
+    }
     runs.push(gateway(
         &o,
         &paymux,
         &loader,
         "sqlite",
         &format!("sqlite://{}", work.join("load.sqlite").display()),
+        true,
     )?);
+    if o.compare_metrics {
+        // Metrics and layers off, then on and off again, each on a fresh file: the ratio is
+        // read over interleaved runs so a busy machine's drift falls on both sides.
+        for (i, on) in [false, true, false].into_iter().enumerate() {
+            let label = if on { "sqlite" } else { "sqlite, metrics off" };
+            let file = work.join(format!("load-{i}.sqlite"));
+            runs.push(gateway(
+                &o,
+                &paymux,
+                &loader,
+                label,
+                &format!("sqlite://{}", file.display()),
+                on,
+            )?);
+        }
+    }
     if o.postgres {
         match fresh_postgres(&o.database) {
             Ok((url, drop_db)) => {
-                let r = gateway(&o, &paymux, &loader, "postgres", &url);
+                let r = gateway(&o, &paymux, &loader, "postgres", &url, true);
                 drop_db();
                 runs.push(r?);
             }
@@ -303,9 +329,19 @@ fn direct(o: &Opts, paymux: &Path, loader: &Path, work: &Path) -> Result<Run> {
     run
 }
 
-fn gateway(o: &Opts, paymux: &Path, loader: &Path, label: &str, database: &str) -> Result<Run> {
+/// One gateway run; `metrics` off sets `PAYMUX_METRICS=off` (no metrics or tracing layers
+/// around PG calls, no routing counters: docs/OPERATIONS.md).
+fn gateway(
+    o: &Opts,
+    paymux: &Path,
+    loader: &Path,
+    label: &str,
+    database: &str,
+    metrics: bool,
+) -> Result<Run> {
     let secret = format!("load-{}", std::process::id());
     let mut child = Command::new(paymux)
+        .env("PAYMUX_METRICS", if metrics { "on" } else { "off" })
         .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
         .args(["--api-secret", &secret])
         .stdout(Stdio::piped())
@@ -536,6 +572,30 @@ fn report(o: &Opts, runs: &[Run]) -> String {
         ));
     }
     s.push('\n');
+    let mean = |label: &str, k: &str| {
+        let v: Vec<f64> = runs
+            .iter()
+            .filter(|r| r.label == label)
+            .map(|r| r.f(k))
+            .collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    if let (Some(on), Some(off)) = (mean("sqlite", "rps"), mean("sqlite, metrics off", "rps")) {
+        if off > 0.0 {
+            let (p50_on, p50_off) = (
+                mean("sqlite", "p50_us").unwrap_or(0.0),
+                mean("sqlite, metrics off", "p50_us").unwrap_or(0.0),
+            );
+            s.push_str(&format!(
+                "- metrics and layers: {on:.0} vs {off:.0} payments/s with them off (mean of the runs above): \
+                 throughput × {:.3}, cost {:+.1} %; p50 × {:.3}; under 5 % {}\n",
+                on / off,
+                (1.0 - on / off) * 100.0,
+                if p50_off > 0.0 { p50_on / p50_off } else { 0.0 },
+                if on >= 0.95 * off { "met" } else { "**not met**" },
+            ));
+        }
+    }
     for r in runs.iter().filter(|r| r.label != "direct") {
         let ok_rps = r.f("rps") >= 1000.0;
         let ok_p99 = r.f("p99_us") < 20_000.0;

@@ -73,7 +73,9 @@ fn usage() -> Result<()> {
         "  doc-links         no citation of material outside the repository, no dead relative link"
     );
     eprintln!("  bench [--quick]   translation and routing benches (docs/BENCHMARKS.md)");
-    eprintln!("  load [--footprint] [--no-postgres] [--duration S] [--concurrency N]");
+    eprintln!(
+        "  load [--footprint] [--compare-metrics] [--no-postgres] [--duration S] [--concurrency N]"
+    );
     eprintln!("                    gateway throughput/latency vs direct, RSS (docs/BENCHMARKS.md)");
     eprintln!("  footprint         clean release build time and binary size, one adapter vs all");
     eprintln!(

@@ -90,6 +90,41 @@ pub struct FileConfig {
     /// payment windows from a browser, and from which origins.
     #[serde(default)]
     pub browser: BrowserSection,
+    /// Channel health (groups with `healthSkip`), shared by the instances of a PostgreSQL
+    /// database.
+    #[serde(default)]
+    pub health: HealthSection,
+    /// Metrics and routing statistics.
+    #[serde(default)]
+    pub observability: ObservabilitySection,
+}
+
+/// `[health]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthSection {
+    /// Consecutive not-sent failures (by any instance) that make a channel unhealthy.
+    /// Default 3; at least 1.
+    #[serde(default)]
+    pub failure_threshold: Option<u32>,
+    /// How long an unhealthy channel is skipped before one probe (ms). Default 30000.
+    #[serde(default)]
+    pub cool_down_ms: Option<u64>,
+    /// How often an instance reads the health other instances recorded (ms; PostgreSQL).
+    /// Default 1000.
+    #[serde(default)]
+    pub sync_interval_ms: Option<u64>,
+}
+
+/// `[observability]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservabilitySection {
+    /// `false` turns off the PG call's metrics and tracing layers and the routing counters
+    /// (`GET /metrics` still answers; `GET /channel-groups/{id}/stats` still counts): for
+    /// measuring what they cost. Default `true`.
+    #[serde(default)]
+    pub metrics: Option<bool>,
 }
 
 /// `[pg]`.
@@ -313,6 +348,12 @@ pub struct Tuning {
     pub body_limit: usize,
     /// Lifetime of a checkout session.
     pub checkout_session_ttl: Duration,
+    /// Channel health thresholds (`[health]`).
+    pub health: paymux_routing::HealthConfig,
+    /// How often shared health is read (PostgreSQL).
+    pub health_sync_interval: Duration,
+    /// Metrics and tracing layers around PG calls (`[observability] metrics`).
+    pub observability: bool,
 }
 
 impl Tuning {
@@ -335,6 +376,12 @@ impl Tuning {
             webhook_backoff_max: ms(f.webhooks.max_backoff_ms.unwrap_or(86_400_000)),
             body_limit: f.body_limit_bytes.unwrap_or(64 * 1024),
             checkout_session_ttl: ms(f.checkout.session_ttl_ms.unwrap_or(30 * 60 * 1000)),
+            health: paymux_routing::HealthConfig {
+                failure_threshold: f.health.failure_threshold.unwrap_or(3).max(1),
+                cool_down: ms(f.health.cool_down_ms.unwrap_or(30_000)),
+            },
+            health_sync_interval: ms(f.health.sync_interval_ms.unwrap_or(1_000)),
+            observability: f.observability.metrics.unwrap_or(true),
         }
     }
 

@@ -109,6 +109,7 @@ pub async fn save_checked(st: &AppState, update: GroupUpdate) -> Result<GroupSch
                 let schedule = GroupSchedule::create(update.clone(), &st.channels)
                     .map_err(SaveError::Invalid)?;
                 if store::groups::insert(&st.db, &schedule, now).await? {
+                    crate::stats::log_warnings(st, schedule.config_at(now)).await;
                     return Ok(schedule);
                 }
             }
@@ -118,6 +119,7 @@ pub async fn save_checked(st: &AppState, update: GroupUpdate) -> Result<GroupSch
                     .map_err(SaveError::Invalid)?;
                 let new_version = util::micros(now).max(version + 1);
                 if store::groups::update(&st.db, &schedule, version, new_version).await? {
+                    crate::stats::log_warnings(st, schedule.config_at(now)).await;
                     return Ok(schedule);
                 }
             }

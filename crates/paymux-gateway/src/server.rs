@@ -170,6 +170,9 @@ impl RunningGateway {
         if let Some(s) = self.server.take() {
             let _ = tokio::time::timeout(Duration::from_secs(5), s).await;
         }
+        if let Err(e) = self.state.routing_log.flush(&self.state.db).await {
+            tracing::warn!(error = %e, "could not write the last routing events");
+        }
         self.state.db.close().await;
     }
 }
@@ -225,9 +228,9 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         tracing::info!(filled, "filled the search columns of earlier payments");
     }
     let tuning = opts.tuning.clone();
-    // `[pg] read_timeout_ms`, when set, is the read timeout of every PG call: it beats an
-    // adapter's recommended one (the only place that decides it).
-    let transport = NetTransport::new().caller_read_wins(tuning.read_timeout_overrides_adapter);
+    // Every call's timeouts are decided by `pgcall::TimeoutLayer` (`[pg] read_timeout_ms`
+    // beats an adapter's recommended one only when set); the transport enforces them.
+    let transport = NetTransport::new().caller_read_wins(true);
     let listener = tokio::net::TcpListener::bind(&opts.listen)
         .await
         .map_err(|e| anyhow::anyhow!("listen on {}: {e}", opts.listen))?;
@@ -236,7 +239,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         db,
         channels,
         transport: Arc::new(transport),
-        health: HealthTracker::new(),
+        health: HealthTracker::with_config(tuning.health),
         tuning,
         api_secret: Secret::new(opts.api_secret.trim().to_string()),
         token_keys,
@@ -259,6 +262,8 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         local_addr,
         browser_stores: opts.browser_stores.clone(),
         sandbox: crate::sandbox::SandboxDeposits::default(),
+        metrics: crate::metrics::Metrics::new(),
+        routing_log: crate::stats::RoutingLog::default(),
     });
     groups::apply_config_groups(&state, &opts.channel_groups).await?;
 
@@ -297,6 +302,18 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
             state.tuning.webhook_interval,
             |st| Box::pin(async move { webhooks::deliver_due(&st).await.map(|_| ()) }),
         ));
+        workers.push(spawn_worker(
+            state.clone(),
+            Duration::from_millis(250),
+            |st| Box::pin(async move { st.routing_log.flush(&st.db).await.map(|_| ()) }),
+        ));
+        if state.db.backend() == crate::store::db::Backend::Postgres {
+            workers.push(spawn_worker(
+                state.clone(),
+                state.tuning.health_sync_interval,
+                |st| Box::pin(async move { crate::health::sync(&st.health, &st.db).await }),
+            ));
+        }
     }
     tracing::info!(%local_addr, channels = state.channels.len(), backend = ?state.db.backend(), "paymux gateway started");
     Ok(RunningGateway {
@@ -453,6 +470,11 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         None => (FileConfig::empty(), true),
     };
     let mut g = GatewayOptions::from_file(&file)?;
+    // For measuring what the metrics and layers cost on the sandbox, which has no config
+    // file (docs/BENCHMARKS.md).
+    if std::env::var("PAYMUX_METRICS").is_ok_and(|v| v == "off") {
+        g.tuning.observability = false;
+    }
     let mut _simulators = Vec::new();
     let mut depositors = Vec::new();
     if sandbox_mode {

@@ -9,9 +9,15 @@ use paymux_core::outcome::Outcome;
 use paymux_core::secret::Secret;
 use paymux_core::transport::{Timeouts, Transport};
 use paymux_routing::HealthTracker;
+use tower::{ServiceBuilder, ServiceExt};
 
 use crate::channels::{ChannelEntry, ChannelRegistry};
 use crate::config::Tuning;
+use crate::health::SharedHealth;
+use crate::metrics::Metrics;
+use crate::pgcall::{
+    HealthLayer, MetricsLayer, PgAnswer, PgCall, SendService, TimeoutLayer, TraceLayer,
+};
 use crate::store::db::Db;
 
 /// Everything a request handler or background worker needs.
@@ -58,6 +64,10 @@ pub struct AppState {
     pub browser_stores: Vec<crate::config::BrowserStore>,
     /// The sandbox simulators that make deposits (`POST /sandbox/virtual-accounts/…`).
     pub sandbox: crate::sandbox::SandboxDeposits,
+    /// Prometheus metrics (`GET /metrics`).
+    pub metrics: Metrics,
+    /// Routing events waiting to be written (`GET /channel-groups/{id}/stats`).
+    pub routing_log: crate::stats::RoutingLog,
 }
 
 impl AppState {
@@ -73,14 +83,20 @@ impl AppState {
             .collect()
     }
 
-    /// PG timeouts. The read timeout is the configured one; whether it also beats an adapter's
-    /// recommended one is the transport's setting (`caller_read_wins`, set from
-    /// [`Tuning::read_timeout_overrides_adapter`] where the transport is built).
-    pub fn timeouts(&self) -> Timeouts {
-        Timeouts {
+    /// The layer that decides every PG call's timeouts ([`crate::pgcall::TimeoutLayer`]): the
+    /// configured connect and read timeouts, the read one beaten by an adapter's recommended
+    /// one unless `[pg] read_timeout_ms` is set.
+    pub fn timeout_layer(&self) -> TimeoutLayer {
+        TimeoutLayer {
             connect: self.tuning.connect_timeout,
             read: self.tuning.read_timeout,
+            read_overrides_adapter: self.tuning.read_timeout_overrides_adapter,
         }
+    }
+
+    /// Channel health, shared through the database on PostgreSQL.
+    pub fn shared_health(&self) -> SharedHealth<'_> {
+        SharedHealth::new(&self.health, &self.db)
     }
 
     /// Whether `channel_key`'s own rules accept `req` (what its adapter checks before
@@ -106,19 +122,56 @@ impl AppState {
         ctx_now: chrono::DateTime<chrono::FixedOffset>,
         req: &PgRequest,
     ) -> Result<Outcome, PgError> {
-        let ctx = EncodeContext {
-            channel: &channel.ctx,
-            now: ctx_now,
-            nonce: rand::random(),
+        self.pg_call(channel, ctx_now, req, None, false)
+            .await
+            .result
+    }
+
+    /// Send one call through the layers of [`crate::pgcall`] (or, with `[observability]
+    /// metrics = false`, straight to the transport with the same timeouts and health).
+    pub async fn send(&self, call: PgCall<'_>) -> PgAnswer {
+        if !self.tuning.observability {
+            let record = call.record_health.then(|| call.channel.ctx.key.clone());
+            let mut call = call;
+            call.timeouts = self.timeout_layer().timeouts_for(call.wire.as_ref().ok());
+            let answer = match self.send_direct(call).await {
+                Ok(a) => a,
+                Err(never) => match never {},
+            };
+            if let Some(key) = record {
+                self.shared_health().record(&key, &answer.result).await;
+            }
+            return answer;
+        }
+        match self.send_layered(call).await {
+            Ok(a) => a,
+            Err(never) => match never {},
+        }
+    }
+
+    // The stacks' futures are boxed where their lifetimes are concrete, so the futures of
+    // the handlers awaiting them are provably `Send`.
+    fn send_layered<'a>(&'a self, call: PgCall<'a>) -> BoxedCall<'a> {
+        let stack = ServiceBuilder::new()
+            .layer(TraceLayer)
+            .layer(HealthLayer {
+                health: self.shared_health(),
+            })
+            .layer(MetricsLayer {
+                metrics: Some(&self.metrics),
+            })
+            .layer(self.timeout_layer())
+            .service(SendService {
+                transport: self.transport.as_ref(),
+            });
+        Box::pin(stack.oneshot(call))
+    }
+
+    fn send_direct<'a>(&'a self, call: PgCall<'a>) -> BoxedCall<'a> {
+        let service = SendService {
+            transport: self.transport.as_ref(),
         };
-        execute::execute(
-            channel.adapter.as_ref(),
-            self.transport.as_ref(),
-            &ctx,
-            req,
-            self.timeouts(),
-        )
-        .await
+        Box::pin(service.oneshot(call))
     }
 
     /// Check a request against the generic and the channel's own rules, and that the adapter
@@ -156,27 +209,51 @@ impl AppState {
         req: &PgRequest,
         prechecked: Option<Prechecked>,
     ) -> Result<Outcome, PgError> {
-        match prechecked {
+        self.pg_call(channel, ctx_now, req, prechecked, false)
+            .await
+            .result
+    }
+
+    /// [`AppState::call_prechecked`], with how long the PG took; `record_health` reports the
+    /// result to the channel's health (routed payment attempts).
+    pub async fn pg_call(
+        &self,
+        channel: &ChannelEntry,
+        ctx_now: chrono::DateTime<chrono::FixedOffset>,
+        req: &PgRequest,
+        prechecked: Option<Prechecked>,
+        record_health: bool,
+    ) -> PgAnswer {
+        let (nonce, wire) = match prechecked {
             Some(p) if p.is_for(channel.ctx.key.as_str()) && p.now == ctx_now => {
+                (p.nonce, Ok(p.wire))
+            }
+            _ => {
+                let nonce = rand::random();
                 let ctx = EncodeContext {
                     channel: &channel.ctx,
-                    now: p.now,
-                    nonce: p.nonce,
+                    now: ctx_now,
+                    nonce,
                 };
-                execute::execute_prepared(
-                    channel.adapter.as_ref(),
-                    self.transport.as_ref(),
-                    &ctx,
-                    req,
-                    &p.wire,
-                    self.timeouts(),
-                )
-                .await
+                (nonce, execute::prepare(channel.adapter.as_ref(), &ctx, req))
             }
-            _ => self.call_pg(channel, ctx_now, req).await,
-        }
+        };
+        self.send(PgCall {
+            channel,
+            req,
+            now: ctx_now,
+            nonce,
+            wire,
+            record_health,
+            timeouts: Timeouts::default(),
+        })
+        .await
     }
 }
+
+type BoxedCall<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<PgAnswer, std::convert::Infallible>> + Send + 'a>,
+>;
 
 /// A request validated and encoded for one channel by [`AppState::precheck`], with the clock
 /// and nonce it was encoded with: what [`AppState::call_prechecked`] sends.

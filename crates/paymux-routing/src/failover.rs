@@ -363,7 +363,34 @@ impl<'a> FailoverPlan<'a> {
     /// [`may_fail_over`] says so — the next. Every result is reported to `health` (when given).
     /// With health gating, a channel the tracker refuses at its turn is passed over; if that
     /// leaves nothing tried, the primary is tried anyway.
-    pub async fn run<F, Fut>(self, health: Option<&HealthTracker>, mut attempt_fn: F) -> Routed<'a>
+    pub async fn run<F, Fut>(self, health: Option<&HealthTracker>, attempt_fn: F) -> Routed<'a>
+    where
+        F: FnMut(Candidate<'a>) -> Fut,
+        Fut: Future<Output = Result<Outcome, PgError>>,
+    {
+        self.run_with(health, true, attempt_fn).await
+    }
+
+    /// [`FailoverPlan::run`] where `attempt_fn` itself reports each result to the tracker
+    /// (the gateway records health in a layer around the PG call): `health` only admits.
+    pub async fn run_admitting<F, Fut>(
+        self,
+        health: Option<&HealthTracker>,
+        attempt_fn: F,
+    ) -> Routed<'a>
+    where
+        F: FnMut(Candidate<'a>) -> Fut,
+        Fut: Future<Output = Result<Outcome, PgError>>,
+    {
+        self.run_with(health, false, attempt_fn).await
+    }
+
+    async fn run_with<F, Fut>(
+        self,
+        health: Option<&HealthTracker>,
+        record: bool,
+        mut attempt_fn: F,
+    ) -> Routed<'a>
     where
         F: FnMut(Candidate<'a>) -> Fut,
         Fut: Future<Output = Result<Outcome, PgError>>,
@@ -390,7 +417,7 @@ impl<'a> FailoverPlan<'a> {
                 probe,
             })
             .await;
-            if let Some(h) = health {
+            if let Some(h) = health.filter(|_| record) {
                 h.record(entry.channel_key, &result);
             }
             attempts.push(Attempt {
@@ -423,7 +450,7 @@ impl<'a> FailoverPlan<'a> {
                     probe: false,
                 })
                 .await;
-                if let Some(h) = health {
+                if let Some(h) = health.filter(|_| record) {
                     h.record(entry.channel_key, &result);
                 }
                 attempts.push(Attempt {

@@ -346,8 +346,96 @@ impl HealthTracker {
         }
     }
 
+    /// Take a channel's state from elsewhere (other gateway instances sharing a database):
+    /// `failures` consecutive not-sent failures, and — when unhealthy — how long its cool-down
+    /// still runs (`Some(Duration::ZERO)`: over, the next request is the probe). A probe this
+    /// tracker has in flight is kept (its result will be recorded here). `(0, None)` forgets
+    /// the channel, like [`HealthTracker::reset`].
+    pub fn adopt(&self, channel_key: &str, failures: u32, open_for: Option<Duration>) {
+        let now = self.clock.now();
+        let mut states = self.lock();
+        let was_open = states
+            .get(channel_key)
+            .is_some_and(|s| s.open_until.is_some());
+        let probing = states
+            .get(channel_key)
+            .and_then(|s| s.probe_since)
+            .filter(|t| now < *t + self.config.cool_down);
+        let next = match open_for {
+            None if failures == 0 => None,
+            None => Some(State {
+                failures,
+                open_until: None,
+                probe_since: None,
+            }),
+            Some(d) => Some(State {
+                failures,
+                open_until: Some(now + d),
+                probe_since: probing.filter(|_| d.is_zero()),
+            }),
+        };
+        let is_open = next.is_some_and(|s| s.open_until.is_some());
+        match next {
+            Some(s) => {
+                states.insert(channel_key.to_string(), s);
+            }
+            None => {
+                states.remove(channel_key);
+            }
+        }
+        match (was_open, is_open) {
+            (false, true) => {
+                self.unhealthy.fetch_add(1, Ordering::AcqRel);
+            }
+            (true, false) => {
+                self.unhealthy.fetch_sub(1, Ordering::AcqRel);
+            }
+            _ => {}
+        }
+    }
+
+    /// The channels this tracker holds a state for (failures counted, or unhealthy).
+    pub fn tracked(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
+
     /// Forget everything about a channel (e.g. after its configuration was fixed).
     pub fn reset(&self, channel_key: &str) {
         self.record_signal(channel_key, HealthSignal::Success);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adopting_a_shared_state_skips_then_probes_then_forgets() {
+        let clock = Arc::new(ManualClock::new());
+        let h = HealthTracker::with_clock(HealthConfig::default(), clock.clone());
+        // Another instance counted two failures: still healthy here.
+        h.adopt("a", 2, None);
+        assert_eq!(
+            h.status("a"),
+            ChannelHealth::Healthy {
+                consecutive_failures: 2
+            }
+        );
+        assert_eq!(h.admit("a"), Admission::Healthy);
+        // ... and then opened it for 10 s more.
+        h.adopt("a", 3, Some(Duration::from_secs(10)));
+        assert!(h.any_unhealthy());
+        assert_eq!(h.admit("a"), Admission::Refused);
+        clock.advance(Duration::from_secs(10));
+        assert_eq!(h.admit("a"), Admission::Probe);
+        // The shared cool-down is over too: the probe in flight here is kept.
+        h.adopt("a", 3, Some(Duration::ZERO));
+        assert_eq!(h.status("a"), ChannelHealth::Probing);
+        assert_eq!(h.tracked(), vec!["a".to_string()]);
+        // Another instance saw it work: forgotten, counted healthy again.
+        h.adopt("a", 0, None);
+        assert!(!h.any_unhealthy());
+        assert!(h.tracked().is_empty());
+        assert_eq!(h.admit("a"), Admission::Healthy);
     }
 }

@@ -2,6 +2,7 @@
 //! encodes before anything is written, and the attempts (with failover) of a claimed payment.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use paymux_core::adapter::{kst, PgRequest};
@@ -126,6 +127,7 @@ async fn attempt(
     now_kst: DateTime<FixedOffset>,
     req: Option<&PgRequest>,
     prechecked: Option<Prechecked>,
+    routed: Option<&Mutex<Vec<Duration>>>,
 ) -> Result<Outcome, PgError> {
     let Some(entry) = st.channels.get(channel_key) else {
         return Err(PgError::NotSent {
@@ -169,7 +171,62 @@ async fn attempt(
         *lock(recorded) = Some(channel_key.to_string());
     }
     tracing::info!(payment_id, transaction_id, channel = channel_key, op = %req.operation(), "calling PG");
-    st.call_prechecked(entry, now_kst, req, prechecked).await
+    // A routed attempt's result counts for the channel's health, and its latency for the
+    // group's stats.
+    let answer = st
+        .pg_call(entry, now_kst, req, prechecked, routed.is_some())
+        .await;
+    if let Some(took) = routed {
+        lock_vec(took).push(answer.took);
+    }
+    answer.result
+}
+
+/// [`attempt`] of a routed payment: notes a zero latency for an attempt that ended before the
+/// PG call, so latencies line up with routing's attempts.
+#[allow(clippy::too_many_arguments)]
+async fn routed_attempt(
+    st: &AppState,
+    payment_id: &str,
+    transaction_id: &str,
+    channel_key: &str,
+    recorded: &Mutex<Option<String>>,
+    now_kst: DateTime<FixedOffset>,
+    req: Option<&PgRequest>,
+    prechecked: Option<Prechecked>,
+    took: &Mutex<Vec<Duration>>,
+) -> Result<Outcome, PgError> {
+    let before = lock_vec(took).len();
+    let result = attempt(
+        st,
+        payment_id,
+        transaction_id,
+        channel_key,
+        recorded,
+        now_kst,
+        req,
+        prechecked,
+        Some(took),
+    )
+    .await;
+    let called = {
+        let mut t = lock_vec(took);
+        let called = t.len() > before;
+        if !called {
+            t.push(Duration::ZERO);
+        }
+        called
+    };
+    // Ended before the PG call (so before its health layer): health hears of it here, as
+    // routing always reported every attempt.
+    if !called {
+        st.shared_health().record(channel_key, &result).await;
+    }
+    result
+}
+
+fn lock_vec(m: &Mutex<Vec<Duration>>) -> std::sync::MutexGuard<'_, Vec<Duration>> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn lock(m: &Mutex<Option<String>>) -> std::sync::MutexGuard<'_, Option<String>> {
@@ -203,18 +260,23 @@ pub(super) async fn execute_claimed(
                 now_kst,
                 requests.for_channel(&key),
                 prechecked,
+                None,
             )
             .await
         }
         Plan::Routed(p) => {
+            let group_id = p.group().id.as_str();
+            let refused = p.refused().to_vec();
+            let took = Mutex::new(Vec::new());
+            // Health is recorded around each PG call (`crate::pgcall::HealthLayer`).
             let routed = p
-                .run(Some(&st.health), |c| {
+                .run_admitting(Some(&st.health), |c| {
                     // The precheck encoded for the primary; any other channel encodes its own.
                     let mine = match &prechecked {
                         Some(pre) if pre.is_for(c.channel_key) => prechecked.take(),
                         _ => None,
                     };
-                    attempt(
+                    routed_attempt(
                         st,
                         payment_id,
                         transaction_id,
@@ -223,9 +285,28 @@ pub(super) async fn execute_claimed(
                         now_kst,
                         requests.for_channel(c.channel_key),
                         mine,
+                        &took,
                     )
                 })
                 .await;
+            let took = lock_vec(&took).clone();
+            let records: Vec<crate::stats::AttemptRecord<'_>> = routed
+                .attempts
+                .iter()
+                .enumerate()
+                .map(|(i, a)| crate::stats::AttemptRecord {
+                    channel_key: &a.channel_key,
+                    result: &a.result,
+                    took: took.get(i).copied().unwrap_or_default(),
+                })
+                .collect();
+            st.routing_log.record(
+                st.tuning.observability.then_some(&st.metrics),
+                group_id,
+                payment_id,
+                &records,
+                &refused,
+            );
             if routed.attempts.len() > 1 {
                 tracing::info!(
                     payment_id,

@@ -148,6 +148,76 @@ pub(super) async fn explain_group(State(st): St, Path(id): Path<String>, body: B
     Ok(Json(json!(x)))
 }
 
+/// `GET /channel-groups/{id}/stats`: the group's routing, measured (see [`crate::stats`]).
+#[utoipa::path(
+    get,
+    path = "/channel-groups/{channelGroupId}/stats",
+    operation_id = "getChannelGroupStats",
+    tag = "Admin",
+    summary = "Routing measured: split, outcomes and latency per channel",
+    description = "Admin (paymux). Per channel of the group over sliding windows of 5 minutes, 1 hour and 1 day: attempts, approvals, declines by kind, unknown outcomes, failovers, rule skips, p50/p99 PG latency (ms, within ~9 %), and the share of the group's payments selection gave it against its configured weight; plus warnings when the configuration makes a channel unreachable for the payments the group gets. Counted from the database, so every instance answers the same.",
+    security(("portOne" = [])),
+    params(
+        ("channelGroupId" = String, Path, description = "channel-group-{test|live}-<uuid>"),
+    ),
+    responses(
+        (status = 200, description = "OK", body = ref("#/components/schemas/GroupRoutingStats"), content_type = "application/json"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 404, description = "CHANNEL_GROUP_NOT_FOUND", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
+pub(super) async fn group_stats(State(st): St, Path(id): Path<String>) -> ApiResult {
+    match crate::stats::for_group(&st, &id).await? {
+        Some(s) => Ok(Json(json!(s))),
+        None => Err(ApiError::not_found(
+            "CHANNEL_GROUP_NOT_FOUND",
+            format!("no channel group `{id}`"),
+        )),
+    }
+}
+
+/// `GET /metrics`: the Prometheus text format (see [`crate::metrics`]).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "getMetrics",
+    tag = "Admin",
+    summary = "Prometheus metrics",
+    description = "Admin (paymux). The Prometheus text format (version 0.0.4); the series are listed in docs/OPERATIONS.md. Scrape with `authorization: {type: PortOne, credentials: <API secret>}` (or a Bearer access token).",
+    security(("portOne" = [])),
+    responses(
+        (status = 200, description = "OK", body = String, content_type = "text/plain"),
+        (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+    ),
+)]
+pub(super) async fn metrics(State(st): St) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let m = &st.metrics;
+    m.outbox_pending
+        .set(crate::store::backlog::outbox_pending(&st.db).await?);
+    m.reconcile_pending
+        .set(crate::store::backlog::reconcile_pending(&st.db).await?);
+    for c in st.channels.iter() {
+        let key = c.ctx.key.as_str();
+        let healthy = !matches!(
+            st.health.status(key),
+            paymux_routing::ChannelHealth::CoolingDown { .. }
+                | paymux_routing::ChannelHealth::Probing
+        );
+        m.channel_healthy
+            .with_label_values(&[key])
+            .set(i64::from(healthy));
+    }
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            crate::metrics::CONTENT_TYPE,
+        )],
+        m.render(),
+    )
+        .into_response())
+}
+
 /// `GET /sandbox/webhooks[?limit=N]`: the webhooks the sandbox kept instead of sending,
 /// newest first, each as sent (`headers`, `body`, and `rawBody` to check the signature over).
 pub(super) async fn sandbox_webhooks(

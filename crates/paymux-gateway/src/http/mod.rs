@@ -87,6 +87,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/login/api-secret"),
     ("post", "/token/refresh"),
     ("get", "/banks"),
+    // Observability (issue #25).
+    ("get", "/channel-groups/{channelGroupId}/stats"),
+    ("get", "/metrics"),
 ];
 
 /// PortOne's routes that take no `Authorization` header (PortOne's schema gives them no
@@ -179,6 +182,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/sandbox/virtual-accounts/{payment_id}/deposit",
             post(sandbox_deposit),
         )
+        .route("/channel-groups/{id}/stats", get(group_stats))
+        .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()
@@ -212,7 +217,33 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::map_response(json_rejections))
+        .layer(middleware::from_fn_with_state(state.clone(), count_request))
         .with_state(state)
+}
+
+/// `paymux_http_requests_total` and `paymux_http_request_duration_seconds`, by the route's
+/// template (never the concrete path: ids would make every payment a series).
+async fn count_request(
+    State(st): St,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().clone();
+    let start = std::time::Instant::now();
+    let resp = next.run(req).await;
+    st.metrics
+        .http_requests
+        .with_label_values(&[route.as_str(), method.as_str(), resp.status().as_str()])
+        .inc();
+    st.metrics
+        .http_duration
+        .with_label_values(&[route.as_str(), method.as_str()])
+        .observe(start.elapsed().as_secs_f64());
+    resp
 }
 
 /// axum's own extractor rejections (a path segment or query that is not valid UTF-8, say) are

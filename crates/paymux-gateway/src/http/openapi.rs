@@ -67,6 +67,8 @@ const HAND_WRITTEN: &str = include_str!("openapi-schemas.json");
         notices::pg_notice,
         notices::list_pg_notices,
         notices::resend_webhook,
+        admin::group_stats,
+        admin::metrics,
     ),
     components(schemas(
         crate::auth::LoginViaApiSecretBody,

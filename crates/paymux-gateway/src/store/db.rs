@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0007_notices.sql"),
     ),
     (
+        8,
+        "routing_stats",
+        include_str!("../../migrations/0008_routing_stats.sql"),
+    ),
+    (
         9,
         "console_sessions",
         include_str!("../../migrations/0009_console_sessions.sql"),
@@ -428,7 +433,14 @@ impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
+            Tx::Postgres(t) => {
+                let start = std::time::Instant::now();
+                let r = t.commit().await;
+                crate::metrics::DB_COMMIT_SECONDS
+                    .with_label_values(&["postgres"])
+                    .observe(start.elapsed().as_secs_f64());
+                r
+            }
         }
     }
 }

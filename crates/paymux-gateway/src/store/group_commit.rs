@@ -31,6 +31,8 @@ struct State {
     batch: Option<watch::Sender<BatchResult>>,
     /// A transaction was dropped without commit: its savepoint is still to be rolled back.
     abandoned: bool,
+    /// Transactions begun in the open batch (`paymux_db_group_commit_batch_size`).
+    members: u64,
 }
 
 impl State {
@@ -73,6 +75,10 @@ impl State {
             }
         };
         let ok = result.is_ok();
+        if ok {
+            crate::metrics::GROUP_COMMIT_BATCH.observe(self.members as f64);
+        }
+        self.members = 0;
         done.send_replace(Some(result));
         ok
     }
@@ -80,6 +86,7 @@ impl State {
     async fn fail_batch(&mut self, why: String) {
         if let Some(done) = self.batch.take() {
             let _ = self.run("ROLLBACK").await;
+            self.members = 0;
             done.send_replace(Some(Err(why)));
         }
     }
@@ -119,6 +126,7 @@ impl GroupWriter {
                 conn,
                 batch: None,
                 abandoned: false,
+                members: 0,
             })),
             flush: Arc::new(Notify::new()),
             commits: AtomicU64::new(0),
@@ -148,6 +156,7 @@ impl GroupWriter {
             self.inner.flush.notify_one();
             return Err(e);
         }
+        g.members += 1;
         Ok(SqliteTx {
             guard: Some(g),
             writer: self.clone(),
@@ -200,7 +209,16 @@ impl SqliteTx {
     }
 
     /// Release the savepoint and wait until the batch holding it is committed (durable).
-    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        let start = std::time::Instant::now();
+        let r = self.commit_inner().await;
+        crate::metrics::DB_COMMIT_SECONDS
+            .with_label_values(&["sqlite"])
+            .observe(start.elapsed().as_secs_f64());
+        r
+    }
+
+    async fn commit_inner(mut self) -> Result<(), sqlx::Error> {
         // However this ends (even cancelled mid-way), the flusher must look at the batch.
         let _wake = WakeFlusher(self.writer.inner.flush.clone());
         let mut g = self.guard.take().expect("a live transaction");

@@ -10,6 +10,7 @@
 
 pub mod attempts;
 pub mod auth_tokens;
+pub mod backlog;
 pub mod billing_key_search;
 pub mod billing_keys;
 pub mod cancellations;
@@ -17,12 +18,14 @@ pub mod console;
 pub mod db;
 pub mod group_commit;
 pub mod groups;
+pub mod health;
 pub mod notices;
 pub mod outbox;
 pub mod payment_search;
 pub mod payments;
 pub mod preregistrations;
 pub mod reconcile;
+pub mod routing_stats;
 pub mod schedules;
 pub mod sessions;
 pub mod webhook_history;
