@@ -53,6 +53,7 @@ pub(crate) mod reconciler;
 pub mod sandbox;
 pub(crate) mod schedule_list;
 pub(crate) mod schedules;
+pub mod serve;
 pub mod server;
 pub(crate) mod stale_keys;
 pub mod state;

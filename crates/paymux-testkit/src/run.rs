@@ -309,7 +309,6 @@ impl Run {
             .await?;
         let pg_key = match &sent.result {
             Ok(Outcome::Approved(Approved {
-                receipt_url: None,
                 detail: ApprovedDetail::BillingKeyIssued { pg_billing_key, .. },
                 pg_code,
                 ..
@@ -363,7 +362,6 @@ impl Run {
         let expected = amount.unwrap_or(prior.balance());
         match &sent.result {
             Ok(Outcome::Approved(Approved {
-                receipt_url: None,
                 detail:
                     ApprovedDetail::Cancelled {
                         cancelled,

@@ -534,7 +534,6 @@ async fn decline(run: &Run, which: usize, kind: DeclineKind) -> Verdict {
 fn expect_inquiry(sent: &Sent, want: &[TxState], context: &str) -> Result<TxReport, String> {
     match &sent.result {
         Ok(Outcome::Approved(Approved {
-            receipt_url: None,
             detail: ApprovedDetail::Inquiry(r),
             ..
         })) if want.contains(&r.state) => Ok(r.clone()),
@@ -698,7 +697,6 @@ async fn billing_key_lifecycle(run: &Run) -> Verdict {
         .await?;
     match &sent.result {
         Ok(Outcome::Approved(Approved {
-            receipt_url: None,
             detail: ApprovedDetail::BillingKeyDeleted,
             ..
         })) => {}

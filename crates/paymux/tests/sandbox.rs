@@ -62,6 +62,7 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
             "galaxia-test",
             "inicis-test",
             "ksnet-test",
+            "nice-test",
             "smartro-test",
             "tosspayments-test"
         ]
