@@ -178,6 +178,31 @@ async function popupFlow(page, url, card, resultVar, phone) {
   return { result, popupClosed: popup.isClosed() };
 }
 
+
+// The smart-routing founding document's requestPayment call, as written (only the sandbox's
+// ids), with `extra` parameters appended.
+function smartRoutingExample(extra) {
+  return `//포트원 인증결제 SDK 호출
+PortOne.requestPayment({
+storeId: "${STORE}",
+// 결제대행사를 지정할 때 사용한 channelKey 대신
+// channelGroupId 파라미터에 스마트 라우팅 그룹 ID를 설정합니다.
+channelGroupId: "${GROUP}",
+// 기타 인증결제 파라미터 설정
+paymentId: \`payment-\${crypto.randomUUID()}\`,
+orderName: "나이키 와플 트레이너 2 SD",
+totalAmount: 1000,
+currency: "CURRENCY_KRW",
+payMethod: "CARD",
+// 스마트 라우팅 사용 시 필수 파라미터 추가 설정
+customer: {
+fullName: "홍길동",
+phoneNumber: "010-1234-5678",
+email: "test@test.com",
+},${extra}
+});`;
+}
+
 const flows = {
   // The Galaxia document's card payment through IMP.request_pay (popup, callback).
   async v1_galaxia_card(page) {
@@ -302,6 +327,21 @@ email: "test@test.com",
     const r = await popupFlow(page, url, '4111111111111111', '__response');
     if (r.result.code) throw new Error(`requestPayment failed: ${JSON.stringify(r.result)}`);
     return { paymentId: await page.evaluate(() => window.__paymentId), response: r.result };
+  },
+  // The same document's example in redirect mode: its call with `windowType` REDIRECTION and
+  // a `redirectUrl` (the only additions), paid in the PG window the group chose.
+  async v2_smart_routing_redirect(page) {
+    const example = smartRoutingExample(`
+windowType: { pc: "REDIRECTION" },
+redirectUrl: "${SHOP}/done",`);
+    const url = merchantPage('/v2-smart-routing-redirect', '/v2/browser-sdk.js', '', example);
+    await page.goto(url, { timeout: STEP_TIMEOUT });
+    await page.click('#buy');
+    await payIn(page, '4111111111111111');
+    await page.waitForURL((u) => u.href.startsWith(`${SHOP}/done`), { timeout: STEP_TIMEOUT });
+    const query = Object.fromEntries(new URL(page.url()).searchParams.entries());
+    if (query.code) throw new Error(`requestPayment failed: ${JSON.stringify(query)}`);
+    return { paymentId: query.paymentId, query };
   },
   // A popup the browser blocks (window.open answers null, as a popup blocker makes it; the
   // test's Chromium runs without one): the same window over the page.

@@ -178,7 +178,12 @@ async fn sandbox_pays_cancels_and_issues_super_billing_keys_across_real_simulato
         .to_string();
     let issued = r["billingKeyInfo"]["channels"].as_array().unwrap().len();
     let failed = r["channelSpecificFailures"].as_array().map_or(0, Vec::len);
-    assert_eq!(issued + failed, 4, "every enabled channel was tried: {r}");
+    // Every adapter linked here is ready, so every sandbox channel is an enabled member.
+    assert_eq!(
+        issued + failed,
+        keys.len(),
+        "every enabled channel was tried: {r}"
+    );
     assert!(issued >= 2, "{r}");
     let (s, r) = call(
         M::POST,
