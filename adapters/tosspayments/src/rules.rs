@@ -1,6 +1,6 @@
 //! Toss Payments' own rules on top of PortOne's generic ones. Every broken rule names the unified
 //! field path and never the value. Length limits are declared in
-//! [`DESCRIPTOR`](crate::DESCRIPTOR)'s `field_limits` (Toss counts characters: the API is
+//! [`crate::DESCRIPTOR`]'s `field_limits` (Toss counts characters: the API is
 //! JSON in UTF-8) and checked with core's `AdapterDescriptor::check_field`. What validation
 //! and the encoder both need (the cancel plan, the stored billing key, the card fields) lives
 //! here, so `rules` never imports `encode`.

@@ -7,7 +7,7 @@
 //! [`http`] is private to the crate (docs/ARCHITECTURE.md):
 //!
 //! - [`http`]: axum handlers and the customer's checkout pages — parse, call an operation,
-//!   answer with its view. [`server`] wires it up ([`serve`], [`start`], the sandbox).
+//!   answer with its view. [`server`] wires it up ([`serve()`], [`start`], the sandbox).
 //! - [`console`]: the operator console at `/console` (server-rendered pages over the same
 //!   operations).
 //! - operations: `payments`, `cancel`, `billing_keys`, `schedules`, `checkout`, `groups`, and

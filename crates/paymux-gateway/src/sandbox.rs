@@ -173,7 +173,7 @@ pub struct Sandbox {
     /// The running simulators (stop when dropped).
     pub simulators: Vec<SimulatorHandle>,
     /// Each sandbox channel's simulator, for deposits
-    /// ([`RunningGateway::attach_simulators`]).
+    /// ([`RunningGateway::attach_simulators`](crate::RunningGateway::attach_simulators)).
     pub depositors: Vec<(String, Arc<dyn Simulator>)>,
 }
 

@@ -1,4 +1,4 @@
-//! Starting the gateway: an embeddable [`start`] for `paymux serve` ([`crate::serve`]), tests
+//! Starting the gateway: an embeddable [`start`] for `paymux serve` ([`crate::serve()`]), tests
 //! and other hosts; the sandbox's simulators start in [`crate::sandbox`].
 
 use std::net::SocketAddr;

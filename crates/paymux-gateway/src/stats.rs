@@ -1,6 +1,6 @@
 //! Routing measured: `GET /channel-groups/{id}/stats`.
 //!
-//! Every routed payment leaves [`RoutingEvent`]s: one per attempt (the channel, the outcome,
+//! Every routed payment leaves `RoutingEvent`s: one per attempt (the channel, the outcome,
 //! the PG's latency, whether routing failed over after it) and one per channel whose own rules
 //! refused it. They are buffered in [`RoutingLog`] and written in batches (a worker flushes
 //! every 250 ms, and the stats endpoint flushes before counting), so recording costs a payment
@@ -43,7 +43,7 @@ pub const WINDOWS: &[(&str, Duration)] = &[
 /// Payments a window needs before [`warnings`] judge it.
 pub const WARNING_MIN_PAYMENTS: i64 = 20;
 
-/// One attempt of a routed payment, as [`RoutingLog::attempts`] takes it.
+/// One attempt of a routed payment, as [`RoutingLog::record`] takes it.
 #[derive(Debug, Clone)]
 pub struct AttemptRecord<'a> {
     /// The channel.

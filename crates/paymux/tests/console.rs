@@ -12,8 +12,7 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -444,40 +443,6 @@ async fn merchant_text_is_inert_and_card_numbers_masked_in_the_console() {
     assert!(page.contains("고객 요청") && page.contains("PARTIAL_CANCELLED"));
 }
 
-/// The Node driver's directory.
-fn driver_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
-}
-
-fn chromium() -> String {
-    std::env::var("PAYMUX_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
-}
-
-fn node() -> String {
-    std::env::var("PAYMUX_NODE").unwrap_or_else(|_| "node".into())
-}
-
-fn missing() -> Vec<String> {
-    let mut m = Vec::new();
-    if !std::path::Path::new(&chromium()).exists() {
-        m.push(format!("Chromium at {}", chromium()));
-    }
-    if !Command::new(node())
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        m.push("Node.js".into());
-    }
-    if !driver_dir()
-        .join("node_modules/playwright-core/package.json")
-        .exists()
-    {
-        m.push("tests/browser/node_modules (npm ci there)".into());
-    }
-    m
-}
-
 /// Where the screenshots go (the test's artifacts).
 fn artifacts() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("console")
@@ -485,55 +450,23 @@ fn artifacts() -> PathBuf {
 
 #[test]
 fn console_walkthrough_in_headless_chromium() {
-    let missing = missing();
-    if !missing.is_empty() {
-        let what = missing.join("; ");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the headless-Chromium console test cannot run: missing {what} (scripts/setup.sh)"
-        );
-        eprintln!(
-            "\n!!! SKIPPED: the headless-Chromium console test did not run. Missing: {what}\n"
-        );
+    if !common::browser::can_run("console") {
         return;
     }
     let sb = common::start_sandbox_with("console-ui", SECRET, &["--operator-secret", OPERATOR]);
     let _ = std::fs::remove_dir_all(artifacts());
-    let mut child = Command::new(node())
-        .arg("console.mjs")
-        .current_dir(driver_dir())
-        .env("PAYMUX_BASE_URL", &sb.base)
-        .env("PAYMUX_API_SECRET", SECRET)
-        .env("PAYMUX_OPERATOR_SECRET", OPERATOR)
-        .env("PAYMUX_ARTIFACTS", artifacts())
-        .env("PAYMUX_CHROMIUM", chromium())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start node");
-    let started = Instant::now();
-    while child.try_wait().ok().flatten().is_none() {
-        if started.elapsed() > Duration::from_secs(240) {
-            // Our own child, by its handle.
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("{stderr}");
-    assert!(
-        out.status.success(),
-        "the browser run failed:\n{stderr}\n{stdout}"
+    let (ok, stdout, stderr) = common::browser::run(
+        "console.mjs",
+        &[
+            ("PAYMUX_BASE_URL", sb.base.clone()),
+            ("PAYMUX_API_SECRET", SECRET.to_string()),
+            ("PAYMUX_OPERATOR_SECRET", OPERATOR.to_string()),
+            ("PAYMUX_ARTIFACTS", artifacts().display().to_string()),
+        ],
+        Duration::from_secs(240),
     );
-    let result: Value = stdout
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .and_then(|j| serde_json::from_str(j).ok())
-        .unwrap_or_else(|| panic!("no RESULT line:\n{stdout}"));
+    assert!(ok, "the browser run failed:\n{stderr}\n{stdout}");
+    let result = common::browser::result(&stdout);
 
     // What the browser saw, checked against the gateway.
     let group_id = result["groupId"].as_str().unwrap().to_string();

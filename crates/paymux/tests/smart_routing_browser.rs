@@ -12,99 +12,80 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 const SECRET: &str = "smart-routing-browser-secret";
 
-fn driver_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
+/// `sdk.mjs`'s `flows` against the sandbox `base` with `env`: one result per flow.
+fn drive(base: &str, flows: &str, env: &[(&str, String)]) -> Vec<Value> {
+    let mut all = vec![
+        ("PAYMUX_BASE_URL", base.to_string()),
+        ("PAYMUX_FLOWS", flows.to_string()),
+        // The sandbox's own store and demo group (sdk.mjs's defaults, named here to be plain).
+        ("PAYMUX_STORE_ID", "store-paymux-sandbox".to_string()),
+        (
+            "PAYMUX_GROUP_ID",
+            paymux_gateway::server::SANDBOX_GROUP_ID.to_string(),
+        ),
+    ];
+    all.extend_from_slice(env);
+    let (ok, stdout, stderr) = common::browser::run("sdk.mjs", &all, Duration::from_secs(180));
+    assert!(ok, "the browser run failed:\n{stderr}\n{stdout}");
+    let results = common::browser::result(&stdout);
+    results.as_array().cloned().unwrap_or_default()
 }
 
-fn chromium() -> String {
-    std::env::var("PAYMUX_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+async fn payment(base: &str, id: &str) -> Value {
+    let (s, p) = common::call_as(
+        SECRET,
+        reqwest::Method::GET,
+        format!("{base}/payments/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    p
 }
 
-fn node() -> String {
-    std::env::var("PAYMUX_NODE").unwrap_or_else(|_| "node".into())
-}
-
-fn missing() -> Vec<String> {
-    let mut m = Vec::new();
-    if !std::path::Path::new(&chromium()).exists() {
-        m.push(format!("Chromium at {}", chromium()));
+/// The types of the sandbox's webhooks about `id`, once `Transaction.Paid` is among them.
+async fn paid_webhooks(base: &str, id: &str) -> Vec<String> {
+    let mut types = Vec::new();
+    for _ in 0..50 {
+        let (_, hooks) = common::call_as(
+            SECRET,
+            reqwest::Method::GET,
+            format!("{base}/sandbox/webhooks"),
+            None,
+        )
+        .await;
+        types = hooks["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|h| h["body"]["data"]["paymentId"] == id)
+            .filter_map(|h| h["type"].as_str().map(str::to_string))
+            .collect();
+        if types.iter().any(|t| t == "Transaction.Paid") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    if !Command::new(node())
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        m.push("Node.js".into());
-    }
-    if !driver_dir()
-        .join("node_modules/playwright-core/package.json")
-        .exists()
-    {
-        m.push("tests/browser/node_modules (npm ci there)".into());
-    }
-    m
+    types
 }
 
 #[test]
 fn the_smart_routing_example_pays_through_the_sandbox_demo_group_in_chromium() {
-    let missing = missing();
-    if !missing.is_empty() {
-        let what = missing.join("; ");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the smart-routing browser test cannot run: missing {what} (scripts/setup.sh)"
-        );
-        eprintln!("\n!!! SKIPPED: the smart-routing browser test did not run. Missing: {what}\n");
+    if !common::browser::can_run("smart-routing") {
         return;
     }
     let sb = common::start_sandbox("smart-routing-browser", SECRET);
-    let mut child = Command::new(node())
-        .arg("sdk.mjs")
-        .current_dir(driver_dir())
-        .env("PAYMUX_BASE_URL", &sb.base)
-        .env("PAYMUX_CHROMIUM", chromium())
-        // The sandbox's own store and demo group (sdk.mjs's defaults, named here to be plain).
-        .env("PAYMUX_STORE_ID", "store-paymux-sandbox")
-        .env("PAYMUX_GROUP_ID", paymux_gateway::server::SANDBOX_GROUP_ID)
-        .env(
-            "PAYMUX_FLOWS",
-            "v2_smart_routing_example,v2_smart_routing_redirect",
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start node");
-    let started = Instant::now();
-    while child.try_wait().ok().flatten().is_none() {
-        if started.elapsed() > Duration::from_secs(180) {
-            // Our own child, by its handle.
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("{stderr}");
-    assert!(
-        out.status.success(),
-        "the browser run failed:\n{stderr}\n{stdout}"
+    let results = drive(
+        &sb.base,
+        "v2_smart_routing_example,v2_smart_routing_redirect",
+        &[],
     );
-    let results: Vec<Value> = stdout
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .and_then(|j| serde_json::from_str(j).ok())
-        .unwrap_or_else(|| panic!("no RESULT line:\n{stdout}"));
     assert_eq!(results.len(), 2, "{results:?}");
 
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -112,14 +93,7 @@ fn the_smart_routing_example_pays_through_the_sandbox_demo_group_in_chromium() {
         for r in &results {
             let id = r["paymentId"].as_str().unwrap_or_default().to_string();
             assert!(id.starts_with("payment-"), "{r}");
-            let (s, p) = common::call_as(
-                SECRET,
-                reqwest::Method::GET,
-                format!("{}/payments/{id}", sb.base),
-                None,
-            )
-            .await;
-            assert_eq!(s, 200, "{p}");
+            let p = payment(&sb.base, &id).await;
             assert_eq!(p["status"], "PAID", "{p}");
             assert_eq!(
                 p["channelGroup"]["id"],
@@ -147,31 +121,57 @@ fn the_smart_routing_example_pays_through_the_sandbox_demo_group_in_chromium() {
                 .or_else(|| r["query"]["txId"].as_str());
             assert_eq!(told, p["transactionId"].as_str(), "{r} {p}");
             // And its webhooks went out (the sandbox keeps them).
-            let mut types = Vec::new();
-            for _ in 0..50 {
-                let (_, hooks) = common::call_as(
-                    SECRET,
-                    reqwest::Method::GET,
-                    format!("{}/sandbox/webhooks", sb.base),
-                    None,
-                )
-                .await;
-                types = hooks["items"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|h| h["body"]["data"]["paymentId"] == id.as_str())
-                    .filter_map(|h| h["type"].as_str().map(str::to_string))
-                    .collect();
-                if types.iter().any(|t| t == "Transaction.Paid") {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            let types = paid_webhooks(&sb.base, &id).await;
             assert!(
                 types.iter().any(|t| t == "Transaction.Paid"),
                 "{id}: {types:?}"
             );
         }
     });
+}
+
+/// PortOne's own npm package (`@portone/browser-sdk`, with paymux's script loaded first) and
+/// `PortOne.requestPayment` in a popup, paid in Toss Payments' and NICE Pay's simulated windows
+/// of the sandbox (`channelKey`: `tosspayments-test`, `nice-test`).
+#[test]
+fn portones_browser_sdk_pays_in_the_toss_and_nice_windows_in_chromium() {
+    if !common::browser::can_run("Toss/NICE window") {
+        return;
+    }
+    let sb = common::start_sandbox("toss-nice-browser", SECRET);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for channel in ["tosspayments-test", "nice-test"] {
+        let results = drive(
+            &sb.base,
+            "v2_npm_package,v2_popup",
+            &[("PAYMUX_GALAXIA_CHANNEL", channel.to_string())],
+        );
+        assert_eq!(results.len(), 2, "{channel}: {results:?}");
+        for r in &results {
+            if let Some(why) = r["skipped"].as_str() {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "{channel}: the @portone/browser-sdk flow did not run: {why}"
+                );
+                eprintln!("\n!!! SKIPPED: {channel}: {why}\n");
+                continue;
+            }
+            let id = r["paymentId"].as_str().unwrap_or_default().to_string();
+            rt.block_on(async {
+                let p = payment(&sb.base, &id).await;
+                assert_eq!(p["status"], "PAID", "{channel}: {p}");
+                assert_eq!(p["channel"]["key"], channel, "{p}");
+                assert_eq!(r["response"]["txId"], p["transactionId"], "{r} {p}");
+                let types = paid_webhooks(&sb.base, &id).await;
+                assert!(types.iter().any(|t| t == "Transaction.Paid"), "{types:?}");
+            });
+            if r["flow"] == "v2_npm_package" {
+                assert_eq!(
+                    r["cdnRequests"],
+                    serde_json::json!([]),
+                    "PortOne's CDN was not asked"
+                );
+            }
+        }
+    }
 }

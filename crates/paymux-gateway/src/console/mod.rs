@@ -4,15 +4,15 @@
 //! cancellations, webhooks) and charts of each group's traffic.
 //!
 //! It sits beside [`crate::http`] and, like it, only calls operations: group changes go
-//! through [`crate::groups`], lists through [`crate::payment_list`], a cancel through
-//! [`crate::cancel`] — the API's own validation and flows, never a copy.
+//! through `groups`, lists through `payment_list`, a cancel through
+//! `cancel` — the API's own validation and flows, never a copy.
 //!
 //! Security: a session is a random token in an HTTP-only, `SameSite=Strict` cookie scoped to
-//! `/console`, kept in the database only as its SHA-256 ([`auth`]); every `POST` must carry the
+//! `/console`, kept in the database only as its SHA-256 (`auth`); every `POST` must carry the
 //! session's CSRF token and, when the browser names one, an `Origin` of this host. Pages are
 //! sent with a strict Content-Security-Policy (scripts and styles only from `/console/static`),
 //! no framing, and `Cache-Control: no-store`. Every value that could hold a secret is masked
-//! ([`mask`]).
+//! (`mask`).
 
 mod auth;
 mod channels;

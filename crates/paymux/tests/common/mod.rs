@@ -142,3 +142,102 @@ pub async fn call_as(
         serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
     )
 }
+
+/// The headless-Chromium drivers in `tests/browser` (Node.js with `playwright-core`).
+pub mod browser {
+    use std::path::PathBuf;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// The Node drivers' directory.
+    pub fn driver_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
+    }
+
+    /// Chromium (`PAYMUX_CHROMIUM`, default Debian's).
+    pub fn chromium() -> String {
+        std::env::var("PAYMUX_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+    }
+
+    /// Node.js (`PAYMUX_NODE`, default `node` on the path).
+    pub fn node() -> String {
+        std::env::var("PAYMUX_NODE").unwrap_or_else(|_| "node".into())
+    }
+
+    /// What a browser test needs and this machine lacks (empty: it can run).
+    pub fn missing() -> Vec<String> {
+        let mut m = Vec::new();
+        if !std::path::Path::new(&chromium()).exists() {
+            m.push(format!("Chromium at {}", chromium()));
+        }
+        if !Command::new(node())
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            m.push("Node.js".into());
+        }
+        if !driver_dir()
+            .join("node_modules/playwright-core/package.json")
+            .exists()
+        {
+            m.push("tests/browser/node_modules (npm ci there)".into());
+        }
+        m
+    }
+
+    /// `true` when the test may go on; otherwise it was skipped loudly — or, under `CI`, it
+    /// fails, naming what is missing.
+    pub fn can_run(what: &str) -> bool {
+        let missing = missing();
+        if missing.is_empty() {
+            return true;
+        }
+        let m = missing.join("; ");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the headless-Chromium {what} test cannot run: missing {m} (scripts/setup.sh)"
+        );
+        eprintln!("\n!!! SKIPPED: the headless-Chromium {what} test did not run. Missing: {m}\n");
+        false
+    }
+
+    /// Run `node <script>` in the drivers' directory with `env` (Chromium's path added), at
+    /// most `limit`: whether it succeeded, its stdout and its stderr (printed too).
+    pub fn run(script: &str, env: &[(&str, String)], limit: Duration) -> (bool, String, String) {
+        let mut cmd = Command::new(node());
+        cmd.arg(script)
+            .current_dir(driver_dir())
+            .env("PAYMUX_CHROMIUM", chromium())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start node");
+        let started = Instant::now();
+        while child.try_wait().ok().flatten().is_none() {
+            if started.elapsed() > limit {
+                // Our own child, by its handle.
+                let _ = child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        eprintln!("{stderr}");
+        (out.status.success(), stdout, stderr)
+    }
+
+    /// The driver's last `RESULT <json>` line.
+    pub fn result(stdout: &str) -> serde_json::Value {
+        stdout
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("RESULT "))
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_else(|| panic!("no RESULT line:\n{stdout}"))
+    }
+}
