@@ -45,6 +45,18 @@ macro_rules! spelled {
 }
 
 spelled! {
+    /// A webhook delivery's state in the outbox.
+    DeliveryStatus {
+        /// Waiting for its first or next attempt.
+        Pending = "PENDING",
+        /// The receiver answered 2xx.
+        Delivered = "DELIVERED",
+        /// Given up after the last allowed attempt.
+        Failed = "FAILED",
+    }
+}
+
+spelled! {
     /// A payment's status.
     PaymentStatus {
         /// Claimed; the PG call is in flight (or a window waits for its customer).

@@ -329,7 +329,7 @@ pub async fn detail(
                 "id": h.id,
                 "event": h.event_type,
                 "url": mask::url(&h.url),
-                "status": h.status,
+                "status": h.status.as_str(),
                 "attempts": h.attempts,
                 // The receiver's last answer, when it was not a success.
                 "error": h
@@ -337,7 +337,7 @@ pub async fn detail(
                     .filter(|c| !(200..300).contains(c))
                     .map(|c| format!("HTTP {c}")),
                 "created_at": show_micros(h.created_at),
-                "delivered_at": (h.status == "DELIVERED")
+                "delivered_at": (h.status == crate::domain::DeliveryStatus::Delivered)
                     .then_some(h.last_attempt_at)
                     .flatten()
                     .map(show_micros),

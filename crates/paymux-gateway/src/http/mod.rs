@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod pages;
 mod payments;
 mod request;
+mod result_page;
 
 use std::sync::Arc;
 

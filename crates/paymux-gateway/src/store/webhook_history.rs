@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::db::{Db, Row};
+use crate::domain::DeliveryStatus;
 use crate::util;
 
 /// One delivery of one event to one URL, with its attempts so far.
@@ -17,8 +18,8 @@ pub struct WebhookRow {
     pub url: String,
     /// The exact body.
     pub payload: String,
-    /// `PENDING`, `DELIVERED`, `FAILED` (given up).
-    pub status: String,
+    /// Pending, delivered, or given up.
+    pub status: DeliveryStatus,
     /// Attempts made.
     pub attempts: i64,
     /// The payment's status the event reports.
@@ -46,7 +47,7 @@ impl WebhookRow {
             event_type: r.req_text("event_type")?,
             url: r.req_text("url")?,
             payload: r.req_text("payload")?,
-            status: r.req_text("status")?,
+            status: r.spelled("status", DeliveryStatus::parse)?,
             attempts: r.req_int("attempts")?,
             payment_status: r.text("payment_status")?,
             trigger: r.text("trigger_kind")?,

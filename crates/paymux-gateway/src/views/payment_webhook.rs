@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::time;
+use crate::domain::DeliveryStatus;
 use crate::store::webhook_history::WebhookRow;
 
 /// PortOne `PaymentWebhook`.
@@ -68,8 +69,8 @@ impl PaymentWebhook {
     /// The view of a delivery; `max_attempts` is the configured limit.
     pub fn of(row: &WebhookRow, max_attempts: u32) -> PaymentWebhook {
         let answered = row.last_code.zip(row.last_attempt_at);
-        let status = match row.status.as_str() {
-            "DELIVERED" => Some("SUCCEEDED"),
+        let status = match row.status {
+            DeliveryStatus::Delivered => Some("SUCCEEDED"),
             _ if row.attempts == 0 || row.last_attempt_at.is_none() => None,
             _ if row.last_code.is_some() => Some("FAILED_NOT_OK_RESPONSE"),
             _ => Some("FAILED_UNEXPECTED_ERROR"),
@@ -107,7 +108,7 @@ mod tests {
             event_type: "Transaction.Paid".into(),
             url: "https://shop.example/hook".into(),
             payload: "{}".into(),
-            status: status.into(),
+            status: DeliveryStatus::parse(status).expect("a delivery status"),
             attempts,
             payment_status: Some("PAID".into()),
             trigger: None,
