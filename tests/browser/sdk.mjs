@@ -304,25 +304,7 @@ const flows = {
 PortOne.requestPayment = function (params) {
   return requestPayment(params).then(function (r) { window.__response = r; window.__paymentId = params.paymentId; return r; });
 };`;
-    const example = `//포트원 인증결제 SDK 호출
-PortOne.requestPayment({
-storeId: "${STORE}",
-// 결제대행사를 지정할 때 사용한 channelKey 대신
-// channelGroupId 파라미터에 스마트 라우팅 그룹 ID를 설정합니다.
-channelGroupId: "${GROUP}",
-// 기타 인증결제 파라미터 설정
-paymentId: \`payment-\${crypto.randomUUID()}\`,
-orderName: "나이키 와플 트레이너 2 SD",
-totalAmount: 1000,
-currency: "CURRENCY_KRW",
-payMethod: "CARD",
-// 스마트 라우팅 사용 시 필수 파라미터 추가 설정
-customer: {
-fullName: "홍길동",
-phoneNumber: "010-1234-5678",
-email: "test@test.com",
-},
-});`;
+    const example = smartRoutingExample('');
     const url = merchantPage('/v2-smart-routing', '/v2/browser-sdk.js', setup, example);
     const r = await popupFlow(page, url, '4111111111111111', '__response');
     if (r.result.code) throw new Error(`requestPayment failed: ${JSON.stringify(r.result)}`);

@@ -135,11 +135,15 @@ async fn a_cancelled_window_is_a_window_failure() {
     assert!(matches!(e, PgError::WindowFailed { .. }), "{e:?}");
 }
 
-/// Records what is sent; answers the approval with `approval` and the net cancel `0000`.
+/// Records what is sent; answers the approval with `approval` and the net cancel with
+/// `net_cancel`.
 struct Scripted {
     approval: Vec<u8>,
+    net_cancel: Vec<u8>,
     sent: Mutex<Vec<(String, Vec<u8>)>>,
 }
+
+const NET_CANCEL_OK: &[u8] = br#"{"resultCode":"0000","resultMsg":"ok"}"#;
 
 #[async_trait]
 impl Transport for Scripted {
@@ -152,7 +156,7 @@ impl Transport for Scripted {
             .unwrap()
             .push((url.clone(), req.body.clone()));
         let body = if url.ends_with("/api/netCancel") {
-            br#"{"resultCode":"0000","resultMsg":"ok"}"#.to_vec()
+            self.net_cancel.clone()
         } else {
             self.approval.clone()
         };
@@ -186,6 +190,7 @@ async fn a_tampered_approval_is_net_cancelled_with_the_approval_fields() {
                 Value::String(s) => s.clone().into_bytes(),
                 v => v.to_string().into_bytes(),
             },
+            net_cancel: NET_CANCEL_OK.to_vec(),
             sent: Mutex::default(),
         };
         let req = complete("win-t-1", ret.clone(), 5000);
@@ -204,6 +209,42 @@ async fn a_tampered_approval_is_net_cancelled_with_the_approval_fields() {
             sent[0].1, sent[1].1,
             "the net cancel re-sends the approval's fields"
         );
+    }
+}
+
+/// A net cancel Inicis refuses (or answers with garbage) voids nothing: the outcome stays
+/// unknown, for the gateway's inquiry, and says why.
+#[tokio::test]
+async fn an_unconfirmed_net_cancel_leaves_the_outcome_unknown() {
+    let ch = channel("");
+    let ret = json!({
+        "resultCode": "0000", "mid": "INIpayTest", "orderNumber": "win-u-1",
+        "authToken": "TOKEN-1", "idc_name": "stg",
+        "authUrl": "https://stgstdpay.inicis.com/api/payAuth",
+        "netCancelUrl": "https://stgstdpay.inicis.com/api/netCancel"
+    });
+    for net_cancel in [
+        br#"{"resultCode":"V013","resultMsg":"refused"}"#.to_vec(),
+        b"<html>".to_vec(),
+    ] {
+        let t = Scripted {
+            approval: b"<html>".to_vec(),
+            net_cancel: net_cancel.clone(),
+            sent: Mutex::default(),
+        };
+        let req = complete("win-u-1", ret.clone(), 5000);
+        let outcome = execute(&InicisAdapter, &t, &ctx(&ch), &req, timeouts(1000))
+            .await
+            .unwrap();
+        let Outcome::Unknown(u) = &outcome else {
+            panic!("{outcome:?}")
+        };
+        assert!(
+            u.reason.contains("the reversal was not confirmed"),
+            "{}",
+            u.reason
+        );
+        assert_eq!(t.sent.lock().unwrap().len(), 2, "the net cancel was sent");
     }
 }
 
