@@ -16,7 +16,11 @@
 //! Flags: `--duration SECS` (10), `--warmup SECS` (2), `--concurrency N` (16), `--features
 //! LIST` (`all-adapters`), `--database URL`, `--no-postgres`, `--no-group`, `--footprint` (also the clean
 //! release builds of [`footprint`]), `--compare-metrics` (three more SQLite runs, metrics and
-//! layers off / on / off, and their throughput ratio). Every target is on 127.0.0.1; every loop is bounded.
+//! layers off / on / off, and their throughput ratio), `--against PAYMUX` (another build's
+//! `paymux` binary, e.g. the commit before a refactor: the gateway runs alternate between it
+//! and this build, `--rounds N` (3) times per store, and the report gives this build's
+//! payments/s and p99 as ratios of the other's, median over the rounds). Every target is on
+//! 127.0.0.1; every loop is bounded.
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -39,6 +43,8 @@ struct Opts {
     group: bool,
     footprint: bool,
     compare_metrics: bool,
+    against: Option<PathBuf>,
+    rounds: usize,
 }
 
 fn parse(args: &[String]) -> Result<Opts> {
@@ -52,6 +58,8 @@ fn parse(args: &[String]) -> Result<Opts> {
         group: true,
         footprint: false,
         compare_metrics: false,
+        against: None,
+        rounds: 3,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -70,6 +78,14 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--no-group" => o.group = false,
             "--footprint" => o.footprint = true,
             "--compare-metrics" => o.compare_metrics = true,
+            "--against" => o.against = Some(PathBuf::from(val()?)),
+            "--rounds" => {
+                o.rounds = val()?
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=20).contains(n))
+                    .context("--rounds: a number from 1 to 20")?
+            }
             other => bail!("load: unknown argument `{other}`"),
         }
     }
@@ -155,7 +171,15 @@ pub fn load(args: &[String]) -> Result<()> {
             Err(e) => eprintln!("load: PostgreSQL skipped: {e:#}"),
         }
     }
+    let comparison = match &o.against {
+        Some(other) => Some(against(&o, other, &paymux, &loader, &work)?),
+        None => None,
+    };
     let mut table = report(&o, &runs);
+    if let Some(c) = comparison {
+        table.push('\n');
+        table.push_str(&c);
+    }
     if o.footprint {
         table.push('\n');
         table.push_str(&footprint()?);
@@ -167,6 +191,81 @@ pub fn load(args: &[String]) -> Result<()> {
     println!("== load (target/paymux-bench/load.md)");
     print!("{table}");
     Ok(())
+}
+
+/// `--against`: the gateway runs alternated between `other` (another build's binary) and this
+/// build, on fresh stores, `o.rounds` times per store; which build goes first alternates too,
+/// so drift on a busy machine falls on both sides. Returns the report section.
+fn against(o: &Opts, other: &Path, this: &Path, loader: &Path, work: &Path) -> Result<String> {
+    if !other.is_file() {
+        bail!("--against {}: no such binary", other.display());
+    }
+    let mut stores = vec!["sqlite"];
+    if o.postgres {
+        stores.push("postgres");
+    }
+    let mut s = format!(
+        "### this build against `{}`\n\n| store | round | build | payments/s | p50 | p99 |\n|---|---:|---|---:|---:|---:|\n",
+        other.display()
+    );
+    let mut summary = String::new();
+    for store in stores {
+        // (payments/s ratio, p99 ratio) per round: this build ÷ the other.
+        let mut ratios = Vec::new();
+        for round in 0..o.rounds {
+            let order = if round % 2 == 0 {
+                [("other", other), ("this", this)]
+            } else {
+                [("this", this), ("other", other)]
+            };
+            let mut pair = BTreeMap::new();
+            for (which, bin) in order {
+                let label = format!("{store} {which} #{}", round + 1);
+                let run = if store == "sqlite" {
+                    let file = work.join(format!("against-{which}-{round}.sqlite"));
+                    gateway(
+                        o,
+                        bin,
+                        loader,
+                        &label,
+                        &format!("sqlite://{}", file.display()),
+                        true,
+                    )?
+                } else {
+                    let (url, drop_db) = fresh_postgres(&o.database)?;
+                    let r = gateway(o, bin, loader, &label, &url, true);
+                    drop_db();
+                    r?
+                };
+                s.push_str(&format!(
+                    "| {store} | {} | {which} | {:.0} | {:.2} ms | {:.2} ms |\n",
+                    round + 1,
+                    run.f("rps"),
+                    run.f("p50_us") / 1000.0,
+                    run.f("p99_us") / 1000.0
+                ));
+                pair.insert(which, (run.f("rps"), run.f("p99_us")));
+            }
+            let (t, ot) = (pair["this"], pair["other"]);
+            if ot.0 > 0.0 && ot.1 > 0.0 {
+                ratios.push((t.0 / ot.0, t.1 / ot.1));
+            }
+        }
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        let rps = median(ratios.iter().map(|r| r.0).collect());
+        let p99 = median(ratios.iter().map(|r| r.1).collect());
+        summary.push_str(&format!(
+            "- {store}: this build's payments/s × {rps:.3}, p99 × {p99:.3} of the other's (median of {} rounds); within 10 % {}\n",
+            ratios.len(),
+            if rps >= 0.9 && p99 <= 1.1 { "met" } else { "**not met**" }
+        ));
+    }
+    s.push('\n');
+    s.push_str(&summary);
+    Ok(s)
 }
 
 /// `nproc`, CPU model, memory, rustc: one line for the report.

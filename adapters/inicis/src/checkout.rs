@@ -329,6 +329,7 @@ fn post_form(pairs: &[(&'static str, String)]) -> Result<Vec<u8>, PgError> {
 
 fn form_target(url: String) -> WireTarget {
     WireTarget::Http {
+        url_secret: None,
         method: "POST".into(),
         url,
         headers: vec![Header {

@@ -52,6 +52,7 @@ pub fn timestamp(ctx: &EncodeContext<'_>) -> String {
 fn post(url: String, content_type: &str, body: Vec<u8>, view: WireView) -> WireRequest {
     WireRequest {
         target: WireTarget::Http {
+            url_secret: None,
             method: "POST".into(),
             url,
             headers: vec![Header {

@@ -50,6 +50,7 @@ fn wire_with(req: &PgRequest, validate: bool) -> Value {
             method,
             url,
             headers,
+            ..
         } => json!({
             "http": format!("{method} {url}"),
             "headers": headers.iter().map(|h| format!("{}: {}", h.name, h.view_value())).collect::<Vec<_>>(),

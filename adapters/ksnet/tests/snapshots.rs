@@ -38,6 +38,7 @@ fn render_http(w: &WireRequest) -> String {
         method,
         url,
         headers,
+        ..
     } = &w.target
     else {
         panic!("a WEBFEP request goes over HTTP");

@@ -175,15 +175,14 @@ pub fn charge_billing_key(
         edi_date: edi,
         return_charset: fixed::RETURN_CHARSET,
     };
+    // The bid is in NICE's path: every view of the URL masks it.
+    let in_path = segment(bid.expose());
     Ok(post(
-        ch.url(&format!(
-            "{}/{}/payments",
-            path::SUBSCRIBE,
-            segment(bid.expose())
-        )),
+        ch.url(&format!("{}/{in_path}/payments", path::SUBSCRIBE)),
         &ch.credentials,
         &req,
-    ))
+    )
+    .with_url_secret(Secret::new(in_path)))
 }
 
 /// `POST /v1/subscribe/{bid}/expire` (빌키삭제), under a fresh orderId.
@@ -201,15 +200,14 @@ pub fn delete_billing_key(
         edi_date: edi,
         return_charset: fixed::RETURN_CHARSET,
     };
+    // The bid is in NICE's path: every view of the URL masks it.
+    let in_path = segment(bid.expose());
     Ok(post(
-        ch.url(&format!(
-            "{}/{}/expire",
-            path::SUBSCRIBE,
-            segment(bid.expose())
-        )),
+        ch.url(&format!("{}/{in_path}/expire", path::SUBSCRIBE)),
         &ch.credentials,
         &req,
-    ))
+    )
+    .with_url_secret(Secret::new(in_path)))
 }
 
 /// `POST /v1/payments/{tid}/cancel` (`api/cancel.md`): a full first cancel leaves `cancelAmt`

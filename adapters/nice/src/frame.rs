@@ -680,6 +680,7 @@ pub fn api_call(
     }
     WireRequest {
         target: WireTarget::Http {
+            url_secret: None,
             method: method.into(),
             url,
             headers,

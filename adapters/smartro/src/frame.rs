@@ -730,6 +730,7 @@ pub fn inquiry_hash(edi_date: &str, mid: &str, moid: &str, merchant_key: &str) -
 pub fn post_json(url: String, body: Vec<u8>, view: WireView) -> WireRequest {
     WireRequest {
         target: WireTarget::Http {
+            url_secret: None,
             method: "POST".into(),
             url,
             headers: vec![

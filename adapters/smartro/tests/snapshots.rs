@@ -25,6 +25,7 @@ fn wire_on(ch: &ChannelContext, req: &PgRequest) -> Value {
             method,
             url,
             headers,
+            ..
         } => json!({
             "http": format!("{method} {url}"),
             "headers": headers.iter().map(|h| format!("{}: {}", h.name, h.view_value())).collect::<Vec<_>>(),

@@ -242,7 +242,8 @@ fn charge_billing_key(
         format!("{}{}", path::BILLING, stored.billing_key.masked()),
         Some(&|b: &[u8]| idempotency_key("billing", &call.payment_id, 1, &ch.secret_key, b)),
         msg,
-    ))
+    )
+    .with_url_secret(Secret::new(key.clone())))
 }
 
 /// `POST /v1/payments/{paymentKey}/cancel`: `cancelAmount` omitted when everything left is

@@ -371,6 +371,7 @@ pub fn http_call(
     }
     WireRequest {
         target: WireTarget::Http {
+            url_secret: None,
             method: method.into(),
             url,
             headers,

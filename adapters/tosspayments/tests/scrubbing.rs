@@ -71,11 +71,12 @@ fn views_debug_and_headers_are_masked() {
             assert_clean("a header's Debug", &format!("{h:?}"));
         }
         // Toss puts the billing key in the charge's URL path: the target's URL is exact (it is
-        // what is sent), so only the view may show the call, masked.
+        // what is sent); every view of it — `url_view`, `Debug` — masks the key.
         if !url.contains("/v1/billing/BK") {
             assert_clean("the URL", url);
-            assert_clean("the wire request's Debug", &format!("{w:?}"));
         }
+        assert_clean("the URL's view", &w.target.url_view().unwrap_or_default());
+        assert_clean("the wire request's Debug", &format!("{w:?}"));
     }
 }
 

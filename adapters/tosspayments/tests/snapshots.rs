@@ -27,6 +27,7 @@ fn wire(req: &PgRequest) -> Value {
             method,
             url,
             headers,
+            ..
         } => json!({
             // Toss puts the billing key in the charge's path; the URL a target carries is exact
             // (core shows it as is), so the snapshot names the key's place instead.

@@ -48,6 +48,19 @@ pub enum TransportError {
     NotSendable(String),
 }
 
+impl TransportError {
+    /// The same error with `secret` masked wherever its text quotes it (reqwest's errors
+    /// name the URL, and a URL may carry a billing key).
+    pub fn masking(self, secret: Option<&crate::secret::Secret<String>>) -> Self {
+        use crate::adapter::message::mask_in;
+        match self {
+            TransportError::NotSent(t) => TransportError::NotSent(mask_in(&t, secret)),
+            TransportError::SentNoAnswer(t) => TransportError::SentNoAnswer(mask_in(&t, secret)),
+            TransportError::NotSendable(t) => TransportError::NotSendable(mask_in(&t, secret)),
+        }
+    }
+}
+
 /// Moves bytes for adapters. Cross-cutting behavior (retries, metrics) wraps a transport from
 /// outside, tower-style; adapters never re-implement it.
 #[async_trait]
@@ -123,10 +136,11 @@ impl Transport for NetTransport {
                 method,
                 url,
                 headers,
-            } => {
-                self.http_exchange(method, url, headers, &req.body, timeouts)
-                    .await
-            }
+                url_secret,
+            } => self
+                .http_exchange(method, url, headers, &req.body, timeouts)
+                .await
+                .map_err(|e| e.masking(url_secret.as_ref())),
             WireTarget::Browser { .. } => Err(TransportError::NotSendable(
                 "a payment-window form is posted by the browser, not the server".into(),
             )),
@@ -432,14 +446,23 @@ mod tests {
         let req = WireRequest {
             target: WireTarget::Http {
                 method: "POST".into(),
-                url: format!("http://127.0.0.1:{port}/x"),
+                url: format!("http://127.0.0.1:{port}/v1/billing/bk_secret_in_path"),
                 headers: vec![],
+                url_secret: None,
             },
             body: b"{}".to_vec(),
             view: serde_json::Value::Null.into(),
             read_timeout: None,
-        };
+        }
+        .with_url_secret(crate::secret::Secret::new("bk_secret_in_path".into()));
         let e = NetTransport::new().send(&req, quick()).await.unwrap_err();
         assert!(matches!(e, TransportError::NotSent(_)), "{e:?}");
+        // reqwest's error names the URL: the billing key in its path comes out masked, and so
+        // it does in the request's Debug.
+        for shown in [e.to_string(), format!("{req:?}")] {
+            assert!(!shown.contains("bk_secret_in_path"), "{shown}");
+        }
+        assert!(format!("{req:?}").contains("/v1/billing/*****************"));
+        assert!(e.to_string().contains("127.0.0.1"), "{e}");
     }
 }

@@ -27,9 +27,6 @@ use paymux_core::outcome::Outcome;
 use paymux_core::transport::{NetTransport, Timeouts};
 use serde_json::{json, Value};
 
-// Keep every linked adapter's registration (the facade references them).
-use paymux as _;
-
 #[derive(Debug, Clone)]
 struct Args {
     gateway: Option<String>,
@@ -239,7 +236,8 @@ fn client(a: &Args) -> Result<Client, String> {
     }
     let path = a.direct.as_deref().ok_or("no mode")?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    let channel = ChannelContext::from_toml(&text).map_err(|e| format!("{path}: {e}"))?;
+    // What `paymux simulate --channel-out` writes: a server config with one channel.
+    let channel = paymux::cli::channel_file(&text).map_err(|e| format!("{path}: {e}"))?;
     let reg = paymux_core::registry::find(&channel.adapter)
         .ok_or(format!("adapter `{}` is not linked", channel.adapter))?;
     let mut template = body(&channel.key);

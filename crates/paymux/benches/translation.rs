@@ -777,6 +777,7 @@ mod smartro_cases {
         body.extend_from_slice(format!("&CardNum={CARD_OK}").as_bytes());
         let window = WireRequest {
             target: WireTarget::Http {
+                url_secret: None,
                 method: "POST".into(),
                 url: format!("http://{}{WINDOW_PATH}", sim.handle.endpoint()),
                 headers: vec![paymux_core::adapter::Header {
@@ -991,6 +992,7 @@ mod nice_cases {
         body.extend_from_slice(format!("&cardNumber={CARD_OK}").as_bytes());
         let window = WireRequest {
             target: WireTarget::Http {
+                url_secret: None,
                 method: "POST".into(),
                 url: format!("http://{}{WINDOW_PATH}", sim.handle.endpoint()),
                 headers: vec![paymux_core::adapter::Header {
@@ -1117,6 +1119,7 @@ mod inicis_cases {
         let base = format!("http://{}", sim.handle.endpoint());
         let post = |url: String, body: Vec<u8>| WireRequest {
             target: WireTarget::Http {
+                url_secret: None,
                 method: "POST".into(),
                 url,
                 headers: vec![paymux_core::adapter::Header {
@@ -1499,6 +1502,7 @@ mod tosspayments_cases {
     async fn post(sim: &Sim, path: &str, body: Vec<u8>) -> String {
         let req = WireRequest {
             target: WireTarget::Http {
+                url_secret: None,
                 method: "POST".into(),
                 url: format!("http://{}{path}", sim.handle.endpoint()),
                 headers: vec![paymux_core::adapter::Header {

@@ -382,8 +382,9 @@ fn wire(
 }
 
 /// A `--channel` file: a channel TOML, or a server config with exactly one `[[channels]]`
-/// table (what `paymux simulate --channel-out` writes).
-fn channel_file(text: &str) -> Result<ChannelContext, String> {
+/// table (what `paymux simulate --channel-out` writes). The load generator reads its
+/// `--direct` file with it too.
+pub fn channel_file(text: &str) -> Result<ChannelContext, String> {
     let channel_err = match ChannelContext::from_toml(text) {
         Ok(c) => return Ok(c),
         Err(e) => e,
@@ -422,13 +423,15 @@ pub fn wire_json(adapter_id: &str, op: Operation, w: &WireRequest) -> serde_json
             method,
             url,
             headers,
+            ..
         } => {
             let (host, port) = host_port_of(url);
             o.insert("transport".into(), json!("http"));
             o.insert("host".into(), json!(host));
             o.insert("port".into(), json!(port));
             o.insert("method".into(), json!(method));
-            o.insert("url".into(), json!(url));
+            // Masked like the headers: a billing key in the path is shown as `*`s.
+            o.insert("url".into(), json!(w.target.url_view()));
             let hs: serde_json::Map<_, _> = headers
                 .iter()
                 .map(|h| (h.name.clone(), json!(h.view_value())))
@@ -475,11 +478,9 @@ fn print_pretty(adapter_id: &str, op: Operation, w: &WireRequest) {
     match &w.target {
         WireTarget::Tcp { host, port, .. } => println!("TCP {host}:{port}"),
         WireTarget::Http {
-            method,
-            url,
-            headers,
+            method, headers, ..
         } => {
-            println!("{method} {url}");
+            println!("{method} {}", w.target.url_view().unwrap_or_default());
             for h in headers {
                 println!("{}: {}", h.name, h.view_value());
             }
@@ -567,6 +568,29 @@ fn toml_of(c: &ChannelContext, with_secrets: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wire_output_masks_a_secret_the_url_carries() {
+        let w = WireRequest {
+            target: WireTarget::Http {
+                method: "POST".into(),
+                url: "https://api.tosspayments.com/v1/billing/bk_in_path".into(),
+                headers: vec![],
+                url_secret: None,
+            },
+            body: vec![],
+            view: serde_json::Value::Null.into(),
+            read_timeout: None,
+        }
+        .with_url_secret(paymux_core::secret::Secret::new("bk_in_path".into()));
+        let j = wire_json("tosspayments", Operation::PaymentBillingKey, &w);
+        assert_eq!(
+            j["url"],
+            "https://api.tosspayments.com/v1/billing/**********"
+        );
+        assert_eq!(j["host"], "api.tosspayments.com");
+        assert!(!format!("{w:?}").contains("bk_in_path"));
+    }
 
     fn channel() -> ChannelContext {
         ChannelContext::from_toml(

@@ -33,6 +33,7 @@ pub fn http_request(
         .unwrap_or_default();
     Ok(WireRequest {
         target: WireTarget::Http {
+            url_secret: None,
             method: "POST".into(),
             url,
             headers: vec![

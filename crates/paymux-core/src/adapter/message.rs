@@ -7,6 +7,8 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::secret::Secret;
+
 /// One HTTP header. Sensitive values (Authorization) are masked in every view.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Header {
@@ -36,16 +38,21 @@ impl fmt::Debug for Header {
 }
 
 /// Where the bytes go.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum WireTarget {
     /// An HTTP request.
     Http {
         /// `POST`, `GET`, ...
         method: String,
-        /// Full URL.
+        /// Full URL, exact (what is sent). Read it through [`WireTarget::url_view`] anywhere
+        /// it is shown.
         url: String,
         /// Headers in order.
         headers: Vec<Header>,
+        /// A secret the URL itself carries — Toss and NICE put the billing key in the path —
+        /// so that `Debug`, `paymux wire` and transport errors show it masked. `None` for a URL
+        /// that holds no secret. Set it with [`WireRequest::with_url_secret`].
+        url_secret: Option<Secret<String>>,
     },
     /// A TCP exchange: one connection, one request frame, one response frame.
     Tcp {
@@ -257,6 +264,76 @@ impl fmt::Display for WireView {
 impl Serialize for WireView {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.value().serialize(s)
+    }
+}
+
+impl WireTarget {
+    /// The URL as views show it: an HTTP URL with its [`url_secret`](WireTarget::Http) masked,
+    /// the window URL of a browser target; `None` for TCP.
+    pub fn url_view(&self) -> Option<String> {
+        match self {
+            WireTarget::Http {
+                url, url_secret, ..
+            } => Some(mask_in(url, url_secret.as_ref())),
+            WireTarget::Browser { url, .. } => Some(url.clone()),
+            WireTarget::Tcp { .. } => None,
+        }
+    }
+}
+
+/// `text` with every occurrence of `secret` masked (nothing to mask: `text` as it is).
+pub(crate) fn mask_in(text: &str, secret: Option<&Secret<String>>) -> String {
+    match secret {
+        Some(s) if !s.expose().is_empty() => text.replace(s.expose().as_str(), &s.masked()),
+        _ => text.to_string(),
+    }
+}
+
+impl fmt::Debug for WireTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WireTarget::Http {
+                method, headers, ..
+            } => f
+                .debug_struct("Http")
+                .field("method", method)
+                .field("url", &self.url_view().unwrap_or_default())
+                .field("headers", headers)
+                .finish(),
+            WireTarget::Tcp {
+                host,
+                port,
+                framing,
+            } => f
+                .debug_struct("Tcp")
+                .field("host", host)
+                .field("port", port)
+                .field("framing", framing)
+                .finish(),
+            WireTarget::Browser {
+                url,
+                accept_charset,
+                open,
+                shown_amount,
+            } => f
+                .debug_struct("Browser")
+                .field("url", url)
+                .field("accept_charset", accept_charset)
+                .field("open", open)
+                .field("shown_amount", shown_amount)
+                .finish(),
+        }
+    }
+}
+
+impl WireRequest {
+    /// Declare a secret the HTTP URL carries (a billing key in the path): every view of the
+    /// URL masks it. A no-op for TCP and browser targets.
+    pub fn with_url_secret(mut self, secret: Secret<String>) -> Self {
+        if let WireTarget::Http { url_secret, .. } = &mut self.target {
+            *url_secret = Some(secret);
+        }
+        self
     }
 }
 

@@ -374,6 +374,7 @@ impl FakeAdapter {
                 let body = json!({"mid": mid, "token": token, "orderId": c.payment_id});
                 Ok(WireRequest {
                     target: WireTarget::Http {
+                        url_secret: None,
                         method: "POST".into(),
                         url: format!("http://{host}:{port}{}", wire::APPROVE_PATH),
                         headers: vec![Header {
