@@ -151,9 +151,9 @@ pub fn decode(
                 detail: ApprovedDetail::BillingKeyDeleted,
             }))
         }
-        PgRequest::CheckoutPrepare(_) | PgRequest::Instant(_) => {
-            Err(malformed("this operation has no answer"))
-        }
+        PgRequest::CheckoutPrepare(_)
+        | PgRequest::Instant(_)
+        | PgRequest::CloseVirtualAccount(_) => Err(malformed("this operation has no answer")),
     }
 }
 

@@ -201,6 +201,8 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                 errs.extend(e);
             }
         }
+        // Refused by the capability check.
+        PgRequest::CloseVirtualAccount(_) => {}
     }
     errs.into_result().map_err(PgError::Validation)
 }

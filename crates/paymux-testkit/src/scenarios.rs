@@ -205,6 +205,7 @@ pub(crate) fn all_scenarios(desc: &AdapterDescriptor) -> Vec<Scenario> {
             (Operation::PaymentInstant, va),
             (Operation::PaymentCancel, va),
             (Operation::PaymentGet, va),
+            (Operation::VirtualAccountClose, va),
         ],
         |run| async move { virtual_account(&run).await },
     ));
@@ -371,6 +372,10 @@ fn probes(run: &Run) -> Vec<(Need, Value)> {
             d.cancel(&pid, None, &prior),
         ),
         ((Operation::PaymentGet, CARD), d.get(&pid, &prior)),
+        (
+            (Operation::VirtualAccountClose, Some(Method::VirtualAccount)),
+            d.close_virtual_account(&pid, &prior),
+        ),
         (
             (Operation::BillingKeyDelete, None),
             d.delete_billing_key("cfprobekey", &prior),
@@ -772,7 +777,86 @@ async fn virtual_account(run: &Run) -> Verdict {
     if run.supports(Operation::PaymentCancel, Some(Method::VirtualAccount)) {
         run.cancel_ok(&pid, None, &prior).await?;
     }
+    if run.supports(Operation::VirtualAccountClose, Some(Method::VirtualAccount)) {
+        close_virtual_account(run).await?;
+    }
     Ok(())
+}
+
+/// Issue another account and close it: approved as closed, the ledger's entry `CANCELLED`, the
+/// inquiry (when declared) `Cancelled`, no deposit taken any more; the same close sent again is
+/// refused or answered as closed (a PG with idempotency keys repeats its first answer).
+async fn close_virtual_account(run: &Run) -> Verdict {
+    let pid = run.data.id("cf");
+    let sent = run
+        .send(
+            Operation::PaymentInstant,
+            run.data.instant_virtual_account(&pid, PAYMENT_AMOUNT),
+        )
+        .await?;
+    let Ok(Outcome::VirtualAccountIssued(va)) = &sent.result else {
+        return Err(format!(
+            "payment.instant with VIRTUAL_ACCOUNT (to close): expected VirtualAccountIssued, got {}",
+            show(&sent.result)
+        ));
+    };
+    let prior = Prior {
+        pg_tx_id: va.pg_tx_id.clone(),
+        paid_at: None,
+        total: PAYMENT_AMOUNT,
+        method: Some(Method::VirtualAccount),
+        order_date: Some(sent.order_date()),
+        ..Prior::default()
+    };
+    let body = run.data.close_virtual_account(&pid, &prior);
+    let closed = run
+        .send(Operation::VirtualAccountClose, body.clone())
+        .await?;
+    match &closed.result {
+        Ok(Outcome::Approved(Approved {
+            detail: ApprovedDetail::VirtualAccountClosed,
+            ..
+        })) => {}
+        other => {
+            return Err(format!(
+                "virtual-account.close of an issued account: expected Approved(VirtualAccountClosed), got {}",
+                show(other)
+            ))
+        }
+    }
+    let entry = run
+        .ledger_entry(&pid, va.pg_tx_id.as_deref())
+        .ok_or_else(|| format!("the simulator's ledger lost virtual account {pid}"))?;
+    if entry.state != "CANCELLED" {
+        return Err(format!(
+            "the simulator's ledger shows {} for the closed virtual account, expected CANCELLED",
+            entry.state
+        ));
+    }
+    if run.supports(Operation::PaymentGet, Some(Method::VirtualAccount)) {
+        let sent = run
+            .send(Operation::PaymentGet, run.data.get(&pid, &prior))
+            .await?;
+        expect_inquiry(&sent, &[TxState::Cancelled], "of a closed virtual account")?;
+    }
+    if let Some(tid) = va.pg_tx_id.as_deref() {
+        if run.simulator.deposit(tid).is_some() {
+            return Err("the simulator took a deposit into a closed virtual account".into());
+        }
+    }
+    let again = run.send(Operation::VirtualAccountClose, body).await?;
+    match &again.result {
+        Ok(Outcome::Declined(_))
+        | Err(PgError::Validation(_))
+        | Ok(Outcome::Approved(Approved {
+            detail: ApprovedDetail::VirtualAccountClosed,
+            ..
+        })) => Ok(()),
+        other => Err(format!(
+            "virtual-account.close sent again must be refused or answered as closed, got {}",
+            show(other)
+        )),
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1024,6 +1108,7 @@ fn to_json(req: &PgRequest) -> Value {
         PgRequest::DeleteBillingKey(c) => serde_json::to_value(c),
         PgRequest::CheckoutPrepare(c) => serde_json::to_value(c),
         PgRequest::CheckoutComplete(c) => serde_json::to_value(c),
+        PgRequest::CloseVirtualAccount(c) => serde_json::to_value(c),
     };
     r.unwrap_or(Value::Null)
 }
