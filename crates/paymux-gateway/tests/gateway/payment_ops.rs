@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 
 use crate::harness::*;
 
+/// Breaks one rule of a valid body.
+type Breaker = fn(&mut Value);
+
 fn uid(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
@@ -185,7 +188,7 @@ pub async fn escrow_and_store_receipts(h: Arc<Harness>) {
 
     // Escrow delivery: every rule names its field; values are never echoed.
     let path = format!("/payments/{id}/escrow/logistics");
-    let cases: Vec<(fn(&mut Value), &str)> = vec![
+    let cases: Vec<(Breaker, &str)> = vec![
         (
             |b| {
                 b.as_object_mut().unwrap().remove("logistics");
@@ -240,7 +243,7 @@ pub async fn escrow_and_store_receipts(h: Arc<Harness>) {
     }
     // Store receipts.
     let path = format!("/payments/{id}/register-store-receipt");
-    let cases: Vec<(fn(&mut Value), &str)> = vec![
+    let cases: Vec<(Breaker, &str)> = vec![
         (|b| b["items"] = json!([]), "items"),
         (
             |b| {
