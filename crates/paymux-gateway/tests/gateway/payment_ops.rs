@@ -150,7 +150,7 @@ pub async fn escrow_and_store_receipts(h: Arc<Harness>) {
         assert!(message(&v).contains("surprise"), "{v}");
         // Too large: 413, unread.
         let mut big = body.clone();
-        big["storeId"] = json!("x".repeat(3 << 20));
+        big["storeId"] = json!("x".repeat(70 * 1024));
         let (s, _) = h.send(method.clone(), &path, Some(&big)).await;
         assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{method} {op}");
     }
