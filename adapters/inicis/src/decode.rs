@@ -136,9 +136,9 @@ pub fn decode(
             let report = inquiry_report(&answer)?;
             Ok(inquiry(&answer, &code, report))
         }
-        PgRequest::DeleteBillingKey(_) | PgRequest::CheckoutPrepare(_) => {
-            Err(malformed("no answer is expected"))
-        }
+        PgRequest::DeleteBillingKey(_)
+        | PgRequest::CheckoutPrepare(_)
+        | PgRequest::CloseVirtualAccount(_) => Err(malformed("no answer is expected")),
     }
 }
 

@@ -41,6 +41,10 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
             adapter: crate::ADAPTER_ID,
             what: "billing-key.delete (no public INIAPI call)".into(),
         }),
+        PgRequest::CloseVirtualAccount(_) => Err(PgError::Unsupported {
+            adapter: crate::ADAPTER_ID,
+            what: "virtual-account.close (no public INIAPI call)".into(),
+        }),
     }
 }
 

@@ -84,7 +84,10 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                 }
             }
         }
-        PgRequest::CheckoutComplete(_) | PgRequest::Get(_) | PgRequest::DeleteBillingKey(_) => {}
+        PgRequest::CheckoutComplete(_)
+        | PgRequest::Get(_)
+        | PgRequest::DeleteBillingKey(_)
+        | PgRequest::CloseVirtualAccount(_) => {}
     }
     errs.into_result().map_err(PgError::Validation)
 }

@@ -155,6 +155,8 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
         PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_) => {
             return Err(encode::window_unsupported())
         }
+        // Refused by the capability check.
+        PgRequest::CloseVirtualAccount(_) => {}
     }
     errs.into_result().map_err(PgError::Validation)
 }

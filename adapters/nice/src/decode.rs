@@ -151,6 +151,33 @@ pub fn decode(
                 detail: ApprovedDetail::BillingKeyDeleted,
             }))
         }
+        PgRequest::CloseVirtualAccount(c) => {
+            if !protocol::success(Answered::Cancel, &code) {
+                return Ok(declined(&answer, &code));
+            }
+            if answer.signature_ok(secret) == Some(false) {
+                return Err(bad_signature());
+            }
+            if c.prior.pg_tx_id.as_deref().map(str::trim) != answer.get("tid").as_deref() {
+                return Err(malformed("the close answer is for another tid"));
+            }
+            // Only `cancelled` says the account is closed; anything else leaves it in doubt.
+            let status = answer.get("status").unwrap_or_default();
+            if status != "cancelled" {
+                return Err(malformed(
+                    "the close answer's status is not cancelled: the account may still be open",
+                ));
+            }
+            Ok(Outcome::Approved(Approved {
+                receipt_url: None,
+                pg_tx_id: answer.get("tid"),
+                at: answer.get("cancelledAt").and_then(|t| parse_time(&t)),
+                amount: None,
+                pg_code: code,
+                pg_message: answer.result_msg(),
+                detail: ApprovedDetail::VirtualAccountClosed,
+            }))
+        }
         PgRequest::CheckoutPrepare(_) | PgRequest::Instant(_) => {
             Err(malformed("this operation has no answer"))
         }

@@ -6,8 +6,8 @@
 //! **reconstructed** where they are made ([`fresh_order_id`], [`order_date`]).
 
 use paymux_core::adapter::{
-    BillingKeyPaymentCall, CancelCall, DeleteBillingKeyCall, EncodeContext, GetPaymentCall,
-    IssueBillingKeyCall, PgRequest, WireRequest, WireView,
+    BillingKeyPaymentCall, CancelCall, CloseVirtualAccountCall, DeleteBillingKeyCall,
+    EncodeContext, GetPaymentCall, IssueBillingKeyCall, PgRequest, WireRequest, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::CustomerInput;
@@ -37,6 +37,7 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         PgRequest::DeleteBillingKey(c) => delete_billing_key(ctx, &ch, c),
         PgRequest::CheckoutPrepare(c) => checkout::prepare(ctx, &ch, c),
         PgRequest::CheckoutComplete(c) => checkout::complete(ctx, &ch, c),
+        PgRequest::CloseVirtualAccount(c) => close_virtual_account(ctx, &ch, c),
     }
 }
 
@@ -252,6 +253,49 @@ pub fn cancel(
             .and_then(|a| protocol::bank_code(a.bank.code()))
             .map(str::to_string),
         refund_holder: refund.map(|a| a.holder_name.clone()),
+    };
+    Ok(post(
+        ch.url(&format!("{}/{}/cancel", path::PAYMENTS, segment(&tid))),
+        &ch.credentials,
+        &req,
+    ))
+}
+
+/// Revoke an issued, undeposited virtual account: NICE's cancel, `POST /v1/payments/{tid}/cancel`,
+/// of the whole amount (no `cancelAmt`) and without refund fields. NICE's manual (`api/cancel.md`,
+/// "결제수단별 취소/환불") allows a virtual account "발급 후" to be cancelled whole until its
+/// deposit deadline, and refunds only after a deposit; PortOne lists "가상계좌 발급, 말소" among
+/// NICE's API functions.
+pub fn close_virtual_account(
+    ctx: &EncodeContext<'_>,
+    ch: &NiceChannel,
+    call: &CloseVirtualAccountCall,
+) -> Result<WireRequest, PgError> {
+    let tid = call
+        .prior
+        .pg_tx_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            validation(
+                "prior.pgTxId",
+                "is required: the tid of the virtual account to close",
+            )
+        })?
+        .to_string();
+    let edi = edi_date(&ctx.now);
+    let req = CancelRequest {
+        reason: fixed::CLOSE_REASON.into(),
+        order_id: call.payment_id.clone(),
+        cancel_amt: None,
+        sign_data: sign(&[&tid, &edi], ch.secret_key.expose()),
+        edi_date: edi,
+        return_charset: fixed::RETURN_CHARSET,
+        tax_free_amt: None,
+        refund_account: None,
+        refund_bank_code: None,
+        refund_holder: None,
     };
     Ok(post(
         ch.url(&format!("{}/{}/cancel", path::PAYMENTS, segment(&tid))),

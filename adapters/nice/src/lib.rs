@@ -123,6 +123,10 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
                 operation: Operation::CheckoutComplete,
                 methods: WINDOW_METHODS,
             },
+            Capability {
+                operation: Operation::VirtualAccountClose,
+                methods: &[Method::VirtualAccount],
+            },
         ],
         currencies: &["KRW"],
         // The manual's "Byte" column (orderId 64, goodsName 40, buyerName 30, buyerTel 20,

@@ -158,6 +158,10 @@ pub mod fixed {
     /// The answer a webhook expects: HTTP 200, `Content-Type: text/html`, body `OK`
     /// (`api/hook.md`).
     pub const WEBHOOK_ACK: &str = "OK";
+    /// `reason` (취소사유, required, ≤ 100) of a virtual-account close: PortOne's
+    /// `closeVirtualAccount` carries none, so paymux sends this one (**reconstructed**: paymux's
+    /// choice, see `reconstructed.rs`).
+    pub const CLOSE_REASON: &str = "가상계좌 말소";
 }
 
 /// How a field's value is shown in views.

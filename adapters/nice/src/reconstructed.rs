@@ -16,6 +16,7 @@
 //! | `orderDate` of an inquiry by orderId | the stored order date, else the payment time, else today (KST) ([`crate::encode::order_date`]) | `api/status-transaction.md` requires `orderDate`; an unknown outcome is looked up the day it happened |
 //! | `vbankValidHours` from a `dueDate` | whole hours, rounded up ([`crate::checkout::valid_hours`]) | `vbankExpDate` has no documented format; `vbankValidHours` has |
 //! | field-name case of the regist answer | read case-insensitively ([`crate::frame::Answer`]) | the sample answers `ResultCode`/`BID`, the table `resultCode`/`bid` |
+//! | `reason` of a virtual-account close | `가상계좌 말소` ([`crate::protocol::fixed::CLOSE_REASON`]) | the cancel requires a reason; PortOne's `closeVirtualAccount` carries none |
 //! | insufficient-funds code | `3099` ([`crate::protocol::sim::INSUFFICIENT_FUNDS`]), **simulator** only | `common/code.md` has no such code (declines arrive as `3095` with the issuer's message) |
 
 /// One reconstructed fact, for the README and reviews.
@@ -31,6 +32,12 @@ pub struct Reconstruction {
 
 /// Every reconstruction this adapter relies on.
 pub const RECONSTRUCTIONS: &[Reconstruction] = &[
+    Reconstruction {
+        part: "reason of a virtual-account close",
+        guess: "가상계좌 말소",
+        why:
+            "the cancel requires a reason (reason, 100); PortOne's closeVirtualAccount carries none",
+    },
     Reconstruction {
         part: "orderId of a partial cancel or a billing-key expire",
         guess: "base id cut to 51 bytes + '-' + 12 hex digits of the nonce",

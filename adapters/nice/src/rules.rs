@@ -201,6 +201,19 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                 errs.extend(e);
             }
         }
+        PgRequest::CloseVirtualAccount(c) => {
+            within_limit("paymentId", &c.payment_id, &mut errs);
+            if c.prior
+                .pg_tx_id
+                .as_deref()
+                .map_or(true, |t| t.trim().is_empty())
+            {
+                errs.add(
+                    "prior.pgTxId",
+                    "is required: the tid of the virtual account to close",
+                );
+            }
+        }
     }
     errs.into_result().map_err(PgError::Validation)
 }

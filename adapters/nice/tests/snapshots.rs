@@ -121,6 +121,25 @@ fn payment_cancel_virtual_account_refund() {
 }
 
 #[test]
+fn virtual_account_close() {
+    insta::assert_yaml_snapshot!(wire(&req(
+        paymux_core::adapter::Operation::VirtualAccountClose,
+        json!({
+            "paymentId": "order-0006",
+            "prior": { "pgTxId": "nictest00m03012503011015000003", "method": "VIRTUAL_ACCOUNT" }
+        })
+    )));
+}
+
+#[test]
+fn virtual_account_close_needs_the_tid() {
+    insta::assert_yaml_snapshot!(wire(&req(
+        paymux_core::adapter::Operation::VirtualAccountClose,
+        json!({ "paymentId": "order-0006", "prior": {} })
+    )));
+}
+
+#[test]
 fn payment_get_by_tid() {
     insta::assert_yaml_snapshot!(wire(&get("order-0001", Some(TID))));
 }

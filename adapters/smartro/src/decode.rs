@@ -137,6 +137,7 @@ pub fn decode(
             }))
         }
         PgRequest::CheckoutPrepare(_) => Err(malformed("checkout.prepare has no answer")),
+        PgRequest::CloseVirtualAccount(_) => Err(malformed("virtual-account.close is not sent")),
     }
 }
 

@@ -47,6 +47,10 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         PgRequest::DeleteBillingKey(c) => delete_billing_key(ctx, &ch, c),
         PgRequest::CheckoutPrepare(c) => checkout::prepare(ctx, &ch, c),
         PgRequest::CheckoutComplete(c) => checkout::complete(&ch, c),
+        PgRequest::CloseVirtualAccount(_) => Err(PgError::Unsupported {
+            adapter: crate::ADAPTER_ID,
+            what: req.operation().to_string(),
+        }),
     }
 }
 

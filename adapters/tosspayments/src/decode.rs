@@ -185,6 +185,36 @@ pub fn decode(
             Err(malformed("billing-key.delete is not a Toss call".into()))
         }
         PgRequest::CheckoutPrepare(_) => Err(malformed("checkout.prepare has no answer".into())),
+        PgRequest::CloseVirtualAccount(c) => {
+            let p = payment(&resp.body)?;
+            same_order(&p, &c.payment_id)?;
+            if c.prior.pg_tx_id.as_deref() != p.payment_key.as_deref() {
+                return Err(malformed(
+                    "the close answer is for another paymentKey".into(),
+                ));
+            }
+            // Only `CANCELED` says the account is closed; anything else leaves it in doubt.
+            let st = p.status.clone().unwrap_or_default();
+            if st != status::CANCELED {
+                return Err(malformed(format!(
+                    "the close answer's status is {st:?}, not CANCELED"
+                )));
+            }
+            let last = p.cancels.as_ref().and_then(|v| v.last());
+            Ok(Outcome::Approved(Approved {
+                receipt_url: None,
+                pg_tx_id: p.payment_key.clone(),
+                at: last
+                    .and_then(|l| l.canceled_at.as_deref())
+                    .and_then(parse_time),
+                amount: None,
+                pg_code: st,
+                pg_message: last
+                    .and_then(|l| l.transaction_key.clone())
+                    .unwrap_or_default(),
+                detail: ApprovedDetail::VirtualAccountClosed,
+            }))
+        }
     }
 }
 

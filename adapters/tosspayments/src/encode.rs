@@ -8,8 +8,8 @@
 //! (<https://docs.tosspayments.com/guides/using-api/idempotency-key>).
 
 use paymux_core::adapter::{
-    BillingKeyPaymentCall, CancelCall, EncodeContext, GetPaymentCall, InstantPaymentCall,
-    IssueBillingKeyCall, PgRequest, WireRequest, WireView,
+    BillingKeyPaymentCall, CancelCall, CloseVirtualAccountCall, EncodeContext, GetPaymentCall,
+    InstantPaymentCall, IssueBillingKeyCall, PgRequest, WireRequest, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::{CustomerInput, InstantPaymentMethodInput};
@@ -24,7 +24,7 @@ use crate::frame::{
     self, BillingAuthCardRequest, BillingPayRequest, CancelRequest, CashReceipt, KeyInRequest,
     RefundReceiveAccount, VirtualAccountRequest,
 };
-use crate::protocol::{bank_code, path};
+use crate::protocol::{bank_code, path, CLOSE_REASON};
 use crate::rules::{self, idempotency_key, resolve_cancel};
 
 /// Encode any operation.
@@ -46,6 +46,7 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         }),
         PgRequest::CheckoutPrepare(c) => checkout::prepare(&ch, c),
         PgRequest::CheckoutComplete(c) => checkout::complete(&ch, c),
+        PgRequest::CloseVirtualAccount(c) => close_virtual_account(&ch, c),
     }
 }
 
@@ -285,6 +286,35 @@ fn cancel(ch: &TossChannel, call: &CancelCall) -> Result<WireRequest, PgError> {
                 b,
             )
         }),
+        msg,
+    ))
+}
+
+/// Revoke an undeposited virtual account: Toss's cancel, `POST /v1/payments/{paymentKey}/cancel`,
+/// of the `WAITING_FOR_DEPOSIT` payment with only `cancelReason` — no `cancelAmount` (an unpaid
+/// account cannot be partly cancelled) and no `refundReceiveAccount` (nothing was paid in, so
+/// nothing is refunded). Toss answers the Payment object `CANCELED`, and the account takes no
+/// deposit any more (<https://docs.tosspayments.com/reference#결제-취소>).
+fn close_virtual_account(
+    ch: &TossChannel,
+    call: &CloseVirtualAccountCall,
+) -> Result<WireRequest, PgError> {
+    let payment_key = call.prior.pg_tx_id.clone().unwrap_or_default();
+    let msg = CancelRequest {
+        cancel_reason: CLOSE_REASON.into(),
+        cancel_amount: None,
+        tax_free_amount: None,
+        refund_receive_account: None,
+    };
+    let p = format!("{}{payment_key}{}", path::PAYMENTS, path::CANCEL_SUFFIX);
+    Ok(frame::json_call(
+        "POST",
+        ch.url(&p.clone()),
+        ch.auth(),
+        p,
+        // One close per payment: a close sent again after a lost answer repeats the key, and
+        // Toss answers it with the first answer.
+        Some(&|b: &[u8]| idempotency_key("close", &call.payment_id, 1, &ch.secret_key, b)),
         msg,
     ))
 }

@@ -123,6 +123,10 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
                 operation: Operation::CheckoutComplete,
                 methods: &[Method::Card],
             },
+            Capability {
+                operation: Operation::VirtualAccountClose,
+                methods: &[Method::VirtualAccount],
+            },
         ],
         currencies: &["KRW"],
         // The reference's lengths, in characters (JSON, UTF-8): orderId 64, orderName 100,

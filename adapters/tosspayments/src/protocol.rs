@@ -47,6 +47,11 @@ pub mod header {
 /// The longest `Idempotency-Key` Toss takes ("최대 길이는 300자").
 pub const IDEMPOTENCY_KEY_MAX: usize = 300;
 
+/// The `cancelReason` of a virtual-account close (`virtual-account.close`): Toss requires a
+/// reason (≤ 200 characters) and PortOne's close carries none, so paymux sends this one
+/// (**paymux's choice**, see the README).
+pub const CLOSE_REASON: &str = "가상계좌 말소";
+
 /// Test secret keys start with this; live ones with `live_sk_`.
 pub const TEST_KEY_PREFIX: &str = "test_sk_";
 /// Live secret keys start with this.

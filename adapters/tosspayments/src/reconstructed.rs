@@ -12,6 +12,7 @@
 //! | window return | the simulator posts `paymentKey`, `orderId`, `amount` as a form to `successUrl` | Toss redirects with a query string (`GET`); paymux's gateway reads a window's return as a form `POST` |
 //! | window launch | the form carries the `requestPayment` parameters; the simulator serves it at `/window` | the real window is opened by Toss's JS SDK, which paymux's gateway cannot drive yet |
 //! | simulator keys | `test_ck_X` pairs with `test_sk_X` (besides the published pair) | Toss pairs client and secret keys in its developer center |
+//! | close reason | `virtual-account.close` sends `cancelReason` `가상계좌 말소` | Toss's cancel requires a reason and PortOne's `closeVirtualAccount` carries none |
 
 /// One item of the table above, for the README and reviews.
 #[derive(Debug, Clone, Copy)]
@@ -50,5 +51,10 @@ pub const RECONSTRUCTIONS: &[Reconstruction] = &[
         part: "simulator keys",
         guess: "test_ck_X pairs with test_sk_X (besides the published pair)",
         why: "Toss pairs client and secret keys in its developer center",
+    },
+    Reconstruction {
+        part: "close reason",
+        guess: "virtual-account.close sends cancelReason 가상계좌 말소",
+        why: "Toss's cancel requires a reason and PortOne's closeVirtualAccount carries none",
     },
 ];

@@ -152,6 +152,7 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
                 payment_key(&c.prior, &mut errs);
             }
         }
+        PgRequest::CloseVirtualAccount(c) => payment_key(&c.prior, &mut errs),
         // Not declared: `check_capabilities` refused it already.
         PgRequest::DeleteBillingKey(_) => {}
         PgRequest::CheckoutPrepare(c) => checkout_prepare(ctx, c, &mut errs)?,

@@ -112,6 +112,18 @@ fn payment_cancel_card_partial_second() {
 }
 
 #[test]
+fn virtual_account_close() {
+    let mut p = prior(KEY, "VIRTUAL_ACCOUNT", 10000, 0, 0);
+    p.as_object_mut().unwrap().remove("paidAt");
+    insta::assert_yaml_snapshot!(wire(&close_virtual_account("order-0002", p)));
+}
+
+#[test]
+fn virtual_account_close_needs_the_payment_key() {
+    insta::assert_yaml_snapshot!(wire(&close_virtual_account("order-0002", json!({}))));
+}
+
+#[test]
 fn payment_cancel_virtual_account_undeposited() {
     let mut p = prior(KEY, "VIRTUAL_ACCOUNT", 10000, 0, 0);
     p.as_object_mut().unwrap().remove("paidAt");

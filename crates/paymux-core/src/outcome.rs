@@ -101,6 +101,8 @@ pub enum ApprovedDetail {
     Inquiry(TxReport),
     /// A checkout window was prepared (nothing sent to the PG yet).
     CheckoutPrepared,
+    /// The PG revoked an issued virtual account: no deposit can be made into it any more.
+    VirtualAccountClosed,
 }
 
 /// A masked card summary. Never holds the full number.

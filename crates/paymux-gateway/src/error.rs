@@ -12,6 +12,10 @@ use serde_json::{json, Map, Value};
 /// `pgCode` answered when the PG's answer is unknown (paymux-specific).
 pub const PG_CODE_NOT_SENT: &str = "PAYMUX_NOT_SENT";
 
+/// `pgCode` answered when the payment's PG offers the operation through none of paymux's
+/// adapters (paymux-specific; nothing was sent).
+pub const PG_CODE_UNSUPPORTED: &str = "PAYMUX_PG_UNSUPPORTED";
+
 /// An error answer.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -88,6 +92,16 @@ impl ApiError {
                 "pgMessage": pg_message,
             }),
         }
+    }
+
+    /// 502 `PG_PROVIDER`: the PG of the payment's channel (`pg`, its display name and
+    /// PortOne `PgProvider`) cannot do `what` through paymux; nothing was sent.
+    pub fn pg_unsupported(pg: &str, what: &str) -> Self {
+        Self::pg_provider(
+            format!("{pg} does not support {what} through paymux; nothing was sent to the PG"),
+            PG_CODE_UNSUPPORTED,
+            &format!("{what} is not available for {pg}"),
+        )
     }
 
     /// 502 `CHANNEL_SPECIFIC {failures, succeededChannels}`.

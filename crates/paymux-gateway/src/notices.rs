@@ -351,7 +351,7 @@ enum Confirmation {
 }
 
 /// Ask the PG (`payment.get`) what it knows of `p`.
-async fn inquire(
+pub(crate) async fn inquire(
     st: &AppState,
     channel: &ChannelEntry,
     p: &PaymentRow,

@@ -178,6 +178,11 @@ impl TestData {
         json!({ "paymentId": payment_id, "prior": prior.to_json() })
     }
 
+    /// `virtual-account.close`.
+    pub fn close_virtual_account(&self, payment_id: &str, prior: &Prior) -> Value {
+        json!({ "paymentId": payment_id, "prior": prior.to_json() })
+    }
+
     /// `billing-key.delete`.
     pub fn delete_billing_key(&self, billing_key: &str, prior: &Prior) -> Value {
         json!({ "billingKey": billing_key, "prior": prior.to_json() })

@@ -205,6 +205,7 @@ pub(crate) fn all_scenarios(desc: &AdapterDescriptor) -> Vec<Scenario> {
             (Operation::PaymentInstant, va),
             (Operation::PaymentCancel, va),
             (Operation::PaymentGet, va),
+            (Operation::VirtualAccountClose, va),
         ],
         |run| async move { virtual_account(&run).await },
     ));
@@ -242,6 +243,10 @@ pub(crate) fn all_scenarios(desc: &AdapterDescriptor) -> Vec<Scenario> {
         if caps.supports(Operation::CheckoutComplete, method) {
             covers.push((Operation::CheckoutComplete, method));
             covers.push((Operation::PaymentCancel, method));
+            if m == Method::VirtualAccount {
+                // A second account from the window is closed.
+                covers.push((Operation::VirtualAccountClose, method));
+            }
         }
         v.push(scenario(
             format!("checkout[{m}]"),
@@ -371,6 +376,10 @@ fn probes(run: &Run) -> Vec<(Need, Value)> {
             d.cancel(&pid, None, &prior),
         ),
         ((Operation::PaymentGet, CARD), d.get(&pid, &prior)),
+        (
+            (Operation::VirtualAccountClose, Some(Method::VirtualAccount)),
+            d.close_virtual_account(&pid, &prior),
+        ),
         (
             (Operation::BillingKeyDelete, None),
             d.delete_billing_key("cfprobekey", &prior),
@@ -772,7 +781,128 @@ async fn virtual_account(run: &Run) -> Verdict {
     if run.supports(Operation::PaymentCancel, Some(Method::VirtualAccount)) {
         run.cancel_ok(&pid, None, &prior).await?;
     }
+    if run.supports(Operation::VirtualAccountClose, Some(Method::VirtualAccount)) {
+        close_virtual_account(run).await?;
+    }
     Ok(())
+}
+
+/// Issue another account and close it ([`close_issued_account`]).
+async fn close_virtual_account(run: &Run) -> Verdict {
+    let pid = run.data.id("cf");
+    let sent = run
+        .send(
+            Operation::PaymentInstant,
+            run.data.instant_virtual_account(&pid, PAYMENT_AMOUNT),
+        )
+        .await?;
+    let Ok(Outcome::VirtualAccountIssued(va)) = &sent.result else {
+        return Err(format!(
+            "payment.instant with VIRTUAL_ACCOUNT (to close): expected VirtualAccountIssued, got {}",
+            show(&sent.result)
+        ));
+    };
+    let prior = Prior {
+        pg_tx_id: va.pg_tx_id.clone(),
+        paid_at: None,
+        total: PAYMENT_AMOUNT,
+        method: Some(Method::VirtualAccount),
+        order_date: Some(sent.order_date()),
+        ..Prior::default()
+    };
+    close_issued_account(run, &pid, va.pg_tx_id.as_deref(), &prior).await
+}
+
+/// Issue an account through the window and close it ([`close_issued_account`]).
+async fn close_window_account(run: &Run) -> Verdict {
+    let method = Method::VirtualAccount;
+    let pid = run.data.id("cfw");
+    let now = chrono::Utc::now().with_timezone(&paymux_core::adapter::kst());
+    let body = run.data.checkout_payment(&pid, method, PAYMENT_AMOUNT, now);
+    let (_, order_date, returned) = through_window(run, method, &pid, body).await?;
+    let prior = Prior {
+        total: PAYMENT_AMOUNT,
+        method: Some(method),
+        order_date: Some(order_date),
+        ..Prior::default()
+    };
+    let sent = run
+        .send(
+            Operation::CheckoutComplete,
+            run.data.checkout_complete(&pid, &returned, &prior),
+        )
+        .await?;
+    let Ok(Outcome::VirtualAccountIssued(va)) = &sent.result else {
+        return Err(format!(
+            "checkout.complete with VIRTUAL_ACCOUNT (to close): expected VirtualAccountIssued, got {}",
+            show(&sent.result)
+        ));
+    };
+    let prior = Prior {
+        pg_tx_id: va.pg_tx_id.clone(),
+        ..prior
+    };
+    close_issued_account(run, &pid, va.pg_tx_id.as_deref(), &prior).await
+}
+
+/// Close the issued account of `pid`: approved as closed, the ledger's entry `CANCELLED`, the
+/// inquiry (when declared) `Cancelled`, no deposit taken any more; the same close sent again is
+/// refused or answered as closed (a PG with idempotency keys repeats its first answer).
+async fn close_issued_account(
+    run: &Run,
+    pid: &str,
+    pg_tx_id: Option<&str>,
+    prior: &Prior,
+) -> Verdict {
+    let body = run.data.close_virtual_account(pid, prior);
+    let closed = run
+        .send(Operation::VirtualAccountClose, body.clone())
+        .await?;
+    match &closed.result {
+        Ok(Outcome::Approved(Approved {
+            detail: ApprovedDetail::VirtualAccountClosed,
+            ..
+        })) => {}
+        other => {
+            return Err(format!(
+                "virtual-account.close of an issued account: expected Approved(VirtualAccountClosed), got {}",
+                show(other)
+            ))
+        }
+    }
+    let entry = run
+        .ledger_entry(pid, pg_tx_id)
+        .ok_or_else(|| format!("the simulator's ledger lost virtual account {pid}"))?;
+    if entry.state != "CANCELLED" {
+        return Err(format!(
+            "the simulator's ledger shows {} for the closed virtual account, expected CANCELLED",
+            entry.state
+        ));
+    }
+    if run.supports(Operation::PaymentGet, Some(Method::VirtualAccount)) {
+        let sent = run
+            .send(Operation::PaymentGet, run.data.get(pid, prior))
+            .await?;
+        expect_inquiry(&sent, &[TxState::Cancelled], "of a closed virtual account")?;
+    }
+    if let Some(tid) = pg_tx_id {
+        if run.simulator.deposit(tid).is_some() {
+            return Err("the simulator took a deposit into a closed virtual account".into());
+        }
+    }
+    let again = run.send(Operation::VirtualAccountClose, body).await?;
+    match &again.result {
+        Ok(Outcome::Declined(_))
+        | Err(PgError::Validation(_))
+        | Ok(Outcome::Approved(Approved {
+            detail: ApprovedDetail::VirtualAccountClosed,
+            ..
+        })) => Ok(()),
+        other => Err(format!(
+            "virtual-account.close sent again must be refused or answered as closed, got {}",
+            show(other)
+        )),
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1024,6 +1154,7 @@ fn to_json(req: &PgRequest) -> Value {
         PgRequest::DeleteBillingKey(c) => serde_json::to_value(c),
         PgRequest::CheckoutPrepare(c) => serde_json::to_value(c),
         PgRequest::CheckoutComplete(c) => serde_json::to_value(c),
+        PgRequest::CloseVirtualAccount(c) => serde_json::to_value(c),
     };
     r.unwrap_or(Value::Null)
 }
@@ -1355,6 +1486,9 @@ async fn checkout(run: &Run, method: Method) -> Verdict {
                 ..prior
             };
             run.cancel_ok(&pid, None, &p).await?;
+        }
+        if run.supports(Operation::VirtualAccountClose, Some(method)) {
+            close_window_account(run).await?;
         }
         return Ok(());
     }

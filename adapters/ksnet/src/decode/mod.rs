@@ -186,6 +186,12 @@ pub fn finish(req: &PgRequest, a: Answer) -> Result<Outcome, PgError> {
         PgRequest::Get(_) | PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_) => {
             return Err(window_unsupported())
         }
+        PgRequest::CloseVirtualAccount(_) => {
+            return Err(PgError::Unsupported {
+                adapter: crate::ADAPTER_ID,
+                what: req.operation().to_string(),
+            })
+        }
     })
 }
 

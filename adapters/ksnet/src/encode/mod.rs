@@ -81,6 +81,11 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         PgRequest::DeleteBillingKey(c) => delete_billing_key(ctx, &ch, c),
         PgRequest::Get(c) => inquiry(ctx, &ch, c),
         PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_) => Err(window_unsupported()),
+        // No revocation call for an unpaid account in KSNET's public reference.
+        PgRequest::CloseVirtualAccount(_) => Err(PgError::Unsupported {
+            adapter: crate::ADAPTER_ID,
+            what: req.operation().to_string(),
+        }),
     }
 }
 

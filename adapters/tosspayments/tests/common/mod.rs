@@ -156,6 +156,14 @@ pub fn cancel(payment_id: &str, amount: Option<i64>, prior: Value) -> PgRequest 
     request(Operation::PaymentCancel, v)
 }
 
+/// `virtual-account.close` of the payment `prior` describes.
+pub fn close_virtual_account(payment_id: &str, prior: Value) -> PgRequest {
+    request(
+        Operation::VirtualAccountClose,
+        json!({ "paymentId": payment_id, "prior": prior }),
+    )
+}
+
 /// `payment.get` (by paymentKey when `key` is given, else by orderId).
 pub fn get(payment_id: &str, key: Option<&str>) -> PgRequest {
     let prior = match key {

@@ -34,11 +34,15 @@ pub enum Operation {
     /// Approve what the PG window returned.
     #[serde(rename = "checkout.complete")]
     CheckoutComplete,
+    /// Revoke an issued virtual account nobody has paid into yet (가상계좌 말소,
+    /// `POST /payments/{id}/virtual-account/close`).
+    #[serde(rename = "virtual-account.close")]
+    VirtualAccountClose,
 }
 
 impl Operation {
     /// Every operation, in CLI order.
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 9] = [
         Operation::PaymentInstant,
         Operation::BillingKeyIssue,
         Operation::PaymentBillingKey,
@@ -47,6 +51,7 @@ impl Operation {
         Operation::BillingKeyDelete,
         Operation::CheckoutPrepare,
         Operation::CheckoutComplete,
+        Operation::VirtualAccountClose,
     ];
 
     /// The CLI name.
@@ -60,6 +65,7 @@ impl Operation {
             Operation::BillingKeyDelete => "billing-key.delete",
             Operation::CheckoutPrepare => "checkout.prepare",
             Operation::CheckoutComplete => "checkout.complete",
+            Operation::VirtualAccountClose => "virtual-account.close",
         }
     }
 

@@ -241,6 +241,18 @@ pub struct CheckoutCompleteCall {
     pub prior: PriorTransaction,
 }
 
+/// `POST /payments/{paymentId}/virtual-account/close`: revoke the payment's issued virtual
+/// account before anyone pays into it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloseVirtualAccountCall {
+    /// Merchant's payment id.
+    pub payment_id: String,
+    /// The payment as stored (carries the PG's TID and the amount).
+    #[serde(default)]
+    pub prior: PriorTransaction,
+}
+
 /// A unified operation with its input.
 #[derive(Debug, Clone)]
 pub enum PgRequest {
@@ -260,6 +272,8 @@ pub enum PgRequest {
     CheckoutPrepare(CheckoutPrepareCall),
     /// `checkout.complete`
     CheckoutComplete(CheckoutCompleteCall),
+    /// `virtual-account.close`
+    CloseVirtualAccount(CloseVirtualAccountCall),
 }
 
 impl PgRequest {
@@ -274,6 +288,7 @@ impl PgRequest {
             PgRequest::DeleteBillingKey(_) => Operation::BillingKeyDelete,
             PgRequest::CheckoutPrepare(_) => Operation::CheckoutPrepare,
             PgRequest::CheckoutComplete(_) => Operation::CheckoutComplete,
+            PgRequest::CloseVirtualAccount(_) => Operation::VirtualAccountClose,
         }
     }
 
@@ -293,6 +308,7 @@ impl PgRequest {
             PgRequest::DeleteBillingKey(_) => None,
             PgRequest::CheckoutPrepare(c) => Some(c.checkout.method()),
             PgRequest::CheckoutComplete(c) => c.prior.method,
+            PgRequest::CloseVirtualAccount(_) => Some(Method::VirtualAccount),
         }
     }
 
@@ -313,8 +329,10 @@ impl PgRequest {
                 CheckoutRequest::IssueBillingKey(r) => r.validate(&root, &mut errs),
                 CheckoutRequest::IssueBillingKeyAndPay(r) => r.validate(&root, &mut errs),
             },
-            PgRequest::Get(_) | PgRequest::DeleteBillingKey(_) | PgRequest::CheckoutComplete(_) => {
-            }
+            PgRequest::Get(_)
+            | PgRequest::DeleteBillingKey(_)
+            | PgRequest::CheckoutComplete(_)
+            | PgRequest::CloseVirtualAccount(_) => {}
         }
         for (path, what) in [
             ("paymentId", self.payment_id()),
@@ -337,6 +355,7 @@ impl PgRequest {
             PgRequest::Cancel(c) => Some(&c.payment_id),
             PgRequest::Get(c) => Some(&c.payment_id),
             PgRequest::CheckoutComplete(c) => Some(&c.payment_id),
+            PgRequest::CloseVirtualAccount(c) => Some(&c.payment_id),
             PgRequest::CheckoutPrepare(c) => match &c.checkout {
                 CheckoutRequest::Payment(r) => Some(&r.payment_id),
                 CheckoutRequest::IssueBillingKeyAndPay(r) => Some(&r.payment_id),
@@ -399,6 +418,7 @@ impl PgRequest {
             Operation::BillingKeyDelete => PgRequest::DeleteBillingKey(p(json)?),
             Operation::CheckoutPrepare => PgRequest::CheckoutPrepare(p(json)?),
             Operation::CheckoutComplete => PgRequest::CheckoutComplete(p(json)?),
+            Operation::VirtualAccountClose => PgRequest::CloseVirtualAccount(p(json)?),
         })
     }
 }

@@ -160,8 +160,10 @@ impl PaymentRow {
         }
     }
 
-    /// Whether money was taken (and may be cancelled).
+    /// Whether money was taken (and may be cancelled). A virtual account closed before any
+    /// deposit is `CANCELLED` without ever being paid.
     pub fn is_paid(&self) -> bool {
         self.status.is_paid()
+            && !(self.status == crate::domain::PaymentStatus::Cancelled && self.paid_at.is_none())
     }
 }

@@ -19,6 +19,7 @@ mod checkout;
 mod notices;
 pub mod openapi;
 pub mod pages;
+mod payment_ops;
 mod payments;
 mod request;
 mod result_page;
@@ -41,6 +42,7 @@ use billing_keys::*;
 use browser::*;
 use checkout::*;
 use notices::*;
+use payment_ops::*;
 use payments::*;
 
 /// Every route: `(method, path)` as the OpenAPI document spells it. A test keeps
@@ -91,6 +93,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     // Observability (issue #25).
     ("get", "/channel-groups/{channelGroupId}/stats"),
     ("get", "/metrics"),
+    // Virtual accounts, escrow, receipts, lookups (issue #20).
+    ("post", "/payments/{paymentId}/virtual-account/close"),
+    ("post", "/payments/{paymentId}/escrow/logistics"),
+    ("patch", "/payments/{paymentId}/escrow/logistics"),
+    ("post", "/payments/{paymentId}/escrow/complete"),
+    ("post", "/payments/{paymentId}/register-store-receipt"),
+    ("get", "/promotions/{promotionId}"),
+    ("get", "/kakaopay/payment/order"),
 ];
 
 /// PortOne's routes that take no `Authorization` header (PortOne's schema gives them no
@@ -185,6 +195,25 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/channel-groups/{id}/stats", get(group_stats))
         .route("/metrics", get(metrics))
+        // Virtual accounts, escrow, receipts, lookups (issue #20).
+        .route(
+            "/payments/{payment_id}/virtual-account/close",
+            post(close_virtual_account),
+        )
+        .route(
+            "/payments/{payment_id}/escrow/logistics",
+            post(apply_escrow_logistics).patch(modify_escrow_logistics),
+        )
+        .route(
+            "/payments/{payment_id}/escrow/complete",
+            post(confirm_escrow),
+        )
+        .route(
+            "/payments/{payment_id}/register-store-receipt",
+            post(register_store_receipt),
+        )
+        .route("/promotions/{promotion_id}", get(get_promotion))
+        .route("/kakaopay/payment/order", get(get_kakaopay_payment_order))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()

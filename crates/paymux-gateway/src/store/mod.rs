@@ -28,6 +28,7 @@ pub mod reconcile;
 pub mod routing_stats;
 pub mod schedules;
 pub mod sessions;
+pub mod virtual_accounts;
 pub mod webhook_history;
 
 use crate::domain::Destination;

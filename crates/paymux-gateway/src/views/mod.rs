@@ -14,6 +14,7 @@ pub mod party;
 pub mod payment;
 pub mod payment_webhook;
 pub mod schedule;
+pub mod virtual_account;
 pub mod webhook;
 
 use serde::Serialize;

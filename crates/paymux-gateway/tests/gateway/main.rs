@@ -5,6 +5,7 @@
 mod banks_receipts;
 mod fake;
 mod harness;
+mod payment_ops;
 mod scenarios;
 #[path = "../support/test_db.rs"]
 mod test_db;
@@ -60,6 +61,12 @@ on_both_backends!(in tokens:
     tokens_login_refresh_and_bearer,
     tokens_hostile_input,
     tokens_across_instances_and_secret_rotation,
+);
+
+on_both_backends!(in payment_ops:
+    escrow_and_store_receipts,
+    close_needs_a_pg_that_closes,
+    promotions_and_kakaopay_orders,
 );
 
 on_both_backends!(in banks_receipts: bank_list, receipt_url_from_the_pg, openapi_document_is_served);

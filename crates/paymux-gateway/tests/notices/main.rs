@@ -4,6 +4,7 @@
 //! sent. Forged, replayed, oversized and garbage notices; the notice log; the webhook history,
 //! resends and secret rotation. SQLite and PostgreSQL (skipped loudly when unreachable).
 
+mod closes;
 #[path = "../support/test_db.rs"]
 mod test_db;
 mod unsigned;
@@ -26,6 +27,9 @@ use test_db::Backend;
 
 // Link the Smartro adapter (its registration) even where nothing else names it.
 use paymux_smartro as _;
+// Toss Payments closes virtual accounts (`closes`).
+use closes::closing_virtual_accounts;
+use paymux_tosspayments as _;
 
 const API_SECRET: &str = "test-api-secret-notices-0123456789";
 const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -989,6 +993,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    closing_virtual_accounts,
     deposits_on_every_adapter,
     hostile_notices,
     unsigned_notices_are_confirmed_by_inquiry,

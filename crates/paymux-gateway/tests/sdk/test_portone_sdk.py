@@ -28,7 +28,9 @@ from portone_server_sdk.payment import (
     InstantPaymentMethodInput,
     InstantPaymentMethodInputCard,
     PaymentFilterInput,
+    PaymentLogistics,
     PaymentTextSearch,
+    RegisterStoreReceiptBodyItem,
 )
 from portone_server_sdk.payment.billing_key import (
     InstantBillingKeyPaymentMethodInput,
@@ -410,5 +412,79 @@ try:
     check("unknown payment raises", False)
 except errors.PaymentNotFoundError:
     check("unknown payment raises PaymentNotFoundError", True)
+
+# 8. closeVirtualAccount, escrow, registerStoreReceipt, getPromotion, getKakaopayPaymentOrder:
+# the fake PG issues no virtual accounts and has no escrow or receipt calls, so each answers
+# an error of its PortOne union, raised as the SDK's typed error.
+esc_id = pid("escrow")
+client.pay_instantly(
+    payment_id=esc_id,
+    channel_key=CHANNEL,
+    method=InstantPaymentMethodInput(card=InstantPaymentMethodInputCard(credential=credential(CARD_OK))),
+    order_name="SDK escrow order",
+    amount=PaymentAmountInput(total=10000),
+    currency="KRW",
+)
+try:
+    client.close_virtual_account(payment_id=esc_id)
+    check("close of a card payment raises", False)
+except errors.PaymentNotWaitingForDepositError:
+    check("close_virtual_account of a paid card raises PaymentNotWaitingForDepositError", True)
+try:
+    client.close_virtual_account(payment_id=pid())
+    check("close of an unknown payment raises", False)
+except errors.PaymentNotFoundError:
+    check("close_virtual_account of an unknown payment raises PaymentNotFoundError", True)
+logistics = PaymentLogistics(company="CJ", invoice_number="123456789012", sent_at="2026-01-02T10:00:00+09:00")
+for name, call in [
+    ("apply_escrow_logistics", lambda i: client.apply_escrow_logistics(payment_id=i, logistics=logistics, send_email=True)),
+    ("modify_escrow_logistics", lambda i: client.modify_escrow_logistics(payment_id=i, logistics=logistics)),
+    ("confirm_escrow", lambda i: client.confirm_escrow(payment_id=i, from_store=True)),
+    (
+        "register_store_receipt",
+        lambda i: client.register_store_receipt(
+            payment_id=i,
+            items=[
+                RegisterStoreReceiptBodyItem(
+                    store_business_registration_number="1234567890",
+                    store_name="하위 상점",
+                    total_amount=10000,
+                    currency="KRW",
+                    tax_free_amount=0,
+                    vat_amount=909,
+                    supply_amount=9091,
+                )
+            ],
+        ),
+    ),
+]:
+    try:
+        call(esc_id)
+        check(f"{name} on a PG without it raises", False)
+    except errors.PgProviderError as e:
+        check(f"{name} on a PG without it raises PgProviderError", e.pg_code == "PAYMUX_PG_UNSUPPORTED", repr(e))
+    try:
+        call(pid())
+        check(f"{name} of an unknown payment raises", False)
+    except errors.PaymentNotFoundError:
+        check(f"{name} of an unknown payment raises PaymentNotFoundError", True)
+try:
+    client.apply_escrow_logistics(
+        payment_id=esc_id,
+        logistics=PaymentLogistics(company="NOT_A_COMPANY", invoice_number="1", sent_at="2026-01-02T10:00:00+09:00"),
+    )
+    check("an unknown logistics company raises", False)
+except errors.InvalidRequestError as e:
+    check("an unknown logistics company raises InvalidRequestError", "logistics.company" in (e.message or ""), repr(e))
+try:
+    portone.PromotionClient(secret=SECRET, base_url=BASE).get_promotion(promotion_id="promotion-1")
+    check("get_promotion raises", False)
+except errors.PromotionNotFoundError:
+    check("get_promotion raises PromotionNotFoundError", True)
+try:
+    portone.PgSpecificClient(secret=SECRET, base_url=BASE).get_kakaopay_payment_order(pg_tx_id="T1", channel_key=CHANNEL)
+    check("get_kakaopay_payment_order raises", False)
+except errors.InvalidRequestError as e:
+    check("get_kakaopay_payment_order raises InvalidRequestError naming channelKey", "channelKey" in (e.message or ""), repr(e))
 
 print(f"{passed} passed, 0 failed")

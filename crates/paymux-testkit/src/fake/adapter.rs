@@ -186,6 +186,13 @@ impl PgAdapter for FakeAdapter {
             PgRequest::CheckoutPrepare(_) | PgRequest::CheckoutComplete(_) => {
                 return self.encode_window(req, &mid, &host, port);
             }
+            // The fake PG issues no account it could revoke (validation refuses it first).
+            PgRequest::CloseVirtualAccount(_) => {
+                return Err(PgError::Unsupported {
+                    adapter: self.id(),
+                    what: req.operation().to_string(),
+                })
+            }
         }
         m.insert("mid".into(), json!(mid));
         let mut view = Value::Object(m.clone());
