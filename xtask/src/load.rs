@@ -20,7 +20,8 @@
 //! `paymux` binary, e.g. the commit before a refactor: the gateway runs alternate between it
 //! and this build, `--rounds N` (3) times per store, and the report gives this build's
 //! payments/s and p99 as ratios of the other's, median over the rounds). Every target is on
-//! 127.0.0.1; every loop is bounded.
+//! 127.0.0.1; every loop is bounded. `--paymux PATH` uses that `paymux` binary as this
+//! build instead of building one (two prebuilt builds compared with `--against`).
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -45,6 +46,7 @@ struct Opts {
     compare_metrics: bool,
     against: Option<PathBuf>,
     rounds: usize,
+    paymux: Option<PathBuf>,
 }
 
 fn parse(args: &[String]) -> Result<Opts> {
@@ -60,6 +62,7 @@ fn parse(args: &[String]) -> Result<Opts> {
         compare_metrics: false,
         against: None,
         rounds: 3,
+        paymux: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -79,6 +82,7 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--footprint" => o.footprint = true,
             "--compare-metrics" => o.compare_metrics = true,
             "--against" => o.against = Some(PathBuf::from(val()?)),
+            "--paymux" => o.paymux = Some(PathBuf::from(val()?)),
             "--rounds" => {
                 o.rounds = val()?
                     .parse()
@@ -126,7 +130,11 @@ pub fn load(args: &[String]) -> Result<()> {
 
     // The load run talks to the simulators (`paymux simulate`, the sandbox).
     let features = format!("{},simulators", o.features);
-    let paymux = build_paymux(&features)?;
+    let paymux = match &o.paymux {
+        Some(p) if p.is_file() => p.clone(),
+        Some(p) => bail!("--paymux {}: no such binary", p.display()),
+        None => build_paymux(&features)?,
+    };
     let loader = build_loader(&features)?;
     eprintln!("machine: {}", machine());
 
@@ -205,7 +213,7 @@ fn against(o: &Opts, other: &Path, this: &Path, loader: &Path, work: &Path) -> R
         stores.push("postgres");
     }
     let mut s = format!(
-        "### this build against `{}`\n\n| store | round | build | payments/s | p50 | p99 |\n|---|---:|---|---:|---:|---:|\n",
+        "### this build against `{}`\n\n| store | round | build | payments/s | p50 | p99 | gateway CPU/payment |\n|---|---:|---|---:|---:|---:|---:|\n",
         other.display()
     );
     let mut summary = String::new();
@@ -238,11 +246,13 @@ fn against(o: &Opts, other: &Path, this: &Path, loader: &Path, work: &Path) -> R
                     r?
                 };
                 s.push_str(&format!(
-                    "| {store} | {} | {which} | {:.0} | {:.2} ms | {:.2} ms |\n",
+                    "| {store} | {} | {which} | {:.0} | {:.2} ms | {:.2} ms | {} |\n",
                     round + 1,
                     run.f("rps"),
                     run.f("p50_us") / 1000.0,
-                    run.f("p99_us") / 1000.0
+                    run.f("p99_us") / 1000.0,
+                    run.cpu_ms_per_payment
+                        .map_or("–".into(), |c| format!("{c:.2} ms")),
                 ));
                 pair.insert(which, (run.f("rps"), run.f("p99_us")));
             }
