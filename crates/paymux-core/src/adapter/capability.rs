@@ -34,11 +34,21 @@ pub enum Operation {
     /// Approve what the PG window returned.
     #[serde(rename = "checkout.complete")]
     CheckoutComplete,
+    /// Issue a standalone cash receipt (`POST /cash-receipts`,
+    /// [`PgAdapter::encode_cash_receipt`](super::PgAdapter::encode_cash_receipt)).
+    #[serde(rename = "cash-receipt.issue")]
+    CashReceiptIssue,
+    /// Cancel an issued cash receipt (`POST /payments/{id}/cash-receipt/cancel`).
+    #[serde(rename = "cash-receipt.cancel")]
+    CashReceiptCancel,
+    /// Ask the PG about a cash receipt (resolves an issue whose answer was lost).
+    #[serde(rename = "cash-receipt.get")]
+    CashReceiptGet,
 }
 
 impl Operation {
     /// Every operation, in CLI order.
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 11] = [
         Operation::PaymentInstant,
         Operation::BillingKeyIssue,
         Operation::PaymentBillingKey,
@@ -47,6 +57,9 @@ impl Operation {
         Operation::BillingKeyDelete,
         Operation::CheckoutPrepare,
         Operation::CheckoutComplete,
+        Operation::CashReceiptIssue,
+        Operation::CashReceiptCancel,
+        Operation::CashReceiptGet,
     ];
 
     /// The CLI name.
@@ -60,7 +73,20 @@ impl Operation {
             Operation::BillingKeyDelete => "billing-key.delete",
             Operation::CheckoutPrepare => "checkout.prepare",
             Operation::CheckoutComplete => "checkout.complete",
+            Operation::CashReceiptIssue => "cash-receipt.issue",
+            Operation::CashReceiptCancel => "cash-receipt.cancel",
+            Operation::CashReceiptGet => "cash-receipt.get",
         }
+    }
+
+    /// Whether this is a standalone cash-receipt operation: encoded by
+    /// [`PgAdapter::encode_cash_receipt`](super::PgAdapter::encode_cash_receipt), not
+    /// [`PgAdapter::encode`](super::PgAdapter::encode).
+    pub fn is_cash_receipt(self) -> bool {
+        matches!(
+            self,
+            Operation::CashReceiptIssue | Operation::CashReceiptCancel | Operation::CashReceiptGet
+        )
     }
 
     /// Parse a CLI name.
@@ -68,9 +94,13 @@ impl Operation {
         Operation::ALL.into_iter().find(|o| o.as_str() == s)
     }
 
-    /// Whether a lost answer to this operation may mean money moved.
+    /// Whether a lost answer to this operation may mean money moved (or, for a cash receipt,
+    /// that the PG acted).
     pub fn moves_money(self) -> bool {
-        !matches!(self, Operation::PaymentGet | Operation::CheckoutPrepare)
+        !matches!(
+            self,
+            Operation::PaymentGet | Operation::CheckoutPrepare | Operation::CashReceiptGet
+        )
     }
 }
 

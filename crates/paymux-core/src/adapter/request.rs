@@ -399,6 +399,13 @@ impl PgRequest {
             Operation::BillingKeyDelete => PgRequest::DeleteBillingKey(p(json)?),
             Operation::CheckoutPrepare => PgRequest::CheckoutPrepare(p(json)?),
             Operation::CheckoutComplete => PgRequest::CheckoutComplete(p(json)?),
+            op @ (Operation::CashReceiptIssue
+            | Operation::CashReceiptCancel
+            | Operation::CashReceiptGet) => {
+                return Err(format!(
+                    "{op} is not a payment request: cash receipts go through PgAdapter::encode_cash_receipt (the gateway's /cash-receipts)"
+                ))
+            }
         })
     }
 }
