@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value};
 use utoipa::OpenApi;
 
-use super::{admin, auth, billing_keys, browser, checkout, notices, payments};
+use super::{admin, auth, billing_keys, browser, cash_receipts, checkout, notices, payments};
 
 /// The hand-written part: `info`, servers, security schemes, and the schemas not derived yet.
 const HAND_WRITTEN: &str = include_str!("openapi-schemas.json");
@@ -69,6 +69,10 @@ const HAND_WRITTEN: &str = include_str!("openapi-schemas.json");
         notices::resend_webhook,
         admin::group_stats,
         admin::metrics,
+        cash_receipts::issue_cash_receipt,
+        cash_receipts::list_cash_receipts,
+        cash_receipts::get_cash_receipt,
+        cash_receipts::cancel_cash_receipt,
     ),
     components(schemas(
         crate::auth::LoginViaApiSecretBody,
