@@ -3,6 +3,7 @@
 //! schema per test, dropped after; skipped with a loud notice when unreachable).
 
 mod banks_receipts;
+mod cash_receipts;
 mod fake;
 mod harness;
 mod scenarios;
@@ -61,6 +62,20 @@ on_both_backends!(in tokens:
     tokens_hostile_input,
     tokens_across_instances_and_secret_rotation,
 );
+
+/// Cash receipts through NICE's and Toss's simulators (`cash_receipts::run` adds their
+/// channels).
+mod cash_receipts_through_nice_and_toss {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        cash_receipts::run(Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        cash_receipts::run(Backend::Postgres).await
+    }
+}
 
 on_both_backends!(in banks_receipts: bank_list, receipt_url_from_the_pg, openapi_document_is_served);
 
