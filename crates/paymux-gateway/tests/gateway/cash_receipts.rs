@@ -43,6 +43,20 @@ pub async fn run(backend: Backend) {
     .await
 }
 
+/// The channel the Python SDK test issues its receipts through.
+pub const SDK_CHANNEL: &str = "toss-cr";
+
+/// A Toss simulator (kept running while the handle lives) and its sandbox channel.
+pub async fn toss_channel() -> (paymux_core::channel::ChannelContext, paymux_core::simulator::SimulatorHandle) {
+    let toss = Arc::new(TossSimulator::default());
+    let handle = toss
+        .clone()
+        .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    (toss.sandbox_channel(SDK_CHANNEL, &handle.endpoint()), handle)
+}
+
 fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", uuid::Uuid::new_v4().simple())
 }

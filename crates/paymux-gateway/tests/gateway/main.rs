@@ -142,13 +142,19 @@ async fn sandbox_starts_every_registered_simulator() {
 /// loud notice otherwise.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn portone_python_sdk_against_the_gateway() {
+    // The cash-receipt calls go to a Toss Payments simulator channel.
+    let (toss, handle) = cash_receipts::toss_channel().await;
     harness::run_with(
         Backend::Sqlite,
         |o| {
             o.background_workers = true;
             o.tuning.webhook_interval = std::time::Duration::from_millis(100);
+            o.channels.push(toss);
         },
-        scenarios::python_sdk,
+        |h| async move {
+            scenarios::python_sdk(h).await;
+            drop(handle);
+        },
     )
     .await
 }
