@@ -51,9 +51,8 @@ use std::sync::Arc;
 
 use paymux_core::adapter::{
     AdapterDescriptor, Capabilities, Capability, CashReceiptOutcome, CashReceiptRequest,
-    EncodeContext, FieldLimit, IncomingNotice,
-    LimitUnit, Maturity, Method, Operation, PgAdapter, PgNotice, PgRequest, TransportKind,
-    WireRequest, WireResponse,
+    EncodeContext, FieldLimit, IncomingNotice, LimitUnit, Maturity, Method, Operation, PgAdapter,
+    PgNotice, PgRequest, TransportKind, WireRequest, WireResponse,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;

@@ -180,8 +180,8 @@ pub enum Masking {
 pub fn masking(field: &str) -> Masking {
     match field {
         "cardNo" | "cardNum" => Masking::CardNumber,
-        "cardPw" | "idNo" | "bid" | "BID" | "authToken" | "encData" | "refundAccount" | "receiptNo"
-        | "expYear" | "expMonth" => Masking::Hidden,
+        "cardPw" | "idNo" | "bid" | "BID" | "authToken" | "encData" | "refundAccount"
+        | "receiptNo" | "expYear" | "expMonth" => Masking::Hidden,
         _ => Masking::Clear,
     }
 }

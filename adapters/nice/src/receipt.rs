@@ -10,8 +10,8 @@
 
 use paymux_core::adapter::{
     CancelCashReceiptCall, CashReceiptCancelled, CashReceiptIssued, CashReceiptOutcome,
-    CashReceiptRequest, CashReceiptType, EncodeContext, GetCashReceiptCall,
-    IssueCashReceiptCall, WireRequest, WireResponse, WireView,
+    CashReceiptRequest, CashReceiptType, EncodeContext, GetCashReceiptCall, IssueCashReceiptCall,
+    WireRequest, WireResponse, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::outcome::{classify, DeclineKind, DeclineRule, Declined};
@@ -20,7 +20,9 @@ use serde_json::{json, Value};
 
 use crate::channel::NiceChannel;
 use crate::decode::{money, parse_time};
-use crate::frame::{api_call, digits, edi_date, post, segment, sign, signature_matches, Answer, Params};
+use crate::frame::{
+    api_call, digits, edi_date, post, segment, sign, signature_matches, Answer, Params,
+};
 use crate::protocol::{fixed, path};
 
 /// `receiptType` (`individual` 소득공제, `company` 지출증빙).
@@ -392,9 +394,7 @@ pub fn decode(
         .result_code()
         .ok_or_else(|| malformed("resultCode is missing"))?;
     match req {
-        CashReceiptRequest::Get(_)
-            if crate::protocol::NOT_FOUND_CODES.contains(&code.as_str()) =>
-        {
+        CashReceiptRequest::Get(_) if crate::protocol::NOT_FOUND_CODES.contains(&code.as_str()) => {
             return Ok(CashReceiptOutcome::NotFound {
                 pg_code: code.clone(),
                 pg_message: answer.result_msg(),

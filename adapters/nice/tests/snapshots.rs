@@ -267,11 +267,9 @@ mod cash_receipts {
 
     #[test]
     fn cash_receipt_get() {
-        insta::assert_yaml_snapshot!(wire_receipt(&CashReceiptRequest::Get(
-            GetCashReceiptCall {
-                payment_id: "cash-0001".into(),
-                prior: prior(),
-            }
-        )));
+        insta::assert_yaml_snapshot!(wire_receipt(&CashReceiptRequest::Get(GetCashReceiptCall {
+            payment_id: "cash-0001".into(),
+            prior: prior(),
+        })));
     }
 }

@@ -262,7 +262,10 @@ fn cancelled(r: &CashReceipt) -> CashReceiptOutcome {
 }
 
 /// Decode the answer to a receipt operation.
-pub fn decode(req: &CashReceiptRequest, resp: &WireResponse) -> Result<CashReceiptOutcome, PgError> {
+pub fn decode(
+    req: &CashReceiptRequest,
+    resp: &WireResponse,
+) -> Result<CashReceiptOutcome, PgError> {
     let http = resp.status.ok_or_else(|| malformed("no HTTP status"))?;
     if !(200..300).contains(&http) {
         let err: ErrorBody = parse(&resp.body, "Toss's {code, message} error object")?;

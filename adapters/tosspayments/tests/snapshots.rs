@@ -222,8 +222,8 @@ mod cash_receipts {
     fn wire_receipt(req: &CashReceiptRequest) -> Value {
         let ch = channel("");
         let ctx = ctx(&ch);
-        let w = paymux_core::execute::prepare_cash_receipt(&TossAdapter, &ctx, req)
-            .expect("encodes");
+        let w =
+            paymux_core::execute::prepare_cash_receipt(&TossAdapter, &ctx, req).expect("encodes");
         let WireTarget::Http {
             method,
             url,
@@ -262,11 +262,9 @@ mod cash_receipts {
 
     #[test]
     fn cash_receipt_get() {
-        insta::assert_yaml_snapshot!(wire_receipt(&CashReceiptRequest::Get(
-            GetCashReceiptCall {
-                payment_id: "cash-0001".into(),
-                prior: prior(),
-            }
-        )));
+        insta::assert_yaml_snapshot!(wire_receipt(&CashReceiptRequest::Get(GetCashReceiptCall {
+            payment_id: "cash-0001".into(),
+            prior: prior(),
+        })));
     }
 }

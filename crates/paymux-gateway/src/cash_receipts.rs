@@ -39,7 +39,9 @@ use crate::store;
 use crate::store::cash_receipts::{CashReceiptRow, Issued, ReceiptFilter, TimeField};
 use crate::util;
 use crate::views;
-use crate::views::cash_receipt::{CancelCashReceiptResponse, CashReceipt, IssueCashReceiptResponse};
+use crate::views::cash_receipt::{
+    CancelCashReceiptResponse, CashReceipt, IssueCashReceiptResponse,
+};
 
 /// PortOne `IssueCashReceiptBody`.
 #[derive(Debug, Deserialize)]
@@ -219,9 +221,13 @@ async fn settle(st: &AppState, row: CashReceiptRow) -> Result<CashReceiptRow, Ap
         (S::Issuing, CashReceiptOutcome::Declined(d)) => {
             store::cash_receipts::mark_failed(&st.db, id, &d.pg_code, &d.pg_message, now).await?;
         }
-        (S::Issuing, CashReceiptOutcome::NotFound { pg_code, pg_message })
-            if now - row.requested_at > NOT_FOUND_GRACE_MICROS =>
-        {
+        (
+            S::Issuing,
+            CashReceiptOutcome::NotFound {
+                pg_code,
+                pg_message,
+            },
+        ) if now - row.requested_at > NOT_FOUND_GRACE_MICROS => {
             store::cash_receipts::mark_failed(&st.db, id, &pg_code, &pg_message, now).await?;
         }
         (from, CashReceiptOutcome::Cancelled(c)) => {
@@ -301,8 +307,7 @@ pub async fn issue(st: &AppState, body: IssueCashReceiptBody) -> Result<Value, A
     if body.payment_id.trim().is_empty() || body.payment_id.len() > 256 {
         errs.add("paymentId", "must be 1 to 256 bytes");
     }
-    if body.order_name.trim().is_empty() || body.order_name.chars().count() > MAX_ORDER_NAME_CHARS
-    {
+    if body.order_name.trim().is_empty() || body.order_name.chars().count() > MAX_ORDER_NAME_CHARS {
         errs.add(
             "orderName",
             format!("must be 1 to {MAX_ORDER_NAME_CHARS} characters"),
@@ -381,7 +386,12 @@ pub async fn issue(st: &AppState, body: IssueCashReceiptBody) -> Result<Value, A
     if !store::cash_receipts::claim(&st.db, &claim).await? {
         let held = match store::cash_receipts::load(&st.db, &body.payment_id).await? {
             Some(r) => settle(st, r).await?,
-            None => return Err(ApiError::conflict("CASH_RECEIPT_ALREADY_ISSUED", "paymentId: another issue of this receipt is in progress")),
+            None => {
+                return Err(ApiError::conflict(
+                    "CASH_RECEIPT_ALREADY_ISSUED",
+                    "paymentId: another issue of this receipt is in progress",
+                ))
+            }
         };
         return Err(already(&held, &held.channel_key));
     }
@@ -389,8 +399,13 @@ pub async fn issue(st: &AppState, body: IssueCashReceiptBody) -> Result<Value, A
     let id = body.payment_id.as_str();
     match send(st, channel, &ctx, &req, &wire).await {
         Ok(CashReceiptOutcome::Issued(i)) => {
-            store::cash_receipts::mark_issued(&st.db, id, &issued_of(&i, now), util::micros(util::now()))
-                .await?;
+            store::cash_receipts::mark_issued(
+                &st.db,
+                id,
+                &issued_of(&i, now),
+                util::micros(util::now()),
+            )
+            .await?;
         }
         Ok(CashReceiptOutcome::Declined(d)) => {
             store::cash_receipts::mark_failed(&st.db, id, &d.pg_code, &d.pg_message, now).await?;
@@ -407,7 +422,11 @@ pub async fn issue(st: &AppState, body: IssueCashReceiptBody) -> Result<Value, A
             tracing::warn!(payment_id = id, reason = %u.reason, "cash-receipt issue outcome unknown");
         }
         Ok(other) => {
-            tracing::warn!(payment_id = id, outcome = other.kind_str(), "unexpected answer to an issue");
+            tracing::warn!(
+                payment_id = id,
+                outcome = other.kind_str(),
+                "unexpected answer to an issue"
+            );
         }
         Err(e) if e.is_certainly_not_sent() => {
             store::cash_receipts::release(&st.db, id).await?;
@@ -459,7 +478,11 @@ fn not_found(payment_id: &str) -> ApiError {
 }
 
 /// `GET /payments/{paymentId}/cash-receipt`.
-pub async fn get(st: &AppState, payment_id: &str, store_id: Option<&str>) -> Result<Value, ApiError> {
+pub async fn get(
+    st: &AppState,
+    payment_id: &str,
+    store_id: Option<&str>,
+) -> Result<Value, ApiError> {
     let row = load_for(st, payment_id, store_id)
         .await?
         .ok_or_else(|| not_found(payment_id))?;
@@ -502,14 +525,16 @@ pub async fn cancel(
         S::Issued => {}
         S::Cancelled => return Err(not_issued("is already cancelled")),
         S::IssueFailed => return Err(not_issued("was not issued: the PG refused it")),
-        S::Issuing => return Err(not_issued("is not issued yet: its issue's outcome is unknown")),
-        S::Cancelling => {
-            return Err(ApiError::pg_provider(
-                "a cancel of this receipt was sent and its outcome is not known yet; try again later",
-                "PAYMUX_OUTCOME_UNKNOWN",
-                "",
+        S::Issuing => {
+            return Err(not_issued(
+                "is not issued yet: its issue's outcome is unknown",
             ))
         }
+        S::Cancelling => return Err(ApiError::pg_provider(
+            "a cancel of this receipt was sent and its outcome is not known yet; try again later",
+            "PAYMUX_OUTCOME_UNKNOWN",
+            "",
+        )),
     }
     let channel = channel_of(st, &row.channel_key)?;
     let req = CashReceiptRequest::Cancel(CancelCashReceiptCall {
@@ -529,8 +554,15 @@ pub async fn cancel(
         Ok(CashReceiptOutcome::Cancelled(c)) => {
             let amount = c.cancelled_amount.map_or(row.amount_total, Money::get);
             let at = micros(c.cancelled_at, now);
-            store::cash_receipts::mark_cancelled(&st.db, payment_id, S::Cancelling, amount, at, now)
-                .await?;
+            store::cash_receipts::mark_cancelled(
+                &st.db,
+                payment_id,
+                S::Cancelling,
+                amount,
+                at,
+                now,
+            )
+            .await?;
             return Ok(views::render(&CancelCashReceiptResponse {
                 cancelled_amount: amount,
                 cancelled_at: util::rfc3339(util::from_micros(at)),
@@ -683,12 +715,14 @@ pub async fn list(st: &AppState, body: GetCashReceiptsBody) -> Result<Value, Api
             "filter.pgCompanies: paymux's channels are kept by PG provider; filter by pgProviders",
         ));
     }
-    let until = time_of("filter.until", f.until.as_deref())?
-        .unwrap_or_else(|| util::micros(util::now()));
-    let from = time_of("filter.from", f.from.as_deref())?
-        .unwrap_or(until - 90 * 24 * 3600 * 1_000_000);
+    let until =
+        time_of("filter.until", f.until.as_deref())?.unwrap_or_else(|| util::micros(util::now()));
+    let from =
+        time_of("filter.from", f.from.as_deref())?.unwrap_or(until - 90 * 24 * 3600 * 1_000_000);
     if from > until {
-        return Err(ApiError::invalid("filter.until: must not be before filter.from"));
+        return Err(ApiError::invalid(
+            "filter.until: must not be before filter.from",
+        ));
     }
     let mut statuses = Vec::new();
     for s in f.statuses.unwrap_or_default() {
@@ -698,25 +732,27 @@ pub async fn list(st: &AppState, body: GetCashReceiptsBody) -> Result<Value, Api
             StatusInput::Failed => statuses.push(S::IssueFailed),
         }
     }
-    let channel_keys = (f.pg_providers.is_some() || f.is_test.is_some() || f.pg_merchant_id.is_some())
-        .then(|| {
-            st.channels
-                .iter()
-                .filter(|c| {
-                    let sel = c.selected();
-                    f.pg_providers
+    let channel_keys = (f.pg_providers.is_some()
+        || f.is_test.is_some()
+        || f.pg_merchant_id.is_some())
+    .then(|| {
+        st.channels
+            .iter()
+            .filter(|c| {
+                let sel = c.selected();
+                f.pg_providers
+                    .as_ref()
+                    .map_or(true, |ps| ps.contains(&sel.pg_provider))
+                    && f.is_test.map_or(true, |t| {
+                        t == matches!(sel.kind, paymux_routing::report::ChannelType::Test)
+                    })
+                    && f.pg_merchant_id
                         .as_ref()
-                        .map_or(true, |ps| ps.contains(&sel.pg_provider))
-                        && f.is_test.map_or(true, |t| {
-                            t == matches!(sel.kind, paymux_routing::report::ChannelType::Test)
-                        })
-                        && f.pg_merchant_id
-                            .as_ref()
-                            .map_or(true, |m| *m == sel.pg_merchant_id)
-                })
-                .map(|c| c.ctx.key.clone())
-                .collect()
-        });
+                        .map_or(true, |m| *m == sel.pg_merchant_id)
+            })
+            .map(|c| c.ctx.key.clone())
+            .collect()
+    });
     let filter = ReceiptFilter {
         store_id: bounded("filter.storeId", f.store_id)?,
         range_on: f.time_range_field.map_or(TimeField::IssuedAt, Into::into),
@@ -732,8 +768,7 @@ pub async fn list(st: &AppState, body: GetCashReceiptsBody) -> Result<Value, Api
         descending: !matches!(sort.order, Some(SortOrder::Asc)),
         nothing: matches!(f.version, Some(VersionInput::V1)),
     };
-    let (rows, total) =
-        store::cash_receipts::search(&st.db, &filter, size, number * size).await?;
+    let (rows, total) = store::cash_receipts::search(&st.db, &filter, size, number * size).await?;
     let items = rows
         .iter()
         .filter_map(|r| CashReceipt::of(r, &st.merchant_id))
@@ -774,6 +809,10 @@ mod tests {
                 "amount":{"total":1000},"customer":{"identityNumber":"01012345678"}}"#,
         )
         .unwrap_err();
-        assert!(e.body["message"].as_str().unwrap().starts_with("type"), "{}", e.body);
+        assert!(
+            e.body["message"].as_str().unwrap().starts_with("type"),
+            "{}",
+            e.body
+        );
     }
 }

@@ -91,7 +91,11 @@ pub(crate) async fn lifecycle(run: &Run) -> Verdict {
         .await?
     {
         CashReceiptOutcome::Issued(i) => i,
-        other => return Err(format!("cash-receipt.issue: expected Issued, got {other:?}")),
+        other => {
+            return Err(format!(
+                "cash-receipt.issue: expected Issued, got {other:?}"
+            ))
+        }
     };
     let prior = PriorCashReceipt {
         pg_receipt_id: Some(issued.pg_receipt_id.clone()),
@@ -124,7 +128,11 @@ pub(crate) async fn lifecycle(run: &Run) -> Verdict {
     });
     let first = match run.send_cash_receipt(&cancel).await? {
         CashReceiptOutcome::Cancelled(c) => c,
-        other => return Err(format!("cash-receipt.cancel: expected Cancelled, got {other:?}")),
+        other => {
+            return Err(format!(
+                "cash-receipt.cancel: expected Cancelled, got {other:?}"
+            ))
+        }
     };
     // The same cancel again: refused, or (a PG with idempotency keys) the first answer replayed.
     match run.send_cash_receipt(&cancel).await? {

@@ -118,5 +118,7 @@ pub(super) async fn cancel_cash_receipt(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult {
-    cash_receipts::cancel(&st, &id, store_id(&q)).await.map(Json)
+    cash_receipts::cancel(&st, &id, store_id(&q))
+        .await
+        .map(Json)
 }

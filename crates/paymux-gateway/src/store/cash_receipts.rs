@@ -370,11 +370,7 @@ pub async fn search(
         w.push(format!("pg_receipt_id = {}", arg(r.into())));
     }
     if !f.statuses.is_empty() {
-        let list: Vec<String> = f
-            .statuses
-            .iter()
-            .map(|s| arg(s.as_str().into()))
-            .collect();
+        let list: Vec<String> = f.statuses.iter().map(|s| arg(s.as_str().into())).collect();
         w.push(format!("status IN ({})", list.join(", ")));
     }
     if let Some(keys) = &f.channel_keys {

@@ -47,14 +47,20 @@ pub async fn run(backend: Backend) {
 pub const SDK_CHANNEL: &str = "toss-cr";
 
 /// A Toss simulator (kept running while the handle lives) and its sandbox channel.
-pub async fn toss_channel() -> (paymux_core::channel::ChannelContext, paymux_core::simulator::SimulatorHandle) {
+pub async fn toss_channel() -> (
+    paymux_core::channel::ChannelContext,
+    paymux_core::simulator::SimulatorHandle,
+) {
     let toss = Arc::new(TossSimulator::default());
     let handle = toss
         .clone()
         .start(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
-    (toss.sandbox_channel(SDK_CHANNEL, &handle.endpoint()), handle)
+    (
+        toss.sandbox_channel(SDK_CHANNEL, &handle.endpoint()),
+        handle,
+    )
 }
 
 fn new_id(prefix: &str) -> String {
@@ -82,7 +88,9 @@ fn path(id: &str) -> String {
 }
 
 async fn list(h: &Harness, b: Value) -> Value {
-    let (s, v) = h.send(reqwest::Method::GET, "/cash-receipts", Some(&b)).await;
+    let (s, v) = h
+        .send(reqwest::Method::GET, "/cash-receipts", Some(&b))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
 }
@@ -103,7 +111,10 @@ async fn scenario(h: &Harness) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let summary = &v["cashReceipt"];
     assert_eq!(summary["issueNumber"].as_str().unwrap().len(), 9, "{v}");
-    assert_eq!(summary["url"], "", "NICE's answer names no receipt page: {v}");
+    assert_eq!(
+        summary["url"], "",
+        "NICE's answer names no receipt page: {v}"
+    );
     let nice_tid = summary["pgReceiptId"].as_str().unwrap().to_string();
     assert!(nice_tid.starts_with("nictest00m"), "{v}");
 
@@ -139,7 +150,10 @@ async fn scenario(h: &Harness) {
     assert_eq!(r["pgReceiptId"], nice_tid.as_str());
     assert_eq!(r["channel"]["pgProvider"], "NICE_V2");
     assert_eq!(r["channel"]["key"], NICE);
-    assert!(r.get("url").is_none() && r.get("cancelledAt").is_none(), "{r}");
+    assert!(
+        r.get("url").is_none() && r.get("cancelledAt").is_none(),
+        "{r}"
+    );
     assert!(r["issuedAt"].is_string() && r["statusUpdatedAt"].is_string());
     let (_, r) = h.get(&format!("{}?storeId=another", path(&nice_id))).await;
     assert_eq!(r["type"], "CASH_RECEIPT_NOT_FOUND", "another store's: {r}");
@@ -148,15 +162,33 @@ async fn scenario(h: &Harness) {
     let v = list(h, json!({"filter": {"paymentId": nice_id}})).await;
     assert_eq!(ids(&v), vec![nice_id.clone()]);
     assert_eq!(v["page"]["totalCount"], 1);
-    let v = list(h, json!({"filter": {"pgProviders": ["TOSSPAYMENTS"]}, "page": {"size": 1000}})).await;
-    assert!(ids(&v).contains(&toss_id) && !ids(&v).contains(&nice_id), "{v}");
+    let v = list(
+        h,
+        json!({"filter": {"pgProviders": ["TOSSPAYMENTS"]}, "page": {"size": 1000}}),
+    )
+    .await;
+    assert!(
+        ids(&v).contains(&toss_id) && !ids(&v).contains(&nice_id),
+        "{v}"
+    );
     let v = list(h, json!({"filter": {"orderName": "영수증", "isManual": true, "isTest": true}, "page": {"size": 1000}})).await;
-    assert!(ids(&v).contains(&toss_id) && ids(&v).contains(&nice_id), "{v}");
+    assert!(
+        ids(&v).contains(&toss_id) && ids(&v).contains(&nice_id),
+        "{v}"
+    );
     let v = list(h, json!({"filter": {"isManual": false}})).await;
     assert_eq!(v["page"]["totalCount"], 0, "{v}");
-    let v = list(h, json!({"filter": {"statuses": ["CANCELLED"], "paymentId": nice_id}})).await;
+    let v = list(
+        h,
+        json!({"filter": {"statuses": ["CANCELLED"], "paymentId": nice_id}}),
+    )
+    .await;
     assert_eq!(v["page"]["totalCount"], 0);
-    let v = list(h, json!({"page": {"number": 0, "size": 1}, "sort": {"by": "ISSUED_AT", "order": "ASC"}})).await;
+    let v = list(
+        h,
+        json!({"page": {"number": 0, "size": 1}, "sort": {"by": "ISSUED_AT", "order": "ASC"}}),
+    )
+    .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     assert!(v["page"]["totalCount"].as_i64().unwrap() >= 2, "{v}");
     assert_eq!(v["page"]["size"], 1);
@@ -189,9 +221,17 @@ async fn scenario(h: &Harness) {
 
     // Nothing of the kind.
     let (s, v) = h.get(&path("no-such-receipt")).await;
-    assert_eq!((s, &v["type"]), (StatusCode::NOT_FOUND, &json!("CASH_RECEIPT_NOT_FOUND")));
-    let (s, v) = h.post(&format!("{}/cancel", path("no-such-receipt")), &json!({})).await;
-    assert_eq!((s, &v["type"]), (StatusCode::NOT_FOUND, &json!("CASH_RECEIPT_NOT_FOUND")));
+    assert_eq!(
+        (s, &v["type"]),
+        (StatusCode::NOT_FOUND, &json!("CASH_RECEIPT_NOT_FOUND"))
+    );
+    let (s, v) = h
+        .post(&format!("{}/cancel", path("no-such-receipt")), &json!({}))
+        .await;
+    assert_eq!(
+        (s, &v["type"]),
+        (StatusCode::NOT_FOUND, &json!("CASH_RECEIPT_NOT_FOUND"))
+    );
 
     // A PG with no standalone receipts: refused naming it; nothing recorded.
     let fake_id = new_id("crfake");
@@ -199,12 +239,20 @@ async fn scenario(h: &Harness) {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(v["type"], "INVALID_REQUEST");
     let m = v["message"].as_str().unwrap();
-    assert!(m.starts_with("channelKey") && m.contains("Fake PG (tests)") && m.contains("cash-receipt.issue"), "{m}");
+    assert!(
+        m.starts_with("channelKey")
+            && m.contains("Fake PG (tests)")
+            && m.contains("cash-receipt.issue"),
+        "{m}"
+    );
     let (s, _) = h.get(&path(&fake_id)).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // A channel that does not exist.
     let (s, v) = issue(h, &body(&new_id("cr"), "no-such-channel", IDENTITY)).await;
-    assert_eq!((s, &v["type"]), (StatusCode::NOT_FOUND, &json!("CHANNEL_NOT_FOUND")));
+    assert_eq!(
+        (s, &v["type"]),
+        (StatusCode::NOT_FOUND, &json!("CHANNEL_NOT_FOUND"))
+    );
 
     payment_cash_receipt(h).await;
     concurrent_issues(h).await;
@@ -214,8 +262,14 @@ async fn scenario(h: &Harness) {
     // The identity number is kept nowhere: not in the database, not in the logs.
     let dump = h.dump().await;
     assert!(dump.contains("*******1234"), "the masked identity is kept");
-    assert!(!dump.contains(IDENTITY), "identity number stored in the clear");
-    assert!(!harness::logs().contains(IDENTITY), "identity number in the logs");
+    assert!(
+        !dump.contains(IDENTITY),
+        "identity number stored in the clear"
+    );
+    assert!(
+        !harness::logs().contains(IDENTITY),
+        "identity number in the logs"
+    );
 }
 
 /// `Payment.cashReceipt` of a paymux payment whose receipt was issued by its id.
@@ -268,7 +322,11 @@ async fn concurrent_issues(h: &Harness) {
             [StatusCode::OK, StatusCode::CONFLICT],
             "{ch}: {a:?} {c:?}"
         );
-        let refused = if a.0 == StatusCode::CONFLICT { &a.1 } else { &c.1 };
+        let refused = if a.0 == StatusCode::CONFLICT {
+            &a.1
+        } else {
+            &c.1
+        };
         assert_eq!(refused["type"], "CASH_RECEIPT_ALREADY_ISSUED");
     }
 }
@@ -300,20 +358,32 @@ async fn unknown_outcomes(h: &Harness) {
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert!(v["message"].as_str().unwrap().contains("not known"), "{v}");
     let (s, v) = h.post(&format!("{}/cancel", path(&id)), &json!({})).await;
-    assert_eq!((s, &v["type"]), (StatusCode::NOT_FOUND, &json!("CASH_RECEIPT_NOT_ISSUED")));
+    assert_eq!(
+        (s, &v["type"]),
+        (StatusCode::NOT_FOUND, &json!("CASH_RECEIPT_NOT_ISSUED"))
+    );
 
     // NICE refuses: ISSUE_FAILED, and the id may be issued again.
     let id = new_id("crfail");
     let (s, v) = issue(h, &body(&id, NICE, "01000000002")).await;
     assert_eq!(s, StatusCode::BAD_GATEWAY, "{v}");
-    assert_eq!((&v["type"], &v["pgCode"]), (&json!("PG_PROVIDER"), &json!("7010")));
+    assert_eq!(
+        (&v["type"], &v["pgCode"]),
+        (&json!("PG_PROVIDER"), &json!("7010"))
+    );
     let (_, r) = h.get(&path(&id)).await;
     assert_eq!(r["status"], "ISSUE_FAILED", "{r}");
-    assert!(r.get("amount").is_none() && r.get("issueNumber").is_none(), "{r}");
+    assert!(
+        r.get("amount").is_none() && r.get("issueNumber").is_none(),
+        "{r}"
+    );
     let v = list(h, json!({"filter": {"statuses": ["FAILED"], "timeRangeField": "STATUS_UPDATED_AT", "paymentId": id}})).await;
     assert_eq!(v["page"]["totalCount"], 1, "{v}");
     let (s, v) = h.post(&format!("{}/cancel", path(&id)), &json!({})).await;
-    assert_eq!((s, &v["type"]), (StatusCode::NOT_FOUND, &json!("CASH_RECEIPT_NOT_ISSUED")));
+    assert_eq!(
+        (s, &v["type"]),
+        (StatusCode::NOT_FOUND, &json!("CASH_RECEIPT_NOT_ISSUED"))
+    );
     let (s, v) = issue(h, &body(&id, NICE, IDENTITY)).await;
     assert_eq!(s, StatusCode::OK, "a failed issue may be retried: {v}");
 }
@@ -409,7 +479,11 @@ async fn hostile_input(h: &Harness) {
         assert!(!m.contains("1000001234") && !m.contains(IDENTITY), "{m}");
     }
     let (s, _) = h.get(&path(&id)).await;
-    assert_eq!(s, StatusCode::NOT_FOUND, "nothing recorded for refused input");
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "nothing recorded for refused input"
+    );
     // Not JSON, or too large.
     let r = h
         .http
@@ -439,17 +513,31 @@ async fn hostile_input(h: &Harness) {
     assert_eq!(v["page"]["totalCount"], 0, "`%` is literal: {v}");
     // List input.
     for (b, field) in [
-        (json!({"filter": {"statuses": ["PENDING"]}}), "filter.statuses"),
+        (
+            json!({"filter": {"statuses": ["PENDING"]}}),
+            "filter.statuses",
+        ),
         (json!({"filter": {"from": "not a time"}}), "filter.from"),
-        (json!({"filter": {"pgCompanies": ["NICE"]}}), "filter.pgCompanies"),
+        (
+            json!({"filter": {"pgCompanies": ["NICE"]}}),
+            "filter.pgCompanies",
+        ),
         (json!({"filter": {"bogus": 1}}), "filter"),
         (json!({"page": {"size": 0}}), "page.size"),
         (json!({"sort": {"by": "AMOUNT"}}), "sort.by"),
-        (json!({"filter": {"orderName": "가".repeat(300)}}), "filter.orderName"),
+        (
+            json!({"filter": {"orderName": "가".repeat(300)}}),
+            "filter.orderName",
+        ),
     ] {
-        let (s, v) = h.send(reqwest::Method::GET, "/cash-receipts", Some(&b)).await;
+        let (s, v) = h
+            .send(reqwest::Method::GET, "/cash-receipts", Some(&b))
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{b}: {v}");
-        assert!(v["message"].as_str().unwrap().contains(field), "{field}: {v}");
+        assert!(
+            v["message"].as_str().unwrap().contains(field),
+            "{field}: {v}"
+        );
     }
 }
 
