@@ -265,6 +265,7 @@ pub async fn load(db: &Db, payment_id: &str) -> Result<Option<CashReceiptRow>, s
 
 /// Which time a list's range and order apply to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // PortOne's names
 pub enum TimeField {
     /// `issued_at`.
     IssuedAt,
