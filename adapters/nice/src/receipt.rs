@@ -442,3 +442,106 @@ mod tests {
         );
     }
 }
+
+#[cfg(all(test, feature = "simulator"))]
+mod decode_tests {
+    use super::*;
+    use paymux_core::adapter::{GetCashReceiptCall, PriorCashReceipt};
+
+    const SECRET: &str = "9eb85607103646da9f9c02b128f2e5ee";
+
+    fn ch() -> NiceChannel {
+        let ctx = crate::simulator::NiceSimulator::default().sandbox_channel("n", "");
+        NiceChannel::from_context(&ctx).unwrap()
+    }
+
+    fn get(order: &str) -> CashReceiptRequest {
+        CashReceiptRequest::Get(GetCashReceiptCall {
+            payment_id: order.into(),
+            prior: PriorCashReceipt {
+                pg_receipt_id: Some("T1".into()),
+                ..PriorCashReceipt::default()
+            },
+        })
+    }
+
+    fn resp(v: serde_json::Value) -> WireResponse {
+        WireResponse {
+            status: Some(200),
+            headers: Vec::new(),
+            body: serde_json::to_vec(&v).unwrap(),
+        }
+    }
+
+    fn signed(mut v: serde_json::Value) -> serde_json::Value {
+        let s = sign(
+            &[
+                v["tid"].as_str().unwrap(),
+                v["orderId"].as_str().unwrap(),
+                v["ediDate"].as_str().unwrap(),
+            ],
+            SECRET,
+        );
+        v["signature"] = json!(s);
+        v
+    }
+
+    use paymux_core::simulator::Simulator;
+
+    #[test]
+    fn inquiry_reads_issued_cancelled_and_not_found() {
+        let base = json!({"resultCode": "0000", "resultMsg": "ok", "tid": "T1", "orderId": "o-1",
+                          "ediDate": "2025-03-01T10:15:00.000+0900", "approveNo": "123456789",
+                          "approvedAt": "2025-03-01T10:15:00.000+0900", "cancelledAt": "0"});
+        let o = decode(&ch(), &get("o-1"), &resp(signed(base.clone()))).unwrap();
+        assert!(
+            matches!(o, CashReceiptOutcome::Issued(ref i) if i.issue_number.as_deref() == Some("123456789")),
+            "{o:?}"
+        );
+        let mut c = base.clone();
+        c["cancelledAt"] = json!("2025-03-02T10:00:00.000+0900");
+        let o = decode(&ch(), &get("o-1"), &resp(signed(c))).unwrap();
+        assert!(matches!(o, CashReceiptOutcome::Cancelled(_)), "{o:?}");
+        let o = decode(
+            &ch(),
+            &get("o-1"),
+            &resp(json!({"resultCode": "U107", "resultMsg": "없음"})),
+        )
+        .unwrap();
+        assert!(matches!(o, CashReceiptOutcome::NotFound { .. }), "{o:?}");
+    }
+
+    #[test]
+    fn forged_garbled_or_foreign_answers_are_malformed_never_a_receipt() {
+        let base = json!({"resultCode": "0000", "resultMsg": "ok", "tid": "T1", "orderId": "o-1",
+                          "ediDate": "2025-03-01T10:15:00.000+0900"});
+        let mut forged = signed(base.clone());
+        forged["signature"] = json!("00".repeat(32));
+        for r in [
+            resp(forged),
+            resp(signed(
+                json!({"resultCode": "0000", "tid": "T1", "orderId": "o-2", "ediDate": "x"}),
+            )),
+            resp(json!(["not", "an", "object"])),
+            resp(json!({"resultMsg": "no code"})),
+            WireResponse {
+                status: Some(502),
+                headers: Vec::new(),
+                body: b"<html>".to_vec(),
+            },
+        ] {
+            let e = decode(&ch(), &get("o-1"), &r).unwrap_err();
+            assert!(matches!(e, PgError::MalformedResponse { .. }), "{e:?}");
+        }
+        let o = decode(
+            &ch(),
+            &get("o-1"),
+            &resp(json!({"resultCode": "7012", "resultMsg": "Identity"})),
+        )
+        .unwrap();
+        assert!(
+            matches!(o, CashReceiptOutcome::Declined(ref d) if d.pg_code == "7012"),
+            "{o:?}"
+        );
+    }
+}

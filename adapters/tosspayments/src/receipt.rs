@@ -321,3 +321,102 @@ pub fn decode(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paymux_core::adapter::{GetCashReceiptCall, PriorCashReceipt};
+
+    fn get() -> CashReceiptRequest {
+        CashReceiptRequest::Get(GetCashReceiptCall {
+            payment_id: "order-1".into(),
+            prior: PriorCashReceipt::default(),
+        })
+    }
+
+    fn resp(status: u16, v: serde_json::Value) -> WireResponse {
+        WireResponse {
+            status: Some(status),
+            headers: Vec::new(),
+            body: serde_json::to_vec(&v).unwrap(),
+        }
+    }
+
+    fn receipt(order: &str, transaction: &str) -> serde_json::Value {
+        json!({"receiptKey": "rk-1", "issueNumber": "123456789", "issueStatus": "COMPLETED",
+               "amount": 1000, "orderId": order, "transactionType": transaction,
+               "requestedAt": "2025-03-01T10:15:00+09:00", "receiptUrl": "https://r/1"})
+    }
+
+    #[test]
+    fn the_inquiry_finds_the_orders_receipt_among_the_days() {
+        let list = |data: Vec<serde_json::Value>, more: bool| {
+            resp(
+                200,
+                json!({"hasNext": more, "lastCursor": null, "data": data}),
+            )
+        };
+        let o = decode(
+            &get(),
+            &list(
+                vec![receipt("other", "CONFIRM"), receipt("order-1", "CONFIRM")],
+                false,
+            ),
+        )
+        .unwrap();
+        assert!(
+            matches!(o, CashReceiptOutcome::Issued(ref i) if i.pg_receipt_id == "rk-1"),
+            "{o:?}"
+        );
+        let o = decode(
+            &get(),
+            &list(
+                vec![receipt("order-1", "CONFIRM"), receipt("order-1", "CANCEL")],
+                false,
+            ),
+        )
+        .unwrap();
+        assert!(matches!(o, CashReceiptOutcome::Cancelled(_)), "{o:?}");
+        let o = decode(&get(), &list(vec![receipt("other", "CONFIRM")], false)).unwrap();
+        assert!(matches!(o, CashReceiptOutcome::NotFound { .. }), "{o:?}");
+        // Not among the first page of a longer list: unusable, never "not found".
+        let e = decode(&get(), &list(vec![], true)).unwrap_err();
+        assert!(matches!(e, PgError::MalformedResponse { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn errors_decline_on_4xx_and_stay_unknown_on_5xx_or_garbage() {
+        let o = decode(
+            &get(),
+            &resp(400, json!({"code": "INVALID_REQUEST", "message": "x"})),
+        )
+        .unwrap();
+        assert!(
+            matches!(o, CashReceiptOutcome::Declined(ref d) if d.pg_code == "INVALID_REQUEST"),
+            "{o:?}"
+        );
+        for r in [
+            resp(
+                500,
+                json!({"code": "FAILED_INTERNAL_SYSTEM_PROCESSING", "message": "x"}),
+            ),
+            resp(400, json!("not an error object")),
+            resp(200, json!(["garbage"])),
+        ] {
+            let e = decode(&get(), &r).unwrap_err();
+            assert!(matches!(e, PgError::MalformedResponse { .. }), "{e:?}");
+        }
+        let mut failed = receipt("order-1", "CONFIRM");
+        failed["issueStatus"] = json!("FAILED");
+        failed["failure"] = json!({"code": "REJECTED", "message": "no"});
+        let o = decode(
+            &get(),
+            &resp(200, json!({"hasNext": false, "data": [failed]})),
+        )
+        .unwrap();
+        assert!(
+            matches!(o, CashReceiptOutcome::Declined(ref d) if d.pg_code == "REJECTED"),
+            "{o:?}"
+        );
+    }
+}
