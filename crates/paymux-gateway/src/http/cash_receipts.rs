@@ -9,7 +9,7 @@ use axum::Json;
 
 use super::request::{json_body, query_or_body, store_id};
 use super::{ApiResult, St};
-use crate::cash_receipts;
+use crate::{cash_receipt_list, cash_receipts};
 
 #[utoipa::path(
     post,
@@ -62,7 +62,7 @@ pub(super) async fn list_cash_receipts(
     body: Body,
 ) -> ApiResult {
     let b = query_or_body(&st, &q, body).await?;
-    cash_receipts::list(&st, b).await.map(Json)
+    cash_receipt_list::list(&st, b).await.map(Json)
 }
 
 #[utoipa::path(
