@@ -38,6 +38,9 @@
 //! | `checkout.prepare` | CARD, TRANSFER, VIRTUAL_ACCOUNT | `AUTHNICE.requestPay({...})` | `api/payment-window-server.md` |
 //! | `checkout.complete` | CARD, TRANSFER, VIRTUAL_ACCOUNT | `POST /v1/payments/{tid}` | `api/payment-window-server.md` |
 //! | notices | — | webhook POST (JSON, `signature`) | `api/hook.md` |
+//! | `cash-receipt.issue` | — | `POST /v1/receipt` | `api/payment-receipt.md` |
+//! | `cash-receipt.cancel` | — | `POST /v1/receipt/{tid}/cancel` | `api/payment-receipt.md` |
+//! | `cash-receipt.get` | — | `GET /v1/receipt/{tid}` | `api/payment-receipt.md` |
 //!
 //! Not offered: keyed-in card payments and server-side virtual accounts (`payment.instant`):
 //! the start API has neither, so they are not declared, routing skips NICE for them and
@@ -47,9 +50,9 @@
 use std::sync::Arc;
 
 use paymux_core::adapter::{
-    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, IncomingNotice,
-    LimitUnit, Maturity, Method, Operation, PgAdapter, PgNotice, PgRequest, TransportKind,
-    WireRequest, WireResponse,
+    AdapterDescriptor, Capabilities, Capability, CashReceiptOutcome, CashReceiptRequest,
+    EncodeContext, FieldLimit, IncomingNotice, LimitUnit, Maturity, Method, Operation, PgAdapter,
+    PgNotice, PgRequest, TransportKind, WireRequest, WireResponse,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -62,6 +65,7 @@ pub mod decode;
 pub mod encode;
 pub mod frame;
 pub mod protocol;
+pub mod receipt;
 pub mod reconstructed;
 pub mod rules;
 
@@ -127,6 +131,18 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
                 operation: Operation::VirtualAccountClose,
                 methods: &[Method::VirtualAccount],
             },
+            Capability {
+                operation: Operation::CashReceiptIssue,
+                methods: &[],
+            },
+            Capability {
+                operation: Operation::CashReceiptCancel,
+                methods: &[],
+            },
+            Capability {
+                operation: Operation::CashReceiptGet,
+                methods: &[],
+            },
         ],
         currencies: &["KRW"],
         // The manual's "Byte" column (orderId 64, goodsName 40, buyerName 30, buyerTel 20,
@@ -179,6 +195,26 @@ impl PgAdapter for NiceAdapter {
         notice: &IncomingNotice<'_>,
     ) -> Result<PgNotice, PgError> {
         decode::decode_notice(channel, notice)
+    }
+
+    fn encode_cash_receipt(
+        &self,
+        ctx: &EncodeContext<'_>,
+        req: &CashReceiptRequest,
+    ) -> Result<WireRequest, PgError> {
+        let ch = channel::NiceChannel::from_context(ctx.channel)?;
+        receipt::encode(ctx, &ch, req)
+    }
+
+    fn decode_cash_receipt(
+        &self,
+        ctx: &EncodeContext<'_>,
+        req: &CashReceiptRequest,
+        _sent: &WireRequest,
+        resp: &WireResponse,
+    ) -> Result<CashReceiptOutcome, PgError> {
+        let ch = channel::NiceChannel::from_context(ctx.channel)?;
+        receipt::decode(&ch, req, resp)
     }
 }
 

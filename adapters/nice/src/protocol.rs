@@ -30,6 +30,9 @@ pub mod path {
     pub const SUBSCRIBE: &str = "/v1/subscribe";
     /// `GET /v1/payments/find/{orderId}` (`api/status-transaction.md`).
     pub const FIND: &str = "/v1/payments/find";
+    /// `POST /v1/receipt`, `POST /v1/receipt/{tid}/cancel`, `GET /v1/receipt/{tid}`
+    /// (`api/payment-receipt.md` 현금영수증).
+    pub const RECEIPT: &str = "/v1/receipt";
 }
 
 /// `resultCode`s and `authResultCode`s (`common/code.md` API 응답코드 unless marked).
@@ -182,7 +185,7 @@ pub fn masking(field: &str) -> Masking {
     match field {
         "cardNo" | "cardNum" => Masking::CardNumber,
         "cardPw" | "idNo" | "bid" | "BID" | "authToken" | "encData" | "refundAccount"
-        | "expYear" | "expMonth" => Masking::Hidden,
+        | "receiptNo" | "expYear" | "expMonth" => Masking::Hidden,
         _ => Masking::Clear,
     }
 }

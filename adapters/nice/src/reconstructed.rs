@@ -17,6 +17,8 @@
 //! | `vbankValidHours` from a `dueDate` | whole hours, rounded up ([`crate::checkout::valid_hours`]) | `vbankExpDate` has no documented format; `vbankValidHours` has |
 //! | field-name case of the regist answer | read case-insensitively ([`crate::frame::Answer`]) | the sample answers `ResultCode`/`BID`, the table `resultCode`/`bid` |
 //! | `reason` of a virtual-account close | `가상계좌 말소` ([`crate::protocol::fixed::CLOSE_REASON`]) | the cancel requires a reason; PortOne's `closeVirtualAccount` carries none |
+//! | `ediDate` of a cash-receipt issue | sent, ISO 8601 as every other call ([`crate::receipt`]) | `api/payment-receipt.md`: the issue's `signData` hashes `ediDate`; its request table does not list it |
+//! | the cash-receipt inquiry's answer | `cancelledAt` a time → cancelled, else issued ([`crate::receipt::decode`]) | the inquiry's answer table repeats the cancel answer's |
 //! | insufficient-funds code | `3099` ([`crate::protocol::sim::INSUFFICIENT_FUNDS`]), **simulator** only | `common/code.md` has no such code (declines arrive as `3095` with the issuer's message) |
 
 /// One reconstructed fact, for the README and reviews.
@@ -63,6 +65,16 @@ pub const RECONSTRUCTIONS: &[Reconstruction] = &[
         part: "case of the regist answer's field names",
         guess: "read case-insensitively",
         why: "api/payment-subscribe.md's sample says ResultCode/BID, its table resultCode/bid",
+    },
+    Reconstruction {
+        part: "ediDate of POST /v1/receipt",
+        guess: "sent as every other call sends it (ISO 8601, KST)",
+        why: "api/payment-receipt.md hashes ediDate into signData but its table omits the field",
+    },
+    Reconstruction {
+        part: "answer of GET /v1/receipt/{tid}",
+        guess: "a cancelledAt that is a time means cancelled, else issued",
+        why: "api/payment-receipt.md repeats the cancel answer's table for the inquiry",
     },
     Reconstruction {
         part: "insufficient-funds result code (simulator)",

@@ -190,3 +190,107 @@ fn checkout_complete_card() {
 fn payment_instant_card_is_refused() {
     insta::assert_yaml_snapshot!(wire(&instant_card("order-0007")));
 }
+
+mod cash_receipts {
+    use super::*;
+    use paymux_core::adapter::{
+        CancelCashReceiptCall, CashReceiptRequest, CashReceiptType, GetCashReceiptCall,
+        IssueCashReceiptCall, PriorCashReceipt,
+    };
+    use paymux_core::money::{Currency, Money, PaymentAmountInput};
+    use paymux_core::secret::Secret;
+    use paymux_core::validation::FieldPath;
+
+    /// A test phone number; the snapshots show `{receiptNo}` in its place.
+    const IDENTITY: &str = "01000001234";
+    const RECEIPT_TID: &str = "nictest00m04012503011015000001";
+
+    fn issue(kind: CashReceiptType, identity: &str) -> CashReceiptRequest {
+        let amount = PaymentAmountInput {
+            total: Money::new(15_000).unwrap(),
+            tax_free: Some(Money::new(4_000).unwrap()),
+            vat: None,
+        }
+        .resolve(&FieldPath::root("amount"))
+        .unwrap();
+        CashReceiptRequest::Issue(IssueCashReceiptCall {
+            payment_id: "cash-0001".into(),
+            order_name: "나이스상품".into(),
+            receipt_type: kind,
+            currency: Currency::krw(),
+            amount,
+            identity_number: Secret::new(identity.into()),
+            customer_name: Some("홍길동".into()),
+            customer_email: Some("hong@example.com".into()),
+            customer_phone: None,
+            paid_at: None,
+        })
+    }
+
+    fn prior() -> PriorCashReceipt {
+        PriorCashReceipt {
+            pg_receipt_id: Some(RECEIPT_TID.into()),
+            amount: None,
+            requested_at: None,
+        }
+    }
+
+    fn wire_receipt(req: &CashReceiptRequest) -> Value {
+        let ch = channel("", None);
+        let ctx = ctx(&ch);
+        let w = match paymux_core::execute::prepare_cash_receipt(&NiceAdapter, &ctx, req) {
+            Ok(w) => w,
+            Err(e) => {
+                return json!({ "operation": req.operation().as_str(), "error": e.to_string() })
+            }
+        };
+        let WireTarget::Http {
+            method,
+            url,
+            headers,
+            ..
+        } = &w.target
+        else {
+            panic!("NICE calls are HTTP");
+        };
+        let bytes = String::from_utf8(w.body.clone()).unwrap();
+        assert!(!w.view.to_string().contains(IDENTITY), "the view masks it");
+        json!({
+            "operation": req.operation().as_str(),
+            "http": format!("{method} {url}"),
+            "headers": headers.iter().map(|h| format!("{}: {}", h.name, h.view_value())).collect::<Vec<_>>(),
+            "view": w.view,
+            "bytes": bytes.replace(IDENTITY, "{receiptNo}"),
+        })
+    }
+
+    #[test]
+    fn cash_receipt_issue_personal() {
+        insta::assert_yaml_snapshot!(wire_receipt(&issue(CashReceiptType::Personal, IDENTITY)));
+    }
+
+    #[test]
+    fn cash_receipt_issue_corporate_needs_a_business_number() {
+        // A phone number is not a business registration number: refused, naming the field.
+        insta::assert_yaml_snapshot!(wire_receipt(&issue(CashReceiptType::Corporate, IDENTITY)));
+    }
+
+    #[test]
+    fn cash_receipt_cancel() {
+        insta::assert_yaml_snapshot!(wire_receipt(&CashReceiptRequest::Cancel(
+            CancelCashReceiptCall {
+                payment_id: "cash-0001".into(),
+                reason: "고객 요청".into(),
+                prior: prior(),
+            }
+        )));
+    }
+
+    #[test]
+    fn cash_receipt_get() {
+        insta::assert_yaml_snapshot!(wire_receipt(&CashReceiptRequest::Get(GetCashReceiptCall {
+            payment_id: "cash-0001".into(),
+            prior: prior(),
+        })));
+    }
+}

@@ -30,6 +30,9 @@
 //! | `payment.get` | — | `GET /v1/payments/{paymentKey}`, or `GET /v1/payments/orders/{orderId}` without a key |
 //! | `checkout.prepare` | CARD | the standard window (`requestPayment('카드', …)`) |
 //! | `checkout.complete` | CARD | `POST /v1/payments/confirm` |
+//! | `cash-receipt.issue` | — | `POST /v1/cash-receipts` |
+//! | `cash-receipt.cancel` | — | `POST /v1/cash-receipts/{receiptKey}/cancel` |
+//! | `cash-receipt.get` | — | `GET /v1/cash-receipts?requestDate=…` ([`receipt`]) |
 //!
 //! `billing-key.delete` is not declared: Toss's reference has no call for it, so the gateway
 //! deletes the key on its side only.
@@ -49,9 +52,9 @@
 use std::sync::Arc;
 
 use paymux_core::adapter::{
-    AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, IncomingNotice,
-    LimitUnit, Maturity, Method, Operation, PgAdapter, PgNotice, PgRequest, TransportKind,
-    WireRequest, WireResponse,
+    AdapterDescriptor, Capabilities, Capability, CashReceiptOutcome, CashReceiptRequest,
+    EncodeContext, FieldLimit, IncomingNotice, LimitUnit, Maturity, Method, Operation, PgAdapter,
+    PgNotice, PgRequest, TransportKind, WireRequest, WireResponse,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -64,6 +67,7 @@ pub mod encode;
 pub mod frame;
 pub mod notice;
 pub mod protocol;
+pub mod receipt;
 pub mod reconstructed;
 pub mod rules;
 
@@ -127,6 +131,18 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
                 operation: Operation::VirtualAccountClose,
                 methods: &[Method::VirtualAccount],
             },
+            Capability {
+                operation: Operation::CashReceiptIssue,
+                methods: &[],
+            },
+            Capability {
+                operation: Operation::CashReceiptCancel,
+                methods: &[],
+            },
+            Capability {
+                operation: Operation::CashReceiptGet,
+                methods: &[],
+            },
         ],
         currencies: &["KRW"],
         // The reference's lengths, in characters (JSON, UTF-8): orderId 64, orderName 100,
@@ -181,6 +197,26 @@ impl PgAdapter for TossAdapter {
     ) -> Result<PgNotice, PgError> {
         channel::TossChannel::from_context(channel)?;
         notice::decode_notice(notice)
+    }
+
+    fn encode_cash_receipt(
+        &self,
+        ctx: &EncodeContext<'_>,
+        req: &CashReceiptRequest,
+    ) -> Result<WireRequest, PgError> {
+        let ch = channel::TossChannel::from_context(ctx.channel)?;
+        receipt::encode(&ch, &ctx.now, req)
+    }
+
+    fn decode_cash_receipt(
+        &self,
+        ctx: &EncodeContext<'_>,
+        req: &CashReceiptRequest,
+        _sent: &WireRequest,
+        resp: &WireResponse,
+    ) -> Result<CashReceiptOutcome, PgError> {
+        channel::TossChannel::from_context(ctx.channel)?;
+        receipt::decode(req, resp)
     }
 }
 

@@ -29,6 +29,9 @@ pub mod path {
     pub const BY_ORDER: &str = "/v1/payments/orders/";
     /// 가상계좌 발급: <https://docs.tosspayments.com/reference#가상계좌-발급-요청>.
     pub const VIRTUAL_ACCOUNTS: &str = "/v1/virtual-accounts";
+    /// `POST /v1/cash-receipts`, `POST /v1/cash-receipts/{receiptKey}/cancel`,
+    /// `GET /v1/cash-receipts` (<https://docs.tosspayments.com/reference#현금영수증>).
+    pub const CASH_RECEIPTS: &str = "/v1/cash-receipts";
     /// 카드 정보로 빌링키 발급: <https://docs.tosspayments.com/reference#카드-정보로-빌링키-발급>.
     pub const BILLING_AUTH_CARD: &str = "/v1/billing/authorizations/card";
     /// Prefix of `POST /v1/billing/{billingKey}` (자동결제 승인,

@@ -188,3 +188,97 @@ fn billing_key_delete_is_local_only() {
         json!({ "billingKey": "bk-portone-1", "prior": { "pgBillingKey": STORED_KEY } })
     )));
 }
+
+mod cash_receipts {
+    use super::*;
+    use paymux_core::adapter::{
+        CancelCashReceiptCall, CashReceiptRequest, CashReceiptType, GetCashReceiptCall,
+        IssueCashReceiptCall, PriorCashReceipt,
+    };
+    use paymux_core::money::{Currency, Money, PaymentAmountInput};
+    use paymux_core::secret::Secret;
+    use paymux_core::validation::FieldPath;
+
+    /// A test phone number; the snapshots show `{customerIdentityNumber}` in its place.
+    const IDENTITY: &str = "01000001234";
+
+    fn issue() -> CashReceiptRequest {
+        let amount = PaymentAmountInput {
+            total: Money::new(15_000).unwrap(),
+            tax_free: Some(Money::new(4_000).unwrap()),
+            vat: None,
+        }
+        .resolve(&FieldPath::root("amount"))
+        .unwrap();
+        CashReceiptRequest::Issue(IssueCashReceiptCall {
+            payment_id: "cash-0001".into(),
+            order_name: "생수 외 1건".into(),
+            receipt_type: CashReceiptType::Personal,
+            currency: Currency::krw(),
+            amount,
+            identity_number: Secret::new(IDENTITY.into()),
+            customer_name: Some("홍길동".into()),
+            customer_email: None,
+            customer_phone: None,
+            paid_at: None,
+        })
+    }
+
+    fn prior() -> PriorCashReceipt {
+        PriorCashReceipt {
+            pg_receipt_id: Some("tcr2025030110150000000001".into()),
+            amount: None,
+            requested_at: Some(now()),
+        }
+    }
+
+    fn wire_receipt(req: &CashReceiptRequest) -> Value {
+        let ch = channel("");
+        let ctx = ctx(&ch);
+        let w =
+            paymux_core::execute::prepare_cash_receipt(&TossAdapter, &ctx, req).expect("encodes");
+        let WireTarget::Http {
+            method,
+            url,
+            headers,
+            ..
+        } = &w.target
+        else {
+            panic!("Toss calls are HTTP");
+        };
+        let bytes = String::from_utf8(w.body.clone()).unwrap();
+        assert!(!w.view.to_string().contains(IDENTITY), "the view masks it");
+        json!({
+            "operation": req.operation().as_str(),
+            "http": format!("{method} {url}"),
+            "headers": headers.iter().map(|h| format!("{}: {}", h.name, h.view_value())).collect::<Vec<_>>(),
+            "view": w.view,
+            "bytes": bytes.replace(IDENTITY, "{customerIdentityNumber}"),
+        })
+    }
+
+    #[test]
+    fn cash_receipt_issue() {
+        let v = wire_receipt(&issue());
+        insta::assert_yaml_snapshot!(v);
+    }
+
+    #[test]
+    fn cash_receipt_cancel() {
+        insta::assert_yaml_snapshot!(wire_receipt(&CashReceiptRequest::Cancel(
+            CancelCashReceiptCall {
+                payment_id: "cash-0001".into(),
+                reason: "고객 요청".into(),
+                prior: prior(),
+            }
+        )));
+    }
+
+    #[test]
+    fn cash_receipt_get() {
+        insta::assert_yaml_snapshot!(wire_receipt(&CashReceiptRequest::Get(GetCashReceiptCall {
+            payment_id: "cash-0001".into(),
+            prior: prior(),
+        })));
+    }
+}

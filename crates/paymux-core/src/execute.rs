@@ -5,7 +5,10 @@
 
 use tracing::{info, warn};
 
-use crate::adapter::{EncodeContext, PgAdapter, PgRequest, WireRequest};
+use crate::adapter::{
+    check_cash_receipt_capability, CashReceiptOutcome, CashReceiptRequest, EncodeContext,
+    PgAdapter, PgRequest, WireRequest,
+};
 use crate::error::PgError;
 use crate::outcome::{DeclineKind, Declined, Outcome, Unknown, REVERSED_CODE};
 use crate::transport::{Timeouts, Transport, TransportError};
@@ -91,6 +94,74 @@ pub async fn execute_prepared(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Check and encode a standalone cash-receipt operation: declared by the adapter, the generic
+/// rules, then the adapter's encoder (its own rules). An `Err` means nothing can be sent.
+pub fn prepare_cash_receipt(
+    adapter: &dyn PgAdapter,
+    ctx: &EncodeContext<'_>,
+    req: &CashReceiptRequest,
+) -> Result<WireRequest, PgError> {
+    check_cash_receipt_capability(adapter.descriptor(), req)?;
+    req.validate_generic()?;
+    adapter.encode_cash_receipt(ctx, req)
+}
+
+/// Send a cash-receipt operation [`prepare_cash_receipt`] encoded, and decode the answer.
+///
+/// - `Err(_)`: nothing reached the PG — or, for an inquiry, the answer was unusable.
+/// - `Ok(CashReceiptOutcome::Unknown)`: an issue or cancel was sent and no usable answer came
+///   back (no answer, or one that cannot be decoded): the PG may have acted. Resolve it by
+///   the PG's inquiry, never by guessing. No vendor documents a reversal of a receipt.
+pub async fn execute_cash_receipt_prepared(
+    adapter: &dyn PgAdapter,
+    transport: &dyn Transport,
+    ctx: &EncodeContext<'_>,
+    req: &CashReceiptRequest,
+    wire: &WireRequest,
+    timeouts: Timeouts,
+) -> Result<CashReceiptOutcome, PgError> {
+    let desc = adapter.descriptor();
+    let op = req.operation();
+    let unknown = |reason: String| {
+        warn!(adapter = desc.id, channel = %ctx.channel.key, %op, %reason, "outcome unknown");
+        CashReceiptOutcome::Unknown(Unknown { reason })
+    };
+    let resp = match transport.send(wire, timeouts).await {
+        Ok(r) => r,
+        Err(TransportError::NotSent(reason)) | Err(TransportError::NotSendable(reason)) => {
+            warn!(adapter = desc.id, channel = %ctx.channel.key, %op, %reason, "not sent");
+            return Err(PgError::NotSent { reason });
+        }
+        Err(TransportError::SentNoAnswer(reason)) if op.moves_money() => {
+            return Ok(unknown(reason))
+        }
+        Err(TransportError::SentNoAnswer(reason)) => {
+            return Err(PgError::MalformedResponse { detail: reason })
+        }
+    };
+    match adapter.decode_cash_receipt(ctx, req, wire, &resp) {
+        Ok(CashReceiptOutcome::Unknown(u)) => Ok(unknown(u.reason)),
+        Ok(outcome) => {
+            info!(adapter = desc.id, channel = %ctx.channel.key, %op, outcome = outcome.kind_str(), "pg answered");
+            Ok(outcome)
+        }
+        Err(e) if op.moves_money() => Ok(unknown(e.to_string())),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`prepare_cash_receipt`] then [`execute_cash_receipt_prepared`].
+pub async fn execute_cash_receipt(
+    adapter: &dyn PgAdapter,
+    transport: &dyn Transport,
+    ctx: &EncodeContext<'_>,
+    req: &CashReceiptRequest,
+    timeouts: Timeouts,
+) -> Result<CashReceiptOutcome, PgError> {
+    let wire = prepare_cash_receipt(adapter, ctx, req)?;
+    execute_cash_receipt_prepared(adapter, transport, ctx, req, &wire, timeouts).await
 }
 
 /// An operation whose outcome is in doubt (`reason`): send the adapter's reversal, if it

@@ -451,6 +451,23 @@ impl Transition {
     }
 }
 
+spelled! {
+    /// A standalone cash receipt's status (`cash_receipts.status`). PortOne shows `ISSUED`,
+    /// `CANCELLED` and `ISSUE_FAILED`; the two in-flight states are paymux's own.
+    CashReceiptStatus {
+        /// Claimed: the issue is being sent, or its answer was lost (resolved by inquiry).
+        Issuing = "ISSUING",
+        /// Issued at the PG.
+        Issued = "ISSUED",
+        /// The PG refused the issue.
+        IssueFailed = "ISSUE_FAILED",
+        /// A cancel is being sent, or its answer was lost (still issued until settled).
+        Cancelling = "CANCELLING",
+        /// Cancelled at the PG.
+        Cancelled = "CANCELLED",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

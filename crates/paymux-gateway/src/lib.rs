@@ -33,6 +33,8 @@ pub(crate) mod billing_key_list;
 pub(crate) mod billing_keys;
 pub(crate) mod browser;
 pub(crate) mod cancel;
+pub(crate) mod cash_receipt_list;
+pub(crate) mod cash_receipts;
 pub mod channels;
 pub(crate) mod checkout;
 pub mod config;

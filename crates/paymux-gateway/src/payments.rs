@@ -439,6 +439,13 @@ pub async fn get(
     if let (Value::Object(m), false) = (&mut v, hooks.is_empty()) {
         m.insert("webhooks".into(), Value::Array(hooks));
     }
+    // PortOne's `cashReceipt`: the payment's issued or cancelled receipt, when there is one.
+    if let (Value::Object(m), Some(r)) = (
+        &mut v,
+        crate::cash_receipts::of_payment(st, payment_id).await?,
+    ) {
+        m.insert("cashReceipt".into(), r);
+    }
     Ok(v)
 }
 

@@ -34,6 +34,10 @@ fn secrets(run: &Run) -> Vec<Secret> {
         what: "the card password digits".into(),
         needles: vec![format!("\"{CARD_PASSWORD}\""), format!("={CARD_PASSWORD}")],
     });
+    v.push(Secret {
+        what: "the cash-receipt identity number".into(),
+        needles: vec![crate::cash_receipts::CASH_RECEIPT_IDENTITY.to_string()],
+    });
     for (name, value) in &run.channel.credentials {
         let value = value.expose();
         if run.fixture.is_public_credential(name) || value.chars().count() < 4 {

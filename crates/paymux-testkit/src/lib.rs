@@ -53,7 +53,8 @@
 //! | `validation.limit[path]` | each declared field limit | too long in the declared unit (Hangul where bytes count), unmappable characters (`똠`, emoji) → `PgError::Validation` naming exactly `path`; a value exactly at the limit passes |
 //! | `checkout[METHOD]` | `checkout.prepare` METHOD | a browser form; with `checkout.complete`: pay in the window ([`Fixture::pay_in_window`]), approve, cancel |
 //! | `checkout.billing_key_and_pay[MOBILE]` | prepare + complete + `payment.billing-key` MOBILE | window issues a key and pays; the key charges again |
-//! | `masking` | always | no card number, birth date, card password, channel secret or PG billing key in any Debug output, error message or log line of the run |
+//! | `cash-receipt.lifecycle` | `cash-receipt.issue` | issue → get (when declared) → cancel → a second cancel refused → get finds it cancelled |
+//! | `masking` | always | no card number, birth date, card password, cash-receipt identity number, channel secret or PG billing key in any Debug output, error message or log line of the run |
 //! | `capabilities.coverage` | always | every declared operation × method was exercised |
 #![warn(missing_docs)]
 
@@ -67,6 +68,7 @@ use paymux_core::transport::{NetTransport, Timeouts};
 use tracing::instrument::WithSubscriber;
 
 mod capture;
+mod cash_receipts;
 mod checks;
 mod data;
 #[cfg(feature = "fake")]

@@ -270,6 +270,18 @@ pub(crate) fn all_scenarios(desc: &AdapterDescriptor) -> Vec<Scenario> {
         ],
         |run| async move { billing_key_and_pay_mobile(&run).await },
     ));
+    let mut covers = vec![(Operation::CashReceiptIssue, None)];
+    for op in [Operation::CashReceiptGet, Operation::CashReceiptCancel] {
+        if caps.supports(op, None) {
+            covers.push((op, None));
+        }
+    }
+    v.push(scenario(
+        "cash-receipt.lifecycle",
+        need(caps, Operation::CashReceiptIssue, None),
+        covers,
+        |run| async move { crate::cash_receipts::lifecycle(&run).await },
+    ));
     v
 }
 

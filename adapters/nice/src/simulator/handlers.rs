@@ -107,6 +107,8 @@ pub struct Ledger {
     /// orderIds of cancels (a partial cancel may not reuse one).
     pub cancel_orders: BTreeSet<String>,
     windows: WindowBook<OpenWindow>,
+    /// Cash receipts issued through `/v1/receipt`.
+    pub receipts: Vec<super::receipts::Receipt>,
 }
 
 impl Deref for Ledger {
@@ -154,7 +156,7 @@ impl Ledger {
 /// A refusal: NICE's error answer.
 pub(super) struct Refusal(pub(super) u16, pub(super) &'static str, pub(super) String);
 
-fn refuse(code: &'static str, msg: impl Into<String>) -> Refusal {
+pub(super) fn refuse(code: &'static str, msg: impl Into<String>) -> Refusal {
     Refusal(200, code, msg.into())
 }
 
@@ -168,16 +170,16 @@ pub fn nice_time(now: &DateTime<FixedOffset>) -> String {
     now.format("%Y-%m-%dT%H:%M:%S%.3f%z").to_string()
 }
 
-type Fields = Map<String, Value>;
+pub(super) type Fields = Map<String, Value>;
 
-fn json_object(body: &[u8]) -> Result<Fields, Refusal> {
+pub(super) fn json_object(body: &[u8]) -> Result<Fields, Refusal> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(refuse("U125", "잘못된 요청 입니다.")),
     }
 }
 
-fn text(f: &Fields, k: &str) -> Option<String> {
+pub(super) fn text(f: &Fields, k: &str) -> Option<String> {
     match f.get(k)? {
         Value::String(s) => Some(s.trim().to_string()),
         Value::Number(n) => Some(n.to_string()),
@@ -187,11 +189,11 @@ fn text(f: &Fields, k: &str) -> Option<String> {
     .filter(|s| !s.is_empty())
 }
 
-fn required(f: &Fields, k: &str) -> Result<String, Refusal> {
+pub(super) fn required(f: &Fields, k: &str) -> Result<String, Refusal> {
     text(f, k).ok_or_else(|| refuse("P007", format!("필수 파라미터 {k}가 없습니다.")))
 }
 
-fn amount(f: &Fields, k: &str) -> Result<Money, Refusal> {
+pub(super) fn amount(f: &Fields, k: &str) -> Result<Money, Refusal> {
     match f.get(k) {
         Some(Value::Number(n)) => n
             .as_i64()
@@ -203,7 +205,7 @@ fn amount(f: &Fields, k: &str) -> Result<Money, Refusal> {
     }
 }
 
-fn check_sign(expected: &str, f: &Fields) -> Result<(), Refusal> {
+pub(super) fn check_sign(expected: &str, f: &Fields) -> Result<(), Refusal> {
     let got = required(f, "signData")?;
     if signature_matches(expected, &got) {
         Ok(())
@@ -266,6 +268,11 @@ fn route(ledger: &mut Ledger, req: &Request, now: &DateTime<FixedOffset>) -> Res
                 .ok_or_else(|| refuse(code::NO_ORDER, "orderId가 존재 하지 않습니다."))?;
             Ok(answer(&payment_object(&p, secret, now, code::OK, "조회 성공")))
         }
+        ("POST", ["v1", "receipt"]) => super::receipts::issue(ledger, &req.body, secret, now),
+        ("POST", ["v1", "receipt", tid, "cancel"]) => {
+            super::receipts::cancel(ledger, tid, &req.body, secret, now)
+        }
+        ("GET", ["v1", "receipt", tid]) => super::receipts::get(ledger, tid, secret, now),
         ("GET", ["v1", "payments", tid]) => {
             let p = ledger
                 .by_tid(tid)
@@ -280,7 +287,7 @@ fn route(ledger: &mut Ledger, req: &Request, now: &DateTime<FixedOffset>) -> Res
     }
 }
 
-fn percent_decode(s: &str) -> String {
+pub(super) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -298,7 +305,7 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn answer(m: &Fields) -> Reply {
+pub(super) fn answer(m: &Fields) -> Reply {
     Reply::Answer(200, serde_json::to_vec(m).unwrap_or_default())
 }
 

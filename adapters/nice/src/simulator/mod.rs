@@ -16,11 +16,16 @@
 //!   nothing recorded. At billing-key issue (no money moves) only `…0002` and `…0099` apply.
 //! - The payment window ([`window`]): `POST /window` takes the `requestPay` form, shows card
 //!   or bank entry with `#pay` / `#cancel`, and posts the auth result to `returnUrl`.
+//! - Cash receipts ([`receipts`]): `POST /v1/receipt`, `POST /v1/receipt/{tid}/cancel`,
+//!   `GET /v1/receipt/{tid}`; the identity number's last four digits pick the behaviour as
+//!   a test card's do (`…0002` refused `7010`, `…0098` issued and answered late, `…0099`
+//!   dropped, nothing recorded).
 //! - Test-only endpoints: [`handlers::WINDOW_PATH`] (the form plus `cardNumber` → the auth
 //!   result as JSON), [`handlers::DEPOSIT_PATH`] (`{"tid"}`: the payer deposits).
 //! - The merchant: NICE's published sandbox keys ([`TEST_CLIENT_KEY`], [`TEST_SECRET_KEY`]).
 
 pub mod handlers;
+pub mod receipts;
 pub mod window;
 
 use std::net::SocketAddr;

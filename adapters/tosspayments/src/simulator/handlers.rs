@@ -92,6 +92,8 @@ pub struct Books {
     pub windows: WindowBook<OpenWindow>,
     /// Window payments awaiting confirmation, by paymentKey.
     pub authenticated: HashMap<String, Authenticated>,
+    /// Cash receipts (`/v1/cash-receipts`).
+    pub receipts: Vec<super::receipts::SimReceipt>,
 }
 
 /// Toss's error body `{code, message}` with its HTTP status.
@@ -184,6 +186,14 @@ fn route(
                 virtual_account(books, merchant, &body(req)?, now)
             } else if p == path::BILLING_AUTH_CARD {
                 issue_billing_key(books, merchant, &body(req)?, now)
+            } else if p == path::CASH_RECEIPTS {
+                super::receipts::issue(books, merchant, &body(req)?, now)
+            } else if let Some(key) = p
+                .strip_prefix(path::CASH_RECEIPTS)
+                .and_then(|r| r.strip_prefix('/'))
+                .and_then(|r| r.strip_suffix(path::CANCEL_SUFFIX))
+            {
+                super::receipts::cancel(books, merchant, key, &body(req)?, now)
             } else if p == path::CONFIRM {
                 confirm(books, merchant, &body(req)?, now)
             } else if let Some(key) = p
@@ -201,7 +211,9 @@ fn route(
             }
         }
         "GET" => {
-            if let Some(order) = p.strip_prefix(path::BY_ORDER) {
+            if p == path::CASH_RECEIPTS {
+                super::receipts::list(books, merchant, &req.query)
+            } else if let Some(order) = p.strip_prefix(path::BY_ORDER) {
                 let found = books
                     .ledger
                     .payments

@@ -15,6 +15,7 @@
 //!   nothing panics; bodies are capped at [`paymux_core::simulator::http::MAX_BODY`].
 
 pub mod handlers;
+pub mod receipts;
 pub mod window;
 
 use std::net::SocketAddr;

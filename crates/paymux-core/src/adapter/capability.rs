@@ -38,11 +38,21 @@ pub enum Operation {
     /// `POST /payments/{id}/virtual-account/close`).
     #[serde(rename = "virtual-account.close")]
     VirtualAccountClose,
+    /// Issue a standalone cash receipt (`POST /cash-receipts`,
+    /// [`PgAdapter::encode_cash_receipt`](super::PgAdapter::encode_cash_receipt)).
+    #[serde(rename = "cash-receipt.issue")]
+    CashReceiptIssue,
+    /// Cancel an issued cash receipt (`POST /payments/{id}/cash-receipt/cancel`).
+    #[serde(rename = "cash-receipt.cancel")]
+    CashReceiptCancel,
+    /// Ask the PG about a cash receipt (resolves an issue whose answer was lost).
+    #[serde(rename = "cash-receipt.get")]
+    CashReceiptGet,
 }
 
 impl Operation {
     /// Every operation, in CLI order.
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 12] = [
         Operation::PaymentInstant,
         Operation::BillingKeyIssue,
         Operation::PaymentBillingKey,
@@ -52,6 +62,9 @@ impl Operation {
         Operation::CheckoutPrepare,
         Operation::CheckoutComplete,
         Operation::VirtualAccountClose,
+        Operation::CashReceiptIssue,
+        Operation::CashReceiptCancel,
+        Operation::CashReceiptGet,
     ];
 
     /// The CLI name.
@@ -66,7 +79,20 @@ impl Operation {
             Operation::CheckoutPrepare => "checkout.prepare",
             Operation::CheckoutComplete => "checkout.complete",
             Operation::VirtualAccountClose => "virtual-account.close",
+            Operation::CashReceiptIssue => "cash-receipt.issue",
+            Operation::CashReceiptCancel => "cash-receipt.cancel",
+            Operation::CashReceiptGet => "cash-receipt.get",
         }
+    }
+
+    /// Whether this is a standalone cash-receipt operation: encoded by
+    /// [`PgAdapter::encode_cash_receipt`](super::PgAdapter::encode_cash_receipt), not
+    /// [`PgAdapter::encode`](super::PgAdapter::encode).
+    pub fn is_cash_receipt(self) -> bool {
+        matches!(
+            self,
+            Operation::CashReceiptIssue | Operation::CashReceiptCancel | Operation::CashReceiptGet
+        )
     }
 
     /// Parse a CLI name.
@@ -74,9 +100,13 @@ impl Operation {
         Operation::ALL.into_iter().find(|o| o.as_str() == s)
     }
 
-    /// Whether a lost answer to this operation may mean money moved.
+    /// Whether a lost answer to this operation may mean money moved (or, for a cash receipt,
+    /// that the PG acted).
     pub fn moves_money(self) -> bool {
-        !matches!(self, Operation::PaymentGet | Operation::CheckoutPrepare)
+        !matches!(
+            self,
+            Operation::PaymentGet | Operation::CheckoutPrepare | Operation::CashReceiptGet
+        )
     }
 }
 

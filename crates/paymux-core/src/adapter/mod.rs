@@ -9,7 +9,7 @@
 //!
 //! The contract is split by idea: [`capability`] (what an adapter can do, as data),
 //! [`request`] (the unified operations), [`message`] (the bytes and their views), [`notice`]
-//! (what a PG sends on its own) and, here,
+//! (what a PG sends on its own), [`cash_receipt`] (standalone cash receipts, optional) and, here,
 //! the [`PgAdapter`] trait itself. Everything is re-exported at `paymux_core::adapter::*`.
 
 use chrono::{DateTime, FixedOffset};
@@ -21,11 +21,13 @@ use crate::outcome::Outcome;
 use crate::validation::ValidationErrors;
 
 pub mod capability;
+pub mod cash_receipt;
 pub mod message;
 pub mod notice;
 pub mod request;
 
 pub use capability::*;
+pub use cash_receipt::*;
 pub use message::*;
 pub use notice::*;
 pub use request::*;
@@ -128,6 +130,40 @@ pub trait PgAdapter: Send + Sync + 'static {
             adapter: self.descriptor().id,
             what: "notices from the PG".into(),
         })
+    }
+
+    /// Translate a standalone cash-receipt operation ([`CashReceiptRequest`]) to the exact
+    /// wire bytes, after the PG's own rules (a refusal names the field). Pure. Declare what is
+    /// implemented with [`Operation::CashReceiptIssue`], [`Operation::CashReceiptCancel`] and
+    /// [`Operation::CashReceiptGet`]; the default: this PG issues no standalone receipts
+    /// ([`cash_receipts_unsupported`]).
+    fn encode_cash_receipt(
+        &self,
+        ctx: &EncodeContext<'_>,
+        req: &CashReceiptRequest,
+    ) -> Result<WireRequest, PgError> {
+        let _ = ctx;
+        Err(cash_receipts_unsupported(
+            self.descriptor(),
+            req.operation(),
+        ))
+    }
+
+    /// Translate the vendor's answer to [`Self::encode_cash_receipt`]. Pure. A malformed answer
+    /// is [`PgError::MalformedResponse`] (the executor makes it [`CashReceiptOutcome::Unknown`]
+    /// for an issue or a cancel).
+    fn decode_cash_receipt(
+        &self,
+        ctx: &EncodeContext<'_>,
+        req: &CashReceiptRequest,
+        sent: &WireRequest,
+        resp: &WireResponse,
+    ) -> Result<CashReceiptOutcome, PgError> {
+        let _ = (ctx, sent, resp);
+        Err(cash_receipts_unsupported(
+            self.descriptor(),
+            req.operation(),
+        ))
     }
 }
 

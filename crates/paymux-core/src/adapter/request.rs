@@ -419,6 +419,13 @@ impl PgRequest {
             Operation::CheckoutPrepare => PgRequest::CheckoutPrepare(p(json)?),
             Operation::CheckoutComplete => PgRequest::CheckoutComplete(p(json)?),
             Operation::VirtualAccountClose => PgRequest::CloseVirtualAccount(p(json)?),
+            op @ (Operation::CashReceiptIssue
+            | Operation::CashReceiptCancel
+            | Operation::CashReceiptGet) => {
+                return Err(format!(
+                    "{op} is not a payment request: cash receipts go through PgAdapter::encode_cash_receipt (the gateway's /cash-receipts)"
+                ))
+            }
         })
     }
 }

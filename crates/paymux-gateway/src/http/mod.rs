@@ -4,6 +4,7 @@
 //!
 //! - `payments`: payments, cancels, schedules.
 //! - `billing_keys`: issue, get, delete.
+//! - `cash_receipts`: issue, list, get, cancel.
 //! - `checkout`: hosted checkout sessions and the browser's pages.
 //! - `admin`: channel groups, channels, the sandbox's webhook inbox.
 //! - `auth`: the credential check (`PortOne <secret>` or `Bearer <accessToken>`), PortOne's
@@ -15,6 +16,7 @@ mod admin;
 mod auth;
 mod billing_keys;
 mod browser;
+mod cash_receipts;
 mod checkout;
 mod notices;
 pub mod openapi;
@@ -40,6 +42,7 @@ use admin::*;
 use auth::*;
 use billing_keys::*;
 use browser::*;
+use cash_receipts::*;
 use checkout::*;
 use notices::*;
 use payment_ops::*;
@@ -101,6 +104,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/payments/{paymentId}/register-store-receipt"),
     ("get", "/promotions/{promotionId}"),
     ("get", "/kakaopay/payment/order"),
+    // Cash receipts (issue #20).
+    ("post", "/cash-receipts"),
+    ("get", "/cash-receipts"),
+    ("get", "/payments/{paymentId}/cash-receipt"),
+    ("post", "/payments/{paymentId}/cash-receipt/cancel"),
 ];
 
 /// PortOne's routes that take no `Authorization` header (PortOne's schema gives them no
@@ -214,6 +222,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/promotions/{promotion_id}", get(get_promotion))
         .route("/kakaopay/payment/order", get(get_kakaopay_payment_order))
+        // Cash receipts (issue #20).
+        .route(
+            "/cash-receipts",
+            post(issue_cash_receipt).get(list_cash_receipts),
+        )
+        .route("/payments/{payment_id}/cash-receipt", get(get_cash_receipt))
+        .route(
+            "/payments/{payment_id}/cash-receipt/cancel",
+            post(cancel_cash_receipt),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), require_auth));
     // The customer's browser: no API secret (the unguessable session id is the credential).
     let browser = Router::new()

@@ -19,7 +19,9 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value};
 use utoipa::OpenApi;
 
-use super::{admin, auth, billing_keys, browser, checkout, notices, payment_ops, payments};
+use super::{
+    admin, auth, billing_keys, browser, cash_receipts, checkout, notices, payment_ops, payments,
+};
 
 /// The hand-written part: `info`, servers, security schemes, and the schemas not derived yet.
 const HAND_WRITTEN: &str = include_str!("openapi-schemas.json");
@@ -76,6 +78,10 @@ const HAND_WRITTEN: &str = include_str!("openapi-schemas.json");
         payment_ops::register_store_receipt,
         payment_ops::get_promotion,
         payment_ops::get_kakaopay_payment_order,
+        cash_receipts::issue_cash_receipt,
+        cash_receipts::list_cash_receipts,
+        cash_receipts::get_cash_receipt,
+        cash_receipts::cancel_cash_receipt,
     ),
     components(schemas(
         crate::auth::LoginViaApiSecretBody,

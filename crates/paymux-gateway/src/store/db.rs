@@ -76,6 +76,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tokens_receipts",
         include_str!("../../migrations/0010_tokens_receipts.sql"),
     ),
+    (
+        11,
+        "cash_receipts",
+        include_str!("../../migrations/0011_cash_receipts.sql"),
+    ),
 ];
 
 /// Which engine.

@@ -4,7 +4,7 @@
 //! [`payments`], [`cancellations`], [`billing_keys`], [`schedules`], [`sessions`] (hosted
 //! checkout), [`outbox`] (webhooks), [`groups`] (channel groups), [`reconcile`] (the
 //! reconciler's leases), [`console`] (the operator console's sessions and what its pages
-//! read). Every state change is one unit of work: a payment's row, its webhook outbox rows
+//! read), [`cash_receipts`] (standalone cash receipts). Every state change is one unit of work: a payment's row, its webhook outbox rows
 //! and its schedule's row commit together. [`db`] runs the statements on SQLite
 //! (one writer, group commit, `synchronous=FULL`) or PostgreSQL.
 
@@ -14,6 +14,7 @@ pub mod backlog;
 pub mod billing_key_search;
 pub mod billing_keys;
 pub mod cancellations;
+pub mod cash_receipts;
 pub mod console;
 pub mod db;
 pub mod group_commit;

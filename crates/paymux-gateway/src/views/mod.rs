@@ -8,6 +8,7 @@
 pub mod bank;
 pub mod billing_key;
 pub mod cancellation;
+pub mod cash_receipt;
 pub mod checkout;
 pub mod list;
 pub mod party;

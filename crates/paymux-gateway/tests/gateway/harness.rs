@@ -253,6 +253,7 @@ impl Harness {
             "payment_schedules",
             "channel_groups",
             "webhook_outbox",
+            "cash_receipts",
         ];
         let mut out = String::new();
         match self.backend {

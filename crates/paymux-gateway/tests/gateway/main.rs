@@ -3,6 +3,7 @@
 //! schema per test, dropped after; skipped with a loud notice when unreachable).
 
 mod banks_receipts;
+mod cash_receipts;
 mod fake;
 mod harness;
 mod payment_ops;
@@ -68,6 +69,19 @@ on_both_backends!(in payment_ops:
     close_needs_a_pg_that_closes,
     promotions_and_kakaopay_orders,
 );
+/// Cash receipts through NICE's and Toss's simulators (`cash_receipts::run` adds their
+/// channels).
+mod cash_receipts_through_nice_and_toss {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        cash_receipts::run(Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        cash_receipts::run(Backend::Postgres).await
+    }
+}
 
 on_both_backends!(in banks_receipts: bank_list, receipt_url_from_the_pg, openapi_document_is_served);
 
@@ -134,13 +148,19 @@ async fn sandbox_starts_every_registered_simulator() {
 /// loud notice otherwise.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn portone_python_sdk_against_the_gateway() {
+    // The cash-receipt calls go to a Toss Payments simulator channel.
+    let (toss, handle) = cash_receipts::toss_channel().await;
     harness::run_with(
         Backend::Sqlite,
         |o| {
             o.background_workers = true;
             o.tuning.webhook_interval = std::time::Duration::from_millis(100);
+            o.channels.push(toss);
         },
-        scenarios::python_sdk,
+        |h| async move {
+            scenarios::python_sdk(h).await;
+            drop(handle);
+        },
     )
     .await
 }

@@ -1466,6 +1466,10 @@ pub async fn python_sdk(h: Arc<Harness>) {
             .env("PAYMUX_GROUP_ID", GROUP_AB)
             .env("PAYMUX_CARD_OK", CARD_OK)
             .env("PAYMUX_CARD_DECLINED", CARD_DECLINED)
+            .env(
+                "PAYMUX_CASH_RECEIPT_CHANNEL_KEY",
+                crate::cash_receipts::SDK_CHANNEL,
+            )
             .output()
             .unwrap()
     })

@@ -4,7 +4,8 @@ Run by the Rust test `portone_python_sdk_against_the_gateway` (tests/gateway/mai
 starts a gateway with the test-only `fake` PG and passes:
 
   PAYMUX_BASE_URL, PAYMUX_API_SECRET, PAYMUX_WEBHOOK_SECRET, PAYMUX_CHANNEL_KEY,
-  PAYMUX_GROUP_ID, PAYMUX_CARD_OK, PAYMUX_CARD_DECLINED
+  PAYMUX_GROUP_ID, PAYMUX_CARD_OK, PAYMUX_CARD_DECLINED,
+  PAYMUX_CASH_RECEIPT_CHANNEL_KEY (a Toss Payments simulator channel)
 
 Every SDK call deserializes the gateway's answer with the SDK's own generated types, so this
 checks the response shapes (Payment, BillingKeyInfo, PaymentSchedule, errors) and the webhook
@@ -44,6 +45,7 @@ CHANNEL = os.environ["PAYMUX_CHANNEL_KEY"]
 GROUP = os.environ["PAYMUX_GROUP_ID"]
 CARD_OK = os.environ["PAYMUX_CARD_OK"]
 CARD_DECLINED = os.environ["PAYMUX_CARD_DECLINED"]
+RECEIPT_CHANNEL = os.environ["PAYMUX_CASH_RECEIPT_CHANNEL_KEY"]
 
 client = portone.PaymentClient(secret=SECRET, base_url=BASE)
 passed = 0
@@ -490,5 +492,95 @@ try:
     check("get_kakaopay_payment_order raises", False)
 except errors.InvalidRequestError as e:
     check("get_kakaopay_payment_order raises InvalidRequestError naming channelKey", "channelKey" in (e.message or ""), repr(e))
+# Cash receipts: issue, read, list, cancel, and the typed errors of each operation.
+from portone_server_sdk.payment.cash_receipt import (
+    CancelledCashReceipt,
+    CashReceiptFilterInput,
+    IssueCashReceiptCustomerInput,
+    IssuedCashReceipt,
+)
+
+receipts = client.cash_receipt
+receipt_id = pid("receipt")
+issued = receipts.issue_cash_receipt(
+    payment_id=receipt_id,
+    channel_key=RECEIPT_CHANNEL,
+    type="PERSONAL",
+    order_name="현금영수증 주문",
+    currency="KRW",
+    amount=PaymentAmountInput(total=15000, tax_free=4000),
+    customer=IssueCashReceiptCustomerInput(identity_number="01000001234", name="김포트"),
+).cash_receipt
+check("issue_cash_receipt", issued.pg_receipt_id and issued.issue_number and issued.url.startswith("https://"), repr(issued))
+got = receipts.get_cash_receipt_by_payment_id(payment_id=receipt_id)
+check(
+    "get_cash_receipt_by_payment_id is an IssuedCashReceipt",
+    isinstance(got, IssuedCashReceipt)
+    and got.amount == 15000
+    and got.tax_free_amount == 4000
+    and got.pg_receipt_id == issued.pg_receipt_id
+    and got.is_manual
+    and got.channel.key == RECEIPT_CHANNEL,
+    repr(got),
+)
+page = receipts.get_cash_receipts(
+    page=PageInput(number=0, size=10), filter=CashReceiptFilterInput(payment_id=receipt_id)
+)
+check("get_cash_receipts by paymentId", page.page.total_count == 1 and page.items[0].payment_id == receipt_id, repr(page))
+try:
+    receipts.issue_cash_receipt(
+        payment_id=receipt_id,
+        channel_key=RECEIPT_CHANNEL,
+        type="PERSONAL",
+        order_name="again",
+        currency="KRW",
+        amount=PaymentAmountInput(total=15000),
+        customer=IssueCashReceiptCustomerInput(identity_number="01000001234"),
+    )
+    check("issuing twice raises", False)
+except errors.CashReceiptAlreadyIssuedError:
+    check("issuing twice raises CashReceiptAlreadyIssuedError", True)
+try:
+    receipts.issue_cash_receipt(
+        payment_id=pid("receipt"),
+        channel_key=CHANNEL,
+        type="PERSONAL",
+        order_name="fake PG",
+        currency="KRW",
+        amount=PaymentAmountInput(total=1000),
+        customer=IssueCashReceiptCustomerInput(identity_number="01000001234"),
+    )
+    check("a PG without receipts raises", False)
+except errors.InvalidRequestError as e:
+    check("a PG without receipts raises InvalidRequestError naming it", "Fake PG" in (e.message or ""), repr(e))
+try:
+    receipts.issue_cash_receipt(
+        payment_id=pid("receipt"),
+        channel_key="no-such-channel",
+        type="CORPORATE",
+        order_name="x",
+        currency="KRW",
+        amount=PaymentAmountInput(total=1000),
+        customer=IssueCashReceiptCustomerInput(identity_number="1234567890"),
+    )
+    check("an unknown channel raises", False)
+except errors.ChannelNotFoundError:
+    check("an unknown channel raises ChannelNotFoundError", True)
+cancelled = receipts.cancel_cash_receipt_by_payment_id(payment_id=receipt_id)
+check("cancel_cash_receipt_by_payment_id", cancelled.cancelled_amount == 15000 and cancelled.cancelled_at, repr(cancelled))
+check(
+    "a cancelled receipt is a CancelledCashReceipt",
+    isinstance(receipts.get_cash_receipt_by_payment_id(payment_id=receipt_id), CancelledCashReceipt),
+)
+try:
+    receipts.cancel_cash_receipt_by_payment_id(payment_id=receipt_id)
+    check("cancelling twice raises", False)
+except errors.CashReceiptNotIssuedError:
+    check("cancelling twice raises CashReceiptNotIssuedError", True)
+try:
+    receipts.get_cash_receipt_by_payment_id(payment_id=pid("receipt"))
+    check("a missing receipt raises", False)
+except errors.CashReceiptNotFoundError:
+    check("a missing receipt raises CashReceiptNotFoundError", True)
 
 print(f"{passed} passed, 0 failed")
