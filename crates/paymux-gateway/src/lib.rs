@@ -44,6 +44,7 @@ pub(crate) mod flow;
 pub(crate) mod groups;
 pub mod health;
 pub mod http;
+pub(crate) mod list;
 pub mod metrics;
 pub(crate) mod notices;
 pub(crate) mod payment_list;

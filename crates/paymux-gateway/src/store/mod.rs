@@ -19,6 +19,7 @@ pub mod db;
 pub mod group_commit;
 pub mod groups;
 pub mod health;
+pub mod list_query;
 pub mod notices;
 pub mod outbox;
 pub mod payment_search;
