@@ -76,6 +76,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tokens_receipts",
         include_str!("../../migrations/0010_tokens_receipts.sql"),
     ),
+    (
+        14,
+        "list_bench_indexes",
+        include_str!("../../migrations/0014_list_bench_indexes.sql"),
+    ),
 ];
 
 /// Which engine.

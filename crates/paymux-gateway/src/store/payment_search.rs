@@ -355,59 +355,6 @@ mod tests {
         }
     }
 
-    /// SQLite's plan for each typical list query: an index, never a scan of the table (the
-    /// count may walk an index, which is what `totalCount` costs). Contains-searches
-    /// (`ORDER_NAME`, `CUSTOMER_NAME`, and so `ALL`) cannot use a B-tree index and are not
-    /// listed: they scan what the other filters leave.
-    #[tokio::test]
-    async fn typical_queries_use_an_index() {
-        let path =
-            std::env::temp_dir().join(format!("paymux-plan-{}.sqlite", uuid::Uuid::new_v4()));
-        let db = Db::connect(path.to_str().unwrap()).await.unwrap();
-        let mut cases = vec![("first page", filter())];
-        let mut f = filter();
-        f.statuses = vec![PaymentStatus::Paid];
-        f.from = Some(1);
-        f.until = Some(2);
-        cases.push(("status and time", f));
-        let mut f = filter();
-        f.range_on = TimeColumn::StatusChanged;
-        f.sort_by = TimeColumn::StatusChanged;
-        f.from = Some(1);
-        cases.push(("status-changed range", f));
-        for (term, name) in [
-            (TextTerm::PaymentId("p".into()), "payment id"),
-            (TextTerm::PgTxId("t".into()), "pg tx id"),
-            (TextTerm::CustomerEmail("e".into()), "email"),
-            (TextTerm::CardLast4("1234".into()), "card"),
-        ] {
-            let mut f = filter();
-            f.text = vec![term];
-            cases.push((name, f));
-        }
-        for (name, f) in cases {
-            let PageStatements { count, page } = page_statements(&f, 10, 0);
-            for Statement { sql, args } in [count, page] {
-                let plan = db
-                    .fetch_all(&format!("EXPLAIN QUERY PLAN {sql}"), args)
-                    .await
-                    .unwrap();
-                let detail: Vec<String> =
-                    plan.iter().map(|r| r.req_text("detail").unwrap()).collect();
-                let text = detail.join(" | ");
-                assert!(
-                    !detail.iter().any(|d| d == "SCAN payments"),
-                    "{name}: {sql}: {text}"
-                );
-                assert!(
-                    text.contains("INDEX") || text.contains("PRIMARY KEY"),
-                    "{name}: {text}"
-                );
-            }
-        }
-        let _ = std::fs::remove_file(&path);
-    }
-
     /// A row from before the search columns existed is found by them after the backfill.
     #[tokio::test]
     async fn backfill_fills_rows_written_before_the_search_columns() {
