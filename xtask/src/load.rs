@@ -308,7 +308,7 @@ pub fn machine() -> String {
     format!("{cores} cores ({cpu}), {mem} RAM, {rustc}")
 }
 
-fn build_paymux(features: &str) -> Result<PathBuf> {
+pub(crate) fn build_paymux(features: &str) -> Result<PathBuf> {
     crate::run(cargo().args([
         "build",
         "--release",
@@ -333,6 +333,11 @@ pub(crate) fn target_dir() -> PathBuf {
 
 /// Build the load generator (a `harness = false` bench of the facade) and find its executable.
 fn build_loader(features: &str) -> Result<PathBuf> {
+    build_bench(features, "load")
+}
+
+/// Build the facade's `harness = false` bench `name` (release) and find its executable.
+pub(crate) fn build_bench(features: &str, name: &str) -> Result<PathBuf> {
     let mut c = cargo();
     c.args([
         "bench",
@@ -342,7 +347,7 @@ fn build_loader(features: &str) -> Result<PathBuf> {
         "--features",
         features,
         "--bench",
-        "load",
+        name,
         "--no-run",
         "--message-format=json-render-diagnostics",
     ]);
@@ -353,18 +358,18 @@ fn build_loader(features: &str) -> Result<PathBuf> {
     }
     // One JSON message per line; the bench artifact names its executable.
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if line.contains("\"name\":\"load\"") && line.contains("\"executable\":\"") {
+        if line.contains(&format!("\"name\":\"{name}\"")) && line.contains("\"executable\":\"") {
             let start = line.find("\"executable\":\"").unwrap_or(0) + "\"executable\":\"".len();
             if let Some(len) = line[start..].find('"') {
                 return Ok(PathBuf::from(&line[start..start + len]));
             }
         }
     }
-    bail!("cargo did not name the load generator's executable")
+    bail!("cargo did not name the executable of bench `{name}`")
 }
 
 /// A child process killed when dropped.
-struct Proc(Child);
+pub(crate) struct Proc(pub(crate) Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -449,33 +454,8 @@ fn gateway(
     metrics: bool,
 ) -> Result<Run> {
     let secret = format!("load-{}", std::process::id());
-    let mut child = Command::new(paymux)
-        .env("PAYMUX_METRICS", if metrics { "on" } else { "off" })
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
-        .args(["--api-secret", &secret])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("start `paymux serve`")?;
-    let pid = child.id();
-    let stdout = child.stdout.take().context("gateway stdout")?;
-    let gw = Proc(child);
-    // Read until the base URL, then keep draining in the background.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut sent = false;
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if !sent {
-                if let Some(url) = line.trim().strip_prefix("base URL:") {
-                    let _ = tx.send(url.trim().to_string());
-                    sent = true;
-                }
-            }
-        }
-    });
-    let url = rx
-        .recv_timeout(Duration::from_secs(60))
-        .context("the gateway printed no base URL within 60 s")?;
+    let (gw, url) = spawn_gateway(paymux, database, &secret, metrics)?;
+    let pid = gw.0.id();
     std::thread::sleep(Duration::from_secs(1));
     let idle = rss_kib(pid);
     let cpu_before = cpu_ticks(pid);
@@ -538,6 +518,43 @@ fn gateway(
     Ok(run)
 }
 
+/// Start `paymux serve` (the sandbox: no config) on `database` with `secret` on a free local
+/// port; returns the process (killed when dropped) and its base URL.
+pub(crate) fn spawn_gateway(
+    paymux: &Path,
+    database: &str,
+    secret: &str,
+    metrics: bool,
+) -> Result<(Proc, String)> {
+    let mut child = Command::new(paymux)
+        .env("PAYMUX_METRICS", if metrics { "on" } else { "off" })
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+        .args(["--api-secret", secret])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("start `paymux serve`")?;
+    let stdout = child.stdout.take().context("gateway stdout")?;
+    let gw = Proc(child);
+    // Read until the base URL, then keep draining in the background.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if !sent {
+                if let Some(url) = line.trim().strip_prefix("base URL:") {
+                    let _ = tx.send(url.trim().to_string());
+                    sent = true;
+                }
+            }
+        }
+    });
+    let url = rx
+        .recv_timeout(Duration::from_secs(60))
+        .context("the gateway printed no base URL within 60 s")?;
+    Ok((gw, url))
+}
+
 /// VmRSS of `pid` in KiB.
 fn rss_kib(pid: u32) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -585,7 +602,7 @@ fn clock_ticks() -> u64 {
 
 /// Create a fresh database next to `url`'s (same server and user) with `psql`; returns its URL
 /// and a function dropping it.
-fn fresh_postgres(url: &str) -> Result<(String, Box<dyn FnOnce()>)> {
+pub(crate) fn fresh_postgres(url: &str) -> Result<(String, Box<dyn FnOnce()>)> {
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
         bail!("--database must be a postgres:// URL");
     }

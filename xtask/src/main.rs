@@ -7,8 +7,9 @@
 //!   links resolve (`doclinks.rs`); also the first step of `ci`.
 //! - `new-adapter <name>`: generate `adapters/<name>/` and the facade's two lines (see
 //!   `scaffold.rs` and CONTRIBUTING.md).
-//! - `bench`, `load`: the benchmarks of docs/BENCHMARKS.md (`bench.rs`, `load.rs`); explicit
-//!   commands, not part of `ci` (which only builds the benches, through clippy).
+//! - `bench`, `load`, `list-bench`: the benchmarks of docs/BENCHMARKS.md (`bench.rs`,
+//!   `load.rs`, `list_bench.rs`); explicit commands, not part of `ci` (which only builds the
+//!   benches, through clippy).
 //! - `reliability`, `fuzz`: the long versions of docs/RELIABILITY.md (`reliability.rs`,
 //!   `fuzz.rs`); CI runs the bounded versions.
 
@@ -21,6 +22,7 @@ mod bench;
 mod doclinks;
 mod fuzz;
 mod gate;
+mod list_bench;
 mod load;
 mod reliability;
 mod scaffold;
@@ -50,6 +52,7 @@ fn dispatch() -> Result<()> {
         Some("doc-links") => doclinks::check(&root()),
         Some("bench") => bench::bench(&args[1..]),
         Some("load") => load::load(&args[1..]),
+        Some("list-bench") => list_bench::list_bench(&args[1..]),
         Some("reliability") => reliability::reliability(&args[1..]),
         Some("footprint") if args.len() == 1 => load::footprint().map(|t| println!("{t}")),
         _ => usage(),
@@ -58,7 +61,7 @@ fn dispatch() -> Result<()> {
 
 fn usage() -> Result<()> {
     eprintln!(
-        "usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check | doc-links | bench | load | footprint | reliability | fuzz>"
+        "usage: cargo xtask <ci | fmt | new-adapter NAME | scaffold-check | doc-links | bench | load | list-bench | footprint | reliability | fuzz>"
     );
     eprintln!(
         "  ci                fmt check, clippy -D warnings, all tests, no pending snapshots,"
@@ -77,6 +80,7 @@ fn usage() -> Result<()> {
         "  load [--footprint] [--compare-metrics] [--no-postgres] [--duration S] [--concurrency N]"
     );
     eprintln!("                    gateway throughput/latency vs direct, RSS (docs/BENCHMARKS.md)");
+    eprintln!("  list-bench [--payments N] [--no-postgres]  GET /payments on a store of N payments (1,000,000)");
     eprintln!("  footprint         clean release build time and binary size, one adapter vs all");
     eprintln!(
         "  reliability [--scale N]  the reliability suite at N times the CI load (default 10)"

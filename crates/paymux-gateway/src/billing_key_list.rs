@@ -6,11 +6,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::payment_list::{page_of, time_of, PageInput, SortOrder, VersionInput};
+use crate::list::{self, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
 use crate::store;
 use crate::store::billing_key_search::{KeyFilter, KeyText, KeyTime};
-use crate::views;
 
 /// PortOne `GetBillingKeyInfosBody`.
 #[derive(Debug, Default, Deserialize)]
@@ -126,25 +125,14 @@ pub struct FilterInput {
 }
 
 fn text_of(t: &TextSearch) -> Result<KeyText, ApiError> {
-    let v = t.value.trim().to_string();
-    if v.is_empty() || v.chars().count() > 256 {
-        return Err(ApiError::invalid(
-            "filter.textSearch.value: must be 1 to 256 characters",
-        ));
-    }
+    const PATH: &str = "filter.textSearch.value";
+    let v = list::search_value(PATH, &t.value)?;
     Ok(match t.field.as_str() {
         "BILLING_KEY" => KeyText::BillingKey(v),
         "CUSTOMER_NAME" => KeyText::CustomerName(v),
         "CUSTOMER_EMAIL" => KeyText::CustomerEmail(v),
         "CUSTOMER_PHONE_NUMBER" => KeyText::CustomerPhone(v),
-        "CARD_NUMBER" => {
-            if v.len() != 4 || !v.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(ApiError::invalid(
-                    "filter.textSearch.value: CARD_NUMBER searches by the card number's last four digits",
-                ));
-            }
-            KeyText::CardLast4(v)
-        }
+        "CARD_NUMBER" => KeyText::CardLast4(list::card_last4(PATH, v)?),
         "CARD_BIN" | "PG_MERCHANT_ID" | "CUSTOMER_ADDRESS" | "CUSTOMER_ZIPCODE" | "USER_AGENT"
         | "CHANNEL_GROUP_NAME" => {
             return Err(ApiError::invalid(format!(
@@ -162,27 +150,13 @@ fn text_of(t: &TextSearch) -> Result<KeyText, ApiError> {
 
 /// `GET /billing-keys`.
 pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, ApiError> {
-    let (number, size) = page_of(body.page)?;
+    let (number, size) = list::page_of(body.page)?;
     let f = body.filter.unwrap_or_default();
-    for (name, given) in [
+    list::refuse_unkept(&[
         ("platformType", f.platform_type.is_some()),
         ("pgCompanies", f.pg_companies.is_some()),
-    ] {
-        if given {
-            return Err(ApiError::invalid(format!(
-                "filter.{name}: paymux keeps no data for this filter (see docs/API.md)"
-            )));
-        }
-    }
-    let from = time_of("filter.from", f.from.as_deref())?;
-    let until = time_of("filter.until", f.until.as_deref())?;
-    if let (Some(a), Some(b)) = (from, until) {
-        if a > b {
-            return Err(ApiError::invalid(
-                "filter.until: must not be before filter.from",
-            ));
-        }
-    }
+    ])?;
+    let (from, until) = list::filter_range(f.from.as_deref(), f.until.as_deref())?;
     let text = f.text_search.as_ref().map(text_of).transpose()?;
     let sort = body.sort.unwrap_or_default();
     // paymux issues card billing keys only.
@@ -190,13 +164,10 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
         .methods
         .as_ref()
         .is_some_and(|ms| !ms.contains(&MethodInput::Card));
-    let channel_keys = f.pg_providers.as_ref().map(|ps| {
-        st.channels
-            .iter()
-            .filter(|c| ps.contains(&c.selected().pg_provider))
-            .map(|c| c.ctx.key.clone())
-            .collect()
-    });
+    let channel_keys = f
+        .pg_providers
+        .as_ref()
+        .map(|ps| list::channel_keys(st, |c| ps.contains(&c.selected().pg_provider)));
     let filter = KeyFilter {
         store_id: f.store_id,
         range_on: f
@@ -218,7 +189,7 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
         channel_keys,
         text,
         sort: sort.by.map_or(KeyTime::Requested, TimeField::time),
-        descending: !matches!(sort.order, Some(SortOrder::Asc)),
+        descending: list::descending(sort.order),
         nothing: no_card || matches!(f.version, Some(VersionInput::V1)),
     };
     let (keys, total) =
@@ -229,12 +200,5 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
             items.push(crate::billing_keys::view(st, &row));
         }
     }
-    Ok(views::render(&views::list::Page {
-        items,
-        page: views::list::PageInfo {
-            number,
-            size,
-            total_count: total,
-        },
-    }))
+    Ok(list::page_answer(items, number, size, total))
 }

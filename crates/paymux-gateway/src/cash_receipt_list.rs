@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::domain::CashReceiptStatus as S;
 use crate::error::ApiError;
-use crate::payment_list::{page_of, time_of, PageInput, SortOrder, VersionInput};
+use crate::list::{page_of, time_of, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
 use crate::store;
 use crate::store::cash_receipts::{ReceiptFilter, TimeField};

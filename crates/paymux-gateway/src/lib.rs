@@ -47,6 +47,7 @@ pub(crate) mod flow;
 pub(crate) mod groups;
 pub mod health;
 pub mod http;
+pub(crate) mod list;
 pub(crate) mod lookups;
 pub mod metrics;
 pub(crate) mod notices;

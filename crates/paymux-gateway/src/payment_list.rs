@@ -6,25 +6,18 @@
 //! field, never silently ignored: a merchant asking for them would get a wrong answer.
 
 use base64::Engine as _;
-use chrono::DateTime;
 use paymux_routing::report::ChannelType;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::PaymentStatus;
 use crate::error::ApiError;
+use crate::list::{self, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
 use crate::store;
 use crate::store::payment_search::{PaymentFilter, TextTerm, TimeColumn};
 use crate::store::payments::PaymentRow;
 use crate::views;
-
-/// Largest page (`page.size`, cursor `size`).
-pub const MAX_PAGE_SIZE: i64 = 1000;
-/// Default page size (PortOne's).
-pub const DEFAULT_PAGE_SIZE: i64 = 10;
-/// Deepest offset a page may ask for (`number × size`).
-const MAX_OFFSET: i64 = 10_000_000;
 
 /// PortOne `GetPaymentsBody`.
 #[derive(Debug, Default, Deserialize)]
@@ -34,16 +27,6 @@ pub struct GetPaymentsBody {
     pub page: Option<PageInput>,
     /// Which payments.
     pub filter: Option<PaymentFilterInput>,
-}
-
-/// PortOne `PageInput`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PageInput {
-    /// Page number from 0.
-    pub number: Option<i64>,
-    /// Items per page.
-    pub size: Option<i64>,
 }
 
 /// PortOne `PaymentStatus` (the filter's spelling: `PENDING` is a pending payment).
@@ -97,25 +80,6 @@ pub enum TimeInput {
     RequestedAt,
     /// `STATUS_CHANGED_AT`.
     StatusChangedAt,
-}
-
-/// PortOne `SortOrder`.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SortOrder {
-    /// Newest first (the default).
-    Desc,
-    /// Oldest first.
-    Asc,
-}
-
-/// PortOne `PortOneVersion`.
-#[derive(Debug, Clone, Copy, Deserialize)]
-pub enum VersionInput {
-    /// V1 (paymux has none).
-    V1,
-    /// V2.
-    V2,
 }
 
 /// PortOne `PaymentTextSearch`.
@@ -204,29 +168,9 @@ pub struct GetAllPaymentsByCursorBody {
     pub size: Option<i64>,
 }
 
-pub(crate) fn time_of(field: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
-    let Some(v) = v else { return Ok(None) };
-    DateTime::parse_from_rfc3339(v)
-        .map(|t| Some(t.timestamp_micros()))
-        .map_err(|_| ApiError::invalid(format!("{field}: must be an RFC 3339 date-time")))
-}
-
-fn size_of(field: &str, v: Option<i64>) -> Result<i64, ApiError> {
-    match v.unwrap_or(DEFAULT_PAGE_SIZE) {
-        s @ 1..=MAX_PAGE_SIZE => Ok(s),
-        _ => Err(ApiError::invalid(format!(
-            "{field}: must be between 1 and {MAX_PAGE_SIZE}"
-        ))),
-    }
-}
-
 fn text_term(i: usize, t: &TextSearch) -> Result<TextTerm, ApiError> {
-    let v = t.value.trim().to_string();
-    if v.is_empty() || v.chars().count() > 256 {
-        return Err(ApiError::invalid(format!(
-            "filter.textSearch[{i}].value: must be 1 to 256 characters"
-        )));
-    }
+    let path = format!("filter.textSearch[{i}].value");
+    let v = list::search_value(&path, &t.value)?;
     Ok(match t.field.as_str() {
         "ALL" => TextTerm::Any(v),
         "PAYMENT_ID" => TextTerm::PaymentId(v),
@@ -238,14 +182,7 @@ fn text_term(i: usize, t: &TextSearch) -> Result<TextTerm, ApiError> {
         "CUSTOMER_NAME" => TextTerm::CustomerName(v),
         "CUSTOMER_EMAIL" => TextTerm::CustomerEmail(v),
         "CUSTOMER_PHONE_NUMBER" => TextTerm::CustomerPhone(v),
-        "CARD_NUMBER" => {
-            if v.len() != 4 || !v.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(ApiError::invalid(format!(
-                    "filter.textSearch[{i}].value: CARD_NUMBER searches by the card number's last four digits"
-                )));
-            }
-            TextTerm::CardLast4(v)
-        }
+        "CARD_NUMBER" => TextTerm::CardLast4(list::card_last4(&path, v)?),
         "FAIL_REASON"
         | "CARD_ISSUER"
         | "CARD_ACQUIRER"
@@ -282,7 +219,7 @@ fn text_term(i: usize, t: &TextSearch) -> Result<TextTerm, ApiError> {
 
 /// The store filter for a `PaymentFilterInput`.
 fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiError> {
-    let unsupported = [
+    list::refuse_unkept(&[
         ("webhookStatus", f.webhook_status.is_some()),
         ("platformType", f.platform_type.is_some()),
         ("isEscrow", f.is_escrow.is_some()),
@@ -301,12 +238,7 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
             "cashReceiptCancelledAtRange",
             f.cash_receipt_cancelled_at_range.is_some(),
         ),
-    ];
-    if let Some((name, _)) = unsupported.iter().find(|(_, given)| *given) {
-        return Err(ApiError::invalid(format!(
-            "filter.{name}: paymux keeps no data for this filter (see docs/API.md)"
-        )));
-    }
+    ])?;
     let range_on = match f.timestamp_type {
         None | Some(TimeInput::CreatedAt) => TimeColumn::Requested,
         Some(TimeInput::StatusChangedAt) => TimeColumn::StatusChanged,
@@ -325,15 +257,7 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
             ))
         }
     };
-    let from = time_of("filter.from", f.from.as_deref())?;
-    let until = time_of("filter.until", f.until.as_deref())?;
-    if let (Some(a), Some(b)) = (from, until) {
-        if a > b {
-            return Err(ApiError::invalid(
-                "filter.until: must not be before filter.from",
-            ));
-        }
-    }
+    let (from, until) = list::filter_range(f.from.as_deref(), f.until.as_deref())?;
     if let Some(c) = &f.currency {
         if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(ApiError::invalid(
@@ -374,21 +298,17 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
         .collect();
     // PG provider and test/live are properties of the channel: the channels that have them.
     let channel_keys = (f.pg_provider.is_some() || f.is_test.is_some()).then(|| {
-        st.channels
-            .iter()
-            .filter(|c| {
-                let sel = c.selected();
-                let provider_ok = f
-                    .pg_provider
-                    .as_ref()
-                    .map_or(true, |ps| ps.contains(&sel.pg_provider));
-                let test_ok = f
-                    .is_test
-                    .map_or(true, |t| t == matches!(sel.kind, ChannelType::Test));
-                provider_ok && test_ok
-            })
-            .map(|c| c.ctx.key.clone())
-            .collect()
+        list::channel_keys(st, |c| {
+            let sel = c.selected();
+            let provider_ok = f
+                .pg_provider
+                .as_ref()
+                .map_or(true, |ps| ps.contains(&sel.pg_provider));
+            let test_ok = f
+                .is_test
+                .map_or(true, |t| t == matches!(sel.kind, ChannelType::Test));
+            provider_ok && test_ok
+        })
     });
     let text = f
         .text_search
@@ -414,22 +334,9 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
         currency: f.currency,
         text,
         sort_by,
-        descending: !matches!(f.sort_order, Some(SortOrder::Asc)),
+        descending: list::descending(f.sort_order),
         nothing,
     })
-}
-
-/// `(number, size)` of a PortOne `PageInput` (defaults 0 and 10), within the limits.
-pub(crate) fn page_of(page: Option<PageInput>) -> Result<(i64, i64), ApiError> {
-    let page = page.unwrap_or_default();
-    let size = size_of("page.size", page.size)?;
-    let number = page.number.unwrap_or(0);
-    if number < 0 || number.saturating_mul(size) > MAX_OFFSET {
-        return Err(ApiError::invalid(format!(
-            "page.number: must be from 0, and number × size at most {MAX_OFFSET}"
-        )));
-    }
-    Ok((number, size))
 }
 
 /// Render stored payments as PortOne `Payment`s (their cancellations loaded in one query).
@@ -451,18 +358,11 @@ async fn render_all(st: &AppState, rows: &[PaymentRow]) -> Result<Vec<Value>, Ap
 
 /// `GET /payments`.
 pub async fn list(st: &AppState, body: GetPaymentsBody) -> Result<Value, ApiError> {
-    let (number, size) = page_of(body.page)?;
+    let (number, size) = list::page_of(body.page)?;
     let filter = filter_of(st, body.filter.unwrap_or_default())?;
     let (rows, total) = store::payment_search::search(&st.db, &filter, size, number * size).await?;
     let items = render_all(st, &rows).await?;
-    Ok(views::render(&views::list::Page {
-        items,
-        page: views::list::PageInfo {
-            number,
-            size,
-            total_count: total,
-        },
-    }))
+    Ok(list::page_answer(items, number, size, total))
 }
 
 /// A cursor: where a payment sits in creation order (opaque to callers).
@@ -482,11 +382,12 @@ fn parse_cursor(c: &str) -> Option<(i64, String)> {
 /// `GET /payments-by-cursor`: payments created in `[from, until)` (PortOne's defaults: until
 /// now, from 90 days earlier), oldest first.
 pub async fn by_cursor(st: &AppState, body: GetAllPaymentsByCursorBody) -> Result<Value, ApiError> {
-    let size = size_of("size", body.size)?;
+    let size = list::size_of("size", body.size)?;
     // PortOne's defaults: until now, from 90 days before until.
-    let until = time_of("until", body.until.as_deref())?
+    let until = list::time_of("until", body.until.as_deref())?
         .unwrap_or_else(|| crate::util::now().timestamp_micros());
-    let from = time_of("from", body.from.as_deref())?.unwrap_or(until - 90 * 24 * 3600 * 1_000_000);
+    let from =
+        list::time_of("from", body.from.as_deref())?.unwrap_or(until - 90 * 24 * 3600 * 1_000_000);
     if from > until {
         return Err(ApiError::invalid("until: must not be before from"));
     }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::domain::ScheduleStatus;
 use crate::error::ApiError;
-use crate::payment_list::{page_of, time_of, PageInput, SortOrder};
+use crate::list::{self, PageInput, SortOrder};
 use crate::state::AppState;
 use crate::store;
 use crate::store::schedules::{ScheduleFilter, ScheduleSort};
@@ -85,18 +85,10 @@ pub struct FilterInput {
 
 /// `GET /payment-schedules`.
 pub async fn list(st: &AppState, body: GetPaymentSchedulesBody) -> Result<Value, ApiError> {
-    let (number, size) = page_of(body.page)?;
+    let (number, size) = list::page_of(body.page)?;
     let f = body.filter.unwrap_or_default();
     let sort = body.sort.unwrap_or_default();
-    let from = time_of("filter.from", f.from.as_deref())?;
-    let until = time_of("filter.until", f.until.as_deref())?;
-    if let (Some(a), Some(b)) = (from, until) {
-        if a > b {
-            return Err(ApiError::invalid(
-                "filter.until: must not be before filter.from",
-            ));
-        }
-    }
+    let (from, until) = list::filter_range(f.from.as_deref(), f.until.as_deref())?;
     let statuses = f
         .status
         .unwrap_or_default()
@@ -112,11 +104,9 @@ pub async fn list(st: &AppState, body: GetPaymentSchedulesBody) -> Result<Value,
         .collect();
     // Test or live is a property of the channels the schedule's billing key was issued on.
     let channel_keys = f.is_for_test.map(|test| {
-        st.channels
-            .iter()
-            .filter(|c| test == matches!(c.selected().kind, ChannelType::Test))
-            .map(|c| c.ctx.key.clone())
-            .collect()
+        list::channel_keys(st, |c| {
+            test == matches!(c.selected().kind, ChannelType::Test)
+        })
     });
     let filter = ScheduleFilter {
         store_id: f.store_id,
@@ -130,19 +120,12 @@ pub async fn list(st: &AppState, body: GetPaymentSchedulesBody) -> Result<Value,
             Some(SortBy::CreatedAt) => ScheduleSort::CreatedAt,
             Some(SortBy::CompletedAt) => ScheduleSort::CompletedAt,
         },
-        descending: !matches!(sort.order, Some(SortOrder::Asc)),
+        descending: list::descending(sort.order),
     };
     let (rows, total) = store::schedules::search(&st.db, &filter, size, number * size).await?;
     let items = rows
         .iter()
         .map(|s| views::render(&views::schedule::PaymentSchedule::of(s, &st.merchant_id)))
         .collect();
-    Ok(views::render(&views::list::Page {
-        items,
-        page: views::list::PageInfo {
-            number,
-            size,
-            total_count: total,
-        },
-    }))
+    Ok(list::page_answer(items, number, size, total))
 }

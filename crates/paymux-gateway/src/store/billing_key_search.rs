@@ -5,7 +5,8 @@
 //! the exact key and the JSON-escaped value (`"email":"a@b.c"`) matches that field only — a
 //! value's own quotes are escaped in the JSON and cannot form a key.
 
-use super::db::{Arg, Db};
+use super::db::Db;
+use super::list_query::{self, PageStatements, Sort, Where};
 
 /// Which time a range or sort looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +94,64 @@ fn json_field_pattern(key: &str, value: &str, suffix_only: bool) -> String {
     out
 }
 
+/// The statements of a page of billing keys matching `f` (their ids).
+pub(crate) fn page_statements(f: &KeyFilter, limit: i64, offset: i64) -> PageStatements {
+    let mut w = Where::default();
+    w.push("status IN ('ISSUED', 'DELETED')");
+    if f.nothing {
+        w.push("1 = 0");
+    }
+    if let Some(s) = &f.store_id {
+        w.eq("store_id", s.as_str());
+    }
+    w.range(f.range_on.expr(), f.from, f.until);
+    if !f.statuses.is_empty() {
+        w.any_of("status", &f.statuses);
+    }
+    if !f.channel_group_ids.is_empty() {
+        w.any_of("channel_group_id", &f.channel_group_ids);
+    }
+    let like = |w: &mut Where, col: &str, pattern: String| {
+        let p = w.arg(pattern);
+        w.push(format!("{col} LIKE {p} ESCAPE '\\'"));
+    };
+    if let Some(id) = &f.customer_id {
+        like(&mut w, "customer_json", json_field_pattern("id", id, false));
+    }
+    w.issued_on(f.channel_keys.as_deref());
+    match &f.text {
+        Some(KeyText::BillingKey(v)) => w.eq("billing_key", v.as_str()),
+        Some(KeyText::CustomerName(v)) => {
+            like(
+                &mut w,
+                "customer_json",
+                json_field_pattern("name", v, false),
+            );
+        }
+        Some(KeyText::CustomerEmail(v)) => {
+            like(
+                &mut w,
+                "customer_json",
+                json_field_pattern("email", v, false),
+            );
+        }
+        Some(KeyText::CustomerPhone(v)) => {
+            let pattern = json_field_pattern("phoneNumber", v, false);
+            like(&mut w, "customer_json", pattern);
+        }
+        Some(KeyText::CardLast4(v)) => {
+            like(&mut w, "method_json", json_field_pattern("number", v, true));
+        }
+        None => {}
+    }
+    let sort = Sort {
+        column: f.sort.expr(),
+        tiebreak: "billing_key",
+        descending: f.descending,
+    };
+    list_query::page_statements("billing_keys", "billing_key", w, sort, limit, offset)
+}
+
 /// One page of billing keys matching `f` (their ids, in order), and how many match in all.
 pub async fn search(
     db: &Db,
@@ -100,97 +159,7 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<String>, i64), sqlx::Error> {
-    let mut clauses: Vec<String> = vec!["status IN ('ISSUED', 'DELETED')".into()];
-    let mut args: Vec<Arg> = Vec::new();
-    let arg = |args: &mut Vec<Arg>, a: Arg| {
-        args.push(a);
-        format!("${}", args.len())
-    };
-    let list = |args: &mut Vec<Arg>, vs: &[String]| -> String {
-        vs.iter()
-            .map(|v| arg(args, v.as_str().into()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if f.nothing {
-        clauses.push("1 = 0".into());
-    }
-    if let Some(s) = &f.store_id {
-        let p = arg(&mut args, s.as_str().into());
-        clauses.push(format!("store_id = {p}"));
-    }
-    let t = f.range_on.expr();
-    if let Some(v) = f.from {
-        let p = arg(&mut args, v.into());
-        clauses.push(format!("{t} >= {p}"));
-    }
-    if let Some(v) = f.until {
-        let p = arg(&mut args, v.into());
-        clauses.push(format!("{t} < {p}"));
-    }
-    if !f.statuses.is_empty() {
-        let ps = list(&mut args, &f.statuses);
-        clauses.push(format!("status IN ({ps})"));
-    }
-    if !f.channel_group_ids.is_empty() {
-        let ps = list(&mut args, &f.channel_group_ids);
-        clauses.push(format!("channel_group_id IN ({ps})"));
-    }
-    if let Some(id) = &f.customer_id {
-        let p = arg(&mut args, json_field_pattern("id", id, false).into());
-        clauses.push(format!("customer_json LIKE {p} ESCAPE '\\'"));
-    }
-    match &f.channel_keys {
-        Some(keys) if keys.is_empty() => clauses.push("1 = 0".into()),
-        Some(keys) => {
-            let ps = list(&mut args, keys);
-            clauses.push(format!(
-                "billing_key IN (SELECT billing_key FROM billing_key_channels WHERE channel_key IN ({ps}))"
-            ));
-        }
-        None => {}
-    }
-    if let Some(term) = &f.text {
-        let (col, pattern) = match term {
-            KeyText::BillingKey(v) => {
-                let p = arg(&mut args, v.as_str().into());
-                clauses.push(format!("billing_key = {p}"));
-                ("", String::new())
-            }
-            KeyText::CustomerName(v) => ("customer_json", json_field_pattern("name", v, false)),
-            KeyText::CustomerEmail(v) => ("customer_json", json_field_pattern("email", v, false)),
-            KeyText::CustomerPhone(v) => {
-                ("customer_json", json_field_pattern("phoneNumber", v, false))
-            }
-            KeyText::CardLast4(v) => ("method_json", json_field_pattern("number", v, true)),
-        };
-        if !col.is_empty() {
-            let p = arg(&mut args, pattern.into());
-            clauses.push(format!("{col} LIKE {p} ESCAPE '\\'"));
-        }
-    }
-    let filter = format!("WHERE {}", clauses.join(" AND "));
-    let total = db
-        .fetch_optional(
-            &format!("SELECT COUNT(*) AS n FROM billing_keys {filter}"),
-            args.clone(),
-        )
-        .await?
-        .map(|r| r.req_int("n"))
-        .transpose()?
-        .unwrap_or(0);
-    let order = if f.descending { "DESC" } else { "ASC" };
-    let col = f.sort.expr();
-    let pl = arg(&mut args, limit.into());
-    let po = arg(&mut args, offset.into());
-    let rows = db
-        .fetch_all(
-            &format!(
-                "SELECT billing_key FROM billing_keys {filter} ORDER BY {col} {order}, billing_key {order} LIMIT {pl} OFFSET {po}"
-            ),
-            args,
-        )
-        .await?;
+    let (rows, total) = list_query::run(db, page_statements(f, limit, offset)).await?;
     let keys = rows
         .iter()
         .map(|r| r.req_text("billing_key"))

@@ -81,6 +81,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cash_receipts",
         include_str!("../../migrations/0011_cash_receipts.sql"),
     ),
+    (
+        14,
+        "list_bench_indexes",
+        include_str!("../../migrations/0014_list_bench_indexes.sql"),
+    ),
 ];
 
 /// Which engine.

@@ -20,6 +20,9 @@ pub mod db;
 pub mod group_commit;
 pub mod groups;
 pub mod health;
+#[cfg(test)]
+mod list_plans;
+pub mod list_query;
 pub mod notices;
 pub mod outbox;
 pub mod payment_search;

@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use super::db::{Arg, Db};
+use super::db::Db;
+use super::list_query::{self, PageStatements, Sort, Statement, Where};
 use super::payments::PaymentRow;
 use crate::domain::PaymentStatus;
 
@@ -173,85 +174,52 @@ fn like_contains(v: &str) -> String {
     out
 }
 
-struct Where {
-    clauses: Vec<String>,
-    args: Vec<Arg>,
-}
-
-impl Where {
-    fn arg(&mut self, a: impl Into<Arg>) -> String {
-        self.args.push(a.into());
-        format!("${}", self.args.len())
-    }
-
-    fn any_of(&mut self, column: &str, values: &[String]) {
-        let ps: Vec<String> = values.iter().map(|v| self.arg(v.as_str())).collect();
-        self.clauses
-            .push(format!("{column} IN ({})", ps.join(", ")));
-    }
-
-    fn term(&mut self, t: &TextTerm) -> String {
-        let eq = |w: &mut Where, col: &str, v: &str| format!("{col} = {}", w.arg(v));
-        match t {
-            TextTerm::PaymentId(v) => eq(self, "id", v),
-            TextTerm::TransactionId(v) => eq(self, "transaction_id", v),
-            TextTerm::PgTxId(v) => eq(self, "pg_tx_id", v),
-            TextTerm::ScheduleId(v) => eq(self, "schedule_id", v),
-            TextTerm::BillingKey(v) => eq(self, "billing_key", v),
-            TextTerm::CustomerEmail(v) => eq(self, "customer_email", v),
-            TextTerm::CustomerPhone(v) => eq(self, "customer_phone", v),
-            TextTerm::CardLast4(v) => eq(self, "card_last4", v),
-            TextTerm::OrderName(v) => {
-                format!("order_name LIKE {} ESCAPE '\\'", self.arg(like_contains(v)))
+/// The condition of one text term.
+fn term(w: &mut Where, t: &TextTerm) -> String {
+    let eq = |w: &mut Where, col: &str, v: &str| format!("{col} = {}", w.arg(v));
+    let contains = |w: &mut Where, col: &str, v: &str| {
+        format!("{col} LIKE {} ESCAPE '\\'", w.arg(like_contains(v)))
+    };
+    match t {
+        TextTerm::PaymentId(v) => eq(w, "id", v),
+        TextTerm::TransactionId(v) => eq(w, "transaction_id", v),
+        TextTerm::PgTxId(v) => eq(w, "pg_tx_id", v),
+        TextTerm::ScheduleId(v) => eq(w, "schedule_id", v),
+        TextTerm::BillingKey(v) => eq(w, "billing_key", v),
+        TextTerm::CustomerEmail(v) => eq(w, "customer_email", v),
+        TextTerm::CustomerPhone(v) => eq(w, "customer_phone", v),
+        TextTerm::CardLast4(v) => eq(w, "card_last4", v),
+        TextTerm::OrderName(v) => contains(w, "order_name", v),
+        TextTerm::CustomerName(v) => contains(w, "customer_name", v),
+        TextTerm::Any(v) => {
+            let mut parts = vec![
+                term(w, &TextTerm::PaymentId(v.clone())),
+                term(w, &TextTerm::TransactionId(v.clone())),
+                term(w, &TextTerm::PgTxId(v.clone())),
+                term(w, &TextTerm::ScheduleId(v.clone())),
+                term(w, &TextTerm::BillingKey(v.clone())),
+                term(w, &TextTerm::CustomerEmail(v.clone())),
+                term(w, &TextTerm::CustomerPhone(v.clone())),
+                term(w, &TextTerm::OrderName(v.clone())),
+                term(w, &TextTerm::CustomerName(v.clone())),
+            ];
+            if v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
+                parts.push(term(w, &TextTerm::CardLast4(v.clone())));
             }
-            TextTerm::CustomerName(v) => {
-                format!(
-                    "customer_name LIKE {} ESCAPE '\\'",
-                    self.arg(like_contains(v))
-                )
-            }
-            TextTerm::Any(v) => {
-                let mut parts = vec![
-                    self.term(&TextTerm::PaymentId(v.clone())),
-                    self.term(&TextTerm::TransactionId(v.clone())),
-                    self.term(&TextTerm::PgTxId(v.clone())),
-                    self.term(&TextTerm::ScheduleId(v.clone())),
-                    self.term(&TextTerm::BillingKey(v.clone())),
-                    self.term(&TextTerm::CustomerEmail(v.clone())),
-                    self.term(&TextTerm::CustomerPhone(v.clone())),
-                    self.term(&TextTerm::OrderName(v.clone())),
-                    self.term(&TextTerm::CustomerName(v.clone())),
-                ];
-                if v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
-                    parts.push(self.term(&TextTerm::CardLast4(v.clone())));
-                }
-                format!("({})", parts.join(" OR "))
-            }
+            format!("({})", parts.join(" OR "))
         }
     }
 }
 
 fn where_of(f: &PaymentFilter) -> Where {
-    let mut w = Where {
-        clauses: Vec::new(),
-        args: Vec::new(),
-    };
+    let mut w = Where::default();
     if f.nothing {
-        w.clauses.push("1 = 0".into());
+        w.push("1 = 0");
     }
     if let Some(s) = &f.store_id {
-        let p = w.arg(s.as_str());
-        w.clauses.push(format!("store_id = {p}"));
+        w.eq("store_id", s.as_str());
     }
-    let col = f.range_on.column();
-    if let Some(from) = f.from {
-        let p = w.arg(from);
-        w.clauses.push(format!("{col} >= {p}"));
-    }
-    if let Some(until) = f.until {
-        let p = w.arg(until);
-        w.clauses.push(format!("{col} < {p}"));
-    }
+    w.range(f.range_on.column(), f.from, f.until);
     if !f.statuses.is_empty() {
         let s: Vec<String> = f.statuses.iter().map(|s| s.as_str().to_string()).collect();
         w.any_of("status", &s);
@@ -260,53 +228,33 @@ fn where_of(f: &PaymentFilter) -> Where {
         w.any_of("method_type", &f.method_types);
     }
     match &f.channel_keys {
-        Some(keys) if keys.is_empty() => w.clauses.push("1 = 0".into()),
+        Some(keys) if keys.is_empty() => w.push("1 = 0"),
         Some(keys) => w.any_of("channel_key", keys),
         None => {}
     }
     match f.scheduled {
-        Some(true) => w.clauses.push("schedule_id IS NOT NULL".into()),
-        Some(false) => w.clauses.push("schedule_id IS NULL".into()),
+        Some(true) => w.push("schedule_id IS NOT NULL"),
+        Some(false) => w.push("schedule_id IS NULL"),
         None => {}
     }
     if let Some(c) = &f.currency {
-        let p = w.arg(c.as_str());
-        w.clauses.push(format!("currency = {p}"));
+        w.eq("currency", c.as_str());
     }
     for t in &f.text {
-        let c = w.term(t);
-        w.clauses.push(c);
+        let c = term(&mut w, t);
+        w.push(c);
     }
     w
 }
 
-fn where_sql(w: &Where) -> String {
-    if w.clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", w.clauses.join(" AND "))
-    }
-}
-
-/// The statements of a page: `(count, page)` with their arguments.
-fn page_sql(
-    f: &PaymentFilter,
-    limit: i64,
-    offset: i64,
-) -> ((String, Vec<Arg>), (String, Vec<Arg>)) {
-    let mut w = where_of(f);
-    let filter = where_sql(&w);
-    let count = (
-        format!("SELECT COUNT(*) AS n FROM payments {filter}"),
-        w.args.clone(),
-    );
-    let order = if f.descending { "DESC" } else { "ASC" };
-    let col = f.sort_by.column();
-    let (pl, po) = (w.arg(limit), w.arg(offset));
-    let page = format!(
-        "SELECT * FROM payments {filter} ORDER BY {col} {order}, id {order} LIMIT {pl} OFFSET {po}"
-    );
-    (count, (page, w.args))
+/// The statements of a page of payments matching `f`.
+pub(crate) fn page_statements(f: &PaymentFilter, limit: i64, offset: i64) -> PageStatements {
+    let sort = Sort {
+        column: f.sort_by.column(),
+        tiebreak: "id",
+        descending: f.descending,
+    };
+    list_query::page_statements("payments", "*", where_of(f), sort, limit, offset)
 }
 
 /// One page of payments matching `f`, and how many match in all.
@@ -316,19 +264,39 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PaymentRow>, i64), sqlx::Error> {
-    let ((count_sql, count_args), (page_sql, page_args)) = page_sql(f, limit, offset);
-    let total = db
-        .fetch_optional(&count_sql, count_args)
-        .await?
-        .map(|r| r.req_int("n"))
-        .transpose()?
-        .unwrap_or(0);
-    let rows = db.fetch_all(&page_sql, page_args).await?;
+    let (rows, total) = list_query::run(db, page_statements(f, limit, offset)).await?;
     let rows = rows
         .iter()
         .map(PaymentRow::from_row)
         .collect::<Result<_, _>>()?;
     Ok((rows, total))
+}
+
+/// The statement of [`after`].
+pub(crate) fn after_statement(
+    store_id: Option<&str>,
+    from: Option<i64>,
+    until: Option<i64>,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> Statement {
+    let mut w = Where::default();
+    if let Some(s) = store_id {
+        w.eq("store_id", s);
+    }
+    w.range("requested_at", from, until);
+    if let Some((t, id)) = after {
+        let (pt, pt2, pid) = (w.arg(t), w.arg(t), w.arg(id));
+        w.push(format!(
+            "(requested_at > {pt} OR (requested_at = {pt2} AND id > {pid}))"
+        ));
+    }
+    let filter = w.sql();
+    let pl = w.arg(limit);
+    Statement {
+        sql: format!("SELECT * FROM payments {filter} ORDER BY requested_at, id LIMIT {pl}"),
+        args: w.into_args(),
+    }
 }
 
 /// Up to `limit` payments created in `[from, until)` after the position `after`
@@ -341,36 +309,8 @@ pub async fn after(
     after: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    let mut w = Where {
-        clauses: Vec::new(),
-        args: Vec::new(),
-    };
-    if let Some(s) = store_id {
-        let p = w.arg(s);
-        w.clauses.push(format!("store_id = {p}"));
-    }
-    if let Some(from) = from {
-        let p = w.arg(from);
-        w.clauses.push(format!("requested_at >= {p}"));
-    }
-    if let Some(until) = until {
-        let p = w.arg(until);
-        w.clauses.push(format!("requested_at < {p}"));
-    }
-    if let Some((t, id)) = after {
-        let (pt, pt2, pid) = (w.arg(t), w.arg(t), w.arg(id));
-        w.clauses.push(format!(
-            "(requested_at > {pt} OR (requested_at = {pt2} AND id > {pid}))"
-        ));
-    }
-    let filter = where_sql(&w);
-    let pl = w.arg(limit);
-    let rows = db
-        .fetch_all(
-            &format!("SELECT * FROM payments {filter} ORDER BY requested_at, id LIMIT {pl}"),
-            w.args,
-        )
-        .await?;
+    let s = after_statement(store_id, from, until, after, limit);
+    let rows = db.fetch_all(&s.sql, s.args).await?;
     rows.iter().map(PaymentRow::from_row).collect()
 }
 
@@ -413,59 +353,6 @@ mod tests {
             descending: true,
             nothing: false,
         }
-    }
-
-    /// SQLite's plan for each typical list query: an index, never a scan of the table (the
-    /// count may walk an index, which is what `totalCount` costs). Contains-searches
-    /// (`ORDER_NAME`, `CUSTOMER_NAME`, and so `ALL`) cannot use a B-tree index and are not
-    /// listed: they scan what the other filters leave.
-    #[tokio::test]
-    async fn typical_queries_use_an_index() {
-        let path =
-            std::env::temp_dir().join(format!("paymux-plan-{}.sqlite", uuid::Uuid::new_v4()));
-        let db = Db::connect(path.to_str().unwrap()).await.unwrap();
-        let mut cases = vec![("first page", filter())];
-        let mut f = filter();
-        f.statuses = vec![PaymentStatus::Paid];
-        f.from = Some(1);
-        f.until = Some(2);
-        cases.push(("status and time", f));
-        let mut f = filter();
-        f.range_on = TimeColumn::StatusChanged;
-        f.sort_by = TimeColumn::StatusChanged;
-        f.from = Some(1);
-        cases.push(("status-changed range", f));
-        for (term, name) in [
-            (TextTerm::PaymentId("p".into()), "payment id"),
-            (TextTerm::PgTxId("t".into()), "pg tx id"),
-            (TextTerm::CustomerEmail("e".into()), "email"),
-            (TextTerm::CardLast4("1234".into()), "card"),
-        ] {
-            let mut f = filter();
-            f.text = vec![term];
-            cases.push((name, f));
-        }
-        for (name, f) in cases {
-            let ((count, cargs), (page, pargs)) = page_sql(&f, 10, 0);
-            for (sql, args) in [(count, cargs), (page, pargs)] {
-                let plan = db
-                    .fetch_all(&format!("EXPLAIN QUERY PLAN {sql}"), args)
-                    .await
-                    .unwrap();
-                let detail: Vec<String> =
-                    plan.iter().map(|r| r.req_text("detail").unwrap()).collect();
-                let text = detail.join(" | ");
-                assert!(
-                    !detail.iter().any(|d| d == "SCAN payments"),
-                    "{name}: {sql}: {text}"
-                );
-                assert!(
-                    text.contains("INDEX") || text.contains("PRIMARY KEY"),
-                    "{name}: {text}"
-                );
-            }
-        }
-        let _ = std::fs::remove_file(&path);
     }
 
     /// A row from before the search columns existed is found by them after the backfill.

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::db::{Backend, Db, Row};
+use super::list_query::{self, PageStatements, Sort, Where};
 use crate::domain::ScheduleStatus;
 use crate::util;
 
@@ -345,6 +346,33 @@ pub struct ScheduleFilter {
     pub descending: bool,
 }
 
+/// The statements of a page of schedules matching `f`.
+pub(crate) fn page_statements(f: &ScheduleFilter, limit: i64, offset: i64) -> PageStatements {
+    let mut w = Where::default();
+    if let Some(s) = &f.store_id {
+        w.eq("store_id", s.as_str());
+    }
+    if let Some(k) = &f.billing_key {
+        w.eq("billing_key", k.as_str());
+    }
+    w.range("time_to_pay", f.from, f.until);
+    if !f.statuses.is_empty() {
+        let statuses: Vec<String> = f.statuses.iter().map(|s| s.as_str().to_string()).collect();
+        w.any_of("status", &statuses);
+    }
+    w.issued_on(f.channel_keys.as_deref());
+    let sort = Sort {
+        column: match f.sort {
+            ScheduleSort::CreatedAt => "created_at",
+            ScheduleSort::TimeToPay => "time_to_pay",
+            ScheduleSort::CompletedAt => "completed_at",
+        },
+        tiebreak: "id",
+        descending: f.descending,
+    };
+    list_query::page_statements("payment_schedules", "*", w, sort, limit, offset)
+}
+
 /// One page of schedules matching `f`, and how many match in all.
 pub async fn search(
     db: &Db,
@@ -352,80 +380,7 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<ScheduleRow>, i64), sqlx::Error> {
-    let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<super::db::Arg> = Vec::new();
-    let arg = |args: &mut Vec<super::db::Arg>, a: super::db::Arg| {
-        args.push(a);
-        format!("${}", args.len())
-    };
-    if let Some(s) = &f.store_id {
-        let p = arg(&mut args, s.as_str().into());
-        clauses.push(format!("store_id = {p}"));
-    }
-    if let Some(k) = &f.billing_key {
-        let p = arg(&mut args, k.as_str().into());
-        clauses.push(format!("billing_key = {p}"));
-    }
-    if let Some(t) = f.from {
-        let p = arg(&mut args, t.into());
-        clauses.push(format!("time_to_pay >= {p}"));
-    }
-    if let Some(t) = f.until {
-        let p = arg(&mut args, t.into());
-        clauses.push(format!("time_to_pay < {p}"));
-    }
-    if !f.statuses.is_empty() {
-        let ps: Vec<String> = f
-            .statuses
-            .iter()
-            .map(|s| arg(&mut args, s.as_str().into()))
-            .collect();
-        clauses.push(format!("status IN ({})", ps.join(", ")));
-    }
-    match &f.channel_keys {
-        Some(keys) if keys.is_empty() => clauses.push("1 = 0".into()),
-        Some(keys) => {
-            let ps: Vec<String> = keys
-                .iter()
-                .map(|k| arg(&mut args, k.as_str().into()))
-                .collect();
-            clauses.push(format!(
-                "billing_key IN (SELECT billing_key FROM billing_key_channels WHERE channel_key IN ({}))",
-                ps.join(", ")
-            ));
-        }
-        None => {}
-    }
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let total = db
-        .fetch_optional(
-            &format!("SELECT COUNT(*) AS n FROM payment_schedules {filter}"),
-            args.clone(),
-        )
-        .await?
-        .map(|r| r.req_int("n"))
-        .transpose()?
-        .unwrap_or(0);
-    let col = match f.sort {
-        ScheduleSort::CreatedAt => "created_at",
-        ScheduleSort::TimeToPay => "time_to_pay",
-        ScheduleSort::CompletedAt => "completed_at",
-    };
-    let order = if f.descending { "DESC" } else { "ASC" };
-    let pl = arg(&mut args, limit.into());
-    let po = arg(&mut args, offset.into());
-    let rows = db
-        .fetch_all(
-            &format!(
-                "SELECT * FROM payment_schedules {filter} ORDER BY {col} {order}, id {order} LIMIT {pl} OFFSET {po}"
-            ),
-            args,
-        )
-        .await?;
+    let (rows, total) = list_query::run(db, page_statements(f, limit, offset)).await?;
     let rows = rows
         .iter()
         .map(ScheduleRow::from_row)
