@@ -76,6 +76,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tokens_receipts",
         include_str!("../../migrations/0010_tokens_receipts.sql"),
     ),
+    (
+        13,
+        "attempt_wire_views",
+        include_str!("../../migrations/0013_attempt_wire_views.sql"),
+    ),
 ];
 
 /// Which engine.

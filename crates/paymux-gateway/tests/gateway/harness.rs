@@ -253,6 +253,7 @@ impl Harness {
             "payment_schedules",
             "channel_groups",
             "webhook_outbox",
+            "attempt_wire",
         ];
         let mut out = String::new();
         match self.backend {

@@ -3,6 +3,7 @@
 //! schema per test, dropped after; skipped with a loud notice when unreachable).
 
 mod banks_receipts;
+mod console;
 mod fake;
 mod harness;
 mod scenarios;
@@ -60,6 +61,29 @@ on_both_backends!(in tokens:
     tokens_login_refresh_and_bearer,
     tokens_hostile_input,
     tokens_across_instances_and_secret_rotation,
+);
+
+/// The console's scenarios (its pages' SQL on both backends), each with the console on.
+macro_rules! console_on_both_backends {
+    ($($name:ident with $tweak:path),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                harness::run_with(Backend::Sqlite, $tweak, console::$name).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                harness::run_with(Backend::Postgres, $tweak, console::$name).await
+            }
+        }
+    )*};
+}
+
+console_on_both_backends!(
+    console_pages_on_the_store with console::with_console,
+    wire_views_hold_no_secret with console::with_console,
+    sign_in_tokens_and_notices_are_throttled with console::with_tight_limits,
 );
 
 on_both_backends!(in banks_receipts: bank_list, receipt_url_from_the_pg, openapi_document_is_served);

@@ -1,4 +1,4 @@
-//! Masking for pages: the console never shows a full card number, key, password or secret,
+//! Masking for pages and stored views: the console never shows a full card number, key, password or secret,
 //! even when a merchant put one where it does not belong (an order name, `customData`).
 //!
 //! - Text: any run of 13 to 19 digits (spaces and hyphens between them allowed) is shown as a
@@ -53,6 +53,7 @@ fn secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     [
         "password",
+        "passwd",
         "secret",
         "key",
         "token",
@@ -62,6 +63,7 @@ fn secret_name(name: &str) -> bool {
         "pin",
         "credential",
         "registrationnumber",
+        "identity",
     ]
     .iter()
     .any(|s| n.contains(s))
