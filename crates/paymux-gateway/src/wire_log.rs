@@ -54,6 +54,9 @@ struct Pending {
     at: i64,
 }
 
+// Held briefly in the pending buffer (moved, not copied around): boxing the outcome would cost
+// an allocation per attempt for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Answer {
     Outcome(Outcome),
     Error { not_sent: bool, message: String },

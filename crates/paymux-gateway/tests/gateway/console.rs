@@ -24,12 +24,14 @@ pub fn with_console(o: &mut GatewayOptions) {
 /// ... and short, small limits (a 1-second window, so a test can wait it out).
 pub fn with_tight_limits(o: &mut GatewayOptions) {
     with_console(o);
-    let mut section = paymux_gateway::config::LimitsSection::default();
-    section.window_ms = Some(1_000);
-    section.console_sign_in_failures = Some(3);
-    section.console_sign_in_failures_total = Some(20);
-    section.token_failures = Some(2);
-    section.pg_notices_per_channel = Some(3);
+    let section = paymux_gateway::config::LimitsSection {
+        window_ms: Some(1_000),
+        console_sign_in_failures: Some(3),
+        console_sign_in_failures_total: Some(20),
+        token_failures: Some(2),
+        pg_notices_per_channel: Some(3),
+        ..Default::default()
+    };
     o.tuning.limits = paymux_gateway::config::LimitsConfig::from_section(&section);
 }
 
