@@ -514,7 +514,10 @@ fn console_walkthrough_in_headless_chromium() {
     assert!(wire.contains("000012******1234"), "{result}");
     assert!(answer.contains("APPROVED"), "{result}");
     for secret in ["0000123400001234", "900101"] {
-        assert!(!wire.contains(secret) && !answer.contains(secret), "{secret}: {result}");
+        assert!(
+            !wire.contains(secret) && !answer.contains(secret),
+            "{secret}: {result}"
+        );
     }
     assert_eq!(
         result["chartTotal"],
