@@ -490,13 +490,14 @@ pub async fn chart(
         Err(e) => return storage_error(&ctx, e),
     };
     let wanted = q.get("window").map(String::as_str).unwrap_or("1d");
+    // An unknown `window` shows the widest (the stats always count all three).
     let Some(shown) = stats
         .windows
         .iter()
         .find(|w| w.window == wanted)
-        .or_else(|| stats.windows.iter().find(|w| w.window == "1d"))
+        .or_else(|| stats.windows.iter().max_by_key(|w| w.seconds))
     else {
-        return storage_error(&ctx, sqlx::Error::RowNotFound);
+        return group_not_found(&ctx);
     };
     let t = words(ctx.lang);
     let svgs = charts::render_all(shown, &stats.windows, t);

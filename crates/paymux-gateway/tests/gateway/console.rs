@@ -264,6 +264,16 @@ pub async fn console_pages_on_the_store(h: Arc<Harness>) {
         .await;
     assert_eq!(s, 200);
     assert_eq!(five.matches("<svg class=\"chart\"").count(), 4);
+    // A hostile window is the widest one, never echoed.
+    let (s, odd) = con
+        .get(&format!(
+            "/console/groups/{GROUP_AB}/chart?window=%3Cscript%3Ealert(1)%3C/script%3E"
+        ))
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        !odd.contains("<script>alert") && odd.contains("<strong id=\"chart-total\">5</strong>")
+    );
     // The channel list's approval rate (payments on this backend).
     let (s, channels) = con.get("/console/channels").await;
     assert_eq!(s, 200);
