@@ -3,7 +3,8 @@
 //!
 //! - **Request**: the adapter's masked [`WireView`] (the vendor's field names; what
 //!   `paymux wire` prints), masked again by the gateway: members whose name says secret
-//!   (`password`, `birth`, `key`, …) whole, 13–19-digit runs as card numbers, and every
+//!   (`password`, `birth`, `key`, …) whole, 13–19-digit runs that pass the Luhn check (every
+//!   card number does; a PG's 14-digit timestamps mostly do not) as card numbers, and every
 //!   occurrence of the request's own card number, birth date / business number and PG billing
 //!   key, however the adapter wrote it.
 //! - **Answer**: the outcome as the adapter decoded it (raw PG code and message, TID, amount,
@@ -209,7 +210,7 @@ fn row_of(p: &Pending) -> AttemptWireRow {
 
 /// `view` masked (see the module docs), as pretty JSON text of at most [`MAX_VIEW_BYTES`].
 pub fn masked_text(view: &Value, scrub: &[Secret<String>]) -> String {
-    let masked = scrub_values(&crate::mask::json(view), scrub);
+    let masked = scrub_values(&crate::mask::wire_json(view), scrub);
     let text = serde_json::to_string_pretty(&masked).unwrap_or_default();
     cut(text)
 }
@@ -277,6 +278,7 @@ mod tests {
             "NOTE": "born 880229",
             "BILL": "bk_live_abcdef",
             "AMOUNT": "000000001000",
+            "ORDER_DATE": "20250301101500",
         });
         let scrub = vec![
             Secret::new("4111111111111111".to_string()),
@@ -295,6 +297,10 @@ mod tests {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         assert!(text.contains("000000001000"), "{text}");
+        assert!(
+            text.contains("20250301101500"),
+            "timestamps stay legible: {text}"
+        );
         let long = json!({"X": "가".repeat(MAX_VIEW_BYTES)});
         let cut_text = masked_text(&long, &[]);
         assert!(cut_text.len() <= MAX_VIEW_BYTES + 40, "{}", cut_text.len());

@@ -243,8 +243,8 @@ fn wire_of(rows: &[AttemptWireRow], claim: &str, channel: &str) -> Vec<Value> {
                 "at": show_micros(w.at),
                 "took": (w.took_us > 0).then(|| format!("{:.1} ms", w.took_us as f64 / 1000.0)),
                 // Stored masked; masked again on the way out, as every value of the page is.
-                "request": mask::json_text(&w.request_view),
-                "answer": mask::json_text(&w.answer_view),
+                "request": mask::wire_json_text(&w.request_view),
+                "answer": mask::wire_json_text(&w.answer_view),
             })
         })
         .collect()
