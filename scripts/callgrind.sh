@@ -51,7 +51,7 @@ translation)
 gateway)
   backend=${2:-sqlite}
   n=${3:-1000}
-  cargo build --release -p paymux --no-default-features --features all-adapters --bin paymux
+  cargo build --release -p paymux --no-default-features --features all-adapters,simulators --bin paymux
   loader=$(bench_exe load)
   port=$((20000 + RANDOM % 20000))
   secret=callgrind

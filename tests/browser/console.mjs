@@ -166,6 +166,9 @@ try {
   result.skipped = await page.locator('#skipped li').count();
   result.webhooks = await page.locator('li.webhook').count();
   await page.locator('li.attempt details').first().click();
+  // What the attempt sent and what came back, masked (the first attempt's first exchange).
+  result.wireRequest = (await page.locator('li.attempt pre.wire-request').first().textContent()) ?? '';
+  result.wireAnswer = (await page.locator('li.attempt pre.wire-answer').first().textContent()) ?? '';
   await shot(page, 'desktop-1280x800-payment');
   log('payment page:', result.attempts, 'attempts,', result.webhooks, 'webhooks,', result.skipped, 'left out');
 

@@ -97,6 +97,75 @@ pub struct FileConfig {
     /// Metrics and routing statistics.
     #[serde(default)]
     pub observability: ObservabilitySection,
+    /// Throttling of console sign-ins, the token endpoints and PG notices.
+    #[serde(default)]
+    pub limits: LimitsSection,
+}
+
+/// `[limits]` (see [`crate::throttle`] and docs/OPERATIONS.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    /// The window every limit counts in (ms). Default 60000.
+    #[serde(default)]
+    pub window_ms: Option<u64>,
+    /// Most client addresses (or channels) each limiter tracks at once. Default 10000.
+    #[serde(default)]
+    pub max_tracked: Option<usize>,
+    /// Failed console sign-ins per client address per window. Default 5.
+    #[serde(default)]
+    pub console_sign_in_failures: Option<u32>,
+    /// Failed console sign-ins from all addresses per window. Default 50.
+    #[serde(default)]
+    pub console_sign_in_failures_total: Option<u32>,
+    /// Refused `POST /login/api-secret` / `POST /token/refresh` per client address per window.
+    /// Default 10.
+    #[serde(default)]
+    pub token_failures: Option<u32>,
+    /// The same from all addresses per window. Default 100.
+    #[serde(default)]
+    pub token_failures_total: Option<u32>,
+    /// PG notices per channel per window. Default 600.
+    #[serde(default)]
+    pub pg_notices_per_channel: Option<u32>,
+}
+
+/// `[limits]` resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitsConfig {
+    /// Failed console sign-ins.
+    pub console_sign_in: crate::throttle::Limit,
+    /// Refused token requests.
+    pub tokens: crate::throttle::Limit,
+    /// PG notices per channel.
+    pub pg_notices: crate::throttle::Limit,
+}
+
+impl LimitsConfig {
+    /// From the file's section, with the defaults.
+    pub fn from_section(l: &LimitsSection) -> Self {
+        let window = Duration::from_millis(l.window_ms.unwrap_or(60_000).max(1));
+        let max_keys = l.max_tracked.unwrap_or(10_000).max(1);
+        let limit = |per_key: Option<u32>, d: u32, global: Option<u32>| crate::throttle::Limit {
+            per_key: per_key.unwrap_or(d).max(1),
+            global: global.map(|g| g.max(1)),
+            window,
+            max_keys,
+        };
+        LimitsConfig {
+            console_sign_in: limit(
+                l.console_sign_in_failures,
+                5,
+                Some(l.console_sign_in_failures_total.unwrap_or(50)),
+            ),
+            tokens: limit(
+                l.token_failures,
+                10,
+                Some(l.token_failures_total.unwrap_or(100)),
+            ),
+            pg_notices: limit(l.pg_notices_per_channel, 600, None),
+        }
+    }
 }
 
 /// `[health]`.
@@ -354,6 +423,8 @@ pub struct Tuning {
     pub health_sync_interval: Duration,
     /// Metrics and tracing layers around PG calls (`[observability] metrics`).
     pub observability: bool,
+    /// Throttling (`[limits]`).
+    pub limits: LimitsConfig,
 }
 
 impl Tuning {
@@ -382,6 +453,7 @@ impl Tuning {
             },
             health_sync_interval: ms(f.health.sync_interval_ms.unwrap_or(1_000)),
             observability: f.observability.metrics.unwrap_or(true),
+            limits: LimitsConfig::from_section(&f.limits),
         }
     }
 

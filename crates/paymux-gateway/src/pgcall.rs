@@ -59,6 +59,9 @@ pub struct PgAnswer {
     pub result: Result<Outcome, PgError>,
     /// Send to decoded answer.
     pub took: Duration,
+    /// The masked view of what was sent, when a request was encoded (set by
+    /// [`crate::state::AppState::pg_call`]; a cheap handle, built only when read).
+    pub sent_view: Option<paymux_core::adapter::WireView>,
 }
 
 /// The future every layer's service returns (boxed: one allocation per layer and call, and
@@ -91,6 +94,7 @@ impl<'a, 't: 'a> Service<PgCall<'a>> for SendService<'t> {
                     return Ok(PgAnswer {
                         result: Err(e),
                         took: Duration::ZERO,
+                        sent_view: None,
                     })
                 }
             };
@@ -112,6 +116,7 @@ impl<'a, 't: 'a> Service<PgCall<'a>> for SendService<'t> {
             Ok(PgAnswer {
                 result,
                 took: start.elapsed(),
+                sent_view: None,
             })
         })
     }

@@ -175,6 +175,9 @@ impl RunningGateway {
         if let Err(e) = self.state.routing_log.flush(&self.state.db).await {
             tracing::warn!(error = %e, "could not write the last routing events");
         }
+        if let Err(e) = self.state.wire_log.flush(&self.state.db).await {
+            tracing::warn!(error = %e, "could not write the last attempt wire views");
+        }
         self.state.db.close().await;
     }
 }
@@ -266,6 +269,8 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         sandbox: crate::sandbox::SandboxDeposits::default(),
         metrics: crate::metrics::Metrics::new(),
         routing_log: crate::stats::RoutingLog::default(),
+        wire_log: crate::wire_log::WireLog::default(),
+        limits: crate::throttle::Limits::new(&opts.tuning.limits),
     });
     groups::apply_config_groups(&state, &opts.channel_groups).await?;
 
@@ -308,6 +313,11 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
             state.clone(),
             Duration::from_millis(250),
             |st| Box::pin(async move { st.routing_log.flush(&st.db).await.map(|_| ()) }),
+        ));
+        workers.push(spawn_worker(
+            state.clone(),
+            Duration::from_millis(250),
+            |st| Box::pin(async move { st.wire_log.flush(&st.db).await.map(|_| ()) }),
         ));
         if state.db.backend() == crate::store::db::Backend::Postgres {
             workers.push(spawn_worker(

@@ -68,6 +68,10 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Routing events waiting to be written (`GET /channel-groups/{id}/stats`).
     pub routing_log: crate::stats::RoutingLog,
+    /// Payment attempts' masked wire views waiting to be written (the console's payment page).
+    pub wire_log: crate::wire_log::WireLog,
+    /// Throttles for sign-ins, tokens and PG notices (`[limits]`).
+    pub limits: crate::throttle::Limits,
 }
 
 impl AppState {
@@ -238,16 +242,20 @@ impl AppState {
                 (nonce, execute::prepare(channel.adapter.as_ref(), &ctx, req))
             }
         };
-        self.send(PgCall {
-            channel,
-            req,
-            now: ctx_now,
-            nonce,
-            wire,
-            record_health,
-            timeouts: Timeouts::default(),
-        })
-        .await
+        let sent_view = wire.as_ref().ok().map(|w| w.view.clone());
+        let mut answer = self
+            .send(PgCall {
+                channel,
+                req,
+                now: ctx_now,
+                nonce,
+                wire,
+                record_health,
+                timeouts: Timeouts::default(),
+            })
+            .await;
+        answer.sent_view = sent_view;
+        answer
     }
 }
 

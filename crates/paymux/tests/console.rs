@@ -507,6 +507,18 @@ fn console_walkthrough_in_headless_chromium() {
     assert!(result["listed"].as_u64().unwrap() >= 6, "{result}");
     assert!(result["attempts"].as_u64().unwrap() >= 1, "{result}");
     assert!(result["webhooks"].as_u64().unwrap() >= 1, "{result}");
+    // The attempt's wire view: the vendor's request with the card masked, and the PG's
+    // answer; never the card number, birth date or password digits sent.
+    let wire = result["wireRequest"].as_str().unwrap_or("");
+    let answer = result["wireAnswer"].as_str().unwrap_or("");
+    assert!(wire.contains("000012******1234"), "{result}");
+    assert!(answer.contains("APPROVED"), "{result}");
+    for secret in ["0000123400001234", "900101"] {
+        assert!(
+            !wire.contains(secret) && !answer.contains(secret),
+            "{secret}: {result}"
+        );
+    }
     assert_eq!(
         result["chartTotal"],
         result["paymentIds"].as_array().unwrap().len(),

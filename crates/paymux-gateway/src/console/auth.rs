@@ -1,6 +1,7 @@
 //! Signing in and out, sessions, and the CSRF check on every change.
 //!
-//! - Sign-in compares the operator secret in constant time and starts a session: a random
+//! - Sign-in compares the operator secret in constant time (failures throttled per client
+//!   address and in all: `[limits]`) and starts a session: a random
 //!   256-bit token in the cookie `paymux_console` (`HttpOnly`, `SameSite=Strict`,
 //!   `Path=/console`, `Secure` behind https), kept in the database only as its SHA-256, with
 //!   its own random CSRF token. Sessions end after [`SESSION_HOURS`] or at sign-out.
@@ -13,8 +14,10 @@
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{Path, Query, Request};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, Request};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use paymux_core::secret::constant_time_eq;
@@ -23,6 +26,7 @@ use sha2::{Digest, Sha256};
 use super::render::{self, cookie, Ctx, LANG_COOKIE};
 use super::{Console, Cs};
 use crate::store;
+use crate::throttle;
 use crate::util;
 
 /// The session cookie.
@@ -154,19 +158,36 @@ pub async fn login_form(ctx: Ctx) -> Response {
         &ctx,
         StatusCode::OK,
         "login.html",
-        minijinja::context! { failed => false },
+        minijinja::context! { failed => false, throttled => 0 },
     )
 }
 
-/// `POST /console/login`: the operator secret → a session.
-pub async fn login(
-    axum::extract::State(console): Cs,
-    ctx: Ctx,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    if !same_origin(&headers, console.app.public_url.as_deref()) {
+/// `POST /console/login`: the operator secret → a session. Failed sign-ins are throttled per
+/// client address and in all (`[limits]`, [`crate::throttle`]): over the limit the answer is
+/// `429` with `Retry-After`, before the secret is even compared.
+pub async fn login(axum::extract::State(console): Cs, ctx: Ctx, req: Request) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let (parts, body) = req.into_parts();
+    if !same_origin(&parts.headers, console.app.public_url.as_deref()) {
         return refused(&ctx);
+    }
+    let client = throttle::client_key(peer);
+    let limiter = &console.app.limits.console_sign_in;
+    if let Err(wait) = limiter.check(&client) {
+        tracing::warn!(%client, retry_after_s = wait.as_secs(), "console sign-in throttled");
+        let mut resp = render::page(
+            &ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            "login.html",
+            minijinja::context! { failed => false, throttled => wait.as_secs().max(1) },
+        );
+        if let Ok(v) = HeaderValue::from_str(&throttle::retry_after_header(wait)) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
     }
     let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
         return refused(&ctx);
@@ -174,12 +195,13 @@ pub async fn login(
     let pairs = form_pairs(&bytes);
     let given = field(&pairs, "secret").unwrap_or("").trim();
     if given.is_empty() || !console.operator_secret.ct_eq(given) {
-        tracing::warn!("console sign-in refused");
+        limiter.hit(&client);
+        tracing::warn!(%client, "console sign-in refused");
         return render::page(
             &ctx,
             StatusCode::UNAUTHORIZED,
             "login.html",
-            minijinja::context! { failed => true },
+            minijinja::context! { failed => true, throttled => 0 },
         );
     }
     match start_session(&console).await {

@@ -13,20 +13,20 @@ use super::render::{self, Ctx};
 use super::Cs;
 use crate::util;
 
+/// Most settled attempts the page reads.
+const MAX_ROWS: i64 = 50_000;
+
 /// `GET /console/channels`.
 pub async fn list(State(console): Cs, ctx: Ctx) -> Response {
     let t = words(ctx.lang);
     let since = util::now() - chrono::Duration::hours(24);
-    let rows = match crate::store::console::outcomes_since(
-        &console.app.db,
-        util::micros(since),
-        super::charts::MAX_ROWS,
-    )
-    .await
-    {
-        Ok(r) => r,
-        Err(e) => return super::groups::storage_error(&ctx, e),
-    };
+    let rows =
+        match crate::store::console::outcomes_since(&console.app.db, util::micros(since), MAX_ROWS)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return super::groups::storage_error(&ctx, e),
+        };
     let items: Vec<Value> = console
         .app
         .channels

@@ -1,163 +1,61 @@
 //! A group's traffic in pictures, drawn on the server as SVG (no script, no chart library,
-//! nothing fetched from elsewhere): configured weights against the actual split, the split
-//! over time, and approval rate and latency per channel.
+//! nothing fetched from elsewhere): configured weights against the actual split, the split in
+//! each window, and approval rate and PG latency per channel.
 //!
-//! The numbers come from the stored payments routed through the group (their current
-//! channel) and the attempts routing failed over from: the split counts payments, approval
-//! and latency count every attempt. Approved = paid, virtual account issued, or cancelled
-//! later; declined = failed; still-open payments count in the split only. Latency is request
-//! to outcome as the gateway recorded them.
+//! The numbers are those of `GET /channel-groups/{id}/stats` — [`crate::stats::for_group`],
+//! one computation over the routing events for the API and the console: the split counts the
+//! payments selection gave each channel first (`selected`), approval counts every attempt on
+//! the channel (first choices and failovers), and latency is the PG call's p50 and p99.
 
 use serde_json::{json, Value};
 
 use super::i18n::Words;
-use crate::store::console::OutcomeRow;
-use paymux_routing::ChannelGroup;
-
-/// Most rows a chart reads.
-pub const MAX_ROWS: i64 = 50_000;
-/// Columns of the over-time chart.
-pub const BUCKETS: usize = 12;
+use crate::stats::{ChannelStats, WindowStats};
 
 const PALETTE: &[&str] = &[
     "#2563eb", "#f97316", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04", "#db2777",
     "#4b5563", "#65a30d", "#7c3aed",
 ];
 
-/// One channel's numbers.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChannelStat {
-    /// Channel key.
-    pub key: String,
-    /// Configured weight (percent; 0 for a channel no longer in the group).
-    pub configured: u32,
-    /// Enabled in the group now.
-    pub enabled: bool,
-    /// Payments that ended on it.
-    pub payments: u64,
-    /// Approved attempts.
-    pub approved: u64,
-    /// Declined or failed attempts.
-    pub declined: u64,
-    latency_ms_sum: f64,
-    latency_n: u64,
+/// Approved attempts (approvals and virtual accounts issued) over the attempts whose result
+/// is known (pending and unknown outcomes left out), with both counts; `None` without any.
+pub fn approval(c: &ChannelStats) -> Option<(f64, i64, i64)> {
+    let approved = c.approvals + c.virtual_accounts_issued;
+    let known = c.attempts - c.pending - c.unknown_outcomes;
+    (known > 0).then(|| (approved as f64 / known as f64, approved, known))
 }
 
-impl ChannelStat {
-    /// Approved share of settled attempts, if any settled.
-    pub fn approval_rate(&self) -> Option<f64> {
-        let n = self.approved + self.declined;
-        (n > 0).then(|| self.approved as f64 / n as f64)
-    }
-    /// Mean request-to-outcome time in ms, if any settled.
-    pub fn mean_latency_ms(&self) -> Option<f64> {
-        (self.latency_n > 0).then(|| self.latency_ms_sum / self.latency_n as f64)
-    }
+fn pct(share: f64) -> String {
+    format!("{:.1}", 100.0 * share)
 }
 
-/// A group's numbers over a window.
-#[derive(Debug, Clone)]
-pub struct GroupStats {
-    /// The group's channels in configuration order, then any other channel its payments
-    /// went to (an earlier configuration).
-    pub channels: Vec<ChannelStat>,
-    /// Payments per bucket per channel (same order as `channels`).
-    pub buckets: Vec<Vec<u64>>,
-}
-
-fn group_id_of(json_text: Option<&str>) -> Option<String> {
-    let v: Value = serde_json::from_str(json_text?).ok()?;
-    v.get("id")?.as_str().map(str::to_string)
-}
-
-impl GroupStats {
-    /// The numbers of `group` from `rows` in `[since, until)` (µs).
-    pub fn of(group: &ChannelGroup, rows: &[OutcomeRow], since: i64, until: i64) -> GroupStats {
-        let mut channels: Vec<ChannelStat> = group
-            .channels
-            .iter()
-            .map(|c| ChannelStat {
-                key: c.channel_key.clone(),
-                configured: c.weight,
-                enabled: c.enabled,
-                ..ChannelStat::default()
+/// The window's numbers as a table (beside the pictures, for reading and for tests).
+pub fn table(w: &WindowStats) -> Vec<Value> {
+    w.channels
+        .iter()
+        .map(|c| {
+            json!({
+                "key": c.channel_key,
+                "configured": c.weight,
+                "configured_share": pct(c.configured_share),
+                "enabled": c.enabled,
+                "selected": c.selected,
+                "attempts": c.attempts,
+                "actual": if w.channels.iter().any(|c| c.selected > 0) { pct(c.actual_share) } else { "–".into() },
+                "approval": approval(c).map(|(r, a, n)| format!("{}% ({a}/{n})", pct(r))).unwrap_or_else(|| "–".into()),
+                "latency": c.latency_ms.map(|l| format!("{:.0} / {:.0} ms", l.p50, l.p99)).unwrap_or_else(|| "–".into()),
+                "failovers": c.failovers,
+                "rule_skips": c.rule_skips,
             })
-            .collect();
-        let span = (until - since).max(1);
-        let mut buckets = vec![Vec::<u64>::new(); BUCKETS];
-        for r in rows {
-            if r.requested_at < since || r.requested_at >= until {
-                continue;
-            }
-            if group_id_of(r.group_json.as_deref()).as_deref() != Some(group.id.as_str()) {
-                continue;
-            }
-            let i = match channels.iter().position(|c| c.key == r.channel_key) {
-                Some(i) => i,
-                None => {
-                    channels.push(ChannelStat {
-                        key: r.channel_key.clone(),
-                        ..ChannelStat::default()
-                    });
-                    channels.len() - 1
-                }
-            };
-            let c = &mut channels[i];
-            match r.approved {
-                Some(true) => c.approved += 1,
-                Some(false) => c.declined += 1,
-                None => {}
-            }
-            if let (Some(_), Some(done)) = (r.approved, r.settled_at) {
-                c.latency_ms_sum += (done - r.requested_at).max(0) as f64 / 1000.0;
-                c.latency_n += 1;
-            }
-            if !r.superseded {
-                c.payments += 1;
-                let b = (((r.requested_at - since) as i128 * BUCKETS as i128) / span as i128)
-                    .clamp(0, BUCKETS as i128 - 1) as usize;
-                if buckets[b].len() <= i {
-                    buckets[b].resize(i + 1, 0);
-                }
-                buckets[b][i] += 1;
-            }
-        }
-        for b in &mut buckets {
-            b.resize(channels.len(), 0);
-        }
-        GroupStats { channels, buckets }
-    }
-
-    /// Payments in the window.
-    pub fn total(&self) -> u64 {
-        self.channels.iter().map(|c| c.payments).sum()
-    }
-
-    /// The numbers as a table (beside the pictures, for reading and for tests).
-    pub fn table(&self) -> Vec<Value> {
-        let total = self.total();
-        self.channels
-            .iter()
-            .map(|c| {
-                json!({
-                    "key": c.key,
-                    "configured": c.configured,
-                    "enabled": c.enabled,
-                    "payments": c.payments,
-                    "actual": if total > 0 { format!("{:.1}", 100.0 * c.payments as f64 / total as f64) } else { "–".into() },
-                    "approval": c.approval_rate().map(|r| format!("{:.1}%", 100.0 * r)).unwrap_or_else(|| "–".into()),
-                    "latency": c.mean_latency_ms().map(|l| format!("{l:.0} ms")).unwrap_or_else(|| "–".into()),
-                })
-            })
-            .collect()
-    }
+        })
+        .collect()
 }
 
 /// The four pictures.
 pub struct Svgs {
     /// Configured vs actual.
     pub split: String,
-    /// Split over time.
+    /// The split in each window.
     pub over_time: String,
     /// Approval rate per channel.
     pub approval: String,
@@ -240,35 +138,30 @@ fn hbars(title: &str, rows: &[(String, Vec<Bar>)]) -> String {
     s
 }
 
-/// Draw every picture of `stats` with the page's words.
-pub fn render_all(stats: &GroupStats, t: &Words) -> Svgs {
-    let total = stats.total();
-    let split_rows: Vec<_> = stats
+/// Draw every picture: the split, approval and latency of window `w`, and the split in each
+/// of `all` (the stats' windows, widest first on the page) with the page's words.
+pub fn render_all(w: &WindowStats, all: &[WindowStats], t: &Words) -> Svgs {
+    let split_rows: Vec<_> = w
         .channels
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let actual = if total > 0 {
-                c.payments as f64 / total as f64
-            } else {
-                0.0
-            };
             (
-                c.key.clone(),
+                c.channel_key.clone(),
                 vec![
                     (
-                        c.configured as f64 / 100.0,
-                        format!("{} {}%", t.get("chart_configured"), c.configured),
+                        c.configured_share,
+                        format!("{} {}%", t.get("chart_configured"), pct(c.configured_share)),
                         color(i),
                         false,
                     ),
                     (
-                        actual,
+                        c.actual_share,
                         format!(
-                            "{} {:.1}% ({})",
+                            "{} {}% ({})",
                             t.get("chart_actual"),
-                            actual * 100.0,
-                            c.payments
+                            pct(c.actual_share),
+                            c.selected
                         ),
                         color(i),
                         true,
@@ -277,23 +170,18 @@ pub fn render_all(stats: &GroupStats, t: &Words) -> Svgs {
             )
         })
         .collect();
-    let approval_rows: Vec<_> = stats
+    let approval_rows: Vec<_> = w
         .channels
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let rate = c.approval_rate();
+            let a = approval(c);
             (
-                c.key.clone(),
+                c.channel_key.clone(),
                 vec![(
-                    rate.unwrap_or(0.0),
-                    match rate {
-                        Some(r) => format!(
-                            "{:.1}% ({}/{})",
-                            r * 100.0,
-                            c.approved,
-                            c.approved + c.declined
-                        ),
+                    a.map_or(0.0, |(r, _, _)| r),
+                    match a {
+                        Some((r, ok, n)) => format!("{}% ({ok}/{n})", pct(r)),
                         None => "–".into(),
                     },
                     color(i),
@@ -302,49 +190,67 @@ pub fn render_all(stats: &GroupStats, t: &Words) -> Svgs {
             )
         })
         .collect();
-    let max_latency = stats
+    let max_latency = w
         .channels
         .iter()
-        .filter_map(ChannelStat::mean_latency_ms)
+        .filter_map(|c| c.latency_ms.map(|l| l.p99))
         .fold(0.0_f64, f64::max)
         .max(1.0);
-    let latency_rows: Vec<_> = stats
+    let latency_rows: Vec<_> = w
         .channels
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let l = c.mean_latency_ms();
-            (
-                c.key.clone(),
-                vec![(
-                    l.unwrap_or(0.0) / max_latency,
-                    l.map(|l| format!("{l:.0} ms"))
-                        .unwrap_or_else(|| "–".into()),
-                    color(i),
-                    true,
-                )],
-            )
+            let bars = match c.latency_ms {
+                Some(l) => vec![
+                    (
+                        l.p50 / max_latency,
+                        format!("p50 {:.0} ms", l.p50),
+                        color(i),
+                        true,
+                    ),
+                    (
+                        l.p99 / max_latency,
+                        format!("p99 {:.0} ms", l.p99),
+                        color(i),
+                        false,
+                    ),
+                ],
+                None => vec![(0.0, "–".into(), color(i), true)],
+            };
+            (c.channel_key.clone(), bars)
         })
         .collect();
     Svgs {
         split: hbars(t.get("chart_split"), &split_rows),
-        over_time: over_time(stats, t),
+        over_time: by_window(all, t),
         approval: hbars(t.get("chart_approval"), &approval_rows),
         latency: hbars(t.get("chart_latency"), &latency_rows),
     }
 }
 
-/// Stacked columns: each column one time bucket, split by channel (100 % high when it has
-/// payments), the number of payments above, configured weights as dashed lines, a legend.
-fn over_time(stats: &GroupStats, t: &Words) -> String {
+/// Stacked columns: one per window (widest first), split by the channel selection gave each
+/// payment (100 % high when it has payments), the number of payments above, configured weights
+/// as dashed lines, a legend. Channels keep the colours of the other pictures (the widest
+/// window's order, which lists every channel the narrower ones saw).
+fn by_window(all: &[WindowStats], t: &Words) -> String {
     let top = 24.0;
     let plot_h = 200.0;
     let left = 40.0;
-    let col_w = (W - left - 10.0) / BUCKETS as f64;
-    let legend_rows = stats.channels.len().div_ceil(3) as f64;
-    let h = top + plot_h + 20.0 + legend_rows * 20.0 + 10.0;
+    let mut windows: Vec<&WindowStats> = all.iter().collect();
+    windows.sort_by_key(|w| std::cmp::Reverse(w.seconds));
+    let Some(widest) = windows.first() else {
+        return svg_open(40.0, t.get("chart_over_time")) + "</svg>";
+    };
+    let keys: Vec<&str> = widest
+        .channels
+        .iter()
+        .map(|c| c.channel_key.as_str())
+        .collect();
+    let col_w = ((W - left - 10.0) / windows.len() as f64).min(160.0);
+    let legend_rows = keys.len().div_ceil(3) as f64;
+    let h = top + plot_h + 40.0 + legend_rows * 20.0 + 10.0;
     let mut s = svg_open(h, t.get("chart_over_time"));
-    // Axis: 0, 50, 100 %.
     for pct in [0.0, 50.0, 100.0] {
         let y = top + plot_h * (1.0 - pct / 100.0);
         s.push_str(&format!(
@@ -354,54 +260,62 @@ fn over_time(stats: &GroupStats, t: &Words) -> String {
             ty = y + 4.0
         ));
     }
-    for (b, counts) in stats.buckets.iter().enumerate() {
-        let n: u64 = counts.iter().sum();
-        let x = left + b as f64 * col_w + 3.0;
+    for (b, w) in windows.iter().enumerate() {
+        let n: i64 = w.channels.iter().map(|c| c.selected).sum();
+        let x = left + b as f64 * col_w + 6.0;
+        let bar_w = col_w - 12.0;
         let mut y = top + plot_h;
         if n > 0 {
-            for (i, &k) in counts.iter().enumerate() {
-                if k == 0 {
+            for c in &w.channels {
+                if c.selected == 0 {
                     continue;
                 }
-                let hh = plot_h * k as f64 / n as f64;
+                let i = keys
+                    .iter()
+                    .position(|k| *k == c.channel_key)
+                    .unwrap_or(keys.len());
+                let hh = plot_h * c.selected as f64 / n as f64;
                 y -= hh;
                 s.push_str(&format!(
-                    "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{hh:.1}\" fill=\"{c}\"><title>{key}: {k}/{n}</title></rect>",
-                    w = col_w - 6.0,
-                    c = color(i),
-                    key = esc(&stats.channels[i].key)
+                    "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar_w:.1}\" height=\"{hh:.1}\" fill=\"{col}\"><title>{key}: {k}/{n}</title></rect>",
+                    col = color(i),
+                    key = esc(&c.channel_key),
+                    k = c.selected
                 ));
             }
         }
+        let cx = x + bar_w / 2.0;
         s.push_str(&format!(
-            "<text x=\"{tx:.1}\" y=\"{ty}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#374151\">{n}</text>",
-            tx = x + (col_w - 6.0) / 2.0,
-            ty = top - 6.0
+            "<text x=\"{cx:.1}\" y=\"{ty}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#374151\">{n}</text>\
+             <text x=\"{cx:.1}\" y=\"{ly}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#111827\">{name}</text>",
+            ty = top - 6.0,
+            ly = top + plot_h + 16.0,
+            name = esc(t.get(&format!("chart_window_{}", w.window)))
         ));
     }
     // Configured weights: cumulative boundaries, as the columns stack them.
     let mut cum = 0.0;
-    for c in &stats.channels {
-        cum += c.configured as f64;
-        if cum > 0.0 && cum < 100.0 {
-            let y = top + plot_h * (1.0 - cum / 100.0);
+    for c in &widest.channels {
+        cum += c.configured_share;
+        if cum > 0.0 && cum < 0.999 {
+            let y = top + plot_h * (1.0 - cum);
             s.push_str(&format!(
                 "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{x2}\" y2=\"{y:.1}\" stroke=\"#111827\" stroke-dasharray=\"5 4\" stroke-width=\"1.5\"/>",
                 x2 = W - 10.0
             ));
         }
     }
-    let ly = top + plot_h + 24.0;
-    for (i, c) in stats.channels.iter().enumerate() {
+    let ly = top + plot_h + 44.0;
+    for (i, c) in widest.channels.iter().enumerate() {
         let x = left + (i % 3) as f64 * 200.0;
         let y = ly + (i / 3) as f64 * 20.0;
         s.push_str(&format!(
-            "<rect x=\"{x}\" y=\"{ry}\" width=\"12\" height=\"12\" fill=\"{c}\"/><text x=\"{tx}\" y=\"{y}\" font-size=\"12\" fill=\"#111827\">{k} ({w}%)</text>",
+            "<rect x=\"{x}\" y=\"{ry}\" width=\"12\" height=\"12\" fill=\"{col}\"/><text x=\"{tx}\" y=\"{y}\" font-size=\"12\" fill=\"#111827\">{k} ({w}%)</text>",
             ry = y - 10.0,
-            c = color(i),
+            col = color(i),
             tx = x + 16.0,
-            k = esc(&c.key),
-            w = c.configured
+            k = esc(&c.channel_key),
+            w = c.weight
         ));
     }
     s.push_str("</svg>");
@@ -411,55 +325,85 @@ fn over_time(stats: &GroupStats, t: &Words) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use paymux_core::channel::Environment;
-    use paymux_routing::GroupChannel;
+    use crate::stats::Latency;
 
-    fn row(
+    fn channel(
         key: &str,
-        group: &str,
-        approved: Option<bool>,
-        at: i64,
-        superseded: bool,
-    ) -> OutcomeRow {
-        OutcomeRow {
+        weight: u32,
+        selected: i64,
+        approvals: i64,
+        declines: i64,
+    ) -> ChannelStats {
+        ChannelStats {
             channel_key: key.into(),
-            group_json: Some(json!({"id": group, "name": "g", "isForTest": true}).to_string()),
-            approved,
-            requested_at: at,
-            settled_at: Some(at + 250_000),
-            superseded,
+            weight,
+            enabled: true,
+            configured_share: f64::from(weight) / 100.0,
+            selected,
+            attempts: approvals + declines,
+            approvals,
+            declines,
+            latency_ms: (approvals + declines > 0).then_some(Latency {
+                p50: 12.0,
+                p99: 80.0,
+            }),
+            ..ChannelStats::default()
+        }
+    }
+
+    fn window(name: &'static str, seconds: u64, channels: Vec<ChannelStats>) -> WindowStats {
+        let selected: i64 = channels.iter().map(|c| c.selected).sum();
+        let channels = channels
+            .into_iter()
+            .map(|mut c| {
+                if selected > 0 {
+                    c.actual_share = c.selected as f64 / selected as f64;
+                }
+                c
+            })
+            .collect();
+        WindowStats {
+            window: name,
+            seconds,
+            payments: selected,
+            channels,
         }
     }
 
     #[test]
-    fn counts_split_approval_and_latency_of_the_group_only() {
-        let mut g = ChannelGroup::new(
-            "g",
-            Environment::Test,
-            vec![GroupChannel::new("a<b", 50), GroupChannel::new("c", 50)],
+    fn pictures_and_table_show_the_stats_numbers_escaped() {
+        let day = window(
+            "1d",
+            86_400,
+            vec![channel("a<b", 50, 2, 2, 0), channel("c", 50, 1, 0, 1)],
         );
-        g.id = "G".into();
-        let rows = vec![
-            row("a<b", "G", Some(true), 10, false),
-            row("a<b", "G", Some(true), 20, false),
-            row("c", "G", Some(false), 30, true),
-            row("c", "G", None, 95, false),
-            row("c", "OTHER", Some(true), 40, false),
-            row("c", "G", Some(true), 1_000, false), // outside the window
-        ];
-        let s = GroupStats::of(&g, &rows, 0, 100);
-        assert_eq!(s.total(), 3);
-        assert_eq!(s.channels[0].payments, 2);
-        assert_eq!(s.channels[1].payments, 1);
-        assert_eq!(s.channels[1].approval_rate(), Some(0.0));
-        assert_eq!(s.channels[0].mean_latency_ms(), Some(250.0));
-        assert_eq!(s.buckets[1][0] + s.buckets[2][0], 2);
-        assert_eq!(s.buckets[BUCKETS - 1][1], 1);
-        let svgs = render_all(&s, super::super::i18n::words(super::super::i18n::Lang::En));
+        let hour = window(
+            "1h",
+            3600,
+            vec![channel("a<b", 50, 0, 0, 0), channel("c", 50, 1, 0, 1)],
+        );
+        let five = window(
+            "5m",
+            300,
+            vec![channel("a<b", 50, 0, 0, 0), channel("c", 50, 0, 0, 0)],
+        );
+        let all = vec![five, hour, day.clone()];
+        let t = super::super::i18n::words(super::super::i18n::Lang::En);
+        let svgs = render_all(&day, &all, t);
         for svg in [&svgs.split, &svgs.over_time, &svgs.approval, &svgs.latency] {
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
             assert!(!svg.contains("a<b") && svg.contains("a&lt;b"), "{svg}");
         }
         assert!(svgs.split.contains("actual 66.7% (2)"), "{}", svgs.split);
+        assert!(svgs.approval.contains("100.0% (2/2)"), "{}", svgs.approval);
+        assert!(svgs.latency.contains("p99 80 ms"), "{}", svgs.latency);
+        // One column per window, widest first, labelled.
+        let last_day = svgs.over_time.find("last day").unwrap();
+        let last_hour = svgs.over_time.find("last hour").unwrap();
+        assert!(last_day < last_hour, "{}", svgs.over_time);
+        let rows = table(&day);
+        assert_eq!(rows[0]["actual"], "66.7");
+        assert_eq!(rows[1]["approval"], "0.0% (0/1)");
+        assert_eq!(approval(&ChannelStats::default()), None);
     }
 }

@@ -471,7 +471,8 @@ pub async fn cancel_scheduled(
     }
 }
 
-/// `GET /console/groups/{id}/chart[?hours=1|24|168]`.
+/// `GET /console/groups/{id}/chart[?window=5m|1h|1d]`: the numbers of
+/// `GET /channel-groups/{id}/stats` ([`crate::stats::for_group`]) drawn.
 pub async fn chart(
     State(console): Cs,
     ctx: Ctx,
@@ -483,35 +484,45 @@ pub async fn chart(
         Ok(None) => return group_not_found(&ctx),
         Err(e) => return storage_error(&ctx, e),
     };
-    let hours: i64 = match q.get("hours").map(String::as_str) {
-        Some("1") => 1,
-        Some("168") => 168,
-        _ => 24,
-    };
-    let now = util::now();
-    let since = now - chrono::Duration::hours(hours);
-    let rows = match crate::store::console::outcomes_since(
-        &console.app.db,
-        util::micros(since),
-        charts::MAX_ROWS,
-    )
-    .await
-    {
-        Ok(r) => r,
+    let stats = match crate::stats::for_group(&console.app, &id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return group_not_found(&ctx),
         Err(e) => return storage_error(&ctx, e),
     };
-    let stats = charts::GroupStats::of(&group, &rows, util::micros(since), util::micros(now));
+    let wanted = q.get("window").map(String::as_str).unwrap_or("1d");
+    // An unknown `window` shows the widest (the stats always count all three).
+    let Some(shown) = stats
+        .windows
+        .iter()
+        .find(|w| w.window == wanted)
+        .or_else(|| stats.windows.iter().max_by_key(|w| w.seconds))
+    else {
+        return group_not_found(&ctx);
+    };
     let t = words(ctx.lang);
-    let svgs = charts::render_all(&stats, t);
+    let svgs = charts::render_all(shown, &stats.windows, t);
+    let windows: Vec<Value> = stats
+        .windows
+        .iter()
+        .rev()
+        .map(|w| json!({"name": w.window, "label": t.get(&format!("chart_window_{}", w.window))}))
+        .collect();
+    let warnings: Vec<Value> = stats
+        .warnings
+        .iter()
+        .map(|w| json!({"channel": w.channel_key, "kind": w.kind, "message": w.message}))
+        .collect();
     render::page(
         &ctx,
         StatusCode::OK,
         "group_chart.html",
         minijinja::context! {
             group => group_summary(&group),
-            hours => hours,
-            total => stats.total(),
-            table => stats.table(),
+            window => shown.window,
+            windows => windows,
+            total => shown.payments,
+            table => charts::table(shown),
+            warnings => warnings,
             svg_split => Tv::from_safe_string(svgs.split),
             svg_time => Tv::from_safe_string(svgs.over_time),
             svg_approval => Tv::from_safe_string(svgs.approval),

@@ -19,7 +19,6 @@ mod channels;
 mod charts;
 mod groups;
 mod i18n;
-mod mask;
 mod payments;
 mod render;
 
@@ -33,6 +32,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use paymux_core::secret::Secret;
 
+use crate::mask;
 use crate::state::AppState;
 
 pub(crate) use render::Ctx;

@@ -22,6 +22,7 @@ use super::render::{self, money, show_micros, show_rfc3339, urlencode, Ctx};
 use super::Cs;
 use crate::error::ApiError;
 use crate::payment_list::GetPaymentsBody;
+use crate::store::attempt_wire::AttemptWireRow;
 
 /// The page's query keys (every one is given to the template, empty when absent).
 const FILTER_KEYS: &[&str] = &[
@@ -232,8 +233,26 @@ fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(&mask::json(v)).unwrap_or_default()
 }
 
-/// An attempt (PortOne `PaymentTransaction`) for the page, with why its channel was used.
-fn attempt(t: &Value, index: usize, via_group: Option<&str>, ctx: &Ctx) -> Value {
+/// The masked wire views of one attempt (its claim and channel), as the page shows them.
+fn wire_of(rows: &[AttemptWireRow], claim: &str, channel: &str) -> Vec<Value> {
+    rows.iter()
+        .filter(|w| w.transaction_id == claim && w.channel_key == channel)
+        .map(|w| {
+            json!({
+                "operation": w.operation,
+                "at": show_micros(w.at),
+                "took": (w.took_us > 0).then(|| format!("{:.1} ms", w.took_us as f64 / 1000.0)),
+                // Stored masked; masked again on the way out, as every value of the page is.
+                "request": mask::wire_json_text(&w.request_view),
+                "answer": mask::wire_json_text(&w.answer_view),
+            })
+        })
+        .collect()
+}
+
+/// An attempt (PortOne `PaymentTransaction`) for the page, with why its channel was used and
+/// what was sent and answered (`wire`).
+fn attempt(t: &Value, index: usize, via_group: Option<&str>, ctx: &Ctx, wire: Vec<Value>) -> Value {
     let w = words(ctx.lang);
     let why = if index > 0 {
         w.get("why_failover").to_string()
@@ -266,6 +285,7 @@ fn attempt(t: &Value, index: usize, via_group: Option<&str>, ctx: &Ctx) -> Value
         "why": why,
         "answer": answer,
         "method": pretty(&t["method"]),
+        "wire": wire,
     })
 }
 
@@ -289,11 +309,33 @@ pub async fn detail(
         Ok(h) => h,
         Err(e) => return storage_error(&ctx, e),
     };
+    // This instance's pending wire views first, then what every instance wrote.
+    if let Err(e) = st.wire_log.flush(&st.db).await {
+        tracing::warn!(error = %e, "could not write the attempt wire views");
+    }
+    let (wire, kept) = match tokio::try_join!(
+        crate::store::attempt_wire::for_payment(&st.db, &id),
+        crate::store::attempts::list(&st.db, &id)
+    ) {
+        Ok(v) => v,
+        Err(e) => return storage_error(&ctx, e),
+    };
+    let current_claim = text_of(&p["transactionId"]);
     let group = p["channelGroup"]["name"].as_str().map(mask::text);
     let attempts: Vec<Value> = transactions
         .iter()
         .enumerate()
-        .map(|(i, t)| attempt(t, i, group.as_deref(), &ctx))
+        .map(|(i, t)| {
+            // The claim an attempt was part of: its own id for the payment's current attempt
+            // (and a replaced claim's), the kept row's for one routing failed over from.
+            let tid = text_of(&t["id"]);
+            let claim = kept
+                .iter()
+                .find(|a| a.id == tid && tid != current_claim)
+                .map_or(tid.clone(), |a| a.transaction_id.clone());
+            let views = wire_of(&wire, &claim, t["channel"]["key"].as_str().unwrap_or(""));
+            attempt(t, i, group.as_deref(), &ctx, views)
+        })
         .collect();
     let skipped: Vec<Value> = p["routing"]["refused"]
         .as_array()

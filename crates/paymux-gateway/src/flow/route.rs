@@ -179,6 +179,9 @@ async fn attempt(
     if let Some(took) = routed {
         lock_vec(took).push(answer.took);
     }
+    // What was sent and answered, masked, for the console (buffered; built when written).
+    st.wire_log
+        .record(payment_id, transaction_id, channel_key, req, &answer);
     answer.result
 }
 

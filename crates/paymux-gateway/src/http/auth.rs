@@ -2,9 +2,10 @@
 //! `Bearer <accessToken>`), PortOne's token endpoints, and `GET /banks` — the PortOne
 //! routes that take no credential.
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::header;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,6 +14,7 @@ use super::request::json_body;
 use super::St;
 use crate::auth::{self, TokenPair};
 use crate::error::ApiError;
+use crate::throttle;
 
 /// `POST /login/api-secret`.
 #[utoipa::path(
@@ -28,14 +30,60 @@ use crate::error::ApiError;
         (status = 200, description = "OK", body = crate::auth::TokenPair, content_type = "application/json"),
         (status = 400, description = "INVALID_REQUEST", body = ref("#/components/schemas/Error"), content_type = "application/json"),
         (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 429, description = "UNAUTHORIZED: too many refused attempts from this client (or in all) in the window; `Retry-After` says when to try again. Not in PortOne's schema (its error union has no rate-limit error): the body is PortOne's UnauthorizedError", body = ref("#/components/schemas/Error"), content_type = "application/json"),
     ),
 )]
-pub(super) async fn login_via_api_secret(
-    State(st): St,
-    body: Body,
-) -> Result<Json<TokenPair>, ApiError> {
-    let b = json_body(&st, body).await?;
-    auth::login(&st, b).await.map(Json)
+pub(super) async fn login_via_api_secret(State(st): St, req: Request) -> Response {
+    let client = throttle::client_key(peer(&req));
+    throttled(&st, &client, async {
+        let b = json_body(&st, req.into_body()).await?;
+        auth::login(&st, b).await
+    })
+    .await
+}
+
+/// The client's address (the connection's peer), when the server recorded it.
+fn peer(req: &Request) -> Option<SocketAddr> {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+}
+
+/// Run a token operation unless `client` (or everyone) has had too many refused in the
+/// window (`[limits]`): then `429` with `Retry-After` and PortOne's `UnauthorizedError` body
+/// (PortOne's error union for these operations has no rate-limit error; its SDKs read the
+/// body's `type`). A refusal (`401`) counts; a malformed request does not.
+async fn throttled(
+    st: &crate::state::AppState,
+    client: &str,
+    op: impl std::future::Future<Output = Result<TokenPair, ApiError>>,
+) -> Response {
+    let limiter = &st.limits.tokens;
+    if let Err(wait) = limiter.check(client) {
+        tracing::warn!(%client, retry_after_s = wait.as_secs(), "token request throttled");
+        let mut resp = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "UNAUTHORIZED",
+            format!(
+                "too many refused attempts from this client: retry after {} s",
+                wait.as_secs().max(1)
+            ),
+        )
+        .into_response();
+        if let Ok(v) = HeaderValue::from_str(&throttle::retry_after_header(wait)) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
+    match op.await {
+        Ok(pair) => Json(pair).into_response(),
+        Err(e) => {
+            if e.status == StatusCode::UNAUTHORIZED {
+                limiter.hit(client);
+            }
+            e.into_response()
+        }
+    }
 }
 
 /// `POST /token/refresh`.
@@ -52,11 +100,16 @@ pub(super) async fn login_via_api_secret(
         (status = 200, description = "OK", body = crate::auth::TokenPair, content_type = "application/json"),
         (status = 400, description = "INVALID_REQUEST", body = ref("#/components/schemas/Error"), content_type = "application/json"),
         (status = 401, description = "UNAUTHORIZED", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 429, description = "UNAUTHORIZED: too many refused attempts from this client (or in all) in the window; `Retry-After` says when to try again. Not in PortOne's schema (its error union has no rate-limit error): the body is PortOne's UnauthorizedError", body = ref("#/components/schemas/Error"), content_type = "application/json"),
     ),
 )]
-pub(super) async fn refresh_token(State(st): St, body: Body) -> Result<Json<TokenPair>, ApiError> {
-    let b = json_body(&st, body).await?;
-    auth::refresh(&st, b).await.map(Json)
+pub(super) async fn refresh_token(State(st): St, req: Request) -> Response {
+    let client = throttle::client_key(peer(&req));
+    throttled(&st, &client, async {
+        let b = json_body(&st, req.into_body()).await?;
+        auth::refresh(&st, b).await
+    })
+    .await
 }
 
 /// `GET /banks` (PortOne's `getBankInfos`; no credential, as in PortOne's schema).

@@ -36,7 +36,7 @@ use crate::{sandbox, webhook_history};
         (status = 404, description = "NOT_FOUND (unknown channel, a channel that takes no notices, or no payment of this channel matches)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
         (status = 409, description = "PAYMENT_NOT_WAITING_FOR_DEPOSIT (the payment is still being settled; the PG resends)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
         (status = 413, description = "INVALID_REQUEST (body larger than 64 KiB)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
-        (status = 503, description = "SERVICE_UNAVAILABLE (the PG could not be asked to confirm, or storage failed; the PG resends)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
+        (status = 503, description = "SERVICE_UNAVAILABLE (the PG could not be asked to confirm, or storage failed, or the channel's notice cap `[limits] pg_notices_per_channel` is reached (with `Retry-After`); the PG resends)", body = ref("#/components/schemas/Error"), content_type = "application/json"),
     ),
 )]
 pub(super) async fn pg_notice(
@@ -45,6 +45,33 @@ pub(super) async fn pg_notice(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    // The per-channel cap (`[limits] pg_notices_per_channel`): beyond it the PG is told to
+    // come back later, before anything is read. Unknown channel keys share one count.
+    let cap_key = if st.channels.get(&channel_key).is_some() {
+        channel_key.as_str()
+    } else {
+        "(unknown channel)"
+    };
+    if let Err(wait) = st.limits.pg_notices.admit(cap_key) {
+        tracing::warn!(channel = %channel_key.chars().take(64).collect::<String>(), retry_after_s = wait.as_secs(), "PG notice deferred: the channel's notice cap is reached");
+        let answer = Answer::refuse(
+            503,
+            &format!(
+                "too many notices for this channel: send it again in {} s",
+                wait.as_secs().max(1)
+            ),
+        );
+        let mut resp = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, answer.content_type)],
+            answer.body,
+        )
+            .into_response();
+        if let Ok(v) = header::HeaderValue::from_str(&crate::throttle::retry_after_header(wait)) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return resp;
+    }
     let limit = MAX_NOTICE_BYTES.min(st.tuning.body_limit);
     let answer = match axum::body::to_bytes(body, limit).await {
         Err(_) => {

@@ -1,6 +1,7 @@
-//! What the operator console keeps and reads: its sign-in sessions (`console_sessions`), a
-//! payment's webhook deliveries (`webhook_outbox`), and the settled outcomes per channel that
-//! its charts and the channel list summarise (`payments`, `payment_attempts`).
+//! What the operator console keeps and reads: its sign-in sessions (`console_sessions`) and
+//! the settled outcomes per channel that its channel list summarises (`payments`,
+//! `payment_attempts`: every payment, routed or not; a group's charts read
+//! [`crate::stats`] instead).
 
 use chrono::{DateTime, Utc};
 
@@ -69,13 +70,11 @@ pub async fn purge_expired_sessions(db: &Db, now: DateTime<Utc>) -> Result<u64, 
     .await
 }
 
-/// One attempt's settled outcome on a channel, for the charts and the channel list.
+/// One attempt's settled outcome on a channel, for the channel list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutcomeRow {
     /// The channel it went to.
     pub channel_key: String,
-    /// The group it was routed through (`{id, name, isForTest}` JSON), if any.
-    pub group_json: Option<String>,
     /// `true` approved (paid, issued, cancelled later), `false` declined or failed, `None`
     /// still open.
     pub approved: Option<bool>,
@@ -97,7 +96,7 @@ pub async fn outcomes_since(
     let mut out = Vec::new();
     let rows = db
         .fetch_all(
-            "SELECT channel_key, channel_group_json, status, requested_at, paid_at, failed_at FROM payments \
+            "SELECT channel_key, status, requested_at, paid_at, failed_at FROM payments \
              WHERE requested_at >= $1 AND channel_key IS NOT NULL ORDER BY requested_at DESC LIMIT $2",
             crate::args![since, limit],
         )
@@ -116,7 +115,6 @@ pub async fn outcomes_since(
         };
         out.push(OutcomeRow {
             channel_key: r.req_text("channel_key")?,
-            group_json: r.text("channel_group_json")?,
             approved,
             requested_at: r.req_int("requested_at")?,
             settled_at,
@@ -125,7 +123,7 @@ pub async fn outcomes_since(
     }
     let attempts = db
         .fetch_all(
-            "SELECT a.channel_key, p.channel_group_json, a.requested_at, a.failed_at FROM payment_attempts a \
+            "SELECT a.channel_key, a.requested_at, a.failed_at FROM payment_attempts a \
              JOIN payments p ON p.id = a.payment_id \
              WHERE a.requested_at >= $1 AND a.channel_key IS NOT NULL AND a.id <> p.transaction_id ORDER BY a.requested_at DESC LIMIT $2",
             crate::args![since, limit],
@@ -134,7 +132,6 @@ pub async fn outcomes_since(
     for r in attempts {
         out.push(OutcomeRow {
             channel_key: r.req_text("channel_key")?,
-            group_json: r.text("channel_group_json")?,
             approved: Some(false),
             requested_at: r.req_int("requested_at")?,
             settled_at: r.int("failed_at")?,

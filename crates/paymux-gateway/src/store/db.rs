@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0011_cash_receipts.sql"),
     ),
     (
+        13,
+        "attempt_wire_views",
+        include_str!("../../migrations/0013_attempt_wire_views.sql"),
+    ),
+    (
         14,
         "list_bench_indexes",
         include_str!("../../migrations/0014_list_bench_indexes.sql"),

@@ -8,6 +8,7 @@
 //! and its schedule's row commit together. [`db`] runs the statements on SQLite
 //! (one writer, group commit, `synchronous=FULL`) or PostgreSQL.
 
+pub mod attempt_wire;
 pub mod attempts;
 pub mod auth_tokens;
 pub mod backlog;

@@ -254,6 +254,7 @@ impl Harness {
             "channel_groups",
             "webhook_outbox",
             "cash_receipts",
+            "attempt_wire",
         ];
         let mut out = String::new();
         match self.backend {

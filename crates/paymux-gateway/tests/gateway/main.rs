@@ -4,6 +4,7 @@
 
 mod banks_receipts;
 mod cash_receipts;
+mod console;
 mod fake;
 mod harness;
 mod payment_ops;
@@ -82,6 +83,29 @@ mod cash_receipts_through_nice_and_toss {
         cash_receipts::run(Backend::Postgres).await
     }
 }
+
+/// The console's scenarios (its pages' SQL on both backends), each with the console on.
+macro_rules! console_on_both_backends {
+    ($($name:ident with $tweak:path),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                harness::run_with(Backend::Sqlite, $tweak, console::$name).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                harness::run_with(Backend::Postgres, $tweak, console::$name).await
+            }
+        }
+    )*};
+}
+
+console_on_both_backends!(
+    console_pages_on_the_store with console::with_console,
+    wire_views_hold_no_secret with console::with_console,
+    sign_in_tokens_and_notices_are_throttled with console::with_tight_limits,
+);
 
 on_both_backends!(in banks_receipts: bank_list, receipt_url_from_the_pg, openapi_document_is_served);
 

@@ -1,4 +1,4 @@
-//! Masking for pages: the console never shows a full card number, key, password or secret,
+//! Masking for pages and stored views: the console never shows a full card number, key, password or secret,
 //! even when a merchant put one where it does not belong (an order name, `customData`).
 //!
 //! - Text: any run of 13 to 19 digits (spaces and hyphens between them allowed) is shown as a
@@ -12,6 +12,35 @@ use serde_json::Value;
 
 /// `text` with every card-number-like digit run masked.
 pub fn text(text: &str) -> String {
+    digit_runs(text, false)
+}
+
+/// Whether `digits` pass the Luhn check every card number passes.
+fn luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// `text` with 13–19-digit runs masked as card numbers: all of them, or (`only_luhn`) those
+/// that pass the Luhn check (a PG's 14-digit timestamps stay legible in wire views).
+fn digit_runs(text: &str, only_luhn: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -34,7 +63,7 @@ pub fn text(text: &str) -> String {
                     break;
                 }
             }
-            if (13..=19).contains(&digits.len()) {
+            if (13..=19).contains(&digits.len()) && (!only_luhn || luhn(&digits)) {
                 out.push_str(&mask_card_number(&digits));
             } else {
                 out.extend(&chars[i..end]);
@@ -53,6 +82,7 @@ fn secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     [
         "password",
+        "passwd",
         "secret",
         "key",
         "token",
@@ -62,6 +92,7 @@ fn secret_name(name: &str) -> bool {
         "pin",
         "credential",
         "registrationnumber",
+        "identity",
     ]
     .iter()
     .any(|s| n.contains(s))
@@ -71,9 +102,29 @@ fn secret_name(name: &str) -> bool {
 
 /// `v` with secret-named members masked and every string masked as [`text`].
 pub fn json(v: &Value) -> Value {
+    json_with(v, false)
+}
+
+/// A wire view masked: secret-named members whole, and digit runs that pass the Luhn check
+/// (every card number does) as card numbers. What the view's adapter already masked stays
+/// masked; the request's own secrets are searched for when it is stored
+/// ([`crate::wire_log`]).
+pub fn wire_json(v: &Value) -> Value {
+    json_with(v, true)
+}
+
+/// [`wire_json`] of JSON text, pretty-printed (text that is not JSON masked as text).
+pub fn wire_json_text(s: &str) -> String {
+    match serde_json::from_str::<Value>(s) {
+        Ok(v) => serde_json::to_string_pretty(&wire_json(&v)).unwrap_or_default(),
+        Err(_) => digit_runs(s, true),
+    }
+}
+
+fn json_with(v: &Value, only_luhn: bool) -> Value {
     match v {
-        Value::String(s) => Value::String(text(s)),
-        Value::Array(a) => Value::Array(a.iter().map(json).collect()),
+        Value::String(s) => Value::String(digit_runs(s, only_luhn)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| json_with(x, only_luhn)).collect()),
         Value::Object(m) => Value::Object(
             m.iter()
                 .map(|(k, v)| {
@@ -84,7 +135,7 @@ pub fn json(v: &Value) -> Value {
                             _ => Value::String("****".into()),
                         }
                     } else {
-                        json(v)
+                        json_with(v, only_luhn)
                     };
                     (k.clone(), v)
                 })
@@ -151,5 +202,13 @@ mod tests {
             "https://shop.example/hook?…"
         );
         assert_eq!(url("paymux-sandbox:inbox"), "paymux-sandbox:inbox");
+        // Wire views: card numbers (Luhn) masked, a PG's timestamps kept.
+        let w = wire_json(
+            &json!({"CARD_NO": "4111111111111111", "ORDER_DATE": "20250301101500", "PIN": "1234"}),
+        );
+        assert_eq!(w["CARD_NO"], "411111******1111");
+        assert_eq!(w["ORDER_DATE"], "20250301101500");
+        assert_eq!(w["PIN"], "****");
+        assert_eq!(json(&json!("20250301101500")), json!("202503****1500"));
     }
 }

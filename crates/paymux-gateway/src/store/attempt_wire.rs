@@ -1,0 +1,86 @@
+//! The `attempt_wire` table: the masked wire view of what each payment attempt sent to its PG
+//! and of what came back, for the operator console's payment page. Rows arrive in batches
+//! from [`crate::wire_log::WireLog`]; their text is masked before it gets here.
+
+use super::db::{Db, Row};
+
+/// One attempt's exchange with its PG, masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptWireRow {
+    /// Unique id.
+    pub id: String,
+    /// paymentId.
+    pub payment_id: String,
+    /// The claim the attempt was part of (the payment's `transactionId` then).
+    pub transaction_id: String,
+    /// The channel it went to.
+    pub channel_key: String,
+    /// The operation (`payment.instant`, …).
+    pub operation: String,
+    /// The request's masked view (JSON text).
+    pub request_view: String,
+    /// The answer's masked view (JSON text).
+    pub answer_view: String,
+    /// Send to decoded answer (µs; 0 when nothing was sent).
+    pub took_us: i64,
+    /// When (µs).
+    pub at: i64,
+}
+
+impl AttemptWireRow {
+    fn from_row(r: &Row) -> Result<Self, sqlx::Error> {
+        Ok(AttemptWireRow {
+            id: r.req_text("id")?,
+            payment_id: r.req_text("payment_id")?,
+            transaction_id: r.req_text("transaction_id")?,
+            channel_key: r.req_text("channel_key")?,
+            operation: r.req_text("operation")?,
+            request_view: r.req_text("request_view")?,
+            answer_view: r.req_text("answer_view")?,
+            took_us: r.req_int("took_us")?,
+            at: r.req_int("at")?,
+        })
+    }
+}
+
+/// Insert rows in one transaction.
+pub async fn insert(db: &Db, rows: &[AttemptWireRow]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for w in rows {
+        tx.execute(
+            "INSERT INTO attempt_wire (id, payment_id, transaction_id, channel_key, operation, request_view, \
+             answer_view, took_us, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+            crate::args![
+                w.id.as_str(),
+                w.payment_id.as_str(),
+                w.transaction_id.as_str(),
+                w.channel_key.as_str(),
+                w.operation.as_str(),
+                w.request_view.as_str(),
+                w.answer_view.as_str(),
+                w.took_us,
+                w.at
+            ],
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Most rows one payment's page reads (a payment has a handful of attempts; this bounds a
+/// page whatever was stored).
+pub const MAX_PER_PAYMENT: i64 = 100;
+
+/// A payment's exchanges, oldest first.
+pub async fn for_payment(db: &Db, payment_id: &str) -> Result<Vec<AttemptWireRow>, sqlx::Error> {
+    let rows = db
+        .fetch_all(
+            "SELECT * FROM attempt_wire WHERE payment_id = $1 ORDER BY at, id LIMIT $2",
+            crate::args![payment_id, MAX_PER_PAYMENT],
+        )
+        .await?;
+    rows.iter().map(AttemptWireRow::from_row).collect()
+}
