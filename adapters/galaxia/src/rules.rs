@@ -94,7 +94,7 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
             }
         }
         PgRequest::CheckoutComplete(c) => {
-            checkout::read_return(ctx, c)?;
+            checkout::verify_return(ctx, c)?;
         }
         // Refused by the capability check: Galaxia revokes no account through paymux.
         PgRequest::CloseVirtualAccount(_) => {}

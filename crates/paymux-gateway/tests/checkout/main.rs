@@ -44,7 +44,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     api_rules,
-    galaxia_virtual_account_windows_are_refused,
+    galaxia_virtual_account_windows_issue_accounts,
     card_window_over_http,
     double_and_concurrent_returns_approve_once,
     tampered_returns_are_refused,
