@@ -615,7 +615,10 @@ pub async fn billing_key_single_channel_and_explicit_channel(h: Arc<Harness>) {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(type_of(&v), "INVALID_REQUEST");
-    assert!(v["message"].as_str().unwrap().contains("cashReceipt"), "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("cashReceipt"),
+        "{v}"
+    );
     assert!(!v.to_string().contains("01012345678"), "{v}");
     let (s, _) = h.get(&format!("/payments/{pid}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
