@@ -13,7 +13,7 @@ use paymux_core::secret::Secret;
 
 use crate::channel::GalaxiaChannel;
 use crate::frame::Telegram;
-use crate::protocol::{code, command, sim, tag, DECLINE_RULES};
+use crate::protocol::{code, command, service, sim, tag, DECLINE_RULES};
 
 /// Decode the answer to `req` (whose frame was `sent`).
 pub fn decode(
@@ -223,10 +223,16 @@ fn malformed(detail: &str) -> PgError {
 }
 
 /// **Reconstructed** inquiry answer: `1007` approved amount and `1006` balance give the state.
+/// A virtual account (service 1800) is paid only once BillGate dates it: `1005` AUTH_DATE is
+/// the deposit time, absent while the account waits for the payer ([`TxState::Pending`]) — so
+/// an inquiry never confirms a deposit that has not happened.
 pub fn inquiry_report(answer: &Telegram) -> Result<TxReport, PgError> {
     let amount = money(answer, tag::AUTH_AMOUNT)?;
     let balance = money(answer, tag::BALANCE)?;
+    let awaiting_deposit = answer.service_code == service::VIRTUAL_ACCOUNT
+        && answer.get_nonblank(tag::AUTH_DATE).is_none();
     let state = match (amount, balance) {
+        _ if awaiting_deposit => TxState::Pending,
         (_, Some(b)) if b == Money::ZERO => TxState::Cancelled,
         (Some(a), Some(b)) if b < a => TxState::PartiallyCancelled,
         _ => TxState::Approved,

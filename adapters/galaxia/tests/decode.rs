@@ -140,3 +140,58 @@ fn an_inquiry_miss_is_not_found_and_balances_give_the_state() {
         matches!(a.detail, ApprovedDetail::Inquiry(ref r) if r.state == TxState::PartiallyCancelled)
     );
 }
+
+/// **Reconstructed** 5000 answer for a virtual account (1800): `1005` AUTH_DATE is the deposit
+/// time, so an account without one is still waiting (pending), never paid; a card answer
+/// without a date stays approved.
+#[test]
+fn a_virtual_account_inquiry_is_pending_until_dated_with_the_deposit() {
+    let req = inquiry(
+        "va-0001",
+        json!({ "method": "VIRTUAL_ACCOUNT", "orderDate": "20250301101500", "pgTxId": "T1" }),
+    );
+    let va_answer = |tags: &[(&str, &str)]| {
+        let mut t = Telegram::new(TEST_MID, "1800", "5001", "va-0001", "20250314092653");
+        for (tag, v) in tags {
+            t.put(tag, tag, v).unwrap();
+        }
+        t.to_frame(&cipher()).unwrap()
+    };
+    let state = |body: &[u8]| match decode(&req, body) {
+        Ok(Outcome::Approved(a)) => match a.detail {
+            ApprovedDetail::Inquiry(r) => (r.state, a.at),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    let base = [
+        ("1002", "0000"),
+        ("1001", "T1"),
+        ("1007", "45000"),
+        ("1006", "45000"),
+    ];
+    assert_eq!(state(&va_answer(&base)), (TxState::Pending, None));
+    let mut dated = base.to_vec();
+    dated.push(("1005", "20250315103000"));
+    let (s, at) = state(&va_answer(&dated));
+    assert_eq!(s, TxState::Approved);
+    assert_eq!(at.unwrap().to_rfc3339(), "2025-03-15T10:30:00+09:00");
+    // A refunded deposit (dated, balance 0) is cancelled.
+    let mut refunded = dated.clone();
+    refunded[3] = ("1006", "0");
+    assert_eq!(state(&va_answer(&refunded)).0, TxState::Cancelled);
+
+    let card = inquiry(
+        "order-0001",
+        json!({ "method": "CARD", "orderDate": "20250301101500" }),
+    );
+    let undated = answer(
+        "5001",
+        "order-0001",
+        &[("1002", "0000"), ("1007", "1000"), ("1006", "1000")],
+    );
+    let Ok(Outcome::Approved(a)) = decode(&card, &undated) else {
+        panic!()
+    };
+    assert!(matches!(a.detail, ApprovedDetail::Inquiry(ref r) if r.state == TxState::Approved));
+}

@@ -2,7 +2,7 @@
 //! server decides when (and whether) the answer is written.
 
 use paymux_core::money::Money;
-use paymux_core::simulator::ledger::CancelRefusal;
+use paymux_core::simulator::ledger::{CancelRefusal, State};
 use paymux_core::simulator::TestCard;
 
 use super::ledger::{self, Extra, Ledger, Payment, MERCHANT};
@@ -192,6 +192,7 @@ fn approve(
         Extra {
             service_code: req.service_code.clone(),
             order_date: req.order_date.clone(),
+            deposited_at: String::new(),
         },
     ));
     let mut t = ok(req);
@@ -409,7 +410,13 @@ fn inquiry(ledger: &mut Ledger, req: &Telegram) -> Result<Reply, Refusal> {
     };
     let mut t = ok(req);
     put(&mut t, tag::TRANSACTION_ID, &p.tid);
-    put(&mut t, tag::AUTH_DATE, &p.approved_at);
+    // **Reconstructed**: a virtual account's AUTH_DATE is its deposit time, absent while the
+    // account waits for the payer (the decoder reads that as pending, never as paid).
+    match p.state {
+        State::AwaitingDeposit => {}
+        State::Deposited => put(&mut t, tag::AUTH_DATE, &p.extra.deposited_at),
+        State::Approved => put(&mut t, tag::AUTH_DATE, &p.approved_at),
+    }
     put(&mut t, tag::AUTH_AMOUNT, &p.amount.to_string());
     put(&mut t, tag::BALANCE, &p.balance().to_string());
     Ok(Reply::Answer(t))

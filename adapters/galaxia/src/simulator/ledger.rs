@@ -12,6 +12,8 @@ pub struct Extra {
     pub service_code: String,
     /// `ORDER_DATE` as sent (inquiries by order name it).
     pub order_date: String,
+    /// When the payer deposited into a virtual account (`YYYYMMDDHHMMSS` KST; empty before).
+    pub deposited_at: String,
 }
 
 /// Everything the simulator remembers.

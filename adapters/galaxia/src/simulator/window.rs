@@ -418,6 +418,7 @@ fn issue_account(
             Extra {
                 service_code: service::VIRTUAL_ACCOUNT.into(),
                 order_date: get("ORDER_DATE"),
+                deposited_at: String::new(),
             },
         );
         p.state = State::AwaitingDeposit;
