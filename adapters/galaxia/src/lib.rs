@@ -12,6 +12,7 @@
 //! | [`encode`] / [`decode`] | unified request ⇄ telegram, per operation (documented and **reconstructed** layouts, each marked) |
 //! | [`reconstructed`] | index only: re-exports of the reconstructed items (they live with their job) |
 //! | [`checkout`] | payment window: form fields (`checkout.prepare`), `MESSAGE` re-wrap (`checkout.complete`) |
+//! | [`notice`] | the virtual-account deposit notice (`decode_notice`, **reconstructed**, unsigned) |
 //! | [`simulator`] | a BillGate TCP server with a ledger, for tests and sandboxes |
 //!
 //! ## Wire format
@@ -38,7 +39,9 @@
 //! Virtual accounts are issued **only through the window** (service 1800): the server-side
 //! `0100` tag set is not public, and the window's return already carries the account, so
 //! `checkout.complete` verifies it and answers locally ([`checkout::complete`],
-//! `WireTarget::Local`).
+//! `WireTarget::Local`). Deposits arrive as a **reconstructed**, unsigned notice ([`notice`])
+//! that the gateway confirms with `payment.get`: the 5000 answer tells an account still waiting
+//! for the payer (pending) from a deposited one (approved).
 //!
 //! ## Documented vs reconstructed
 //!
@@ -55,8 +58,9 @@
 //! | `payment.billing-key` (card) | 3020 `AUTO_BILL_AUTH` on 0900: the 3040 tags with `1018 USER_KEY` instead of card data | "자동과금 승인 요청"; tag set NOT FOUND | [`encode::charge_billing_key`] |
 //! | `payment.billing-key` (mobile key) | 3910 `AUTO_BILL_AGREE_BILL` on 1100: amount + `1018` | "자동 과금 동의 과금 요청" (mobile auto-billing after consent); tag set NOT FOUND | [`encode::charge_billing_key`] |
 //! | `billing-key.delete` | 9000 `CANCEL` on 0900 with `1018` only | no delete command exists; 9000 is the sample's generic cancel | [`encode::delete_billing_key`] |
-//! | `payment.get` | 5000 `AUTH_QUERY`: original ORDER_ID/ORDER_DATE in the header, `0025 ORDER_ID`, `1001` when known; answer `1007` amount, `1006` balance | "승인 내역 조회 요청"; tags NOT FOUND | [`encode::inquiry`], [`decode::inquiry_report`] |
+//! | `payment.get` | 5000 `AUTH_QUERY`: original ORDER_ID/ORDER_DATE in the header, `0025 ORDER_ID`, `1001` when known; answer `1007` amount, `1006` balance; for 1800, `1005` AUTH_DATE = the deposit time, absent while the account waits (pending) | "승인 내역 조회 요청"; tags NOT FOUND | [`encode::inquiry`], [`decode::inquiry_report`] |
 //! | window `MESSAGE` commands | 3000 (payment), 2100 (billing-key window), 3030 (mobile billing-key-and-pay) | the `MESSAGE` is opaque to the merchant; the simulator needs a concrete command | [`protocol::command`] |
+//! | virtual-account deposit notice | EUC-KR form with the window return's field names + `DEPOSIT_DATE`, unsigned, answered `0000` | Galaxia's 입금 통보 is in no public source | [`notice`] |
 //! | response codes other than `0000` | see [`protocol::SIMULATOR_CODES`] | Galaxia's code list is NOT FOUND | [`protocol::sim`] |
 //! | inquiry "not found" | [`protocol::sim::NOT_FOUND`] answered as `TxState::NotFound` | as above | [`decode::not_found_report`] |
 //!
@@ -80,8 +84,8 @@ use std::sync::Arc;
 
 use paymux_core::adapter::{
     check_capabilities, AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit,
-    LimitUnit, Maturity, Method, Operation, PgAdapter, PgRequest, TransportKind, WireRequest,
-    WireResponse,
+    IncomingNotice, LimitUnit, Maturity, Method, Operation, PgAdapter, PgNotice, PgRequest,
+    TransportKind, WireRequest, WireResponse,
 };
 use paymux_core::channel::ChannelContext;
 use paymux_core::error::PgError;
@@ -93,6 +97,7 @@ pub mod checkout;
 pub mod decode;
 pub mod encode;
 pub mod frame;
+pub mod notice;
 pub mod protocol;
 pub mod reconstructed;
 pub mod rules;
@@ -225,6 +230,14 @@ impl PgAdapter for GalaxiaAdapter {
         resp: &WireResponse,
     ) -> Result<Outcome, PgError> {
         decode::decode(ctx, req, sent, resp)
+    }
+
+    fn decode_notice(
+        &self,
+        channel: &ChannelContext,
+        notice: &IncomingNotice<'_>,
+    ) -> Result<PgNotice, PgError> {
+        notice::decode_notice(channel, notice)
     }
 }
 

@@ -6,4 +6,5 @@
 
 pub use crate::decode::{inquiry_report, not_found_report};
 pub use crate::encode::{charge_billing_key, delete_billing_key, inquiry, issue_billing_key};
+pub use crate::notice::decode_notice;
 pub use crate::protocol::SIMULATOR_CODES;

@@ -40,7 +40,7 @@ use paymux_core::channel::{ChannelContext, Environment};
 use paymux_core::secret::Secret;
 use paymux_core::simulator::http::HttpError;
 use paymux_core::simulator::server::{self, Incoming, TelegramFraming};
-use paymux_core::simulator::{LedgerEntry, Simulator, SimulatorHandle};
+use paymux_core::simulator::{LedgerEntry, Notice, Simulator, SimulatorHandle};
 use paymux_core::wire::{codec, crypto};
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -229,6 +229,55 @@ impl Simulator for GalaxiaSimulator {
 
     fn ledger(&self) -> Vec<LedgerEntry> {
         self.with_ledger(|l| l.entries())
+    }
+
+    /// Records the deposit (its time answers later 5000 inquiries as `1005`) and builds the
+    /// **reconstructed** deposit notice ([`deposit_notice`]).
+    fn deposit(&self, pg_tx_id: &str) -> Option<Notice> {
+        let now = chrono::Utc::now()
+            .with_timezone(&kst())
+            .format("%Y%m%d%H%M%S")
+            .to_string();
+        let p = self.with_ledger(|l| {
+            let p = l.deposit(pg_tx_id).ok()?.tid.clone();
+            let p = l.payments.iter_mut().find(|x| x.tid == p)?;
+            p.extra.deposited_at = now;
+            Some(p.clone())
+        })?;
+        Some(deposit_notice(&p))
+    }
+}
+
+/// The **reconstructed** deposit notice for the deposited virtual account `p`, as the
+/// adapter's [`decode_notice`](crate::notice::decode_notice) reads it: an EUC-KR form with the
+/// window return's field names (see [`crate::notice`]), posted unsigned.
+pub fn deposit_notice(p: &ledger::Payment) -> Notice {
+    let account = p.account.clone().unwrap_or_default();
+    let fields = [
+        ("SERVICE_ID", TEST_MID.to_string()),
+        ("SERVICE_CODE", p.extra.service_code.clone()),
+        ("ORDER_ID", p.order_id.clone()),
+        ("ORDER_DATE", p.extra.order_date.clone()),
+        ("TRANSACTION_ID", p.tid.clone()),
+        ("AMOUNT", p.amount.to_string()),
+        ("ACCOUNT_NUMBER", account.number),
+        ("BANK_CODE", account.bank),
+        ("DEPOSIT_DATE", p.extra.deposited_at.clone()),
+        ("RESPONSE_CODE", crate::protocol::code::SUCCESS.to_string()),
+        ("RESPONSE_MESSAGE", "입금 완료".to_string()),
+    ];
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    // Every value is ASCII or KS X 1001 Hangul: EUC-KR encodes it.
+    let body = paymux_core::wire::form_urlencode(&pairs, paymux_core::wire::Charset::EucKr)
+        .unwrap_or_default();
+    Notice {
+        content_type: "application/x-www-form-urlencoded; charset=EUC-KR".into(),
+        headers: Vec::new(),
+        body,
     }
 }
 

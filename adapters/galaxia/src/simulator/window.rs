@@ -453,8 +453,10 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use paymux_core::adapter::{EncodeContext, PgAdapter, PgRequest};
-    use paymux_core::outcome::{ApprovedDetail, Outcome};
+    use paymux_core::adapter::{
+        EncodeContext, IncomingNotice, NoticeEvent, NoticeTrust, PgAdapter, PgRequest,
+    };
+    use paymux_core::outcome::{ApprovedDetail, Outcome, TxState};
     use paymux_core::secret::Secret;
     use paymux_core::simulator::Simulator;
     use paymux_core::transport::{NetTransport, Timeouts};
@@ -666,6 +668,78 @@ mod tests {
         let ledger = sim.ledger();
         assert_eq!(ledger[0].state, "VIRTUAL_ACCOUNT_ISSUED");
         assert_eq!(ledger[0].method, "VIRTUAL_ACCOUNT");
+
+        // The (reconstructed) 5000 inquiry: waiting for the payer is pending, not paid.
+        let tid = va.pg_tx_id.clone().unwrap();
+        let inquiry = PgRequest::from_json(
+            paymux_core::adapter::Operation::PaymentGet,
+            &serde_json::json!({"paymentId": "va-1", "prior": {
+                "pgTxId": tid, "method": "VIRTUAL_ACCOUNT", "amount": {"total": 45000},
+                "orderDate": returned["ORDER_DATE"].expose()}})
+            .to_string(),
+        )
+        .unwrap();
+        let ask = || async {
+            let out = paymux_core::execute::execute(
+                &GalaxiaAdapter,
+                &NetTransport::new(),
+                &EncodeContext::now(&ch),
+                &inquiry,
+                Timeouts {
+                    connect: Duration::from_secs(2),
+                    read: Duration::from_secs(5),
+                },
+            )
+            .await
+            .unwrap();
+            let Outcome::Approved(a) = out else {
+                panic!("{out:?}")
+            };
+            let ApprovedDetail::Inquiry(r) = a.detail else {
+                panic!("{:?}", a.detail)
+            };
+            (r, a.at)
+        };
+        let (r, at) = ask().await;
+        assert_eq!((r.state, at), (TxState::Pending, None), "{r:?}");
+        assert_eq!(r.amount.map(|m| m.get()), Some(45000));
+
+        // The payer deposits: recorded, and the notice decodes as an unsigned deposit.
+        assert!(sim.deposit("no-such-tid").is_none());
+        let notice = sim.deposit(&tid).expect("a notice");
+        assert!(sim.deposit(&tid).is_none(), "one deposit per account");
+        assert_eq!(sim.ledger()[0].state, "APPROVED");
+        let headers = Vec::new();
+        let n = GalaxiaAdapter
+            .decode_notice(
+                &ch,
+                &IncomingNotice {
+                    content_type: &notice.content_type,
+                    headers: &headers,
+                    body: &notice.body,
+                },
+            )
+            .unwrap();
+        assert_eq!(n.trust, NoticeTrust::Unsigned);
+        assert_eq!(n.order_id.as_deref(), Some("va-1"));
+        assert_eq!(n.pg_tx_id.as_deref(), Some(tid.as_str()));
+        let NoticeEvent::Deposited {
+            amount,
+            at: deposited,
+        } = n.event
+        else {
+            panic!("{:?}", n.event)
+        };
+        assert_eq!(amount.map(|m| m.get()), Some(45000));
+        assert!(n
+            .view
+            .iter()
+            .any(|(k, v)| k == "ACCOUNT_NUMBER" && *v == va.account_number));
+        // Now the inquiry says paid, dated with the deposit.
+        let (r, at) = ask().await;
+        assert_eq!(r.state, TxState::Approved, "{r:?}");
+        assert_eq!(at, deposited);
+        assert!(at.is_some());
     }
 
     /// The element's text (`id="…">text<`).
