@@ -8,6 +8,7 @@
 //!   missing; under `CI` that is a failure.
 
 mod browser;
+mod galaxia_deposits;
 mod harness;
 mod minibrowser;
 mod scenarios;
@@ -45,6 +46,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     api_rules,
     galaxia_virtual_account_windows_issue_accounts,
+    galaxia_virtual_account_deposits,
     card_window_over_http,
     double_and_concurrent_returns_approve_once,
     tampered_returns_are_refused,

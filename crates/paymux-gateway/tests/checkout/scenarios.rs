@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use paymux_core::simulator::Simulator;
 use serde_json::{json, Value};
 
+pub use crate::galaxia_deposits::galaxia_virtual_account_deposits;
 use crate::harness::*;
 use crate::minibrowser::{self, form, query, submit, Form};
 
@@ -53,7 +54,7 @@ pub async fn return_to_gateway(h: &Harness, ret: &Form) -> (u16, Option<String>,
 }
 
 /// Create a session, open its window, answer it: the return form, not yet posted.
-async fn window_return(
+pub async fn window_return(
     h: &Harness,
     body: &Value,
     action: &str,
@@ -65,7 +66,7 @@ async fn window_return(
     (s, ret)
 }
 
-async fn get_payment(h: &Harness, id: &str) -> Value {
+pub async fn get_payment(h: &Harness, id: &str) -> Value {
     let (s, p) = h.get(&format!("/payments/{id}")).await;
     assert_eq!(s, StatusCode::OK, "{p}");
     p
