@@ -429,10 +429,15 @@ async fn hostile_notices(g: Arc<Gw>) {
     // Unknown channel.
     let (s, _) = g.notice("nope-test", FORM, good.body.clone()).await;
     assert_eq!(s, 404);
-    // A channel whose adapter takes no notices (Galaxia's).
-    if paymux_core::registry::find("galaxia").is_some() {
-        let (s, _) = g.notice("galaxia-test", FORM, good.body.clone()).await;
+    // A channel whose adapter takes no notices (KSNET's).
+    if paymux_core::registry::find("ksnet").is_some() {
+        let (s, _) = g.notice("ksnet-test", FORM, good.body.clone()).await;
         assert_eq!(s, 404);
+    }
+    // Another PG's notice on a channel whose adapter takes notices (Galaxia's): refused.
+    if paymux_core::registry::find("galaxia").is_some() {
+        let (s, body) = g.notice("galaxia-test", FORM, good.body.clone()).await;
+        assert_eq!(s, 400, "{body}");
     }
     // Bad signature: signed with another key.
     let forged = replace_field(
