@@ -140,8 +140,9 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
                 operation: Operation::PaymentBillingKey,
                 methods: &[Method::Card, Method::Mobile],
             },
-            // Not VIRTUAL_ACCOUNT yet: only a deposited account is cancellable (a refund, 9000
-            // with the TID), and paymux records no Galaxia deposit without a deposit notice.
+            // Not VIRTUAL_ACCOUNT yet: only a deposited account is cancellable, and that is a
+            // refund to the payer's account (PortOne's `refundAccount`), which the 9000 mapping
+            // does not carry (BillGate's 0105–0107 tags would; no public source shows them).
             Capability {
                 operation: Operation::PaymentCancel,
                 methods: &[Method::Card, Method::Transfer, Method::Mobile],
