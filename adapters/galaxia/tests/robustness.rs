@@ -1,11 +1,12 @@
-//! No panics on any input: arbitrary bytes into the decoder and the frame parser (the one the
-//! simulator runs on every request), and every single-byte mutation of real frames. The CI part
-//! of docs/RELIABILITY.md item 5; `cargo xtask fuzz` is the long version.
+//! No panics on any input: arbitrary bytes into the decoder, the deposit-notice decoder and the
+//! frame parser (the one the simulator runs on every request), and every single-byte mutation
+//! of real frames. The CI part of docs/RELIABILITY.md item 5; `cargo xtask fuzz` is the long
+//! version.
 
 mod common;
 
 use common::*;
-use paymux_core::adapter::{PgAdapter, PgRequest, WireResponse};
+use paymux_core::adapter::{IncomingNotice, PgAdapter, PgRequest, WireResponse};
 use paymux_galaxia::frame::{split_frame, Cipher, Telegram};
 use paymux_galaxia::simulator::{TEST_IV, TEST_KEY};
 use paymux_galaxia::GalaxiaAdapter;
@@ -46,6 +47,13 @@ fn decode_with(sent: &[(PgRequest, paymux_core::adapter::WireRequest)], body: &[
         };
         let _ = GalaxiaAdapter.decode(&c, req, sent, &resp);
     }
+    // The same bytes as a deposit notice: refused or decoded, never a panic.
+    let notice = IncomingNotice {
+        content_type: "application/x-www-form-urlencoded; charset=EUC-KR",
+        headers: &[],
+        body,
+    };
+    let _ = GalaxiaAdapter.decode_notice(&ch, &notice);
     let cipher = Cipher::from_text(TEST_KEY, TEST_IV).unwrap();
     let _ = split_frame(body);
     if let Ok(t) = Telegram::from_frame(body, &cipher) {
