@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use paymux_core::adapter::kst;
 
-use super::{load, NewPayment, PaymentRow};
+use super::{load, method_text, NewPayment, PaymentRow};
 use crate::domain::{PaymentKind, PaymentStatus};
 use crate::store::db::{Arg, Db};
 use crate::store::payment_search as search;
@@ -36,6 +36,7 @@ pub async fn claim(
 ) -> Result<Claim, sqlx::Error> {
     let transaction_id = uuid::Uuid::new_v4().hyphenated().to_string();
     let t = util::micros(now);
+    let method_json = np.method.as_ref().and_then(method_text);
     let cols: Vec<(&str, Arg)> = vec![
         ("id", np.id.clone().into()),
         ("store_id", np.store_id.clone().into()),
@@ -46,7 +47,7 @@ pub async fn claim(
         ("channel_key", np.first_channel.clone().into()),
         ("channel_json", np.first_channel_json.clone().into()),
         ("channel_group_json", np.channel_group_json.clone().into()),
-        ("method_json", np.method_json.clone().into()),
+        ("method_json", method_json.clone().into()),
         ("billing_key", np.billing_key.clone().into()),
         ("schedule_id", np.schedule_id.clone().into()),
         ("order_name", np.order_name.clone().into()),
@@ -62,11 +63,11 @@ pub async fn claim(
         ("custom_data", np.custom_data.clone().into()),
         (
             "method_type",
-            search::method_type(np.method_json.as_deref()).into(),
+            search::method_type(method_json.as_deref()).into(),
         ),
         (
             "card_last4",
-            search::card_last4(np.method_json.as_deref()).into(),
+            search::card_last4(method_json.as_deref()).into(),
         ),
         (
             "customer_name",

@@ -17,9 +17,10 @@ mod transition;
 use paymux_core::money::AmountBreakdown;
 
 use super::db::{Db, Row};
-use crate::domain::{Destination, Failure, PaymentKind, PaymentStatus};
+use crate::domain::{Destination, Failure, PaymentKind, PaymentMethod, PaymentStatus};
 
 pub use claim::{claim, Claim};
+pub use method::{method_text, parse_method};
 pub use transition::{
     apply, failure_text, load_known, prepare_window_send, record_channel, record_vat, Known,
 };
@@ -146,6 +147,11 @@ impl PaymentRow {
         })
     }
 
+    /// The stored method (`None` when absent or unreadable).
+    pub fn method(&self) -> Option<PaymentMethod> {
+        parse_method(self.method_json.as_deref())
+    }
+
     /// Where this payment's webhooks go.
     pub fn destination(&self) -> Destination {
         Destination::from_columns(self.notice_urls_json.as_deref(), self.skip_webhook)
@@ -172,8 +178,8 @@ pub struct NewPayment {
     pub store_id: String,
     /// How it is made.
     pub kind: PaymentKind,
-    /// Masked method JSON.
-    pub method_json: Option<String>,
+    /// The method (masked).
+    pub method: Option<PaymentMethod>,
     /// Group summary JSON.
     pub channel_group_json: Option<String>,
     /// Billing key.

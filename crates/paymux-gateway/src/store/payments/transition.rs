@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use paymux_core::money::AmountBreakdown;
 use serde_json::Value;
 
-use super::method::merged_method;
+use super::method::{merged_method, parse_method};
 use super::NewPayment;
-use crate::domain::{Destination, Failure, PaymentStatus, Transition};
+use crate::domain::{Destination, Failure, PaymentMethod, PaymentStatus, Transition};
 use crate::store::db::Db;
 use crate::store::outbox::{self, Event};
 use crate::store::payment_search as search;
@@ -22,8 +22,8 @@ use crate::util;
 pub struct Known {
     /// Status before the transition (`READY` / `PAY_PENDING`).
     pub status: PaymentStatus,
-    /// The stored method JSON (a transition's method update is merged into it).
-    pub method_json: Option<String>,
+    /// The stored method (a transition's method update is merged into it).
+    pub method: Option<PaymentMethod>,
     /// storeId.
     pub store_id: String,
     /// Where its webhooks go.
@@ -37,7 +37,7 @@ impl Known {
     pub fn claimed(np: &NewPayment) -> Known {
         Known {
             status: PaymentStatus::Ready,
-            method_json: np.method_json.clone(),
+            method: np.method.clone(),
             store_id: np.store_id.clone(),
             dest: Destination {
                 notice_urls: np.notice_urls.clone(),
@@ -67,7 +67,7 @@ pub async fn load_known(
     };
     Ok(Some(Known {
         status: prev.spelled("status", PaymentStatus::parse)?,
-        method_json: prev.text("method_json")?,
+        method: parse_method(prev.text("method_json")?.as_deref()),
         store_id: prev.req_text("store_id")?,
         dest: Destination::from_columns(
             prev.text("notice_urls_json")?.as_deref(),
@@ -93,7 +93,7 @@ pub async fn apply(
 ) -> Result<bool, sqlx::Error> {
     let nu = util::micros(now);
     let guard = "WHERE id = $1 AND transaction_id = $2 AND status IN ('READY', 'PAY_PENDING')";
-    let merged = |update: &Option<_>| merged_method(known.method_json.as_deref(), update.as_ref());
+    let merged = |update: &Option<_>| merged_method(known.method.as_ref(), update.as_ref());
     let (sql, args) = match t {
         Transition::Paid {
             pg_tx_id,

@@ -1,13 +1,17 @@
-//! The gateway's domain: statuses and kinds as enums, the typed failure of a payment, and the
-//! state transitions of a payment.
+//! The gateway's domain: statuses and kinds as enums, the typed failure of a payment, its
+//! method ([`PaymentMethod`], in `method.rs`), and the state transitions of a payment.
 //!
 //! No SQL, no HTTP, no JSON values here: the store maps these to columns
 //! ([`crate::store`]), the views to PortOne's objects. Every status spells itself exactly as
 //! PortOne (and the database) does, through `as_str`.
 
+mod method;
+
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+
+pub use method::{AccountDetails, Card, Installment, MethodDetails, MethodKind, PaymentMethod};
 
 /// Defines a status enum with its wire/column spelling, parsing and `Display`.
 macro_rules! spelled {
