@@ -472,6 +472,33 @@ spelled! {
     }
 }
 
+spelled! {
+    /// The status PortOne shows for a cash receipt (`CashReceipt.status`).
+    PortOneCashReceiptStatus {
+        /// Issued (also while a cancel is in flight).
+        Issued = "ISSUED",
+        /// Cancelled.
+        Cancelled = "CANCELLED",
+        /// The issue was refused.
+        IssueFailed = "ISSUE_FAILED",
+    }
+}
+
+impl CashReceiptStatus {
+    /// What PortOne shows for it: a receipt being cancelled is still issued; one being issued
+    /// has no PortOne status (`None`: not shown).
+    pub fn portone(self) -> Option<PortOneCashReceiptStatus> {
+        match self {
+            CashReceiptStatus::Issued | CashReceiptStatus::Cancelling => {
+                Some(PortOneCashReceiptStatus::Issued)
+            }
+            CashReceiptStatus::Cancelled => Some(PortOneCashReceiptStatus::Cancelled),
+            CashReceiptStatus::IssueFailed => Some(PortOneCashReceiptStatus::IssueFailed),
+            CashReceiptStatus::Issuing => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
