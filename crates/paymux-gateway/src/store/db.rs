@@ -91,6 +91,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "list_bench_indexes",
         include_str!("../../migrations/0014_list_bench_indexes.sql"),
     ),
+    (
+        17,
+        "escrow_status",
+        include_str!("../../migrations/0017_escrow_status.sql"),
+    ),
 ];
 
 /// Which engine.
