@@ -13,7 +13,9 @@ use paymux_core::validation::FieldPath;
 use paymux_routing::FailoverPlan;
 use serde_json::{json, Value};
 
-use crate::domain::Origin;
+use crate::domain::{
+    AccountDetails, Card, Installment, MethodDetails, MethodKind, Origin, PaymentMethod,
+};
 use crate::domain::{BillingKeyStatus, PaymentKind, PaymentStatus};
 use crate::error::ApiError;
 use crate::flow::{self, routing_error, Plan, Prepared, Requests};
@@ -24,29 +26,43 @@ use crate::util::{self};
 use crate::views;
 
 /// Masked PortOne `PaymentMethod` for a keyed-in request.
-fn instant_method_json(m: &InstantPaymentMethodInput) -> Value {
+fn instant_method(m: &InstantPaymentMethodInput) -> PaymentMethod {
     match m {
-        InstantPaymentMethodInput::Card(c) => {
-            let masked = c.credential.number.masked_card();
-            let mut v = json!({
-                "type": "PaymentMethodCard",
-                "card": {"number": masked, "bin": masked.get(..6).unwrap_or("")},
-            });
-            if let Some(month) = c.installment_month.filter(|m| *m > 0) {
-                v["installment"] = json!({
-                    "month": month,
-                    "isInterestFree": c.use_free_interest_from_merchant.unwrap_or(false)
+        InstantPaymentMethodInput::Card(c) => PaymentMethod::Card(MethodDetails {
+            card: Some(Some(masked_card(&c.credential.number))),
+            installment: c
+                .installment_month
+                .and_then(|m| u32::try_from(m).ok())
+                .filter(|m| *m > 0)
+                .map(|month| Installment {
+                    month,
+                    is_interest_free: c.use_free_interest_from_merchant.unwrap_or(false)
                         || c.use_free_installment_plan.unwrap_or(false),
-                });
-            }
-            v
-        }
-        InstantPaymentMethodInput::VirtualAccount(va) => json!({
-            "type": "PaymentMethodVirtualAccount",
-            "bank": va.bank,
-            "accountNumber": "",
-            "remitteeName": va.remittee_name,
+                }),
+            ..MethodDetails::default()
         }),
+        InstantPaymentMethodInput::VirtualAccount(va) => {
+            PaymentMethod::VirtualAccount(MethodDetails {
+                account: AccountDetails {
+                    bank: Some(Some(va.bank.code().to_string())),
+                    account_number: Some(String::new()),
+                    // `null` when the request named none, as it always was.
+                    remittee_name: Some(va.remittee_name.clone()),
+                    ..AccountDetails::default()
+                },
+                ..MethodDetails::default()
+            })
+        }
+    }
+}
+
+/// A card number as a payment shows it: masked, and its BIN.
+fn masked_card(number: &Secret<String>) -> Card {
+    let masked = number.masked_card();
+    Card {
+        bin: Some(masked.get(..6).unwrap_or("").to_string()),
+        number: Some(masked),
+        ..Card::default()
     }
 }
 
@@ -113,7 +129,7 @@ pub async fn pay_instant(
         id: payment_id.to_string(),
         store_id: body.store_id.clone().unwrap_or_else(|| st.store_id.clone()),
         kind: PaymentKind::Instant,
-        method_json: Some(instant_method_json(&body.method).to_string()),
+        method: Some(instant_method(&body.method)),
         channel_group_json: group
             .as_ref()
             .and_then(|g| util::to_json_text(&g.summary())),
@@ -240,12 +256,17 @@ async fn pay_with_billing_key_inner(
         &requests,
     )?;
     let now = util::now();
-    let card = util::parse_json(key.method_json.as_deref());
-    let method_json = match key_method {
-        Method::Mobile => json!({"type": "PaymentMethodMobile"}),
-        _ => {
-            json!({"type": "PaymentMethodCard", "card": card.get("card").cloned().unwrap_or(Value::Null)})
-        }
+    let method = match key_method {
+        Method::Mobile => PaymentMethod::empty(MethodKind::Mobile),
+        // The key's card (`null` when it recorded none).
+        _ => PaymentMethod::Card(MethodDetails {
+            card: Some(
+                util::parse_json(key.method_json.as_deref())
+                    .get("card")
+                    .and_then(|c| serde_json::from_value(c.clone()).ok()),
+            ),
+            ..MethodDetails::default()
+        }),
     };
     let np = NewPayment {
         id: payment_id.to_string(),
@@ -254,7 +275,7 @@ async fn pay_with_billing_key_inner(
             .clone()
             .unwrap_or_else(|| key.store_id.clone()),
         kind: PaymentKind::BillingKey,
-        method_json: Some(method_json.to_string()),
+        method: Some(method),
         channel_group_json: group
             .as_ref()
             .and_then(|g| util::to_json_text(&g.summary())),

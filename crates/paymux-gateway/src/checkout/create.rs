@@ -16,7 +16,7 @@ use paymux_routing::FailoverPlan;
 use serde_json::{json, Map, Value};
 
 use super::request::{
-    custom_data_text, initial_method_json, order_of, parse_request, validate_request, CreateRequest,
+    custom_data_text, initial_method, order_of, parse_request, validate_request, CreateRequest,
 };
 use super::{expire_sessions_of_payment, new_session_id, public_base, window, Kind, SessionRow};
 use crate::channels::ChannelEntry;
@@ -233,7 +233,7 @@ pub async fn create_parsed(
             id: payment_id.to_string(),
             store_id: store_id.clone(),
             kind: PaymentKind::Checkout,
-            method_json: Some(initial_method_json(method).to_string()),
+            method: Some(initial_method(method)),
             channel_group_json: group
                 .as_ref()
                 .and_then(|g| util::to_json_text(&g.summary())),

@@ -12,6 +12,7 @@ use paymux_core::validation::{FieldPath, ValidationErrors};
 use serde_json::{json, Value};
 
 use super::{rules, Kind};
+use crate::domain::{MethodKind, PaymentMethod};
 use crate::error::ApiError;
 
 /// The parsed request of `POST /checkout/sessions`.
@@ -203,18 +204,17 @@ pub(super) fn custom_data_text(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// The masked `PaymentMethod` a window payment starts with (the PG's answer fills it in).
-pub fn initial_method_json(m: Method) -> Value {
-    let t = match m {
-        Method::Card => "PaymentMethodCard",
-        Method::VirtualAccount => "PaymentMethodVirtualAccount",
-        Method::Transfer => "PaymentMethodTransfer",
-        Method::Mobile => "PaymentMethodMobile",
-        Method::EasyPay => "PaymentMethodEasyPay",
-        Method::GiftCertificate => "PaymentMethodGiftCertificate",
-        Method::Paypal => "PaymentMethodPaypal",
-        Method::Alipay | Method::AlipayPlus => "PaymentMethodEasyPay",
-        Method::ConvenienceStore => "PaymentMethodConvenienceStore",
-    };
-    json!({ "type": t })
+/// The `PaymentMethod` a window payment starts with (the PG's answer fills it in).
+pub fn initial_method(m: Method) -> PaymentMethod {
+    PaymentMethod::empty(match m {
+        Method::Card => MethodKind::Card,
+        Method::VirtualAccount => MethodKind::VirtualAccount,
+        Method::Transfer => MethodKind::Transfer,
+        Method::Mobile => MethodKind::Mobile,
+        Method::EasyPay => MethodKind::EasyPay,
+        Method::GiftCertificate => MethodKind::GiftCertificate,
+        Method::Paypal => MethodKind::Paypal,
+        Method::Alipay | Method::AlipayPlus => MethodKind::EasyPay,
+        Method::ConvenienceStore => MethodKind::ConvenienceStore,
+    })
 }

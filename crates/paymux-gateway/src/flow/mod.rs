@@ -33,7 +33,7 @@ pub use route::{refused_json, Plan, Requests};
 pub use settle::{not_sent_error, routing_error, settle};
 
 use crate::channels::ChannelEntry;
-use crate::domain::PaymentStatus;
+use crate::domain::{MethodKind, PaymentStatus};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::payments::PaymentRow;
@@ -132,15 +132,14 @@ impl PaymentRow {
         use paymux_core::adapter::PriorAmount;
         use paymux_core::money::Money;
         let m = |v: i64| Money::new(v).unwrap_or(Money::ZERO);
-        let method = util::parse_json(self.method_json.as_deref());
-        let method = match method.get("type").and_then(Value::as_str) {
-            Some("PaymentMethodCard") => Some(Method::Card),
-            Some("PaymentMethodVirtualAccount") => Some(Method::VirtualAccount),
-            Some("PaymentMethodMobile") => Some(Method::Mobile),
-            Some("PaymentMethodTransfer") => Some(Method::Transfer),
-            Some("PaymentMethodEasyPay") => Some(Method::EasyPay),
-            _ => None,
-        };
+        let method = self.method().and_then(|m| match m.kind() {
+            MethodKind::Card => Some(Method::Card),
+            MethodKind::VirtualAccount => Some(Method::VirtualAccount),
+            MethodKind::Mobile => Some(Method::Mobile),
+            MethodKind::Transfer => Some(Method::Transfer),
+            MethodKind::EasyPay => Some(Method::EasyPay),
+            MethodKind::GiftCertificate | MethodKind::Paypal | MethodKind::ConvenienceStore => None,
+        });
         PriorTransaction {
             pg_tx_id: self.pg_tx_id.clone(),
             paid_at: self

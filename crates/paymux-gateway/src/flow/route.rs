@@ -399,7 +399,7 @@ async fn keep_failed_over(
                     .channels
                     .get(&a.channel_key)
                     .and_then(|e| util::to_json_text(&e.selected())),
-                method_json: np.method_json.clone(),
+                method_json: np.method.as_ref().and_then(store::payments::method_text),
                 failure: Some(failure),
                 requested_at: util::micros(requested),
                 failed_at,

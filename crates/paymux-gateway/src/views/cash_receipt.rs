@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{json_column, time};
-use crate::domain::CashReceiptStatus;
+use crate::domain::PortOneCashReceiptStatus as Shown;
 use crate::store::cash_receipts::CashReceiptRow;
 
 /// PortOne `CashReceipt` (the three statuses share one shape; each status's fields are present
@@ -64,24 +64,13 @@ pub struct CashReceipt {
     pub status_updated_at: String,
 }
 
-/// PortOne's status of a stored receipt: a receipt being cancelled is still issued; one being
-/// issued has no PortOne status (`None`: not shown).
-pub fn portone_status(s: CashReceiptStatus) -> Option<&'static str> {
-    match s {
-        CashReceiptStatus::Issued | CashReceiptStatus::Cancelling => Some("ISSUED"),
-        CashReceiptStatus::Cancelled => Some("CANCELLED"),
-        CashReceiptStatus::IssueFailed => Some("ISSUE_FAILED"),
-        CashReceiptStatus::Issuing => None,
-    }
-}
-
 impl CashReceipt {
     /// The view of a stored receipt (`None` while its issue is unsettled).
     pub fn of(r: &CashReceiptRow, merchant_id: &str) -> Option<CashReceipt> {
-        let status = portone_status(r.status)?;
-        let settled = status != "ISSUE_FAILED";
+        let status = r.status.portone()?;
+        let settled = status != Shown::IssueFailed;
         Some(CashReceipt {
-            status,
+            status: status.as_str(),
             merchant_id: merchant_id.to_string(),
             store_id: r.store_id.clone(),
             payment_id: r.payment_id.clone(),
@@ -97,7 +86,7 @@ impl CashReceipt {
             issue_number: settled.then(|| r.issue_number.clone().unwrap_or_default()),
             url: r.url.clone().filter(|_| settled),
             issued_at: r.issued_at.filter(|_| settled).map(time),
-            cancelled_at: (status == "CANCELLED")
+            cancelled_at: (status == Shown::Cancelled)
                 .then(|| time(r.cancelled_at.unwrap_or(r.status_updated_at))),
             status_updated_at: time(r.status_updated_at),
         })
@@ -137,9 +126,9 @@ pub struct PaymentCashReceipt {
 impl PaymentCashReceipt {
     /// The view inside `Payment` (`None` unless issued or cancelled).
     pub fn of(r: &CashReceiptRow) -> Option<PaymentCashReceipt> {
-        let status = portone_status(r.status).filter(|s| *s != "ISSUE_FAILED")?;
+        let status = r.status.portone().filter(|s| *s != Shown::IssueFailed)?;
         Some(PaymentCashReceipt {
-            status,
+            status: status.as_str(),
             receipt_type: r.receipt_type.clone(),
             pg_receipt_id: r.pg_receipt_id.clone(),
             issue_number: r.issue_number.clone().unwrap_or_default(),
@@ -148,7 +137,7 @@ impl PaymentCashReceipt {
             currency: r.currency.clone(),
             url: r.url.clone(),
             issued_at: time(r.issued_at.unwrap_or(r.requested_at)),
-            cancelled_at: (status == "CANCELLED")
+            cancelled_at: (status == Shown::Cancelled)
                 .then(|| time(r.cancelled_at.unwrap_or(r.status_updated_at))),
         })
     }

@@ -2,8 +2,9 @@
 //!
 //! A view is rendered with [`render`], which goes through `serde_json::Value` so that the
 //! bytes on the wire stay what they always were (object keys in sorted order).
-//! JSON columns the gateway stores as PortOne wrote them (a payment's method, its channel, its
-//! customer) are carried through as values.
+//! A payment's method is typed ([`crate::domain::PaymentMethod`], shown by
+//! [`payment_method`]); the JSON columns still stored as PortOne wrote them (its channel, its
+//! group, its customer) are carried through as values.
 
 pub mod bank;
 pub mod billing_key;
@@ -13,6 +14,7 @@ pub mod checkout;
 pub mod list;
 pub mod party;
 pub mod payment;
+pub mod payment_method;
 pub mod payment_webhook;
 pub mod schedule;
 pub mod virtual_account;

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::cancellation::Cancellation;
+use super::payment_method::Method;
 use super::{json_column, time, Empty};
 use crate::domain::{Failure, PaymentStatus};
 use crate::store::cancellations::CancellationRow;
@@ -26,7 +27,7 @@ pub struct Payment {
     pub store_id: String,
     /// PortOne `PaymentMethod` (masked).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub method: Option<Value>,
+    pub method: Option<Method>,
     /// `SelectedChannel`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Value>,
@@ -144,7 +145,7 @@ impl Payment {
             transaction_id: p.transaction_id.clone(),
             merchant_id: merchant_id.to_string(),
             store_id: p.store_id.clone(),
-            method: json_column(p.method_json.as_deref()),
+            method: p.method().map(Method),
             channel: json_column(p.channel_json.as_deref()),
             channel_group: json_column(p.channel_group_json.as_deref()),
             version: "V2",

@@ -1,13 +1,17 @@
-//! The gateway's domain: statuses and kinds as enums, the typed failure of a payment, and the
-//! state transitions of a payment.
+//! The gateway's domain: statuses and kinds as enums, the typed failure of a payment, its
+//! method ([`PaymentMethod`], in `method.rs`), and the state transitions of a payment.
 //!
 //! No SQL, no HTTP, no JSON values here: the store maps these to columns
 //! ([`crate::store`]), the views to PortOne's objects. Every status spells itself exactly as
 //! PortOne (and the database) does, through `as_str`.
 
+mod method;
+
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+
+pub use method::{AccountDetails, Card, Installment, MethodDetails, MethodKind, PaymentMethod};
 
 /// Defines a status enum with its wire/column spelling, parsing and `Display`.
 macro_rules! spelled {
@@ -465,6 +469,33 @@ spelled! {
         Cancelling = "CANCELLING",
         /// Cancelled at the PG.
         Cancelled = "CANCELLED",
+    }
+}
+
+spelled! {
+    /// The status PortOne shows for a cash receipt (`CashReceipt.status`).
+    PortOneCashReceiptStatus {
+        /// Issued (also while a cancel is in flight).
+        Issued = "ISSUED",
+        /// Cancelled.
+        Cancelled = "CANCELLED",
+        /// The issue was refused.
+        IssueFailed = "ISSUE_FAILED",
+    }
+}
+
+impl CashReceiptStatus {
+    /// What PortOne shows for it: a receipt being cancelled is still issued; one being issued
+    /// has no PortOne status (`None`: not shown).
+    pub fn portone(self) -> Option<PortOneCashReceiptStatus> {
+        match self {
+            CashReceiptStatus::Issued | CashReceiptStatus::Cancelling => {
+                Some(PortOneCashReceiptStatus::Issued)
+            }
+            CashReceiptStatus::Cancelled => Some(PortOneCashReceiptStatus::Cancelled),
+            CashReceiptStatus::IssueFailed => Some(PortOneCashReceiptStatus::IssueFailed),
+            CashReceiptStatus::Issuing => None,
+        }
     }
 }
 
