@@ -1,10 +1,12 @@
 //! Listing billing keys: `GET /billing-keys` (PortOne `getBillingKeyInfos`:
-//! `BillingKeyFilterInput`, sort, page with `totalCount`). Filters paymux keeps no data for
-//! (`platformType`, `pgCompanies`) are refused naming the field.
+//! `BillingKeyFilterInput`, sort, page with `totalCount`). Channel filters (`pgProviders`,
+//! `pgCompanies`) select keys by the channels they were issued on; `platformType` by where the
+//! key was issued from (`API`, or the browser window on a PC or a mobile browser).
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::domain::PlatformType;
 use crate::error::ApiError;
 use crate::list::{self, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
@@ -82,6 +84,28 @@ pub enum MethodInput {
     Transfer,
 }
 
+/// PortOne `PaymentClientType` (`filter.platformType`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PlatformInput {
+    /// `SDK_MOBILE`: the browser window on a mobile browser.
+    SdkMobile,
+    /// `SDK_PC`: the browser window on a PC browser.
+    SdkPc,
+    /// `API`: `POST /billing-keys`.
+    Api,
+}
+
+impl From<PlatformInput> for PlatformType {
+    fn from(p: PlatformInput) -> PlatformType {
+        match p {
+            PlatformInput::SdkMobile => PlatformType::SdkMobile,
+            PlatformInput::SdkPc => PlatformType::SdkPc,
+            PlatformInput::Api => PlatformType::Api,
+        }
+    }
+}
+
 /// PortOne `BillingKeyTextSearch`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,14 +134,14 @@ pub struct FilterInput {
     pub channel_group_ids: Option<Vec<String>>,
     /// The customer's id.
     pub customer_id: Option<String>,
-    /// Not kept by paymux (refused).
-    pub platform_type: Option<Value>,
+    /// Where the key was issued from.
+    pub platform_type: Option<PlatformInput>,
     /// Text search.
     pub text_search: Option<TextSearch>,
     /// PG providers (PortOne `PgProvider`).
     pub pg_providers: Option<Vec<String>>,
-    /// Not kept by paymux (refused).
-    pub pg_companies: Option<Value>,
+    /// PG companies (PortOne `PgCompany`): of the channels' adapters.
+    pub pg_companies: Option<Vec<String>>,
     /// Methods.
     pub methods: Option<Vec<MethodInput>>,
     /// V1 / V2.
@@ -152,10 +176,6 @@ fn text_of(t: &TextSearch) -> Result<KeyText, ApiError> {
 pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, ApiError> {
     let (number, size) = list::page_of(body.page)?;
     let f = body.filter.unwrap_or_default();
-    list::refuse_unkept(&[
-        ("platformType", f.platform_type.is_some()),
-        ("pgCompanies", f.pg_companies.is_some()),
-    ])?;
     let (from, until) = list::filter_range(f.from.as_deref(), f.until.as_deref())?;
     let text = f.text_search.as_ref().map(text_of).transpose()?;
     let sort = body.sort.unwrap_or_default();
@@ -168,6 +188,11 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
         .pg_providers
         .as_ref()
         .map(|ps| list::channel_keys(st, |c| ps.contains(&c.selected().pg_provider)));
+    let company_channel_keys = f
+        .pg_companies
+        .as_deref()
+        .map(|cs| list::company_channel_keys(st, cs))
+        .transpose()?;
     let filter = KeyFilter {
         store_id: f.store_id,
         range_on: f
@@ -187,6 +212,8 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
         channel_group_ids: f.channel_group_ids.unwrap_or_default(),
         customer_id: f.customer_id,
         channel_keys,
+        company_channel_keys,
+        platform_type: f.platform_type.map(Into::into),
         text,
         sort: sort.by.map_or(KeyTime::Requested, TimeField::time),
         descending: list::descending(sort.order),

@@ -91,6 +91,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "list_bench_indexes",
         include_str!("../../migrations/0014_list_bench_indexes.sql"),
     ),
+    (
+        16,
+        "billing_key_platform",
+        include_str!("../../migrations/0016_billing_key_platform.sql"),
+    ),
 ];
 
 /// Which engine.
