@@ -84,28 +84,6 @@ pub enum MethodInput {
     Transfer,
 }
 
-/// PortOne `PaymentClientType` (`filter.platformType`).
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PlatformInput {
-    /// `SDK_MOBILE`: the browser window on a mobile browser.
-    SdkMobile,
-    /// `SDK_PC`: the browser window on a PC browser.
-    SdkPc,
-    /// `API`: `POST /billing-keys`.
-    Api,
-}
-
-impl From<PlatformInput> for PlatformType {
-    fn from(p: PlatformInput) -> PlatformType {
-        match p {
-            PlatformInput::SdkMobile => PlatformType::SdkMobile,
-            PlatformInput::SdkPc => PlatformType::SdkPc,
-            PlatformInput::Api => PlatformType::Api,
-        }
-    }
-}
-
 /// PortOne `BillingKeyTextSearch`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,8 +112,9 @@ pub struct FilterInput {
     pub channel_group_ids: Option<Vec<String>>,
     /// The customer's id.
     pub customer_id: Option<String>,
-    /// Where the key was issued from.
-    pub platform_type: Option<PlatformInput>,
+    /// Where the key was issued from (PortOne `PaymentClientType`; read as text so that any
+    /// wrong value, of any JSON type, is named).
+    pub platform_type: Option<String>,
     /// Text search.
     pub text_search: Option<TextSearch>,
     /// PG providers (PortOne `PgProvider`).
@@ -188,6 +167,15 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
         .pg_providers
         .as_ref()
         .map(|ps| list::channel_keys(st, |c| ps.contains(&c.selected().pg_provider)));
+    let platform_type = f
+        .platform_type
+        .as_deref()
+        .map(|p| {
+            PlatformType::parse(p).ok_or_else(|| {
+                ApiError::invalid("filter.platformType: must be SDK_MOBILE, SDK_PC or API")
+            })
+        })
+        .transpose()?;
     let company_channel_keys = f
         .pg_companies
         .as_deref()
@@ -213,7 +201,7 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
         customer_id: f.customer_id,
         channel_keys,
         company_channel_keys,
-        platform_type: f.platform_type.map(Into::into),
+        platform_type,
         text,
         sort: sort.by.map_or(KeyTime::Requested, TimeField::time),
         descending: list::descending(sort.order),
