@@ -20,8 +20,8 @@ use paymux_routing::{
 };
 use serde_json::{json, Value};
 
-use crate::domain::{BillingKeyStatus, PlatformType};
 use crate::domain::Destination;
+use crate::domain::{BillingKeyStatus, PlatformType};
 use crate::domain::{EventData, EventType};
 use crate::error::ApiError;
 use crate::events;

@@ -160,7 +160,9 @@ pub async fn list(st: &AppState, body: GetCashReceiptsBody) -> Result<Value, Api
                     && f.pg_merchant_id
                         .as_ref()
                         .map_or(true, |m| *m == sel.pg_merchant_id)
-                    && companies.as_ref().map_or(true, |ks| ks.contains(&c.ctx.key))
+                    && companies
+                        .as_ref()
+                        .map_or(true, |ks| ks.contains(&c.ctx.key))
             })
             .map(|c| c.ctx.key.clone())
             .collect()

@@ -586,7 +586,10 @@ mod tests {
         ] {
             assert_eq!(of(ua), PlatformType::SdkPc, "{ua:?}");
         }
-        assert_eq!(PlatformType::parse("SDK_MOBILE"), Some(PlatformType::SdkMobile));
+        assert_eq!(
+            PlatformType::parse("SDK_MOBILE"),
+            Some(PlatformType::SdkMobile)
+        );
         assert_eq!(PlatformType::Api.as_str(), "API");
     }
 }

@@ -166,7 +166,15 @@ pub async fn on_return(
     }
     tracing::info!(session = %s.id, channel = %s.channel_key, kind = s.kind.as_str(), "completing payment window");
     let result = st.call_pg(entry, now_kst, &req).await;
-    let (ok, params, verdict) = match settle(st, &s, entry, &result, PlatformType::of_window(browser)).await {
+    let (ok, params, verdict) = match settle(
+        st,
+        &s,
+        entry,
+        &result,
+        PlatformType::of_window(browser),
+    )
+    .await
+    {
         Ok((ok, p)) => (ok, p, verdict_of(&s, ok, &result)),
         Err(e) => {
             tracing::error!(error = %e, session = %s.id, "could not record the window's outcome; left to the reconciler");

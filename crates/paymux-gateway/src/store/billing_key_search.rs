@@ -6,8 +6,8 @@
 //! value's own quotes are escaped in the JSON and cannot form a key.
 
 use super::db::Db;
-use crate::domain::PlatformType;
 use super::list_query::{self, PageStatements, Sort, Where};
+use crate::domain::PlatformType;
 
 /// Which time a range or sort looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -182,7 +182,10 @@ fn cases() -> Vec<Case> {
     let mut channel_cases = Vec::new();
     for (name, statement) in [
         ("pg providers", by_channel(&|f| f.channel_keys = two())),
-        ("pg companies", by_channel(&|f| f.company_channel_keys = two())),
+        (
+            "pg companies",
+            by_channel(&|f| f.company_channel_keys = two()),
+        ),
     ] {
         channel_cases.push(Case {
             name: format!("billing keys: {name} (count)"),

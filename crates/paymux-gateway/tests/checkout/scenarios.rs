@@ -675,7 +675,10 @@ pub async fn billing_key_windows(h: Arc<Harness>) {
     let (_, k) = h.get(&format!("/billing-keys/{bk2}")).await;
     assert_eq!(k["status"], "ISSUED", "{k}");
     assert_eq!(k["methods"][0]["type"], "BillingKeyPaymentMethodMobile");
-    let (pc, mobile) = (keys_from(&h, "SDK_PC").await, keys_from(&h, "SDK_MOBILE").await);
+    let (pc, mobile) = (
+        keys_from(&h, "SDK_PC").await,
+        keys_from(&h, "SDK_MOBILE").await,
+    );
     assert!(pc.contains(&bk) && !pc.contains(&bk2), "{pc:?}");
     assert!(mobile.contains(&bk2) && !mobile.contains(&bk), "{mobile:?}");
     let api = keys_from(&h, "API").await;

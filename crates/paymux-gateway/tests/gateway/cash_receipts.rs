@@ -549,7 +549,10 @@ async fn hostile_input(h: &Harness) {
             json!({"filter": {"pgCompanies": "NICE"}}),
             "filter.pgCompanies",
         ),
-        (json!({"filter": {"pgCompanies": [7]}}), "filter.pgCompanies"),
+        (
+            json!({"filter": {"pgCompanies": [7]}}),
+            "filter.pgCompanies",
+        ),
         (json!({"filter": {"bogus": 1}}), "filter"),
         (json!({"page": {"size": 0}}), "page.size"),
         (json!({"sort": {"by": "AMOUNT"}}), "sort.by"),

@@ -94,11 +94,19 @@ async fn scenario(h: &Harness) {
     assert!(keys(h, json!({"pgCompanies": []})).await.is_empty());
     // With the other filters: each applies (a super key has a FAKE_PG and a NICE channel).
     assert_eq!(
-        keys(h, json!({"pgCompanies": ["NICE"], "pgProviders": ["FAKE_PG"]})).await,
+        keys(
+            h,
+            json!({"pgCompanies": ["NICE"], "pgProviders": ["FAKE_PG"]})
+        )
+        .await,
         [both.clone()]
     );
     assert_eq!(
-        keys(h, json!({"pgCompanies": ["NICE"], "channelGroupIds": [GROUP_FAKE_NICE]})).await,
+        keys(
+            h,
+            json!({"pgCompanies": ["NICE"], "channelGroupIds": [GROUP_FAKE_NICE]})
+        )
+        .await,
         [both.clone()]
     );
 
@@ -135,12 +143,18 @@ async fn scenario(h: &Harness) {
 
     for (filter, names) in [
         (json!({"pgCompanies": ["nice"]}), "filter.pgCompanies[0]"),
-        (json!({"pgCompanies": ["KCP", "NICE_V2"]}), "filter.pgCompanies[1]"),
+        (
+            json!({"pgCompanies": ["KCP", "NICE_V2"]}),
+            "filter.pgCompanies[1]",
+        ),
         (json!({"pgCompanies": ["KCP", ""]}), "filter.pgCompanies[1]"),
         (json!({"pgCompanies": "NICE"}), "filter.pgCompanies"),
         (json!({"pgCompanies": [1]}), "filter.pgCompanies"),
         (json!({"pgCompanies": {"0": "NICE"}}), "filter.pgCompanies"),
-        (json!({"pgCompanies": null, "platformType": "PC"}), "filter.platformType"),
+        (
+            json!({"pgCompanies": null, "platformType": "PC"}),
+            "filter.platformType",
+        ),
         (json!({"platformType": "api"}), "filter.platformType"),
         (json!({"platformType": ["API"]}), "filter.platformType"),
         (json!({"platformType": 3}), "filter.platformType"),
