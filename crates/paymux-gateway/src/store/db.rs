@@ -96,6 +96,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "billing_key_platform",
         include_str!("../../migrations/0016_billing_key_platform.sql"),
     ),
+    (
+        17,
+        "escrow_status",
+        include_str!("../../migrations/0017_escrow_status.sql"),
+    ),
 ];
 
 /// Which engine.

@@ -56,6 +56,7 @@ on_both_backends!(
     no_redirect_url_shows_a_result_page,
     no_card_data_is_stored_or_logged,
     unknown_outcome_is_reconciled,
+    escrow_windows_show_the_escrow_status,
 );
 
 /// The browser SDKs' session endpoints over HTTP (see [`sdk`]).

@@ -935,3 +935,32 @@ pub async fn unknown_outcome_is_reconciled(h: Arc<Harness>) {
         ["Transaction.Ready", "Transaction.Paid"]
     );
 }
+
+/// An escrow window payment shows PortOne's `PaymentEscrow` (a union on `status`), not `{}`; a
+/// payment without escrow has no `escrow` at all.
+pub async fn escrow_windows_show_the_escrow_status(h: Arc<Harness>) {
+    let id = uid("escrow");
+    let mut body = payment(("channelKey", "galaxia-a"), &id, "TRANSFER", 30000);
+    body["isEscrow"] = json!(true);
+    let (_, ret) = window_return(&h, &body, "approve", &[]).await;
+    assert_eq!(ret.get("RESPONSE_CODE"), Some("0000"), "{:?}", ret.fields);
+    let (status, _, page) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 302, "{page}");
+    let p = get_payment(&h, &id).await;
+    assert_eq!(p["status"], "PAID", "{p}");
+    assert_eq!(p["escrow"], json!({"status": "BEFORE_REGISTERED"}), "{p}");
+
+    let id = uid("plain");
+    let (_, ret) = window_return(
+        &h,
+        &payment(("channelKey", "galaxia-a"), &id, "TRANSFER", 30000),
+        "approve",
+        &[],
+    )
+    .await;
+    let (status, _, page) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 302, "{page}");
+    let p = get_payment(&h, &id).await;
+    assert_eq!(p["status"], "PAID", "{p}");
+    assert!(p.get("escrow").is_none(), "{p}");
+}
