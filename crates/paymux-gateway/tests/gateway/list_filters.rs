@@ -99,7 +99,7 @@ async fn scenario(h: &Harness) {
             json!({"pgCompanies": ["NICE"], "pgProviders": ["FAKE_PG"]})
         )
         .await,
-        [both.clone()]
+        [both.as_str()]
     );
     assert_eq!(
         keys(
@@ -107,7 +107,7 @@ async fn scenario(h: &Harness) {
             json!({"pgCompanies": ["NICE"], "channelGroupIds": [GROUP_FAKE_NICE]})
         )
         .await,
-        [both.clone()]
+        [both.as_str()]
     );
 
     // platformType: all three came through the API.
