@@ -121,6 +121,7 @@ const PAYMENT_METHODS: &[Method] = &[
 pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: ADAPTER_ID,
     pg_provider: "GALAXIA",
+    pg_company: "GALAXIA",
     display_name: "Galaxia Money Tree (BillGate)",
     transport: TransportKind::Tcp,
     maturity: Maturity::Ready,

@@ -79,6 +79,7 @@ const WINDOW: &[Method] = &[Method::Card, Method::VirtualAccount];
 pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: ADAPTER_ID,
     pg_provider: "INICIS_V2",
+    pg_company: "INICIS",
     display_name: "KG Inicis",
     transport: TransportKind::Http,
     maturity: Maturity::Ready,

@@ -126,6 +126,7 @@ pub const ADAPTER_ID: &str = "ksnet";
 pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: ADAPTER_ID,
     pg_provider: "KSNET",
+    pg_company: "KSNET",
     display_name: "KSNET (WEBFEP / KSPay)",
     transport: TransportKind::Http,
     maturity: Maturity::Ready,

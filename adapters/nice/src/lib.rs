@@ -92,6 +92,7 @@ const fn utf8(path: &'static str, max: usize) -> FieldLimit {
 pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: ADAPTER_ID,
     pg_provider: "NICE_V2",
+    pg_company: "NICE",
     display_name: "NICE Pay (start API)",
     transport: TransportKind::Http,
     maturity: Maturity::Ready,

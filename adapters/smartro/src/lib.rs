@@ -118,6 +118,7 @@ const fn utf8(path: &'static str, max: usize) -> FieldLimit {
 pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: ADAPTER_ID,
     pg_provider: "SMARTRO_V2",
+    pg_company: "SMARTRO",
     display_name: "Smartro (SmartroPay)",
     transport: TransportKind::Http,
     maturity: Maturity::Ready,

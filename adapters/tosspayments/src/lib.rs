@@ -92,6 +92,7 @@ const fn chars(path: &'static str, max: usize) -> FieldLimit {
 pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: ADAPTER_ID,
     pg_provider: "TOSSPAYMENTS",
+    pg_company: "TOSSPAYMENTS",
     display_name: "Toss Payments",
     transport: TransportKind::Http,
     maturity: Maturity::Ready,

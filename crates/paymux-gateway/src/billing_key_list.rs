@@ -1,10 +1,12 @@
 //! Listing billing keys: `GET /billing-keys` (PortOne `getBillingKeyInfos`:
-//! `BillingKeyFilterInput`, sort, page with `totalCount`). Filters paymux keeps no data for
-//! (`platformType`, `pgCompanies`) are refused naming the field.
+//! `BillingKeyFilterInput`, sort, page with `totalCount`). Channel filters (`pgProviders`,
+//! `pgCompanies`) select keys by the channels they were issued on; `platformType` by where the
+//! key was issued from (`API`, or the browser window on a PC or a mobile browser).
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::domain::PlatformType;
 use crate::error::ApiError;
 use crate::list::{self, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
@@ -110,14 +112,15 @@ pub struct FilterInput {
     pub channel_group_ids: Option<Vec<String>>,
     /// The customer's id.
     pub customer_id: Option<String>,
-    /// Not kept by paymux (refused).
-    pub platform_type: Option<Value>,
+    /// Where the key was issued from (PortOne `PaymentClientType`; read as text so that any
+    /// wrong value, of any JSON type, is named).
+    pub platform_type: Option<String>,
     /// Text search.
     pub text_search: Option<TextSearch>,
     /// PG providers (PortOne `PgProvider`).
     pub pg_providers: Option<Vec<String>>,
-    /// Not kept by paymux (refused).
-    pub pg_companies: Option<Value>,
+    /// PG companies (PortOne `PgCompany`): of the channels' adapters.
+    pub pg_companies: Option<Vec<String>>,
     /// Methods.
     pub methods: Option<Vec<MethodInput>>,
     /// V1 / V2.
@@ -152,10 +155,6 @@ fn text_of(t: &TextSearch) -> Result<KeyText, ApiError> {
 pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, ApiError> {
     let (number, size) = list::page_of(body.page)?;
     let f = body.filter.unwrap_or_default();
-    list::refuse_unkept(&[
-        ("platformType", f.platform_type.is_some()),
-        ("pgCompanies", f.pg_companies.is_some()),
-    ])?;
     let (from, until) = list::filter_range(f.from.as_deref(), f.until.as_deref())?;
     let text = f.text_search.as_ref().map(text_of).transpose()?;
     let sort = body.sort.unwrap_or_default();
@@ -168,6 +167,20 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
         .pg_providers
         .as_ref()
         .map(|ps| list::channel_keys(st, |c| ps.contains(&c.selected().pg_provider)));
+    let platform_type = f
+        .platform_type
+        .as_deref()
+        .map(|p| {
+            PlatformType::parse(p).ok_or_else(|| {
+                ApiError::invalid("filter.platformType: must be SDK_MOBILE, SDK_PC or API")
+            })
+        })
+        .transpose()?;
+    let company_channel_keys = f
+        .pg_companies
+        .as_deref()
+        .map(|cs| list::company_channel_keys(st, cs))
+        .transpose()?;
     let filter = KeyFilter {
         store_id: f.store_id,
         range_on: f
@@ -187,6 +200,8 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
         channel_group_ids: f.channel_group_ids.unwrap_or_default(),
         customer_id: f.customer_id,
         channel_keys,
+        company_channel_keys,
+        platform_type,
         text,
         sort: sort.by.map_or(KeyTime::Requested, TimeField::time),
         descending: list::descending(sort.order),

@@ -20,8 +20,8 @@ use paymux_routing::{
 };
 use serde_json::{json, Value};
 
-use crate::domain::BillingKeyStatus;
 use crate::domain::Destination;
+use crate::domain::{BillingKeyStatus, PlatformType};
 use crate::domain::{EventData, EventType};
 use crate::error::ApiError;
 use crate::events;
@@ -155,6 +155,7 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
         notice_urls_json: util::to_json_text(&body.notice_urls.clone().unwrap_or_default()),
         issue_id: None,
         issue_name: None,
+        platform_type: Some(PlatformType::Api),
     };
     store::billing_keys::insert_issuing(&st.db, &new, now).await?;
 

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::domain::CashReceiptStatus as S;
 use crate::error::ApiError;
-use crate::list::{page_of, time_of, PageInput, SortOrder, VersionInput};
+use crate::list::{self, page_of, time_of, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
 use crate::store;
 use crate::store::cash_receipts::{ReceiptFilter, TimeField};
@@ -100,8 +100,8 @@ pub struct CashReceiptFilterInput {
     pub pg_merchant_id: Option<String>,
     /// PortOne `PgProvider`s.
     pub pg_providers: Option<Vec<String>>,
-    /// PortOne `PgCompany`s (refused: paymux's channels name providers).
-    pub pg_companies: Option<Value>,
+    /// PortOne `PgCompany`s: of the channel's adapter.
+    pub pg_companies: Option<Vec<String>>,
     /// V1 / V2.
     pub version: Option<VersionInput>,
 }
@@ -120,11 +120,6 @@ pub async fn list(st: &AppState, body: GetCashReceiptsBody) -> Result<Value, Api
     let (number, size) = page_of(body.page)?;
     let f = body.filter.unwrap_or_default();
     let sort = body.sort.unwrap_or_default();
-    if f.pg_companies.is_some() {
-        return Err(ApiError::invalid(
-            "filter.pgCompanies: paymux's channels are kept by PG provider; filter by pgProviders",
-        ));
-    }
     let until =
         time_of("filter.until", f.until.as_deref())?.unwrap_or_else(|| util::micros(util::now()));
     let from =
@@ -142,9 +137,15 @@ pub async fn list(st: &AppState, body: GetCashReceiptsBody) -> Result<Value, Api
             StatusInput::Failed => statuses.push(S::IssueFailed),
         }
     }
+    let companies = f
+        .pg_companies
+        .as_deref()
+        .map(|cs| list::company_channel_keys(st, cs))
+        .transpose()?;
     let channel_keys = (f.pg_providers.is_some()
         || f.is_test.is_some()
-        || f.pg_merchant_id.is_some())
+        || f.pg_merchant_id.is_some()
+        || companies.is_some())
     .then(|| {
         st.channels
             .iter()
@@ -159,6 +160,9 @@ pub async fn list(st: &AppState, body: GetCashReceiptsBody) -> Result<Value, Api
                     && f.pg_merchant_id
                         .as_ref()
                         .map_or(true, |m| *m == sel.pg_merchant_id)
+                    && companies
+                        .as_ref()
+                        .map_or(true, |ks| ks.contains(&c.ctx.key))
             })
             .map(|c| c.ctx.key.clone())
             .collect()

@@ -1,10 +1,11 @@
 //! What PortOne's page-based lists share (`GET /payments`, `GET /billing-keys`,
-//! `GET /payment-schedules`): `PageInput`, the sort order, time ranges, refusing filters
-//! paymux keeps no data for, text-search values, the channels a channel property selects,
-//! and the `{items, page}` answer. Each list keeps its own filter and the order in which it
+//! `GET /payment-schedules`, `GET /cash-receipts`): `PageInput`, the sort order, time ranges,
+//! refusing filters paymux keeps no data for, text-search values, the channels a channel
+//! property or PG company selects, and the `{items, page}` answer. Each list keeps its own filter and the order in which it
 //! checks its fields.
 
 use chrono::DateTime;
+use paymux_core::adapter::PG_COMPANIES;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -142,6 +143,26 @@ pub(crate) fn channel_keys(st: &AppState, has: impl Fn(&ChannelEntry) -> bool) -
         .filter(|c| has(c))
         .map(|c| c.ctx.key.clone())
         .collect()
+}
+
+/// The keys of the channels whose adapter is one of PortOne's `PgCompany`s in `companies`
+/// (`filter.pgCompanies`). Each value must be a `PgCompany` (`filter.pgCompanies[i]` names the
+/// first that is not); a company no channel's adapter is matches no channel.
+pub(crate) fn company_channel_keys(
+    st: &AppState,
+    companies: &[String],
+) -> Result<Vec<String>, ApiError> {
+    if let Some(i) = companies
+        .iter()
+        .position(|c| !PG_COMPANIES.contains(&c.as_str()))
+    {
+        return Err(ApiError::invalid(format!(
+            "filter.pgCompanies[{i}]: must be a PortOne PgCompany value (such as NICE, KSNET, TOSSPAYMENTS)"
+        )));
+    }
+    Ok(channel_keys(st, |c| {
+        companies.iter().any(|co| co == c.descriptor.pg_company)
+    }))
 }
 
 /// PortOne's page answer: `{items, page: {number, size, totalCount}}`.

@@ -24,6 +24,7 @@ use paymux_routing::{
 static FULL: AdapterDescriptor = AdapterDescriptor {
     id: "full",
     pg_provider: "FULL_PG",
+    pg_company: "KCP",
     display_name: "full",
     transport: TransportKind::Http,
     maturity: paymux_core::adapter::Maturity::Ready,

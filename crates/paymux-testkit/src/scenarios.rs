@@ -348,6 +348,12 @@ fn declared(run: &Run) -> Verdict {
             problems.push("a field limit has an empty path".into());
         }
     }
+    if !paymux_core::adapter::PG_COMPANIES.contains(&d.pg_company) {
+        problems.push(format!(
+            "pg_company `{}` is not a PortOne PgCompany (paymux_core::adapter::PG_COMPANIES)",
+            d.pg_company
+        ));
+    }
     if d.id.is_empty() || d.id != run.channel.adapter {
         problems.push(format!(
             "the descriptor id `{}` differs from the simulator's sandbox channel adapter `{}`",

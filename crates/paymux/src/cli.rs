@@ -279,10 +279,11 @@ fn adapters(json: bool) -> Result<(), String> {
     for r in regs {
         let d = r.descriptor;
         println!(
-            "{} — {} (PortOne pgProvider {}, {:?}, {})",
+            "{} — {} (PortOne pgProvider {}, pgCompany {}, {:?}, {})",
             d.id,
             d.display_name,
             d.pg_provider,
+            d.pg_company,
             d.transport,
             d.maturity.as_str()
         );

@@ -332,6 +332,42 @@ impl Maturity {
     }
 }
 
+/// Every PortOne `PgCompany` value: what [`AdapterDescriptor::pg_company`] may be, and what a
+/// `pgCompanies` filter accepts (a company no adapter is simply matches nothing).
+pub const PG_COMPANIES: &[&str] = &[
+    "INICIS",
+    "NICE",
+    "KCP",
+    "DANAL",
+    "TOSSPAYMENTS",
+    "MOBILIANS",
+    "KICC",
+    "SMARTRO",
+    "DAOU",
+    "BLUEWALNUT",
+    "PAYPAL",
+    "ALIPAY",
+    "EXIMBAY",
+    "PAYMENTWALL",
+    "SETTLE",
+    "GALAXIA",
+    "NAVERPAY",
+    "KAKAOPAY",
+    "SMILEPAY",
+    "KAKAO",
+    "TOSSPAY",
+    "CHAI",
+    "PAYCO",
+    "PAYPLE",
+    "SYRUP",
+    "KSNET",
+    "WELCOME",
+    "JTNET",
+    "KPN",
+    "HYPHEN",
+    "PAYLETTER",
+];
+
 /// Static description of an adapter.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -340,6 +376,9 @@ pub struct AdapterDescriptor {
     pub id: &'static str,
     /// PortOne's `PgProvider` value (`GALAXIA`, `KSNET`, `SMARTRO_V2`).
     pub pg_provider: &'static str,
+    /// PortOne's `PgCompany` value (`GALAXIA`, `KSNET`, `SMARTRO`): the company behind the
+    /// provider, what the lists' `filter.pgCompanies` compares with. One of [`PG_COMPANIES`].
+    pub pg_company: &'static str,
     /// Human name.
     pub display_name: &'static str,
     /// Primary transport.
@@ -362,6 +401,7 @@ mod tests {
     static DESC: AdapterDescriptor = AdapterDescriptor {
         id: "t",
         pg_provider: "T",
+        pg_company: "KCP",
         display_name: "T",
         transport: TransportKind::Tcp,
         maturity: Maturity::Draft,

@@ -40,7 +40,7 @@ use crate::domain::Destination;
 use crate::domain::Origin;
 use crate::domain::Transition;
 use crate::domain::{EventData, EventType};
-use crate::domain::{Failure, MethodUpdate, PaymentStatus, SessionStatus};
+use crate::domain::{Failure, MethodUpdate, PaymentStatus, PlatformType, SessionStatus};
 use crate::events;
 use crate::flow;
 use crate::state::AppState;
@@ -166,7 +166,15 @@ pub async fn on_return(
     }
     tracing::info!(session = %s.id, channel = %s.channel_key, kind = s.kind.as_str(), "completing payment window");
     let result = st.call_pg(entry, now_kst, &req).await;
-    let (ok, params, verdict) = match settle(st, &s, entry, &result).await {
+    let (ok, params, verdict) = match settle(
+        st,
+        &s,
+        entry,
+        &result,
+        PlatformType::of_window(browser),
+    )
+    .await
+    {
         Ok((ok, p)) => (ok, p, verdict_of(&s, ok, &result)),
         Err(e) => {
             tracing::error!(error = %e, session = %s.id, "could not record the window's outcome; left to the reconciler");
@@ -297,11 +305,13 @@ fn card_json(card: Option<&CardSummary>) -> Option<Value> {
 }
 
 /// Store the PG's answer. Returns whether the window succeeded and the redirect parameters.
+/// Store the window's outcome; a billing key it issued is recorded as issued from `platform`.
 async fn settle(
     st: &AppState,
     s: &SessionRow,
     entry: &ChannelEntry,
     result: &Result<Outcome, PgError>,
+    platform: PlatformType,
 ) -> Result<(bool, Map<String, Value>), sqlx::Error> {
     let mut ok = true;
     let mut params = success_params(s);
@@ -362,8 +372,8 @@ async fn settle(
                         match key {
                             Some(k) => {
                                 let method = billing_method_json(s, None);
-                                issue_billing_key(st, s, entry, k, a.pg_tx_id.clone(), &method)
-                                    .await?;
+                                let pg = (k, a.pg_tx_id.clone());
+                                issue_billing_key(st, s, entry, platform, pg, &method).await?;
                             }
                             None => {
                                 tracing::warn!(session = %s.id, "the PG paid but issued no billing key");
@@ -390,8 +400,8 @@ async fn settle(
                 card,
             } => {
                 let method = billing_method_json(s, card.as_ref());
-                issue_billing_key(st, s, entry, pg_billing_key, a.pg_tx_id.clone(), &method)
-                    .await?;
+                let pg = (pg_billing_key, a.pg_tx_id.clone());
+                issue_billing_key(st, s, entry, platform, pg, &method).await?;
             }
             _ => {
                 tracing::error!(session = %s.id, "the PG answered a billing-key window with something else");
@@ -450,16 +460,17 @@ fn key_destination(s: &SessionRow) -> Destination {
     s.destination()
 }
 
-/// The window issued a billing key: record the PG's key on the session's channel, mark the key
-/// `ISSUED`, queue `BillingKey.Issued`.
+/// The window issued a billing key: record the PG's key and TID (`pg`) on the session's
+/// channel, mark the key `ISSUED` from `platform`, queue `BillingKey.Issued`.
 async fn issue_billing_key(
     st: &AppState,
     s: &SessionRow,
     entry: &ChannelEntry,
-    pg_key: &Secret<String>,
-    pg_tx_id: Option<String>,
+    platform: PlatformType,
+    pg: (&Secret<String>, Option<String>),
     method_json: &Value,
 ) -> Result<(), sqlx::Error> {
+    let (pg_key, pg_tx_id) = pg;
     let Some(bk) = &s.billing_key else {
         return Ok(());
     };
@@ -473,6 +484,7 @@ async fn issue_billing_key(
         &st.db,
         bk,
         method_json.to_string(),
+        platform,
         &s.channel_key,
         util::to_json_text(&entry.selected()).unwrap_or_default(),
         pg_key.expose().clone(),

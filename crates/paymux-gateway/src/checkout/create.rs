@@ -279,6 +279,7 @@ pub async fn create_parsed(
             notice_urls_json: util::to_json_text(&order.notice_urls),
             issue_id,
             issue_name,
+            // platform_type: which browser completes the window decides it.
             ..NewKey::default()
         }
     });

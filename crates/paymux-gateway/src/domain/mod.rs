@@ -125,6 +125,30 @@ spelled! {
 }
 
 spelled! {
+    /// Where a billing key was issued from (PortOne `PaymentClientType`, the
+    /// `BillingKeyFilterInput.platformType` filter).
+    PlatformType {
+        /// The browser SDK's window, on a mobile browser.
+        SdkMobile = "SDK_MOBILE",
+        /// The browser SDK's window, on a PC browser.
+        SdkPc = "SDK_PC",
+        /// The server API (`POST /billing-keys`).
+        Api = "API",
+    }
+}
+
+impl PlatformType {
+    /// A window completed by `browser`: `SDK_MOBILE` for a mobile user agent, else `SDK_PC`.
+    pub fn of_window(browser: &Origin) -> PlatformType {
+        if browser.is_mobile() {
+            PlatformType::SdkMobile
+        } else {
+            PlatformType::SdkPc
+        }
+    }
+}
+
+spelled! {
     /// A payment schedule's status.
     ScheduleStatus {
         /// Waiting for its time.
@@ -337,11 +361,14 @@ impl Origin {
         }
     }
 
-    /// Whether the user agent is a mobile browser's.
+    /// Whether the user agent is a mobile browser's: it says `Mobi` (most mobile browsers),
+    /// `Android` (Android tablets) or `iPhone` (in-app web views that drop `Mobile`).
     pub fn is_mobile(&self) -> bool {
-        self.user_agent
-            .as_deref()
-            .is_some_and(|ua| ua.contains("Mobi") || ua.contains("Android"))
+        self.user_agent.as_deref().is_some_and(|ua| {
+            ["Mobi", "Android", "iPhone"]
+                .iter()
+                .any(|word| ua.contains(word))
+        })
     }
 }
 
@@ -563,5 +590,37 @@ mod tests {
             serde_json::to_string(&f).unwrap(),
             r#"{"reason":"not sent"}"#
         );
+    }
+
+    #[test]
+    fn windows_are_mobile_by_their_user_agent() {
+        let of = |ua: Option<&str>| {
+            PlatformType::of_window(&Origin {
+                ip: "203.0.113.7".into(),
+                user_agent: ua.map(str::to_string),
+            })
+        };
+        for ua in [
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+            "Mozilla/5.0 (Linux; Android 14; SM-S918N) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+            "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) KAKAOTALK 10.4.5",
+            "Mozilla/5.0 (Mobile; rv:48.0) Gecko/48.0 Firefox/48.0",
+        ] {
+            assert_eq!(of(Some(ua)), PlatformType::SdkMobile, "{ua}");
+        }
+        for ua in [
+            Some("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"),
+            Some("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15"),
+            Some(""),
+            None,
+        ] {
+            assert_eq!(of(ua), PlatformType::SdkPc, "{ua:?}");
+        }
+        assert_eq!(
+            PlatformType::parse("SDK_MOBILE"),
+            Some(PlatformType::SdkMobile)
+        );
+        assert_eq!(PlatformType::Api.as_str(), "API");
     }
 }

@@ -7,6 +7,7 @@
 
 use super::db::Db;
 use super::list_query::{self, PageStatements, Sort, Where};
+use crate::domain::PlatformType;
 
 /// Which time a range or sort looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +65,12 @@ pub struct KeyFilter {
     pub channel_group_ids: Vec<String>,
     /// The customer's id, exactly.
     pub customer_id: Option<String>,
-    /// Issued on one of these channels (`None`: any; `Some(empty)`: none).
+    /// Issued on one of these channels (`None`: any; `Some(empty)`: none): `pgProviders`.
     pub channel_keys: Option<Vec<String>>,
+    /// And issued on one of these (the same rule): `pgCompanies`.
+    pub company_channel_keys: Option<Vec<String>>,
+    /// Issued from there.
+    pub platform_type: Option<PlatformType>,
     /// The text search term.
     pub text: Option<KeyText>,
     /// Sort by.
@@ -119,6 +124,10 @@ pub(crate) fn page_statements(f: &KeyFilter, limit: i64, offset: i64) -> PageSta
         like(&mut w, "customer_json", json_field_pattern("id", id, false));
     }
     w.issued_on(f.channel_keys.as_deref());
+    w.issued_on(f.company_channel_keys.as_deref());
+    if let Some(p) = f.platform_type {
+        w.eq("platform_type", p.as_str());
+    }
     match &f.text {
         Some(KeyText::BillingKey(v)) => w.eq("billing_key", v.as_str()),
         Some(KeyText::CustomerName(v)) => {

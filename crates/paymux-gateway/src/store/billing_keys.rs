@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::db::{Db, Tx};
 use super::outbox::{self, Event};
-use crate::domain::BillingKeyStatus;
+use crate::domain::{BillingKeyStatus, PlatformType};
 use crate::util;
 
 /// A channel of a billing key.
@@ -139,11 +139,13 @@ pub struct NewKey {
     pub issue_id: Option<String>,
     /// `issueName` of a billing-key window.
     pub issue_name: Option<String>,
+    /// Where it is issued from: `API`, or `None` for a window (known when it completes).
+    pub platform_type: Option<PlatformType>,
 }
 
 const INSERT_KEY: &str = "INSERT INTO billing_keys (billing_key, store_id, status, channel_group_id, channel_group_json, customer_json, \
-     custom_data, method_json, notice_urls_json, requested_at, updated_at, issue_id, issue_name) \
-     VALUES ($1, $2, 'ISSUING', $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)";
+     custom_data, method_json, notice_urls_json, requested_at, updated_at, issue_id, issue_name, platform_type) \
+     VALUES ($1, $2, 'ISSUING', $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12)";
 
 fn key_args(k: &NewKey, now: DateTime<Utc>) -> Vec<super::db::Arg> {
     crate::args![
@@ -157,7 +159,8 @@ fn key_args(k: &NewKey, now: DateTime<Utc>) -> Vec<super::db::Arg> {
         k.notice_urls_json.clone(),
         util::micros(now),
         k.issue_id.clone(),
-        k.issue_name.clone()
+        k.issue_name.clone(),
+        k.platform_type.map(PlatformType::as_str)
     ]
 }
 
@@ -284,13 +287,15 @@ pub async fn record_issue(
     Ok(())
 }
 
-/// A window issued the key: `ISSUING → ISSUED` with its method, the channel's PG key, and
-/// `event`, in one unit of work (nothing when the key is no longer `ISSUING`).
+/// A window issued the key: `ISSUING → ISSUED` with its method, where the window ran
+/// (`platform`), the channel's PG key, and `event`, in one unit of work (nothing when the key
+/// is no longer `ISSUING`).
 #[allow(clippy::too_many_arguments)]
 pub async fn issue_from_window(
     db: &Db,
     billing_key: &str,
     method_json: String,
+    platform: PlatformType,
     channel_key: &str,
     channel_json: String,
     pg_billing_key: String,
@@ -302,9 +307,9 @@ pub async fn issue_from_window(
     let mut tx = db.begin().await?;
     let n = tx
         .execute(
-            "UPDATE billing_keys SET status = 'ISSUED', issued_at = $2, method_json = $3, updated_at = $2 \
-             WHERE billing_key = $1 AND status = 'ISSUING'",
-            crate::args![billing_key, now, method_json],
+            "UPDATE billing_keys SET status = 'ISSUED', issued_at = $2, method_json = $3, platform_type = $4, \
+             updated_at = $2 WHERE billing_key = $1 AND status = 'ISSUING'",
+            crate::args![billing_key, now, method_json, platform.as_str()],
         )
         .await?;
     if n == 1 {

@@ -92,6 +92,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0014_list_bench_indexes.sql"),
     ),
     (
+        16,
+        "billing_key_platform",
+        include_str!("../../migrations/0016_billing_key_platform.sql"),
+    ),
+    (
         17,
         "escrow_status",
         include_str!("../../migrations/0017_escrow_status.sql"),

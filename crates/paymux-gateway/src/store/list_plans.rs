@@ -29,7 +29,7 @@ use super::db::{Backend, Db};
 use super::list_query::Statement;
 use super::payment_search::{self, PaymentFilter, TextTerm, TimeColumn};
 use super::schedules::{self, ScheduleFilter, ScheduleSort};
-use crate::domain::{PaymentStatus, ScheduleStatus};
+use crate::domain::{PaymentStatus, PlatformType, ScheduleStatus};
 
 /// What a statement's plan must show: it reads `table`, and searches an index on one of
 /// the `searched` columns (the filtered ones; none: nothing to search by).
@@ -68,6 +68,8 @@ fn keys() -> KeyFilter {
         channel_group_ids: vec![],
         customer_id: None,
         channel_keys: None,
+        company_channel_keys: None,
+        platform_type: None,
         text: None,
         sort: KeyTime::Requested,
         descending: true,
@@ -167,6 +169,37 @@ fn cases() -> Vec<Case> {
     key("billing key", &["billing_key"], &|f| {
         f.text = Some(KeyText::BillingKey("billing-key-1".into()))
     });
+    key("platform type", &["status"], &|f| {
+        f.platform_type = Some(PlatformType::SdkMobile)
+    });
+    // A channel filter (pgProviders, pgCompanies) finds the keys' channels by channel key.
+    let by_channel = |edit: &dyn Fn(&mut KeyFilter)| {
+        let mut f = keys();
+        edit(&mut f);
+        billing_key_search::page_statements(&f, 10, 0).count
+    };
+    let two = || Some(vec!["channel-1".to_string(), "channel-2".to_string()]);
+    let mut channel_cases = Vec::new();
+    for (name, statement) in [
+        ("pg providers", by_channel(&|f| f.channel_keys = two())),
+        (
+            "pg companies",
+            by_channel(&|f| f.company_channel_keys = two()),
+        ),
+    ] {
+        channel_cases.push(Case {
+            name: format!("billing keys: {name} (count)"),
+            table: "billing_keys",
+            statement: statement.clone(),
+            searched: &["billing_key", "status"],
+        });
+        channel_cases.push(Case {
+            name: format!("billing keys: {name}, their channels (count)"),
+            table: "billing_key_channels",
+            statement,
+            searched: &["channel_key"],
+        });
+    }
     let mut schedule = |name: &str, col, edit: &dyn Fn(&mut ScheduleFilter)| {
         let mut f = schedule_filter();
         edit(&mut f);
@@ -187,6 +220,7 @@ fn cases() -> Vec<Case> {
     schedule("billing key", &["billing_key"], &|f| {
         f.billing_key = Some("billing-key-1".into())
     });
+    out.extend(channel_cases);
     out.push(Case {
         name: "payments: cursor page".into(),
         table: "payments",
@@ -218,6 +252,9 @@ const FILL: &[&str] = &[
      SELECT 'billing-key-' || i, 'store-' || (i % 5), \
      CASE i % 7 WHEN 0 THEN 'DELETED' WHEN 1 THEN 'FAILED' ELSE 'ISSUED' END, \
      i * 1000, i * 1000 + 5, NULL, i * 1000 + 5 FROM n",
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
+     INSERT INTO billing_key_channels (billing_key, channel_key, status, channel_json, created_at) \
+     SELECT 'billing-key-' || i, 'channel-' || (i % 20), 'ISSUED', '{}', i * 1000 + 5 FROM n",
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
      INSERT INTO payment_schedules (id, payment_id, billing_key, store_id, status, time_to_pay, \
      payment_json, created_at) \

@@ -53,6 +53,40 @@ pub async fn return_to_gateway(h: &Harness, ret: &Form) -> (u16, Option<String>,
     (s, l, b)
 }
 
+/// Post the window's return as a browser with this `User-Agent` would.
+async fn return_as(h: &Harness, ret: &Form, user_agent: &str) -> (u16, Option<String>) {
+    let r = h
+        .http
+        .post(ret.action_url(&ret.action))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("user-agent", user_agent)
+        .body(ret.body())
+        .send()
+        .await
+        .unwrap();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    (r.status().as_u16(), location)
+}
+
+/// The billing keys `GET /billing-keys` lists for `filter.platformType`.
+async fn keys_from(h: &Harness, platform: &str) -> Vec<String> {
+    let body = json!({"filter": {"platformType": platform}, "page": {"size": 1000}});
+    let (s, v) = h
+        .api(reqwest::Method::GET, "/billing-keys", Some(&body))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["billingKey"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Create a session, open its window, answer it: the return form, not yet posted.
 pub async fn window_return(
     h: &Harness,
@@ -704,7 +738,10 @@ pub async fn billing_key_windows(h: Arc<Harness>) {
     )
     .await;
     let bk2 = s["billingKey"].as_str().unwrap().to_string();
-    let (status, location, _) = return_to_gateway(&h, &ret).await;
+    // Completed from an iPhone: the key is SDK_MOBILE (the card window's, from a browser
+    // that names no phone, SDK_PC).
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    let (status, location) = return_as(&h, &ret, iphone).await;
     assert_eq!(status, 302);
     let q = query(&location.unwrap());
     assert_eq!(q["paymentId"], id);
@@ -717,6 +754,14 @@ pub async fn billing_key_windows(h: Arc<Harness>) {
     let (_, k) = h.get(&format!("/billing-keys/{bk2}")).await;
     assert_eq!(k["status"], "ISSUED", "{k}");
     assert_eq!(k["methods"][0]["type"], "BillingKeyPaymentMethodMobile");
+    let (pc, mobile) = (
+        keys_from(&h, "SDK_PC").await,
+        keys_from(&h, "SDK_MOBILE").await,
+    );
+    assert!(pc.contains(&bk) && !pc.contains(&bk2), "{pc:?}");
+    assert!(mobile.contains(&bk2) && !mobile.contains(&bk), "{mobile:?}");
+    let api = keys_from(&h, "API").await;
+    assert!(!api.contains(&bk) && !api.contains(&bk2), "{api:?}");
     let pay2 = uid("mpay");
     let (st, v) = h
         .post(

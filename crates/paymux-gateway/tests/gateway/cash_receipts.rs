@@ -171,6 +171,29 @@ async fn scenario(h: &Harness) {
         ids(&v).contains(&toss_id) && !ids(&v).contains(&nice_id),
         "{v}"
     );
+    // pgCompanies: the company of the channel's adapter; a known company no channel is
+    // matches nothing.
+    for (companies, want_nice, want_toss) in [
+        (json!(["NICE"]), true, false),
+        (json!(["TOSSPAYMENTS"]), false, true),
+        (json!(["TOSSPAYMENTS", "NICE"]), true, true),
+        (json!(["KSNET"]), false, false),
+        (json!([]), false, false),
+    ] {
+        let b = json!({"filter": {"pgCompanies": companies}, "page": {"size": 1000}});
+        let got = ids(&list(h, b.clone()).await);
+        assert_eq!(
+            (got.contains(&nice_id), got.contains(&toss_id)),
+            (want_nice, want_toss),
+            "{b}: {got:?}"
+        );
+    }
+    let v = list(
+        h,
+        json!({"filter": {"pgCompanies": ["NICE"], "pgProviders": ["TOSSPAYMENTS"]}}),
+    )
+    .await;
+    assert_eq!(v["page"]["totalCount"], 0, "both filters apply: {v}");
     let v = list(h, json!({"filter": {"orderName": "영수증", "isManual": true, "isTest": true}, "page": {"size": 1000}})).await;
     assert!(
         ids(&v).contains(&toss_id) && ids(&v).contains(&nice_id),
@@ -519,7 +542,15 @@ async fn hostile_input(h: &Harness) {
         ),
         (json!({"filter": {"from": "not a time"}}), "filter.from"),
         (
-            json!({"filter": {"pgCompanies": ["NICE"]}}),
+            json!({"filter": {"pgCompanies": ["NICE", "NICE_V2"]}}),
+            "filter.pgCompanies[1]: must be a PortOne PgCompany",
+        ),
+        (
+            json!({"filter": {"pgCompanies": "NICE"}}),
+            "filter.pgCompanies",
+        ),
+        (
+            json!({"filter": {"pgCompanies": [7]}}),
             "filter.pgCompanies",
         ),
         (json!({"filter": {"bogus": 1}}), "filter"),

@@ -7,6 +7,7 @@ mod cash_receipts;
 mod console;
 mod fake;
 mod harness;
+mod list_filters;
 mod payment_ops;
 mod scenarios;
 #[path = "../support/test_db.rs"]
@@ -81,6 +82,19 @@ mod cash_receipts_through_nice_and_toss {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn postgres() {
         cash_receipts::run(Backend::Postgres).await
+    }
+}
+
+/// `GET /billing-keys` by PG company and platform, with a NICE channel beside the fake's.
+mod billing_key_list_filters {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        list_filters::run(Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        list_filters::run(Backend::Postgres).await
     }
 }
 

@@ -2191,8 +2191,8 @@ pub async fn billing_key_lists(h: Arc<Harness>) {
             "filter.platformType",
         ),
         (
-            json!({"filter": {"pgCompanies": ["NICE"]}}),
-            "filter.pgCompanies",
+            json!({"filter": {"pgCompanies": ["NOPE"]}}),
+            "filter.pgCompanies[0]",
         ),
         (
             json!({"filter": {"textSearch": [{"field": "BILLING_KEY", "value": "x"}]}}),

@@ -26,6 +26,7 @@ pub const ID: &str = "smartro-unsigned";
 pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: ID,
     pg_provider: "SMARTRO_V2",
+    pg_company: "SMARTRO",
     display_name: "Smartro with unsigned notices (tests)",
     transport: TransportKind::Http,
     maturity: Maturity::Draft,

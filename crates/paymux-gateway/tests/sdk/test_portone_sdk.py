@@ -308,11 +308,16 @@ check(
     and type(keys.items[0]).__name__ == "IssuedBillingKeyInfo",
     repr(keys),
 )
+# The group's channels are the fake PG's, whose descriptor says KCP; the key came through the API.
+by = lambda **f: [k.billing_key for k in client.billing_key.get_billing_key_infos(filter=BillingKeyFilterInput(**f)).items]
+check("get_billing_key_infos by pgCompanies and platformType", key in by(pg_companies=["KCP"], platform_type="API"))
+check("get_billing_key_infos by another pgCompany", key not in by(pg_companies=["NICE"]))
+check("get_billing_key_infos by another platformType", key not in by(platform_type="SDK_MOBILE"))
 try:
-    client.billing_key.get_billing_key_infos(filter=BillingKeyFilterInput(pg_companies=["NICE"]))
-    check("unsupported billing-key filter raises", False)
+    client.billing_key.get_billing_key_infos(filter=BillingKeyFilterInput(pg_companies=["NOT_A_PG"]))
+    check("unknown pgCompany raises", False)
 except errors.InvalidRequestError:
-    check("unsupported billing-key filter raises InvalidRequestError", True)
+    check("unknown pgCompany raises InvalidRequestError", True)
 deleted = client.billing_key.delete_billing_key(billing_key=key)
 check("delete_billing_key", bool(deleted.deleted_at))
 info = client.billing_key.get_billing_key_info(billing_key=key)
@@ -548,6 +553,10 @@ page = receipts.get_cash_receipts(
     page=PageInput(number=0, size=10), filter=CashReceiptFilterInput(payment_id=receipt_id)
 )
 check("get_cash_receipts by paymentId", page.page.total_count == 1 and page.items[0].payment_id == receipt_id, repr(page))
+page = receipts.get_cash_receipts(filter=CashReceiptFilterInput(payment_id=receipt_id, pg_companies=["NICE"]))
+check("get_cash_receipts by another pgCompany", page.page.total_count == 0, repr(page))
+page = receipts.get_cash_receipts(filter=CashReceiptFilterInput(payment_id=receipt_id, pg_companies=["TOSSPAYMENTS"]))
+check("get_cash_receipts by pgCompanies", page.page.total_count == 1, repr(page))
 try:
     receipts.issue_cash_receipt(
         payment_id=receipt_id,

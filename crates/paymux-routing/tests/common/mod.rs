@@ -26,6 +26,7 @@ const fn descriptor(id: &'static str, pg: &'static str, c: Capabilities) -> Adap
     AdapterDescriptor {
         id,
         pg_provider: pg,
+        pg_company: "KCP",
         display_name: id,
         transport: TransportKind::Http,
         maturity: paymux_core::adapter::Maturity::Ready,

@@ -94,6 +94,7 @@ const ANY_METHOD: &[Method] = &[];
 pub static FAKE_DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: "fake",
     pg_provider: "FAKE_PG",
+    pg_company: "KCP",
     display_name: "Fake PG (tests)",
     transport: TransportKind::Tcp,
     maturity: Maturity::Ready,
@@ -136,6 +137,7 @@ pub const FAKE: Profile = Profile {
 pub static TESTWIN_DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
     id: "testwin",
     pg_provider: "TESTWIN",
+    pg_company: "KICC",
     display_name: "Test window PG (tests)",
     transport: TransportKind::Http,
     maturity: Maturity::Ready,
@@ -183,6 +185,7 @@ const fn kit_descriptor(operations: &'static [Capability]) -> AdapterDescriptor 
     AdapterDescriptor {
         id: "fake",
         pg_provider: "FAKE",
+        pg_company: "KCP",
         display_name: "Fake PG",
         transport: TransportKind::Tcp,
         maturity: Maturity::Ready,
