@@ -91,6 +91,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "list_bench_indexes",
         include_str!("../../migrations/0014_list_bench_indexes.sql"),
     ),
+    (
+        15,
+        "payment_store_status_index",
+        include_str!("../../migrations/0015_payment_store_status_index.sql"),
+    ),
 ];
 
 /// Which engine.
