@@ -1,12 +1,15 @@
 //! The payment window: `checkout.prepare` builds the form the browser hands to Galaxia's
 //! `GX_pay(form, viewType, protocolType)` (`PayInput.php`); `checkout.complete` takes what the
-//! window posted back (`PayReturn.php`) and sends its `MESSAGE` to BillGate for approval.
+//! window posted back (`PayReturn.php`) and sends its `MESSAGE` to BillGate for approval —
+//! except for a virtual account (service 1800), which the window has issued already.
 //!
 //! What `PayReturn.php` sends: `Message::setMessages($MESSAGE)` drops the 4-byte length,
 //! decrypts and parses the telegram with the merchant's key; `ServiceBroker::invoke` then
 //! writes `getData()` — the same header and records, encrypted again. paymux does exactly
-//! that ([`read_return`] + [`Telegram::to_frame`]); for a well-formed `MESSAGE` the bytes
-//! sent equal the bytes posted, which a test checks.
+//! that ([`verify_return`] + [`Telegram::to_frame`]); for a well-formed `MESSAGE` the bytes
+//! sent equal the bytes posted, which a test checks. For 1800 `PayReturn.php` approves
+//! nothing: the return carries the account, and [`complete`] hands the verified fields on as
+//! a local answer ([`WireTarget::Local`]) that `decode` reads, with nothing sent.
 //!
 //! The window's own URL is chosen inside Galaxia's loader script (`gx_web_client.js`), which
 //! is not public; the [`WireTarget::Browser`] URL is therefore that loader script, and the
@@ -328,11 +331,42 @@ fn deposit_days(ctx: &EncodeContext<'_>, due: Option<&str>) -> Result<i64, PgErr
     Ok(days)
 }
 
-/// Read what the window posted back and return the telegram to send (the decrypted `MESSAGE`).
-/// Checks, each naming `returned.<FIELD>`: the window succeeded, it is for this payment and
-/// merchant, `HASH_DATA` matches the amount the gateway prepared, and `MESSAGE` decrypts with
-/// the channel key.
-pub fn read_return(ctx: &ChannelContext, call: &CheckoutCompleteCall) -> Result<Telegram, PgError> {
+/// The fields of a virtual-account return (service 1800) that `checkout.complete` hands to
+/// `decode` as its local answer, in this order.
+pub const VIRTUAL_ACCOUNT_FIELDS: &[&str] = &[
+    "SERVICE_CODE",
+    "RESPONSE_CODE",
+    "RESPONSE_MESSAGE",
+    "TRANSACTION_ID",
+    "ACCOUNT_NUMBER",
+    "BANK_CODE",
+    "MIX_TYPE",
+    "EXPIRE_DATE",
+    "EXPIRE_TIME",
+    "AMOUNT",
+];
+
+/// What the window sends for [`WireTarget::Local`]'s `answered_by`.
+pub const VIRTUAL_ACCOUNT_WINDOW: &str = "Galaxia's virtual-account window (service 1800)";
+
+/// What a verified window return leads to.
+#[derive(Debug)]
+pub enum Return {
+    /// Send this telegram (the decrypted `MESSAGE`) for approval: card, transfer and mobile
+    /// payments, billing-key windows.
+    Approve(Telegram),
+    /// Nothing to approve: the window issued a virtual account (service 1800), and these are
+    /// its return fields ([`VIRTUAL_ACCOUNT_FIELDS`], those present).
+    Issued(Vec<(&'static str, String)>),
+}
+
+/// Read and verify what the window posted back. Checks, each naming `returned.<FIELD>`: the
+/// window succeeded, it is for this payment and merchant, `HASH_DATA` matches the amount the
+/// gateway prepared, and then either `MESSAGE` decrypts with the channel key to this merchant
+/// and order ([`Return::Approve`]) or — for a virtual account, whose return has no `MESSAGE`
+/// — `HASH_DATA` is present, `AMOUNT` is the prepared amount and the account is readable
+/// ([`Return::Issued`]).
+pub fn verify_return(ctx: &ChannelContext, call: &CheckoutCompleteCall) -> Result<Return, PgError> {
     let ch = GalaxiaChannel::from_context(ctx)?;
     let get = |k: &str| call.returned.get(k).map(|v| v.expose().as_str());
     let invalid = |path: &str, rule: String| {
@@ -350,12 +384,6 @@ pub fn read_return(ctx: &ChannelContext, call: &CheckoutCompleteCall) -> Result<
         }
         None => return Err(invalid("RESPONSE_CODE", "is required".into())),
     }
-    if get("SERVICE_CODE") == Some(service::VIRTUAL_ACCOUNT) {
-        return Err(invalid(
-            "SERVICE_CODE",
-            "a virtual account is final in the window: read it with checkout::virtual_account_from_return".into(),
-        ));
-    }
     if get("SERVICE_ID") != Some(ch.mid.as_str()) {
         return Err(invalid(
             "SERVICE_ID",
@@ -365,20 +393,21 @@ pub fn read_return(ctx: &ChannelContext, call: &CheckoutCompleteCall) -> Result<
     if get("ORDER_ID") != Some(call.payment_id.as_str()) {
         return Err(invalid("ORDER_ID", "does not match paymentId".into()));
     }
+    let virtual_account = get("SERVICE_CODE") == Some(service::VIRTUAL_ACCOUNT);
+    // No MESSAGE to decrypt: HASH_DATA is the only check of the amount, so it is required.
+    if virtual_account && get("HASH_DATA").is_none() {
+        return Err(invalid(
+            "HASH_DATA",
+            "is required for a virtual account: it is the only check of the amount".into(),
+        ));
+    }
     if let Some(received) = get("HASH_DATA") {
-        let Some(amount) = call.prior.amount else {
-            let mut e = ValidationErrors::default();
-            e.add(
-                "prior.amount",
-                "is required to verify HASH_DATA: the amount the window was opened with",
-            );
-            return Err(PgError::Validation(e));
-        };
+        let amount = prior_total(call)?;
         let expected = hash_data(
             &ch.mid,
             &call.payment_id,
             get("ORDER_DATE").unwrap_or_default(),
-            &amount.total.to_string(),
+            &amount.to_string(),
         );
         if !crypto::ct_eq(
             expected.as_bytes(),
@@ -389,6 +418,9 @@ pub fn read_return(ctx: &ChannelContext, call: &CheckoutCompleteCall) -> Result<
                 "does not match SERVICE_ID + ORDER_ID + ORDER_DATE + amount: tampered, or another amount".into(),
             ));
         }
+    }
+    if virtual_account {
+        return issued_account(call).map(Return::Issued);
     }
     let message = get("MESSAGE").ok_or_else(|| invalid("MESSAGE", "is required".into()))?;
     let telegram = Telegram::from_frame(message.as_bytes(), &ch.cipher).map_err(|e| {
@@ -409,12 +441,93 @@ pub fn read_return(ctx: &ChannelContext, call: &CheckoutCompleteCall) -> Result<
             "is for another service code than SERVICE_CODE".into(),
         ));
     }
-    Ok(telegram)
+    Ok(Return::Approve(telegram))
+}
+
+/// `prior.amount.total`: the amount the window was opened with.
+fn prior_total(call: &CheckoutCompleteCall) -> Result<Money, PgError> {
+    call.prior.amount.map(|a| a.total).ok_or_else(|| {
+        let mut e = ValidationErrors::default();
+        e.add(
+            "prior.amount",
+            "is required to verify the window's return: the amount the window was opened with",
+        );
+        PgError::Validation(e)
+    })
+}
+
+/// The fields of a verified virtual-account return: `AMOUNT` must be the prepared amount and
+/// the account must read ([`virtual_account_from_return`]).
+fn issued_account(call: &CheckoutCompleteCall) -> Result<Vec<(&'static str, String)>, PgError> {
+    let va = virtual_account_from_return(&call.returned)?;
+    let prepared = prior_total(call)?;
+    if va.amount != Some(prepared) {
+        let mut e = ValidationErrors::default();
+        e.add(
+            "returned.AMOUNT",
+            format!("must be the amount the window was opened with ({prepared})"),
+        );
+        return Err(PgError::Validation(e));
+    }
+    if let Some(mix) = call.returned.get("MIX_TYPE").map(|m| m.expose().trim()) {
+        if !mix.is_empty() && mix != "0000" && mix != "1000" {
+            let mut e = ValidationErrors::default();
+            e.add(
+                "returned.MIX_TYPE",
+                "must be 0000 (normal) or 1000 (escrow)",
+            );
+            return Err(PgError::Validation(e));
+        }
+    }
+    Ok(VIRTUAL_ACCOUNT_FIELDS
+        .iter()
+        .filter_map(|k| Some((*k, call.returned.get(*k)?.expose().trim().to_string())))
+        .collect())
+}
+
+/// The request `checkout.complete` hands on: the telegram for approval over TCP, or, for a
+/// virtual account, the verified return fields as a local answer ([`WireTarget::Local`]):
+/// `PayReturn.php` sends nothing for 1800, so neither does paymux.
+pub fn complete(ctx: &ChannelContext, call: &CheckoutCompleteCall) -> Result<WireRequest, PgError> {
+    match verify_return(ctx, call)? {
+        Return::Approve(telegram) => {
+            crate::encode::tcp_request(&GalaxiaChannel::from_context(ctx)?, telegram)
+        }
+        Return::Issued(fields) => {
+            let answer: serde_json::Map<String, serde_json::Value> = fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+                .collect();
+            let answer = serde_json::Value::Object(answer);
+            let body = serde_json::to_vec(&answer).map_err(|e| PgError::MalformedResponse {
+                detail: e.to_string(),
+            })?;
+            Ok(WireRequest::local(
+                VIRTUAL_ACCOUNT_WINDOW,
+                body,
+                WireView::from(answer),
+            ))
+        }
+    }
+}
+
+/// `decode` of a [`complete`] local answer: the issued account.
+pub fn decode_local(body: &[u8]) -> Result<VirtualAccountIssued, PgError> {
+    let fields: BTreeMap<String, String> =
+        serde_json::from_slice(body).map_err(|e| PgError::MalformedResponse {
+            detail: format!("the verified window return does not read back: {e}"),
+        })?;
+    let returned = fields
+        .into_iter()
+        .map(|(k, v)| (k, Secret::new(v)))
+        .collect();
+    virtual_account_from_return(&returned)
 }
 
 /// A virtual account issued by the window (service 1800). `PayReturn.php` approves nothing for
 /// it: the return already carries ACCOUNT_NUMBER, BANK_CODE, EXPIRE_DATE (YYYYMMDD),
-/// EXPIRE_TIME (HHMMSS) and AMOUNT.
+/// EXPIRE_TIME (HHMMSS) and AMOUNT. Reads the fields only; [`verify_return`] checks whose
+/// they are.
 pub fn virtual_account_from_return(
     returned: &BTreeMap<String, Secret<String>>,
 ) -> Result<VirtualAccountIssued, PgError> {

@@ -29,6 +29,10 @@ pub fn decode(
                 .into(),
         });
     }
+    if let (PgRequest::CheckoutComplete(_), Some(_)) = (req, sent.local_answer()) {
+        // A virtual-account window's verified return: final, nothing was sent.
+        return crate::checkout::decode_local(&resp.body).map(Outcome::VirtualAccountIssued);
+    }
     let ch = GalaxiaChannel::from_context(ctx.channel)?;
     let request = sent_header(sent, &ch)?;
     let answer =

@@ -34,7 +34,7 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         PgRequest::Get(c) => inquiry(&ch, c)?,
         PgRequest::DeleteBillingKey(c) => delete_billing_key(ctx, &ch, c)?,
         PgRequest::CheckoutPrepare(c) => return checkout::prepare(ctx, &ch, c),
-        PgRequest::CheckoutComplete(c) => checkout::read_return(ctx.channel, c)?,
+        PgRequest::CheckoutComplete(c) => return checkout::complete(ctx.channel, c),
         PgRequest::CloseVirtualAccount(_) => {
             return Err(PgError::Unsupported {
                 adapter: crate::ADAPTER_ID,

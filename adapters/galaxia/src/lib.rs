@@ -33,11 +33,12 @@
 //! | `payment.billing-key` | CARD (3020), MOBILE keys (3910 on 1100) | 3020 / 3910 | **reconstructed** |
 //! | `billing-key.delete` | — | 9000 + 1018 on 0900 | **reconstructed** |
 //! | `checkout.prepare` | CARD, TRANSFER, VIRTUAL_ACCOUNT, MOBILE (+ billing-key window, billing-key-and-pay) | window form | documented (`PayInput.php`) |
-//! | `checkout.complete` | CARD, TRANSFER, MOBILE | `MESSAGE` re-wrapped | documented (`PayReturn.php`) |
+//! | `checkout.complete` | CARD, TRANSFER, MOBILE; VIRTUAL_ACCOUNT | `MESSAGE` re-wrapped; a 1800 return is final, nothing sent | documented (`PayReturn.php`) |
 //!
 //! Virtual accounts are issued **only through the window** (service 1800): the server-side
-//! `0100` tag set is not public, and the window's return already carries the account
-//! ([`checkout::virtual_account_from_return`]).
+//! `0100` tag set is not public, and the window's return already carries the account, so
+//! `checkout.complete` verifies it and answers locally ([`checkout::complete`],
+//! `WireTarget::Local`).
 //!
 //! ## Documented vs reconstructed
 //!
@@ -134,9 +135,8 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
                 operation: Operation::PaymentBillingKey,
                 methods: &[Method::Card, Method::Mobile],
             },
-            // Not VIRTUAL_ACCOUNT: accounts are issued only through the window, whose return
-            // `checkout.complete` cannot turn into a payment yet, so no paymux payment can be a
-            // Galaxia virtual account to cancel. Declaring it would be untested.
+            // Not VIRTUAL_ACCOUNT yet: only a deposited account is cancellable (a refund, 9000
+            // with the TID), and paymux records no Galaxia deposit without a deposit notice.
             Capability {
                 operation: Operation::PaymentCancel,
                 methods: &[Method::Card, Method::Transfer, Method::Mobile],
@@ -153,9 +153,11 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
                 operation: Operation::CheckoutPrepare,
                 methods: PAYMENT_METHODS,
             },
+            // VIRTUAL_ACCOUNT: the window's return is final; nothing is sent
+            // (`checkout::complete`).
             Capability {
                 operation: Operation::CheckoutComplete,
-                methods: &[Method::Card, Method::Transfer, Method::Mobile],
+                methods: PAYMENT_METHODS,
             },
         ],
         currencies: &["KRW"],

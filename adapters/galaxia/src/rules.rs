@@ -47,6 +47,11 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
             customer_text(c.body.customer.as_ref(), &mut errs);
         }
         PgRequest::PayWithBillingKey(c) => {
+            // Its billing-key payment is a card or phone charge: there is no cash receipt to send, and
+            // dropping one silently would leave the merchant believing it was issued.
+            if c.body.cash_receipt.is_some() {
+                errs.add("cashReceipt", "cannot be sent with a Galaxia billing-key payment (a card or phone charge): issue it with POST /cash-receipts where the channel's PG can");
+            }
             let b = &c.body;
             customer_id(b.customer.as_ref(), &mut errs);
             order_name("orderName", &b.order_name, &mut errs);
@@ -94,7 +99,7 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
             }
         }
         PgRequest::CheckoutComplete(c) => {
-            checkout::read_return(ctx, c)?;
+            checkout::verify_return(ctx, c)?;
         }
         // Refused by the capability check: Galaxia revokes no account through paymux.
         PgRequest::CloseVirtualAccount(_) => {}

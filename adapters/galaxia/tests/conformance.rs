@@ -48,6 +48,10 @@ impl Fixture for GalaxiaFixture {
             .filter_map(|kv| Some((kv[0].as_str()?.to_string(), kv[1].as_str()?.to_string())))
             .collect();
         let field = |k: &str| fields.get(k).cloned().ok_or(format!("the form has no {k}"));
+        if field("SERVICE_CODE")? == "1800" {
+            // A virtual account is issued by the window itself: use the simulator's.
+            return issue_in_window(visit.endpoint, &visit.prepared.body).await;
+        }
         let (mid, service, order_id, order_date, amount) = (
             field("SERVICE_ID")?,
             field("SERVICE_CODE")?,
@@ -101,6 +105,61 @@ impl Fixture for GalaxiaFixture {
         .map(|(k, v)| (k.to_string(), v))
         .collect())
     }
+}
+
+/// Open the simulator's window with the prepared form, choose a bank and issue the account;
+/// the fields the window posts back.
+async fn issue_in_window(endpoint: &str, form: &[u8]) -> Result<BTreeMap<String, String>, String> {
+    let page = post(
+        endpoint,
+        paymux_galaxia::simulator::window::WINDOW_PATH,
+        form,
+    )
+    .await?;
+    let token = page
+        .split("action=\"/window/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .ok_or_else(|| format!("the window page has no form: {page}"))?
+        .to_string();
+    let back = post(
+        endpoint,
+        &format!("/window/{token}"),
+        b"ACTION=approve&BANK_CODE=0088",
+    )
+    .await?;
+    Ok(back
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|s| {
+            let (name, rest) = s.split_once('"')?;
+            let value = rest.split_once("value=\"")?.1.split_once('"')?.0;
+            Some((name.to_string(), value.replace("&amp;", "&")))
+        })
+        .collect())
+}
+
+/// One HTTP/1.1 form post to the simulator; the answer's body.
+async fn post(endpoint: &str, path: &str, body: &[u8]) -> Result<String, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(endpoint)
+        .await
+        .map_err(|e| format!("window: {e}"))?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: sim\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    s.write_all(body).await.map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    Ok(text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default())
 }
 
 /// Scenarios Galaxia is known to fail, with a piece of the expected message. Kept as an

@@ -266,7 +266,7 @@ fn checkout_complete_refuses_a_failed_window_and_a_foreign_message() {
 
 #[test]
 fn a_window_virtual_account_is_read_from_the_return() {
-    let returned: std::collections::BTreeMap<String, paymux_core::Secret<String>> = [
+    let returned: Returned = [
         ("SERVICE_CODE", "1800"),
         ("RESPONSE_CODE", "0000"),
         ("TRANSACTION_ID", "T1800"),
@@ -288,4 +288,92 @@ fn a_window_virtual_account_is_read_from_the_return() {
         va.expires_at.unwrap().to_rfc3339(),
         "2025-03-21T23:59:59+09:00"
     );
+}
+
+type Returned = std::collections::BTreeMap<String, paymux_core::Secret<String>>;
+
+#[test]
+fn a_virtual_account_return_is_final_and_verified() {
+    use paymux_core::outcome::Outcome;
+    let ch = channel("");
+    let ok = checkout_complete(
+        "win-va",
+        virtual_account_return("win-va", 45000),
+        "VIRTUAL_ACCOUNT",
+        45000,
+    );
+    assert_eq!(paths(&ok), Vec::<String>::new());
+    let wire = GalaxiaAdapter.encode(&ctx(&ch), &ok).unwrap();
+    assert!(wire.is_local(), "{wire:?}");
+    let answer = wire.local_answer().unwrap();
+    let Outcome::VirtualAccountIssued(va) = GalaxiaAdapter
+        .decode(&ctx(&ch), &ok, &wire, &answer)
+        .unwrap()
+    else {
+        panic!("not issued")
+    };
+    assert_eq!(va.account_number, "56210000000001");
+    assert_eq!(va.bank.as_deref(), Some("SHINHAN"));
+    assert_eq!(va.pg_tx_id.as_deref(), Some("T18000000000001"));
+    assert_eq!(va.amount.map(|m| m.get()), Some(45000));
+    assert_eq!(
+        va.expires_at.unwrap().to_rfc3339(),
+        "2025-03-21T23:59:59+09:00"
+    );
+
+    let tampered = |edit: &dyn Fn(&mut Returned)| {
+        let mut r = virtual_account_return("win-va", 45000);
+        edit(&mut r);
+        paths(&checkout_complete("win-va", r, "VIRTUAL_ACCOUNT", 45000))
+    };
+    let set = |k: &'static str, v: &'static str| {
+        move |r: &mut Returned| {
+            r.insert(k.into(), paymux_core::Secret::new(v.into()));
+        }
+    };
+    assert_eq!(
+        tampered(&set("ORDER_ID", "win-other")),
+        ["returned.ORDER_ID"]
+    );
+    assert_eq!(
+        tampered(&set("SERVICE_ID", "M0000000")),
+        ["returned.SERVICE_ID"]
+    );
+    // Another amount: HASH_DATA (made for 45000) no longer matches ...
+    assert_eq!(
+        paths(&checkout_complete(
+            "win-va",
+            virtual_account_return("win-va", 45000),
+            "VIRTUAL_ACCOUNT",
+            100
+        )),
+        ["returned.HASH_DATA"]
+    );
+    // ... and an AMOUNT that is not the prepared one is refused even with a matching hash.
+    assert_eq!(tampered(&set("AMOUNT", "100")), ["returned.AMOUNT"]);
+    // Without MESSAGE, HASH_DATA is required.
+    assert_eq!(
+        tampered(&|r| {
+            r.remove("HASH_DATA");
+        }),
+        ["returned.HASH_DATA"]
+    );
+    assert_eq!(
+        tampered(&|r| {
+            r.remove("ACCOUNT_NUMBER");
+        }),
+        ["returned.ACCOUNT_NUMBER"]
+    );
+    assert_eq!(tampered(&set("MIX_TYPE", "9999")), ["returned.MIX_TYPE"]);
+    // A window that failed is typed as before.
+    let mut failed = virtual_account_return("win-va", 45000);
+    failed.insert(
+        "RESPONSE_CODE".into(),
+        paymux_core::Secret::new("W001".into()),
+    );
+    let req = checkout_complete("win-va", failed, "VIRTUAL_ACCOUNT", 45000);
+    assert!(matches!(
+        paymux_core::execute::validate(&GalaxiaAdapter, &ctx(&ch), &req),
+        Err(PgError::WindowFailed { .. })
+    ));
 }

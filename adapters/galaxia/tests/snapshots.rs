@@ -25,6 +25,7 @@ fn wire(req: &PgRequest) -> Value {
             json!({ "browser": url, "acceptCharset": accept_charset })
         }
         WireTarget::Http { url, .. } => json!({ "http": url }),
+        WireTarget::Local { answered_by } => json!({ "local": answered_by }),
     };
     json!({
         "operation": req.operation().as_str(),
@@ -218,4 +219,17 @@ fn checkout_complete_sends_the_posted_message_unchanged() {
     let ch = channel("");
     let w = GalaxiaAdapter.encode(&ctx(&ch), &req).unwrap();
     assert_eq!(w.body, posted.as_bytes());
+}
+
+/// A virtual-account window's return is final: nothing is sent, and the local answer (the
+/// verified return fields, read by `decode`) is what the wire view records.
+#[test]
+fn checkout_complete_virtual_account() {
+    let returned = virtual_account_return("win-va", 45000);
+    insta::assert_yaml_snapshot!(wire(&checkout_complete(
+        "win-va",
+        returned,
+        "VIRTUAL_ACCOUNT",
+        45000
+    )));
 }

@@ -39,6 +39,11 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
             }
         }
         PgRequest::PayWithBillingKey(c) => {
+            // Its billing-key payment is a card charge: there is no cash receipt to send, and
+            // dropping one silently would leave the merchant believing it was issued.
+            if c.body.cash_receipt.is_some() {
+                errs.add("cashReceipt", "cannot be sent with a KG Inicis billing-key payment (a card charge): issue it with POST /cash-receipts where the channel's PG can");
+            }
             within_limit("paymentId", &c.payment_id, &mut errs);
             within_limit("orderName", &c.body.order_name, &mut errs);
             customer(c.body.customer.as_ref(), &mut errs);

@@ -40,6 +40,7 @@ fn wire_on(ch: &ChannelContext, req: &PgRequest) -> Value {
             ..
         } => json!({ "browser": url, "acceptCharset": accept_charset }),
         WireTarget::Tcp { host, port, .. } => json!({ "tcp": format!("{host}:{port}") }),
+        WireTarget::Local { answered_by } => json!({ "local": answered_by }),
     };
     json!({
         "operation": req.operation().as_str(),

@@ -128,6 +128,11 @@ pub fn validate(ctx: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
             }
         }
         PgRequest::PayWithBillingKey(c) => {
+            // Its billing-key payment is a card charge: there is no cash receipt to send, and
+            // dropping one silently would leave the merchant believing it was issued.
+            if c.body.cash_receipt.is_some() {
+                errs.add("cashReceipt", "cannot be sent with a Toss Payments billing-key payment (a card charge): issue it with POST /cash-receipts where the channel's PG can");
+            }
             let b = &c.body;
             order_id("paymentId", &c.payment_id, &mut errs);
             within_limit("orderName", &b.order_name, &mut errs);

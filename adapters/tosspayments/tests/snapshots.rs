@@ -40,6 +40,7 @@ fn wire(req: &PgRequest) -> Value {
             ..
         } => json!({ "browser": url, "acceptCharset": accept_charset }),
         WireTarget::Tcp { host, port, .. } => json!({ "tcp": format!("{host}:{port}") }),
+        WireTarget::Local { answered_by } => json!({ "local": answered_by }),
     };
     let bytes = String::from_utf8(w.body).expect("Toss bodies are UTF-8");
     // The exact bytes carry card data in the clear: snapshots keep them with the secrets

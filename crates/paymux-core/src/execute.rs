@@ -55,6 +55,10 @@ pub async fn execute(
 
 /// [`execute`] of a request already validated and encoded by [`prepare`] (`wire`, from this
 /// `req` with this `ctx`): send, then decode, with the same outcomes as [`execute`].
+///
+/// A [`WireTarget::Local`](crate::adapter::WireTarget::Local) request is never given to
+/// `transport`: its body is the PG's answer already, and `decode` of it is the result as is
+/// (an `Unknown` stays unknown, with no reversal: nothing was sent to reverse).
 pub async fn execute_prepared(
     adapter: &dyn PgAdapter,
     transport: &dyn Transport,
@@ -65,6 +69,20 @@ pub async fn execute_prepared(
 ) -> Result<Outcome, PgError> {
     let desc = adapter.descriptor();
     let op = req.operation();
+    if let Some(answer) = wire.local_answer() {
+        // Final without a PG call: no transport, no reversal; the adapter's reading of the
+        // answer it verified is the outcome (an `Err` here reached no PG either).
+        let outcome = adapter.decode(ctx, req, wire, &answer);
+        match &outcome {
+            Ok(o) => {
+                info!(adapter = desc.id, channel = %ctx.channel.key, %op, outcome = o.kind_str(), "answered locally, nothing sent")
+            }
+            Err(e) => {
+                warn!(adapter = desc.id, channel = %ctx.channel.key, %op, error = %e, "local answer unreadable, nothing sent")
+            }
+        }
+        return outcome;
+    }
     let resp = match transport.send(wire, timeouts).await {
         Ok(r) => r,
         Err(TransportError::NotSent(reason)) | Err(TransportError::NotSendable(reason)) => {
@@ -128,6 +146,10 @@ pub async fn execute_cash_receipt_prepared(
         warn!(adapter = desc.id, channel = %ctx.channel.key, %op, %reason, "outcome unknown");
         CashReceiptOutcome::Unknown(Unknown { reason })
     };
+    if let Some(answer) = wire.local_answer() {
+        // Final without a PG call, as in `execute_prepared`.
+        return adapter.decode_cash_receipt(ctx, req, wire, &answer);
+    }
     let resp = match transport.send(wire, timeouts).await {
         Ok(r) => r,
         Err(TransportError::NotSent(reason)) | Err(TransportError::NotSendable(reason)) => {
@@ -202,5 +224,149 @@ async fn settle_doubt(
                 reason: format!("{reason}; the reversal was not confirmed: {why}"),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapter::{
+        AdapterDescriptor, Capabilities, Capability, Maturity, Method, Operation, TransportKind,
+        WireResponse,
+    };
+    use crate::channel::ChannelContext;
+    use crate::outcome::VirtualAccountIssued;
+    use async_trait::async_trait;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static DESC: AdapterDescriptor = AdapterDescriptor {
+        id: "local",
+        pg_provider: "T",
+        display_name: "T",
+        transport: TransportKind::Tcp,
+        maturity: Maturity::Draft,
+        credentials: &[],
+        options: &[],
+        capabilities: Capabilities {
+            operations: &[Capability {
+                operation: Operation::CheckoutComplete,
+                methods: &[Method::VirtualAccount],
+            }],
+            currencies: &["KRW"],
+            field_limits: &[],
+            partial_cancel: false,
+            max_partial_cancels: None,
+        },
+    };
+
+    /// Answers `checkout.complete` locally with the returned account number; documents a
+    /// reversal, which must never be sent for a local answer.
+    struct Local;
+
+    impl PgAdapter for Local {
+        fn descriptor(&self) -> &'static AdapterDescriptor {
+            &DESC
+        }
+        fn encode(&self, _: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, PgError> {
+            let PgRequest::CheckoutComplete(c) = req else {
+                unreachable!("only checkout.complete is declared")
+            };
+            let account = c.returned["ACCOUNT"].expose().clone();
+            Ok(WireRequest::local(
+                "the window",
+                account.clone().into_bytes(),
+                serde_json::json!({ "ACCOUNT": account }).into(),
+            ))
+        }
+        fn decode(
+            &self,
+            _: &EncodeContext<'_>,
+            _: &PgRequest,
+            _: &WireRequest,
+            resp: &WireResponse,
+        ) -> Result<Outcome, PgError> {
+            if resp.body.is_empty() {
+                return Ok(Outcome::Unknown(Unknown {
+                    reason: "no account".into(),
+                }));
+            }
+            Ok(Outcome::VirtualAccountIssued(VirtualAccountIssued {
+                pg_tx_id: None,
+                bank: None,
+                account_number: String::from_utf8_lossy(&resp.body).into_owned(),
+                remittee_name: None,
+                expires_at: None,
+                issued_at: None,
+                amount: None,
+                pg_code: "0000".into(),
+                pg_message: String::new(),
+            }))
+        }
+        fn reversal(
+            &self,
+            _: &EncodeContext<'_>,
+            _: &PgRequest,
+            sent: &WireRequest,
+        ) -> Option<WireRequest> {
+            Some(sent.clone())
+        }
+    }
+
+    /// Counts what it is asked to send.
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    #[async_trait]
+    impl Transport for Counting {
+        async fn send(&self, _: &WireRequest, _: Timeouts) -> Result<WireResponse, TransportError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Err(TransportError::SentNoAnswer("should not be here".into()))
+        }
+    }
+
+    fn complete(account: &str) -> PgRequest {
+        PgRequest::from_json(
+            Operation::CheckoutComplete,
+            &format!(
+                r#"{{"paymentId": "p-1", "returned": {{"ACCOUNT": "{account}"}},
+                    "prior": {{"method": "VIRTUAL_ACCOUNT"}}}}"#
+            ),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_local_answer_is_decoded_and_nothing_is_sent() {
+        let ch =
+            ChannelContext::from_toml("key = \"l\"\nadapter = \"local\"\nenvironment = \"test\"")
+                .unwrap();
+        let ctx = EncodeContext::now(&ch);
+        let transport = Counting::default();
+        let out = execute(
+            &Local,
+            &transport,
+            &ctx,
+            &complete("5621000001"),
+            Timeouts::default(),
+        )
+        .await
+        .unwrap();
+        let Outcome::VirtualAccountIssued(va) = out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(va.account_number, "5621000001");
+        // An answer the adapter cannot read stays unknown: no transport, no reversal.
+        let out = execute(&Local, &transport, &ctx, &complete(""), Timeouts::default())
+            .await
+            .unwrap();
+        assert!(matches!(out, Outcome::Unknown(_)), "{out:?}");
+        assert_eq!(transport.0.load(Ordering::SeqCst), 0, "nothing was sent");
+        // The network transport refuses it outright.
+        let wire = Local.encode(&ctx, &complete("1")).unwrap();
+        let err = crate::transport::NetTransport::new()
+            .send(&wire, Timeouts::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, TransportError::NotSendable(_)), "{err:?}");
     }
 }

@@ -144,6 +144,10 @@ impl Transport for NetTransport {
             WireTarget::Browser { .. } => Err(TransportError::NotSendable(
                 "a payment-window form is posted by the browser, not the server".into(),
             )),
+            // Its answer is already here; nothing may leave (the executor never sends it).
+            WireTarget::Local { answered_by } => Err(TransportError::NotSendable(format!(
+                "nothing to send: answered already by {answered_by}"
+            ))),
         }
     }
 }

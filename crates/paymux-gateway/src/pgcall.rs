@@ -10,7 +10,9 @@
 //!    ([`WireRequest::read_timeout`]) unless `[pg] read_timeout_ms` is set. The transport
 //!    enforces what it is given (`NetTransport::caller_read_wins(true)`).
 //! 5. [`SendService`]: sends the encoded request and decodes the answer
-//!    ([`execute::execute_prepared`]): honest outcomes, unchanged.
+//!    ([`execute::execute_prepared`]): honest outcomes, unchanged. A request answered already
+//!    ([`WireTarget::Local`](paymux_core::adapter::WireTarget::Local), a window's final
+//!    return) goes through the same stack but reaches no transport, and layers 2–3 skip it.
 //!
 //! An adapter never sees any of this (the design brief's "tower" lesson). The stack is built
 //! per call from borrowed parts ([`crate::state::AppState::send`]): building it allocates
@@ -182,8 +184,9 @@ where
     }
 }
 
-/// Counts and times PG calls ([`Metrics::pg_call`]); calls that could not be encoded are not
-/// PG calls and are not counted. `None`: metrics off.
+/// Counts and times PG calls ([`Metrics::pg_call`]); calls that could not be encoded, and
+/// answers already at hand ([`WireTarget::Local`](paymux_core::adapter::WireTarget::Local)),
+/// are not PG calls and are not counted. `None`: metrics off.
 #[derive(Clone, Copy)]
 pub struct MetricsLayer<'m> {
     /// Where to count.
@@ -225,7 +228,7 @@ where
     }
 
     fn call(&mut self, call: PgCall<'a>) -> Self::Future {
-        let metrics = self.metrics.filter(|_| call.wire.is_ok());
+        let metrics = self.metrics.filter(|_| is_pg_call(&call));
         let labels = metrics.map(|_| {
             (
                 call.channel.ctx.key.as_str(),
@@ -248,6 +251,11 @@ where
             Ok(answer)
         })
     }
+}
+
+/// Whether `call` reaches a PG: encoded, and not answered locally (a window's final return).
+pub fn is_pg_call(call: &PgCall<'_>) -> bool {
+    call.wire.as_ref().is_ok_and(|w| !w.is_local())
 }
 
 /// The `outcome` label of a result: the outcome's kind, `not_sent`, or `error`.
@@ -301,7 +309,9 @@ where
     }
 
     fn call(&mut self, call: PgCall<'a>) -> Self::Future {
-        let record = call.record_health.then_some(call.channel.ctx.key.as_str());
+        // A local answer says nothing about the PG's health.
+        let record =
+            (call.record_health && is_pg_call(&call)).then_some(call.channel.ctx.key.as_str());
         let health = self.health;
         let fut = self.inner.call(call);
         Box::pin(async move {

@@ -135,7 +135,8 @@ impl AppState {
     /// metrics = false`, straight to the transport with the same timeouts and health).
     pub async fn send(&self, call: PgCall<'_>) -> PgAnswer {
         if !self.tuning.observability {
-            let record = call.record_health.then(|| call.channel.ctx.key.clone());
+            let record = (call.record_health && crate::pgcall::is_pg_call(&call))
+                .then(|| call.channel.ctx.key.clone());
             let mut call = call;
             call.timeouts = self.timeout_layer().timeouts_for(call.wire.as_ref().ok());
             let answer = match self.send_direct(call).await {

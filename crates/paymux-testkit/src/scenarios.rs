@@ -197,6 +197,15 @@ pub(crate) fn all_scenarios(desc: &AdapterDescriptor) -> Vec<Scenario> {
         ],
         |run| async move { billing_key_lifecycle(&run).await },
     ));
+    v.push(scenario(
+        "payment.billing-key.cash_receipt_not_dropped",
+        all([
+            need(caps, Operation::BillingKeyIssue, CARD),
+            need(caps, Operation::PaymentBillingKey, CARD),
+        ]),
+        vec![(Operation::PaymentBillingKey, CARD)],
+        |run| async move { billing_key_cash_receipt(&run).await },
+    ));
     let va = Some(Method::VirtualAccount);
     v.push(scenario(
         "payment.instant.virtual_account",
@@ -735,6 +744,48 @@ async fn billing_key_lifecycle(run: &Run) -> Verdict {
         expect_refused(&sent, "a charge with a deleted billing key")?;
     }
     Ok(())
+}
+
+/// PortOne's billing-key payment takes a `cashReceipt`. The adapter either sends it (the bytes
+/// differ from the same request without it, encoded with the same clock and nonce) or refuses
+/// it with a validation error naming `cashReceipt`: dropping it silently would let a merchant
+/// believe a receipt was issued.
+async fn billing_key_cash_receipt(run: &Run) -> Verdict {
+    let (key, prior) = run.billing_key().await?;
+    let prior = Prior {
+        total: 5_000,
+        ..prior
+    };
+    let mut plain = run
+        .data
+        .pay_with_billing_key(&run.data.id("cr"), &key, &prior);
+    run.fixture.tailor(&mut plain, Operation::PaymentBillingKey);
+    let mut with = plain.clone();
+    with["cashReceipt"] = json!({"type": "PERSONAL", "customerIdentityNumber": "01012345678"});
+    let ctx = run.context();
+    let plain = run.parse(Operation::PaymentBillingKey, &plain)?;
+    let with = run.parse(Operation::PaymentBillingKey, &with)?;
+    match run.validate_only(&with) {
+        Err(PgError::Validation(e)) if e.0.iter().any(|x| x.path.as_str() == "cashReceipt") => {
+            return Ok(())
+        }
+        Err(e) => {
+            return Err(format!(
+                "payment.billing-key with a cashReceipt: refused, but not naming `cashReceipt`: {e}"
+            ))
+        }
+        Ok(()) => {}
+    }
+    let encode = |req: &PgRequest| run.adapter.encode(&ctx, req).map(|w| w.body);
+    match (encode(&plain), encode(&with)) {
+        (Ok(a), Ok(b)) if a != b => Ok(()),
+        (Ok(_), Ok(_)) => Err("payment.billing-key: a cashReceipt passed validation but the encoded request is the same without it: send it, or refuse it in PgAdapter::validate naming `cashReceipt`".into()),
+        (a, b) => Err(format!(
+            "payment.billing-key with and without a cashReceipt must both encode once validated: {:?} / {:?}",
+            a.err().map(|e| e.to_string()),
+            b.err().map(|e| e.to_string())
+        )),
+    }
 }
 
 async fn virtual_account(run: &Run) -> Verdict {

@@ -457,6 +457,11 @@ pub fn wire_json(adapter_id: &str, op: Operation, w: &WireRequest) -> serde_json
             );
             o.insert("sentBy".into(), json!("browser"));
         }
+        WireTarget::Local { answered_by } => {
+            // Nothing leaves: the bytes are the PG's answer already at hand.
+            o.insert("transport".into(), json!("none"));
+            o.insert("answeredBy".into(), json!(answered_by));
+        }
     }
     v
 }
@@ -486,6 +491,7 @@ fn print_pretty(adapter_id: &str, op: Operation, w: &WireRequest) {
             }
         }
         WireTarget::Browser { url, .. } => println!("browser form POST {url}"),
+        WireTarget::Local { answered_by } => println!("nothing sent: answered by {answered_by}"),
     }
     println!("{} bytes on the wire", w.body.len());
     println!(

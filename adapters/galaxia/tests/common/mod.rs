@@ -236,3 +236,32 @@ pub fn checkout_complete(
         }),
     )
 }
+
+/// What the window posts back for a virtual account it issued (service 1800; `PayReturn.php`
+/// field names), as the simulator's window sends it: no `MESSAGE`, a `HASH_DATA`.
+pub fn virtual_account_return(payment_id: &str, amount: i64) -> BTreeMap<String, Secret<String>> {
+    let mid = paymux_galaxia::simulator::TEST_MID;
+    let order_date = "20250314092653";
+    [
+        ("SERVICE_ID", mid.to_string()),
+        ("SERVICE_CODE", "1800".to_string()),
+        ("ORDER_ID", payment_id.to_string()),
+        ("ORDER_DATE", order_date.to_string()),
+        ("RESPONSE_CODE", "0000".to_string()),
+        ("RESPONSE_MESSAGE", "가상계좌 발급".to_string()),
+        ("TRANSACTION_ID", "T18000000000001".to_string()),
+        ("ACCOUNT_NUMBER", "56210000000001".to_string()),
+        ("BANK_CODE", "0088".to_string()),
+        ("EXPIRE_DATE", "20250321".to_string()),
+        ("EXPIRE_TIME", "235959".to_string()),
+        ("AMOUNT", amount.to_string()),
+        ("MIX_TYPE", "0000".to_string()),
+        (
+            "HASH_DATA",
+            hash_data(mid, payment_id, order_date, &amount.to_string()),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), Secret::new(v)))
+    .collect()
+}

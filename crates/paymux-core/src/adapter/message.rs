@@ -76,6 +76,23 @@ pub enum WireTarget {
         /// window shows the vendor's default when the request gives none).
         shown_amount: Option<crate::money::Money>,
     },
+    /// Nothing to send: the operation is already final at the PG, and its answer is here. A
+    /// payment window can be the whole transaction — Galaxia's virtual-account window issues
+    /// the account and returns it, with nothing left to approve — so its `checkout.complete`
+    /// verifies the return and hands it on as this target.
+    ///
+    /// The request's `body` **is** the answer (what the adapter verified, in the form its
+    /// `decode` reads) and its `view` shows it masked, so the pipeline stays one: `encode`
+    /// builds it, [`execute_prepared`](crate::execute::execute_prepared) hands the body to
+    /// `decode` as the [`WireResponse`] ([`WireRequest::local_answer`]) **without calling any
+    /// transport and without a reversal**, and the view is recorded and snapshotted like any
+    /// other. [`NetTransport`](crate::transport::NetTransport) refuses it
+    /// ([`TransportError::NotSendable`](crate::transport::TransportError::NotSendable)); a
+    /// transport of one's own should too, though the executor never gives it one.
+    Local {
+        /// What already answered, for views and logs (`"the payment window (service 1800)"`).
+        answered_by: &'static str,
+    },
 }
 
 /// How a checkout page opens the vendor's window with the adapter's form.
@@ -269,14 +286,14 @@ impl Serialize for WireView {
 
 impl WireTarget {
     /// The URL as views show it: an HTTP URL with its [`url_secret`](WireTarget::Http) masked,
-    /// the window URL of a browser target; `None` for TCP.
+    /// the window URL of a browser target; `None` for TCP and a local answer.
     pub fn url_view(&self) -> Option<String> {
         match self {
             WireTarget::Http {
                 url, url_secret, ..
             } => Some(mask_in(url, url_secret.as_ref())),
             WireTarget::Browser { url, .. } => Some(url.clone()),
-            WireTarget::Tcp { .. } => None,
+            WireTarget::Tcp { .. } | WireTarget::Local { .. } => None,
         }
     }
 }
@@ -322,6 +339,10 @@ impl fmt::Debug for WireTarget {
                 .field("open", open)
                 .field("shown_amount", shown_amount)
                 .finish(),
+            WireTarget::Local { answered_by } => f
+                .debug_struct("Local")
+                .field("answered_by", answered_by)
+                .finish(),
         }
     }
 }
@@ -334,6 +355,34 @@ impl WireRequest {
             *url_secret = Some(secret);
         }
         self
+    }
+}
+
+impl WireRequest {
+    /// A request that sends nothing: `answer` is the PG's final answer, already at hand and
+    /// verified by the adapter ([`WireTarget::Local`]); `view` shows it masked.
+    pub fn local(answered_by: &'static str, answer: Vec<u8>, view: WireView) -> Self {
+        WireRequest {
+            target: WireTarget::Local { answered_by },
+            body: answer,
+            view,
+            read_timeout: None,
+        }
+    }
+
+    /// True when nothing is to be sent ([`WireTarget::Local`]).
+    pub fn is_local(&self) -> bool {
+        matches!(self.target, WireTarget::Local { .. })
+    }
+
+    /// The answer of a [`WireTarget::Local`] request, as the response its adapter's `decode`
+    /// reads (no status, no headers, the body); `None` for a request that must be sent.
+    pub fn local_answer(&self) -> Option<WireResponse> {
+        self.is_local().then(|| WireResponse {
+            status: None,
+            headers: Vec::new(),
+            body: self.body.clone(),
+        })
     }
 }
 
@@ -438,6 +487,29 @@ mod tests {
         assert!(view.source::<Other>().is_none());
         assert_eq!(view["ORDER_ID"], "o-1");
         assert!(WireView::from(json!({})).source::<Sent>().is_none());
+    }
+
+    #[test]
+    fn a_local_request_carries_its_answer_and_no_url() {
+        let w = WireRequest::local(
+            "the window",
+            b"{\"ACCOUNT_NUMBER\":\"562100\"}".to_vec(),
+            json!({"ACCOUNT_NUMBER": "562100"}).into(),
+        );
+        assert!(w.is_local());
+        assert_eq!(w.target.url_view(), None);
+        let resp = w.local_answer().unwrap();
+        assert_eq!((resp.status, resp.body), (None, w.body.clone()));
+        assert!(format!("{w:?}").contains("Local { answered_by: \"the window\" }"));
+        let tcp = WireRequest {
+            target: WireTarget::Tcp {
+                host: "h".into(),
+                port: 1,
+                framing: Framing::Fixed(4),
+            },
+            ..w
+        };
+        assert!(tcp.local_answer().is_none());
     }
 
     #[test]

@@ -121,6 +121,10 @@ pub(super) fn order_of(c: &CheckoutRequest) -> Order<'_> {
     }
 }
 
+/// `Payment.escrow.status` of an escrow window payment: paymux registers no delivery (no linked
+/// adapter has a public escrow wire format), so it stays here.
+const ESCROW_BEFORE_REGISTERED: &str = "BEFORE_REGISTERED";
+
 pub(super) fn order_of_payment(r: &PaymentRequest) -> Order<'_> {
     Order {
         store_id: &r.store_id,
@@ -138,9 +142,14 @@ pub(super) fn order_of_payment(r: &PaymentRequest) -> Order<'_> {
             ("promotionId", json!(r.promotion_id)),
             ("isCulturalExpense", json!(r.is_cultural_expense)),
             ("country", json!(r.country)),
+            // PortOne's `PaymentEscrow` is a union on `status`; an escrow payment starts
+            // `BEFORE_REGISTERED` (no delivery registered yet).
             (
                 "escrow",
-                json!(r.is_escrow.filter(|e| *e).map(|_| json!({}))),
+                json!(r
+                    .is_escrow
+                    .filter(|e| *e)
+                    .map(|_| json!({"status": ESCROW_BEFORE_REGISTERED}))),
             ),
         ],
     }

@@ -96,6 +96,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "payment_store_status_index",
         include_str!("../../migrations/0015_payment_store_status_index.sql"),
     ),
+    (
+        17,
+        "escrow_status",
+        include_str!("../../migrations/0017_escrow_status.sql"),
+    ),
 ];
 
 /// Which engine.

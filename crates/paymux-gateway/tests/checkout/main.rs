@@ -44,7 +44,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     api_rules,
-    galaxia_virtual_account_windows_are_refused,
+    galaxia_virtual_account_windows_issue_accounts,
     card_window_over_http,
     double_and_concurrent_returns_approve_once,
     tampered_returns_are_refused,
@@ -56,6 +56,7 @@ on_both_backends!(
     no_redirect_url_shows_a_result_page,
     no_card_data_is_stored_or_logged,
     unknown_outcome_is_reconciled,
+    escrow_windows_show_the_escrow_status,
 );
 
 /// The browser SDKs' session endpoints over HTTP (see [`sdk`]).

@@ -188,49 +188,127 @@ pub async fn api_rules(h: Arc<Harness>) {
     assert!(h.galaxia.ledger().is_empty());
 }
 
-pub async fn galaxia_virtual_account_windows_are_refused(h: Arc<Harness>) {
-    let id = uid("va");
-    let (s, v) = h
-        .post(
-            "/checkout/sessions",
-            &payment(("channelKey", "galaxia-a"), &id, "VIRTUAL_ACCOUNT", 5000),
-        )
-        .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-    let m = err_message(&v);
-    assert!(
-        m.starts_with(
-            "channelKey: channel `galaxia-a` (galaxia) cannot run a VIRTUAL_ACCOUNT payment window"
-        ),
-        "{m}"
+/// Galaxia's virtual-account window (service 1800) issues the account itself: its verified
+/// return completes the payment as VIRTUAL_ACCOUNT_ISSUED with nothing sent to BillGate, as
+/// testwin's window does through its approval call. Tampered returns change nothing.
+pub async fn galaxia_virtual_account_windows_issue_accounts(h: Arc<Harness>) {
+    let id = uid("gva");
+    let (s, ret) = window_return(
+        &h,
+        &payment(("channelKey", "galaxia-a"), &id, "VIRTUAL_ACCOUNT", 45000),
+        "approve",
+        &[("BANK_CODE", "0088".into())],
+    )
+    .await;
+    let sid = s["sessionId"].as_str().unwrap();
+    assert_eq!(ret.get("SERVICE_CODE"), Some("1800"));
+    assert_eq!(ret.get("MESSAGE"), None, "nothing to approve: {ret:?}");
+    // The window issued the account at the PG; the gateway has not recorded it yet.
+    assert_eq!(h.galaxia.ledger().len(), 1);
+    let mut bad_order = ret.clone();
+    bad_order.set("ORDER_ID", "someone-elses-order");
+    let mut bad_mid = ret.clone();
+    bad_mid.set("SERVICE_ID", "M0000000");
+    let mut bad_amount = ret.clone();
+    bad_amount.set("AMOUNT", "100");
+    let mut bad_hash = ret.clone();
+    bad_hash.set("HASH_DATA", &"00".repeat(32));
+    let mut no_hash = ret.clone();
+    no_hash.fields.retain(|(k, _)| k != "HASH_DATA");
+    for (what, f) in [
+        ("ORDER_ID", &bad_order),
+        ("SERVICE_ID", &bad_mid),
+        ("AMOUNT", &bad_amount),
+        ("HASH_DATA", &bad_hash),
+        ("HASH_DATA", &no_hash),
+    ] {
+        let (status, _, body) = return_to_gateway(&h, f).await;
+        assert_eq!(status, 400, "{what}: {body}");
+        assert!(body.contains(&format!("returned.{what}")), "{what}: {body}");
+        assert_eq!(session_status(&h, sid).await, "OPEN");
+        let p = get_payment(&h, &id).await;
+        assert_eq!(p["status"], "READY", "{what}: {p}");
+    }
+    h.flush_webhooks().await;
+    assert_eq!(h.hooks.types_for(&id), ["Transaction.Ready"]);
+
+    let (status, location, body) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 302, "{body}");
+    let q = query(&location.unwrap());
+    assert!(!q.contains_key("code"), "{q:?}");
+    assert_eq!(q["paymentId"], id);
+    assert_eq!(session_status(&h, sid).await, "COMPLETED");
+    let p = get_payment(&h, &id).await;
+    assert_eq!(p["status"], "VIRTUAL_ACCOUNT_ISSUED", "{p}");
+    assert_eq!(p["channel"]["key"], "galaxia-a");
+    let m = &p["method"];
+    assert_eq!(m["type"], "PaymentMethodVirtualAccount", "{p}");
+    assert_eq!(m["bank"], "SHINHAN", "{p}");
+    assert_eq!(
+        m["accountNumber"],
+        ret.get("ACCOUNT_NUMBER").unwrap(),
+        "{p}"
     );
-    assert!(m.contains("checkout.complete"), "{m}");
-    let (s, _) = h.get(&format!("/payments/{id}")).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-    // Through a group, only channels that can complete the window are candidates.
-    let id = uid("va");
-    let v = h
-        .session(&payment(
-            ("channelGroupId", GROUP_MIXED),
+    assert!(
+        m["accountNumber"].as_str().unwrap().starts_with("5621"),
+        "{p}"
+    );
+    // EXPIRE_DATE + EXPIRE_TIME (23:59:59 KST) is the deposit deadline.
+    let expire = ret.get("EXPIRE_DATE").unwrap();
+    let expired_at = chrono::DateTime::parse_from_rfc3339(m["expiredAt"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap());
+    assert_eq!(
+        expired_at.format("%Y%m%d%H%M%S").to_string(),
+        format!("{expire}235959"),
+        "{p}"
+    );
+    assert_eq!(p["pgTxId"], ret.get("TRANSACTION_ID").unwrap(), "{p}");
+    assert_eq!(p["amount"]["total"], 45000);
+    h.flush_webhooks().await;
+    assert_eq!(
+        h.hooks.types_for(&id),
+        ["Transaction.Ready", "Transaction.VirtualAccountIssued"]
+    );
+    // Nothing else reached BillGate: the ledger holds the window's account only.
+    let ledger = h.galaxia.ledger();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].state, "VIRTUAL_ACCOUNT_ISSUED");
+    // The same return again changes nothing.
+    let (status, _, _) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        get_payment(&h, &id).await["status"],
+        "VIRTUAL_ACCOUNT_ISSUED"
+    );
+
+    // Through a group of Galaxia channels, too.
+    let id = uid("gva");
+    let (s, ret) = window_return(
+        &h,
+        &payment(
+            ("channelGroupId", GROUP_GALAXIA),
             &id,
             "VIRTUAL_ACCOUNT",
             5000,
-        ))
-        .await;
-    assert_eq!(v["channel"]["key"], "testwin-a");
-    let (s, v) = h
-        .post(
-            "/checkout/sessions",
-            &payment(
-                ("channelGroupId", GROUP_GALAXIA),
-                &uid("va"),
-                "VIRTUAL_ACCOUNT",
-                5000,
-            ),
-        )
-        .await;
-    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
-    assert_eq!(v["type"], "CHANNEL_NOT_FOUND");
+        ),
+        "approve",
+        &[("BANK_CODE", "0004".into())],
+    )
+    .await;
+    assert!(
+        s["channel"]["key"]
+            .as_str()
+            .unwrap()
+            .starts_with("galaxia-"),
+        "{s}"
+    );
+    let (status, _, body) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 302, "{body}");
+    let p = get_payment(&h, &id).await;
+    assert_eq!(p["status"], "VIRTUAL_ACCOUNT_ISSUED", "{p}");
+    assert_eq!(p["method"]["bank"], "KOOKMIN", "{p}");
+    assert_eq!(p["channelGroup"]["id"], GROUP_GALAXIA);
 }
 
 pub async fn card_window_over_http(h: Arc<Harness>) {
@@ -714,16 +792,12 @@ pub async fn group_and_virtual_account_windows(h: Arc<Harness>) {
     }
     assert!(!seen.is_empty());
 
-    // A virtual account (testwin completes it through checkout.complete).
+    // A virtual account (testwin completes it through checkout.complete; Galaxia's window
+    // issues it itself: `galaxia_virtual_account_windows_issue_accounts`).
     let id = uid("va");
     let (_, ret) = window_return(
         &h,
-        &payment(
-            ("channelGroupId", GROUP_MIXED),
-            &id,
-            "VIRTUAL_ACCOUNT",
-            45000,
-        ),
+        &payment(("channelKey", "testwin-a"), &id, "VIRTUAL_ACCOUNT", 45000),
         "approve",
         &[("bank", "SHINHAN".into())],
     )
@@ -889,4 +963,33 @@ pub async fn unknown_outcome_is_reconciled(h: Arc<Harness>) {
         h.hooks.types_for(&id),
         ["Transaction.Ready", "Transaction.Paid"]
     );
+}
+
+/// An escrow window payment shows PortOne's `PaymentEscrow` (a union on `status`), not `{}`; a
+/// payment without escrow has no `escrow` at all.
+pub async fn escrow_windows_show_the_escrow_status(h: Arc<Harness>) {
+    let id = uid("escrow");
+    let mut body = payment(("channelKey", "galaxia-a"), &id, "TRANSFER", 30000);
+    body["isEscrow"] = json!(true);
+    let (_, ret) = window_return(&h, &body, "approve", &[]).await;
+    assert_eq!(ret.get("RESPONSE_CODE"), Some("0000"), "{:?}", ret.fields);
+    let (status, _, page) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 302, "{page}");
+    let p = get_payment(&h, &id).await;
+    assert_eq!(p["status"], "PAID", "{p}");
+    assert_eq!(p["escrow"], json!({"status": "BEFORE_REGISTERED"}), "{p}");
+
+    let id = uid("plain");
+    let (_, ret) = window_return(
+        &h,
+        &payment(("channelKey", "galaxia-a"), &id, "TRANSFER", 30000),
+        "approve",
+        &[],
+    )
+    .await;
+    let (status, _, page) = return_to_gateway(&h, &ret).await;
+    assert_eq!(status, 302, "{page}");
+    let p = get_payment(&h, &id).await;
+    assert_eq!(p["status"], "PAID", "{p}");
+    assert!(p.get("escrow").is_none(), "{p}");
 }

@@ -174,11 +174,21 @@ async fn sandbox_starts_every_registered_simulator() {
 /// with `portone-server-sdk` installed (`PAYMUX_PYTHON`, default `python3`); skipped with a
 /// loud notice otherwise.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn portone_python_sdk_against_the_gateway() {
+async fn portone_python_sdk_against_the_gateway_on_sqlite() {
+    python_sdk_on(Backend::Sqlite).await
+}
+
+/// The same SDK run on PostgreSQL: every implemented operation on both stores.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn portone_python_sdk_against_the_gateway_on_postgres() {
+    python_sdk_on(Backend::Postgres).await
+}
+
+async fn python_sdk_on(backend: Backend) {
     // The cash-receipt calls go to a Toss Payments simulator channel.
     let (toss, handle) = cash_receipts::toss_channel().await;
     harness::run_with(
-        Backend::Sqlite,
+        backend,
         |o| {
             o.background_workers = true;
             o.tuning.webhook_interval = std::time::Duration::from_millis(100);

@@ -604,6 +604,24 @@ pub async fn billing_key_single_channel_and_explicit_channel(h: Arc<Harness>) {
         assert_eq!(p["channel"]["key"], forced);
         assert_eq!(p["channelGroup"]["id"], GROUP_AB);
     }
+    // A cash receipt the PG cannot take is refused before anything is sent, never dropped.
+    let pid = uid("bkcr");
+    let (s, v) = h
+        .post(
+            &format!("/payments/{pid}/billing-key"),
+            &json!({"billingKey": key, "orderName": "sub", "amount": {"total": 500}, "currency": "KRW",
+                    "cashReceipt": {"type": "PERSONAL", "customerIdentityNumber": "01012345678"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(type_of(&v), "INVALID_REQUEST");
+    assert!(
+        v["message"].as_str().unwrap().contains("cashReceipt"),
+        "{v}"
+    );
+    assert!(!v.to_string().contains("01012345678"), "{v}");
+    let (s, _) = h.get(&format!("/payments/{pid}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     // A single-channel key; the PG's refusal is PG_PROVIDER.
     let (s, v) = h
         .post(

@@ -1,6 +1,6 @@
 """The official PortOne Python server SDK (`pip install portone-server-sdk`) against paymux.
 
-Run by the Rust test `portone_python_sdk_against_the_gateway` (tests/gateway/main.rs), which
+Run by the Rust tests `portone_python_sdk_against_the_gateway_on_{sqlite,postgres}` (tests/gateway/main.rs), which
 starts a gateway with the test-only `fake` PG and passes:
 
   PAYMUX_BASE_URL, PAYMUX_API_SECRET, PAYMUX_WEBHOOK_SECRET, PAYMUX_CHANNEL_KEY,
@@ -243,6 +243,27 @@ paid = client.pay_with_billing_key(
     payment_id=pid(), billing_key=key, order_name="monthly", amount=PaymentAmountInput(total=9900), currency="KRW"
 )
 check("pay_with_billing_key", bool(paid.payment.pg_tx_id))
+# A cash receipt the PG's billing charge cannot carry is refused, never silently dropped.
+from portone_server_sdk.common import CashReceiptInput
+
+refused_id = pid()
+try:
+    client.pay_with_billing_key(
+        payment_id=refused_id,
+        billing_key=key,
+        order_name="monthly",
+        amount=PaymentAmountInput(total=9900),
+        currency="KRW",
+        cash_receipt=CashReceiptInput(type="PERSONAL", customer_identity_number="01012345678"),
+    )
+    check("pay_with_billing_key with a cashReceipt raises", False)
+except errors.InvalidRequestError as e:
+    check("pay_with_billing_key with a cashReceipt: InvalidRequestError naming it", "cashReceipt" in str(e.message), str(e.message))
+try:
+    client.get_payment(payment_id=refused_id)
+    check("the refused payment was not recorded", False)
+except errors.PaymentNotFoundError:
+    check("the refused payment was not recorded", True)
 
 when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)).isoformat()
 sched = client.payment_schedule.create_payment_schedule(

@@ -91,6 +91,17 @@ impl PgAdapter for FakeAdapter {
 
     fn validate(&self, _channel: &ChannelContext, req: &PgRequest) -> Result<(), PgError> {
         check_capabilities(self.descriptor(), req)?;
+        // The fake PG's billing-key charge has no cash-receipt field: refused, never dropped.
+        if let PgRequest::PayWithBillingKey(c) = req {
+            if c.body.cash_receipt.is_some() {
+                let mut errs = ValidationErrors::default();
+                errs.add(
+                    "cashReceipt",
+                    "cannot be sent with the fake PG's billing-key payment",
+                );
+                return Err(PgError::Validation(errs));
+            }
+        }
         if self.bugs.no_limit_rules {
             return Ok(());
         }
