@@ -1,4 +1,4 @@
-//! `cargo xtask list-bench`: list and search on a big store (docs/BENCHMARKS.md §7).
+//! `cargo xtask list-bench`: list and search on a big store (docs/BENCHMARKS.md §6).
 //!
 //! For SQLite (a fresh file) and PostgreSQL (a fresh database created for the run from
 //! `--database`, default `postgres://postgres@127.0.0.1:5432/test`, and dropped after; skipped
@@ -10,12 +10,17 @@
 //!    and bulk-loads `--payments N` (default 1,000,000) realistic payments into the database
 //!    (PostgreSQL: `COPY`, then `VACUUM ANALYZE`); the gateway is stopped.
 //! 3. A new `paymux serve` on the loaded store; the bench measures `GET /payments` (first
-//!    page: no filter, status, time range, store + status + time), a deep
+//!    page: no filter — PortOne's default range, the last 90 days of a year of payments —,
+//!    status, time range, store + status + time, the whole store), a deep
 //!    `GET /payments-by-cursor` page, text search by payment id and by order name, and the
 //!    same-run baseline `GET /banks`, one request at a time, and prints a markdown table.
+//! 4. With `--pg-trgm`, PostgreSQL is measured a second time on the same store after
+//!    `CREATE EXTENSION pg_trgm` and trigram GIN indexes on `order_name` and `customer_name`
+//!    (what the contains-searches would gain; no migration makes them).
 //!
 //! Flags: `--payments N`, `--rounds R` (300 measured rounds after 10 warm-up rounds),
-//! `--max-seconds S` (per backend, 900), `--database URL`, `--no-sqlite`, `--no-postgres`.
+//! `--max-seconds S` (per measurement, 900), `--database URL`, `--no-sqlite`, `--no-postgres`,
+//! `--pg-trgm`.
 //! Not part of `ci` (CI only builds the bench). The tables go to
 //! `target/paymux-bench/list.md`; docs/BENCHMARKS.md records them by hand.
 
@@ -33,6 +38,7 @@ struct Opts {
     database: String,
     sqlite: bool,
     postgres: bool,
+    pg_trgm: bool,
 }
 
 fn parse(args: &[String]) -> Result<Opts> {
@@ -43,6 +49,7 @@ fn parse(args: &[String]) -> Result<Opts> {
         database: "postgres://postgres@127.0.0.1:5432/test".into(),
         sqlite: true,
         postgres: true,
+        pg_trgm: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -58,6 +65,7 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--database" => o.database = val()?,
             "--no-sqlite" => o.sqlite = false,
             "--no-postgres" => o.postgres = false,
+            "--pg-trgm" => o.pg_trgm = true,
             other => bail!("list-bench: unknown argument `{other}` (see xtask/src/list_bench.rs)"),
         }
     }
@@ -88,10 +96,11 @@ pub fn list_bench(args: &[String]) -> Result<()> {
     let bench = build_bench(features, "list_load")?;
 
     let mut report = format!(
-        "machine: {}\ncommand: cargo xtask list-bench --payments {} --rounds {}\n\n",
+        "machine: {}\ncommand: cargo xtask list-bench --payments {} --rounds {}{}\n\n",
         machine(),
         o.payments,
-        o.rounds
+        o.rounds,
+        if o.pg_trgm { " --pg-trgm" } else { "" }
     );
     if o.sqlite {
         let url = format!("sqlite://{}", work.join("list.sqlite").display());
@@ -131,11 +140,55 @@ fn backend(o: &Opts, paymux: &Path, bench: &Path, label: &str, url: &str) -> Res
         drop(gw);
         r?;
     }
-    let (gw, base) = spawn_gateway(paymux, url, &secret, true)?;
+    let mut out = measure(o, paymux, bench, label, url, &secret)?;
+    if label == "postgres" && o.pg_trgm {
+        psql(
+            url,
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm; \
+             CREATE INDEX payments_order_name_trgm ON payments USING gin (order_name gin_trgm_ops); \
+             CREATE INDEX payments_customer_name_trgm ON payments USING gin (customer_name gin_trgm_ops)",
+        )?;
+        psql(url, "VACUUM ANALYZE payments")?;
+        out.push_str(&measure(
+            o,
+            paymux,
+            bench,
+            "postgres + pg_trgm GIN on order_name, customer_name",
+            url,
+            &secret,
+        )?);
+    }
+    Ok(out)
+}
+
+/// Run `sql` on `url` with psql.
+fn psql(url: &str, sql: &str) -> Result<()> {
+    eprintln!("$ psql {url} -c {sql:?}");
+    let out = Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .stdin(Stdio::null())
+        .output()
+        .context("run psql (PostgreSQL client)")?;
+    if !out.status.success() {
+        bail!("psql: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    Ok(())
+}
+
+/// Measure a loaded store through a new gateway; the run's table.
+fn measure(
+    o: &Opts,
+    paymux: &Path,
+    bench: &Path,
+    label: &str,
+    url: &str,
+    secret: &str,
+) -> Result<String> {
+    let (gw, base) = spawn_gateway(paymux, url, secret, true)?;
     let load = load_average();
     let mut measure = Command::new(bench);
     measure
-        .args(["--measure", "--gateway", &base, "--secret", &secret])
+        .args(["--measure", "--gateway", &base, "--secret", secret])
         .args(["--payments", &o.payments, "--rounds", &o.rounds])
         .args(["--max-seconds", &o.max_seconds, "--label", label]);
     eprintln!("$ {measure:?}");

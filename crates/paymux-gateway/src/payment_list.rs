@@ -217,6 +217,21 @@ fn text_term(i: usize, t: &TextSearch) -> Result<TextTerm, ApiError> {
     })
 }
 
+/// How far back a range without `from` reaches: PortOne's 90 days before `until`.
+const DEFAULT_RANGE_US: i64 = 90 * 24 * 3600 * 1_000_000;
+
+/// PortOne's defaults for `PaymentFilterInput.from`/`until`: `until` absent is now, `from`
+/// absent is 90 days before `until`. A `from` after now with no `until` is an empty range, not
+/// an error (the caller did not write an `until` to be wrong about).
+fn default_range((from, until): (Option<i64>, Option<i64>)) -> (Option<i64>, Option<i64>) {
+    let until = until.unwrap_or_else(|| {
+        let now = crate::util::now().timestamp_micros();
+        from.map_or(now, |f| f.max(now))
+    });
+    let from = from.unwrap_or(until.saturating_sub(DEFAULT_RANGE_US));
+    (Some(from), Some(until))
+}
+
 /// The store filter for a `PaymentFilterInput`.
 fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiError> {
     list::refuse_unkept(&[
@@ -257,7 +272,7 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
             ))
         }
     };
-    let (from, until) = list::filter_range(f.from.as_deref(), f.until.as_deref())?;
+    let (from, until) = default_range(list::filter_range(f.from.as_deref(), f.until.as_deref())?);
     if let Some(c) = &f.currency {
         if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(ApiError::invalid(
@@ -386,8 +401,8 @@ pub async fn by_cursor(st: &AppState, body: GetAllPaymentsByCursorBody) -> Resul
     // PortOne's defaults: until now, from 90 days before until.
     let until = list::time_of("until", body.until.as_deref())?
         .unwrap_or_else(|| crate::util::now().timestamp_micros());
-    let from =
-        list::time_of("from", body.from.as_deref())?.unwrap_or(until - 90 * 24 * 3600 * 1_000_000);
+    let from = list::time_of("from", body.from.as_deref())?
+        .unwrap_or(until.saturating_sub(DEFAULT_RANGE_US));
     if from > until {
         return Err(ApiError::invalid("until: must not be before from"));
     }
@@ -421,6 +436,31 @@ pub async fn by_cursor(st: &AppState, body: GetAllPaymentsByCursorBody) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absent_bounds_take_portones_defaults() {
+        let day = 24 * 3600 * 1_000_000;
+        // Both given: as given.
+        assert_eq!(default_range((Some(5), Some(9))), (Some(5), Some(9)));
+        // `until` alone: `from` 90 days before it.
+        assert_eq!(
+            default_range((None, Some(100 * day))),
+            (Some(10 * day), Some(100 * day))
+        );
+        // Neither: the 90 days up to now.
+        let before = crate::util::now().timestamp_micros();
+        let (from, until) = default_range((None, None));
+        let (from, until) = (from.unwrap(), until.unwrap());
+        assert!(until >= before && until - from == 90 * day);
+        // `from` alone: until now; a future `from` is an empty range, not an error.
+        let (f, u) = default_range((Some(0), None));
+        assert!(f == Some(0) && u.unwrap() >= before);
+        let future = before + 10 * day;
+        assert_eq!(
+            default_range((Some(future), None)),
+            (Some(future), Some(future))
+        );
+    }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

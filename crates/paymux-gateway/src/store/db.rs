@@ -92,6 +92,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0014_list_bench_indexes.sql"),
     ),
     (
+        15,
+        "payment_store_status_index",
+        include_str!("../../migrations/0015_payment_store_status_index.sql"),
+    ),
+    (
         16,
         "billing_key_platform",
         include_str!("../../migrations/0016_billing_key_platform.sql"),

@@ -284,7 +284,14 @@ pub(crate) fn after_statement(
     if let Some(s) = store_id {
         w.eq("store_id", s);
     }
-    w.range("requested_at", from, until);
+    // The range starts at the cursor: both engines then search the index from the cursor's
+    // time instead of walking it from `from` and filtering out the pages already seen.
+    let start = match (&after, from) {
+        (Some((t, _)), Some(f)) => Some(f.max(*t)),
+        (Some((t, _)), None) => Some(*t),
+        (None, f) => f,
+    };
+    w.range("requested_at", start, until);
     if let Some((t, id)) = after {
         let (pt, pt2, pid) = (w.arg(t), w.arg(t), w.arg(id));
         w.push(format!(

@@ -8,6 +8,7 @@ mod console;
 mod fake;
 mod harness;
 mod list_filters;
+mod list_range;
 mod payment_ops;
 mod scenarios;
 #[path = "../support/test_db.rs"]
@@ -65,6 +66,8 @@ on_both_backends!(in tokens:
     tokens_hostile_input,
     tokens_across_instances_and_secret_rotation,
 );
+
+on_both_backends!(in list_range: payments_list_the_last_90_days_by_default);
 
 on_both_backends!(in payment_ops:
     escrow_and_store_receipts,

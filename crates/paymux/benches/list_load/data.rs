@@ -305,15 +305,19 @@ fn rfc3339(us: i64) -> String {
         .to_string()
 }
 
-/// `n` creation times over the 90 days before `now_us`, oldest first, busier in the Korean
-/// daytime and evening than at night.
+/// How many days of payments the store holds: a year, so `GET /payments`' default range (the
+/// last 90 days, as PortOne) holds about a quarter of them, as a store in use for a while.
+pub const SPAN_DAYS: i64 = 365;
+
+/// `n` creation times over the [`SPAN_DAYS`] days before `now_us`, oldest first, busier in the
+/// Korean daytime and evening than at night.
 pub fn request_times(seed: u64, n: u64, now_us: i64) -> Vec<i64> {
     const DAY: i64 = 86_400_000_000;
-    let start = now_us - 90 * DAY;
+    let start = now_us - SPAN_DAYS * DAY;
     let mut r = Rng::new(seed ^ 0x7133);
     let mut out = Vec::with_capacity(n as usize);
     while (out.len() as u64) < n {
-        let at = start + (r.unit() * (90 * DAY) as f64) as i64;
+        let at = start + (r.unit() * (SPAN_DAYS * DAY) as f64) as i64;
         let hour = ((at / 3_600_000_000) + 9).rem_euclid(24);
         let weight = match hour {
             2..=6 => 0.15,

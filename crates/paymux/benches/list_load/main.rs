@@ -1,4 +1,4 @@
-//! List and search at scale, for `cargo xtask list-bench` (see docs/BENCHMARKS.md §7).
+//! List and search at scale, for `cargo xtask list-bench` (see docs/BENCHMARKS.md §6).
 //!
 //! Two modes, run by the xtask against a `paymux serve` it started:
 //!

@@ -149,6 +149,8 @@ pub async fn measure(o: Opts) -> Result<String, String> {
     let cursors = deep_cursors(&http, &o, now_us).await?;
     let (seed, n) = (o.seed, o.payments);
     let store = data::STORES[1].0;
+    // Before the oldest payment the fill wrote: `from` for a search of the whole store.
+    let everything = now_us - (data::SPAN_DAYS + 1) * day;
     let mut scenarios = vec![
         scenario(
             "banks",
@@ -175,18 +177,27 @@ pub async fn measure(o: Opts) -> Result<String, String> {
         ),
         scenario(
             "first-page",
-            "`GET /payments` first page, no filter",
+            "`GET /payments` first page, no filter (PortOne's default range: the last 90 days)",
             true,
             |_| list(json!({})),
         ),
-        scenario("status-paid", "first page, `status: [PAID]`", true, |_| {
-            list(json!({"status": ["PAID"]}))
-        }),
+        scenario(
+            "status-paid",
+            "first page, `status: [PAID]` (last 90 days)",
+            true,
+            |_| list(json!({"status": ["PAID"]})),
+        ),
         scenario(
             "status-va",
-            "first page, `status: [VIRTUAL_ACCOUNT_ISSUED]` (rare)",
+            "first page, `status: [VIRTUAL_ACCOUNT_ISSUED]` (rare; last 90 days)",
             true,
             |_| list(json!({"status": ["VIRTUAL_ACCOUNT_ISSUED"]})),
+        ),
+        scenario(
+            "whole-store",
+            "first page, `from` before the oldest payment (the whole store)",
+            true,
+            move |_| list(json!({"from": iso(everything)})),
         ),
         scenario(
             "last-7-days",
@@ -215,18 +226,20 @@ pub async fn measure(o: Opts) -> Result<String, String> {
         ),
         scenario(
             "payment-id",
-            "text search `PAYMENT_ID` (exact)",
+            "text search `PAYMENT_ID` (exact; `from` before the oldest payment)",
             false,
             move |r| {
                 let id = data::payment_id(seed, r.below(n));
-                let mut req = list(json!({"textSearch": [{"field": "PAYMENT_ID", "value": id}]}));
+                // Any payment of the store, not only the last 90 days'.
+                let mut req = list(json!({"from": iso(everything),
+                    "textSearch": [{"field": "PAYMENT_ID", "value": id}]}));
                 req.expect_id = Some(id);
                 req
             },
         ),
         scenario(
             "order-name",
-            "text search `ORDER_NAME` contains `이어폰`",
+            "text search `ORDER_NAME` contains `이어폰` (last 90 days)",
             false,
             |_| list(json!({"textSearch": [{"field": "ORDER_NAME", "value": "이어폰"}]})),
         ),
