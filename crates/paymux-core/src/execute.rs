@@ -242,6 +242,7 @@ mod tests {
     static DESC: AdapterDescriptor = AdapterDescriptor {
         id: "local",
         pg_provider: "T",
+        pg_company: "KCP",
         display_name: "T",
         transport: TransportKind::Tcp,
         maturity: Maturity::Draft,

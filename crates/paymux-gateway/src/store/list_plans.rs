@@ -209,12 +209,14 @@ fn cases() -> Vec<Case> {
             table: "billing_keys",
             statement: statement.clone(),
             searched: &["billing_key", "status"],
+            index: None,
         });
         channel_cases.push(Case {
             name: format!("billing keys: {name}, their channels (count)"),
             table: "billing_key_channels",
             statement,
             searched: &["channel_key"],
+            index: None,
         });
     }
     let mut schedule = |name: &str, col, edit: &dyn Fn(&mut ScheduleFilter)| {
