@@ -485,33 +485,27 @@ fn issued_account(call: &CheckoutCompleteCall) -> Result<Vec<(&'static str, Stri
         .collect())
 }
 
-/// The request `checkout.complete` hands on: the telegram for approval over TCP, or, for a
-/// virtual account, the verified return fields as a local answer ([`WireTarget::Local`]):
-/// `PayReturn.php` sends nothing for 1800, so neither does paymux.
-pub fn complete(ctx: &ChannelContext, call: &CheckoutCompleteCall) -> Result<WireRequest, PgError> {
-    match verify_return(ctx, call)? {
-        Return::Approve(telegram) => {
-            crate::encode::tcp_request(&GalaxiaChannel::from_context(ctx)?, telegram)
-        }
-        Return::Issued(fields) => {
-            let answer: serde_json::Map<String, serde_json::Value> = fields
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
-                .collect();
-            let answer = serde_json::Value::Object(answer);
-            let body = serde_json::to_vec(&answer).map_err(|e| PgError::MalformedResponse {
-                detail: e.to_string(),
-            })?;
-            Ok(WireRequest::local(
-                VIRTUAL_ACCOUNT_WINDOW,
-                body,
-                WireView::from(answer),
-            ))
-        }
-    }
+/// The local answer `checkout.complete` hands on for a virtual-account window
+/// ([`WireTarget::Local`]): the verified return fields of [`Return::Issued`]. `PayReturn.php`
+/// sends nothing for 1800, so neither does paymux. (An [`Return::Approve`] telegram goes over
+/// TCP like any other: `encode` builds that request.)
+pub fn local_answer(fields: Vec<(&'static str, String)>) -> Result<WireRequest, PgError> {
+    let answer: serde_json::Map<String, serde_json::Value> = fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+        .collect();
+    let answer = serde_json::Value::Object(answer);
+    let body = serde_json::to_vec(&answer).map_err(|e| PgError::MalformedResponse {
+        detail: e.to_string(),
+    })?;
+    Ok(WireRequest::local(
+        VIRTUAL_ACCOUNT_WINDOW,
+        body,
+        WireView::from(answer),
+    ))
 }
 
-/// `decode` of a [`complete`] local answer: the issued account.
+/// `decode` of a [`local_answer`]: the issued account.
 pub fn decode_local(body: &[u8]) -> Result<VirtualAccountIssued, PgError> {
     let fields: BTreeMap<String, String> =
         serde_json::from_slice(body).map_err(|e| PgError::MalformedResponse {

@@ -34,7 +34,12 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
         PgRequest::Get(c) => inquiry(&ch, c)?,
         PgRequest::DeleteBillingKey(c) => delete_billing_key(ctx, &ch, c)?,
         PgRequest::CheckoutPrepare(c) => return checkout::prepare(ctx, &ch, c),
-        PgRequest::CheckoutComplete(c) => return checkout::complete(ctx.channel, c),
+        PgRequest::CheckoutComplete(c) => {
+            return match checkout::verify_return(ctx.channel, c)? {
+                checkout::Return::Approve(telegram) => tcp_request(&ch, telegram),
+                checkout::Return::Issued(fields) => checkout::local_answer(fields),
+            }
+        }
         PgRequest::CloseVirtualAccount(_) => {
             return Err(PgError::Unsupported {
                 adapter: crate::ADAPTER_ID,

@@ -38,7 +38,7 @@
 //!
 //! Virtual accounts are issued **only through the window** (service 1800): the server-side
 //! `0100` tag set is not public, and the window's return already carries the account, so
-//! `checkout.complete` verifies it and answers locally ([`checkout::complete`],
+//! `checkout.complete` verifies it and answers locally ([`checkout::local_answer`],
 //! `WireTarget::Local`). Deposits arrive as a **reconstructed**, unsigned notice ([`notice`])
 //! that the gateway confirms with `payment.get`: the 5000 answer tells an account still waiting
 //! for the payer (pending) from a deposited one (approved).
@@ -161,7 +161,7 @@ pub static DESCRIPTOR: AdapterDescriptor = AdapterDescriptor {
                 methods: PAYMENT_METHODS,
             },
             // VIRTUAL_ACCOUNT: the window's return is final; nothing is sent
-            // (`checkout::complete`).
+            // (`checkout::local_answer`).
             Capability {
                 operation: Operation::CheckoutComplete,
                 methods: PAYMENT_METHODS,
