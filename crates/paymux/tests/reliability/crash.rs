@@ -172,20 +172,29 @@ async fn run(backend: Backend) {
             other => panic!("{id}: unexpected answer {other} {r}"),
         }
     }
-    // Every schedule ran exactly once: its payment is at one PG once, and it succeeded.
+    // Every schedule ran exactly once: its payment is at one PG once, and it succeeded — except
+    // a schedule killed between claiming its payment and sending it (`STARTED` at the restart):
+    // by design (schedules.rs `recover_abandoned`) it follows its payment, which the reconciler
+    // fails once the PG says it never had it. Then nothing may have been charged. (Running such
+    // a schedule again instead is a possible improvement, not what paymux does today.)
     for (sid, pid) in schedule_ids.iter().zip(&scheduled_payments) {
-        assert_eq!(finals[sid], "SUCCEEDED", "schedule {sid} ({pid})");
-        assert_eq!(
-            payments[pid].as_ref().map(|p| p["status"].clone()),
-            Some(json!("PAID")),
-            "{pid}"
-        );
         let charges = sc
             .sims
             .ledger()
             .iter()
             .filter(|(_, e)| &e.order_id == pid)
             .count();
+        let status = payments[pid].as_ref().map(|p| p["status"].clone());
+        if finals[sid] == "FAILED" && at_restart.get(sid).map(String::as_str) == Some("STARTED") {
+            assert_eq!(status, Some(json!("FAILED")), "{pid}");
+            assert_eq!(charges, 0, "failed schedule {sid} charged {charges} times");
+            continue;
+        }
+        assert_eq!(
+            finals[sid], "SUCCEEDED",
+            "schedule {sid} ({pid}); at restart {at_restart:?}"
+        );
+        assert_eq!(status, Some(json!("PAID")), "{pid}");
         assert_eq!(charges, 1, "schedule {sid} charged {charges} times");
     }
     // No webhook lost: each final state was announced after the restart.
