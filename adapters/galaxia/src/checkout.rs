@@ -8,7 +8,7 @@
 //! writes `getData()` — the same header and records, encrypted again. paymux does exactly
 //! that ([`verify_return`] + [`Telegram::to_frame`]); for a well-formed `MESSAGE` the bytes
 //! sent equal the bytes posted, which a test checks. For 1800 `PayReturn.php` approves
-//! nothing: the return carries the account, and [`complete`] hands the verified fields on as
+//! nothing: the return carries the account, and [`local_answer`] hands the verified fields on as
 //! a local answer ([`WireTarget::Local`]) that `decode` reads, with nothing sent.
 //!
 //! The window's own URL is chosen inside Galaxia's loader script (`gx_web_client.js`), which
