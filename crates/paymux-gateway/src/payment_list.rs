@@ -10,12 +10,12 @@ use paymux_routing::report::ChannelType;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::PaymentStatus;
+use crate::domain::{PaymentStatus, PlatformType, PortOneCashReceiptStatus, WebhookOutcome};
 use crate::error::ApiError;
 use crate::list::{self, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
 use crate::store;
-use crate::store::payment_search::{PaymentFilter, TextTerm, TimeColumn};
+use crate::store::payment_search::{CashReceiptFilter, PaymentFilter, TextTerm, TimeColumn};
 use crate::store::payments::PaymentRow;
 use crate::views;
 
@@ -126,10 +126,10 @@ pub struct PaymentFilterInput {
     pub currency: Option<String>,
     /// Text search terms (all must match).
     pub text_search: Option<Vec<TextSearch>>,
-    /// Not kept by paymux (refused).
-    pub webhook_status: Option<Value>,
-    /// Not kept by paymux (refused).
-    pub platform_type: Option<Value>,
+    /// PortOne `PaymentWebhookStatus`: one of the payment's webhook deliveries went so.
+    pub webhook_status: Option<String>,
+    /// PortOne `PaymentClientType`.
+    pub platform_type: Option<String>,
     /// Not kept by paymux (refused).
     pub is_escrow: Option<Value>,
     /// Not kept by paymux (refused).
@@ -142,14 +142,84 @@ pub struct PaymentFilterInput {
     pub card_owner_type: Option<Value>,
     /// Not kept by paymux (refused).
     pub gift_certificate_type: Option<Value>,
-    /// Not kept by paymux (refused).
-    pub cash_receipt_type: Option<Value>,
-    /// Not kept by paymux (refused).
-    pub cash_receipt_status: Option<Value>,
-    /// Not kept by paymux (refused).
-    pub cash_receipt_issued_at_range: Option<Value>,
-    /// Not kept by paymux (refused).
-    pub cash_receipt_cancelled_at_range: Option<Value>,
+    /// PortOne `CashReceiptInputType` of the payment's cash receipt.
+    pub cash_receipt_type: Option<String>,
+    /// PortOne `PaymentCashReceiptStatus` of the payment's cash receipt.
+    pub cash_receipt_status: Option<String>,
+    /// When the payment's cash receipt was issued.
+    pub cash_receipt_issued_at_range: Option<DateTimeRange>,
+    /// When the payment's cash receipt was cancelled.
+    pub cash_receipt_cancelled_at_range: Option<DateTimeRange>,
+}
+
+/// PortOne `DateTimeRange`: `[from, until)`, both required.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DateTimeRange {
+    /// From (inclusive), RFC 3339.
+    pub from: String,
+    /// Until (exclusive), RFC 3339.
+    pub until: String,
+}
+
+impl DateTimeRange {
+    /// As microseconds; `path` names the filter in errors.
+    fn micros(&self, path: &str) -> Result<(i64, i64), ApiError> {
+        let from = list::time_of(&format!("{path}.from"), Some(&self.from))?.unwrap_or_default();
+        let until = list::time_of(&format!("{path}.until"), Some(&self.until))?.unwrap_or_default();
+        if from > until {
+            return Err(ApiError::invalid(format!(
+                "{path}.until: must not be before {path}.from"
+            )));
+        }
+        Ok((from, until))
+    }
+}
+
+/// The `cashReceipt*` filters, when any is given.
+fn cash_receipt_filter(f: &PaymentFilterInput) -> Result<Option<CashReceiptFilter>, ApiError> {
+    let receipt_type = match f.cash_receipt_type.as_deref() {
+        None => None,
+        Some(t @ ("PERSONAL" | "CORPORATE")) => Some(t.to_string()),
+        // paymux keeps a receipt only when one was issued: "not issued" is not a kept type.
+        Some("NO_RECEIPT") => {
+            return Err(ApiError::invalid(
+                "filter.cashReceiptType: paymux keeps issued receipts only (PERSONAL or CORPORATE); NO_RECEIPT is not kept (see docs/API.md)",
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "filter.cashReceiptType: must be PERSONAL, CORPORATE or NO_RECEIPT",
+            ))
+        }
+    };
+    let status = match f.cash_receipt_status.as_deref() {
+        None => None,
+        Some(s) => Some(
+            PortOneCashReceiptStatus::parse(s)
+                .filter(|s| *s != PortOneCashReceiptStatus::IssueFailed)
+                .ok_or_else(|| {
+                    ApiError::invalid("filter.cashReceiptStatus: must be ISSUED or CANCELLED")
+                })?,
+        ),
+    };
+    let issued = f
+        .cash_receipt_issued_at_range
+        .as_ref()
+        .map(|r| r.micros("filter.cashReceiptIssuedAtRange"))
+        .transpose()?;
+    let cancelled = f
+        .cash_receipt_cancelled_at_range
+        .as_ref()
+        .map(|r| r.micros("filter.cashReceiptCancelledAtRange"))
+        .transpose()?;
+    let any = receipt_type.is_some() || status.is_some() || issued.is_some() || cancelled.is_some();
+    Ok(any.then_some(CashReceiptFilter {
+        receipt_type,
+        status,
+        issued,
+        cancelled,
+    }))
 }
 
 /// PortOne `GetAllPaymentsByCursorBody`.
@@ -235,25 +305,34 @@ fn default_range((from, until): (Option<i64>, Option<i64>)) -> (Option<i64>, Opt
 /// The store filter for a `PaymentFilterInput`.
 fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiError> {
     list::refuse_unkept(&[
-        ("webhookStatus", f.webhook_status.is_some()),
-        ("platformType", f.platform_type.is_some()),
         ("isEscrow", f.is_escrow.is_some()),
         ("escrowStatus", f.escrow_status.is_some()),
         ("cardBrand", f.card_brand.is_some()),
         ("cardType", f.card_type.is_some()),
         ("cardOwnerType", f.card_owner_type.is_some()),
         ("giftCertificateType", f.gift_certificate_type.is_some()),
-        ("cashReceiptType", f.cash_receipt_type.is_some()),
-        ("cashReceiptStatus", f.cash_receipt_status.is_some()),
-        (
-            "cashReceiptIssuedAtRange",
-            f.cash_receipt_issued_at_range.is_some(),
-        ),
-        (
-            "cashReceiptCancelledAtRange",
-            f.cash_receipt_cancelled_at_range.is_some(),
-        ),
     ])?;
+    let cash_receipt = cash_receipt_filter(&f)?;
+    let platform_type = f
+        .platform_type
+        .as_deref()
+        .map(|p| {
+            PlatformType::parse(p).ok_or_else(|| {
+                ApiError::invalid("filter.platformType: must be SDK_MOBILE, SDK_PC or API")
+            })
+        })
+        .transpose()?;
+    let webhook_status = f
+        .webhook_status
+        .as_deref()
+        .map(|w| {
+            WebhookOutcome::parse(w).ok_or_else(|| {
+                ApiError::invalid(
+                    "filter.webhookStatus: must be SUCCEEDED, FAILED_NOT_OK_RESPONSE or FAILED_UNEXPECTED_ERROR",
+                )
+            })
+        })
+        .transpose()?;
     let range_on = match f.timestamp_type {
         None | Some(TimeInput::CreatedAt) => TimeColumn::Requested,
         Some(TimeInput::StatusChangedAt) => TimeColumn::StatusChanged,
@@ -348,6 +427,9 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
         scheduled: f.is_scheduled,
         currency: f.currency,
         text,
+        platform_type,
+        cash_receipt,
+        webhook_status,
         sort_by,
         descending: list::descending(f.sort_order),
         nothing,

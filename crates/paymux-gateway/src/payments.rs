@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::domain::{
     AccountDetails, Card, Installment, MethodDetails, MethodKind, Origin, PaymentMethod,
 };
-use crate::domain::{BillingKeyStatus, PaymentKind, PaymentStatus};
+use crate::domain::{BillingKeyStatus, PaymentKind, PaymentStatus, PlatformType};
 use crate::error::ApiError;
 use crate::flow::{self, routing_error, Plan, Prepared, Requests};
 use crate::state::AppState;
@@ -143,6 +143,7 @@ pub async fn pay_instant(
         extra_json: None,
         notice_urls: body.notice_urls.clone().unwrap_or_default(),
         skip_webhook: body.skip_webhook.unwrap_or(false),
+        platform_type: Some(PlatformType::Api),
         first_channel: None,
         first_channel_json: None,
         refuse_if_scheduled: true,
@@ -295,6 +296,7 @@ async fn pay_with_billing_key_inner(
         extra_json: None,
         notice_urls: body.notice_urls.clone().unwrap_or_default(),
         skip_webhook: body.skip_webhook.unwrap_or(false),
+        platform_type: Some(PlatformType::Api),
         first_channel: None,
         first_channel_json: None,
         // The scheduler's own run is the schedule's payment.

@@ -238,7 +238,8 @@ async fn prepare_payment_for_sending(
         }
         None => None,
     };
-    store::payments::prepare_window_send(&st.db, pid, tid, stale, extra, now).await
+    let platform = PlatformType::of_window(browser);
+    store::payments::prepare_window_send(&st.db, pid, tid, stale, platform, extra, now).await
 }
 
 /// The window reported a failure (cancelled in the window, authentication failed): nothing to

@@ -247,6 +247,8 @@ pub async fn create_parsed(
             extra_json: flow::extra_fields(&extra),
             notice_urls: order.notice_urls.clone(),
             skip_webhook: false,
+            // Which browser completes the window decides it (prepare_window_send).
+            platform_type: None,
             // Recorded below, with the session: the window is not sent yet.
             first_channel: None,
             first_channel_json: None,

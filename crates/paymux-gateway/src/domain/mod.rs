@@ -483,6 +483,38 @@ impl Transition {
 }
 
 spelled! {
+    /// How a webhook delivery went, as PortOne reports it (`PaymentWebhookStatus`:
+    /// `PaymentWebhook.status` and the `GET /payments` filter `webhookStatus`).
+    WebhookOutcome {
+        /// The receiver answered 2xx.
+        Succeeded = "SUCCEEDED",
+        /// The receiver answered, not 2xx (retrying or given up).
+        FailedNotOkResponse = "FAILED_NOT_OK_RESPONSE",
+        /// No answer at all (timeout, connection refused).
+        FailedUnexpectedError = "FAILED_UNEXPECTED_ERROR",
+    }
+}
+
+impl WebhookOutcome {
+    /// The outcome of a delivery in `status` after `attempts`, the last one answered with
+    /// `last_code` (`None`: no answer) at `last_attempt_at`; `None` before the first attempt.
+    /// `store::payment_search` filters by the same rule in SQL.
+    pub fn of(
+        status: DeliveryStatus,
+        attempts: i64,
+        last_code: Option<i64>,
+        last_attempt_at: Option<i64>,
+    ) -> Option<WebhookOutcome> {
+        match status {
+            DeliveryStatus::Delivered => Some(WebhookOutcome::Succeeded),
+            _ if attempts == 0 || last_attempt_at.is_none() => None,
+            _ if last_code.is_some() => Some(WebhookOutcome::FailedNotOkResponse),
+            _ => Some(WebhookOutcome::FailedUnexpectedError),
+        }
+    }
+}
+
+spelled! {
     /// A standalone cash receipt's status (`cash_receipts.status`). PortOne shows `ISSUED`,
     /// `CANCELLED` and `ISSUE_FAILED`; the two in-flight states are paymux's own.
     CashReceiptStatus {

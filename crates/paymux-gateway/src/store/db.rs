@@ -106,6 +106,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "escrow_status",
         include_str!("../../migrations/0017_escrow_status.sql"),
     ),
+    (
+        18,
+        "payment_platform",
+        include_str!("../../migrations/0018_payment_platform.sql"),
+    ),
 ];
 
 /// Which engine.

@@ -27,9 +27,11 @@ use sqlx::Connection as _;
 use super::billing_key_search::{self, KeyFilter, KeyText, KeyTime};
 use super::db::{Backend, Db};
 use super::list_query::Statement;
-use super::payment_search::{self, PaymentFilter, TextTerm, TimeColumn};
+use super::payment_search::{self, CashReceiptFilter, PaymentFilter, TextTerm, TimeColumn};
 use super::schedules::{self, ScheduleFilter, ScheduleSort};
-use crate::domain::{PaymentStatus, PlatformType, ScheduleStatus};
+use crate::domain::{
+    PaymentStatus, PlatformType, PortOneCashReceiptStatus, ScheduleStatus, WebhookOutcome,
+};
 
 /// What a statement's plan must show: it reads `table`, and searches an index on one of
 /// the `searched` columns (the filtered ones; none: nothing to search by).
@@ -54,6 +56,9 @@ fn payments() -> PaymentFilter {
         scheduled: None,
         currency: None,
         text: vec![],
+        platform_type: None,
+        cash_receipt: None,
+        webhook_status: None,
         sort_by: TimeColumn::Requested,
         descending: true,
         nothing: false,
@@ -154,6 +159,31 @@ fn cases() -> Vec<Case> {
             (f.from, f.until) = (Some(1_000_000), Some(2_000_000));
         },
     );
+    // Filters on what lies beside the payment (its receipt, its webhooks, its platform):
+    // the range still searches the payments, and `problems` checks the tables beside are
+    // searched by payment, not read whole.
+    // (PostgreSQL may start from the receipt's own time index and join the payment by key.)
+    payment(
+        "time and cash receipt",
+        &["requested_at", "cancelled_at"],
+        &|f| {
+            (f.from, f.until) = (Some(1_000_000), Some(2_000_000));
+            f.cash_receipt = Some(CashReceiptFilter {
+                receipt_type: Some("PERSONAL".into()),
+                status: Some(PortOneCashReceiptStatus::Cancelled),
+                issued: Some((1, 2)),
+                cancelled: Some((1, 2)),
+            });
+        },
+    );
+    payment("time and webhook status", &["requested_at"], &|f| {
+        (f.from, f.until) = (Some(1_000_000), Some(2_000_000));
+        f.webhook_status = Some(WebhookOutcome::FailedNotOkResponse);
+    });
+    payment("time and platform", &["requested_at"], &|f| {
+        (f.from, f.until) = (Some(1_000_000), Some(2_000_000));
+        f.platform_type = Some(PlatformType::SdkMobile);
+    });
     for (term, col) in [
         (TextTerm::PaymentId("p-1".into()), &["id"]),
         (TextTerm::TransactionId("t".into()), &["transaction_id"]),
@@ -321,6 +351,18 @@ fn problems(backend: Backend, case: &Case, plan: &[String]) -> Vec<String> {
     };
     if scans {
         out.push(format!("reads {t} whole"));
+    }
+    // The tables a payment filter looks into (`EXISTS` on the payment's receipt or webhooks).
+    for (alias, beside) in [("c", "cash_receipts"), ("w", "webhook_outbox")] {
+        let whole = match backend {
+            Backend::Sqlite => plan.iter().any(|l| *l == format!("SCAN {alias}")),
+            Backend::Postgres => plan
+                .iter()
+                .any(|l| l.contains(&format!("Seq Scan on {beside}"))),
+        };
+        if whole {
+            out.push(format!("reads {beside} whole"));
+        }
     }
     let indexed = plan.iter().any(|l| match backend {
         Backend::Sqlite => l.contains("INDEX") || l.contains("PRIMARY KEY"),

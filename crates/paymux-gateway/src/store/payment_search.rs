@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::db::Db;
 use super::list_query::{self, PageStatements, Sort, Statement, Where};
 use super::payments::PaymentRow;
-use crate::domain::PaymentStatus;
+use crate::domain::{PaymentStatus, PlatformType, PortOneCashReceiptStatus, WebhookOutcome};
 
 /// PortOne `PaymentMethodType` of a stored `PaymentMethod` JSON (`CARD`, `VIRTUAL_ACCOUNT` …).
 pub fn method_type(method_json: Option<&str>) -> Option<String> {
@@ -152,12 +152,75 @@ pub struct PaymentFilter {
     pub currency: Option<String>,
     /// Every term must match.
     pub text: Vec<TextTerm>,
+    /// Where the payment came from (window payments not completed have none: never match).
+    pub platform_type: Option<PlatformType>,
+    /// Its cash receipt (`Payment.cashReceipt`) is so.
+    pub cash_receipt: Option<CashReceiptFilter>,
+    /// One of its webhook deliveries went so (`Payment.webhooks[].status`).
+    pub webhook_status: Option<WebhookOutcome>,
     /// Sort by.
     pub sort_by: TimeColumn,
     /// Newest first.
     pub descending: bool,
     /// Match nothing (a filter no payment here can satisfy, e.g. another merchant).
     pub nothing: bool,
+}
+
+/// The `PaymentFilterInput.cashReceipt*` filters: a payment matches when its cash receipt as
+/// `Payment.cashReceipt` shows it (issued, or cancelled) satisfies all that are given.
+#[derive(Debug, Clone, Default)]
+pub struct CashReceiptFilter {
+    /// `PERSONAL` or `CORPORATE`.
+    pub receipt_type: Option<String>,
+    /// The status PortOne shows (`ISSUED` while a cancel is in flight).
+    pub status: Option<PortOneCashReceiptStatus>,
+    /// Issued in `[from, until)` (µs).
+    pub issued: Option<(i64, i64)>,
+    /// Cancelled in `[from, until)` (µs).
+    pub cancelled: Option<(i64, i64)>,
+}
+
+/// The condition on a payment's cash receipt (`cash_receipts`, one row per paymentId).
+fn cash_receipt_condition(w: &mut Where, f: &CashReceiptFilter) -> String {
+    // The statuses `Payment.cashReceipt` shows (views::cash_receipt::PaymentCashReceipt).
+    let shown = match f.status {
+        None => "c.status IN ('ISSUED', 'CANCELLING', 'CANCELLED')",
+        Some(PortOneCashReceiptStatus::Issued) => "c.status IN ('ISSUED', 'CANCELLING')",
+        Some(PortOneCashReceiptStatus::Cancelled) => "c.status = 'CANCELLED'",
+        // Not a status `Payment.cashReceipt` ever has (refused by the HTTP layer).
+        Some(PortOneCashReceiptStatus::IssueFailed) => "1 = 0",
+    };
+    let mut parts = vec![shown.to_string()];
+    if let Some(t) = &f.receipt_type {
+        parts.push(format!("c.receipt_type = {}", w.arg(t.as_str())));
+    }
+    if let Some((from, until)) = f.issued {
+        let (a, b) = (w.arg(from), w.arg(until));
+        parts.push(format!("c.issued_at >= {a} AND c.issued_at < {b}"));
+    }
+    if let Some((from, until)) = f.cancelled {
+        let (a, b) = (w.arg(from), w.arg(until));
+        if f.status != Some(PortOneCashReceiptStatus::Cancelled) {
+            parts.push("c.status = 'CANCELLED'".into());
+        }
+        parts.push(format!("c.cancelled_at >= {a} AND c.cancelled_at < {b}"));
+    }
+    format!(
+        "EXISTS (SELECT 1 FROM cash_receipts c WHERE c.payment_id = payments.id AND {})",
+        parts.join(" AND ")
+    )
+}
+
+/// The condition "one of the payment's webhook deliveries went `o`": the rule of
+/// [`WebhookOutcome::of`], on `webhook_outbox` (found by its `payment_id` index).
+fn webhook_condition(o: WebhookOutcome) -> String {
+    let answered = "w.status <> 'DELIVERED' AND w.attempts > 0 AND w.last_attempt_at IS NOT NULL";
+    let cond = match o {
+        WebhookOutcome::Succeeded => "w.status = 'DELIVERED'".to_string(),
+        WebhookOutcome::FailedNotOkResponse => format!("{answered} AND w.last_code IS NOT NULL"),
+        WebhookOutcome::FailedUnexpectedError => format!("{answered} AND w.last_code IS NULL"),
+    };
+    format!("EXISTS (SELECT 1 FROM webhook_outbox w WHERE w.payment_id = payments.id AND {cond})")
 }
 
 /// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
@@ -243,6 +306,16 @@ fn where_of(f: &PaymentFilter) -> Where {
     for t in &f.text {
         let c = term(&mut w, t);
         w.push(c);
+    }
+    if let Some(p) = f.platform_type {
+        w.eq("platform_type", p.as_str());
+    }
+    if let Some(c) = &f.cash_receipt {
+        let cond = cash_receipt_condition(&mut w, c);
+        w.push(cond);
+    }
+    if let Some(o) = f.webhook_status {
+        w.push(webhook_condition(o));
     }
     w
 }
@@ -356,6 +429,9 @@ mod tests {
             scheduled: None,
             currency: None,
             text: vec![],
+            platform_type: None,
+            cash_receipt: None,
+            webhook_status: None,
             sort_by: TimeColumn::Requested,
             descending: true,
             nothing: false,
@@ -389,6 +465,66 @@ mod tests {
         assert_eq!((rows[0].id.as_str(), total), ("old", 1));
         f.text = vec![TextTerm::CustomerEmail("old@example.com".into())];
         assert_eq!(search(&db, &f, 10, 0).await.unwrap().1, 1);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    /// Migration 18 reads each older payment's platform from the `origin` its `extra_json`
+    /// carries, as the gateway writes it (the view's own JSON, so the patterns match it).
+    #[tokio::test]
+    async fn migration_18_backfills_the_platform_from_the_origin() {
+        use crate::domain::Origin;
+        use crate::views::party;
+        let path =
+            std::env::temp_dir().join(format!("paymux-platform-{}.sqlite", uuid::Uuid::new_v4()));
+        let db = Db::connect(path.to_str().unwrap()).await.unwrap();
+        let browser = |ua: &str| Origin {
+            ip: "203.0.113.7".into(),
+            user_agent: Some(ua.into()),
+        };
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148";
+        let rows = [
+            (
+                "api",
+                party::origin_of(&browser("curl/8"), "API"),
+                Some("API"),
+            ),
+            (
+                "pc",
+                party::origin_for_browser(&browser("Mozilla/5.0 (X11)")),
+                Some("SDK_PC"),
+            ),
+            (
+                "mobile",
+                party::origin_for_browser(&browser(iphone)),
+                Some("SDK_MOBILE"),
+            ),
+            // A window whose browser never came back: not known.
+            ("window", party::origin_for_checkout(), None),
+        ];
+        for (id, origin, _) in &rows {
+            let extra = serde_json::json!({"productType": "DIGITAL", "origin": origin}).to_string();
+            db.execute(
+                "INSERT INTO payments (id, store_id, transaction_id, kind, status, order_name, currency, amount_total, \
+                 amount_tax_free, amount_vat, amount_supply, requested_at, updated_at, status_changed_at, extra_json) \
+                 VALUES ($1, 's', 't', 'INSTANT', 'PAID', 'o', 'KRW', 1, 0, 0, 1, 1, 1, 1, $2)",
+                crate::args![*id, extra],
+            )
+            .await
+            .unwrap();
+        }
+        let sql = include_str!("../../migrations/0018_payment_platform.sql");
+        let backfill = &sql[sql.find("UPDATE payments").unwrap()..];
+        db.execute(backfill, vec![]).await.unwrap();
+        for (id, _, want) in rows {
+            let r = db
+                .fetch_all(
+                    "SELECT platform_type FROM payments WHERE id = $1",
+                    crate::args![id],
+                )
+                .await
+                .unwrap();
+            assert_eq!(r[0].text("platform_type").unwrap().as_deref(), want, "{id}");
+        }
         let _ = std::fs::remove_file(&path);
     }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::time;
-use crate::domain::DeliveryStatus;
+use crate::domain::WebhookOutcome;
 use crate::store::webhook_history::WebhookRow;
 
 /// PortOne `PaymentWebhook`.
@@ -69,12 +69,9 @@ impl PaymentWebhook {
     /// The view of a delivery; `max_attempts` is the configured limit.
     pub fn of(row: &WebhookRow, max_attempts: u32) -> PaymentWebhook {
         let answered = row.last_code.zip(row.last_attempt_at);
-        let status = match row.status {
-            DeliveryStatus::Delivered => Some("SUCCEEDED"),
-            _ if row.attempts == 0 || row.last_attempt_at.is_none() => None,
-            _ if row.last_code.is_some() => Some("FAILED_NOT_OK_RESPONSE"),
-            _ => Some("FAILED_UNEXPECTED_ERROR"),
-        };
+        let status =
+            WebhookOutcome::of(row.status, row.attempts, row.last_code, row.last_attempt_at)
+                .map(WebhookOutcome::as_str);
         PaymentWebhook {
             payment_status: row.payment_status.clone(),
             id: row.id.clone(),
@@ -101,6 +98,7 @@ impl PaymentWebhook {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::DeliveryStatus;
 
     fn row(status: &str, attempts: i64, code: Option<i64>, at: Option<i64>) -> WebhookRow {
         WebhookRow {

@@ -87,6 +87,19 @@ async fn keys_from(h: &Harness, platform: &str) -> Vec<String> {
         .collect()
 }
 
+/// The payments `GET /payments` lists with `filter.platformType`.
+async fn payments_from(h: &Harness, platform: &str) -> Vec<String> {
+    let body = json!({"filter": {"platformType": platform}, "page": {"size": 1000}});
+    let (s, v) = h.api(reqwest::Method::GET, "/payments", Some(&body)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Create a session, open its window, answer it: the return form, not yet posted.
 pub async fn window_return(
     h: &Harness,
@@ -762,6 +775,21 @@ pub async fn billing_key_windows(h: Arc<Harness>) {
     assert!(mobile.contains(&bk2) && !mobile.contains(&bk), "{mobile:?}");
     let api = keys_from(&h, "API").await;
     assert!(!api.contains(&bk) && !api.contains(&bk2), "{api:?}");
+    // Payments too (`GET /payments` filter.platformType): the window's by its browser, the
+    // billing-key charge by the API.
+    let (pc, mobile, api) = (
+        payments_from(&h, "SDK_PC").await,
+        payments_from(&h, "SDK_MOBILE").await,
+        payments_from(&h, "API").await,
+    );
+    assert!(
+        mobile.contains(&id) && !pc.contains(&id) && !api.contains(&id),
+        "{mobile:?}"
+    );
+    assert!(
+        api.contains(&pay) && !pc.contains(&pay) && !mobile.contains(&pay),
+        "{api:?}"
+    );
     let pay2 = uid("mpay");
     let (st, v) = h
         .post(

@@ -319,17 +319,95 @@ async fn payment_cash_receipt(h: &Harness) {
     assert_eq!(r["issueNumber"], v["cashReceipt"]["issueNumber"]);
     assert_eq!(r["pgReceiptId"], v["cashReceipt"]["pgReceiptId"]);
     assert!(r["issuedAt"].is_string() && r.get("cancelledAt").is_none());
+    // `GET /payments` by its receipt (and by platform: an instant payment is `API`).
+    let around_now = json!({"from": "2000-01-01T00:00:00Z", "until": "2100-01-01T00:00:00Z"});
+    let long_ago = json!({"from": "2000-01-01T00:00:00Z", "until": "2001-01-01T00:00:00Z"});
+    for (filter, n) in [
+        (json!({"cashReceiptStatus": "ISSUED"}), 1),
+        (json!({"cashReceiptStatus": "CANCELLED"}), 0),
+        (
+            json!({"cashReceiptType": "PERSONAL", "cashReceiptIssuedAtRange": around_now}),
+            1,
+        ),
+        (json!({"cashReceiptType": "CORPORATE"}), 0),
+        (json!({"cashReceiptIssuedAtRange": long_ago}), 0),
+        (json!({"cashReceiptCancelledAtRange": around_now}), 0),
+        (json!({"platformType": "API"}), 1),
+        (json!({"platformType": "SDK_PC"}), 0),
+    ] {
+        assert_eq!(listed(h, &id, filter.clone()).await, n, "{filter}");
+    }
     let (s, _) = h.post(&format!("{}/cancel", path(&id)), &json!({})).await;
     assert_eq!(s, StatusCode::OK);
     let (_, p) = h.get(&format!("/payments/{id}")).await;
     assert_eq!(p["cashReceipt"]["status"], "CANCELLED", "{p}");
     assert!(p["cashReceipt"]["cancelledAt"].is_string());
+    for (filter, n) in [
+        (json!({"cashReceiptStatus": "ISSUED"}), 0),
+        (json!({"cashReceiptStatus": "CANCELLED"}), 1),
+        (json!({"cashReceiptCancelledAtRange": around_now}), 1),
+        (json!({"cashReceiptCancelledAtRange": long_ago}), 0),
+        (json!({"cashReceiptIssuedAtRange": around_now}), 1),
+    ] {
+        assert_eq!(listed(h, &id, filter.clone()).await, n, "{filter}");
+    }
+    // Bad values name the field; NO_RECEIPT is not kept, so it is refused, not "nothing".
+    for (filter, field) in [
+        (
+            json!({"cashReceiptType": "NO_RECEIPT"}),
+            "filter.cashReceiptType",
+        ),
+        (
+            json!({"cashReceiptType": "personal"}),
+            "filter.cashReceiptType",
+        ),
+        (
+            json!({"cashReceiptStatus": "ISSUE_FAILED"}),
+            "filter.cashReceiptStatus",
+        ),
+        (
+            json!({"cashReceiptIssuedAtRange": {"from": "yesterday", "until": "2100-01-01T00:00:00Z"}}),
+            "filter.cashReceiptIssuedAtRange.from",
+        ),
+        (
+            json!({"cashReceiptCancelledAtRange": {"from": "2100-01-01T00:00:00Z", "until": "2000-01-01T00:00:00Z"}}),
+            "filter.cashReceiptCancelledAtRange.until",
+        ),
+        (json!({"platformType": "PC"}), "filter.platformType"),
+    ] {
+        let bad = json!({"filter": filter});
+        let (s, v) = h.send(reqwest::Method::GET, "/payments", Some(&bad)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {v}");
+        assert_eq!(v["type"], "INVALID_REQUEST", "{v}");
+        assert!(
+            v["message"].as_str().unwrap().starts_with(field),
+            "{field}: {v}"
+        );
+    }
+    let no_until =
+        json!({"filter": {"cashReceiptIssuedAtRange": {"from": "2000-01-01T00:00:00Z"}}});
+    let (s, v) = h
+        .send(reqwest::Method::GET, "/payments", Some(&no_until))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a range without until: {v}");
     // A receipt for a payment of another store is refused.
     let mut other = body(&id, TOSS, IDENTITY);
     other["storeId"] = json!("another-store");
     let (s, v) = issue(h, &other).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert!(v["message"].as_str().unwrap().starts_with("paymentId"));
+}
+
+/// How many payments `GET /payments` lists with paymentId `id` and `filter`'s other fields
+/// (and `totalCount` agrees).
+async fn listed(h: &Harness, id: &str, mut filter: Value) -> usize {
+    filter["textSearch"] = json!([{"field": "PAYMENT_ID", "value": id}]);
+    let body = json!({"filter": filter});
+    let (s, v) = h.send(reqwest::Method::GET, "/payments", Some(&body)).await;
+    assert_eq!(s, StatusCode::OK, "{body}: {v}");
+    let n = v["items"].as_array().unwrap().len();
+    assert_eq!(v["page"]["totalCount"], n, "{v}");
+    n
 }
 
 /// Two issues of one paymentId at once: one reaches the PG, the other is refused.

@@ -762,6 +762,17 @@ async fn receiver() -> (Receiver, String) {
     (r, format!("http://{addr}/hook"))
 }
 
+/// How many payments `GET /payments` lists with this id and `webhookStatus`.
+async fn by_webhook_status(g: &Gw, id: &str, status: &str) -> u64 {
+    let body = json!({"filter": {
+        "webhookStatus": status,
+        "textSearch": [{"field": "PAYMENT_ID", "value": id}],
+    }});
+    let (s, v) = g.call(reqwest::Method::GET, "/payments", Some(&body)).await;
+    assert_eq!(s, 200, "{v}");
+    v["page"]["totalCount"].as_u64().unwrap()
+}
+
 async fn resend_and_history(g: Arc<Gw>) {
     let (rx, url) = receiver().await;
     *rx.fail_first.lock().unwrap() = 1;
@@ -782,8 +793,16 @@ async fn resend_and_history(g: Arc<Gw>) {
         Some(true)
     );
     let original = h["id"].as_str().unwrap().to_string();
-
-    // Resend (default: the newest webhook): delivered at once, trigger MANUAL.
+    // `GET /payments` by `webhookStatus`: what `Payment.webhooks[].status` shows.
+    assert_eq!(
+        by_webhook_status(&g, &id, "FAILED_NOT_OK_RESPONSE").await,
+        1
+    );
+    assert_eq!(by_webhook_status(&g, &id, "SUCCEEDED").await, 0);
+    assert_eq!(
+        by_webhook_status(&g, &id, "FAILED_UNEXPECTED_ERROR").await,
+        0
+    );
     let (s, v) = g
         .post(&format!("/payments/{id}/resend-webhook"), &json!({}))
         .await;
@@ -801,6 +820,31 @@ async fn resend_and_history(g: Arc<Gw>) {
         "same body"
     );
     assert_eq!(got[0].0["webhook-id"], w["id"].as_str().unwrap());
+    // Any of its deliveries: the failed one and now the resent one.
+    assert_eq!(by_webhook_status(&g, &id, "SUCCEEDED").await, 1);
+    assert_eq!(
+        by_webhook_status(&g, &id, "FAILED_NOT_OK_RESPONSE").await,
+        1
+    );
+    let (s, v) = g
+        .call(
+            reqwest::Method::GET,
+            "/payments",
+            Some(&json!({"filter": {"webhookStatus": "FAILED"}})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["type"].as_str()),
+        (400, Some("INVALID_REQUEST")),
+        "{v}"
+    );
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("filter.webhookStatus"),
+        "{v}"
+    );
 
     // Errors as PortOne's schema lists them.
     let (s, v) = g.post("/payments/nosuch/resend-webhook", &json!({})).await;

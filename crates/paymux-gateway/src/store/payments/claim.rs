@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use paymux_core::adapter::kst;
 
 use super::{load, method_text, NewPayment, PaymentRow};
-use crate::domain::{PaymentKind, PaymentStatus};
+use crate::domain::{PaymentKind, PaymentStatus, PlatformType};
 use crate::store::db::{Arg, Db};
 use crate::store::payment_search as search;
 use crate::util;
@@ -88,6 +88,10 @@ pub async fn claim(
             util::to_json_text(&np.notice_urls).into(),
         ),
         ("skip_webhook", np.skip_webhook.into()),
+        (
+            "platform_type",
+            np.platform_type.map(PlatformType::as_str).into(),
+        ),
         (
             "order_date",
             util::order_date(now.with_timezone(&kst())).into(),

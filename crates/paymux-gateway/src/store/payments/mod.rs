@@ -17,7 +17,9 @@ mod transition;
 use paymux_core::money::AmountBreakdown;
 
 use super::db::{Db, Row};
-use crate::domain::{Destination, Failure, PaymentKind, PaymentMethod, PaymentStatus};
+use crate::domain::{
+    Destination, Failure, PaymentKind, PaymentMethod, PaymentStatus, PlatformType,
+};
 
 pub use claim::{claim, Claim};
 pub use method::{method_text, parse_method};
@@ -202,6 +204,9 @@ pub struct NewPayment {
     pub notice_urls: Vec<String>,
     /// skipWebhook.
     pub skip_webhook: bool,
+    /// Where the payment came from: `API` for the server API; `None` for a window payment
+    /// until its browser comes back ([`super::payments::prepare_window_send`]).
+    pub platform_type: Option<PlatformType>,
     /// The channel the first attempt will go to, when known at the claim: recorded by the
     /// claim itself, so that attempt needs no statement of its own. A crash before sending
     /// then leaves a `READY` row with a channel, which the reconciler settles by inquiry

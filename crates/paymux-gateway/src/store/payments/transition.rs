@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::method::{merged_method, parse_method};
 use super::NewPayment;
-use crate::domain::{Destination, Failure, PaymentMethod, PaymentStatus, Transition};
+use crate::domain::{Destination, Failure, PaymentMethod, PaymentStatus, PlatformType, Transition};
 use crate::store::db::Db;
 use crate::store::outbox::{self, Event};
 use crate::store::payment_search as search;
@@ -197,20 +197,29 @@ pub async fn record_vat(
     Ok(())
 }
 
-/// A window payment about to be sent: it gets its reconcile safety net (`reconcile_at`) and,
-/// when given, new `extra_json` (the browser's origin). Only while still `READY`.
+/// A window payment about to be sent: it gets its reconcile safety net (`reconcile_at`), the
+/// platform its browser came back from and, when given, new `extra_json` (the browser's
+/// origin). Only while still `READY`.
 pub async fn prepare_window_send(
     db: &Db,
     payment_id: &str,
     transaction_id: &str,
     reconcile_at: DateTime<Utc>,
+    platform: PlatformType,
     extra_json: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     db.execute(
-        "UPDATE payments SET reconcile_at = $3, extra_json = COALESCE($4, extra_json), updated_at = $5 \
-         WHERE id = $1 AND transaction_id = $2 AND status = 'READY'",
-        crate::args![payment_id, transaction_id, util::micros(reconcile_at), extra_json, util::micros(now)],
+        "UPDATE payments SET reconcile_at = $3, extra_json = COALESCE($4, extra_json), updated_at = $5, \
+         platform_type = $6 WHERE id = $1 AND transaction_id = $2 AND status = 'READY'",
+        crate::args![
+            payment_id,
+            transaction_id,
+            util::micros(reconcile_at),
+            extra_json,
+            util::micros(now),
+            platform.as_str()
+        ],
     )
     .await?;
     Ok(())
