@@ -130,10 +130,10 @@ pub struct PaymentFilterInput {
     pub webhook_status: Option<String>,
     /// PortOne `PaymentClientType`.
     pub platform_type: Option<String>,
-    /// Not kept by paymux (refused).
-    pub is_escrow: Option<Value>,
-    /// Not kept by paymux (refused).
-    pub escrow_status: Option<Value>,
+    /// An escrow payment, or not.
+    pub is_escrow: Option<bool>,
+    /// PortOne `PaymentFilterInputEscrowStatus`.
+    pub escrow_status: Option<String>,
     /// Not kept by paymux (refused).
     pub card_brand: Option<Value>,
     /// Not kept by paymux (refused).
@@ -151,6 +151,17 @@ pub struct PaymentFilterInput {
     /// When the payment's cash receipt was cancelled.
     pub cash_receipt_cancelled_at_range: Option<DateTimeRange>,
 }
+
+/// PortOne `PaymentFilterInputEscrowStatus`: the states after a delivery is registered (an
+/// escrow payment before that is `BEFORE_REGISTERED`, which the filter does not name).
+const ESCROW_STATUSES: &[&str] = &[
+    "REGISTERED",
+    "DELIVERED",
+    "CONFIRMED",
+    "REJECTED",
+    "CANCELLED",
+    "REJECT_CONFIRMED",
+];
 
 /// PortOne `DateTimeRange`: `[from, until)`, both required.
 #[derive(Debug, Deserialize)]
@@ -305,14 +316,20 @@ fn default_range((from, until): (Option<i64>, Option<i64>)) -> (Option<i64>, Opt
 /// The store filter for a `PaymentFilterInput`.
 fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiError> {
     list::refuse_unkept(&[
-        ("isEscrow", f.is_escrow.is_some()),
-        ("escrowStatus", f.escrow_status.is_some()),
         ("cardBrand", f.card_brand.is_some()),
         ("cardType", f.card_type.is_some()),
         ("cardOwnerType", f.card_owner_type.is_some()),
         ("giftCertificateType", f.gift_certificate_type.is_some()),
     ])?;
     let cash_receipt = cash_receipt_filter(&f)?;
+    if let Some(e) = &f.escrow_status {
+        if !ESCROW_STATUSES.contains(&e.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "filter.escrowStatus: must be one of {}",
+                ESCROW_STATUSES.join(", ")
+            )));
+        }
+    }
     let platform_type = f
         .platform_type
         .as_deref()
@@ -428,6 +445,8 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
         currency: f.currency,
         text,
         platform_type,
+        escrow: f.is_escrow,
+        escrow_status: f.escrow_status,
         cash_receipt,
         webhook_status,
         sort_by,

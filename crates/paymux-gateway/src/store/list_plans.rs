@@ -57,6 +57,8 @@ fn payments() -> PaymentFilter {
         currency: None,
         text: vec![],
         platform_type: None,
+        escrow: None,
+        escrow_status: None,
         cash_receipt: None,
         webhook_status: None,
         sort_by: TimeColumn::Requested,
@@ -165,7 +167,7 @@ fn cases() -> Vec<Case> {
     // (PostgreSQL may start from the receipt's own time index and join the payment by key.)
     payment(
         "time and cash receipt",
-        &["requested_at", "cancelled_at"],
+        &["requested_at", "cancelled_at", "issued_at"],
         &|f| {
             (f.from, f.until) = (Some(1_000_000), Some(2_000_000));
             f.cash_receipt = Some(CashReceiptFilter {

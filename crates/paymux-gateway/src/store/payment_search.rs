@@ -48,6 +48,15 @@ pub fn customer_field(customer_json: Option<&str>, field: &str) -> Option<String
     }
 }
 
+/// PortOne `PaymentEscrow.status` of a stored payment's `extra_json` (`None`: not an escrow
+/// payment).
+pub fn escrow_status(extra_json: Option<&str>) -> Option<String> {
+    // Most payments are not escrow ones: no JSON parsed for them.
+    let text = extra_json.filter(|e| e.contains("\"escrow\""))?;
+    let v: Value = serde_json::from_str(text).ok()?;
+    v.get("escrow")?.get("status")?.as_str().map(str::to_string)
+}
+
 /// Fill the search columns of rows written before they existed (schema version 3), in
 /// batches. Idempotent: several instances starting together do the same writes.
 pub async fn backfill(db: &Db) -> Result<u64, sqlx::Error> {
@@ -154,6 +163,10 @@ pub struct PaymentFilter {
     pub text: Vec<TextTerm>,
     /// Where the payment came from (window payments not completed have none: never match).
     pub platform_type: Option<PlatformType>,
+    /// An escrow payment, or not.
+    pub escrow: Option<bool>,
+    /// Its escrow status (PortOne `PaymentEscrow.status`).
+    pub escrow_status: Option<String>,
     /// Its cash receipt (`Payment.cashReceipt`) is so.
     pub cash_receipt: Option<CashReceiptFilter>,
     /// One of its webhook deliveries went so (`Payment.webhooks[].status`).
@@ -310,6 +323,14 @@ fn where_of(f: &PaymentFilter) -> Where {
     if let Some(p) = f.platform_type {
         w.eq("platform_type", p.as_str());
     }
+    match f.escrow {
+        Some(true) => w.push("escrow_status IS NOT NULL"),
+        Some(false) => w.push("escrow_status IS NULL"),
+        None => {}
+    }
+    if let Some(s) = &f.escrow_status {
+        w.eq("escrow_status", s.as_str());
+    }
     if let Some(c) = &f.cash_receipt {
         let cond = cash_receipt_condition(&mut w, c);
         w.push(cond);
@@ -430,6 +451,8 @@ mod tests {
             currency: None,
             text: vec![],
             platform_type: None,
+            escrow: None,
+            escrow_status: None,
             cash_receipt: None,
             webhook_status: None,
             sort_by: TimeColumn::Requested,
@@ -471,7 +494,7 @@ mod tests {
     /// Migration 18 reads each older payment's platform from the `origin` its `extra_json`
     /// carries, as the gateway writes it (the view's own JSON, so the patterns match it).
     #[tokio::test]
-    async fn migration_18_backfills_the_platform_from_the_origin() {
+    async fn migration_18_backfills_platform_and_escrow() {
         use crate::domain::Origin;
         use crate::views::party;
         let path =
@@ -512,9 +535,29 @@ mod tests {
             .await
             .unwrap();
         }
+        let escrow = serde_json::json!({"escrow": {"status": "BEFORE_REGISTERED"}}).to_string();
+        db.execute(
+            "INSERT INTO payments (id, store_id, transaction_id, kind, status, order_name, currency, amount_total, \
+             amount_tax_free, amount_vat, amount_supply, requested_at, updated_at, status_changed_at, extra_json) \
+             VALUES ('escrow', 's', 't', 'INSTANT', 'PAID', 'o', 'KRW', 1, 0, 0, 1, 1, 1, 1, $1)",
+            crate::args![escrow.as_str()],
+        )
+        .await
+        .unwrap();
+        // The migration's backfills (its `UPDATE`s) again, on rows written without them.
         let sql = include_str!("../../migrations/0018_payment_platform.sql");
-        let backfill = &sql[sql.find("UPDATE payments").unwrap()..];
-        db.execute(backfill, vec![]).await.unwrap();
+        let statements = sql.split(';').map(|s| {
+            s.lines()
+                .filter(|l| !l.starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        let mut updates = 0;
+        for s in statements.filter(|s| s.trim_start().starts_with("UPDATE")) {
+            db.execute(&s, vec![]).await.unwrap();
+            updates += 1;
+        }
+        assert_eq!(updates, 2, "the platform and escrow backfills");
         for (id, _, want) in rows {
             let r = db
                 .fetch_all(
@@ -525,6 +568,21 @@ mod tests {
                 .unwrap();
             assert_eq!(r[0].text("platform_type").unwrap().as_deref(), want, "{id}");
         }
+        let r = db
+            .fetch_all(
+                "SELECT id FROM payments WHERE escrow_status = 'BEFORE_REGISTERED'",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].text("id").unwrap().as_deref(), Some("escrow"));
+        // What a new row gets (the claim derives it the same way).
+        assert_eq!(
+            escrow_status(Some(&escrow)).as_deref(),
+            Some("BEFORE_REGISTERED")
+        );
+        assert_eq!(escrow_status(Some(r#"{"productType":"DIGITAL"}"#)), None);
         let _ = std::fs::remove_file(&path);
     }
 

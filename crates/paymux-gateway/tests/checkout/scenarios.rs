@@ -89,15 +89,7 @@ async fn keys_from(h: &Harness, platform: &str) -> Vec<String> {
 
 /// The payments `GET /payments` lists with `filter.platformType`.
 async fn payments_from(h: &Harness, platform: &str) -> Vec<String> {
-    let body = json!({"filter": {"platformType": platform}, "page": {"size": 1000}});
-    let (s, v) = h.api(reqwest::Method::GET, "/payments", Some(&body)).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap().to_string())
-        .collect()
+    listed(h, json!({"platformType": platform})).await
 }
 
 /// Create a session, open its window, answer it: the return form, not yet posted.
@@ -1066,4 +1058,42 @@ pub async fn escrow_windows_show_the_escrow_status(h: Arc<Harness>) {
     let p = get_payment(&h, &id).await;
     assert_eq!(p["status"], "PAID", "{p}");
     assert!(p.get("escrow").is_none(), "{p}");
+    let plain = id;
+
+    // `GET /payments` by `isEscrow` and `escrowStatus` (a delivery was never registered, so
+    // no escrowStatus PortOne's filter names matches it); bad values name the field. The
+    // two payments were completed from a PC browser (no mobile user agent): SDK_PC.
+    let escrow = listed(&h, json!({"isEscrow": true})).await;
+    let not_escrow = listed(&h, json!({"isEscrow": false})).await;
+    let escrow_id = escrow.first().cloned().unwrap_or_default();
+    assert!(escrow_id.starts_with("escrow"), "{escrow:?}");
+    assert!(escrow.iter().all(|i| i.starts_with("escrow")), "{escrow:?}");
+    assert!(not_escrow.contains(&plain) && !not_escrow.contains(&escrow_id));
+    assert!(listed(&h, json!({"escrowStatus": "REGISTERED"}))
+        .await
+        .is_empty());
+    let pc = listed(&h, json!({"platformType": "SDK_PC"})).await;
+    assert!(pc.contains(&plain) && pc.contains(&escrow_id), "{pc:?}");
+    for bad in [
+        json!({"escrowStatus": "BEFORE_REGISTERED"}),
+        json!({"isEscrow": "yes"}),
+    ] {
+        let body = json!({"filter": bad});
+        let (s, v) = h.api(reqwest::Method::GET, "/payments", Some(&body)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert_eq!(v["type"], "INVALID_REQUEST", "{v}");
+    }
+}
+
+/// The ids of the payments `GET /payments` lists with `filter`.
+async fn listed(h: &Harness, filter: Value) -> Vec<String> {
+    let body = json!({"filter": filter, "page": {"size": 1000}});
+    let (s, v) = h.api(reqwest::Method::GET, "/payments", Some(&body)).await;
+    assert_eq!(s, StatusCode::OK, "{body}: {v}");
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect()
 }

@@ -1781,13 +1781,19 @@ pub async fn payment_lists(h: Arc<Harness>) {
     .await;
     bad(
         "/payments",
-        json!({"filter": {"isEscrow": true}}),
-        "filter.isEscrow",
+        json!({"filter": {"cardBrand": "VISA"}}),
+        "filter.cardBrand",
     )
     .await;
     bad(
         "/payments",
-        json!({"filter": {"cashReceiptType": "PERSONAL"}}),
+        json!({"filter": {"escrowStatus": "SHIPPED"}}),
+        "filter.escrowStatus",
+    )
+    .await;
+    bad(
+        "/payments",
+        json!({"filter": {"cashReceiptType": "NO_RECEIPT"}}),
         "filter.cashReceiptType",
     )
     .await;

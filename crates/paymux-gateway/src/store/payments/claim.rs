@@ -84,6 +84,10 @@ pub async fn claim(
         ("search_ready", 1i64.into()),
         ("extra_json", np.extra_json.clone().into()),
         (
+            "escrow_status",
+            search::escrow_status(np.extra_json.as_deref()).into(),
+        ),
+        (
             "notice_urls_json",
             util::to_json_text(&np.notice_urls).into(),
         ),
