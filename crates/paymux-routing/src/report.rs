@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// PortOne `SelectedChannel.type`: `LIVE` or `TEST`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", schema(as = SelectedChannelType))]
 pub enum ChannelType {
     /// Real money.
     Live,
@@ -26,6 +28,7 @@ impl From<Environment> for ChannelType {
 
 /// PortOne `SelectedChannel`: the channel a payment or key actually went to (the payment's
 /// `channel` field, a billing key's `channels[]`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SelectedChannel {
@@ -67,6 +70,7 @@ impl SelectedChannel {
 }
 
 /// PortOne's `channelGroup` summary on a payment or billing key: `{id, name, isForTest}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelGroupSummary {
@@ -82,6 +86,7 @@ pub struct ChannelGroupSummary {
 ///
 /// Serialized with `type` as the discriminator: `INVALID_REQUEST {channel, message}` or
 /// `PG_PROVIDER {channel, message, pgCode, pgMessage}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ChannelSpecificFailure {
