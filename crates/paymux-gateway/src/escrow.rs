@@ -57,8 +57,9 @@ pub const LOGISTICS_COMPANIES: &[&str] = &[
 
 /// PortOne `RegisterEscrowLogisticsBody` (`POST`) and `ModifyEscrowLogisticsBody` (`PATCH`):
 /// the two have the same fields.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = RegisterEscrowLogisticsBody)]
 pub struct EscrowLogisticsBody {
     /// storeId.
     pub store_id: Option<String>,
@@ -77,8 +78,9 @@ pub struct EscrowLogisticsBody {
 }
 
 /// PortOne `PaymentEscrowSenderInput`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = PaymentEscrowSenderInput)]
 pub struct EscrowSender {
     /// Name.
     pub name: Option<String>,
@@ -93,8 +95,9 @@ pub struct EscrowSender {
 }
 
 /// PortOne `PaymentEscrowReceiverInput`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = PaymentEscrowReceiverInput)]
 pub struct EscrowReceiver {
     /// Name.
     pub name: Option<String>,
@@ -107,7 +110,7 @@ pub struct EscrowReceiver {
 }
 
 /// PortOne `PaymentLogistics`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentLogistics {
     /// `PaymentLogisticsCompany`.
@@ -123,7 +126,7 @@ pub struct PaymentLogistics {
 }
 
 /// PortOne `ConfirmEscrowBody`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConfirmEscrowBody {
     /// storeId.
@@ -134,7 +137,7 @@ pub struct ConfirmEscrowBody {
 }
 
 /// PortOne `RegisterStoreReceiptBody`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterStoreReceiptBody {
     /// The sub-stores' transactions to show on the sales slip.
@@ -144,8 +147,9 @@ pub struct RegisterStoreReceiptBody {
 }
 
 /// PortOne `RegisterStoreReceiptBodyItem`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = RegisterStoreReceiptBodyItem)]
 pub struct StoreReceiptItem {
     /// The sub-store's business registration number (10 digits).
     pub store_business_registration_number: String,

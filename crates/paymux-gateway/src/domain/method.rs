@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::MethodUpdate;
 
 /// PortOne `PaymentMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type")]
 pub enum PaymentMethod {
     /// `PaymentMethodCard`.
@@ -47,8 +47,9 @@ pub enum PaymentMethod {
 /// variants share it because a PG may report any of these with any method (an easy pay paid
 /// by card reports the card, a mobile approval its approval number) and the stored method
 /// keeps what was reported beside the type.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PaymentMethodDetails)]
 pub struct MethodDetails {
     /// The card (`Some(None)`: `null`, a billing key that recorded none).
     #[serde(
@@ -69,7 +70,7 @@ pub struct MethodDetails {
 }
 
 /// PortOne `Card` (masked).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
     /// Masked number.
@@ -90,7 +91,8 @@ pub struct Card {
 }
 
 /// PortOne `PaymentInstallment`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PaymentInstallment)]
 #[serde(rename_all = "camelCase")]
 pub struct Installment {
     /// Months.
@@ -100,7 +102,8 @@ pub struct Installment {
 }
 
 /// A virtual account's fields (PortOne `PaymentMethodVirtualAccount`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PaymentMethodAccountDetails)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountDetails {
     /// Bank code (`Some(None)`: `null`).

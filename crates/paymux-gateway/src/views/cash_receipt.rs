@@ -3,19 +3,20 @@
 //! (the issue's answer), built from a stored row. The customer's identity number is in none of
 //! them (PortOne shows none).
 
+use paymux_routing::SelectedChannel;
 use serde::Serialize;
-use serde_json::Value;
 
-use super::{json_column, time};
+use super::{stored, time};
 use crate::domain::PortOneCashReceiptStatus as Shown;
 use crate::store::cash_receipts::CashReceiptRow;
 
 /// PortOne `CashReceipt` (the three statuses share one shape; each status's fields are present
 /// only for it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CashReceipt {
     /// `ISSUED`, `CANCELLED` or `ISSUE_FAILED`.
+    #[schema(value_type = crate::domain::PortOneCashReceiptStatus)]
     pub status: &'static str,
     /// merchantId.
     pub merchant_id: String,
@@ -25,7 +26,7 @@ pub struct CashReceipt {
     pub payment_id: String,
     /// `SelectedChannel`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel: Option<Value>,
+    pub channel: Option<SelectedChannel>,
     /// Amount (issued and cancelled receipts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
@@ -42,8 +43,9 @@ pub struct CashReceipt {
     pub order_name: String,
     /// Issued by `POST /cash-receipts`.
     pub is_manual: bool,
-    /// `PERSONAL` / `CORPORATE`.
+    /// `PERSONAL` / `CORPORATE` (stored as `CashReceiptType` spells it).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<paymux_core::adapter::CashReceiptType>)]
     pub receipt_type: Option<String>,
     /// The PG's receipt id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,7 +76,7 @@ impl CashReceipt {
             merchant_id: merchant_id.to_string(),
             store_id: r.store_id.clone(),
             payment_id: r.payment_id.clone(),
-            channel: json_column(r.channel_json.as_deref()),
+            channel: stored(r.channel_json.as_deref()),
             amount: settled.then_some(r.amount_total),
             tax_free_amount: settled.then_some(r.amount_tax_free),
             vat_amount: settled.then_some(r.amount_vat),
@@ -94,13 +96,15 @@ impl CashReceipt {
 }
 
 /// PortOne `PaymentCashReceipt` (`Payment.cashReceipt`): issued or cancelled receipts only.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentCashReceipt {
     /// `ISSUED` / `CANCELLED`.
+    #[schema(value_type = crate::domain::PortOneCashReceiptStatus)]
     pub status: &'static str,
-    /// `PERSONAL` / `CORPORATE`.
+    /// `PERSONAL` / `CORPORATE` (stored as `CashReceiptType` spells it).
     #[serde(rename = "type")]
+    #[schema(value_type = paymux_core::adapter::CashReceiptType)]
     pub receipt_type: String,
     /// The PG's receipt id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,7 +149,7 @@ impl PaymentCashReceipt {
 
 /// PortOne `CashReceiptSummary` (`IssueCashReceiptResponse.cashReceipt`). Its three fields are
 /// required strings: `issueNumber` and `url` are `""` when the PG's answer gave none.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CashReceiptSummary {
     /// The NTS approval number.
@@ -157,7 +161,7 @@ pub struct CashReceiptSummary {
 }
 
 /// PortOne `IssueCashReceiptResponse`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IssueCashReceiptResponse {
     /// The receipt.
@@ -178,7 +182,7 @@ impl IssueCashReceiptResponse {
 }
 
 /// PortOne `CancelCashReceiptResponse`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelCashReceiptResponse {
     /// Amount cancelled.

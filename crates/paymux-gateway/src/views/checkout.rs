@@ -10,14 +10,16 @@ use super::{json_column, time};
 use crate::store::sessions::SessionRow;
 
 /// A checkout session (`GET /checkout/sessions/{id}`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutSession {
     /// `cs_…`.
     pub id: String,
     /// `PAYMENT` / `ISSUE_BILLING_KEY` / `ISSUE_BILLING_KEY_AND_PAY`.
+    #[schema(value_type = crate::domain::SessionKind)]
     pub kind: &'static str,
     /// Status.
+    #[schema(value_type = crate::domain::SessionStatus)]
     pub status: &'static str,
     /// storeId.
     pub store_id: String,
@@ -52,8 +54,12 @@ pub struct CheckoutSession {
     /// Finished at.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
-    /// The result query parameters, once finished.
+    /// The result query parameters the browser was redirected with, once finished
+    /// (`paymentId` / `billingKey`, `transactionType`, `txId`; on failure `code`, `message`,
+    /// `pgCode`, `pgMessage`). Kept as the stored object: the set of parameters depends on
+    /// the outcome and the PG.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub result: Option<Value>,
 }
 
@@ -80,6 +86,38 @@ impl CheckoutSession {
             result: json_column(s.result_json.as_deref()),
         }
     }
+}
+
+/// The answer of `POST /checkout/sessions`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutSessionCreated {
+    /// `cs_` + 32 hex digits.
+    pub session_id: String,
+    /// Open in the customer's browser.
+    pub checkout_url: String,
+    /// `PAYMENT` / `ISSUE_BILLING_KEY` / `ISSUE_BILLING_KEY_AND_PAY`.
+    #[schema(value_type = crate::domain::SessionKind)]
+    pub kind: &'static str,
+    /// The payment (payment kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
+    /// The payment attempt (payment kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// The billing key the window issues (`ISSUED` once the window completes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_key: Option<String>,
+    /// The billing key window's `issueId` (`ISSUE_BILLING_KEY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue_id: Option<String>,
+    /// The channel the window opens at.
+    pub channel: SelectedChannel,
+    /// The group the channel was chosen from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_group: Option<paymux_routing::ChannelGroupSummary>,
+    /// When the session expires (RFC 3339).
+    pub expires_at: String,
 }
 
 /// What the shopper is told on the result page.

@@ -8,7 +8,7 @@ use crate::domain::DeliveryStatus;
 use crate::store::webhook_history::WebhookRow;
 
 /// PortOne `PaymentWebhook`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentWebhook {
     /// The payment's status the event reports.
@@ -19,7 +19,7 @@ pub struct PaymentWebhook {
     /// `SUCCEEDED`, `FAILED_NOT_OK_RESPONSE`, `FAILED_UNEXPECTED_ERROR`; absent before the
     /// first attempt.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<&'static str>,
+    pub status: Option<WebhookStatus>,
     /// Where it is sent.
     pub url: String,
     /// Attempts made.
@@ -39,9 +39,23 @@ pub struct PaymentWebhook {
     pub triggered_at: String,
 }
 
+/// PortOne `PaymentWebhookStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = PaymentWebhookStatus)]
+pub enum WebhookStatus {
+    /// The receiver answered 2xx.
+    Succeeded,
+    /// The receiver answered, not 2xx.
+    FailedNotOkResponse,
+    /// No answer (connection, timeout).
+    FailedUnexpectedError,
+}
+
 /// PortOne `PaymentWebhookRequest`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PaymentWebhookRequest)]
 pub struct Request {
     /// The body, byte for byte.
     pub body: String,
@@ -52,8 +66,9 @@ pub struct Request {
 
 /// PortOne `PaymentWebhookResponse`. paymux keeps the status code only: `header` and `body`
 /// are empty (the receiver's answer is not stored).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PaymentWebhookResponse)]
 pub struct Response {
     /// HTTP status, as text (PortOne's type).
     pub code: String,
@@ -70,10 +85,10 @@ impl PaymentWebhook {
     pub fn of(row: &WebhookRow, max_attempts: u32) -> PaymentWebhook {
         let answered = row.last_code.zip(row.last_attempt_at);
         let status = match row.status {
-            DeliveryStatus::Delivered => Some("SUCCEEDED"),
+            DeliveryStatus::Delivered => Some(WebhookStatus::Succeeded),
             _ if row.attempts == 0 || row.last_attempt_at.is_none() => None,
-            _ if row.last_code.is_some() => Some("FAILED_NOT_OK_RESPONSE"),
-            _ => Some("FAILED_UNEXPECTED_ERROR"),
+            _ if row.last_code.is_some() => Some(WebhookStatus::FailedNotOkResponse),
+            _ => Some(WebhookStatus::FailedUnexpectedError),
         };
         PaymentWebhook {
             payment_status: row.payment_status.clone(),
@@ -128,16 +143,20 @@ mod tests {
         assert!(w.request.is_none() && w.response.is_none());
         // Answered 2xx.
         let w = of(row("DELIVERED", 1, Some(200), Some(1)));
-        assert_eq!(w.status, Some("SUCCEEDED"));
+        assert_eq!(super::super::render(&w)["status"], "SUCCEEDED");
         assert_eq!(w.response.map(|r| r.code), Some("200".into()));
         // Answered non-2xx, retrying or given up.
         for s in ["PENDING", "FAILED"] {
             let w = of(row(s, 2, Some(500), Some(1)));
-            assert_eq!(w.status, Some("FAILED_NOT_OK_RESPONSE"), "{s}");
+            let v = super::super::render(&w);
+            assert_eq!(v["status"], "FAILED_NOT_OK_RESPONSE", "{s}");
         }
         // No answer at all (timeout, connection refused): no response object.
         let w = of(row("FAILED", 6, None, Some(1)));
-        assert_eq!(w.status, Some("FAILED_UNEXPECTED_ERROR"));
+        assert_eq!(
+            super::super::render(&w)["status"],
+            "FAILED_UNEXPECTED_ERROR"
+        );
         assert!(w.response.is_none());
         assert_eq!((w.current_execution_count, w.max_execution_count), (6, 6));
     }
