@@ -281,18 +281,23 @@ pub struct BrowserCheckoutRequestV1 {
 pub struct BrowserCheckoutAnswer {
     /// Where the window opens.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub checkout_url: Option<String>,
     /// The payment (payment kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub payment_id: Option<String>,
     /// The payment attempt (payment kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub tx_id: Option<String>,
     /// The billing key (billing-key kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub billing_key: Option<String>,
     /// When the session expires (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub expires_at: Option<String>,
     /// `PAYMENT`, `ISSUE_BILLING_KEY` or `ISSUE_BILLING_KEY_AND_PAY`.
     pub transaction_type: &'static str,

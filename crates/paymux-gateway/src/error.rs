@@ -32,15 +32,19 @@ pub struct ErrorBody<'a> {
     pub message: String,
     /// `PG_PROVIDER`: the PG's code.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_code: Option<&'a str>,
     /// `PG_PROVIDER`: the PG's message.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_message: Option<&'a str>,
     /// `CHANNEL_SPECIFIC`: why each failed channel failed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub failures: Option<&'a [ChannelSpecificFailure]>,
     /// `CHANNEL_SPECIFIC`: the channels that succeeded.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub succeeded_channels: Option<&'a [SelectedChannel]>,
 }
 

@@ -37,12 +37,15 @@ pub struct SelectedChannel {
     pub kind: ChannelType,
     /// Channel id (PortOne's internal id; paymux leaves it empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub id: Option<String>,
     /// The channel key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub key: Option<String>,
     /// Channel name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub name: Option<String>,
     /// PortOne `PgProvider` of the adapter (e.g. `KSNET`, `SMARTRO_V2`).
     pub pg_provider: String,
@@ -98,6 +101,7 @@ pub enum ChannelSpecificFailure {
         channel: SelectedChannel,
         /// Why.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(nullable = false))]
         message: Option<String>,
     },
     /// The PG refused, or its answer is unknown (see [`crate::super_key`] for the codes
@@ -108,6 +112,7 @@ pub enum ChannelSpecificFailure {
         channel: SelectedChannel,
         /// Human-readable summary.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(nullable = false))]
         message: Option<String>,
         /// The PG's raw code.
         pg_code: String,

@@ -60,9 +60,11 @@ pub struct MethodDetails {
     pub card: Option<Option<Card>>,
     /// Installment plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub installment: Option<Installment>,
     /// The approval number the PG reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub approval_number: Option<String>,
     /// A virtual account's fields.
     #[serde(flatten)]
@@ -75,18 +77,23 @@ pub struct MethodDetails {
 pub struct Card {
     /// Masked number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub number: Option<String>,
     /// BIN (first six digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub bin: Option<String>,
     /// Issuer code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub issuer: Option<String>,
     /// Acquirer code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub publisher: Option<String>,
     /// Card name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
 }
 
@@ -115,6 +122,7 @@ pub struct AccountDetails {
     pub bank: Option<Option<String>>,
     /// Account number (`""` until issued).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub account_number: Option<String>,
     /// Remittee name (`Some(None)`: `null`, a request that named none).
     #[serde(
@@ -125,9 +133,11 @@ pub struct AccountDetails {
     pub remittee_name: Option<Option<String>>,
     /// Deposit deadline.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "millis")]
+    #[schema(nullable = false)]
     pub expired_at: Option<DateTime<Utc>>,
     /// Issued at.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "millis")]
+    #[schema(nullable = false)]
     pub issued_at: Option<DateTime<Utc>>,
 }
 

@@ -140,6 +140,7 @@ pub struct ConfirmEscrowResponse {
 pub struct RegisterStoreReceiptResponse {
     /// The sales slip's URL.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub receipt_url: Option<String>,
 }
 

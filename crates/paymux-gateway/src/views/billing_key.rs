@@ -28,6 +28,7 @@ pub struct BillingKeyInfo {
     /// values: two writers build them as JSON and no type describes them yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(nullable = false)]
     pub methods: Option<Vec<Value>>,
     /// The channels holding (or having held) a key.
     pub channels: Vec<SelectedChannel>,
@@ -35,12 +36,15 @@ pub struct BillingKeyInfo {
     pub customer: Customer,
     /// customData.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub custom_data: Option<String>,
     /// `issueId` of a billing-key window.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub issue_id: Option<String>,
     /// `issueName` of a billing-key window.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub issue_name: Option<String>,
     /// Requested at.
     pub requested_at: String,
@@ -48,6 +52,7 @@ pub struct BillingKeyInfo {
     pub issued_at: String,
     /// The group it was issued through.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub channel_group: Option<ChannelGroupSummary>,
     /// Each channel's issue result.
     pub pg_billing_key_issue_responses: Vec<IssueResponse>,

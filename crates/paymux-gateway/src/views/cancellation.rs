@@ -17,6 +17,7 @@ pub struct Cancellation {
     pub id: String,
     /// The PG's cancel id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_cancellation_id: Option<String>,
     /// Amount.
     pub total_amount: i64,
@@ -28,6 +29,7 @@ pub struct Cancellation {
     pub reason: String,
     /// Cancelled at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cancelled_at: Option<String>,
     /// Requested at.
     pub requested_at: String,

@@ -26,18 +26,23 @@ pub struct CashReceipt {
     pub payment_id: String,
     /// `SelectedChannel`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub channel: Option<SelectedChannel>,
     /// Amount (issued and cancelled receipts).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub amount: Option<i64>,
     /// Tax-free part.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub tax_free_amount: Option<i64>,
     /// VAT.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub vat_amount: Option<i64>,
     /// Currency.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub currency: Option<String>,
     /// orderName.
     pub order_name: String,
@@ -46,21 +51,27 @@ pub struct CashReceipt {
     /// `PERSONAL` / `CORPORATE` (stored as `CashReceiptType` spells it).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<paymux_core::adapter::CashReceiptType>)]
+    #[schema(nullable = false)]
     pub receipt_type: Option<String>,
     /// The PG's receipt id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_receipt_id: Option<String>,
     /// The NTS approval number (`""` until the PG reports one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub issue_number: Option<String>,
     /// The PG's receipt page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub url: Option<String>,
     /// Issued at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub issued_at: Option<String>,
     /// Cancelled at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cancelled_at: Option<String>,
     /// Status updated at.
     pub status_updated_at: String,
@@ -108,6 +119,7 @@ pub struct PaymentCashReceipt {
     pub receipt_type: String,
     /// The PG's receipt id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_receipt_id: Option<String>,
     /// The NTS approval number (`""` until the PG reports one).
     pub issue_number: String,
@@ -119,11 +131,13 @@ pub struct PaymentCashReceipt {
     pub currency: String,
     /// The PG's receipt page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub url: Option<String>,
     /// Issued at.
     pub issued_at: String,
     /// Cancelled at (cancelled receipts).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cancelled_at: Option<String>,
 }
 

@@ -25,17 +25,21 @@ pub struct CheckoutSession {
     pub store_id: String,
     /// The payment (payment kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub payment_id: Option<String>,
     /// The payment attempt.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub transaction_id: Option<String>,
     /// The billing key (billing-key kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub billing_key: Option<String>,
     /// The id the PG knows the window by.
     pub order_id: String,
     /// The session's channel (while it is configured).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub channel: Option<SelectedChannel>,
     /// Method (`CARD`, …).
     pub method: String,
@@ -43,6 +47,7 @@ pub struct CheckoutSession {
     pub amount: i64,
     /// `redirectUrl`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub redirect_url: Option<String>,
     /// Created at.
     pub created_at: String,
@@ -50,9 +55,11 @@ pub struct CheckoutSession {
     pub expires_at: String,
     /// First opened at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub opened_at: Option<String>,
     /// Finished at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub finished_at: Option<String>,
     /// The result query parameters the browser was redirected with, once finished
     /// (`paymentId` / `billingKey`, `transactionType`, `txId`; on failure `code`, `message`,
@@ -60,6 +67,7 @@ pub struct CheckoutSession {
     /// the outcome and the PG.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
+    #[schema(nullable = false)]
     pub result: Option<Value>,
 }
 
@@ -101,20 +109,25 @@ pub struct CheckoutSessionCreated {
     pub kind: &'static str,
     /// The payment (payment kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub payment_id: Option<String>,
     /// The payment attempt (payment kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub transaction_id: Option<String>,
     /// The billing key the window issues (`ISSUED` once the window completes).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub billing_key: Option<String>,
     /// The billing key window's `issueId` (`ISSUE_BILLING_KEY`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub issue_id: Option<String>,
     /// The channel the window opens at.
     pub channel: SelectedChannel,
     /// The group the channel was chosen from.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub channel_group: Option<paymux_routing::ChannelGroupSummary>,
     /// When the session expires (RFC 3339).
     pub expires_at: String,

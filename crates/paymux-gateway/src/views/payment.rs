@@ -36,6 +36,7 @@ pub struct Payment {
     /// [`PaymentTransaction`], whose `id` it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(required = true)]
+    #[schema(nullable = false)]
     pub transaction_id: Option<String>,
     /// merchantId.
     pub merchant_id: String,
@@ -44,21 +45,26 @@ pub struct Payment {
     /// PortOne `PaymentMethod` (masked).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::domain::PaymentMethod>)]
+    #[schema(nullable = false)]
     pub method: Option<Method>,
     /// `SelectedChannel`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub channel: Option<SelectedChannel>,
     /// `{id, name, isForTest}` of the group it was routed through.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub channel_group: Option<ChannelGroupSummary>,
     /// `V2`.
     #[schema(value_type = crate::list::VersionInput)]
     pub version: &'static str,
     /// The schedule that made it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub schedule_id: Option<String>,
     /// The billing key it charged.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub billing_key: Option<String>,
     /// Requested at.
     pub requested_at: String,
@@ -80,20 +86,24 @@ pub struct Payment {
     pub order: OrderFields,
     /// customData.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub custom_data: Option<String>,
     /// Paid at (paid and cancelled payments; `null` when unknown).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<Option<String>>,
     /// The PG's transaction id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_tx_id: Option<String>,
     /// The PG's receipt page (paid and cancelled payments, when the PG gave one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub receipt_url: Option<String>,
     /// Disputes (paid payments). paymux records none: always `[]`, so its elements stay
     /// free-form values.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(nullable = false)]
     pub disputes: Option<Vec<Value>>,
     /// Cancelled at (cancelled payments).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,17 +113,21 @@ pub struct Payment {
     pub failed_at: Option<Option<String>>,
     /// Why it failed (failed payments).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub failure: Option<FailureView>,
     /// Cancellations (when there are any, or the payment is cancelled).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cancellations: Option<Vec<Cancellation>>,
     /// Every webhook delivery about the payment, oldest first (`GET /payments/{paymentId}`
     /// only; absent when none).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub webhooks: Option<Vec<PaymentWebhook>>,
     /// The payment's issued or cancelled cash receipt (`GET /payments/{paymentId}` only;
     /// absent when none).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cash_receipt: Option<PaymentCashReceipt>,
 }
 
@@ -124,24 +138,31 @@ pub struct Payment {
 pub struct OrderFields {
     /// Order lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub products: Option<Vec<PaymentProduct>>,
     /// Number of products.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub product_count: Option<i32>,
     /// PortOne promotion id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub promotion_id: Option<String>,
     /// Cultural expense (문화비) flag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub is_cultural_expense: Option<bool>,
     /// Country (ISO 3166-1 alpha-2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub country: Option<Country>,
     /// Where the payment was requested from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub origin: Option<Origin>,
     /// paymux extension: the channels of the group whose rules refused the payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub routing: Option<RoutingNote>,
     /// Any other field a stored row carries, shown as stored (none is written today); kept
     /// as values because nothing defines them.

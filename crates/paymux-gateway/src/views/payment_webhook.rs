@@ -13,12 +13,14 @@ use crate::store::webhook_history::WebhookRow;
 pub struct PaymentWebhook {
     /// The payment's status the event reports.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub payment_status: Option<String>,
     /// `webhook-id`.
     pub id: String,
     /// `SUCCEEDED`, `FAILED_NOT_OK_RESPONSE`, `FAILED_UNEXPECTED_ERROR`; absent before the
     /// first attempt.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub status: Option<WebhookStatus>,
     /// Where it is sent.
     pub url: String,
@@ -28,12 +30,15 @@ pub struct PaymentWebhook {
     pub max_execution_count: i64,
     /// `MANUAL`, `VIRTUAL_ACCOUNT_DEPOSIT`; absent for an ordinary state change.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub trigger: Option<String>,
     /// The last attempt's request.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub request: Option<Request>,
     /// The last attempt's answer, when the receiver answered.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub response: Option<Response>,
     /// When the event was written.
     pub triggered_at: String,
@@ -61,6 +66,7 @@ pub struct Request {
     pub body: String,
     /// When the last attempt was made.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub requested_at: Option<String>,
 }
 

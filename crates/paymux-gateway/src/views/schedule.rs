@@ -40,20 +40,25 @@ pub struct PaymentSchedule {
     pub total_amount: Money,
     /// Tax-free part.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub tax_free_amount: Option<Money>,
     /// VAT.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub vat_amount: Option<Money>,
     /// Currency.
     pub currency: Currency,
     /// Installment months.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub installment_month: Option<i32>,
     /// noticeUrls.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub notice_urls: Option<Vec<String>>,
     /// Products.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub products: Option<Vec<PaymentProduct>>,
     /// Created at.
     pub created_at: String,
@@ -61,12 +66,15 @@ pub struct PaymentSchedule {
     pub time_to_pay: String,
     /// Started at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub started_at: Option<String>,
     /// Completed at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub completed_at: Option<String>,
     /// Revoked at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub revoked_at: Option<String>,
 }
 
