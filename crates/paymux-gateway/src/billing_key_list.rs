@@ -121,6 +121,7 @@ pub struct FilterInput {
     pub customer_id: Option<String>,
     /// Where the key was issued from (PortOne `PaymentClientType`; read as text so that any
     /// wrong value, of any JSON type, is named).
+    #[schema(value_type = Option<crate::domain::PlatformType>)]
     pub platform_type: Option<String>,
     /// Text search.
     pub text_search: Option<TextSearch>,

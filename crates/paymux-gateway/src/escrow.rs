@@ -109,11 +109,31 @@ pub struct EscrowReceiver {
     pub address: Option<SeparatedAddressInput>,
 }
 
+/// PortOne `PaymentLogisticsCompany`: the schema of `PaymentLogistics.company`, a string
+/// checked against [`LOGISTICS_COMPANIES`] (the 400 names the field).
+pub struct LogisticsCompany;
+
+impl utoipa::PartialSchema for LogisticsCompany {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(LOGISTICS_COMPANIES.iter().copied()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LogisticsCompany {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "PaymentLogisticsCompany".into()
+    }
+}
+
 /// PortOne `PaymentLogistics`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentLogistics {
-    /// `PaymentLogisticsCompany`.
+    /// `PaymentLogisticsCompany`: one of [`LOGISTICS_COMPANIES`].
+    #[schema(value_type = LogisticsCompany)]
     pub company: String,
     /// Invoice (tracking) number.
     pub invoice_number: String,

@@ -281,7 +281,8 @@ impl ChannelGroup {
     }
 }
 
-/// A group as the admin API receives it: the group plus an optional `effectiveAt`.
+/// A group as the admin API receives it: the group plus an optional `effectiveAt`. The
+/// admin API takes a missing `id` as the one in its path, and a missing `enabled` as `true`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -466,16 +466,6 @@ mod tests {
         ),
         ("PaymentTransaction", "failure", "as Payment's `failure`"),
         (
-            "BillingKeyFilterInput",
-            "platformType",
-            "a string checked against PortOne's PaymentClientType values (400 names it)",
-        ),
-        (
-            "PaymentLogistics",
-            "company",
-            "a string checked against PortOne's PaymentLogisticsCompany values (400 names it)",
-        ),
-        (
             "PaymentWebhook",
             "paymentStatus",
             "the payment status as the outbox row recorded it (PortOne's values)",

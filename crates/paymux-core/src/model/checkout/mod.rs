@@ -1203,7 +1203,10 @@ impl Validate for IssueBillingKeyAndPayRequest {
     }
 }
 
-/// Which payment-window request is being prepared.
+/// Which payment-window request is being prepared: `kind` and the SDK call's parameters.
+///
+/// The gateway's `POST /checkout/sessions` reads this shape and takes a missing `kind` as
+/// `PAYMENT`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
