@@ -467,11 +467,6 @@ mod tests {
         ("PaymentTransaction", "failure", "as Payment's `failure`"),
         (
             "PaymentWebhook",
-            "paymentStatus",
-            "the payment status as the outbox row recorded it (PortOne's values)",
-        ),
-        (
-            "PaymentWebhook",
             "trigger",
             "the trigger as the outbox row recorded it (PortOne's values)",
         ),

@@ -14,6 +14,7 @@ pub struct PaymentWebhook {
     /// The payment's status the event reports.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
+    #[schema(value_type = Option<crate::domain::PaymentStatus>)]
     pub payment_status: Option<String>,
     /// `webhook-id`.
     pub id: String,
