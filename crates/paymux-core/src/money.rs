@@ -14,6 +14,7 @@ use crate::validation::{FieldPath, ValidationError, ValidationErrors};
 pub const MAX_AMOUNT: i64 = 9_007_199_254_740_991;
 
 /// A non-negative amount in the currency's minor unit.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 #[serde(transparent)]
 pub struct Money(i64);
@@ -94,6 +95,7 @@ impl<'de> Deserialize<'de> for Money {
 }
 
 /// ISO 4217 currency code, as PortOne spells it (`"KRW"`, `"USD"`, ...).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Currency(String);
@@ -129,6 +131,7 @@ impl fmt::Display for Currency {
 }
 
 /// `PaymentAmountInput`: `{total, taxFree?, vat?}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentAmountInput {
@@ -143,6 +146,7 @@ pub struct PaymentAmountInput {
 }
 
 /// A validated amount breakdown: `total = supply + vat + tax_free`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AmountBreakdown {
@@ -169,6 +173,7 @@ pub fn vat_of(taxable: Money) -> Money {
 
 /// How a PG turns taxable / 11 into whole VAT: a per-adapter rule
 /// ([`PgAdapter::vat_rounding`](crate::adapter::PgAdapter::vat_rounding)).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum VatRounding {

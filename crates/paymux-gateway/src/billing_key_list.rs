@@ -12,9 +12,10 @@ use crate::list::{self, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
 use crate::store;
 use crate::store::billing_key_search::{KeyFilter, KeyText, KeyTime};
+use crate::views;
 
 /// PortOne `GetBillingKeyInfosBody`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GetBillingKeyInfosBody {
     /// Which page.
@@ -26,8 +27,9 @@ pub struct GetBillingKeyInfosBody {
 }
 
 /// PortOne `BillingKeySortInput`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = BillingKeySortInput)]
 pub struct SortInput {
     /// Sort by (default `REQUESTED_AT`).
     pub by: Option<TimeField>,
@@ -36,8 +38,9 @@ pub struct SortInput {
 }
 
 /// PortOne `BillingKeySortBy` / `BillingKeyTimeRangeField`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = BillingKeySortBy)]
 pub enum TimeField {
     /// `REQUESTED_AT`.
     RequestedAt,
@@ -61,8 +64,9 @@ impl TimeField {
 }
 
 /// PortOne `BillingKeyStatus`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = BillingKeyStatus)]
 pub enum StatusInput {
     /// `ISSUED`.
     Issued,
@@ -71,8 +75,9 @@ pub enum StatusInput {
 }
 
 /// PortOne `BillingKeyPaymentMethodType`.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = BillingKeyPaymentMethodType)]
 pub enum MethodInput {
     /// `CARD`.
     Card,
@@ -85,8 +90,9 @@ pub enum MethodInput {
 }
 
 /// PortOne `BillingKeyTextSearch`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = BillingKeyTextSearch)]
 pub struct TextSearch {
     /// `BillingKeyTextSearchField`.
     pub field: String,
@@ -95,8 +101,9 @@ pub struct TextSearch {
 }
 
 /// PortOne `BillingKeyFilterInput`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = BillingKeyFilterInput)]
 pub struct FilterInput {
     /// storeId.
     pub store_id: Option<String>,
@@ -114,6 +121,7 @@ pub struct FilterInput {
     pub customer_id: Option<String>,
     /// Where the key was issued from (PortOne `PaymentClientType`; read as text so that any
     /// wrong value, of any JSON type, is named).
+    #[schema(value_type = Option<crate::domain::PlatformType>)]
     pub platform_type: Option<String>,
     /// Text search.
     pub text_search: Option<TextSearch>,
@@ -212,8 +220,11 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
     let mut items = Vec::with_capacity(keys.len());
     for k in keys {
         if let Some(row) = store::billing_keys::load(&st.db, &k).await? {
-            items.push(crate::billing_keys::view(st, &row));
+            items.push(views::billing_key::BillingKeyInfo::of(
+                &row,
+                &st.merchant_id,
+            ));
         }
     }
-    Ok(list::page_answer(items, number, size, total))
+    Ok(list::page_answer::<views::list::GetBillingKeyInfosResponse>(items, number, size, total))
 }

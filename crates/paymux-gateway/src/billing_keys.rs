@@ -318,13 +318,13 @@ async fn record_and_answer(
             &[],
         ));
     }
-    Ok(json!({
-        "billingKeyInfo": {
-            "billingKey": billing_key,
-            "channels": channels,
-            "issuedAt": util::rfc3339(now),
+    Ok(views::render(&views::answers::IssueBillingKeyResponse {
+        billing_key_info: views::answers::BillingKeyInfoSummary {
+            billing_key: billing_key.to_string(),
+            channels,
+            issued_at: util::rfc3339(now),
         },
-        "channelSpecificFailures": failures,
+        channel_specific_failures: failures.to_vec(),
     }))
 }
 
@@ -447,5 +447,7 @@ pub async fn delete(
             &succeeded,
         ));
     }
-    Ok(json!({"deletedAt": util::rfc3339(now)}))
+    Ok(views::render(&views::answers::DeleteBillingKeyResponse {
+        deleted_at: util::rfc3339(now),
+    }))
 }

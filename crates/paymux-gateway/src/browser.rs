@@ -44,8 +44,12 @@ pub const RESULT_FIELDS: &[&str] = &[
     "pgMessage",
 ];
 
-/// How the SDK shows the PG's window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the SDK shows the PG's window (`windowMode`; `POPUP` when absent).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = WindowMode)]
 pub enum Mode {
     /// A popup window; the result is posted to its opener.
     Popup,
@@ -243,22 +247,73 @@ fn check_redirect_named(
     }
 }
 
+/// The body of `POST /browser/checkout`: `windowMode` plus the body of
+/// `POST /checkout/sessions` (`kind` and the SDK call's parameters). [`create`] reads
+/// `windowMode` first and the rest as the checkout API does.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // the body is read field by field (see `create`); this names its shape
+pub struct BrowserCheckoutRequest {
+    /// How the window is shown (`POPUP` when absent).
+    pub window_mode: Option<Mode>,
+    /// `kind` and the SDK call's parameters.
+    #[serde(flatten)]
+    pub checkout: paymux_core::model::CheckoutRequest,
+}
+
+/// The body of `POST /browser/v1/checkout`, as `/v1/iamport.js` sends it.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // the body is read field by field (see `create_v1`); this names its shape
+pub struct BrowserCheckoutRequestV1 {
+    /// The store (`IMP.init(storeId)`).
+    pub store_id: String,
+    /// How the window is shown (`POPUP` when absent).
+    pub window_mode: Option<Mode>,
+    /// `IMP.request_pay`'s parameters.
+    pub params: v1::RequestPay,
+}
+
+/// What the SDK needs from a created session (the answer of `POST /browser/checkout` and
+/// `POST /browser/v1/checkout`).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowserCheckoutAnswer {
+    /// Where the window opens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub checkout_url: Option<String>,
+    /// The payment (payment kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub payment_id: Option<String>,
+    /// The payment attempt (payment kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub tx_id: Option<String>,
+    /// The billing key (billing-key kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub billing_key: Option<String>,
+    /// When the session expires (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub expires_at: Option<String>,
+    /// `PAYMENT`, `ISSUE_BILLING_KEY` or `ISSUE_BILLING_KEY_AND_PAY`.
+    pub transaction_type: &'static str,
+}
+
 /// What the SDK needs from a created session.
 fn answer(created: &Value, kind: Kind) -> Value {
-    let mut m = Map::new();
-    for (from, to) in [
-        ("checkoutUrl", "checkoutUrl"),
-        ("paymentId", "paymentId"),
-        ("transactionId", "txId"),
-        ("billingKey", "billingKey"),
-        ("expiresAt", "expiresAt"),
-    ] {
-        if let Some(v) = created.get(from) {
-            m.insert(to.into(), v.clone());
-        }
-    }
-    m.insert("transactionType".into(), json!(kind.as_str()));
-    Value::Object(m)
+    let text = |k: &str| created.get(k).and_then(Value::as_str).map(str::to_string);
+    crate::views::render(&BrowserCheckoutAnswer {
+        checkout_url: text("checkoutUrl"),
+        payment_id: text("paymentId"),
+        tx_id: text("transactionId"),
+        billing_key: text("billingKey"),
+        expires_at: text("expiresAt"),
+        transaction_type: kind.as_str(),
+    })
 }
 
 /// Check the store, origin and channel, point the window's return where `mode` needs it, and

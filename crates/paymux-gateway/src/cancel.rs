@@ -11,7 +11,7 @@ use paymux_core::adapter::{kst, CancelCall, PgRequest};
 use paymux_core::model::{CancelAmounts, CancelPaymentBody, CancellableAmounts, Validate};
 use paymux_core::money::Money;
 use paymux_core::outcome::{ApprovedDetail, Outcome};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::domain::Destination;
 use crate::domain::{EventData, EventType};
@@ -179,7 +179,9 @@ pub async fn cancel(
     let c = load(st, &cancellation_id)
         .await?
         .ok_or_else(|| ApiError::internal("cancellation vanished"))?;
-    Ok(json!({"cancellation": views::render(&views::cancellation::Cancellation::from(&c))}))
+    Ok(views::render(&views::answers::CancelPaymentResponse {
+        cancellation: views::cancellation::Cancellation::from(&c),
+    }))
 }
 
 fn check_cancellable_status(p: &PaymentRow) -> Result<(), ApiError> {

@@ -16,7 +16,7 @@ use crate::views;
 use crate::views::cash_receipt::CashReceipt;
 
 /// PortOne `GetCashReceiptsBody`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GetCashReceiptsBody {
     /// Which page.
@@ -28,7 +28,7 @@ pub struct GetCashReceiptsBody {
 }
 
 /// PortOne `CashReceiptSortInput`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CashReceiptSortInput {
     /// `ISSUED_AT` (default), `CANCELLED_AT`, `STATUS_UPDATED_AT`.
@@ -38,9 +38,10 @@ pub struct CashReceiptSortInput {
 }
 
 /// PortOne `CashReceiptTimeRangeField` / `CashReceiptSortBy`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[allow(clippy::enum_variant_names)] // PortOne's spellings
+#[schema(as = CashReceiptSortBy)]
 pub enum TimeInput {
     /// Issued at.
     IssuedAt,
@@ -61,8 +62,9 @@ impl From<TimeInput> for TimeField {
 }
 
 /// PortOne `CashReceiptStatus` (the filter's spelling).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = CashReceiptStatus)]
 pub enum StatusInput {
     /// Issued.
     Issued,
@@ -73,7 +75,7 @@ pub enum StatusInput {
 }
 
 /// PortOne `CashReceiptFilterInput`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CashReceiptFilterInput {
     /// storeId.
@@ -186,14 +188,8 @@ pub async fn list(st: &AppState, body: GetCashReceiptsBody) -> Result<Value, Api
     let items = rows
         .iter()
         .filter_map(|r| CashReceipt::of(r, &st.merchant_id))
-        .map(|v| views::render(&v))
         .collect();
-    Ok(views::render(&views::list::Page {
-        items,
-        page: views::list::PageInfo {
-            number,
-            size,
-            total_count: total,
-        },
-    }))
+    Ok(crate::list::page_answer::<
+        views::list::GetCashReceiptsResponse,
+    >(items, number, size, total))
 }

@@ -43,7 +43,7 @@ use crate::views::cash_receipt::{
 };
 
 /// PortOne `IssueCashReceiptBody`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssueCashReceiptBody {
     /// storeId (the gateway's when absent).
@@ -69,25 +69,43 @@ pub struct IssueCashReceiptBody {
     pub customer: IssueCashReceiptCustomerInput,
     /// When the cash was paid.
     pub paid_at: Option<String>,
-    /// Welcome Payments only (refused).
+    /// Welcome Payments only: refused (no adapter), whatever it holds. PortOne's type is a
+    /// string.
+    #[schema(value_type = Option<String>)]
     pub business_registration_number: Option<Value>,
-    /// Welcome Payments only (refused).
+    /// Welcome Payments only: refused (no adapter), whatever it holds. PortOne's type is
+    /// `TRANSFER` / `VIRTUAL_ACCOUNT`.
+    #[schema(value_type = Option<CashReceiptPaymentMethod>)]
     pub payment_method: Option<Value>,
 }
 
 /// PortOne `IssueCashReceiptCustomerInput`. The identity number is personal data: never
 /// stored, logged or echoed ([`Secret`]).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssueCashReceiptCustomerInput {
     /// Phone, business registration or cash-receipt card number.
+    #[schema(value_type = String)]
     pub identity_number: Secret<String>,
     /// Name.
     pub name: Option<String>,
     /// E-mail.
     pub email: Option<String>,
     /// Phone number.
+    #[schema(value_type = Option<String>)]
     pub phone_number: Option<Secret<String>>,
+}
+
+/// PortOne `CashReceiptPaymentMethod` (`IssueCashReceiptBody.paymentMethod`, Welcome
+/// Payments only): named by the document, refused by paymux.
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(dead_code)] // names the field's schema; the field is refused whatever it holds
+pub enum CashReceiptPaymentMethod {
+    /// Account transfer.
+    Transfer,
+    /// Virtual account.
+    VirtualAccount,
 }
 
 /// The longest `orderName` paymux takes (each PG's own limit is checked by its adapter).
@@ -497,12 +515,14 @@ pub async fn get(
 }
 
 /// `Payment.cashReceipt` of a payment, when an issued or cancelled receipt exists.
-pub async fn of_payment(st: &AppState, payment_id: &str) -> Result<Option<Value>, ApiError> {
+pub async fn of_payment(
+    st: &AppState,
+    payment_id: &str,
+) -> Result<Option<views::cash_receipt::PaymentCashReceipt>, ApiError> {
     let row = store::cash_receipts::load(&st.db, payment_id).await?;
     Ok(row
         .as_ref()
-        .and_then(views::cash_receipt::PaymentCashReceipt::of)
-        .map(|v| views::render(&v)))
+        .and_then(views::cash_receipt::PaymentCashReceipt::of))
 }
 
 /// `POST /payments/{paymentId}/cash-receipt/cancel`: the whole receipt.

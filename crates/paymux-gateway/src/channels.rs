@@ -8,7 +8,6 @@ use paymux_core::adapter::{AdapterDescriptor, PgAdapter};
 use paymux_core::channel::ChannelContext;
 use paymux_core::registry;
 use paymux_routing::{ChannelDirectory, ChannelRecord, DirectoryEntry, SelectedChannel};
-use serde_json::{json, Value};
 
 /// One configured channel.
 pub struct ChannelEntry {
@@ -35,13 +34,29 @@ impl ChannelEntry {
     }
 
     /// The admin API view: `SelectedChannel` plus `adapter`.
-    pub fn admin_view(&self) -> Value {
-        let mut v = serde_json::to_value(self.selected()).unwrap_or_else(|_| json!({}));
-        if let Value::Object(m) = &mut v {
-            m.insert("adapter".into(), Value::String(self.descriptor.id.into()));
+    pub fn admin_view(&self) -> ChannelView {
+        ChannelView {
+            channel: self.selected(),
+            adapter: self.descriptor.id.into(),
         }
-        v
     }
+}
+
+/// A configured channel as the admin API shows it: `SelectedChannel` plus `adapter`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ChannelView {
+    /// The channel.
+    #[serde(flatten)]
+    pub channel: SelectedChannel,
+    /// The adapter serving it (`galaxia`, `smartro`, …).
+    pub adapter: String,
+}
+
+/// `GET /channels`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ChannelList {
+    /// Every configured channel.
+    pub items: Vec<ChannelView>,
 }
 
 /// Every configured channel by key.

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use paymux_core::validation::ValidationErrors;
 use paymux_routing::{ChannelSpecificFailure, SelectedChannel};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 /// `pgCode` answered when the PG's answer is unknown (paymux-specific).
 pub const PG_CODE_NOT_SENT: &str = "PAYMUX_NOT_SENT";
@@ -15,6 +16,54 @@ pub const PG_CODE_NOT_SENT: &str = "PAYMUX_NOT_SENT";
 /// `pgCode` answered when the payment's PG offers the operation through none of paymux's
 /// adapters (paymux-specific; nothing was sent).
 pub const PG_CODE_UNSUPPORTED: &str = "PAYMUX_PG_UNSUPPORTED";
+
+/// PortOne's error body (the schema `Error`): `{type, message}`, plus `pgCode` and
+/// `pgMessage` for `PG_PROVIDER`, `failures` and `succeededChannels` for `CHANNEL_SPECIFIC`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Error)]
+pub struct ErrorBody<'a> {
+    /// SCREAMING_SNAKE error type: PortOne's, plus `PAYMENT_OUTCOME_UNKNOWN`,
+    /// `PAYMENT_PENDING`, `NOT_FOUND`, `CHANNEL_GROUP_NOT_FOUND` and the other paymux types
+    /// docs/API.md lists.
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    /// What went wrong, in words.
+    pub message: String,
+    /// `PG_PROVIDER`: the PG's code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub pg_code: Option<&'a str>,
+    /// `PG_PROVIDER`: the PG's message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub pg_message: Option<&'a str>,
+    /// `CHANNEL_SPECIFIC`: why each failed channel failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub failures: Option<&'a [ChannelSpecificFailure]>,
+    /// `CHANNEL_SPECIFIC`: the channels that succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub succeeded_channels: Option<&'a [SelectedChannel]>,
+}
+
+impl<'a> ErrorBody<'a> {
+    fn plain(kind: &'a str, message: String) -> Self {
+        ErrorBody {
+            kind,
+            message,
+            pg_code: None,
+            pg_message: None,
+            failures: None,
+            succeeded_channels: None,
+        }
+    }
+
+    fn json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
 
 /// An error answer.
 #[derive(Debug, Clone)]
@@ -30,7 +79,7 @@ impl ApiError {
     pub fn new(status: StatusCode, kind: &str, message: impl Into<String>) -> Self {
         ApiError {
             status,
-            body: json!({"type": kind, "message": message.into()}),
+            body: ErrorBody::plain(kind, message.into()).json(),
         }
     }
 
@@ -85,12 +134,12 @@ impl ApiError {
     pub fn pg_provider(message: impl Into<String>, pg_code: &str, pg_message: &str) -> Self {
         ApiError {
             status: StatusCode::BAD_GATEWAY,
-            body: json!({
-                "type": "PG_PROVIDER",
-                "message": message.into(),
-                "pgCode": pg_code,
-                "pgMessage": pg_message,
-            }),
+            body: ErrorBody {
+                pg_code: Some(pg_code),
+                pg_message: Some(pg_message),
+                ..ErrorBody::plain("PG_PROVIDER", message.into())
+            }
+            .json(),
         }
     }
 
@@ -112,12 +161,12 @@ impl ApiError {
     ) -> Self {
         ApiError {
             status: StatusCode::BAD_GATEWAY,
-            body: json!({
-                "type": "CHANNEL_SPECIFIC",
-                "message": message.into(),
-                "failures": failures,
-                "succeededChannels": succeeded,
-            }),
+            body: ErrorBody {
+                failures: Some(failures),
+                succeeded_channels: Some(succeeded),
+                ..ErrorBody::plain("CHANNEL_SPECIFIC", message.into())
+            }
+            .json(),
         }
     }
 

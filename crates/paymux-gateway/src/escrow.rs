@@ -57,8 +57,9 @@ pub const LOGISTICS_COMPANIES: &[&str] = &[
 
 /// PortOne `RegisterEscrowLogisticsBody` (`POST`) and `ModifyEscrowLogisticsBody` (`PATCH`):
 /// the two have the same fields.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = RegisterEscrowLogisticsBody)]
 pub struct EscrowLogisticsBody {
     /// storeId.
     pub store_id: Option<String>,
@@ -77,8 +78,9 @@ pub struct EscrowLogisticsBody {
 }
 
 /// PortOne `PaymentEscrowSenderInput`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = PaymentEscrowSenderInput)]
 pub struct EscrowSender {
     /// Name.
     pub name: Option<String>,
@@ -93,8 +95,9 @@ pub struct EscrowSender {
 }
 
 /// PortOne `PaymentEscrowReceiverInput`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = PaymentEscrowReceiverInput)]
 pub struct EscrowReceiver {
     /// Name.
     pub name: Option<String>,
@@ -106,11 +109,31 @@ pub struct EscrowReceiver {
     pub address: Option<SeparatedAddressInput>,
 }
 
+/// PortOne `PaymentLogisticsCompany`: the schema of `PaymentLogistics.company`, a string
+/// checked against [`LOGISTICS_COMPANIES`] (the 400 names the field).
+pub struct LogisticsCompany;
+
+impl utoipa::PartialSchema for LogisticsCompany {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(LOGISTICS_COMPANIES.iter().copied()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LogisticsCompany {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "PaymentLogisticsCompany".into()
+    }
+}
+
 /// PortOne `PaymentLogistics`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentLogistics {
-    /// `PaymentLogisticsCompany`.
+    /// `PaymentLogisticsCompany`: one of [`LOGISTICS_COMPANIES`].
+    #[schema(value_type = LogisticsCompany)]
     pub company: String,
     /// Invoice (tracking) number.
     pub invoice_number: String,
@@ -123,7 +146,7 @@ pub struct PaymentLogistics {
 }
 
 /// PortOne `ConfirmEscrowBody`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConfirmEscrowBody {
     /// storeId.
@@ -134,7 +157,7 @@ pub struct ConfirmEscrowBody {
 }
 
 /// PortOne `RegisterStoreReceiptBody`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterStoreReceiptBody {
     /// The sub-stores' transactions to show on the sales slip.
@@ -144,8 +167,9 @@ pub struct RegisterStoreReceiptBody {
 }
 
 /// PortOne `RegisterStoreReceiptBodyItem`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = RegisterStoreReceiptBodyItem)]
 pub struct StoreReceiptItem {
     /// The sub-store's business registration number (10 digits).
     pub store_business_registration_number: String,

@@ -5,6 +5,7 @@ use paymux_core::adapter::{InstantPaymentCall, Operation, PgRequest};
 use paymux_core::model::{InstantPaymentInput, Validate};
 use paymux_core::validation::ValidationErrors;
 use paymux_routing::{ChannelGroup, GroupSchedule, GroupUpdate};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
@@ -24,24 +25,83 @@ pub async fn current(st: &AppState, id: &str) -> Result<Option<ChannelGroup>, sq
         .map(|(s, _)| s.config_at(util::now()).clone()))
 }
 
+/// The admin view of a group (the schema `ChannelGroup`): the configuration in force plus
+/// the changes still pending.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ChannelGroup)]
+pub struct GroupView {
+    /// The configuration in force now.
+    #[serde(flatten)]
+    pub config: ChannelGroup,
+    /// The changes scheduled with `effectiveAt`, in time order.
+    pub scheduled_changes: Vec<ScheduledGroup>,
+}
+
+/// A pending change of a group: the configuration and the hour it takes effect.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ScheduledChannelGroup)]
+pub struct ScheduledGroup {
+    /// The configuration from then on.
+    #[serde(flatten)]
+    pub config: ChannelGroup,
+    /// When it takes effect (RFC 3339, a whole hour).
+    pub effective_at: String,
+}
+
+/// `GET /channel-groups`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ChannelGroupList)]
+pub struct GroupList {
+    /// Every group.
+    pub items: Vec<GroupView>,
+}
+
+/// `DELETE /channel-groups/{id}`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ChannelGroupDeleted)]
+pub struct GroupDeleted {
+    /// The group.
+    pub id: String,
+    /// When (RFC 3339).
+    pub deleted_at: String,
+}
+
+/// The body of `POST /channel-groups/{id}/explain`: a `paymentId` and the fields of an
+/// `InstantPaymentInput`. [`explain`] reads `paymentId` first (the channel is drawn from it)
+/// and the rest as the instant-payment call reads its body.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // the body is read field by field (see `explain`); this names its shape
+pub struct ExplainRoutingBody {
+    /// The payment id the channel would be drawn for.
+    pub payment_id: String,
+    /// The payment.
+    #[serde(flatten)]
+    pub payment: InstantPaymentInput,
+}
+
 /// The admin view of a group: the configuration in force plus pending changes.
 pub fn view(schedule: &GroupSchedule) -> Value {
-    let now = util::now();
-    let mut v = serde_json::to_value(schedule.config_at(now)).unwrap_or_else(|_| json!({}));
-    let pending: Vec<Value> = schedule
-        .pending()
-        .iter()
-        .filter(|c| c.effective_at > now)
-        .map(|c| {
-            let mut p = serde_json::to_value(&c.group).unwrap_or_else(|_| json!({}));
-            p["effectiveAt"] = json!(util::rfc3339(c.effective_at));
-            p
-        })
-        .collect();
-    if let Value::Object(m) = &mut v {
-        m.insert("scheduledChanges".into(), Value::Array(pending));
+    crate::views::render(&view_at(schedule, util::now()))
+}
+
+/// [`GroupView`] of a group as of `now`.
+pub fn view_at(schedule: &GroupSchedule, now: chrono::DateTime<chrono::Utc>) -> GroupView {
+    GroupView {
+        config: schedule.config_at(now).clone(),
+        scheduled_changes: schedule
+            .pending()
+            .iter()
+            .filter(|c| c.effective_at > now)
+            .map(|c| ScheduledGroup {
+                config: c.group.clone(),
+                effective_at: util::rfc3339(c.effective_at),
+            })
+            .collect(),
     }
-    v
 }
 
 /// Every group.

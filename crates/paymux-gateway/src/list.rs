@@ -22,7 +22,7 @@ pub const DEFAULT_PAGE_SIZE: i64 = 10;
 const MAX_OFFSET: i64 = 10_000_000;
 
 /// PortOne `PageInput`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PageInput {
     /// Page number from 0.
@@ -32,7 +32,7 @@ pub struct PageInput {
 }
 
 /// PortOne `SortOrder`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SortOrder {
     /// Newest first (the default).
@@ -47,7 +47,8 @@ pub fn descending(order: Option<SortOrder>) -> bool {
 }
 
 /// PortOne `PortOneVersion`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[schema(as = PortOneVersion)]
 pub enum VersionInput {
     /// V1 (paymux has none).
     V1,
@@ -166,13 +167,18 @@ pub(crate) fn company_channel_keys(
 }
 
 /// PortOne's page answer: `{items, page: {number, size, totalCount}}`.
-pub(crate) fn page_answer(items: Vec<Value>, number: i64, size: i64, total: i64) -> Value {
-    views::render(&views::list::Page {
+pub(crate) fn page_answer<A: views::list::PageAnswer>(
+    items: Vec<A::Item>,
+    number: i64,
+    size: i64,
+    total: i64,
+) -> Value {
+    views::render(&A::new(
         items,
-        page: views::list::PageInfo {
+        views::list::PageInfo {
             number,
             size,
             total_count: total,
         },
-    })
+    ))
 }

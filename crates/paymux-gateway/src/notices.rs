@@ -494,29 +494,64 @@ fn view_json(view: &[(String, String)]) -> String {
     Value::Object(m).to_string()
 }
 
+/// `GET /pg-notices`: the notice log, newest first.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PgNoticeLog {
+    /// The notices.
+    pub items: Vec<PgNoticeView>,
+}
+
+/// One PG notice as operators read it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PgNoticeView {
+    /// Notice id.
+    pub id: String,
+    /// The channel it came for.
+    pub channel_key: String,
+    /// The payment it names.
+    pub payment_id: String,
+    /// The PG's transaction id, when it names one.
+    #[schema(required = true)]
+    pub pg_tx_id: Option<String>,
+    /// `DEPOSITED` | `STATUS_CHANGED`.
+    pub event: &'static str,
+    /// `VERIFIED` | `UNSIGNED`.
+    pub trust: &'static str,
+    /// What the gateway did: `APPLIED`, `DUPLICATE`, `AMOUNT_MISMATCH`, `NOT_CONFIRMED`,
+    /// `NO_CHANGE`, `NOT_APPLICABLE`.
+    pub verdict: String,
+    /// Why, in a sentence.
+    pub detail: String,
+    /// The adapter's masked view of the notice's fields (field name to masked value). Kept as
+    /// the stored value: each PG names its own fields.
+    #[schema(value_type = Object)]
+    pub fields: Value,
+    /// When it arrived (RFC 3339).
+    pub received_at: String,
+}
+
 /// The notice log as operators read it (`GET /pg-notices`): newest first.
 pub async fn list(
     st: &AppState,
     payment_id: Option<&str>,
     limit: i64,
 ) -> Result<Value, sqlx::Error> {
-    let items: Vec<Value> = store::notices::newest(&st.db, payment_id, limit.clamp(1, 1000))
+    let items = store::notices::newest(&st.db, payment_id, limit.clamp(1, 1000))
         .await?
         .into_iter()
-        .map(|e| {
-            json!({
-                "id": e.id,
-                "channelKey": e.channel_key,
-                "paymentId": e.payment_id,
-                "pgTxId": e.pg_tx_id,
-                "event": e.event,
-                "trust": e.trust,
-                "verdict": e.verdict,
-                "detail": e.detail,
-                "fields": serde_json::from_str::<Value>(&e.view_json).unwrap_or(Value::Null),
-                "receivedAt": util::rfc3339(e.received_at),
-            })
+        .map(|e| PgNoticeView {
+            fields: serde_json::from_str::<Value>(&e.view_json).unwrap_or(Value::Null),
+            received_at: util::rfc3339(e.received_at),
+            id: e.id,
+            channel_key: e.channel_key,
+            payment_id: e.payment_id,
+            pg_tx_id: e.pg_tx_id,
+            event: e.event,
+            trust: e.trust,
+            verdict: e.verdict,
+            detail: e.detail,
         })
         .collect();
-    Ok(json!({ "items": items }))
+    Ok(crate::views::render(&PgNoticeLog { items }))
 }

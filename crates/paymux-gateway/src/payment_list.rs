@@ -18,9 +18,10 @@ use crate::store;
 use crate::store::payment_search::{CashReceiptFilter, PaymentFilter, TextTerm, TimeColumn};
 use crate::store::payments::PaymentRow;
 use crate::views;
+use crate::views::payment::Payment;
 
 /// PortOne `GetPaymentsBody`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GetPaymentsBody {
     /// Which page.
@@ -30,8 +31,9 @@ pub struct GetPaymentsBody {
 }
 
 /// PortOne `PaymentStatus` (the filter's spelling: `PENDING` is a pending payment).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = PaymentStatusInput)]
 pub enum StatusInput {
     /// `READY`.
     Ready,
@@ -50,8 +52,9 @@ pub enum StatusInput {
 }
 
 /// PortOne `PaymentMethodType`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = PaymentMethodType)]
 pub enum MethodTypeInput {
     /// `CARD`.
     Card,
@@ -70,9 +73,10 @@ pub enum MethodTypeInput {
 }
 
 /// PortOne `PaymentTimestampType` and `PaymentSortBy` (the same two times).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[allow(clippy::enum_variant_names)] // PortOne's spellings
+#[schema(as = PaymentTimestampType)]
 pub enum TimeInput {
     /// `CREATED_AT` (timestampType).
     CreatedAt,
@@ -83,8 +87,9 @@ pub enum TimeInput {
 }
 
 /// PortOne `PaymentTextSearch`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PaymentTextSearch)]
 pub struct TextSearch {
     /// `PaymentTextSearchField`.
     pub field: String,
@@ -93,7 +98,7 @@ pub struct TextSearch {
 }
 
 /// PortOne `PaymentFilterInput`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentFilterInput {
     /// merchantId.
@@ -126,9 +131,12 @@ pub struct PaymentFilterInput {
     pub currency: Option<String>,
     /// Text search terms (all must match).
     pub text_search: Option<Vec<TextSearch>>,
-    /// PortOne `PaymentWebhookStatus`: one of the payment's webhook deliveries went so.
+    /// PortOne `PaymentWebhookStatus`: one of the payment's webhook deliveries went so (read
+    /// as text so that any wrong value, of any JSON type, is named).
+    #[schema(value_type = Option<crate::domain::WebhookOutcome>)]
     pub webhook_status: Option<String>,
-    /// PortOne `PaymentClientType`.
+    /// PortOne `PaymentClientType` (read as text, as above).
+    #[schema(value_type = Option<crate::domain::PlatformType>)]
     pub platform_type: Option<String>,
     /// An escrow payment, or not.
     pub is_escrow: Option<bool>,
@@ -164,7 +172,7 @@ const ESCROW_STATUSES: &[&str] = &[
 ];
 
 /// PortOne `DateTimeRange`: `[from, until)`, both required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DateTimeRange {
     /// From (inclusive), RFC 3339.
@@ -234,7 +242,7 @@ fn cash_receipt_filter(f: &PaymentFilterInput) -> Result<Option<CashReceiptFilte
 }
 
 /// PortOne `GetAllPaymentsByCursorBody`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GetAllPaymentsByCursorBody {
     /// storeId.
@@ -456,7 +464,7 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
 }
 
 /// Render stored payments as PortOne `Payment`s (their cancellations loaded in one query).
-async fn render_all(st: &AppState, rows: &[PaymentRow]) -> Result<Vec<Value>, ApiError> {
+async fn render_all(st: &AppState, rows: &[PaymentRow]) -> Result<Vec<Payment>, ApiError> {
     let ids: Vec<&str> = rows.iter().map(|p| p.id.as_str()).collect();
     let cancels = store::cancellations::list_for(&st.db, &ids).await?;
     Ok(rows
@@ -467,7 +475,7 @@ async fn render_all(st: &AppState, rows: &[PaymentRow]) -> Result<Vec<Value>, Ap
                 .filter(|c| c.payment_id == p.id)
                 .cloned()
                 .collect();
-            crate::payments::view(st, p, &mine)
+            Payment::of(p, &mine, &st.merchant_id)
         })
         .collect())
 }
@@ -478,7 +486,9 @@ pub async fn list(st: &AppState, body: GetPaymentsBody) -> Result<Value, ApiErro
     let filter = filter_of(st, body.filter.unwrap_or_default())?;
     let (rows, total) = store::payment_search::search(&st.db, &filter, size, number * size).await?;
     let items = render_all(st, &rows).await?;
-    Ok(list::page_answer(items, number, size, total))
+    Ok(list::page_answer::<views::list::GetPaymentsResponse>(
+        items, number, size, total,
+    ))
 }
 
 /// A cursor: where a payment sits in creation order (opaque to callers).
@@ -526,12 +536,14 @@ pub async fn by_cursor(st: &AppState, body: GetAllPaymentsByCursorBody) -> Resul
     let items = rows
         .iter()
         .zip(payments)
-        .map(|(p, payment)| views::list::WithCursor {
+        .map(|(p, payment)| views::list::PaymentWithCursor {
             payment,
             cursor: cursor_of(p),
         })
         .collect();
-    Ok(views::render(&views::list::CursorPage { items }))
+    Ok(views::render(
+        &views::list::GetAllPaymentsByCursorResponse { items },
+    ))
 }
 
 #[cfg(test)]

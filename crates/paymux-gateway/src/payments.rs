@@ -456,20 +456,13 @@ pub async fn get(
         ));
     };
     let cancels = crate::cancel::list(st, payment_id).await?;
-    let mut v = view(st, &p, &cancels);
+    let mut v = views::payment::Payment::of(&p, &cancels, &st.merchant_id);
     // PortOne's `webhooks`: the delivery history (only here: a list would read it per item).
     let hooks = crate::webhook_history::for_payment(st, payment_id).await?;
-    if let (Value::Object(m), false) = (&mut v, hooks.is_empty()) {
-        m.insert("webhooks".into(), Value::Array(hooks));
-    }
+    v.webhooks = (!hooks.is_empty()).then_some(hooks);
     // PortOne's `cashReceipt`: the payment's issued or cancelled receipt, when there is one.
-    if let (Value::Object(m), Some(r)) = (
-        &mut v,
-        crate::cash_receipts::of_payment(st, payment_id).await?,
-    ) {
-        m.insert("cashReceipt".into(), r);
-    }
-    Ok(v)
+    v.cash_receipt = crate::cash_receipts::of_payment(st, payment_id).await?;
+    Ok(views::render(&v))
 }
 
 /// `GET /payments/{paymentId}/transactions`: every attempt, oldest first — the attempts
@@ -490,7 +483,7 @@ pub async fn transactions(
     };
     let cancels = crate::cancel::list(st, payment_id).await?;
     let kept = store::attempts::list(&st.db, payment_id).await?;
-    let mut items: Vec<Value> = kept
+    let mut items: Vec<views::payment::PaymentTransaction> = kept
         .iter()
         // A FAILED payment's own attempt is kept when a new claim is tried; until that claim
         // wins, the row still shows it.
@@ -498,7 +491,9 @@ pub async fn transactions(
         .map(|a| views::payment::transaction(&attempt_row(&p, a), &[], &st.merchant_id))
         .collect();
     items.push(views::payment::transaction(&p, &cancels, &st.merchant_id));
-    Ok(views::render(&views::list::Items { items }))
+    Ok(views::render(
+        &views::list::GetPaymentTransactionsResponse { items },
+    ))
 }
 
 /// A superseded attempt as a `FAILED` payment row (the order fields are the payment's).
@@ -595,10 +590,7 @@ pub async fn pre_register(
         util::micros(util::now()),
     )
     .await?;
-    Ok(json!({}))
-}
-
-/// The PortOne `Payment` object of a stored payment.
-pub fn view(st: &AppState, p: &PaymentRow, cancels: &[crate::cancel::CancellationRow]) -> Value {
-    views::render(&views::payment::Payment::of(p, cancels, &st.merchant_id))
+    Ok(views::render(
+        &views::answers::PreRegisterPaymentResponse::default(),
+    ))
 }

@@ -14,7 +14,7 @@ use crate::store::schedules::{ScheduleFilter, ScheduleSort};
 use crate::views;
 
 /// PortOne `GetPaymentSchedulesBody`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GetPaymentSchedulesBody {
     /// Which page.
@@ -26,8 +26,9 @@ pub struct GetPaymentSchedulesBody {
 }
 
 /// PortOne `PaymentScheduleSortInput`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = PaymentScheduleSortInput)]
 pub struct SortInput {
     /// Sort by (default `TIME_TO_PAY`).
     pub by: Option<SortBy>,
@@ -36,8 +37,9 @@ pub struct SortInput {
 }
 
 /// PortOne `PaymentScheduleSortBy`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = PaymentScheduleSortBy)]
 pub enum SortBy {
     /// `CREATED_AT`.
     CreatedAt,
@@ -48,8 +50,9 @@ pub enum SortBy {
 }
 
 /// PortOne `PaymentScheduleStatus`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = PaymentScheduleStatus)]
 pub enum StatusInput {
     /// `SCHEDULED`.
     Scheduled,
@@ -66,8 +69,9 @@ pub enum StatusInput {
 }
 
 /// PortOne `PaymentScheduleFilterInput`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = PaymentScheduleFilterInput)]
 pub struct FilterInput {
     /// storeId.
     pub store_id: Option<String>,
@@ -125,7 +129,7 @@ pub async fn list(st: &AppState, body: GetPaymentSchedulesBody) -> Result<Value,
     let (rows, total) = store::schedules::search(&st.db, &filter, size, number * size).await?;
     let items = rows
         .iter()
-        .map(|s| views::render(&views::schedule::PaymentSchedule::of(s, &st.merchant_id)))
+        .filter_map(|s| views::schedule::PaymentSchedule::of(s, &st.merchant_id))
         .collect();
-    Ok(list::page_answer(items, number, size, total))
+    Ok(list::page_answer::<views::list::GetPaymentSchedulesResponse>(items, number, size, total))
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use paymux_core::model::{
     BillingKeyPaymentInput, CreatePaymentScheduleBody, RevokePaymentSchedulesBody, Validate,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::domain::Origin;
 use crate::domain::{BillingKeyStatus, PaymentStatus, ScheduleStatus};
@@ -93,7 +93,11 @@ pub async fn create(
         payment_json,
     };
     if store::schedules::insert(&st.db, &new, util::now()).await? {
-        Ok(json!({"schedule": {"id": id}}))
+        Ok(views::render(
+            &views::answers::CreatePaymentScheduleResponse {
+                schedule: views::answers::PaymentScheduleSummary { id },
+            },
+        ))
     } else {
         Err(ApiError::conflict(
             "PAYMENT_SCHEDULE_ALREADY_EXISTS",
@@ -151,7 +155,12 @@ pub async fn revoke(st: &AppState, body: RevokePaymentSchedulesBody) -> Result<V
             Err(RevokeError::Refused(r)) => return Err(refusal_error(&r)),
         };
     let ids: Vec<&str> = targets.iter().map(|s| s.id.as_str()).collect();
-    Ok(json!({"revokedScheduleIds": ids, "revokedAt": util::rfc3339(now)}))
+    Ok(views::render(
+        &views::answers::RevokePaymentSchedulesResponse {
+            revoked_schedule_ids: ids.iter().map(|s| (*s).to_string()).collect(),
+            revoked_at: util::rfc3339(now),
+        },
+    ))
 }
 
 fn refusal_error(r: &RevokeRefusal) -> ApiError {

@@ -170,7 +170,8 @@ impl RoutingLog {
 }
 
 /// Latency percentiles (milliseconds).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = RoutingLatency)]
 pub struct Latency {
     /// Median.
     pub p50: f64,
@@ -179,8 +180,9 @@ pub struct Latency {
 }
 
 /// One channel in one window.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ChannelRoutingStats)]
 pub struct ChannelStats {
     /// The channel.
     pub channel_key: String,
@@ -220,13 +222,15 @@ pub struct ChannelStats {
     pub rule_skips: i64,
     /// PG latency, when it had attempts.
     pub latency_ms: Option<Latency>,
-    /// The rules that refused most often, with counts (at most 3).
+    /// The rules that refused most often, with counts (at most 3): `[rule, count]` pairs.
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub top_refusals: Vec<(String, i64)>,
 }
 
 /// One window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = RoutingStatsWindow)]
 pub struct WindowStats {
     /// `5m`, `1h` or `1d`.
     pub window: &'static str,
@@ -239,8 +243,9 @@ pub struct WindowStats {
 }
 
 /// A problem the stats show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = RoutingStatsWarning)]
 pub struct Warning {
     /// The channel.
     pub channel_key: String,
@@ -251,8 +256,9 @@ pub struct Warning {
 }
 
 /// The answer of `GET /channel-groups/{id}/stats`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = GroupRoutingStats)]
 pub struct GroupStats {
     /// The group.
     pub group_id: String,

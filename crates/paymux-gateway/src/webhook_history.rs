@@ -21,7 +21,7 @@ use crate::views::{self, payment_webhook::PaymentWebhook};
 pub const MAX_MANUAL_RESENDS: i64 = 5;
 
 /// PortOne `ResendWebhookBody`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResendWebhookBody {
     /// The payment's store (default: any).
@@ -32,12 +32,22 @@ pub struct ResendWebhookBody {
     pub webhook_id: Option<String>,
 }
 
-fn view(st: &AppState, row: &WebhookRow) -> Value {
-    views::render(&PaymentWebhook::of(row, st.tuning.webhook_max_attempts))
+/// PortOne `ResendWebhookResponse`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ResendWebhookResponse {
+    /// The new delivery, after its first attempt.
+    pub webhook: PaymentWebhook,
+}
+
+fn view(st: &AppState, row: &WebhookRow) -> PaymentWebhook {
+    PaymentWebhook::of(row, st.tuning.webhook_max_attempts)
 }
 
 /// `Payment.webhooks`: every delivery about the payment, oldest first.
-pub async fn for_payment(st: &AppState, payment_id: &str) -> Result<Vec<Value>, sqlx::Error> {
+pub async fn for_payment(
+    st: &AppState,
+    payment_id: &str,
+) -> Result<Vec<PaymentWebhook>, sqlx::Error> {
     Ok(webhook_history::for_payment(&st.db, payment_id)
         .await?
         .iter()
@@ -91,5 +101,7 @@ pub async fn resend(
         .await?
         .ok_or_else(|| ApiError::internal("the resent webhook vanished"))?;
     tracing::info!(payment_id, webhook_id = %id, resend_of = %original.id, "webhook resent by request");
-    Ok(serde_json::json!({ "webhook": view(st, &row) }))
+    Ok(views::render(&ResendWebhookResponse {
+        webhook: view(st, &row),
+    }))
 }

@@ -18,8 +18,10 @@ use crate::health::HealthTracker;
 use crate::select::{check_channel, skip_reason, JobSpec};
 
 /// An eligible channel and its share of this request's traffic.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(as = RoutingEligibleChannel))]
 pub struct EligibleChannel {
     /// The channel key.
     pub channel_key: String,
@@ -30,8 +32,10 @@ pub struct EligibleChannel {
 }
 
 /// A channel that cannot take this request, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(as = RoutingSkippedChannel))]
 pub struct SkippedEntry {
     /// The channel key.
     pub channel_key: String,
@@ -43,8 +47,10 @@ pub struct SkippedEntry {
 }
 
 /// The routing decision for one request.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(as = RoutingExplanation))]
 pub struct Explanation {
     /// The group.
     pub group_id: String,
@@ -54,6 +60,7 @@ pub struct Explanation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<&'static str>,
     /// The channel the request would take; `None` when no channel can.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub channel_key: Option<String>,
     /// The channels it could take, in configuration order.
     pub eligible: Vec<EligibleChannel>,

@@ -49,8 +49,10 @@ pub const MAX_CHANNELS: usize = 10;
 pub const TOTAL_WEIGHT: u32 = 100;
 
 /// One channel in a group.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(as = ChannelGroupChannel))]
 pub struct GroupChannel {
     /// The channel's key.
     pub channel_key: String,
@@ -83,8 +85,10 @@ impl GroupChannel {
 }
 
 /// A channel group: a named, weighted set of channels of one environment.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(as = ChannelGroupConfig))]
 pub struct ChannelGroup {
     /// `channel-group-test-<uuid>` / `channel-group-live-<uuid>`.
     pub id: String,
@@ -92,6 +96,7 @@ pub struct ChannelGroup {
     pub name: String,
     /// Test or live; JSON `isForTest`.
     #[serde(rename = "isForTest", with = "is_for_test")]
+    #[cfg_attr(feature = "openapi", schema(value_type = bool))]
     pub environment: Environment,
     /// The channels, in configuration order.
     pub channels: Vec<GroupChannel>,
@@ -276,9 +281,12 @@ impl ChannelGroup {
     }
 }
 
-/// A group as the admin API receives it: the group plus an optional `effectiveAt`.
+/// A group as the admin API receives it: the group plus an optional `effectiveAt`. The
+/// admin API takes a missing `id` as the one in its path, and a missing `enabled` as `true`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", schema(as = ChannelGroupInput))]
 pub struct GroupUpdate {
     /// The new configuration.
     #[serde(flatten)]

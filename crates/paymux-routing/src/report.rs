@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// PortOne `SelectedChannel.type`: `LIVE` or `TEST`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", schema(as = SelectedChannelType))]
 pub enum ChannelType {
     /// Real money.
     Live,
@@ -26,6 +28,7 @@ impl From<Environment> for ChannelType {
 
 /// PortOne `SelectedChannel`: the channel a payment or key actually went to (the payment's
 /// `channel` field, a billing key's `channels[]`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SelectedChannel {
@@ -34,12 +37,15 @@ pub struct SelectedChannel {
     pub kind: ChannelType,
     /// Channel id (PortOne's internal id; paymux leaves it empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub id: Option<String>,
     /// The channel key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub key: Option<String>,
     /// Channel name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
     pub name: Option<String>,
     /// PortOne `PgProvider` of the adapter (e.g. `KSNET`, `SMARTRO_V2`).
     pub pg_provider: String,
@@ -67,6 +73,7 @@ impl SelectedChannel {
 }
 
 /// PortOne's `channelGroup` summary on a payment or billing key: `{id, name, isForTest}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelGroupSummary {
@@ -82,6 +89,7 @@ pub struct ChannelGroupSummary {
 ///
 /// Serialized with `type` as the discriminator: `INVALID_REQUEST {channel, message}` or
 /// `PG_PROVIDER {channel, message, pgCode, pgMessage}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ChannelSpecificFailure {
@@ -93,6 +101,7 @@ pub enum ChannelSpecificFailure {
         channel: SelectedChannel,
         /// Why.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(nullable = false))]
         message: Option<String>,
     },
     /// The PG refused, or its answer is unknown (see [`crate::super_key`] for the codes
@@ -103,6 +112,7 @@ pub enum ChannelSpecificFailure {
         channel: SelectedChannel,
         /// Human-readable summary.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(nullable = false))]
         message: Option<String>,
         /// The PG's raw code.
         pg_code: String,

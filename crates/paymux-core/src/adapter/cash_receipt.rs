@@ -24,6 +24,7 @@ use crate::secret::Secret;
 use crate::validation::ValidationErrors;
 
 /// PortOne `CashReceiptType`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CashReceiptType {

@@ -14,6 +14,7 @@ use crate::money::{Currency, PaymentAmountInput};
 use crate::validation::{FieldPath, ValidationErrors};
 
 /// `IssueBillingKeyBody`: body of `POST /billing-keys`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IssueBillingKeyBody {
@@ -36,6 +37,7 @@ pub struct IssueBillingKeyBody {
     pub custom_data: Option<String>,
     /// Per-PG extra parameters, keyed by PG.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub bypass: Option<serde_json::Value>,
     /// Webhook URLs overriding the store's.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,6 +67,7 @@ impl Validate for IssueBillingKeyBody {
 ///
 /// Kept as PortOne's object with an optional field so a future method deserializes;
 /// [`Validate`] requires `card`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstantBillingKeyPaymentMethodInput {
@@ -85,6 +88,7 @@ impl Validate for InstantBillingKeyPaymentMethodInput {
 }
 
 /// `InstantBillingKeyPaymentMethodInputCard`: `{credential}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstantBillingKeyPaymentMethodInputCard {
@@ -93,6 +97,7 @@ pub struct InstantBillingKeyPaymentMethodInputCard {
 }
 
 /// `BillingKeyPaymentInput`: body of `POST /payments/{paymentId}/billing-key`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingKeyPaymentInput {
@@ -154,6 +159,7 @@ pub struct BillingKeyPaymentInput {
     pub locale: Option<Locale>,
     /// Per-PG extra parameters, keyed by PG.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub bypass: Option<serde_json::Value>,
     /// Do not send webhooks for this request.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -191,6 +197,7 @@ pub type BillingKeyPaymentScheduleInput = BillingKeyPaymentInput;
 ///
 /// `timeToPay` is required by the type: a body without it fails to deserialize with
 /// "missing field `timeToPay`".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePaymentScheduleBody {
@@ -208,6 +215,7 @@ impl Validate for CreatePaymentScheduleBody {
 
 /// `RevokePaymentSchedulesBody`: body of `DELETE /payment-schedules` — at least one of
 /// `billingKey` / `scheduleIds`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokePaymentSchedulesBody {

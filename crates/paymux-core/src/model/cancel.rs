@@ -9,6 +9,7 @@ use crate::secret::Secret;
 use crate::validation::{FieldPath, ValidationError, ValidationErrors};
 
 /// `CancelPaymentBody`: body of `POST /payments/{paymentId}/cancel`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelPaymentBody {
@@ -70,6 +71,7 @@ impl Validate for CancelPaymentBody {
 }
 
 /// `CancelRequester`: `CUSTOMER` or `ADMIN`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CancelRequester {
@@ -80,6 +82,7 @@ pub enum CancelRequester {
 }
 
 /// `PromotionDiscountRetainOption`: `RETAIN` or `RELEASE`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PromotionDiscountRetainOption {
@@ -90,12 +93,14 @@ pub enum PromotionDiscountRetainOption {
 }
 
 /// `CancelPaymentBodyRefundAccount`: `{bank, number, holderName, holderPhoneNumber?}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelPaymentBodyRefundAccount {
     /// Bank.
     pub bank: Bank,
     /// Account number (masked in `Debug`).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub number: Secret<String>,
     /// Account holder.
     pub holder_name: String,

@@ -13,6 +13,7 @@ use crate::validation::{FieldPath, ValidationErrors};
 ///
 /// Kept as written: the browser SDK also accepts the prefixed spelling `"COUNTRY_KR"`, which
 /// [`Country::code`] strips.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Country(pub String);
@@ -46,6 +47,7 @@ impl Validate for Country {
 ///
 /// The list is long and grows, so it is kept as a string; [`Validate`] checks only that it is
 /// SCREAMING_SNAKE_CASE. Adapters map the codes they support and refuse the rest.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Bank(pub String);
@@ -93,6 +95,7 @@ impl Validate for Bank {
 }
 
 /// PortOne's `Gender`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Gender {
@@ -111,6 +114,7 @@ pub enum Gender {
 ///
 /// The browser SDK spells the same idea `REAL`/`DIGITAL`; see
 /// [`CheckoutProductType`](super::checkout::CheckoutProductType).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ProductType {
@@ -121,6 +125,7 @@ pub enum ProductType {
 }
 
 /// `CustomerSeparatedName`: `{first, last}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerSeparatedName {
@@ -134,6 +139,7 @@ pub struct CustomerSeparatedName {
 ///
 /// Modelled exactly as PortOne's object (two optional fields) so any PortOne body
 /// deserializes; [`Validate`] enforces "exactly one".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerNameInput {
@@ -201,6 +207,7 @@ impl Validate for CustomerNameInput {
 ///
 /// PortOne's input addresses (customer and shipping) are always this separated form; the
 /// `Address` schema with `oneLine`/`type` is response-only.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SeparatedAddressInput {
@@ -241,6 +248,7 @@ impl Validate for SeparatedAddressInput {
 /// `CustomerInput`: the customer of a REST request.
 ///
 /// Birth year, month and day are [`Secret`]s: they never show in `Debug` output.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerInput {
@@ -252,12 +260,15 @@ pub struct CustomerInput {
     pub name: Option<CustomerNameInput>,
     /// Birth year, `"1990"`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub birth_year: Option<Secret<String>>,
     /// Birth month, `"07"`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub birth_month: Option<Secret<String>>,
     /// Birth day, `"25"`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub birth_day: Option<Secret<String>>,
     /// Country.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -308,6 +319,7 @@ impl Validate for CustomerInput {
 }
 
 /// `PaymentProduct`: one order line.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentProduct {
@@ -344,6 +356,7 @@ impl Validate for PaymentProduct {
 }
 
 /// `CashReceiptInputType`: `PERSONAL`, `CORPORATE` or `NO_RECEIPT`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CashReceiptInputType {
@@ -356,6 +369,7 @@ pub enum CashReceiptInputType {
 }
 
 /// `CashReceiptInput`: `{type, customerIdentityNumber?}` (billing-key payments).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CashReceiptInput {
@@ -364,6 +378,7 @@ pub struct CashReceiptInput {
     /// Identity number the receipt is issued to (phone, resident or business number);
     /// omitted for `NO_RECEIPT`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub customer_identity_number: Option<Secret<String>>,
 }
 
@@ -395,6 +410,7 @@ impl Validate for CashReceiptInput {
 
 /// `Locale` (`"KO_KR"`, `"EN_US"`, ...). A string: the SDK knows more locales than the REST
 /// enum, and PGs support different subsets.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Locale(pub String);

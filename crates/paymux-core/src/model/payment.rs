@@ -15,6 +15,7 @@ use crate::secret::Secret;
 use crate::validation::{FieldPath, ValidationError, ValidationErrors};
 
 /// `InstantPaymentInput`: body of `POST /payments/{paymentId}/instant`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstantPaymentInput {
@@ -70,6 +71,7 @@ pub struct InstantPaymentInput {
     pub promotion_id: Option<String>,
     /// Per-PG extra parameters, keyed by PG: `{"galaxia": {"ITEM_CODE": "..."}}`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub bypass: Option<serde_json::Value>,
     /// Do not send webhooks for this request.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,6 +107,7 @@ impl Validate for InstantPaymentInput {
 /// The JSON shape is PortOne's object with one field (`{"card": {...}}` or
 /// `{"virtualAccount": {...}}`). Deserializing an object with both or neither fails with a
 /// message naming `method` and the rule; other keys are ignored.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum InstantPaymentMethodInput {
@@ -174,6 +177,7 @@ impl Validate for InstantPaymentMethodInput {
 }
 
 /// `InstantPaymentMethodInputCard`: a keyed-in card.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstantPaymentMethodInputCard {
@@ -204,10 +208,12 @@ impl Validate for InstantPaymentMethodInputCard {
 ///
 /// `Debug` shows the number masked to BIN + last four (`411111******1111`) and the birth date /
 /// business number and password as `***`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CardCredential {
     /// Card number, digits only.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub number: Secret<String>,
     /// Expiry year, two digits (`"28"`).
     pub expiry_year: String,
@@ -215,9 +221,11 @@ pub struct CardCredential {
     pub expiry_month: String,
     /// Birth date `yyMMdd` or 10-digit business registration number.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub birth_or_business_registration_number: Option<Secret<String>>,
     /// First two digits of the card password.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub password_two_digits: Option<Secret<String>>,
 }
 
@@ -271,6 +279,7 @@ impl Validate for CardCredential {
 }
 
 /// `InstantPaymentMethodInputVirtualAccount`: issue a virtual account.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstantPaymentMethodInputVirtualAccount {
@@ -305,6 +314,7 @@ impl Validate for InstantPaymentMethodInputVirtualAccount {
 /// `InstantPaymentMethodInputVirtualAccountExpiry`: exactly one of `validHours` / `dueDate`.
 ///
 /// JSON: `{"validHours": 72}` or `{"dueDate": "2023-12-21T00:00:00+09:00"}` (RFC 3339).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum InstantPaymentMethodInputVirtualAccountExpiry {
@@ -360,6 +370,7 @@ impl Validate for InstantPaymentMethodInputVirtualAccountExpiry {
 }
 
 /// `InstantPaymentMethodInputVirtualAccountOptionType`: `NORMAL` (rotating) or `FIXED`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum VirtualAccountOptionType {
@@ -370,6 +381,7 @@ pub enum VirtualAccountOptionType {
 }
 
 /// `InstantPaymentMethodInputVirtualAccountOption`: `{type, fixed?}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstantPaymentMethodInputVirtualAccountOption {
@@ -398,6 +410,7 @@ impl Validate for InstantPaymentMethodInputVirtualAccountOption {
 
 /// `InstantPaymentMethodInputVirtualAccountOptionFixed`: exactly one of `pgAccountId` /
 /// `accountNumber`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstantPaymentMethodInputVirtualAccountOptionFixed {
@@ -430,6 +443,7 @@ impl Validate for InstantPaymentMethodInputVirtualAccountOptionFixed {
 ///
 /// PortOne marks `customerIdentityNumber` required; paymux accepts its absence for
 /// `NO_RECEIPT` (as PortOne's `CashReceiptInput` documents) and requires it otherwise.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstantPaymentMethodInputVirtualAccountCashReceiptInfo {
@@ -437,6 +451,7 @@ pub struct InstantPaymentMethodInputVirtualAccountCashReceiptInfo {
     pub r#type: CashReceiptInputType,
     /// Identity number the receipt is issued to.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub customer_identity_number: Option<Secret<String>>,
 }
 

@@ -13,7 +13,7 @@ use paymux_core::money::{AmountBreakdown, Money};
 use paymux_core::validation::FieldPath;
 use paymux_core::wire::form_urldecode;
 use paymux_routing::FailoverPlan;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::request::{
     custom_data_text, initial_method, order_of, parse_request, validate_request, CreateRequest,
@@ -32,7 +32,7 @@ use crate::store::billing_keys::NewKey;
 use crate::store::payments::Claim;
 use crate::store::payments::NewPayment;
 use crate::store::sessions::WindowPayment;
-use crate::util::{self, put};
+use crate::util;
 
 /// The chosen channel, its group, and the group's channels whose rules refuse the window.
 type Routed = (
@@ -341,28 +341,20 @@ pub async fn create_parsed(
         "checkout session created"
     );
 
-    let mut m = Map::new();
-    m.insert("sessionId".into(), json!(session_id));
-    m.insert("checkoutUrl".into(), json!(checkout_url));
-    m.insert("kind".into(), json!(req.kind.as_str()));
-    put(&mut m, "paymentId", json!(order.payment_id));
-    put(&mut m, "transactionId", json!(transaction_id));
-    put(&mut m, "billingKey", json!(billing_key));
-    if req.kind == Kind::IssueBillingKey {
-        m.insert("issueId".into(), json!(order_id));
-    }
-    m.insert(
-        "channel".into(),
-        serde_json::to_value(entry.selected()).unwrap_or(Value::Null),
-    );
-    if let Some(g) = &group {
-        m.insert(
-            "channelGroup".into(),
-            serde_json::to_value(g.summary()).unwrap_or(Value::Null),
-        );
-    }
-    m.insert("expiresAt".into(), json!(util::rfc3339(expires_at)));
-    Ok(Value::Object(m))
+    Ok(crate::views::render(
+        &crate::views::checkout::CheckoutSessionCreated {
+            session_id: session_id.clone(),
+            checkout_url,
+            kind: req.kind.as_str(),
+            payment_id: order.payment_id.map(str::to_string),
+            transaction_id: transaction_id.clone(),
+            billing_key: billing_key.clone(),
+            issue_id: (req.kind == Kind::IssueBillingKey).then(|| order_id.clone()),
+            channel: entry.selected(),
+            channel_group: group.as_ref().map(|g| g.summary()),
+            expires_at: util::rfc3339(expires_at),
+        },
+    ))
 }
 
 /// Claim the payment for a window. A `READY` window payment whose sessions have all expired

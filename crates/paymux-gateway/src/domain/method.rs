@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::MethodUpdate;
 
 /// PortOne `PaymentMethod`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type")]
 pub enum PaymentMethod {
     /// `PaymentMethodCard`.
@@ -47,8 +47,9 @@ pub enum PaymentMethod {
 /// variants share it because a PG may report any of these with any method (an easy pay paid
 /// by card reports the card, a mobile approval its approval number) and the stored method
 /// keeps what was reported beside the type.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PaymentMethodDetails)]
 pub struct MethodDetails {
     /// The card (`Some(None)`: `null`, a billing key that recorded none).
     #[serde(
@@ -59,9 +60,11 @@ pub struct MethodDetails {
     pub card: Option<Option<Card>>,
     /// Installment plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub installment: Option<Installment>,
     /// The approval number the PG reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub approval_number: Option<String>,
     /// A virtual account's fields.
     #[serde(flatten)]
@@ -69,28 +72,34 @@ pub struct MethodDetails {
 }
 
 /// PortOne `Card` (masked).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
     /// Masked number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub number: Option<String>,
     /// BIN (first six digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub bin: Option<String>,
     /// Issuer code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub issuer: Option<String>,
     /// Acquirer code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub publisher: Option<String>,
     /// Card name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
 }
 
 /// PortOne `PaymentInstallment`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PaymentInstallment)]
 #[serde(rename_all = "camelCase")]
 pub struct Installment {
     /// Months.
@@ -100,7 +109,8 @@ pub struct Installment {
 }
 
 /// A virtual account's fields (PortOne `PaymentMethodVirtualAccount`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = PaymentMethodAccountDetails)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountDetails {
     /// Bank code (`Some(None)`: `null`).
@@ -112,6 +122,7 @@ pub struct AccountDetails {
     pub bank: Option<Option<String>>,
     /// Account number (`""` until issued).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub account_number: Option<String>,
     /// Remittee name (`Some(None)`: `null`, a request that named none).
     #[serde(
@@ -122,9 +133,11 @@ pub struct AccountDetails {
     pub remittee_name: Option<Option<String>>,
     /// Deposit deadline.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "millis")]
+    #[schema(nullable = false)]
     pub expired_at: Option<DateTime<Utc>>,
     /// Issued at.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "millis")]
+    #[schema(nullable = false)]
     pub issued_at: Option<DateTime<Utc>>,
 }
 

@@ -45,6 +45,18 @@ macro_rules! spelled {
                 f.write_str(self.as_str())
             }
         }
+
+        /// A string schema listing the spellings of [`Self::as_str`].
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -235,8 +247,11 @@ impl SessionKind {
 }
 
 /// Why a payment (or a cancel) failed: PortOne's `failure {reason, pgCode?, pgMessage?}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PaymentFailureReason)]
 pub struct Failure {
     /// What happened, in words.
     pub reason: String,

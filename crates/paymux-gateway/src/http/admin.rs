@@ -28,8 +28,13 @@ use crate::{groups, util};
     ),
 )]
 pub(super) async fn list_groups(State(st): St) -> ApiResult {
-    let items: Vec<Value> = groups::list(&st).await?.iter().map(groups::view).collect();
-    Ok(Json(json!({"items": items})))
+    let now = util::now();
+    let items = groups::list(&st)
+        .await?
+        .iter()
+        .map(|s| groups::view_at(s, now))
+        .collect();
+    Ok(Json(crate::views::render(&groups::GroupList { items })))
 }
 
 #[utoipa::path(
@@ -109,9 +114,10 @@ pub(super) async fn put_group(State(st): St, Path(id): Path<String>, body: Body)
 )]
 pub(super) async fn delete_group(State(st): St, Path(id): Path<String>) -> ApiResult {
     if groups::delete(&st, &id).await? {
-        Ok(Json(
-            json!({"id": id, "deletedAt": util::rfc3339(util::now())}),
-        ))
+        Ok(Json(crate::views::render(&groups::GroupDeleted {
+            id,
+            deleted_at: util::rfc3339(util::now()),
+        })))
     } else {
         Err(ApiError::not_found(
             "CHANNEL_GROUP_NOT_FOUND",
@@ -269,6 +275,8 @@ pub(super) async fn sandbox_webhooks(
     ),
 )]
 pub(super) async fn list_channels(State(st): St) -> ApiResult {
-    let items: Vec<Value> = st.channels.iter().map(|c| c.admin_view()).collect();
-    Ok(Json(json!({"items": items})))
+    let items = st.channels.iter().map(|c| c.admin_view()).collect();
+    Ok(Json(crate::views::render(&crate::channels::ChannelList {
+        items,
+    })))
 }

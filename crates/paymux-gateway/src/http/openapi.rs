@@ -3,17 +3,23 @@
 //!
 //! - every operation (method, path, operationId, parameters, request body, answers, security)
 //!   from the `#[utoipa::path]` attribute on its handler, listed in [`ApiDoc`];
-//! - the schemas of the types that derive `utoipa::ToSchema` (the token bodies and pair, the
-//!   bank list, the pre-registration body);
-//! - the other schemas (the PortOne request bodies defined in `paymux-core`, the `Payment`
-//!   and other view objects, the admin and checkout shapes), the document's `info`, servers
-//!   and security schemes from `openapi-schemas.json` beside this file, written by hand until
-//!   those types derive `ToSchema` too.
+//! - every schema from a type that derives `utoipa::ToSchema`: the PortOne request bodies
+//!   defined in `paymux-core` (its `openapi` feature), the routing shapes of
+//!   `paymux-routing` (its `openapi` feature), and the gateway's views (`crate::views`), list
+//!   bodies and filters, admin, checkout and browser shapes. The roots are listed in
+//!   [`ApiDoc`]; what they contain is collected from them. A handler's attribute names its
+//!   body by reference, and a test checks that every reference resolves.
+//! - only the document's `info`, servers and security schemes come from
+//!   `openapi-schemas.json` beside this file: it holds no schema.
 //!
 //! `crates/paymux-gateway/openapi.json` is this document as committed; a test fails when it
 //! differs. Regenerate it with
-//! `PAYMUX_WRITE_OPENAPI=1 cargo test -p paymux-gateway --lib http::openapi`.
+//! `PAYMUX_WRITE_OPENAPI=1 cargo test -p paymux-gateway --all-features --lib http::openapi`.
+//! Another test compares every PortOne operation paymux serves with PortOne's own schema
+//! (`tests/portone/v2-operations.json`): paths, methods, parameters, and the names and types
+//! of the request's and the answer's fields.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
@@ -23,10 +29,40 @@ use super::{
     admin, auth, billing_keys, browser, cash_receipts, checkout, notices, payment_ops, payments,
 };
 
-/// The hand-written part: `info`, servers, security schemes, and the schemas not derived yet.
+/// The part that is not a schema: `info`, servers, security schemes.
 const HAND_WRITTEN: &str = include_str!("openapi-schemas.json");
 
-/// The operations and derived schemas.
+/// An HTML page (the hosted checkout's hand-off and result pages).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // names a media type's schema; pages are rendered by `super::pages`
+pub struct HtmlPage(String);
+
+/// A JavaScript file (`/v2/browser-sdk.js`, `/v1/iamport.js`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // names a media type's schema; the scripts are static files
+pub struct JavaScript(String);
+
+/// This document (OpenAPI 3.1).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // names the answer of `GET /openapi.json`, built by [`document`]
+#[schema(value_type = Object)]
+pub struct OpenApiDocument(Value);
+
+/// The form a PG's payment window posts back to the gateway: the PG's own fields (Galaxia:
+/// `SERVICE_ID`, `SERVICE_CODE`, `ORDER_ID`, `ORDER_DATE`, `RESPONSE_CODE`,
+/// `RESPONSE_MESSAGE`, `MESSAGE`, `HASH_DATA`, ...), each PG's adapter reading its own.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // names the form's schema; the adapters read the fields
+pub struct WindowReturnForm(HashMap<String, String>);
+
+/// A PG's notice, exactly as the vendor sends it (at most 64 KiB); its adapter reads it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // names the body's schema; the adapters read the bytes
+#[schema(value_type = String, format = Binary)]
+pub struct PgNoticeBody(Vec<u8>);
+
+/// The operations, and the schemas of their bodies and answers (with every schema these
+/// contain).
 #[derive(OpenApi)]
 #[openapi(
     paths(
@@ -84,22 +120,86 @@ const HAND_WRITTEN: &str = include_str!("openapi-schemas.json");
         cash_receipts::cancel_cash_receipt,
     ),
     components(schemas(
+        // PortOne request bodies (paymux-core).
+        paymux_core::model::InstantPaymentInput,
+        paymux_core::model::BillingKeyPaymentInput,
+        paymux_core::model::CreatePaymentScheduleBody,
+        paymux_core::model::CancelPaymentBody,
+        paymux_core::model::IssueBillingKeyBody,
+        paymux_core::model::RevokePaymentSchedulesBody,
+        paymux_core::model::CheckoutRequest,
+        // Bodies the gateway defines.
         crate::auth::LoginViaApiSecretBody,
         crate::auth::RefreshTokenBody,
+        crate::payments::PreRegisterPaymentBody,
+        crate::payment_list::GetPaymentsBody,
+        crate::payment_list::GetAllPaymentsByCursorBody,
+        crate::billing_key_list::GetBillingKeyInfosBody,
+        crate::schedule_list::GetPaymentSchedulesBody,
+        crate::cash_receipt_list::GetCashReceiptsBody,
+        crate::cash_receipts::IssueCashReceiptBody,
+        crate::escrow::EscrowLogisticsBody,
+        crate::escrow::ConfirmEscrowBody,
+        crate::escrow::RegisterStoreReceiptBody,
+        crate::webhook_history::ResendWebhookBody,
+        crate::groups::ExplainRoutingBody,
+        paymux_routing::GroupUpdate,
+        crate::browser::BrowserCheckoutRequest,
+        crate::browser::BrowserCheckoutRequestV1,
+        WindowReturnForm,
+        PgNoticeBody,
+        // Answers.
+        crate::error::ErrorBody,
         crate::auth::TokenPair,
         crate::views::bank::GetBankInfosResponse,
-        crate::views::bank::BankInfo,
-        crate::views::bank::BankInfoName,
-        crate::payments::PreRegisterPaymentBody,
         crate::views::virtual_account::CloseVirtualAccountResponse,
+        crate::views::answers::PaymentSummaryResponse,
+        crate::views::answers::CreatePaymentScheduleResponse,
+        crate::views::answers::CancelPaymentResponse,
+        crate::views::answers::IssueBillingKeyResponse,
+        crate::views::answers::DeleteBillingKeyResponse,
+        crate::views::answers::RevokePaymentSchedulesResponse,
+        crate::views::answers::PreRegisterPaymentResponse,
+        crate::views::answers::ApplyEscrowLogisticsResponse,
+        crate::views::answers::ModifyEscrowLogisticsResponse,
+        crate::views::answers::ConfirmEscrowResponse,
+        crate::views::answers::RegisterStoreReceiptResponse,
+        crate::views::answers::Promotion,
+        crate::views::answers::GetKakaopayPaymentOrderResponse,
+        crate::views::payment::Payment,
+        crate::views::billing_key::BillingKeyInfo,
+        crate::views::schedule::PaymentSchedule,
+        crate::views::cash_receipt::CashReceipt,
+        crate::views::cash_receipt::IssueCashReceiptResponse,
+        crate::views::cash_receipt::CancelCashReceiptResponse,
+        crate::views::checkout::CheckoutSession,
+        crate::views::checkout::CheckoutSessionCreated,
+        crate::views::list::GetPaymentsResponse,
+        crate::views::list::GetAllPaymentsByCursorResponse,
+        crate::views::list::GetPaymentTransactionsResponse,
+        crate::views::list::GetBillingKeyInfosResponse,
+        crate::views::list::GetPaymentSchedulesResponse,
+        crate::views::list::GetCashReceiptsResponse,
+        crate::webhook_history::ResendWebhookResponse,
+        crate::notices::PgNoticeLog,
+        crate::groups::GroupView,
+        crate::groups::GroupList,
+        crate::groups::GroupDeleted,
+        crate::channels::ChannelList,
+        paymux_routing::Explanation,
+        crate::stats::GroupStats,
+        crate::browser::BrowserCheckoutAnswer,
+        HtmlPage,
+        JavaScript,
+        OpenApiDocument,
     )),
     modifiers(&WriteBodiesAreRequired)
 )]
 pub struct ApiDoc;
 
-/// A `POST`/`PUT`/`PATCH` body given as a reference to a hand-written schema is required
-/// (`json_body` refuses an empty one); `utoipa` marks required only the bodies whose Rust type
-/// it sees. `GET`/`DELETE` bodies may come in the `requestBody` query parameter instead.
+/// A `POST`/`PUT`/`PATCH` body the handler's attribute names by reference to its schema is
+/// required (`json_body` refuses an empty one); `utoipa` marks required only the bodies whose
+/// Rust type it sees. `GET`/`DELETE` bodies may come in the `requestBody` query parameter instead.
 struct WriteBodiesAreRequired;
 
 impl utoipa::Modify for WriteBodiesAreRequired {
@@ -124,14 +224,18 @@ impl utoipa::Modify for WriteBodiesAreRequired {
     }
 }
 
-/// The whole document: the hand-written part, with the generated operations and schemas.
+/// The whole document: `info`, servers and security schemes from `openapi-schemas.json`,
+/// with the generated operations and schemas.
 pub fn document() -> Value {
     let mut doc: Value = serde_json::from_str(HAND_WRITTEN).expect("openapi-schemas.json is JSON");
     let generated = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI model serializes");
     doc["paths"] = generated["paths"].clone();
+    if doc["components"].get("schemas").is_none() {
+        doc["components"]["schemas"] = Value::Object(Map::new());
+    }
     let schemas = doc["components"]["schemas"]
         .as_object_mut()
-        .expect("openapi-schemas.json has components.schemas");
+        .expect("components.schemas is an object");
     if let Some(Value::Object(derived)) = generated.pointer("/components/schemas") {
         for (name, schema) in derived {
             // A derived schema replaces nothing written by hand: one place per schema.
@@ -165,10 +269,12 @@ pub fn document_text() -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     /// The committed `openapi.json` is the generated document. To regenerate:
-    /// `PAYMUX_WRITE_OPENAPI=1 cargo test -p paymux-gateway --lib http::openapi`.
+    /// `PAYMUX_WRITE_OPENAPI=1 cargo test -p paymux-gateway --all-features --lib http::openapi`.
     #[test]
     fn committed_document_is_the_generated_one() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
@@ -179,7 +285,7 @@ mod tests {
         assert!(
             committed == document_text(),
             "crates/paymux-gateway/openapi.json is not the generated document; regenerate it with \
-             PAYMUX_WRITE_OPENAPI=1 cargo test -p paymux-gateway --lib http::openapi"
+             PAYMUX_WRITE_OPENAPI=1 cargo test -p paymux-gateway --all-features --lib http::openapi"
         );
     }
 
@@ -234,7 +340,140 @@ mod tests {
         ),
     ];
 
-    /// A schema with `$ref`s followed and `Option`'s `oneOf [null, T]` unwrapped.
+    /// Fields paymux shows (or takes) inside a PortOne object beyond PortOne's schema: the
+    /// object's schema name in PortOne's document, the field, the reason.
+    const EXTRA_FIELDS: &[(&str, &str, &str)] = &[
+        (
+            "Payment",
+            "origin",
+            "paymux extension: where the payment was requested from (docs/API.md)",
+        ),
+        (
+            "Payment",
+            "routing",
+            "paymux extension: the channels a group's rules refused (docs/API.md)",
+        ),
+        (
+            "PaymentTransaction",
+            "origin",
+            "paymux extension, as on Payment (docs/API.md)",
+        ),
+        (
+            "PaymentTransaction",
+            "routing",
+            "paymux extension, as on Payment (docs/API.md)",
+        ),
+        (
+            "PaymentTransaction",
+            "disputes",
+            "shown as on the attempt's Payment (always `[]`)",
+        ),
+        (
+            "PaymentTransaction",
+            "transactionId",
+            "flattened from Payment's schema; a transaction never shows it (its `id` is it)",
+        ),
+        (
+            "BillingKeyPaymentInput",
+            "skipWebhook",
+            "PortOne's guides and SDK send it (docs/PORTONE.md §1)",
+        ),
+    ];
+
+    /// PortOne unions (discriminated on `status` or `type`) paymux shows as one object whose
+    /// fields are present per variant, each with its reason. Their fields are compared with
+    /// the fields of all the variants.
+    const FLAT_UNIONS: &[(&str, &str)] = &[
+        (
+            "Payment",
+            "one shape for every status, fields present per status",
+        ),
+        ("PaymentTransaction", "as Payment"),
+        ("BillingKeyInfo", "one shape for ISSUED and DELETED"),
+        ("PaymentSchedule", "one shape for every status"),
+        (
+            "CashReceipt",
+            "one shape for ISSUED, CANCELLED, ISSUE_FAILED",
+        ),
+        ("PaymentCashReceipt", "one shape for ISSUED and CANCELLED"),
+        (
+            "PaymentCancellation",
+            "one shape for REQUESTED, SUCCEEDED, FAILED",
+        ),
+        ("Address", "paymux always shows the SEPARATED variant"),
+        (
+            "BillingKeyPaymentMethod",
+            "the stored masked method, an object with its `type`",
+        ),
+    ];
+
+    /// Operations paymux serves but never answers with 200, whose answer is not compared.
+    const UNANSWERED: &[(&str, &str)] = &[(
+        "getPromotion",
+        "paymux has no promotions: always 404 PROMOTION_NOT_FOUND (docs/API.md)",
+    )];
+
+    /// PortOne's `PaymentFilterInput` fields paymux does not keep: taken as any JSON value and
+    /// refused with 400 when given (docs/API.md, "Listing payments").
+    const REFUSED_FILTERS: &[&str] = &[
+        "webhookStatus",
+        "platformType",
+        "isEscrow",
+        "escrowStatus",
+        "cardBrand",
+        "cardType",
+        "cardOwnerType",
+        "giftCertificateType",
+        "cashReceiptType",
+        "cashReceiptStatus",
+        "cashReceiptIssuedAtRange",
+        "cashReceiptCancelledAtRange",
+    ];
+
+    /// PortOne enums paymux keeps as open strings (the lists are long and grow; the adapters
+    /// check the values they support), each with its reason.
+    const OPEN_ENUMS: &[(&str, &str)] = &[
+        ("Currency", "ISO 4217 code, checked by the amount rules"),
+        ("Country", "ISO 3166-1 alpha-2 code, checked for its shape"),
+        (
+            "Bank",
+            "long and growing list; adapters map the banks they support",
+        ),
+        ("Locale", "the SDK knows more locales than the REST enum"),
+        (
+            "PgProvider",
+            "the adapter's PortOne PgProvider, from its descriptor",
+        ),
+        (
+            "PgCompany",
+            "checked against PortOne's list by the list filters",
+        ),
+    ];
+
+    /// Fields whose type differs from PortOne's on purpose: PortOne's schema name of the
+    /// object holding the field (`<schema>.<field>` for a field of an inline object), the
+    /// field, the reason.
+    const TYPE_DIFFERENCES: &[(&str, &str, &str)] = &[
+        (
+            "InstantPaymentInput",
+            "method",
+            "PortOne's object with exactly one of card / virtualAccount, stated as a oneOf",
+        ),
+        (
+            "Payment",
+            "failure",
+            "`{}` when no reason was recorded: a oneOf of PaymentFailure and an empty object",
+        ),
+        ("PaymentTransaction", "failure", "as Payment's `failure`"),
+        (
+            "PaymentWebhook",
+            "trigger",
+            "the trigger as the outbox row recorded it (PortOne's values)",
+        ),
+    ];
+
+    /// A schema with `$ref`s followed, `Option`'s `oneOf [null, T]` unwrapped and a lone
+    /// `allOf [T]` taken as `T`.
     fn resolve<'a>(doc: &'a Value, mut s: &'a Value) -> &'a Value {
         loop {
             if let Some(r) = s.get("$ref").and_then(Value::as_str) {
@@ -249,8 +488,75 @@ mod tests {
                     continue;
                 }
             }
+            if let Some(Value::Array(parts)) = s.get("allOf") {
+                if parts.len() == 1 && s.get("properties").is_none() {
+                    s = &parts[0];
+                    continue;
+                }
+            }
             return s;
         }
+    }
+
+    /// The type class of one of our schemas, in the words `extract.py` uses for PortOne's.
+    fn kind(doc: &Value, s: &Value) -> &'static str {
+        let s = resolve(doc, s);
+        if s.get("enum").is_some() {
+            return "enum";
+        }
+        if s.get("oneOf").is_some() || s.get("anyOf").is_some() || s.get("discriminator").is_some()
+        {
+            return "union";
+        }
+        let t = match &s["type"] {
+            Value::String(t) => Some(t.as_str()),
+            // OpenAPI 3.1: `["string", "null"]`.
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+            _ => None,
+        };
+        match t {
+            Some("string") => "string",
+            Some("integer") => "integer",
+            Some("number") => "number",
+            Some("boolean") => "boolean",
+            Some("array") => "array",
+            Some("object") => "object",
+            _ if s.get("properties").is_some()
+                || s.get("allOf").is_some()
+                || s.get("additionalProperties").is_some() =>
+            {
+                "object"
+            }
+            _ => "any",
+        }
+    }
+
+    /// Every field of one of our objects: `allOf` parts merged (`serde(flatten)`), a union's
+    /// variants merged; each with the schemas it has (one per variant that has it).
+    fn properties<'a>(doc: &'a Value, s: &'a Value, out: &mut Vec<(String, &'a Value)>) {
+        let s = resolve(doc, s);
+        for key in ["allOf", "oneOf", "anyOf"] {
+            if let Some(Value::Array(parts)) = s.get(key) {
+                for p in parts {
+                    properties(doc, p, out);
+                }
+            }
+        }
+        if let Some(Value::Object(props)) = s.get("properties") {
+            for (k, v) in props {
+                out.push((k.clone(), v));
+            }
+        }
+    }
+
+    fn field_map<'a>(doc: &'a Value, s: &'a Value) -> BTreeMap<String, &'a Value> {
+        let mut all = Vec::new();
+        properties(doc, s, &mut all);
+        let mut m = BTreeMap::new();
+        for (k, v) in all {
+            m.entry(k).or_insert(v);
+        }
+        m
     }
 
     fn names(v: &Value) -> Vec<String> {
@@ -269,15 +575,125 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// Compares field types; counts what it compared.
+    struct Types<'a> {
+        doc: &'a Value,
+        compared: usize,
+    }
+
+    impl Types<'_> {
+        /// Whether our field `ours` has PortOne's type `theirs` (see `extract.py`); the
+        /// problem if not. `at` is PortOne's schema holding the field, `field` its name.
+        fn check(&mut self, at: &str, field: &str, theirs: &Value, ours: &Value) -> Option<String> {
+            let refused = at == "PaymentFilterInput" && REFUSED_FILTERS.contains(&field);
+            if refused
+                || TYPE_DIFFERENCES
+                    .iter()
+                    .any(|(s, f, _)| *s == at && *f == field)
+            {
+                return None;
+            }
+            self.compared += 1;
+            let want: Vec<&str> = match &theirs["type"] {
+                Value::String(t) => vec![t.as_str()],
+                Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            let listed = |list: &[(&str, &str)], name: &Value| {
+                list.iter().any(|(n, _)| name.as_str() == Some(n))
+            };
+            let got = kind(self.doc, ours);
+            // An enum is a string with listed values; an open enum a string paymux checks;
+            // a flat union one object.
+            let fits = want.contains(&got)
+                || (got == "enum" && want.contains(&"string"))
+                || (got == "string" && listed(OPEN_ENUMS, &theirs["ref"]))
+                || (got == "object" && listed(FLAT_UNIONS, &theirs["ref"]));
+            if !fits {
+                return Some(format!(
+                    "`{at}.{field}` is {got}, PortOne's is {}",
+                    theirs["type"]
+                ));
+            }
+            if got == "array" {
+                let item = &resolve(self.doc, ours)["items"];
+                let got_item = kind(self.doc, item);
+                let want_item = theirs["items"].as_str().unwrap_or("any");
+                let item_fits = got_item == want_item
+                    || (got_item == "enum" && want_item == "string")
+                    || (got_item == "string" && listed(OPEN_ENUMS, &theirs["itemsRef"]))
+                    || (got_item == "object" && listed(FLAT_UNIONS, &theirs["itemsRef"]));
+                if !item_fits {
+                    return Some(format!(
+                        "`{at}.{field}` is an array of {got_item}, PortOne's of {want_item}"
+                    ));
+                }
+            }
+            None
+        }
+
+        /// Compare the fields of one level: PortOne's `theirs` (name to description) with our
+        /// object schema `ours`, and one level further into the objects they hold.
+        fn fields(
+            &mut self,
+            at: &str,
+            theirs: &Map<String, Value>,
+            ours: &Value,
+            nested: bool,
+            bad: &mut dyn FnMut(String),
+        ) {
+            let doc = self.doc;
+            let mine = field_map(doc, ours);
+            for (name, desc) in theirs {
+                let Some(o) = mine.get(name) else { continue };
+                if let Some(p) = self.check(at, name, desc, o) {
+                    bad(p);
+                    continue;
+                }
+                let Some(Value::Object(inner)) = desc.get("fields") else {
+                    continue;
+                };
+                if !nested {
+                    continue;
+                }
+                let holder = match desc["ref"].as_str().or(desc["itemsRef"].as_str()) {
+                    Some(r) => r.to_string(),
+                    None => format!("{at}.{name}"),
+                };
+                let o = resolve(doc, o);
+                let o = if kind(doc, o) == "array" {
+                    &o["items"]
+                } else {
+                    o
+                };
+                for f in field_map(doc, o).keys() {
+                    let extra = EXTRA_FIELDS.iter().any(|(s, x, _)| *s == holder && x == f);
+                    if !inner.contains_key(f) && !extra {
+                        bad(format!("`{holder}.{f}` is not PortOne's"));
+                    }
+                }
+                self.fields(&holder, inner, o, false, bad);
+            }
+        }
+    }
+
     /// Every PortOne operation paymux serves matches PortOne's schema: operationId, path and
     /// method, parameters, the request body's fields (PortOne's required ones required,
-    /// nothing PortOne does not define unless listed above) and the answer's required fields.
+    /// nothing PortOne does not define unless listed above), the answer's fields (PortOne's
+    /// required ones present, nothing PortOne does not define unless listed above), and the
+    /// type of every field both define in the body and the answer, and in the objects those
+    /// hold (one level down: `Payment.channel`'s fields, `GetPaymentsResponse.items`'
+    /// `Payment` fields …).
     #[test]
     fn implemented_operations_match_portones_schema() {
         let doc = document();
         let portone: Value = serde_json::from_str(PORTONE).unwrap();
         let mut problems = Vec::new();
         let mut compared = 0;
+        let mut types = Types {
+            doc: &doc,
+            compared: 0,
+        };
         for op in portone["operations"].as_array().unwrap() {
             let (id, method, path) = (
                 op["operationId"].as_str().unwrap(),
@@ -325,17 +741,17 @@ mod tests {
                     None => bad("no request body".into()),
                     Some(media) => {
                         let s = resolve(&doc, &media["schema"]);
-                        let props = keys(&s["properties"]);
+                        let props = field_map(&doc, s);
                         let required = names(&s["required"]);
                         for f in names(&body["required"]) {
-                            if !props.contains(&f) {
+                            if !props.contains_key(&f) {
                                 bad(format!("request body lacks the required field `{f}`"));
                             } else if !required.contains(&f) {
                                 bad(format!("request body does not require `{f}`"));
                             }
                         }
-                        let theirs = names(&body["properties"]);
-                        for f in &props {
+                        let theirs = keys(&body["properties"]);
+                        for f in props.keys() {
                             let allowed =
                                 EXTRA_BODY_FIELDS.iter().any(|(o, x, _)| *o == id && x == f);
                             if !theirs.contains(f) && !allowed {
@@ -343,14 +759,18 @@ mod tests {
                             }
                         }
                         for f in &theirs {
-                            if !props.contains(f) {
+                            if !props.contains_key(f) {
                                 bad(format!("request body lacks PortOne's field `{f}`"));
                             }
                         }
+                        let at = body["schema"].as_str().unwrap_or(id).to_string();
+                        let theirs = body["properties"].as_object().unwrap();
+                        types.fields(&at, theirs, s, true, &mut bad);
                     }
                 }
             }
-            if let Some(answer) = op["response"].as_object() {
+            let unanswered = UNANSWERED.iter().any(|(o, _)| *o == id);
+            if let Some(answer) = op["response"].as_object().filter(|_| !unanswered) {
                 match ours["responses"]["200"]["content"]
                     .as_object()
                     .and_then(|c| c.values().next())
@@ -358,12 +778,21 @@ mod tests {
                     None => bad("no 200 answer body".into()),
                     Some(media) => {
                         let s = resolve(&doc, &media["schema"]);
-                        let props = keys(&s["properties"]);
+                        let props = field_map(&doc, s);
                         for f in names(&answer["required"]) {
-                            if !props.contains(&f) {
+                            if !props.contains_key(&f) {
                                 bad(format!("the answer lacks PortOne's required field `{f}`"));
                             }
                         }
+                        let at = answer["schema"].as_str().unwrap_or(id).to_string();
+                        let theirs = answer["properties"].as_object().unwrap();
+                        for f in props.keys() {
+                            let allowed = EXTRA_FIELDS.iter().any(|(o, x, _)| *o == at && x == f);
+                            if !theirs.contains_key(f) && !allowed {
+                                bad(format!("the answer's field `{f}` is not PortOne's"));
+                            }
+                        }
+                        types.fields(&at, theirs, s, true, &mut bad);
                     }
                 }
             }
@@ -373,7 +802,14 @@ mod tests {
             "drift from PortOne's schema:\n{}",
             problems.join("\n")
         );
-        // Not vacuous: the operations docs/API.md lists as implemented are compared.
+        // Not vacuous: the operations docs/API.md lists as implemented are compared, and the
+        // types of their fields.
         assert!(compared >= 26, "only {compared} operations compared");
+        eprintln!("field types compared: {}", types.compared);
+        assert!(
+            types.compared >= 300,
+            "only {} field types compared",
+            types.compared
+        );
     }
 }

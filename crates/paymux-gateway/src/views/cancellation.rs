@@ -6,15 +6,18 @@ use super::time;
 use crate::store::cancellations::CancellationRow;
 
 /// PortOne `PaymentCancellation`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PaymentCancellation)]
 pub struct Cancellation {
     /// `REQUESTED` / `SUCCEEDED` / `FAILED`.
+    #[schema(value_type = crate::domain::CancellationStatus)]
     pub status: &'static str,
     /// Cancellation id.
     pub id: String,
     /// The PG's cancel id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_cancellation_id: Option<String>,
     /// Amount.
     pub total_amount: i64,
@@ -26,11 +29,21 @@ pub struct Cancellation {
     pub reason: String,
     /// Cancelled at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cancelled_at: Option<String>,
     /// Requested at.
     pub requested_at: String,
     /// Who triggered it (`API`).
-    pub trigger: &'static str,
+    pub trigger: Trigger,
+}
+
+/// PortOne `Trigger`: who triggered a cancellation. paymux's are all requested through the
+/// API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Trigger {
+    /// `API`.
+    Api,
 }
 
 impl From<&CancellationRow> for Cancellation {
@@ -45,7 +58,7 @@ impl From<&CancellationRow> for Cancellation {
             reason: c.reason.clone(),
             cancelled_at: c.cancelled_at.map(time),
             requested_at: time(c.requested_at),
-            trigger: "API",
+            trigger: Trigger::Api,
         }
     }
 }

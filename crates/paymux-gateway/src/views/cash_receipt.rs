@@ -3,19 +3,20 @@
 //! (the issue's answer), built from a stored row. The customer's identity number is in none of
 //! them (PortOne shows none).
 
+use paymux_routing::SelectedChannel;
 use serde::Serialize;
-use serde_json::Value;
 
-use super::{json_column, time};
+use super::{stored, time};
 use crate::domain::PortOneCashReceiptStatus as Shown;
 use crate::store::cash_receipts::CashReceiptRow;
 
 /// PortOne `CashReceipt` (the three statuses share one shape; each status's fields are present
 /// only for it).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CashReceipt {
     /// `ISSUED`, `CANCELLED` or `ISSUE_FAILED`.
+    #[schema(value_type = crate::domain::PortOneCashReceiptStatus)]
     pub status: &'static str,
     /// merchantId.
     pub merchant_id: String,
@@ -25,40 +26,52 @@ pub struct CashReceipt {
     pub payment_id: String,
     /// `SelectedChannel`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel: Option<Value>,
+    #[schema(nullable = false)]
+    pub channel: Option<SelectedChannel>,
     /// Amount (issued and cancelled receipts).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub amount: Option<i64>,
     /// Tax-free part.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub tax_free_amount: Option<i64>,
     /// VAT.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub vat_amount: Option<i64>,
     /// Currency.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub currency: Option<String>,
     /// orderName.
     pub order_name: String,
     /// Issued by `POST /cash-receipts`.
     pub is_manual: bool,
-    /// `PERSONAL` / `CORPORATE`.
+    /// `PERSONAL` / `CORPORATE` (stored as `CashReceiptType` spells it).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<paymux_core::adapter::CashReceiptType>)]
+    #[schema(nullable = false)]
     pub receipt_type: Option<String>,
     /// The PG's receipt id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_receipt_id: Option<String>,
     /// The NTS approval number (`""` until the PG reports one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub issue_number: Option<String>,
     /// The PG's receipt page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub url: Option<String>,
     /// Issued at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub issued_at: Option<String>,
     /// Cancelled at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cancelled_at: Option<String>,
     /// Status updated at.
     pub status_updated_at: String,
@@ -74,7 +87,7 @@ impl CashReceipt {
             merchant_id: merchant_id.to_string(),
             store_id: r.store_id.clone(),
             payment_id: r.payment_id.clone(),
-            channel: json_column(r.channel_json.as_deref()),
+            channel: stored(r.channel_json.as_deref()),
             amount: settled.then_some(r.amount_total),
             tax_free_amount: settled.then_some(r.amount_tax_free),
             vat_amount: settled.then_some(r.amount_vat),
@@ -94,16 +107,19 @@ impl CashReceipt {
 }
 
 /// PortOne `PaymentCashReceipt` (`Payment.cashReceipt`): issued or cancelled receipts only.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentCashReceipt {
     /// `ISSUED` / `CANCELLED`.
+    #[schema(value_type = crate::domain::PortOneCashReceiptStatus)]
     pub status: &'static str,
-    /// `PERSONAL` / `CORPORATE`.
+    /// `PERSONAL` / `CORPORATE` (stored as `CashReceiptType` spells it).
     #[serde(rename = "type")]
+    #[schema(value_type = paymux_core::adapter::CashReceiptType)]
     pub receipt_type: String,
     /// The PG's receipt id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_receipt_id: Option<String>,
     /// The NTS approval number (`""` until the PG reports one).
     pub issue_number: String,
@@ -115,11 +131,13 @@ pub struct PaymentCashReceipt {
     pub currency: String,
     /// The PG's receipt page.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub url: Option<String>,
     /// Issued at.
     pub issued_at: String,
     /// Cancelled at (cancelled receipts).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cancelled_at: Option<String>,
 }
 
@@ -145,7 +163,7 @@ impl PaymentCashReceipt {
 
 /// PortOne `CashReceiptSummary` (`IssueCashReceiptResponse.cashReceipt`). Its three fields are
 /// required strings: `issueNumber` and `url` are `""` when the PG's answer gave none.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CashReceiptSummary {
     /// The NTS approval number.
@@ -157,7 +175,7 @@ pub struct CashReceiptSummary {
 }
 
 /// PortOne `IssueCashReceiptResponse`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IssueCashReceiptResponse {
     /// The receipt.
@@ -178,7 +196,7 @@ impl IssueCashReceiptResponse {
 }
 
 /// PortOne `CancelCashReceiptResponse`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CancelCashReceiptResponse {
     /// Amount cancelled.

@@ -10,30 +10,36 @@ use super::{json_column, time};
 use crate::store::sessions::SessionRow;
 
 /// A checkout session (`GET /checkout/sessions/{id}`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutSession {
     /// `cs_…`.
     pub id: String,
     /// `PAYMENT` / `ISSUE_BILLING_KEY` / `ISSUE_BILLING_KEY_AND_PAY`.
+    #[schema(value_type = crate::domain::SessionKind)]
     pub kind: &'static str,
     /// Status.
+    #[schema(value_type = crate::domain::SessionStatus)]
     pub status: &'static str,
     /// storeId.
     pub store_id: String,
     /// The payment (payment kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub payment_id: Option<String>,
     /// The payment attempt.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub transaction_id: Option<String>,
     /// The billing key (billing-key kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub billing_key: Option<String>,
     /// The id the PG knows the window by.
     pub order_id: String,
     /// The session's channel (while it is configured).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub channel: Option<SelectedChannel>,
     /// Method (`CARD`, …).
     pub method: String,
@@ -41,6 +47,7 @@ pub struct CheckoutSession {
     pub amount: i64,
     /// `redirectUrl`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub redirect_url: Option<String>,
     /// Created at.
     pub created_at: String,
@@ -48,12 +55,19 @@ pub struct CheckoutSession {
     pub expires_at: String,
     /// First opened at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub opened_at: Option<String>,
     /// Finished at.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub finished_at: Option<String>,
-    /// The result query parameters, once finished.
+    /// The result query parameters the browser was redirected with, once finished
+    /// (`paymentId` / `billingKey`, `transactionType`, `txId`; on failure `code`, `message`,
+    /// `pgCode`, `pgMessage`). Kept as the stored object: the set of parameters depends on
+    /// the outcome and the PG.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    #[schema(nullable = false)]
     pub result: Option<Value>,
 }
 
@@ -80,6 +94,43 @@ impl CheckoutSession {
             result: json_column(s.result_json.as_deref()),
         }
     }
+}
+
+/// The answer of `POST /checkout/sessions`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutSessionCreated {
+    /// `cs_` + 32 hex digits.
+    pub session_id: String,
+    /// Open in the customer's browser.
+    pub checkout_url: String,
+    /// `PAYMENT` / `ISSUE_BILLING_KEY` / `ISSUE_BILLING_KEY_AND_PAY`.
+    #[schema(value_type = crate::domain::SessionKind)]
+    pub kind: &'static str,
+    /// The payment (payment kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub payment_id: Option<String>,
+    /// The payment attempt (payment kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub transaction_id: Option<String>,
+    /// The billing key the window issues (`ISSUED` once the window completes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub billing_key: Option<String>,
+    /// The billing key window's `issueId` (`ISSUE_BILLING_KEY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub issue_id: Option<String>,
+    /// The channel the window opens at.
+    pub channel: SelectedChannel,
+    /// The group the channel was chosen from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub channel_group: Option<paymux_routing::ChannelGroupSummary>,
+    /// When the session expires (RFC 3339).
+    pub expires_at: String,
 }
 
 /// What the shopper is told on the result page.

@@ -3,9 +3,11 @@
 //! A view is rendered with [`render`], which goes through `serde_json::Value` so that the
 //! bytes on the wire stay what they always were (object keys in sorted order).
 //! A payment's method is typed ([`crate::domain::PaymentMethod`], shown by
-//! [`payment_method`]); the JSON columns still stored as PortOne wrote them (its channel, its
-//! group, its customer) are carried through as values.
+//! [`payment_method`]); the JSON columns (its channel, its group, its customer, its order
+//! fields) are read back into the types that wrote them. Every view derives
+//! `utoipa::ToSchema`: the OpenAPI document's schemas are these types.
 
+pub mod answers;
 pub mod bank;
 pub mod billing_key;
 pub mod cancellation;
@@ -45,6 +47,12 @@ fn json_column(text: Option<&str>) -> Option<Value> {
     Some(util::parse_json(text)).filter(|v| !v.is_null())
 }
 
+/// A stored JSON column read as its type, `None` when absent or unreadable (the columns read
+/// so are written from the same type).
+fn stored<T: serde::de::DeserializeOwned>(text: Option<&str>) -> Option<T> {
+    serde_json::from_str(text?).ok()
+}
+
 /// `{}`: what PortOne shows for an object it has nothing to say about.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, utoipa::ToSchema)]
 pub struct Empty {}

@@ -2,95 +2,116 @@
 //! any other identity number: those are not stored) and `PaymentOrigin`.
 
 use paymux_core::model::{CustomerInput, Gender, SeparatedAddressInput};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::render;
 use crate::domain;
 
 /// PortOne `Customer` (`{}` when there is none).
-#[derive(Debug, Clone, Default, Serialize)]
+///
+/// Stored with a payment or a billing key as this struct renders it, and read back into it
+/// for the views: the bytes shown are the bytes stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Customer<'a> {
+pub struct Customer {
     /// Customer id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub id: Option<String>,
     /// Full name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// Gender.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gender: Option<&'a Gender>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub gender: Option<Gender>,
     /// Email.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub email: Option<String>,
     /// Phone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub phone_number: Option<String>,
     /// Address.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address<'a>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub address: Option<Address>,
     /// Zip code.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub zipcode: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub zipcode: Option<String>,
 }
 
 /// PortOne `SeparatedAddress`: the given lines plus `type` and `oneLine`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Address<'a> {
+#[schema(as = SeparatedAddress)]
+pub struct Address {
     /// The address as given.
     #[serde(flatten)]
-    pub given: &'a SeparatedAddressInput,
+    pub given: SeparatedAddressInput,
     /// `SEPARATED`.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: String,
     /// The lines joined.
     pub one_line: String,
 }
 
-impl<'a> Customer<'a> {
+impl Customer {
     /// The customer of a request.
-    pub fn of(c: Option<&'a CustomerInput>) -> Customer<'a> {
+    pub fn of(c: Option<&CustomerInput>) -> Customer {
         let Some(c) = c else {
             return Customer::default();
         };
         Customer {
-            id: c.id.as_deref(),
+            id: c.id.clone(),
             name: c.full_name(),
-            gender: c.gender.as_ref(),
-            email: c.email.as_deref(),
-            phone_number: c.phone_number.as_deref(),
+            gender: c.gender,
+            email: c.email.clone(),
+            phone_number: c.phone_number.clone(),
             address: c.address.as_ref().map(|a| Address {
-                given: a,
-                kind: "SEPARATED",
+                given: a.clone(),
+                kind: "SEPARATED".into(),
                 one_line: a.one_line(),
             }),
-            zipcode: c.zipcode.as_deref(),
+            zipcode: c.zipcode.clone(),
         }
+    }
+
+    /// A stored customer column (written by [`crate::views::customer_json`]); `{}` when absent.
+    ///
+    /// A column this struct cannot read (none is written so) shows as `{}`.
+    pub fn stored(text: Option<&str>) -> Customer {
+        text.and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
     }
 }
 
 /// PortOne `PaymentOrigin`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Origin<'a> {
+#[schema(as = PaymentOrigin)]
+pub struct Origin {
     /// `API`, `PC` or `MOBILE`.
-    pub platform_type: &'static str,
+    pub platform_type: String,
     /// The client's IP address (empty when not known yet).
-    pub ip_address: &'a str,
+    pub ip_address: String,
     /// The client's `User-Agent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub user_agent: Option<String>,
 }
 
 /// `origin` of an API request (`platform_type` `API`) or of a customer's browser coming back
 /// from a payment window (`PC` / `MOBILE`).
 pub fn origin_of(o: &domain::Origin, platform_type: &'static str) -> Value {
     render(&Origin {
-        platform_type,
-        ip_address: &o.ip,
-        user_agent: o.user_agent.as_deref(),
+        platform_type: platform_type.into(),
+        ip_address: o.ip.clone(),
+        user_agent: o.user_agent.clone(),
     })
 }
 
@@ -98,8 +119,8 @@ pub fn origin_of(o: &domain::Origin, platform_type: &'static str) -> Value {
 /// browser's own address replaces this when the window returns.
 pub fn origin_for_checkout() -> Value {
     render(&Origin {
-        platform_type: "PC",
-        ip_address: "",
+        platform_type: "PC".into(),
+        ip_address: String::new(),
         user_agent: None,
     })
 }

@@ -4,43 +4,67 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use paymux_core::model::{Country, PaymentProduct};
+use paymux_routing::{ChannelGroupSummary, SelectedChannel};
+use serde::Deserialize;
+
 use super::cancellation::Cancellation;
+use super::cash_receipt::PaymentCashReceipt;
+use super::party::{Customer, Origin};
 use super::payment_method::Method;
-use super::{json_column, time, Empty};
+use super::payment_webhook::PaymentWebhook;
+use super::{json_column, stored, time, Empty};
 use crate::domain::{Failure, PaymentStatus};
 use crate::store::cancellations::CancellationRow;
 use crate::store::payments::PaymentRow;
 
 /// PortOne `Payment`.
-#[derive(Debug, Clone, Serialize)]
+///
+/// PortOne's `Payment` is a union discriminated on `status` (`READY`, `PAY_PENDING`,
+/// `VIRTUAL_ACCOUNT_ISSUED`, `PAID`, `FAILED`, `PARTIAL_CANCELLED`, `CANCELLED`); paymux shows
+/// every status with this one shape, each status's fields present only for it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
-    /// Status.
+    /// Status: `READY`, `PAY_PENDING`, `VIRTUAL_ACCOUNT_ISSUED`, `PAID`, `FAILED`,
+    /// `PARTIAL_CANCELLED` or `CANCELLED`.
+    #[schema(value_type = crate::domain::PaymentStatus)]
     pub status: &'static str,
     /// paymentId.
     pub id: String,
-    /// The current attempt.
-    pub transaction_id: String,
+    /// The current attempt. Always present in a `Payment`; absent only inside a
+    /// [`PaymentTransaction`], whose `id` it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = true)]
+    #[schema(nullable = false)]
+    pub transaction_id: Option<String>,
     /// merchantId.
     pub merchant_id: String,
     /// storeId.
     pub store_id: String,
     /// PortOne `PaymentMethod` (masked).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::domain::PaymentMethod>)]
+    #[schema(nullable = false)]
     pub method: Option<Method>,
     /// `SelectedChannel`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel: Option<Value>,
+    #[schema(nullable = false)]
+    pub channel: Option<SelectedChannel>,
     /// `{id, name, isForTest}` of the group it was routed through.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel_group: Option<Value>,
+    #[schema(nullable = false)]
+    pub channel_group: Option<ChannelGroupSummary>,
     /// `V2`.
+    #[schema(value_type = crate::list::VersionInput)]
     pub version: &'static str,
     /// The schedule that made it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub schedule_id: Option<String>,
     /// The billing key it charged.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub billing_key: Option<String>,
     /// Requested at.
     pub requested_at: String,
@@ -55,25 +79,31 @@ pub struct Payment {
     /// Currency.
     pub currency: String,
     /// PortOne `Customer` (`{}` when none).
-    pub customer: Value,
+    pub customer: Customer,
     /// The other order fields as the request gave them (`products`, `country`, `origin`,
     /// `routing` …).
     #[serde(flatten)]
-    pub order: Map<String, Value>,
+    pub order: OrderFields,
     /// customData.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub custom_data: Option<String>,
     /// Paid at (paid and cancelled payments; `null` when unknown).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<Option<String>>,
     /// The PG's transaction id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub pg_tx_id: Option<String>,
     /// The PG's receipt page (paid and cancelled payments, when the PG gave one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub receipt_url: Option<String>,
-    /// Disputes (paid payments: none).
+    /// Disputes (paid payments). paymux records none: always `[]`, so its elements stay
+    /// free-form values.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(nullable = false)]
     pub disputes: Option<Vec<Value>>,
     /// Cancelled at (cancelled payments).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,14 +113,95 @@ pub struct Payment {
     pub failed_at: Option<Option<String>>,
     /// Why it failed (failed payments).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub failure: Option<FailureView>,
     /// Cancellations (when there are any, or the payment is cancelled).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cancellations: Option<Vec<Cancellation>>,
+    /// Every webhook delivery about the payment, oldest first (`GET /payments/{paymentId}`
+    /// only; absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub webhooks: Option<Vec<PaymentWebhook>>,
+    /// The payment's issued or cancelled cash receipt (`GET /payments/{paymentId}` only;
+    /// absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub cash_receipt: Option<PaymentCashReceipt>,
+}
+
+/// The order fields of a payment as its request gave them (the `extra_json` column),
+/// flattened into [`Payment`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderFields {
+    /// Order lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub products: Option<Vec<PaymentProduct>>,
+    /// Number of products.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub product_count: Option<i32>,
+    /// PortOne promotion id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub promotion_id: Option<String>,
+    /// Cultural expense (문화비) flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub is_cultural_expense: Option<bool>,
+    /// Country (ISO 3166-1 alpha-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub country: Option<Country>,
+    /// Where the payment was requested from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub origin: Option<Origin>,
+    /// paymux extension: the channels of the group whose rules refused the payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub routing: Option<RoutingNote>,
+    /// Any other field a stored row carries, shown as stored (none is written today); kept
+    /// as values because nothing defines them.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// paymux extension `Payment.routing`: `{"refused": [{channelKey, rule}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingNote {
+    /// The channels whose rules refused the payment, in group order.
+    pub refused: Vec<RefusedChannel>,
+}
+
+/// One channel in [`RoutingNote::refused`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefusedChannel {
+    /// The channel.
+    pub channel_key: String,
+    /// The rule that refused it, in words.
+    pub rule: String,
+}
+
+impl OrderFields {
+    /// The fields of a stored object, typed; all kept as values if they do not read as their
+    /// types (the bytes shown are the bytes stored either way).
+    fn of(map: Map<String, Value>) -> OrderFields {
+        serde_json::from_value(Value::Object(map.clone())).unwrap_or(OrderFields {
+            other: map,
+            ..OrderFields::default()
+        })
+    }
 }
 
 /// PortOne `PaymentAmount`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = PaymentAmount)]
 #[serde(rename_all = "camelCase")]
 pub struct Amount {
     /// Total.
@@ -111,8 +222,10 @@ pub struct Amount {
     pub cancelled_tax_free: i64,
 }
 
-/// A failed payment's `failure` (`{}` when the reason was not recorded).
-#[derive(Debug, Clone, Serialize)]
+/// A failed payment's `failure` (`{}` when the reason was not recorded): PortOne
+/// `PaymentFailure`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = PaymentFailure)]
 #[serde(untagged)]
 pub enum FailureView {
     /// The recorded failure.
@@ -142,12 +255,12 @@ impl Payment {
         let mut v = Payment {
             status: p.status.as_str(),
             id: p.id.clone(),
-            transaction_id: p.transaction_id.clone(),
+            transaction_id: Some(p.transaction_id.clone()),
             merchant_id: merchant_id.to_string(),
             store_id: p.store_id.clone(),
             method: p.method().map(Method),
-            channel: json_column(p.channel_json.as_deref()),
-            channel_group: json_column(p.channel_group_json.as_deref()),
+            channel: stored(p.channel_json.as_deref()),
+            channel_group: stored(p.channel_group_json.as_deref()),
             version: "V2",
             schedule_id: p.schedule_id.clone(),
             billing_key: p.billing_key.clone(),
@@ -166,9 +279,8 @@ impl Payment {
                 cancelled_tax_free: p.amount_cancelled_tax_free,
             },
             currency: p.currency.clone(),
-            customer: json_column(p.customer_json.as_deref())
-                .unwrap_or_else(|| Value::Object(Map::new())),
-            order,
+            customer: Customer::stored(p.customer_json.as_deref()),
+            order: OrderFields::of(order),
             custom_data: p.custom_data.clone(),
             paid_at: None,
             pg_tx_id: None,
@@ -178,6 +290,8 @@ impl Payment {
             failed_at: None,
             failure: None,
             cancellations: None,
+            webhooks: None,
+            cash_receipt: None,
         };
         match p.status {
             PaymentStatus::Paid => {
@@ -212,15 +326,31 @@ impl Payment {
 }
 
 /// PortOne `PaymentTransaction`: one attempt of a payment, shaped as the `Payment` of that
-/// attempt with `id` the attempt's transaction id and `paymentId` the payment's id.
-pub fn transaction(p: &PaymentRow, cancels: &[CancellationRow], merchant_id: &str) -> Value {
-    let mut v = super::render(&Payment::of(p, cancels, merchant_id));
-    if let Value::Object(m) = &mut v {
-        m.remove("transactionId");
-        m.insert("id".into(), Value::String(p.transaction_id.clone()));
-        m.insert("paymentId".into(), Value::String(p.id.clone()));
+/// attempt with `id` the attempt's transaction id (and no `transactionId`) and `paymentId`
+/// the payment's id.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentTransaction {
+    /// The attempt, as a `Payment` whose `id` is the transaction id.
+    #[serde(flatten)]
+    pub attempt: Payment,
+    /// The payment's id.
+    pub payment_id: String,
+}
+
+/// [`PaymentTransaction`] of a stored payment row (an attempt's row or the payment's own).
+pub fn transaction(
+    p: &PaymentRow,
+    cancels: &[CancellationRow],
+    merchant_id: &str,
+) -> PaymentTransaction {
+    let mut attempt = Payment::of(p, cancels, merchant_id);
+    attempt.id = p.transaction_id.clone();
+    attempt.transaction_id = None;
+    PaymentTransaction {
+        attempt,
+        payment_id: p.id.clone(),
     }
-    v
 }
 
 #[cfg(test)]
@@ -289,6 +419,45 @@ mod tests {
             super::super::render(&Payment::of(&row(PaymentStatus::Cancelled), &[], "m"));
         assert_eq!(cancelled["cancellations"], serde_json::json!([]));
         assert_eq!(cancelled["cancelledAt"], "1970-01-01T00:00:00.000Z");
+    }
+
+    /// The typed columns show exactly the bytes stored (they used to be shown as the stored
+    /// JSON values themselves).
+    #[test]
+    fn stored_columns_show_byte_for_byte() {
+        let channel = r#"{"key":"ch-1","name":"Galaxia test","pgMerchantId":"M1","pgProvider":"GALAXIA","type":"TEST"}"#;
+        let group = r#"{"id":"channel-group-test-1","isForTest":true,"name":"G"}"#;
+        let customer = r#"{"address":{"addressLine1":"서울 강남구","addressLine2":"101호","city":"Seoul","country":"KR","oneLine":"서울 강남구 101호","type":"SEPARATED"},"email":"a@b.c","gender":"FEMALE","id":"c1","name":"홍길동","phoneNumber":"010","zipcode":"06000"}"#;
+        let extra = r#"{"country":"KR","isCulturalExpense":false,"origin":{"ipAddress":"127.0.0.1","platformType":"PC","userAgent":"UA"},"productCount":2,"productType":"DIGITAL","products":[{"amount":500,"code":"C","id":"p1","link":"https://shop.example/p1","name":"P","quantity":2,"tag":"t"}],"promotionId":"promo","routing":{"refused":[{"channelKey":"ch-2","rule":"amount above 100"}]}}"#;
+        let mut r = row(PaymentStatus::Paid);
+        r.channel_json = Some(channel.into());
+        r.channel_group_json = Some(group.into());
+        r.customer_json = Some(customer.into());
+        r.extra_json = Some(extra.into());
+        let v = super::super::render(&Payment::of(&r, &[], "m"));
+        assert_eq!(v["channel"].to_string(), channel);
+        assert_eq!(v["channelGroup"].to_string(), group);
+        assert_eq!(v["customer"].to_string(), customer);
+        let mut order: Map<String, Value> = serde_json::from_str(extra).unwrap();
+        order.remove("productType");
+        for (k, stored) in &order {
+            assert_eq!(v[k].to_string(), stored.to_string(), "{k}");
+        }
+        // A field no type names is shown as stored too.
+        r.extra_json = Some(r#"{"country":"KR","somethingNew":{"a":[1,null]}}"#.into());
+        let v = super::super::render(&Payment::of(&r, &[], "m"));
+        assert_eq!(v["somethingNew"].to_string(), r#"{"a":[1,null]}"#);
+        assert_eq!(v["country"], "KR");
+    }
+
+    #[test]
+    fn a_transaction_is_its_attempts_payment_under_the_transaction_id() {
+        let v = super::super::render(&transaction(&row(PaymentStatus::Paid), &[], "m"));
+        assert_eq!(v["id"], "t");
+        assert_eq!(v["paymentId"], "p1");
+        assert!(v.get("transactionId").is_none());
+        let p = super::super::render(&Payment::of(&row(PaymentStatus::Paid), &[], "m"));
+        assert_eq!(p["transactionId"], "t");
     }
 
     #[test]

@@ -8,18 +8,21 @@ use crate::domain::WebhookOutcome;
 use crate::store::webhook_history::WebhookRow;
 
 /// PortOne `PaymentWebhook`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentWebhook {
     /// The payment's status the event reports.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    #[schema(value_type = Option<crate::domain::PaymentStatus>)]
     pub payment_status: Option<String>,
     /// `webhook-id`.
     pub id: String,
     /// `SUCCEEDED`, `FAILED_NOT_OK_RESPONSE`, `FAILED_UNEXPECTED_ERROR`; absent before the
     /// first attempt.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<&'static str>,
+    #[schema(nullable = false)]
+    pub status: Option<WebhookStatus>,
     /// Where it is sent.
     pub url: String,
     /// Attempts made.
@@ -28,32 +31,61 @@ pub struct PaymentWebhook {
     pub max_execution_count: i64,
     /// `MANUAL`, `VIRTUAL_ACCOUNT_DEPOSIT`; absent for an ordinary state change.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub trigger: Option<String>,
     /// The last attempt's request.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub request: Option<Request>,
     /// The last attempt's answer, when the receiver answered.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub response: Option<Response>,
     /// When the event was written.
     pub triggered_at: String,
 }
 
+impl From<WebhookOutcome> for WebhookStatus {
+    fn from(o: WebhookOutcome) -> Self {
+        match o {
+            WebhookOutcome::Succeeded => WebhookStatus::Succeeded,
+            WebhookOutcome::FailedNotOkResponse => WebhookStatus::FailedNotOkResponse,
+            WebhookOutcome::FailedUnexpectedError => WebhookStatus::FailedUnexpectedError,
+        }
+    }
+}
+
+/// PortOne `PaymentWebhookStatus` (the domain's [`WebhookOutcome`], as the view serializes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = PaymentWebhookStatus)]
+pub enum WebhookStatus {
+    /// The receiver answered 2xx.
+    Succeeded,
+    /// The receiver answered, not 2xx.
+    FailedNotOkResponse,
+    /// No answer (connection, timeout).
+    FailedUnexpectedError,
+}
+
 /// PortOne `PaymentWebhookRequest`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PaymentWebhookRequest)]
 pub struct Request {
     /// The body, byte for byte.
     pub body: String,
     /// When the last attempt was made.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub requested_at: Option<String>,
 }
 
 /// PortOne `PaymentWebhookResponse`. paymux keeps the status code only: `header` and `body`
 /// are empty (the receiver's answer is not stored).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PaymentWebhookResponse)]
 pub struct Response {
     /// HTTP status, as text (PortOne's type).
     pub code: String,
@@ -71,7 +103,7 @@ impl PaymentWebhook {
         let answered = row.last_code.zip(row.last_attempt_at);
         let status =
             WebhookOutcome::of(row.status, row.attempts, row.last_code, row.last_attempt_at)
-                .map(WebhookOutcome::as_str);
+                .map(WebhookStatus::from);
         PaymentWebhook {
             payment_status: row.payment_status.clone(),
             id: row.id.clone(),
@@ -126,16 +158,20 @@ mod tests {
         assert!(w.request.is_none() && w.response.is_none());
         // Answered 2xx.
         let w = of(row("DELIVERED", 1, Some(200), Some(1)));
-        assert_eq!(w.status, Some("SUCCEEDED"));
+        assert_eq!(super::super::render(&w)["status"], "SUCCEEDED");
         assert_eq!(w.response.map(|r| r.code), Some("200".into()));
         // Answered non-2xx, retrying or given up.
         for s in ["PENDING", "FAILED"] {
             let w = of(row(s, 2, Some(500), Some(1)));
-            assert_eq!(w.status, Some("FAILED_NOT_OK_RESPONSE"), "{s}");
+            let v = super::super::render(&w);
+            assert_eq!(v["status"], "FAILED_NOT_OK_RESPONSE", "{s}");
         }
         // No answer at all (timeout, connection refused): no response object.
         let w = of(row("FAILED", 6, None, Some(1)));
-        assert_eq!(w.status, Some("FAILED_UNEXPECTED_ERROR"));
+        assert_eq!(
+            super::super::render(&w)["status"],
+            "FAILED_UNEXPECTED_ERROR"
+        );
         assert!(w.response.is_none());
         assert_eq!((w.current_execution_count, w.max_execution_count), (6, 6));
     }

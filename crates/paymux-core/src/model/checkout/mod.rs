@@ -30,6 +30,7 @@ pub mod v1;
 macro_rules! prefixed_code {
     ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
         $(#[$doc])*
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub String);
@@ -79,6 +80,7 @@ impl CheckoutCurrency {
 }
 
 /// SDK `ProductType`: `REAL` or `DIGITAL` (also `PRODUCT_TYPE_REAL`, `PRODUCT_TYPE_DIGITAL`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CheckoutProductType {
     /// Physical goods.
@@ -100,6 +102,7 @@ impl From<CheckoutProductType> for ProductType {
 
 /// SDK `PaymentPayMethod` (`payMethod`). An unknown value fails with serde's message listing
 /// the allowed ones.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PaymentPayMethod {
@@ -126,6 +129,7 @@ pub enum PaymentPayMethod {
 }
 
 /// SDK `BillingKeyMethod` (`billingKeyMethod`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BillingKeyMethod {
@@ -143,6 +147,7 @@ pub enum BillingKeyMethod {
 ///
 /// `"PHONE"` is accepted as an alias: PortOne's own KG Inicis and Welcome guides show
 /// `billingKeyAndPayMethod: "PHONE"` although the schema says `MOBILE`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BillingKeyAndPayMethod {
@@ -152,6 +157,7 @@ pub enum BillingKeyAndPayMethod {
 }
 
 /// SDK `CashReceiptType`: `PERSONAL`, `CORPORATE`, `ANONYMOUS` (also `CASH_RECEIPT_TYPE_*`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CheckoutCashReceiptType {
     /// Income deduction.
@@ -166,6 +172,7 @@ pub enum CheckoutCashReceiptType {
 }
 
 /// SDK `Carrier` (also `CARRIER_*`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Carrier {
     /// SK Telecom.
@@ -189,6 +196,7 @@ pub enum Carrier {
 }
 
 /// SDK `GiftCertificateType` (also `GIFT_CERTIFICATE_TYPE_*`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum GiftCertificateType {
     /// 도서문화상품권.
@@ -209,6 +217,7 @@ pub enum GiftCertificateType {
 }
 
 /// SDK `EasyPayPaymentMethod`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EasyPayPaymentMethod {
@@ -223,6 +232,7 @@ pub enum EasyPayPaymentMethod {
 }
 
 /// SDK `WindowType`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum WindowType {
@@ -237,6 +247,7 @@ pub enum WindowType {
 }
 
 /// SDK `WindowTypes`: `{pc?, mobile?}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WindowTypes {
@@ -249,6 +260,7 @@ pub struct WindowTypes {
 }
 
 /// SDK `OfferPeriod`: one of `range` / `interval`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OfferPeriod {
@@ -261,6 +273,7 @@ pub struct OfferPeriod {
 }
 
 /// SDK `OfferPeriodRange`: `{from?, to?}` (RFC 3339 strings).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OfferPeriodRange {
@@ -274,6 +287,7 @@ pub struct OfferPeriodRange {
 
 /// SDK `Customer` (checkout window shape: `customerId`, `fullName`, ... — not the REST
 /// [`CustomerInput`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutCustomer {
@@ -306,12 +320,15 @@ pub struct CheckoutCustomer {
     pub gender: Option<Gender>,
     /// Birth year `"1990"`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub birth_year: Option<Secret<String>>,
     /// Birth month `"07"`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub birth_month: Option<Secret<String>>,
     /// Birth day `"25"`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub birth_day: Option<Secret<String>>,
     /// Given name in kana (Japanese PGs).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -380,6 +397,7 @@ impl Validate for CheckoutCustomer {
 }
 
 /// SDK `FreeInstallmentPlan`: `{cardCompany, months}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FreeInstallmentPlan {
@@ -390,6 +408,7 @@ pub struct FreeInstallmentPlan {
 }
 
 /// SDK `InstallmentMonthOption`: `{fixedMonth?}` or `{availableMonthList?}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstallmentMonthOption {
@@ -402,6 +421,7 @@ pub struct InstallmentMonthOption {
 }
 
 /// SDK `Installment`: `{freeInstallmentPlans?, monthOption?}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Installment {
@@ -432,6 +452,7 @@ impl Validate for Installment {
 }
 
 /// SDK `CardPromotion`: `{promotionId, discountAmount}` (KCP card-company coupons).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CardPromotion {
@@ -444,6 +465,7 @@ pub struct CardPromotion {
 }
 
 /// `card` of `requestPayment` (`PaymentRequestUnionCard`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutCard {
@@ -480,6 +502,7 @@ impl Validate for CheckoutCard {
 }
 
 /// `{validHours?, dueDate?}` — exactly one (`accountExpiry`, `paymentDeadline`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutExpiry {
@@ -537,6 +560,7 @@ impl Validate for CheckoutExpiry {
 }
 
 /// `fixedOption` of a virtual account: one of `pgAccountId` / `accountNumber`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutFixedOption {
@@ -565,6 +589,7 @@ impl Validate for CheckoutFixedOption {
 }
 
 /// `virtualAccount` of `requestPayment` (`PaymentRequestUnionVirtualAccount`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutVirtualAccount {
@@ -573,6 +598,7 @@ pub struct CheckoutVirtualAccount {
     pub cash_receipt_type: Option<CheckoutCashReceiptType>,
     /// Cash receipt identity number (masked in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub customer_identifier: Option<Secret<String>>,
     /// Fixed account.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -597,6 +623,7 @@ impl Validate for CheckoutVirtualAccount {
 }
 
 /// `transfer` of `requestPayment` (`PaymentRequestUnionTransfer`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutTransfer {
@@ -605,6 +632,7 @@ pub struct CheckoutTransfer {
     pub cash_receipt_type: Option<CheckoutCashReceiptType>,
     /// Cash receipt identity number.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub customer_identifier: Option<Secret<String>>,
     /// Bank.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -612,6 +640,7 @@ pub struct CheckoutTransfer {
 }
 
 /// `mobile` of `requestPayment` / `requestIssueBillingKey(AndPay)`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutMobile {
@@ -629,6 +658,7 @@ pub struct CheckoutMobile {
 }
 
 /// `giftCertificate` of `requestPayment`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutGiftCertificate {
@@ -638,6 +668,7 @@ pub struct CheckoutGiftCertificate {
 }
 
 /// `easyPay` of `requestPayment` (`PaymentRequestUnionEasyPay`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutEasyPay {
@@ -658,6 +689,7 @@ pub struct CheckoutEasyPay {
     pub cash_receipt_type: Option<CheckoutCashReceiptType>,
     /// Cash receipt identity number.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub customer_identifier: Option<Secret<String>>,
     /// Use card points.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -677,6 +709,7 @@ impl Validate for CheckoutEasyPay {
 }
 
 /// `convenienceStore` of `requestPayment`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutConvenienceStore {
@@ -686,6 +719,7 @@ pub struct CheckoutConvenienceStore {
 }
 
 /// `alipayPlus` of `requestPayment`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutAlipayPlus {
@@ -695,10 +729,12 @@ pub struct CheckoutAlipayPlus {
 }
 
 /// An SDK method object with no fields (`paypal: {}`, `alipay: {}`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutEmpty {}
 
 /// `PaymentRequest`: the parameters of `PortOne.requestPayment(...)`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRequest {
@@ -776,6 +812,7 @@ pub struct PaymentRequest {
     pub offer_period: Option<OfferPeriod>,
     /// Store details (kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub store_details: Option<serde_json::Value>,
     /// Shipping address.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -785,12 +822,15 @@ pub struct PaymentRequest {
     pub promotion_id: Option<String>,
     /// Pop-up options (kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub popup: Option<serde_json::Value>,
     /// Iframe options (kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub iframe: Option<serde_json::Value>,
     /// Per-PG extra parameters, keyed by PG.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub bypass: Option<serde_json::Value>,
     /// Card options.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -922,6 +962,7 @@ impl Validate for PaymentRequest {
 }
 
 /// `card` of `requestIssueBillingKey`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IssueBillingKeyCard {
@@ -931,6 +972,7 @@ pub struct IssueBillingKeyCard {
 }
 
 /// `easyPay` of `requestIssueBillingKey`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IssueBillingKeyEasyPay {
@@ -946,6 +988,7 @@ pub struct IssueBillingKeyEasyPay {
 }
 
 /// `IssueBillingKeyRequest`: the parameters of `PortOne.requestIssueBillingKey(...)`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IssueBillingKeyRequest {
@@ -1000,12 +1043,15 @@ pub struct IssueBillingKeyRequest {
     pub product_type: Option<CheckoutProductType>,
     /// Per-PG extra parameters, keyed by PG.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub bypass: Option<serde_json::Value>,
     /// Pop-up options (kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub popup: Option<serde_json::Value>,
     /// Iframe options (kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub iframe: Option<serde_json::Value>,
     /// Card options.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1038,6 +1084,7 @@ impl Validate for IssueBillingKeyRequest {
 
 /// `IssueBillingKeyAndPayRequest`: the parameters of
 /// `PortOne.requestIssueBillingKeyAndPay(...)`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IssueBillingKeyAndPayRequest {
@@ -1100,18 +1147,22 @@ pub struct IssueBillingKeyAndPayRequest {
     pub product_type: Option<CheckoutProductType>,
     /// Store details (kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub store_details: Option<serde_json::Value>,
     /// Country.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<Country>,
     /// Per-PG extra parameters, keyed by PG.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub bypass: Option<serde_json::Value>,
     /// Pop-up options (kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub popup: Option<serde_json::Value>,
     /// Iframe options (kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub iframe: Option<serde_json::Value>,
     /// Mobile options.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1152,9 +1203,14 @@ impl Validate for IssueBillingKeyAndPayRequest {
     }
 }
 
-/// Which payment-window request is being prepared.
+/// Which payment-window request is being prepared: `kind` and the SDK call's parameters.
+///
+/// The gateway's `POST /checkout/sessions` reads this shape and takes a missing `kind` as
+/// `PAYMENT`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", schema(as = CheckoutSessionInput))]
 pub enum CheckoutRequest {
     /// `requestPayment`.
     Payment(Box<PaymentRequest>),

@@ -59,7 +59,9 @@ pub const CARRIERS: &[(&str, &str)] = &[
 ];
 
 /// `IMP.request_pay` parameters (the ones PortOne's V1 guides list).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", schema(as = V1RequestPay))]
 pub struct RequestPay {
     /// Channel key.
     #[serde(rename = "channelKey", default)]
@@ -130,12 +132,15 @@ pub struct RequestPay {
     pub phone: Option<Phone>,
     /// Per-PG parameters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub bypass: Option<Value>,
 }
 
 /// `notice_url`: one URL or several.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", schema(as = V1NoticeUrl))]
 pub enum NoticeUrl {
     /// One URL.
     One(String),
@@ -144,7 +149,9 @@ pub enum NoticeUrl {
 }
 
 /// `display`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", schema(as = V1Display))]
 pub struct Display {
     /// Instalment months shown.
     #[serde(default)]
@@ -152,7 +159,9 @@ pub struct Display {
 }
 
 /// `card`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", schema(as = V1Card))]
 pub struct Card {
     /// Card-company direct call.
     #[serde(default)]
@@ -160,7 +169,9 @@ pub struct Card {
 }
 
 /// `card.direct`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", schema(as = V1CardDirect))]
 pub struct Direct {
     /// 금융결제원 card code (`361` = BC, ...).
     pub code: String,
@@ -170,7 +181,9 @@ pub struct Direct {
 }
 
 /// `phone`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", schema(as = V1Phone))]
 pub struct Phone {
     /// SKT, KTF, LGT, CJH, KCT, SKL.
     #[serde(default)]
