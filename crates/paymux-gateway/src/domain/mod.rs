@@ -60,17 +60,12 @@ macro_rules! spelled {
     };
 }
 
-spelled! {
-    /// A webhook delivery's state in the outbox.
-    DeliveryStatus {
-        /// Waiting for its first or next attempt.
-        Pending = "PENDING",
-        /// The receiver answered 2xx.
-        Delivered = "DELIVERED",
-        /// Given up after the last allowed attempt.
-        Failed = "FAILED",
-    }
-}
+// After the macro: the submodules define their statuses with it.
+mod cash_receipt;
+mod webhook;
+
+pub use cash_receipt::{CashReceiptStatus, PortOneCashReceiptStatus};
+pub use webhook::{DeliveryStatus, EventData, EventType, WebhookOutcome};
 
 spelled! {
     /// A payment's status.
@@ -287,77 +282,6 @@ impl Failure {
     }
 }
 
-spelled! {
-    /// A webhook event's type (PortOne's webhook version 2024-04-25).
-    EventType {
-        /// A payment window was prepared (hosted checkout).
-        TransactionReady = "Transaction.Ready",
-        /// Paid.
-        TransactionPaid = "Transaction.Paid",
-        /// Failed.
-        TransactionFailed = "Transaction.Failed",
-        /// Accepted by the PG, result later.
-        TransactionPayPending = "Transaction.PayPending",
-        /// Virtual account issued.
-        TransactionVirtualAccountIssued = "Transaction.VirtualAccountIssued",
-        /// Fully cancelled.
-        TransactionCancelled = "Transaction.Cancelled",
-        /// Partly cancelled.
-        TransactionPartialCancelled = "Transaction.PartialCancelled",
-        /// A billing key was issued.
-        BillingKeyIssued = "BillingKey.Issued",
-        /// A billing-key window was prepared (hosted checkout).
-        BillingKeyReady = "BillingKey.Ready",
-        /// A billing-key window ended without a key.
-        BillingKeyFailed = "BillingKey.Failed",
-        /// A billing key was deleted.
-        BillingKeyDeleted = "BillingKey.Deleted",
-    }
-}
-
-/// What a webhook event is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EventData {
-    /// A payment (and, for cancels, the cancellation).
-    Transaction {
-        /// storeId.
-        store_id: String,
-        /// paymentId.
-        payment_id: String,
-        /// The attempt.
-        transaction_id: String,
-        /// The cancellation, for cancel events.
-        cancellation_id: Option<String>,
-    },
-    /// A billing key.
-    BillingKey {
-        /// storeId.
-        store_id: String,
-        /// The gateway's billing key.
-        billing_key: String,
-    },
-}
-
-impl EventData {
-    /// A payment event's data.
-    pub fn transaction(store_id: &str, payment_id: &str, transaction_id: &str) -> EventData {
-        EventData::Transaction {
-            store_id: store_id.to_string(),
-            payment_id: payment_id.to_string(),
-            transaction_id: transaction_id.to_string(),
-            cancellation_id: None,
-        }
-    }
-
-    /// A billing-key event's data.
-    pub fn billing_key(store_id: &str, billing_key: &str) -> EventData {
-        EventData::BillingKey {
-            store_id: store_id.to_string(),
-            billing_key: billing_key.to_string(),
-        }
-    }
-}
-
 /// Where a payment request came from (PortOne `Payment.origin`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -494,82 +418,6 @@ impl Transition {
     /// What the payment's schedule (if any) becomes with it.
     pub fn schedule_status(&self) -> ScheduleStatus {
         ScheduleStatus::of_payment(self.status())
-    }
-}
-
-spelled! {
-    /// How a webhook delivery went, as PortOne reports it (`PaymentWebhookStatus`:
-    /// `PaymentWebhook.status` and the `GET /payments` filter `webhookStatus`).
-    WebhookOutcome {
-        /// The receiver answered 2xx.
-        Succeeded = "SUCCEEDED",
-        /// The receiver answered, not 2xx (retrying or given up).
-        FailedNotOkResponse = "FAILED_NOT_OK_RESPONSE",
-        /// No answer at all (timeout, connection refused).
-        FailedUnexpectedError = "FAILED_UNEXPECTED_ERROR",
-    }
-}
-
-impl WebhookOutcome {
-    /// The outcome of a delivery in `status` after `attempts`, the last one answered with
-    /// `last_code` (`None`: no answer) at `last_attempt_at`; `None` before the first attempt.
-    /// `store::payment_search` filters by the same rule in SQL.
-    pub fn of(
-        status: DeliveryStatus,
-        attempts: i64,
-        last_code: Option<i64>,
-        last_attempt_at: Option<i64>,
-    ) -> Option<WebhookOutcome> {
-        match status {
-            DeliveryStatus::Delivered => Some(WebhookOutcome::Succeeded),
-            _ if attempts == 0 || last_attempt_at.is_none() => None,
-            _ if last_code.is_some() => Some(WebhookOutcome::FailedNotOkResponse),
-            _ => Some(WebhookOutcome::FailedUnexpectedError),
-        }
-    }
-}
-
-spelled! {
-    /// A standalone cash receipt's status (`cash_receipts.status`). PortOne shows `ISSUED`,
-    /// `CANCELLED` and `ISSUE_FAILED`; the two in-flight states are paymux's own.
-    CashReceiptStatus {
-        /// Claimed: the issue is being sent, or its answer was lost (resolved by inquiry).
-        Issuing = "ISSUING",
-        /// Issued at the PG.
-        Issued = "ISSUED",
-        /// The PG refused the issue.
-        IssueFailed = "ISSUE_FAILED",
-        /// A cancel is being sent, or its answer was lost (still issued until settled).
-        Cancelling = "CANCELLING",
-        /// Cancelled at the PG.
-        Cancelled = "CANCELLED",
-    }
-}
-
-spelled! {
-    /// The status PortOne shows for a cash receipt (`CashReceipt.status`).
-    PortOneCashReceiptStatus {
-        /// Issued (also while a cancel is in flight).
-        Issued = "ISSUED",
-        /// Cancelled.
-        Cancelled = "CANCELLED",
-        /// The issue was refused.
-        IssueFailed = "ISSUE_FAILED",
-    }
-}
-
-impl CashReceiptStatus {
-    /// What PortOne shows for it: a receipt being cancelled is still issued; one being issued
-    /// has no PortOne status (`None`: not shown).
-    pub fn portone(self) -> Option<PortOneCashReceiptStatus> {
-        match self {
-            CashReceiptStatus::Issued | CashReceiptStatus::Cancelling => {
-                Some(PortOneCashReceiptStatus::Issued)
-            }
-            CashReceiptStatus::Cancelled => Some(PortOneCashReceiptStatus::Cancelled),
-            CashReceiptStatus::IssueFailed => Some(PortOneCashReceiptStatus::IssueFailed),
-            CashReceiptStatus::Issuing => None,
-        }
     }
 }
 
