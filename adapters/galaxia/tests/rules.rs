@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 fn paths(req: &PgRequest) -> Vec<String> {
     let ch = channel("");
     match paymux_core::execute::validate(&GalaxiaAdapter, &ctx(&ch), req) {
-        Ok(()) => vec![],
+        Ok(_) => vec![],
         Err(PgError::Validation(v)) => v.0.iter().map(|e| e.path.to_string()).collect(),
         Err(other) => vec![format!("<{other}>")],
     }

@@ -36,12 +36,12 @@ fn redact(bytes: &str) -> String {
 fn wire_with(req: &PgRequest, validate: bool) -> Value {
     let ch = channel("");
     let ctx = ctx(&ch);
-    let checked = if validate {
-        paymux_core::execute::validate(&InicisAdapter, &ctx, req)
+    let encoded = if validate {
+        paymux_core::execute::prepare(&InicisAdapter, &ctx, req)
     } else {
-        Ok(())
+        InicisAdapter.encode(&ctx, req)
     };
-    let w = match checked.and_then(|()| InicisAdapter.encode(&ctx, req)) {
+    let w = match encoded {
         Ok(w) => w,
         Err(e) => return json!({ "operation": req.operation().as_str(), "error": e.to_string() }),
     };

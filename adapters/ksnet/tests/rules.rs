@@ -14,7 +14,7 @@ fn refused(req: &PgRequest) -> Vec<String> {
     let ch = channel(Protocol::Webfep, "");
     let c = ctx(&ch);
     let e = paymux_core::execute::validate(&KsnetAdapter, &c, req)
-        .and_then(|()| KsnetAdapter.encode(&c, req).map(|_| ()))
+        .and_then(|v| paymux_core::execute::encode(&KsnetAdapter, &c, &v).map(|_| ()))
         .expect_err("refused");
     match e {
         PgError::Validation(v) => v.0.iter().map(|e| e.path.to_string()).collect(),

@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use paymux_core::adapter::{PgAdapter, PgRequest, WireTarget};
+use paymux_core::adapter::{PgRequest, WireTarget};
 use paymux_core::channel::ChannelContext;
 use paymux_nice::channel::{seal_bid, NiceChannel};
 use paymux_nice::{NiceAdapter, DESCRIPTOR};
@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 fn wire_on(ch: &ChannelContext, req: &PgRequest) -> Value {
     let ctx = ctx(ch);
     let encoded = paymux_core::execute::validate(&NiceAdapter, &ctx, req)
-        .and_then(|()| NiceAdapter.encode(&ctx, req));
+        .and_then(|v| paymux_core::execute::encode(&NiceAdapter, &ctx, &v));
     let w = match encoded {
         Ok(w) => w,
         Err(e) => return json!({ "operation": req.operation().as_str(), "error": e.to_string() }),

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 fn wire_on(ch: &ChannelContext, req: &PgRequest) -> Value {
     let ctx = ctx(ch);
     let encoded = paymux_core::execute::validate(&SmartroAdapter, &ctx, req)
-        .and_then(|()| SmartroAdapter.encode(&ctx, req));
+        .and_then(|v| paymux_core::execute::encode(&SmartroAdapter, &ctx, &v));
     let w = match encoded {
         Ok(w) => w,
         Err(e) => return json!({ "operation": req.operation().as_str(), "error": e.to_string() }),

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use paymux_core::adapter::{PgAdapter, PgRequest, WireTarget};
+use paymux_core::adapter::{PgRequest, WireTarget};
 use paymux_tosspayments::{TossAdapter, DESCRIPTOR};
 use serde_json::{json, Value};
 
@@ -17,7 +17,7 @@ fn wire(req: &PgRequest) -> Value {
     let ch = channel("");
     let ctx = ctx(&ch);
     let encoded = paymux_core::execute::validate(&TossAdapter, &ctx, req)
-        .and_then(|()| TossAdapter.encode(&ctx, req));
+        .and_then(|v| paymux_core::execute::encode(&TossAdapter, &ctx, &v));
     let w = match encoded {
         Ok(w) => w,
         Err(e) => return json!({ "operation": req.operation().as_str(), "error": e.to_string() }),

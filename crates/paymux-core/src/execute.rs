@@ -1,26 +1,160 @@
 //! Running one operation: validate → encode → send → decode, with honest outcomes.
 //!
-//! [`execute`] does it all; [`prepare`] + [`execute_prepared`] split it where a caller must
-//! know a request can be sent before it records anything (the gateway), without encoding twice.
+//! [`execute`] does it all. A caller that must know a request can be sent before it records
+//! anything (the gateway) splits it, and each step runs once:
+//!
+//! 1. [`check`] (or [`check_routing`], for a front end that routes the request itself): PortOne's
+//!    generic rules, once per request → [`Checked`].
+//! 2. [`Checked::for_channel`]: one channel's own rules ([`PgAdapter::validate`]), once per
+//!    channel asked → [`Validated`]. [`validate`] is both steps at once.
+//! 3. [`encode`]: the adapter's encoder, given only a [`Validated`] request (a request that
+//!    was not validated cannot be encoded here, and one that was is not validated again).
+//! 4. [`execute_prepared`]: send and decode.
+//!
+//! [`prepare`] is steps 1–3 for one channel.
+
+use std::borrow::Cow;
 
 use tracing::{info, warn};
 
 use crate::adapter::{
     check_cash_receipt_capability, CashReceiptOutcome, CashReceiptRequest, EncodeContext,
-    PgAdapter, PgRequest, WireRequest,
+    PgAdapter, PgRequest, PriorTransaction, WireRequest,
 };
+use crate::channel::ChannelContext;
 use crate::error::PgError;
 use crate::outcome::{DeclineKind, Declined, Outcome, Unknown, REVERSED_CODE};
 use crate::transport::{Timeouts, Transport, TransportError};
+use crate::validation::ValidationErrors;
 
-/// Validate a request with the generic PortOne rules and the adapter's own.
-pub fn validate(
+/// A request that passed PortOne's generic rules ([`check`], [`check_routing`]): what each
+/// channel's own rules are asked about next ([`Checked::for_channel`]). Only this module makes
+/// one. It borrows the request, or owns it ([`check_routing`], [`Checked::with_prior`]).
+#[derive(Debug, Clone)]
+pub struct Checked<'r> {
+    req: Cow<'r, PgRequest>,
+}
+
+/// A request that passed PortOne's generic rules and one channel's own rules: what
+/// [`encode`] takes. Only [`validate`] and [`Checked::for_channel`] make one, so a request
+/// that was not validated cannot be encoded, and one that was is not validated again.
+#[derive(Debug, Clone)]
+pub struct Validated<'r> {
+    req: &'r PgRequest,
+    channel: &'r ChannelContext,
+    adapter: &'static str,
+}
+
+impl<'r> Checked<'r> {
+    /// The request.
+    pub fn request(&self) -> &PgRequest {
+        &self.req
+    }
+
+    /// The channel's own rules ([`PgAdapter::validate`]) on this request: `Ok` is the request
+    /// validated for `channel` (on `adapter`), ready for [`encode`].
+    pub fn for_channel<'a>(
+        &'a self,
+        adapter: &dyn PgAdapter,
+        channel: &'a ChannelContext,
+    ) -> Result<Validated<'a>, PgError> {
+        adapter.validate(channel, &self.req)?;
+        Ok(Validated {
+            req: &self.req,
+            channel,
+            adapter: adapter.descriptor().id,
+        })
+    }
+
+    /// The same request with another [`PriorTransaction`] (a billing-key payment carries each
+    /// channel's PG key there), checked too: the generic rules never read `prior`. `None` for
+    /// an operation without one.
+    pub fn with_prior(&self, prior: PriorTransaction) -> Option<Checked<'static>> {
+        let mut req = PgRequest::clone(&self.req);
+        match &mut req {
+            PgRequest::PayWithBillingKey(c) => c.prior = prior,
+            PgRequest::Cancel(c) => c.prior = prior,
+            PgRequest::Get(c) => c.prior = prior,
+            PgRequest::DeleteBillingKey(c) => c.prior = prior,
+            PgRequest::CheckoutComplete(c) => c.prior = prior,
+            PgRequest::CloseVirtualAccount(c) => c.prior = prior,
+            PgRequest::Instant(_)
+            | PgRequest::IssueBillingKey(_)
+            | PgRequest::CheckoutPrepare(_) => return None,
+        }
+        Some(Checked {
+            req: Cow::Owned(req),
+        })
+    }
+}
+
+impl<'r> Validated<'r> {
+    /// The request.
+    pub fn request(&self) -> &'r PgRequest {
+        self.req
+    }
+
+    /// The key of the channel whose rules it passed.
+    pub fn channel_key(&self) -> &'r str {
+        &self.channel.key
+    }
+}
+
+/// PortOne's generic rules ([`PgRequest::validate_generic`]): once per request.
+pub fn check(req: &PgRequest) -> Result<Checked<'_>, ValidationErrors> {
+    req.validate_generic()?;
+    Ok(Checked {
+        req: Cow::Borrowed(req),
+    })
+}
+
+/// [`check`] for a front end that routes the request itself (the gateway): the body's rule
+/// on `channelKey` / `channelGroupId` (exactly one of them) is checked with the others. The
+/// errors are the body's, as its `validated()` reports them, or — the body passing — the
+/// request's own (an empty `paymentId`). The checked request is kept.
+pub fn check_routing(req: PgRequest) -> Result<Checked<'static>, ValidationErrors> {
+    req.generic_errors(true).into_result()?;
+    Ok(Checked {
+        req: Cow::Owned(req),
+    })
+}
+
+/// Validate a request with the generic PortOne rules and the adapter's own ([`check`], then
+/// [`Checked::for_channel`] on `ctx`'s channel).
+pub fn validate<'r>(
+    adapter: &dyn PgAdapter,
+    ctx: &EncodeContext<'r>,
+    req: &'r PgRequest,
+) -> Result<Validated<'r>, PgError> {
+    req.validate_generic()?;
+    adapter.validate(ctx.channel, req)?;
+    Ok(Validated {
+        req,
+        channel: ctx.channel,
+        adapter: adapter.descriptor().id,
+    })
+}
+
+/// Encode a request [`validate`]d for `ctx`'s channel on `adapter` (pure; nothing is
+/// validated again). The result goes to [`execute_prepared`] with the same `ctx` (clock and
+/// nonce). A request validated for another channel or adapter is refused, never encoded.
+pub fn encode(
     adapter: &dyn PgAdapter,
     ctx: &EncodeContext<'_>,
-    req: &PgRequest,
-) -> Result<(), PgError> {
-    req.validate_generic()?;
-    adapter.validate(ctx.channel, req)
+    validated: &Validated<'_>,
+) -> Result<WireRequest, PgError> {
+    if validated.channel.key != ctx.channel.key || validated.adapter != adapter.descriptor().id {
+        return Err(PgError::NotSent {
+            reason: format!(
+                "the request was validated for channel `{}` ({}), not for `{}` ({})",
+                validated.channel.key,
+                validated.adapter,
+                ctx.channel.key,
+                adapter.descriptor().id
+            ),
+        });
+    }
+    adapter.encode(ctx, validated.req)
 }
 
 /// Validate and encode: everything [`execute`] does before sending. An `Err` means nothing can
@@ -30,8 +164,8 @@ pub fn prepare(
     ctx: &EncodeContext<'_>,
     req: &PgRequest,
 ) -> Result<WireRequest, PgError> {
-    validate(adapter, ctx, req)?;
-    adapter.encode(ctx, req)
+    let validated = validate(adapter, ctx, req)?;
+    encode(adapter, ctx, &validated)
 }
 
 /// Run one operation through `transport`.
@@ -334,6 +468,61 @@ mod tests {
             ),
         )
         .unwrap()
+    }
+
+    fn instant(payment_id: &str, extra: &str) -> PgRequest {
+        PgRequest::from_json(
+            Operation::PaymentInstant,
+            &format!(
+                r#"{{"paymentId": "{payment_id}", "orderName": "order", "amount": {{"total": 1000}},
+                    "currency": "KRW", "method": {{"card": {{"credential": {{
+                    "number": "4111111111111111", "expiryYear": "39", "expiryMonth": "06"}}}}}}{extra}}}"#
+            ),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_front_end_checks_the_channel_rule_and_the_ids_after_the_body() {
+        // Routing resolved the channel: the generic rules leave it out.
+        let req = instant("p-1", "");
+        assert!(check(&req).is_ok());
+        let e = check_routing(req).unwrap_err().to_string();
+        assert!(e.starts_with("channelKey: is required"), "{e}");
+        let req = instant("p-1", r#", "channelKey": "k""#);
+        assert_eq!(
+            check_routing(req).unwrap().request().payment_id(),
+            Some("p-1")
+        );
+        // An empty paymentId: reported alone when the body passes, after the body's errors
+        // otherwise (as a front end always answered).
+        let e = check_routing(instant(" ", r#", "channelKey": "k""#)).unwrap_err();
+        assert_eq!(e.to_string(), "paymentId: must not be empty");
+        let e = check_routing(instant(" ", "")).unwrap_err().to_string();
+        assert!(!e.contains("paymentId"), "{e}");
+        let e = check(&instant(" ", "")).unwrap_err().to_string();
+        assert_eq!(e, "paymentId: must not be empty");
+    }
+
+    #[test]
+    fn only_a_request_validated_for_the_channel_is_encoded() {
+        let toml = |k: &str| format!("key = \"{k}\"\nadapter = \"local\"\nenvironment = \"test\"");
+        let (l, m) = (
+            ChannelContext::from_toml(&toml("l")).unwrap(),
+            ChannelContext::from_toml(&toml("m")).unwrap(),
+        );
+        let (on_l, on_m) = (EncodeContext::now(&l), EncodeContext::now(&m));
+        let req = complete("1");
+        let v = validate(&Local, &on_l, &req).unwrap();
+        assert_eq!(v.channel_key(), "l");
+        assert!(encode(&Local, &on_l, &v).is_ok());
+        let e = encode(&Local, &on_m, &v).unwrap_err();
+        assert!(matches!(e, PgError::NotSent { .. }), "{e:?}");
+        // Checked once, validated per channel.
+        let checked = check(&req).unwrap();
+        let v = checked.for_channel(&Local, &m).unwrap();
+        assert_eq!(v.channel_key(), "m");
+        assert!(encode(&Local, &on_m, &v).is_ok());
     }
 
     #[tokio::test]

@@ -11,7 +11,8 @@ use paymux_core::adapter::{
     kst, DeleteBillingKeyCall, IssueBillingKeyCall, Operation, PgRequest, PriorTransaction,
 };
 use paymux_core::error::PgError;
-use paymux_core::model::{IssueBillingKeyBody, Validate};
+use paymux_core::execute;
+use paymux_core::model::IssueBillingKeyBody;
 use paymux_core::outcome::{ApprovedDetail, Outcome};
 use paymux_core::secret::Secret;
 use paymux_routing::{
@@ -74,14 +75,20 @@ struct ChannelResult {
 
 /// `POST /billing-keys`.
 pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, ApiError> {
-    body.validated().map_err(|e| ApiError::validation(&e))?;
     let billing_key = util::new_id("billing-key");
+    // PortOne's generic rules, once; each channel's own once (the one named, or each of the
+    // group's), and what they validated is what is encoded and sent.
+    let checked = execute::check_routing(PgRequest::IssueBillingKey(IssueBillingKeyCall {
+        billing_key: billing_key.clone(),
+        body,
+    }))
+    .map_err(|e| ApiError::validation(&e))?;
+    let req = checked.request();
+    let PgRequest::IssueBillingKey(IssueBillingKeyCall { body, .. }) = req else {
+        unreachable!("checked as a billing-key issue")
+    };
     let now = util::now();
     let now_kst = now.with_timezone(&kst());
-    let req = PgRequest::IssueBillingKey(IssueBillingKeyCall {
-        billing_key: billing_key.clone(),
-        body: body.clone(),
-    });
     let group = match &body.channel_group_id {
         Some(gid) => Some(crate::groups::current(st, gid).await?.ok_or_else(|| {
             ApiError::not_found(
@@ -91,8 +98,10 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
         })?),
         None => None,
     };
-    // What the precheck of a single channel encoded, sent as it is.
+    // What the precheck of a single channel encoded, sent as it is; what routing validated
+    // on a group's channels.
     let mut prechecked = None;
+    let mut validated = Vec::new();
     let targets: IssueTargets = match (&body.channel_key, &group) {
         (Some(key), _) => {
             let entry = st.channels.get(key).ok_or_else(|| {
@@ -112,7 +121,9 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
                 )));
             }
             prechecked = Some(
-                st.precheck(entry, now_kst, &req)
+                checked
+                    .for_channel(entry.adapter.as_ref(), &entry.ctx)
+                    .and_then(|v| st.encode(entry, now_kst, &v))
                     .map_err(|e| not_sent_error(&e))?,
             );
             IssueTargets {
@@ -125,10 +136,11 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
         }
         // Issued on the channels whose rules accept the request; the others are reported in
         // `channelSpecificFailures` without being called.
-        (None, Some(g)) => {
-            issue_targets_with_rules(g, &st.channels, |key| st.rules_verdict(key, &req))
-                .map_err(|e| routing_error(&e))?
-        }
+        (None, Some(g)) => issue_targets_with_rules(g, &st.channels, |key| {
+            validated.push(st.validate_for(key, &checked)?);
+            Ok(())
+        })
+        .map_err(|e| routing_error(&e))?,
         (None, None) => return Err(ApiError::invalid("channelKey: is required")),
     };
     let masked = body
@@ -160,19 +172,27 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
     store::billing_keys::insert_issuing(&st.db, &new, now).await?;
 
     // Every target concurrently (the routing helper polls them together).
+    let checked = &checked;
     let outcome = issue_super_billing_key(&targets, |key| {
-        let req = &req;
-        let mine = match &prechecked {
-            Some(p) if p.is_for(key) => prechecked.take(),
+        let encoded = match &prechecked {
+            Some(p) if p.channel_key() == key => prechecked.take().map(Ok),
             _ => None,
         };
+        let validated = validated.iter().find(|v| v.channel_key() == key);
         async move {
-            match st.channels.get(key) {
-                Some(entry) => st.call_prechecked(entry, now_kst, req, mine).await,
-                None => Err(PgError::NotSent {
+            let Some(entry) = st.channels.get(key) else {
+                return Err(PgError::NotSent {
                     reason: format!("channel `{key}` is not configured"),
-                }),
-            }
+                });
+            };
+            let encoded = match (encoded, validated) {
+                (Some(e), _) => e,
+                (None, Some(v)) => st.encode(entry, now_kst, v),
+                (None, None) => checked
+                    .for_channel(entry.adapter.as_ref(), &entry.ctx)
+                    .and_then(|v| st.encode(entry, now_kst, &v)),
+            };
+            st.pg_call(entry, req, encoded, false).await.result
         }
     })
     .await;
@@ -197,7 +217,7 @@ pub async fn issue(st: &AppState, body: IssueBillingKeyBody) -> Result<Value, Ap
         now,
         &succeeded,
         &failures,
-        &body,
+        body,
         group.is_some(),
     )
     .await

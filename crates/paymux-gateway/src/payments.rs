@@ -5,11 +5,10 @@
 use paymux_core::adapter::{
     BillingKeyPaymentCall, InstantPaymentCall, Method, Operation, PgRequest, PriorTransaction,
 };
-use paymux_core::model::{
-    BillingKeyPaymentInput, InstantPaymentInput, InstantPaymentMethodInput, Validate,
-};
+use paymux_core::execute::{self, Checked};
+use paymux_core::model::{BillingKeyPaymentInput, InstantPaymentInput, InstantPaymentMethodInput};
 use paymux_core::secret::Secret;
-use paymux_core::validation::FieldPath;
+use paymux_core::validation::{FieldPath, ValidationErrors};
 use paymux_routing::FailoverPlan;
 use serde_json::{json, Value};
 
@@ -73,29 +72,23 @@ pub async fn pay_instant(
     body: InstantPaymentInput,
     origin: &Origin,
 ) -> Result<Value, ApiError> {
-    body.validated().map_err(|e| {
-        ApiError::amounts(
-            &e,
-            &["amount.taxFree", "amount.vat"],
-            "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
-        )
-    })?;
+    // PortOne's generic rules, once for this payment (the channels' own rules are asked once
+    // each: by routing, or by the precheck of the one channel named).
+    let checked = execute::check_routing(PgRequest::Instant(InstantPaymentCall {
+        payment_id: payment_id.to_string(),
+        body,
+    }))
+    .map_err(|e| amount_error(&e))?;
+    let PgRequest::Instant(InstantPaymentCall { body, .. }) = checked.request() else {
+        unreachable!("checked as an instant payment")
+    };
     let amounts = body
         .amount
         .resolve(&FieldPath::root("amount"))
-        .map_err(|e| {
-            ApiError::amounts(
-                &e,
-                &["amount.taxFree", "amount.vat"],
-                "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
-            )
-        })?;
+        .map_err(|e| amount_error(&e))?;
     let now = util::now();
-    let req = PgRequest::Instant(InstantPaymentCall {
-        payment_id: payment_id.to_string(),
-        body: body.clone(),
-    });
-    let method = req.method();
+    let method = checked.request().method();
+    let mut validated = Vec::new();
 
     let group = match &body.channel_group_id {
         Some(gid) => Some(groups_current(st, gid).await?),
@@ -119,7 +112,10 @@ pub async fn pay_instant(
                 method,
                 &st.channels,
                 Some(&st.health),
-                |key| st.rules_verdict(key, &req),
+                |key| {
+                    validated.push(st.validate_for(key, &checked)?);
+                    Ok(())
+                },
             )
             .map_err(|e| routing_error(&e))?,
         ),
@@ -160,9 +156,19 @@ pub async fn pay_instant(
             ("origin", views::party::origin_of(origin, "API")),
         ],
         plan,
-        requests: Requests::Same(Box::new(req)),
+        requests: Requests::same(&checked, validated),
     };
     flow::run(st, prepared, now).await?.0
+}
+
+/// A payment's broken generic rules: `409 SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT` when only the
+/// parts of its amount are, else `400 INVALID_REQUEST`.
+fn amount_error(e: &ValidationErrors) -> ApiError {
+    ApiError::amounts(
+        e,
+        &["amount.taxFree", "amount.vat"],
+        "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
+    )
 }
 
 async fn groups_current(
@@ -199,23 +205,21 @@ async fn pay_with_billing_key_inner(
     schedule_id: Option<&str>,
     origin: &Origin,
 ) -> Result<(Result<Value, ApiError>, PaymentStatus), ApiError> {
-    body.validated().map_err(|e| {
-        ApiError::amounts(
-            &e,
-            &["amount.taxFree", "amount.vat"],
-            "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
-        )
-    })?;
+    // PortOne's generic rules, once for this payment; each channel's request differs only in
+    // the PG key it carries (`prior`), which they never read.
+    let checked = execute::check_routing(PgRequest::PayWithBillingKey(BillingKeyPaymentCall {
+        payment_id: payment_id.to_string(),
+        body,
+        prior: PriorTransaction::default(),
+    }))
+    .map_err(|e| amount_error(&e))?;
+    let PgRequest::PayWithBillingKey(BillingKeyPaymentCall { body, .. }) = checked.request() else {
+        unreachable!("checked as a billing-key payment")
+    };
     let amounts = body
         .amount
         .resolve(&FieldPath::root("amount"))
-        .map_err(|e| {
-            ApiError::amounts(
-                &e,
-                &["amount.taxFree", "amount.vat"],
-                "SUM_OF_PARTS_EXCEEDS_TOTAL_AMOUNT",
-            )
-        })?;
+        .map_err(|e| amount_error(&e))?;
     let key = crate::billing_keys::load(st, &body.billing_key)
         .await?
         .ok_or_else(|| {
@@ -243,18 +247,26 @@ async fn pay_with_billing_key_inner(
         .active_channels()
         .map(|c| c.channel_key.clone())
         .collect();
-    let (requests, key_method) = billing_key_requests(payment_id, &body, &key);
+    let (requests, key_method) = billing_key_requests(&checked, &key);
     let group = match &key.channel_group_id {
         Some(gid) => crate::groups::current(st, gid).await?,
         None => None,
     };
+    // Each channel routing asks validates its request once; what it validated is sent.
+    let mut validated = Vec::new();
     let plan = billing_key_plan(
         st,
         group.as_ref(),
         &keyed,
         body.channel_key.as_deref(),
         payment_id,
-        &requests,
+        |k| match requests.iter().find(|(key, _)| key == k) {
+            Some((_, r)) => {
+                validated.push(st.validate_for(k, r)?);
+                Ok(())
+            }
+            None => Err(NO_KEY_HERE.into()),
+        },
     )?;
     let now = util::now();
     let method = match key_method {
@@ -313,57 +325,60 @@ async fn pay_with_billing_key_inner(
             ("origin", views::party::origin_of(origin, "API")),
         ],
         plan,
-        requests,
+        requests: Requests::per_channel(&requests, validated),
     };
     flow::run(st, prepared, now).await
 }
 
-/// One charge request per channel holding the billing key, and the method the key charges
-/// with.
-fn billing_key_requests(
-    payment_id: &str,
-    body: &BillingKeyPaymentInput,
-    key: &crate::billing_keys::KeyRow,
-) -> (Requests, Method) {
-    // A key issued through a mobile window (billing-key-and-pay) charges as a mobile payment.
-    let key_method = match util::parse_json(key.method_json.as_deref())
+/// The method a billing key charges with: a key issued through a mobile window
+/// (billing-key-and-pay) charges as a mobile payment.
+fn key_method(key: &crate::billing_keys::KeyRow) -> Method {
+    match util::parse_json(key.method_json.as_deref())
         .get("type")
         .and_then(Value::as_str)
     {
         Some("BillingKeyPaymentMethodMobile") => Method::Mobile,
         _ => Method::Card,
-    };
-    let requests = Requests::PerChannel(
-        key.active_channels()
-            .map(|c| {
-                (
-                    c.channel_key.clone(),
-                    PgRequest::PayWithBillingKey(BillingKeyPaymentCall {
-                        payment_id: payment_id.to_string(),
-                        body: body.clone(),
-                        prior: PriorTransaction {
-                            pg_billing_key: c.pg_billing_key.clone().map(Secret::new),
-                            pg_tx_id: c.pg_tx_id.clone(),
-                            method: Some(key_method),
-                            ..PriorTransaction::default()
-                        },
-                    }),
-                )
-            })
-            .collect(),
-    );
-    (requests, key_method)
+    }
+}
+
+/// What a charge on channel `c` of a billing key carries: the channel's PG key.
+fn channel_prior(c: &store::billing_keys::KeyChannel, method: Method) -> PriorTransaction {
+    PriorTransaction {
+        pg_billing_key: c.pg_billing_key.clone().map(Secret::new),
+        pg_tx_id: c.pg_tx_id.clone(),
+        method: Some(method),
+        ..PriorTransaction::default()
+    }
+}
+
+/// One charge request per channel holding the billing key (`checked` with the channel's PG
+/// key), and the method the key charges with.
+fn billing_key_requests(
+    checked: &Checked<'_>,
+    key: &crate::billing_keys::KeyRow,
+) -> (Vec<(String, Checked<'static>)>, Method) {
+    let method = key_method(key);
+    let requests = key
+        .active_channels()
+        .filter_map(|c| {
+            let checked = checked.with_prior(channel_prior(c, method))?;
+            Some((c.channel_key.clone(), checked))
+        })
+        .collect();
+    (requests, method)
 }
 
 /// How a billing-key payment is routed: through the key's group (rule-aware, among the
-/// channels holding a key), or on the one channel named or holding the key.
+/// channels holding a key: `verdict` gives each channel's), or on the one channel named or
+/// holding the key.
 pub fn billing_key_plan<'a>(
     st: &AppState,
     group: Option<&'a paymux_routing::ChannelGroup>,
     keyed: &'a [String],
     channel_key: Option<&str>,
     payment_id: &str,
-    requests: &Requests,
+    verdict: impl FnMut(&str) -> Result<(), String>,
 ) -> Result<Plan<'a>, ApiError> {
     Ok(match group {
         Some(g) => Plan::Routed(
@@ -373,10 +388,7 @@ pub fn billing_key_plan<'a>(
                 channel_key,
                 payment_id,
                 Some(&st.health),
-                |k| match requests.for_channel(k) {
-                    Some(r) => st.rules_verdict(k, r),
-                    None => Err("the billing key holds no key on this channel".into()),
-                },
+                verdict,
             )
             .map_err(|e| routing_error(&e))?,
         ),
@@ -404,9 +416,14 @@ pub fn billing_key_plan<'a>(
     })
 }
 
+/// Refusal of a channel the billing key holds no key on.
+const NO_KEY_HERE: &str = "the billing key holds no key on this channel";
+
 /// Whether some channel would take this billing-key payment now (the rule-aware routing the
 /// payment itself will use): a schedule no channel could ever run is refused when it is
-/// created, with each channel and the rule it broke. The payment is routed again when it runs.
+/// created, with each channel and the rule it broke. The payment is routed again when it runs
+/// (its body's generic rules were checked with the schedule's: only the channels' own are
+/// asked here).
 pub async fn check_billing_key_payment(
     st: &AppState,
     payment_id: &str,
@@ -417,7 +434,19 @@ pub async fn check_billing_key_payment(
         .active_channels()
         .map(|c| c.channel_key.clone())
         .collect();
-    let (requests, _) = billing_key_requests(payment_id, body, key);
+    let method = key_method(key);
+    let requests: Vec<(String, PgRequest)> = key
+        .active_channels()
+        .map(|c| {
+            let req = PgRequest::PayWithBillingKey(BillingKeyPaymentCall {
+                payment_id: payment_id.to_string(),
+                body: body.clone(),
+                prior: channel_prior(c, method),
+            });
+            (c.channel_key.clone(), req)
+        })
+        .collect();
+    let request_for = |k: &str| requests.iter().find(|(key, _)| key == k).map(|(_, r)| r);
     let group = match &key.channel_group_id {
         Some(gid) => crate::groups::current(st, gid).await?,
         None => None,
@@ -428,10 +457,13 @@ pub async fn check_billing_key_payment(
         &keyed,
         body.channel_key.as_deref(),
         payment_id,
-        &requests,
+        |k| match request_for(k) {
+            Some(r) => st.rules_verdict(k, r),
+            None => Err(NO_KEY_HERE.into()),
+        },
     )?;
     if let Plan::Single(k) = &plan {
-        if let Some(r) = requests.for_channel(k) {
+        if let Some(r) = request_for(k) {
             st.rules_verdict(k, r).map_err(|rule| {
                 ApiError::invalid(format!("channel `{k}` refuses the payment: {rule}"))
             })?;

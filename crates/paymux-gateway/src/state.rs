@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use paymux_core::adapter::{EncodeContext, PgRequest, WireRequest};
+use paymux_core::adapter::{kst, EncodeContext, PgRequest, WireRequest};
 use paymux_core::error::PgError;
-use paymux_core::execute;
+use paymux_core::execute::{self, Checked, Validated};
 use paymux_core::outcome::Outcome;
 use paymux_core::secret::Secret;
 use paymux_core::transport::{Timeouts, Transport};
@@ -104,8 +104,9 @@ impl AppState {
     }
 
     /// Whether `channel_key`'s own rules accept `req` (what its adapter checks before
-    /// encoding); `Err` names the field path and the rule. Pure and cheap: routing asks every
-    /// eligible channel of a group before choosing (rule-aware selection).
+    /// encoding); `Err` names the field path and the rule. For a check that encodes nothing
+    /// after it (a schedule's future payment, a group's explanation); a payment is routed with
+    /// [`AppState::validate_for`].
     pub fn rules_verdict(&self, channel_key: &str, req: &PgRequest) -> Result<(), String> {
         let Some(entry) = self.channels.get(channel_key) else {
             return Err(format!("channel `{channel_key}` is not configured"));
@@ -113,10 +114,48 @@ impl AppState {
         entry
             .adapter
             .validate(&entry.ctx, req)
-            .map_err(|e| match e {
-                PgError::Validation(v) => v.to_string(),
-                e => e.to_string(),
-            })
+            .map_err(|e| rule_text(&e))
+    }
+
+    /// `channel_key`'s own rules on a request PortOne's generic rules passed: `Ok` is the
+    /// request validated for that channel, ready for [`AppState::encode`]; `Err` names the
+    /// field path and the rule. Pure and cheap: routing asks every eligible channel of a group
+    /// once before choosing (rule-aware selection), and keeps what they validated.
+    pub fn validate_for<'a>(
+        &'a self,
+        channel_key: &str,
+        checked: &'a Checked<'_>,
+    ) -> Result<Validated<'a>, String> {
+        let Some(entry) = self.channels.get(channel_key) else {
+            return Err(format!("channel `{channel_key}` is not configured"));
+        };
+        checked
+            .for_channel(entry.adapter.as_ref(), &entry.ctx)
+            .map_err(|e| rule_text(&e))
+    }
+
+    /// Encode a request validated for `channel` (pure: nothing is validated again, nothing is
+    /// sent), with the clock `ctx_now` and a fresh nonce: what [`AppState::pg_call`] sends.
+    /// An `Err` means nothing can be sent.
+    pub fn encode(
+        &self,
+        channel: &ChannelEntry,
+        ctx_now: chrono::DateTime<chrono::FixedOffset>,
+        validated: &Validated<'_>,
+    ) -> Result<Encoded, PgError> {
+        let nonce = rand::random();
+        let ctx = EncodeContext {
+            channel: &channel.ctx,
+            now: ctx_now,
+            nonce,
+        };
+        let wire = execute::encode(channel.adapter.as_ref(), &ctx, validated)?;
+        Ok(Encoded {
+            channel_key: channel.ctx.key.clone(),
+            now: ctx_now,
+            nonce,
+            wire,
+        })
     }
 
     /// Run one operation on one channel (validate → encode → send → decode).
@@ -126,9 +165,14 @@ impl AppState {
         ctx_now: chrono::DateTime<chrono::FixedOffset>,
         req: &PgRequest,
     ) -> Result<Outcome, PgError> {
-        self.pg_call(channel, ctx_now, req, None, false)
-            .await
-            .result
+        let ctx = EncodeContext {
+            channel: &channel.ctx,
+            now: ctx_now,
+            nonce: [0; 16],
+        };
+        let encoded = execute::validate(channel.adapter.as_ref(), &ctx, req)
+            .and_then(|v| self.encode(channel, ctx_now, &v));
+        self.pg_call(channel, req, encoded, false).await.result
     }
 
     /// Send one call through the layers of [`crate::pgcall`] (or, with `[observability]
@@ -179,76 +223,36 @@ impl AppState {
         Box::pin(service.oneshot(call))
     }
 
-    /// Check a request against the generic and the channel's own rules, and that the adapter
-    /// can encode it (encoding is pure), without sending anything. Run before a payment row is
-    /// written, so a request that could never be sent leaves no record. The encoded request is
-    /// kept for [`AppState::call_prechecked`], which sends it without encoding it again.
-    pub fn precheck(
-        &self,
-        channel: &ChannelEntry,
-        ctx_now: chrono::DateTime<chrono::FixedOffset>,
-        req: &PgRequest,
-    ) -> Result<Prechecked, PgError> {
-        let nonce = rand::random();
-        let ctx = EncodeContext {
-            channel: &channel.ctx,
-            now: ctx_now,
-            nonce,
-        };
-        let wire = execute::prepare(channel.adapter.as_ref(), &ctx, req)?;
-        Ok(Prechecked {
-            channel_key: channel.ctx.key.clone(),
-            now: ctx_now,
-            nonce,
-            wire,
-        })
-    }
-
-    /// [`AppState::call_pg`] for a request [`AppState::precheck`] encoded: sends `prechecked`
-    /// when it was encoded for this channel at this `ctx_now` (the request must be the one
-    /// prechecked), else encodes afresh (a failover to another channel).
-    pub async fn call_prechecked(
-        &self,
-        channel: &ChannelEntry,
-        ctx_now: chrono::DateTime<chrono::FixedOffset>,
-        req: &PgRequest,
-        prechecked: Option<Prechecked>,
-    ) -> Result<Outcome, PgError> {
-        self.pg_call(channel, ctx_now, req, prechecked, false)
-            .await
-            .result
-    }
-
-    /// [`AppState::call_prechecked`], with how long the PG took; `record_health` reports the
-    /// result to the channel's health (routed payment attempts).
+    /// Send what [`AppState::encode`] made of `req` for `channel` (or, when it could not be
+    /// encoded, answer why: nothing is sent), with how long the PG took; `record_health`
+    /// reports the result to the channel's health (routed payment attempts).
     pub async fn pg_call(
         &self,
         channel: &ChannelEntry,
-        ctx_now: chrono::DateTime<chrono::FixedOffset>,
         req: &PgRequest,
-        prechecked: Option<Prechecked>,
+        encoded: Result<Encoded, PgError>,
         record_health: bool,
     ) -> PgAnswer {
-        let (nonce, wire) = match prechecked {
-            Some(p) if p.is_for(channel.ctx.key.as_str()) && p.now == ctx_now => {
-                (p.nonce, Ok(p.wire))
-            }
-            _ => {
-                let nonce = rand::random();
-                let ctx = EncodeContext {
-                    channel: &channel.ctx,
-                    now: ctx_now,
-                    nonce,
-                };
-                (nonce, execute::prepare(channel.adapter.as_ref(), &ctx, req))
-            }
+        let (now, nonce, wire) = match encoded {
+            Ok(e) if e.channel_key == channel.ctx.key => (e.now, e.nonce, Ok(e.wire)),
+            Ok(e) => (
+                e.now,
+                e.nonce,
+                Err(PgError::NotSent {
+                    reason: format!(
+                        "encoded for channel `{}`, not `{}`",
+                        e.channel_key, channel.ctx.key
+                    ),
+                }),
+            ),
+            Err(e) => (chrono::Utc::now().with_timezone(&kst()), [0; 16], Err(e)),
         };
         let sent_view = wire.as_ref().ok().map(|w| w.view.clone());
         let mut answer = self
             .send(PgCall {
                 channel,
                 req,
-                now: ctx_now,
+                now,
                 nonce,
                 wire,
                 record_health,
@@ -260,26 +264,29 @@ impl AppState {
     }
 }
 
+/// A refusal as routing reports it: the field paths and rules, or the error.
+fn rule_text(e: &PgError) -> String {
+    match e {
+        PgError::Validation(v) => v.to_string(),
+        e => e.to_string(),
+    }
+}
+
 type BoxedCall<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<PgAnswer, std::convert::Infallible>> + Send + 'a>,
 >;
 
-/// A request validated and encoded for one channel by [`AppState::precheck`], with the clock
-/// and nonce it was encoded with: what [`AppState::call_prechecked`] sends.
-pub struct Prechecked {
+/// A request encoded for one channel ([`AppState::encode`]) with the clock and nonce it was
+/// encoded with (its decode and reversal see the same): what [`AppState::pg_call`] sends.
+pub struct Encoded {
     channel_key: String,
     now: chrono::DateTime<chrono::FixedOffset>,
     nonce: [u8; 16],
     wire: WireRequest,
 }
 
-impl Prechecked {
-    /// Whether it was encoded for the channel `key`.
-    pub fn is_for(&self, key: &str) -> bool {
-        self.channel_key == key
-    }
-
-    /// The channel it was encoded for (where the first attempt goes).
+impl Encoded {
+    /// The channel it was encoded for.
     pub fn channel_key(&self) -> &str {
         &self.channel_key
     }

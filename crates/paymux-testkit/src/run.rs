@@ -223,7 +223,7 @@ impl Run {
             format!("Debug of the {} request", req.operation()),
             format!("{req:?}"),
         );
-        let r = execute::validate(self.adapter.as_ref(), &ctx, req);
+        let r = execute::validate(self.adapter.as_ref(), &ctx, req).map(|_| ());
         if let Err(e) = &r {
             self.record_error(req.operation(), e);
         }
@@ -240,7 +240,7 @@ impl Run {
         let op = req.operation();
         self.record(format!("Debug of the {op} request"), format!("{req:?}"));
         let r = execute::validate(self.adapter.as_ref(), &ctx, req)
-            .and_then(|()| self.adapter.encode(&ctx, req));
+            .and_then(|v| execute::encode(self.adapter.as_ref(), &ctx, &v));
         match &r {
             Ok(w) => {
                 self.record(format!("Debug of the {op} WireRequest"), format!("{w:?}"));

@@ -366,8 +366,8 @@ fn wire(
             .map_err(|_| "--nonce: must be 32 hex digits".to_string())?;
     }
     let adapter = (reg.adapter)();
-    paymux_core::execute::validate(adapter.as_ref(), &ctx, &req).map_err(|e| e.to_string())?;
-    let w = adapter.encode(&ctx, &req).map_err(|e| e.to_string())?;
+    let w =
+        paymux_core::execute::prepare(adapter.as_ref(), &ctx, &req).map_err(|e| e.to_string())?;
     match format {
         Format::Raw => write_stdout_bytes(&w.body),
         Format::Json => {

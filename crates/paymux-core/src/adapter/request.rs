@@ -316,6 +316,14 @@ impl PgRequest {
     /// `channelGroupId`) is not checked here: by the time a request reaches an adapter,
     /// routing has resolved it, and a dry run names it with `--channel`.
     pub fn validate_generic(&self) -> Result<(), ValidationErrors> {
+        self.generic_errors(false).into_result()
+    }
+
+    /// Every broken generic rule: the body's, then the request's ids. Without `routing`, the
+    /// body's rule on `channelKey` / `channelGroupId` is left out (routing resolved them);
+    /// with it, that rule is kept and the ids are checked only when the body passed (what a
+    /// front end answers: the body's errors, as its `validated()` gives them, else the ids').
+    pub(crate) fn generic_errors(&self, routing: bool) -> ValidationErrors {
         use model::Validate;
         let mut errs = ValidationErrors::default();
         let root = crate::validation::FieldPath::root("");
@@ -334,6 +342,9 @@ impl PgRequest {
             | PgRequest::CheckoutComplete(_)
             | PgRequest::CloseVirtualAccount(_) => {}
         }
+        if routing && !errs.0.is_empty() {
+            return errs;
+        }
         for (path, what) in [
             ("paymentId", self.payment_id()),
             ("billingKey", self.billing_key_id()),
@@ -342,9 +353,11 @@ impl PgRequest {
                 errs.add(path, "must not be empty");
             }
         }
-        errs.0
-            .retain(|e| !matches!(e.path.as_str(), "channelKey" | "channelGroupId"));
-        errs.into_result()
+        if !routing {
+            errs.0
+                .retain(|e| !matches!(e.path.as_str(), "channelKey" | "channelGroupId"));
+        }
+        errs
     }
 
     /// The merchant's paymentId, for operations on a payment.

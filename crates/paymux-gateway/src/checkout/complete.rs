@@ -138,20 +138,25 @@ pub async fn on_return(
         now: now_kst,
         nonce: rand::random(),
     };
-    // Verify without sending anything (validation and encoding are pure).
-    let verified = execute::validate(entry.adapter.as_ref(), &ctx, &req)
-        .and_then(|()| entry.adapter.encode(&ctx, &req).map(|_| ()));
-    if let Err(e) = verified {
-        if let PgError::WindowFailed {
-            pg_code,
-            pg_message,
-        } = &e
-        {
-            return window_failed(st, &s, &e.to_string(), Some(pg_code), Some(pg_message)).await;
+    // Verify without sending anything (validation and encoding are pure); what is encoded
+    // here is what is sent.
+    let encoded = match execute::validate(entry.adapter.as_ref(), &ctx, &req)
+        .and_then(|v| st.encode(entry, now_kst, &v))
+    {
+        Ok(encoded) => encoded,
+        Err(e) => {
+            if let PgError::WindowFailed {
+                pg_code,
+                pg_message,
+            } = &e
+            {
+                return window_failed(st, &s, &e.to_string(), Some(pg_code), Some(pg_message))
+                    .await;
+            }
+            tracing::warn!(session = %s.id, error = %e, "payment window return did not verify; refused, nothing sent");
+            return Landing::Refused(e.to_string());
         }
-        tracing::warn!(session = %s.id, error = %e, "payment window return did not verify; refused, nothing sent");
-        return Landing::Refused(e.to_string());
-    }
+    };
     // Exactly one return goes on.
     match store::sessions::claim_completing(&st.db, &s.id, now).await {
         Ok(true) => {}
@@ -165,7 +170,7 @@ pub async fn on_return(
         return Landing::storage(&e);
     }
     tracing::info!(session = %s.id, channel = %s.channel_key, kind = s.kind.as_str(), "completing payment window");
-    let result = st.call_pg(entry, now_kst, &req).await;
+    let result = st.pg_call(entry, &req, Ok(encoded), false).await.result;
     let (ok, params, verdict) = match settle(
         st,
         &s,

@@ -179,11 +179,8 @@ pub async fn create_parsed(
         now: now_kst,
         nonce: rand::random(),
     };
-    execute::validate(entry.adapter.as_ref(), &ctx, &pg_req)
-        .map_err(|e| flow::not_sent_error(&e))?;
-    let wire = entry
-        .adapter
-        .encode(&ctx, &pg_req)
+    let wire = execute::validate(entry.adapter.as_ref(), &ctx, &pg_req)
+        .and_then(|v| execute::encode(entry.adapter.as_ref(), &ctx, &v))
         .map_err(|e| flow::not_sent_error(&e))?;
     let WireTarget::Browser {
         url,

@@ -49,8 +49,9 @@ pub struct Prepared<'a> {
     pub order_fields: Vec<(&'static str, Value)>,
     /// How the channel is chosen.
     pub plan: Plan<'a>,
-    /// What each channel is sent.
-    pub requests: Requests,
+    /// What each channel is sent, checked by PortOne's generic rules, and validated by the
+    /// channels routing asked.
+    pub requests: Requests<'a>,
 }
 
 /// Run a prepared payment through the pipeline at `now`. `Err` when it was refused before
@@ -67,7 +68,7 @@ pub async fn run(
         mut plan,
         requests,
     } = prepared;
-    // The chosen channel's own rules, before anything is written; what it encodes is sent.
+    // Encoded for the chosen channel before anything is written; what it encodes is sent.
     let prechecked = route::precheck_plan(st, &mut plan, now.with_timezone(&kst()), &requests)?;
     // The VAT recorded is the one the first channel's PG computes (an attempt elsewhere
     // records its own: see `route::attempt`).
@@ -97,11 +98,11 @@ pub async fn run(
 pub fn amounts_for(
     st: &AppState,
     channel_key: &str,
-    requests: &Requests,
+    requests: &Requests<'_>,
 ) -> Option<AmountBreakdown> {
     amounts_on(
         st.channels.get(channel_key)?,
-        requests.for_channel(channel_key)?,
+        requests.for_channel(channel_key)?.request(),
     )
 }
 

@@ -5,8 +5,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use paymux_core::adapter::{kst, PgRequest};
+use paymux_core::adapter::kst;
 use paymux_core::error::PgError;
+use paymux_core::execute::{Checked, Validated};
 use paymux_core::outcome::Outcome;
 use paymux_routing::{FailoverPlan, SkipReason, SkippedChannel};
 use serde_json::{json, Value};
@@ -15,7 +16,7 @@ use super::record::{answer_from_row, apply_known};
 use super::settle::{not_sent_error, settle};
 use crate::domain::PaymentStatus;
 use crate::error::ApiError;
-use crate::state::{AppState, Prechecked};
+use crate::state::{AppState, Encoded};
 use crate::store;
 use crate::store::payments::{Known, NewPayment};
 use crate::util;
@@ -39,22 +40,26 @@ pub fn refused_json(refused: &[SkippedChannel]) -> Value {
     json!({ "refused": list })
 }
 
-/// Encode the request for the plan's first channel. With failover on, a channel whose encoder
-/// refuses (nothing sent) is passed over like one whose rules refuse, and the next is tried.
+/// Encode the request for the plan's first channel. With failover on, a channel whose rules
+/// or encoder refuse (nothing sent) is passed over like one whose rules refuse in routing,
+/// and the next is tried.
 pub(super) fn precheck_plan(
     st: &AppState,
     plan: &mut Plan<'_>,
     now_kst: DateTime<FixedOffset>,
-    requests: &Requests,
-) -> Result<Option<Prechecked>, ApiError> {
+    requests: &Requests<'_>,
+) -> Result<Option<Encoded>, ApiError> {
     loop {
         let primary = plan.primary();
-        let (Some(entry), Some(req)) = (st.channels.get(primary), requests.for_channel(primary))
-        else {
+        let Some(entry) = st.channels.get(primary) else {
             return Ok(None);
         };
-        match st.precheck(entry, now_kst, req) {
-            Ok(p) => return Ok(Some(p)),
+        let encoded = match requests.validated(st, primary) {
+            None => return Ok(None),
+            Some(v) => v.and_then(|v| st.encode(entry, now_kst, &v)),
+        };
+        match encoded {
+            Ok(e) => return Ok(Some(e)),
             Err(e) => {
                 let passed_over = match plan {
                     Plan::Routed(p) if e.is_certainly_not_sent() => {
@@ -70,21 +75,62 @@ pub(super) fn precheck_plan(
     }
 }
 
-/// Per-channel requests (billing-key payments carry each channel's PG key).
-pub enum Requests {
-    /// One request for every channel.
-    Same(Box<PgRequest>),
-    /// A request per channel key.
-    PerChannel(Vec<(String, PgRequest)>),
+/// What each channel is sent: the request (one for every channel, or one per channel: a
+/// billing-key payment carries each channel's PG key) that PortOne's generic rules passed once,
+/// and the channels' validations of it. Routing asks every candidate channel's rules once
+/// ([`AppState::rules_verdict`]); a channel not asked yet is asked when first needed.
+pub struct Requests<'r> {
+    checked: Checks<'r>,
+    validated: Vec<Validated<'r>>,
 }
 
-impl Requests {
-    /// The request for channel `key`.
-    pub fn for_channel(&self, key: &str) -> Option<&PgRequest> {
-        match self {
-            Requests::Same(r) => Some(r),
-            Requests::PerChannel(v) => v.iter().find(|(k, _)| k == key).map(|(_, r)| r),
+enum Checks<'r> {
+    Same(&'r Checked<'r>),
+    PerChannel(&'r [(String, Checked<'r>)]),
+}
+
+impl<'r> Requests<'r> {
+    /// One request for every channel, and the validations routing made of it.
+    pub fn same(checked: &'r Checked<'r>, validated: Vec<Validated<'r>>) -> Self {
+        Requests {
+            checked: Checks::Same(checked),
+            validated,
         }
+    }
+
+    /// A request per channel key, and the validations routing made of them.
+    pub fn per_channel(
+        checked: &'r [(String, Checked<'r>)],
+        validated: Vec<Validated<'r>>,
+    ) -> Self {
+        Requests {
+            checked: Checks::PerChannel(checked),
+            validated,
+        }
+    }
+
+    /// The request for channel `key`.
+    pub fn for_channel(&self, key: &str) -> Option<&'r Checked<'r>> {
+        match self.checked {
+            Checks::Same(c) => Some(c),
+            Checks::PerChannel(v) => v.iter().find(|(k, _)| k == key).map(|(_, c)| c),
+        }
+    }
+
+    /// The request for channel `key` validated by that channel's rules: routing's
+    /// validation, or (a channel routing did not ask) the channel's rules asked now. `None`
+    /// when there is no request for the channel.
+    pub fn validated(&self, st: &'r AppState, key: &str) -> Option<Result<Validated<'r>, PgError>> {
+        if let Some(v) = self.validated.iter().find(|v| v.channel_key() == key) {
+            return Some(Ok(v.clone()));
+        }
+        let checked = self.for_channel(key)?;
+        Some(match st.channels.get(key) {
+            Some(entry) => checked.for_channel(entry.adapter.as_ref(), &entry.ctx),
+            None => Err(PgError::NotSent {
+                reason: format!("channel `{key}` is not configured"),
+            }),
+        })
     }
 }
 
@@ -115,8 +161,8 @@ impl Plan<'_> {
 }
 
 /// Record the channel an attempt goes to (unless the row already names it: the claim records
-/// the first channel), then call the PG (sending what the precheck encoded when it was for
-/// this channel).
+/// the first channel), then call the PG: send what the precheck encoded (`encoded`, for the
+/// first channel), or encode the request validated for this channel.
 #[allow(clippy::too_many_arguments)]
 async fn attempt(
     st: &AppState,
@@ -125,8 +171,8 @@ async fn attempt(
     channel_key: &str,
     recorded: &Mutex<Option<String>>,
     now_kst: DateTime<FixedOffset>,
-    req: Option<&PgRequest>,
-    prechecked: Option<Prechecked>,
+    requests: &Requests<'_>,
+    encoded: Option<Encoded>,
     routed: Option<&Mutex<Vec<Duration>>>,
 ) -> Result<Outcome, PgError> {
     let Some(entry) = st.channels.get(channel_key) else {
@@ -134,7 +180,7 @@ async fn attempt(
             reason: format!("channel `{channel_key}` is not configured"),
         });
     };
-    let Some(req) = req else {
+    let Some(req) = requests.for_channel(channel_key).map(Checked::request) else {
         return Err(PgError::NotSent {
             reason: format!("the billing key holds no key on channel `{channel_key}`"),
         });
@@ -171,11 +217,19 @@ async fn attempt(
         *lock(recorded) = Some(channel_key.to_string());
     }
     tracing::info!(payment_id, transaction_id, channel = channel_key, op = %req.operation(), "calling PG");
+    // The first channel sends what the precheck encoded; another encodes what it validated.
+    let encoded = match encoded {
+        Some(e) => Ok(e),
+        None => match requests.validated(st, channel_key) {
+            Some(v) => v.and_then(|v| st.encode(entry, now_kst, &v)),
+            None => Err(PgError::NotSent {
+                reason: format!("the billing key holds no key on channel `{channel_key}`"),
+            }),
+        },
+    };
     // A routed attempt's result counts for the channel's health, and its latency for the
     // group's stats.
-    let answer = st
-        .pg_call(entry, now_kst, req, prechecked, routed.is_some())
-        .await;
+    let answer = st.pg_call(entry, req, encoded, routed.is_some()).await;
     if let Some(took) = routed {
         lock_vec(took).push(answer.took);
     }
@@ -195,8 +249,8 @@ async fn routed_attempt(
     channel_key: &str,
     recorded: &Mutex<Option<String>>,
     now_kst: DateTime<FixedOffset>,
-    req: Option<&PgRequest>,
-    prechecked: Option<Prechecked>,
+    requests: &Requests<'_>,
+    encoded: Option<Encoded>,
     took: &Mutex<Vec<Duration>>,
 ) -> Result<Outcome, PgError> {
     let before = lock_vec(took).len();
@@ -207,8 +261,8 @@ async fn routed_attempt(
         channel_key,
         recorded,
         now_kst,
-        req,
-        prechecked,
+        requests,
+        encoded,
         Some(took),
     )
     .await;
@@ -243,9 +297,9 @@ pub(super) async fn execute_claimed(
     np: &NewPayment,
     transaction_id: &str,
     plan: Plan<'_>,
-    requests: &Requests,
+    requests: &Requests<'_>,
     now: DateTime<Utc>,
-    mut prechecked: Option<Prechecked>,
+    mut prechecked: Option<Encoded>,
 ) -> (Result<Value, ApiError>, PaymentStatus) {
     let payment_id = np.id.as_str();
     let now_kst = now.with_timezone(&kst());
@@ -261,7 +315,7 @@ pub(super) async fn execute_claimed(
                 &key,
                 &recorded,
                 now_kst,
-                requests.for_channel(&key),
+                requests,
                 prechecked,
                 None,
             )
@@ -276,7 +330,7 @@ pub(super) async fn execute_claimed(
                 .run_admitting(Some(&st.health), |c| {
                     // The precheck encoded for the primary; any other channel encodes its own.
                     let mine = match &prechecked {
-                        Some(pre) if pre.is_for(c.channel_key) => prechecked.take(),
+                        Some(pre) if pre.channel_key() == c.channel_key => prechecked.take(),
                         _ => None,
                     };
                     routed_attempt(
@@ -286,7 +340,7 @@ pub(super) async fn execute_claimed(
                         c.channel_key,
                         &recorded,
                         now_kst,
-                        requests.for_channel(c.channel_key),
+                        requests,
                         mine,
                         &took,
                     )
@@ -413,7 +467,7 @@ async fn keep_failed_over(
 
 /// The `SelectedChannel` JSON of the channel a precheck encoded for (where the first attempt
 /// goes).
-pub(super) fn first_channel_json(st: &AppState, prechecked: Option<&Prechecked>) -> Option<String> {
+pub(super) fn first_channel_json(st: &AppState, prechecked: Option<&Encoded>) -> Option<String> {
     let entry = st.channels.get(prechecked?.channel_key())?;
     util::to_json_text(&entry.selected())
 }
