@@ -51,8 +51,7 @@ pub fn encode(ctx: &EncodeContext<'_>, req: &PgRequest) -> Result<WireRequest, P
 }
 
 /// The exact frame for `telegram`, addressed to its service code's port. The telegram stays
-/// in the request as its lazy view's source ([`Telegram::view`]), where `decode` reads what
-/// was sent.
+/// with the request's view, built from it when first read ([`Telegram::view`]).
 pub fn tcp_request(ch: &GalaxiaChannel, telegram: Telegram) -> Result<WireRequest, PgError> {
     let (host, port) = ch.host_port(&telegram.service_code);
     Ok(WireRequest {
@@ -62,7 +61,7 @@ pub fn tcp_request(ch: &GalaxiaChannel, telegram: Telegram) -> Result<WireReques
             framing: Framing::AsciiLengthPrefix { digits: 4 },
         },
         body: telegram.to_frame(&ch.cipher)?,
-        view: WireView::lazy(telegram),
+        view: WireView::lazy(move || telegram.view()),
         // The sample's 20 s equals the default; leave the caller's timeouts in charge.
         read_timeout: None,
     })

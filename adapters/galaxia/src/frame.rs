@@ -17,7 +17,6 @@ use std::fmt;
 
 use chrono::{DateTime, FixedOffset};
 
-use paymux_core::adapter::ViewSource;
 use paymux_core::wire::{
     charset, codec, crypto, fixed, tlv, Charset, TlvRecord, TlvSpec, WireError,
 };
@@ -297,13 +296,6 @@ impl Telegram {
             },
             "body": body,
         })
-    }
-}
-
-/// A telegram sent is its request's lazy view source (`encode::tcp_request`).
-impl ViewSource for Telegram {
-    fn view(&self) -> Value {
-        Telegram::view(self)
     }
 }
 

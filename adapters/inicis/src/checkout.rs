@@ -21,13 +21,13 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone};
 use paymux_core::adapter::kst;
 use paymux_core::adapter::{
     CheckoutCompleteCall, CheckoutPrepareCall, CheckoutRequest, EncodeContext, Header, ScriptArg,
-    ScriptCall, ViewSource, WindowOpen, WireRequest, WireTarget, WireView,
+    ScriptCall, WindowOpen, WireRequest, WireTarget, WireView,
 };
 use paymux_core::error::PgError;
 use paymux_core::model::{parse_sdk_due_date, CheckoutExpiry, PaymentPayMethod};
 use paymux_core::validation::ValidationErrors;
-use paymux_core::wire::{form_urlencode, Charset};
-use serde_json::{json, Value};
+use paymux_core::wire::{form_urldecode, form_urlencode, Charset};
+use serde_json::json;
 
 use crate::channel::InicisChannel;
 use crate::frame::{masked_view, nvp_signature, sha256_hex};
@@ -298,12 +298,12 @@ pub fn read_return(
     })
 }
 
-/// What the approval sent: the decoder checks the answer against it, and the net cancel
-/// re-sends it.
-#[derive(Clone)]
+/// What `decode` checks an approval's answer against, re-read from the approval it sent
+/// ([`SentApproval::read`]): the adapter's own form, so nothing rides along in the request
+/// besides its bytes, and reading it back (a short form) costs nothing worth keeping a copy
+/// for.
+#[derive(Clone, Debug)]
 pub struct SentApproval {
-    /// Pairs in the order sent.
-    pub pairs: Vec<(&'static str, String)>,
     /// `mid`.
     pub mid: String,
     /// The approval `timestamp` (the `tstamp` of `authSignature`).
@@ -312,13 +312,20 @@ pub struct SentApproval {
     pub oid: String,
     /// The price the merchant expects, when known.
     pub price: Option<String>,
-    /// Where a net cancel goes.
-    pub net_cancel_url: String,
 }
 
-impl ViewSource for SentApproval {
-    fn view(&self) -> Value {
-        json!({ "form": masked_view(&self.pairs) })
+impl SentApproval {
+    /// Read from `sent`, the approval [`complete`] encoded for `call`. `None` when `sent` is
+    /// not such a form.
+    pub fn read(sent: &WireRequest, call: &CheckoutCompleteCall) -> Option<SentApproval> {
+        let pairs = form_urldecode(&sent.body, Charset::Utf8).ok()?;
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        Some(SentApproval {
+            mid: get("mid")?,
+            timestamp: get("timestamp")?,
+            oid: call.payment_id.clone(),
+            price: get("price"),
+        })
     }
 }
 
@@ -382,33 +389,28 @@ pub fn complete(
         ("format", fixed::FORMAT.into()),
     ]);
     let body = post_form(&pairs)?;
-    let sent = SentApproval {
-        pairs,
-        mid: ch.main.mid.clone(),
-        timestamp: ts,
-        oid: call.payment_id.clone(),
-        price,
-        net_cancel_url: ret.net_cancel_url,
-    };
     Ok(WireRequest {
         target: form_target(ret.auth_url),
         body,
-        view: WireView::lazy(sent),
+        view: WireView::lazy(move || json!({ "form": masked_view(&pairs) })),
         read_timeout: Some(std::time::Duration::from_millis(READ_TIMEOUT_MS)),
     })
 }
 
 /// The documented net cancel of an approval (manual stdpay 망취소요청: "승인요청 전문과 동일한
-/// 스펙", sent to the `netCancelUrl` of the return). `None` when `approval` is not a
-/// `checkout.complete` request of this adapter.
-pub fn net_cancel(approval: &WireRequest) -> Option<WireRequest> {
-    let sent = approval.view.source::<SentApproval>()?.clone();
-    let body = post_form(&sent.pairs).ok()?;
-    let url = sent.net_cancel_url.clone();
+/// 스펙", sent to the `netCancelUrl` of the return): the approval's own bytes and view, to the
+/// `netCancelUrl` read again from the return (`call`, as [`complete`] read it). `None` when the
+/// return does not name an allowed one.
+pub fn net_cancel(
+    ch: &InicisChannel,
+    call: &CheckoutCompleteCall,
+    approval: &WireRequest,
+) -> Option<WireRequest> {
+    let ret = read_return(ch, call).ok()?;
     Some(WireRequest {
-        target: form_target(url),
-        body,
-        view: WireView::lazy(sent),
+        target: form_target(ret.net_cancel_url),
+        body: approval.body.clone(),
+        view: approval.view.clone(),
         read_timeout: Some(std::time::Duration::from_millis(READ_TIMEOUT_MS)),
     })
 }

@@ -54,11 +54,9 @@ pub fn decode(
             if code != code::STD_OK {
                 return Ok(declined(&answer, &code));
             }
-            let sent = sent
-                .view
-                .source::<SentApproval>()
+            let sent = SentApproval::read(sent, c)
                 .ok_or_else(|| malformed("the approval was not sent by this adapter"))?;
-            approval(&answer, &code, sent, &c.payment_id)
+            approval(&answer, &code, &sent, &c.payment_id)
         }
         _ if code != code::OK => {
             if matches!(req, PgRequest::Get(_)) && code == sim::NOT_FOUND {

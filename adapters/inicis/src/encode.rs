@@ -79,7 +79,7 @@ pub fn v1_request(ch: &InicisChannel, api: &str, form: V1Form) -> Result<WireReq
         ch.url(api),
         "application/x-www-form-urlencoded; charset=utf-8",
         body,
-        WireView::lazy(form),
+        WireView::lazy(move || form.view()),
     ))
 }
 
@@ -90,7 +90,7 @@ pub fn v2_request(ch: &InicisChannel, api: &str, json: V2Json) -> WireRequest {
         ch.url(api),
         "application/json; charset=utf-8",
         body,
-        WireView::lazy(json),
+        WireView::lazy(move || json.view()),
     )
 }
 

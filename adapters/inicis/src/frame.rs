@@ -20,7 +20,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use paymux_core::adapter::ViewSource;
 use paymux_core::wire::codec::{b64_decode, b64_encode, hex_lower};
 use paymux_core::wire::crypto::{aes_cbc_decrypt, aes_cbc_encrypt, sha256, sha512};
 use paymux_core::wire::{form_urlencode, Charset, WireError};
@@ -177,15 +176,16 @@ impl V1Form {
     }
 }
 
-impl ViewSource for V1Form {
-    fn view(&self) -> Value {
+impl V1Form {
+    /// The masked view of the form (`{"form": …}`).
+    pub fn view(&self) -> Value {
         json!({ "form": masked_view(&self.pairs()) })
     }
 }
 
 impl fmt::Debug for V1Form {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "V1Form({})", ViewSource::view(self))
+        write!(f, "V1Form({})", self.view())
     }
 }
 
@@ -262,8 +262,9 @@ impl V2Json {
     }
 }
 
-impl ViewSource for V2Json {
-    fn view(&self) -> Value {
+impl V2Json {
+    /// The masked view of the JSON body (`{"json": …}`).
+    pub fn view(&self) -> Value {
         json!({ "json": {
             "mid": self.mid,
             "type": self.kind,
@@ -277,7 +278,7 @@ impl ViewSource for V2Json {
 
 impl fmt::Debug for V2Json {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "V2Json({})", ViewSource::view(self))
+        write!(f, "V2Json({})", self.view())
     }
 }
 

@@ -45,6 +45,8 @@ use paymux_core::error::PgError;
 use paymux_core::outcome::Outcome;
 use paymux_core::wire::Charset;
 
+use crate::channel::InicisChannel;
+
 pub mod channel;
 pub mod checkout;
 pub mod decode;
@@ -162,12 +164,15 @@ impl PgAdapter for InicisAdapter {
     /// the `netCancelUrl` the window named (checked against the channel's allowed hosts).
     fn reversal(
         &self,
-        _ctx: &EncodeContext<'_>,
+        ctx: &EncodeContext<'_>,
         req: &PgRequest,
         sent: &WireRequest,
     ) -> Option<WireRequest> {
         match req {
-            PgRequest::CheckoutComplete(_) => checkout::net_cancel(sent),
+            PgRequest::CheckoutComplete(c) => {
+                let ch = InicisChannel::from_context(ctx.channel).ok()?;
+                checkout::net_cancel(&ch, c, sent)
+            }
             _ => None,
         }
     }

@@ -34,8 +34,8 @@ pub mod wire;
 
 pub use adapter::{
     AdapterDescriptor, Capabilities, Capability, EncodeContext, FieldLimit, LimitUnit, Maturity,
-    Method, Operation, PgAdapter, PgRequest, TransportKind, ViewSource, WireRequest, WireResponse,
-    WireTarget, WireView,
+    Method, Operation, PgAdapter, PgRequest, TransportKind, WireRequest, WireResponse, WireTarget,
+    WireView,
 };
 pub use channel::{ChannelContext, Environment};
 pub use error::PgError;

@@ -10,24 +10,17 @@ use paymux_core::adapter::{WireRequest, WireResponse};
 use paymux_core::error::PgError;
 
 use super::{amount_of, card_summary, malformed, AccountAnswer, Answer, InquiryAnswer};
-use crate::frame::kspay::{Request, RequestRecord, Response, ResponseRecord, SentRequest};
+use crate::frame::kspay::{Request, RequestRecord, Response, ResponseRecord};
 use crate::protocol::kspay::{STATUS_DECLINED, STATUS_OK};
 use crate::protocol::trade_status;
 use crate::protocol::{bank_by_kftc, RESP_OK};
 
 /// Read a KSPay answer to the frame `sent`.
 pub fn read(sent: &WireRequest, resp: &WireResponse) -> Result<Answer, PgError> {
-    // The request as encoded (kept by `encode::kspay::tcp_request`); parsed back from the
-    // frame for a request built elsewhere.
-    let parsed;
-    let request = match sent.view.source::<SentRequest>() {
-        Some(s) => &s.request,
-        None => {
-            parsed = Request::parse(&sent.body)
-                .map_err(|e| malformed(&format!("the request sent cannot be re-read: {e}")))?;
-            &parsed
-        }
-    };
+    // What was sent, read back from the frame this adapter encoded (fixed-width fields: a
+    // plain parse, no cipher).
+    let request = Request::parse(&sent.body)
+        .map_err(|e| malformed(&format!("the request sent cannot be re-read: {e}")))?;
     let answer = Response::parse(&resp.body).map_err(|e| malformed(&e.to_string()))?;
     if answer.head.store_id.trim() != request.head.store_id.trim() {
         return Err(malformed("the answer is for another StoreId"));

@@ -24,8 +24,8 @@ use crate::protocol::{
 };
 
 /// The telegram as a TCP exchange: the exact frame, its field-by-field masked layout as the
-/// (lazy) view, and the 4-digit length framing of the answer. The request stays in the view's
-/// source ([`wire::SentRequest`]) for decode.
+/// (lazy) view ([`wire::SentRequest::view`]), and the 4-digit length framing of the answer.
+/// Decode reads what was sent from the frame itself.
 pub fn tcp_request(ch: &KsnetChannel, request: Request) -> Result<WireRequest, PgError> {
     let Target::Tcp { host, port } = &ch.target else {
         return Err(PgError::NotSent {
@@ -41,7 +41,10 @@ pub fn tcp_request(ch: &KsnetChannel, request: Request) -> Result<WireRequest, P
             framing: Framing::AsciiLengthPrefix { digits: 4 },
         },
         body: frame,
-        view: WireView::lazy(wire::SentRequest { request }),
+        view: {
+            let sent = wire::SentRequest { request };
+            WireView::lazy(move || sent.view())
+        },
         read_timeout: None,
     })
 }

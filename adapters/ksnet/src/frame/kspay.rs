@@ -19,7 +19,6 @@
 //! Record layouts the public code does not show (inquiry, the partial-cancel detail) are in
 //! this module (each marked **reconstructed**).
 
-use paymux_core::adapter::ViewSource;
 use paymux_core::wire::{
     charset, fixed, Charset, FieldKind, FieldSpan, RecordReader, RecordWriter, WireError,
 };
@@ -808,19 +807,18 @@ impl Head {
     }
 }
 
-/// A request telegram as sent. It is the lazy view's source of the `WireRequest`
-/// (`encode::kspay::tcp_request`), and decode pairs the answer with `request` instead of
-/// parsing the frame it sent.
+/// A request telegram as sent, kept for its lazy view (`encode::kspay::tcp_request`): the
+/// layout is built only when the view is read.
 #[derive(Debug)]
 pub struct SentRequest {
     /// The request framed ([`Request::to_bytes`]).
     pub request: Request,
 }
 
-impl ViewSource for SentRequest {
+impl SentRequest {
     /// The layout, rebuilt from the request: the same writer gives the same frame, so this is
     /// the layout of the bytes sent (`to_bytes` succeeded on this very request).
-    fn view(&self) -> Value {
+    pub fn view(&self) -> Value {
         match self.request.to_frame() {
             Ok((_, spans)) => view(&spans),
             Err(_) => Value::Null,

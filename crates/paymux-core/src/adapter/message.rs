@@ -2,7 +2,6 @@
 //! framing, its masked [`WireView`]) and what comes back ([`WireResponse`]).
 
 use serde::Serialize;
-use std::any::Any;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -175,77 +174,45 @@ pub struct WireRequest {
 }
 
 /// The masked, readable view of a [`WireRequest`] (the vendor's field names, card data
-/// masked): what `paymux wire`, snapshots and `Debug` show.
+/// masked): what `paymux wire`, snapshots and `Debug` show. A view only: nothing reads what
+/// was sent from it (a decoder re-reads the bytes it encoded, `WireRequest::body`).
 ///
 /// Built when first read, not by `encode`: sending never reads it, and for a large telegram it
-/// costs more than the cipher (docs/BENCHMARKS.md). [`WireView::lazy`] takes what to build it
-/// from — a closure (`move || request.view()`) or the adapter's own telegram type — and
-/// [`WireView::source`] hands that back to the adapter's `decode`, which can read what was sent
-/// without parsing the bytes again. A ready [`serde_json::Value`] converts with `.into()`.
-/// Reads go through `Deref<Target = Value>` (`w.view["header"]`, `&*w.view`); `Serialize`,
-/// `Debug` and `Display` are the built value's, so output is the same either way.
+/// costs more than the cipher (docs/BENCHMARKS.md). [`WireView::lazy`] takes the closure that
+/// builds it (`move || telegram.view()`); a ready [`serde_json::Value`] converts with
+/// `.into()`. Reads go through `Deref<Target = Value>` (`w.view["header"]`, `&*w.view`);
+/// `Serialize`, `Debug` and `Display` are the built value's, so output is the same either way.
 #[derive(Clone, Default)]
 pub struct WireView(Arc<ViewCell>);
+
+/// How a lazy view is built.
+type BuildView = Box<dyn Fn() -> serde_json::Value + Send + Sync>;
 
 #[derive(Default)]
 struct ViewCell {
     built: OnceLock<serde_json::Value>,
-    source: Option<Box<dyn ErasedSource>>,
-}
-
-/// What a lazy [`WireView`] is built from. Implemented by closures returning the view
-/// (`WireView::lazy(move || telegram.view())`) and by an adapter's own types.
-pub trait ViewSource: Send + Sync + 'static {
-    /// The masked view.
-    fn view(&self) -> serde_json::Value;
-}
-
-impl<F> ViewSource for F
-where
-    F: Fn() -> serde_json::Value + Send + Sync + 'static,
-{
-    fn view(&self) -> serde_json::Value {
-        self()
-    }
-}
-
-/// [`ViewSource`] plus a way back to the concrete type (no trait upcasting at MSRV 1.80).
-trait ErasedSource: Send + Sync {
-    fn view(&self) -> serde_json::Value;
-    fn as_any(&self) -> &dyn Any;
-}
-
-impl<S: ViewSource> ErasedSource for S {
-    fn view(&self) -> serde_json::Value {
-        ViewSource::view(self)
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
+    build: Option<BuildView>,
 }
 
 impl WireView {
-    /// A view built from `source` when first read.
-    pub fn lazy<S: ViewSource>(source: S) -> Self {
+    /// A view built by `build` when first read (once: clones share it).
+    pub fn lazy<F>(build: F) -> Self
+    where
+        F: Fn() -> serde_json::Value + Send + Sync + 'static,
+    {
         WireView(Arc::new(ViewCell {
             built: OnceLock::new(),
-            source: Some(Box::new(source)),
+            build: Some(Box::new(build)),
         }))
-    }
-
-    /// What [`WireView::lazy`] was given, if it is an `S`: the adapter's own record of what it
-    /// encoded, for its `decode`.
-    pub fn source<S: ViewSource>(&self) -> Option<&S> {
-        self.0.source.as_ref()?.as_any().downcast_ref::<S>()
     }
 
     /// The view, built now if it was not yet.
     pub fn value(&self) -> &serde_json::Value {
         self.0.built.get_or_init(|| {
             self.0
-                .source
+                .build
                 .as_ref()
-                .map_or(serde_json::Value::Null, |s| s.view())
+                .map_or(serde_json::Value::Null, |b| b())
         })
     }
 }
@@ -254,7 +221,7 @@ impl From<serde_json::Value> for WireView {
     fn from(v: serde_json::Value) -> Self {
         WireView(Arc::new(ViewCell {
             built: OnceLock::from(v),
-            source: None,
+            build: None,
         }))
     }
 }
@@ -459,34 +426,6 @@ mod tests {
             assert_eq!(**view, value);
         }
         assert_eq!(*WireView::default(), Value::Null);
-    }
-
-    #[test]
-    fn source_hands_back_what_the_view_is_built_from() {
-        struct Sent {
-            order_id: String,
-        }
-        impl ViewSource for Sent {
-            fn view(&self) -> Value {
-                json!({"ORDER_ID": self.order_id})
-            }
-        }
-        struct Other;
-        impl ViewSource for Other {
-            fn view(&self) -> Value {
-                Value::Null
-            }
-        }
-        let view = WireView::lazy(Sent {
-            order_id: "o-1".into(),
-        });
-        assert_eq!(
-            view.source::<Sent>().map(|s| s.order_id.as_str()),
-            Some("o-1")
-        );
-        assert!(view.source::<Other>().is_none());
-        assert_eq!(view["ORDER_ID"], "o-1");
-        assert!(WireView::from(json!({})).source::<Sent>().is_none());
     }
 
     #[test]
