@@ -1,8 +1,6 @@
 //! The claim on a `paymentId` (see the module docs of [`super`]): the row is written before
 //! any PG is called, so of duplicate requests exactly one goes on.
 
-use std::sync::OnceLock;
-
 use chrono::{DateTime, Utc};
 use paymux_core::adapter::kst;
 
@@ -11,6 +9,102 @@ use crate::domain::{PaymentKind, PaymentStatus, PlatformType};
 use crate::store::db::{Arg, Db};
 use crate::store::payment_search as search;
 use crate::util;
+
+/// The claim's columns, in the order of its arguments (checked in debug builds).
+macro_rules! columns {
+    () => {
+        concat!(
+            "id, store_id, transaction_id, kind, status, outcome_unknown, channel_key, ",
+            "channel_json, channel_group_json, method_json, billing_key, schedule_id, ",
+            "order_name, currency, amount_total, amount_tax_free, amount_vat, amount_supply, ",
+            "amount_cancelled, amount_cancelled_tax_free, amount_cancelled_vat, ",
+            "customer_json, custom_data, method_type, card_last4, customer_name, ",
+            "customer_email, customer_phone, search_ready, extra_json, escrow_status, ",
+            "notice_urls_json, skip_webhook, platform_type, order_date, pg_tx_id, paid_at, ",
+            "failed_at, failure_json, cancelled_at, cancel_count, cancel_lock, requested_at, ",
+            "updated_at, status_changed_at, reconcile_at, reconcile_attempts",
+        )
+    };
+}
+
+/// `$1` … `$47`, the claim's arguments.
+macro_rules! values {
+    () => {
+        concat!(
+            "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, ",
+            "$18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, ",
+            "$34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47",
+        )
+    };
+}
+
+/// Every column but `id` set to its argument (the retry of a `FAILED` payment).
+macro_rules! sets {
+    () => {
+        concat!(
+            "store_id = $2, transaction_id = $3, kind = $4, status = $5, ",
+            "outcome_unknown = $6, channel_key = $7, channel_json = $8, ",
+            "channel_group_json = $9, method_json = $10, billing_key = $11, ",
+            "schedule_id = $12, order_name = $13, currency = $14, amount_total = $15, ",
+            "amount_tax_free = $16, amount_vat = $17, amount_supply = $18, ",
+            "amount_cancelled = $19, amount_cancelled_tax_free = $20, ",
+            "amount_cancelled_vat = $21, customer_json = $22, custom_data = $23, ",
+            "method_type = $24, card_last4 = $25, customer_name = $26, customer_email = $27, ",
+            "customer_phone = $28, search_ready = $29, extra_json = $30, ",
+            "escrow_status = $31, notice_urls_json = $32, skip_webhook = $33, ",
+            "platform_type = $34, order_date = $35, pg_tx_id = $36, paid_at = $37, ",
+            "failed_at = $38, failure_json = $39, cancelled_at = $40, cancel_count = $41, ",
+            "cancel_lock = $42, requested_at = $43, updated_at = $44, ",
+            "status_changed_at = $45, reconcile_at = $46, reconcile_attempts = $47",
+        )
+    };
+}
+
+/// No `SCHEDULED` schedule holds the `paymentId`.
+macro_rules! unscheduled {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM payment_schedules WHERE payment_id = $1 AND status = 'SCHEDULED')"
+    };
+}
+
+/// The claim of a new payment, as literal SQL like every statement of the store (building it
+/// per payment from the column list cost +4.8 % instructions per payment: docs/BENCHMARKS.md
+/// §5c): `INSERT … SELECT … WHERE` rather than `VALUES` so the guard on a schedule rides
+/// along (the WHERE also keeps SQLite from reading `ON CONFLICT` as part of the SELECT).
+/// Indexed by [`NewPayment::refuse_if_scheduled`].
+const INSERT: [&str; 2] = [
+    concat!(
+        "INSERT INTO payments (",
+        columns!(),
+        ") SELECT ",
+        values!(),
+        " WHERE 1 = 1 ON CONFLICT (id) DO NOTHING"
+    ),
+    concat!(
+        "INSERT INTO payments (",
+        columns!(),
+        ") SELECT ",
+        values!(),
+        " WHERE ",
+        unscheduled!(),
+        " ON CONFLICT (id) DO NOTHING"
+    ),
+];
+
+/// The claim of a payment that failed for certain, under a new attempt. Indexed as [`INSERT`].
+const RETRY: [&str; 2] = [
+    concat!(
+        "UPDATE payments SET ",
+        sets!(),
+        " WHERE id = $1 AND status = 'FAILED' AND 1 = 1"
+    ),
+    concat!(
+        "UPDATE payments SET ",
+        sets!(),
+        " WHERE id = $1 AND status = 'FAILED' AND ",
+        unscheduled!()
+    ),
+];
 
 /// The claim on a `paymentId`.
 pub enum Claim {
@@ -113,36 +207,12 @@ pub async fn claim(
         ("reconcile_at", util::micros(stale).into()),
         ("reconcile_attempts", 0i64.into()),
     ];
-    // The statements depend only on the column names and the schedule guard: built once each.
-    static SQL: [OnceLock<(String, String)>; 2] = [OnceLock::new(), OnceLock::new()];
-    let (insert, retry) = SQL[usize::from(np.refuse_if_scheduled)].get_or_init(|| {
-        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-        let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-        let sets: Vec<String> = names
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, n)| format!("{n} = ${}", i + 1))
-            .collect();
-        // `INSERT … SELECT … WHERE` rather than `VALUES` so the guard rides along; the WHERE
-        // also keeps SQLite from reading `ON CONFLICT` as part of the SELECT.
-        let unscheduled = if np.refuse_if_scheduled {
-            "NOT EXISTS (SELECT 1 FROM payment_schedules WHERE payment_id = $1 AND status = 'SCHEDULED')"
-        } else {
-            "1 = 1"
-        };
-        (
-            format!(
-                "INSERT INTO payments ({}) SELECT {} WHERE {unscheduled} ON CONFLICT (id) DO NOTHING",
-                names.join(", "),
-                placeholders.join(", ")
-            ),
-            format!(
-                "UPDATE payments SET {} WHERE id = $1 AND status = 'FAILED' AND {unscheduled}",
-                sets.join(", ")
-            ),
-        )
-    });
+    debug_assert!(
+        cols.iter().map(|(n, _)| *n).eq(columns!().split(", ")),
+        "the claim's arguments are its columns, in order"
+    );
+    let guard = usize::from(np.refuse_if_scheduled);
+    let (insert, retry) = (INSERT[guard], RETRY[guard]);
     let args: Vec<Arg> = cols.iter().map(|(_, a)| a.clone()).collect();
     if db.execute(insert, args).await? == 1 {
         return Ok(Claim::Claimed { transaction_id });
