@@ -277,7 +277,10 @@ type BoxedCall<'a> = std::pin::Pin<
 >;
 
 /// A request encoded for one channel ([`AppState::encode`]) with the clock and nonce it was
-/// encoded with (its decode and reversal see the same): what [`AppState::pg_call`] sends.
+/// encoded with (its decode and reversal see the same): what [`AppState::pg_call`] sends. The
+/// payment flow encodes before it claims (a request that cannot be sent leaves no row) and
+/// sends that encoding: validating and encoding again at the attempt cost +5.4 % instructions
+/// per payment (docs/BENCHMARKS.md §5c).
 pub struct Encoded {
     channel_key: String,
     now: chrono::DateTime<chrono::FixedOffset>,

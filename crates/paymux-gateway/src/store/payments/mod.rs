@@ -208,7 +208,9 @@ pub struct NewPayment {
     /// until its browser comes back ([`super::payments::prepare_window_send`]).
     pub platform_type: Option<PlatformType>,
     /// The channel the first attempt will go to, when known at the claim: recorded by the
-    /// claim itself, so that attempt needs no statement of its own. A crash before sending
+    /// claim itself, so that attempt needs no statement of its own (recording the channel and
+    /// its VAT split with their own statements costs +7.1 % instructions per payment,
+    /// docs/BENCHMARKS.md §5c). A crash before sending
     /// then leaves a `READY` row with a channel, which the reconciler settles by inquiry
     /// (`FAILED` once the PG has answered "not found" past `not_found_grace`).
     pub first_channel: Option<String>,
