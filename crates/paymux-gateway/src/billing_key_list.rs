@@ -6,7 +6,6 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::PlatformType;
 use crate::error::ApiError;
 use crate::list::{self, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
@@ -175,15 +174,7 @@ pub async fn list(st: &AppState, body: GetBillingKeyInfosBody) -> Result<Value, 
         .pg_providers
         .as_ref()
         .map(|ps| list::channel_keys(st, |c| ps.contains(&c.selected().pg_provider)));
-    let platform_type = f
-        .platform_type
-        .as_deref()
-        .map(|p| {
-            PlatformType::parse(p).ok_or_else(|| {
-                ApiError::invalid("filter.platformType: must be SDK_MOBILE, SDK_PC or API")
-            })
-        })
-        .transpose()?;
+    let platform_type = list::platform_type(f.platform_type.as_deref())?;
     let company_channel_keys = f
         .pg_companies
         .as_deref()

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::channels::ChannelEntry;
+use crate::domain::PlatformType;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::views;
@@ -79,6 +80,17 @@ pub(crate) fn filter_range(
         }
     }
     Ok((from, until))
+}
+
+/// `filter.platformType` (PortOne `PaymentClientType`), read as text so that any wrong value
+/// is named.
+pub(crate) fn platform_type(v: Option<&str>) -> Result<Option<PlatformType>, ApiError> {
+    v.map(|p| {
+        PlatformType::parse(p).ok_or_else(|| {
+            ApiError::invalid("filter.platformType: must be SDK_MOBILE, SDK_PC or API")
+        })
+    })
+    .transpose()
 }
 
 /// A page size (default 10), 1 to [`MAX_PAGE_SIZE`]; `field` names it in the error.

@@ -10,7 +10,7 @@ use paymux_routing::report::ChannelType;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::{PaymentStatus, PlatformType, PortOneCashReceiptStatus, WebhookOutcome};
+use crate::domain::{PaymentStatus, PortOneCashReceiptStatus, WebhookOutcome};
 use crate::error::ApiError;
 use crate::list::{self, PageInput, SortOrder, VersionInput};
 use crate::state::AppState;
@@ -338,15 +338,7 @@ fn filter_of(st: &AppState, f: PaymentFilterInput) -> Result<PaymentFilter, ApiE
             )));
         }
     }
-    let platform_type = f
-        .platform_type
-        .as_deref()
-        .map(|p| {
-            PlatformType::parse(p).ok_or_else(|| {
-                ApiError::invalid("filter.platformType: must be SDK_MOBILE, SDK_PC or API")
-            })
-        })
-        .transpose()?;
+    let platform_type = list::platform_type(f.platform_type.as_deref())?;
     let webhook_status = f
         .webhook_status
         .as_deref()
