@@ -41,6 +41,23 @@ fn luhn(digits: &str) -> bool {
 /// `text` with 13–19-digit runs masked as card numbers: all of them, or (`only_luhn`) those
 /// that pass the Luhn check (a PG's 14-digit timestamps stay legible in wire views).
 fn digit_runs(text: &str, only_luhn: bool) -> String {
+    match masked_digit_runs(text, only_luhn) {
+        Some(masked) => masked,
+        None => text.to_string(),
+    }
+}
+
+/// [`digit_runs`], or `None` when nothing in `text` needs masking (most strings: fewer than
+/// 13 digits in all), without copying it.
+fn masked_digit_runs(text: &str, only_luhn: bool) -> Option<String> {
+    if text.bytes().filter(u8::is_ascii_digit).count() < 13 {
+        return None;
+    }
+    let masked = rewrite_digit_runs(text, only_luhn);
+    (masked != text).then_some(masked)
+}
+
+fn rewrite_digit_runs(text: &str, only_luhn: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -79,25 +96,29 @@ fn digit_runs(text: &str, only_luhn: bool) -> String {
 
 /// Whether a JSON member's name says its value is a secret.
 fn secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
-        "secret",
-        "key",
-        "token",
-        "birth",
-        "cvc",
-        "cvv",
-        "pin",
-        "credential",
-        "registrationnumber",
-        "identity",
-    ]
-    .iter()
-    .any(|s| n.contains(s))
-        // `channelKey` names a channel, not a credential.
-        && n != "channelkey"
+    // One pass over the name, no lower-cased copy, each position compared only with the words
+    // starting with its letter: this runs for every member of every stored wire view.
+    let b = name.as_bytes();
+    let secret = (0..b.len()).any(|i| {
+        let words: &[&[u8]] = match b[i].to_ascii_lowercase() {
+            b'p' => &[b"password", b"passwd", b"pin"],
+            b's' => &[b"secret"],
+            b'k' => &[b"key"],
+            b't' => &[b"token"],
+            b'b' => &[b"birth"],
+            b'c' => &[b"cvc", b"cvv", b"credential"],
+            b'r' => &[b"registrationnumber"],
+            b'i' => &[b"identity"],
+            _ => return false,
+        };
+        words.iter().any(|w| {
+            b[i..]
+                .get(..w.len())
+                .is_some_and(|x| x.eq_ignore_ascii_case(w))
+        })
+    });
+    // `channelKey` names a channel, not a credential.
+    secret && !name.eq_ignore_ascii_case("channelkey")
 }
 
 /// `v` with secret-named members masked and every string masked as [`text`].
@@ -122,26 +143,38 @@ pub fn wire_json_text(s: &str) -> String {
 }
 
 fn json_with(v: &Value, only_luhn: bool) -> Value {
+    let mut out = v.clone();
+    mask_in_place(&mut out, only_luhn);
+    out
+}
+
+/// [`wire_json`] of a view the caller owns, masked where it is (no copy).
+pub fn wire_json_in_place(v: &mut Value) {
+    mask_in_place(v, true);
+}
+
+fn mask_in_place(v: &mut Value, only_luhn: bool) {
     match v {
-        Value::String(s) => Value::String(digit_runs(s, only_luhn)),
-        Value::Array(a) => Value::Array(a.iter().map(|x| json_with(x, only_luhn)).collect()),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    let v = if secret_name(k) {
-                        match v {
-                            Value::Null => Value::Null,
-                            Value::String(s) => Value::String(mask_all(s)),
-                            _ => Value::String("****".into()),
-                        }
-                    } else {
-                        json_with(v, only_luhn)
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-        ),
-        other => other.clone(),
+        Value::String(s) => {
+            if let Some(masked) = masked_digit_runs(s, only_luhn) {
+                *s = masked;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| mask_in_place(x, only_luhn)),
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if !secret_name(k) {
+                    mask_in_place(x, only_luhn);
+                    continue;
+                }
+                match x {
+                    Value::Null => {}
+                    Value::String(s) => *s = mask_all(s),
+                    other => *other = Value::String("****".into()),
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -210,5 +243,28 @@ mod tests {
         assert_eq!(w["ORDER_DATE"], "20250301101500");
         assert_eq!(w["PIN"], "****");
         assert_eq!(json(&json!("20250301101500")), json!("202503****1500"));
+    }
+
+    #[test]
+    fn names_of_any_length_and_nested_members_are_masked() {
+        let long = format!("{}Password", "x".repeat(80));
+        let mut v = json!({
+            long.clone(): "hunter22",
+            "비밀번호Key": 42,
+            "list": [{"cardPin": "1234"}, "4111 1111 1111 1111", "20250301101500"],
+            "digits": "order 1234567890123",
+        });
+        wire_json_in_place(&mut v);
+        assert_eq!(v[long.as_str()], "********");
+        assert_eq!(v["비밀번호Key"], "****");
+        assert_eq!(v["list"][0]["cardPin"], "****");
+        assert_eq!(v["list"][1], "411111******1111");
+        // Not a card number (Luhn): a wire view keeps it.
+        assert_eq!(v["list"][2], "20250301101500");
+        assert_eq!(v["digits"], "order 1234567890123");
+        assert_eq!(
+            wire_json(&json!({"a": "4111111111111111"}))["a"],
+            "411111******1111"
+        );
     }
 }

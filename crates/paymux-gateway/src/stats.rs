@@ -111,7 +111,7 @@ impl RoutingLog {
                 }
             }
             events.push(RoutingEvent {
-                id: uuid::Uuid::new_v4().simple().to_string(),
+                id: crate::util::row_uuid().simple().to_string(),
                 at,
                 group_id: group_id.to_string(),
                 channel_key: a.channel_key.to_string(),
@@ -138,7 +138,7 @@ impl RoutingLog {
                 other => other.to_string(),
             };
             events.push(RoutingEvent {
-                id: uuid::Uuid::new_v4().simple().to_string(),
+                id: crate::util::row_uuid().simple().to_string(),
                 at,
                 group_id: group_id.to_string(),
                 channel_key: r.channel_key.clone(),

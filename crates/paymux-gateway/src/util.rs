@@ -34,6 +34,15 @@ pub fn order_date(now_kst: DateTime<FixedOffset>) -> String {
     now_kst.format("%Y%m%d%H%M%S").to_string()
 }
 
+/// A new id for a row written with every payment (transaction ids, webhook messages, wire
+/// views, routing events, attempts): a UUID v7, whose leading timestamp keeps each table's
+/// inserts at the end of its index. A random v4 put every row on a random index page, and
+/// SQLite writes each page a commit touches whole: 4× the bytes written per payment
+/// (docs/BENCHMARKS.md §5e).
+pub fn row_uuid() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
 /// A fresh id with a prefix: `prefix-<uuid>`.
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().hyphenated())

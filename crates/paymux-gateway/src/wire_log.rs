@@ -177,15 +177,15 @@ impl WireLog {
         if batch.is_empty() {
             return Ok(0);
         }
-        let rows: Vec<AttemptWireRow> = batch.iter().map(row_of).collect();
+        let rows: Vec<AttemptWireRow> = batch.into_iter().map(row_of).collect();
         attempt_wire::insert(db, &rows).await?;
         Ok(rows.len())
     }
 }
 
-fn row_of(p: &Pending) -> AttemptWireRow {
-    let request = match &p.sent {
-        Some(view) => (**view).clone(),
+fn row_of(p: Pending) -> AttemptWireRow {
+    let request = match p.sent {
+        Some(view) => view.into_value(),
         None => json!({"notSent": "the request could not be encoded"}),
     };
     let answer = match &p.answer {
@@ -195,61 +195,63 @@ fn row_of(p: &Pending) -> AttemptWireRow {
             "error": message,
         }),
     };
+    let needles = needles(&p.scrub);
     AttemptWireRow {
-        id: uuid::Uuid::new_v4().simple().to_string(),
-        payment_id: p.payment_id.clone(),
-        transaction_id: p.transaction_id.clone(),
-        channel_key: p.channel_key.clone(),
+        id: util::row_uuid().simple().to_string(),
+        payment_id: p.payment_id,
+        transaction_id: p.transaction_id,
+        channel_key: p.channel_key,
         operation: p.operation.to_string(),
-        request_view: masked_text(&request, &p.scrub),
-        answer_view: masked_text(&answer, &p.scrub),
+        request_view: masked_owned(request, &needles),
+        answer_view: masked_owned(answer, &needles),
         took_us: i64::try_from(p.took.as_micros()).unwrap_or(i64::MAX),
         at: p.at,
     }
 }
 
-/// `view` masked (see the module docs), as pretty JSON text of at most [`MAX_VIEW_BYTES`].
+/// `view` masked (see the module docs), as JSON text of at most [`MAX_VIEW_BYTES`] (compact:
+/// the console pretty-prints it when shown).
 pub fn masked_text(view: &Value, scrub: &[Secret<String>]) -> String {
-    let masked = scrub_values(&crate::mask::wire_json(view), scrub);
-    let text = serde_json::to_string_pretty(&masked).unwrap_or_default();
-    cut(text)
+    masked_owned(view.clone(), &needles(scrub))
 }
 
-/// Every string of `v` with each secret of `scrub` (and its digits alone, as a card number
-/// may be written grouped) replaced by stars.
-fn scrub_values(v: &Value, scrub: &[Secret<String>]) -> Value {
-    let needles: Vec<String> = scrub
+/// [`masked_text`] of a view the caller owns: masked where it is, no copy.
+fn masked_owned(mut view: Value, needles: &[String]) -> String {
+    crate::mask::wire_json_in_place(&mut view);
+    scrub_values(&mut view, needles);
+    cut(serde_json::to_string(&view).unwrap_or_default())
+}
+
+/// What [`scrub_values`] searches for: each secret, and its digits alone (a card number may be
+/// written grouped), when long enough to search for.
+fn needles(scrub: &[Secret<String>]) -> Vec<String> {
+    scrub
         .iter()
         .flat_map(|s| {
             let digits: String = s.expose().chars().filter(char::is_ascii_digit).collect();
             [s.expose().clone(), digits]
         })
         .filter(|n| n.chars().count() >= MIN_SCRUB_CHARS)
-        .collect();
+        .collect()
+}
+
+/// Every string of `v` with each of `needles` replaced by stars.
+fn scrub_values(v: &mut Value, needles: &[String]) {
     if needles.is_empty() {
-        return v.clone();
+        return;
     }
-    fn walk(v: &Value, needles: &[String]) -> Value {
-        match v {
-            Value::String(s) => {
-                let mut s = s.clone();
-                for n in needles {
-                    if s.contains(n.as_str()) {
-                        s = s.replace(n.as_str(), &mask_all(n));
-                    }
+    match v {
+        Value::String(s) => {
+            for n in needles {
+                if s.len() >= n.len() && s.contains(n.as_str()) {
+                    *s = s.replace(n.as_str(), &mask_all(n));
                 }
-                Value::String(s)
             }
-            Value::Array(a) => Value::Array(a.iter().map(|x| walk(x, needles)).collect()),
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, x)| (k.clone(), walk(x, needles)))
-                    .collect(),
-            ),
-            other => other.clone(),
         }
+        Value::Array(a) => a.iter_mut().for_each(|x| scrub_values(x, needles)),
+        Value::Object(m) => m.values_mut().for_each(|x| scrub_values(x, needles)),
+        _ => {}
     }
-    walk(v, &needles)
 }
 
 /// `text` cut to [`MAX_VIEW_BYTES`] at a character boundary, saying so.

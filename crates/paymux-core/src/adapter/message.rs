@@ -206,6 +206,18 @@ impl WireView {
         }))
     }
 
+    /// The view as an owned value: taken without a copy when this is its last handle (the
+    /// view is then not kept), else copied.
+    pub fn into_value(self) -> serde_json::Value {
+        match Arc::try_unwrap(self.0) {
+            Ok(cell) => match cell.built.into_inner() {
+                Some(built) => built,
+                None => cell.build.map_or(serde_json::Value::Null, |b| b()),
+            },
+            Err(shared) => WireView(shared).value().clone(),
+        }
+    }
+
     /// The view, built now if it was not yet.
     pub fn value(&self) -> &serde_json::Value {
         self.0.built.get_or_init(|| {
@@ -389,6 +401,16 @@ mod tests {
     use super::*;
     use serde_json::{json, Value};
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn into_value_takes_the_last_handle_and_copies_a_shared_one() {
+        let lazy = WireView::lazy(|| json!({"A": 1}));
+        let other = lazy.clone();
+        assert_eq!(lazy.into_value(), json!({"A": 1}));
+        assert_eq!(other.into_value(), json!({"A": 1}));
+        assert_eq!(WireView::from(json!("x")).into_value(), json!("x"));
+        assert_eq!(WireView::default().into_value(), Value::Null);
+    }
 
     #[test]
     fn a_lazy_view_is_built_once_when_first_read() {

@@ -5,6 +5,8 @@
 //! [`Payment::extra`] and [`Ledger`]'s type parameter carry what only one vendor keeps (an
 //! approval number, an order date).
 
+use std::collections::{HashMap, HashSet};
+
 use crate::money::Money;
 
 use super::LedgerEntry;
@@ -192,11 +194,15 @@ pub struct BillingKey {
 /// Everything a simulator remembers.
 #[derive(Debug)]
 pub struct Ledger<X = ()> {
-    /// Payments, in order.
+    /// Payments, in order (added only by [`Ledger::record`], which indexes them).
     pub payments: Vec<Payment<X>>,
     /// Billing keys, in order.
     pub keys: Vec<BillingKey>,
     next: u64,
+    /// Order ids by merchant, and payments by TID: a long sandbox or load run holds tens of
+    /// thousands of payments, and a scan per payment made the simulator quadratic.
+    orders: HashMap<String, HashSet<String>>,
+    by_tid: HashMap<String, usize>,
 }
 
 impl<X> Default for Ledger<X> {
@@ -205,6 +211,8 @@ impl<X> Default for Ledger<X> {
             payments: Vec::new(),
             keys: Vec::new(),
             next: 0,
+            orders: HashMap::new(),
+            by_tid: HashMap::new(),
         }
     }
 }
@@ -218,20 +226,27 @@ impl<X: Clone> Ledger<X> {
 
     /// Record a payment; a copy of it.
     pub fn record(&mut self, payment: Payment<X>) -> Payment<X> {
+        self.orders
+            .entry(payment.merchant.clone())
+            .or_default()
+            .insert(payment.order_id.clone());
+        let at = self.payments.len();
+        self.by_tid.entry(payment.tid.clone()).or_insert(at);
         self.payments.push(payment.clone());
         payment
     }
 
     /// Whether `merchant` already has a payment for `order_id`.
     pub fn has_order(&self, merchant: &str, order_id: &str) -> bool {
-        self.payments
-            .iter()
-            .any(|p| p.merchant == merchant && p.order_id == order_id)
+        self.orders
+            .get(merchant)
+            .is_some_and(|orders| orders.contains(order_id))
     }
 
-    /// The payment with this TID.
+    /// The payment with this TID (the first recorded with it).
     pub fn by_tid(&mut self, tid: &str) -> Option<&mut Payment<X>> {
-        self.payments.iter_mut().find(|p| p.tid == tid)
+        let i = *self.by_tid.get(tid)?;
+        self.payments.get_mut(i).filter(|p| p.tid == tid)
     }
 
     /// Issue a billing key to `merchant` for `card_number`.

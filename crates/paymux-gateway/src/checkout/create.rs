@@ -380,6 +380,7 @@ pub(super) async fn claim_payment(
             }
             Claim::Existing(p) => return Err(flow::existing_error(&p)),
             Claim::Scheduled => return Err(flow::scheduled_error(&np.id)),
+            Claim::Preregistered(pre) => return Err(flow::preregistered_error(&pre, np)),
         }
     }
     Err(ApiError::conflict(

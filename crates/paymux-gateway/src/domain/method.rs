@@ -175,6 +175,20 @@ impl PaymentMethod {
         }
     }
 
+    /// What paymux knows of the method, whatever its type.
+    pub fn details(&self) -> &MethodDetails {
+        match self {
+            PaymentMethod::Card(d)
+            | PaymentMethod::VirtualAccount(d)
+            | PaymentMethod::Transfer(d)
+            | PaymentMethod::Mobile(d)
+            | PaymentMethod::EasyPay(d)
+            | PaymentMethod::GiftCertificate(d)
+            | PaymentMethod::Paypal(d)
+            | PaymentMethod::ConvenienceStore(d) => d,
+        }
+    }
+
     fn details_mut(&mut self) -> &mut MethodDetails {
         match self {
             PaymentMethod::Card(d)

@@ -28,7 +28,7 @@ use paymux_core::money::AmountBreakdown;
 use paymux_core::validation::FieldPath;
 use serde_json::{Map, Value};
 
-pub use record::{apply, claim, existing_error, scheduled_error};
+pub use record::{apply, claim, existing_error, preregistered_error, scheduled_error};
 pub use route::{refused_json, Plan, Requests};
 pub use settle::{not_sent_error, routing_error, settle};
 
@@ -87,6 +87,7 @@ pub async fn run(
         Claim::Claimed { transaction_id } => transaction_id,
         Claim::Existing(p) => return Err(existing_error(&p)),
         Claim::Scheduled => return Err(scheduled_error(&np.id)),
+        Claim::Preregistered(pre) => return Err(preregistered_error(&pre, &np)),
     };
     Ok(route::execute_claimed(st, &np, &transaction_id, plan, &requests, now, prechecked).await)
 }

@@ -11,62 +11,26 @@ use crate::events;
 use crate::state::AppState;
 use crate::store;
 use crate::store::payments::{Claim, Known, NewPayment, PaymentRow};
+use crate::store::preregistrations::PreRegistration;
 use crate::util;
 
 /// Claim `paymentId` (see the module docs). `now` is the encode time; its KST rendering is
 /// stored as the order date the PG will know the payment by. A `paymentId` pre-registered with
-/// another amount or currency is refused here, before anything is written or sent.
+/// another amount or currency is refused by the claim itself ([`Claim::Preregistered`], see
+/// [`preregistered_error`]), before anything is written or sent.
 pub async fn claim(st: &AppState, np: &NewPayment, now: DateTime<Utc>) -> Result<Claim, ApiError> {
-    if let Some(pre) = store::preregistrations::load(&st.db, &np.id).await? {
-        check_preregistered(&pre, np)?;
-    }
     let stale = now + chrono::Duration::from_std(st.tuning.stale_after()).unwrap_or_default();
     Ok(store::payments::claim(&st.db, np, now, stale).await?)
 }
 
-/// A payment must match its pre-registration: total, tax-free part and currency, each when
-/// locked.
-fn check_preregistered(
-    pre: &store::preregistrations::PreRegistration,
-    np: &NewPayment,
-) -> Result<(), ApiError> {
-    let mut broken = Vec::new();
-    if pre.store_id != np.store_id {
-        broken.push(format!(
-            "storeId: must be the pre-registered store {}",
-            pre.store_id
-        ));
-    }
-    if pre
-        .total_amount
-        .is_some_and(|t| t != np.amounts.total.get())
-    {
-        broken.push(format!(
-            "amount.total: must be the pre-registered totalAmount {}",
-            pre.total_amount.unwrap_or_default()
-        ));
-    }
-    if pre
-        .tax_free_amount
-        .is_some_and(|t| t != np.amounts.tax_free.get())
-    {
-        broken.push(format!(
-            "amount.taxFree: must be the pre-registered taxFreeAmount {}",
-            pre.tax_free_amount.unwrap_or_default()
-        ));
-    }
-    if let Some(c) = pre.currency.as_deref().filter(|c| *c != np.currency) {
-        broken.push(format!("currency: must be the pre-registered currency {c}"));
-    }
-    if broken.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(format!(
-            "payment `{}` was pre-registered differently; nothing was charged: {}",
-            np.id,
-            broken.join("; ")
-        )))
-    }
+/// 400: the payment does not match its pre-registration (total, tax-free part, currency or
+/// store, each when locked); nothing was charged.
+pub fn preregistered_error(pre: &PreRegistration, np: &NewPayment) -> ApiError {
+    ApiError::invalid(format!(
+        "payment `{}` was pre-registered differently; nothing was charged: {}",
+        np.id,
+        pre.mismatches(np).join("; ")
+    ))
 }
 
 /// Apply a transition to a payment still in flight (`READY`/`PAY_PENDING`) for the attempt

@@ -445,7 +445,7 @@ async fn keep_failed_over(
                 other => Failure::reason(format!("failed over ({other:?})")),
             };
             store::attempts::AttemptRow {
-                id: uuid::Uuid::new_v4().hyphenated().to_string(),
+                id: util::row_uuid().hyphenated().to_string(),
                 payment_id: np.id.clone(),
                 transaction_id: transaction_id.to_string(),
                 channel_key: Some(a.channel_key.clone()),

@@ -2,7 +2,7 @@
 //! and of what came back, for the operator console's payment page. Rows arrive in batches
 //! from [`crate::wire_log::WireLog`]; their text is masked before it gets here.
 
-use super::db::{Db, Row};
+use super::db::{Db, Row, BACKGROUND_ROWS};
 
 /// One attempt's exchange with its PG, masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,11 +43,15 @@ impl AttemptWireRow {
     }
 }
 
-/// Insert rows in one transaction.
+/// Insert rows, [`BACKGROUND_ROWS`] per transaction.
 pub async fn insert(db: &Db, rows: &[AttemptWireRow]) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
+    for chunk in rows.chunks(BACKGROUND_ROWS) {
+        insert_chunk(db, chunk).await?;
     }
+    Ok(())
+}
+
+async fn insert_chunk(db: &Db, rows: &[AttemptWireRow]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     for w in rows {
         tx.execute(

@@ -111,6 +111,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "payment_platform",
         include_str!("../../migrations/0018_payment_platform.sql"),
     ),
+    (
+        19,
+        "partial_indexes",
+        include_str!("../../migrations/0019_partial_indexes.sql"),
+    ),
 ];
 
 /// Which engine.
@@ -413,6 +418,12 @@ impl Db {
         }
     }
 }
+
+/// Most rows a background writer (routing events, wire views) puts in one transaction. SQLite
+/// has one writer: a payment's claim waits behind whatever transaction holds it, and one
+/// transaction of a quarter second's rows held it long enough to add ~15 ms to the gateway's
+/// p99 (docs/BENCHMARKS.md §5e).
+pub const BACKGROUND_ROWS: usize = 32;
 
 /// A write transaction: state changes and their webhook outbox rows commit together.
 pub enum Tx {

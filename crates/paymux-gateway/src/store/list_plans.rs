@@ -25,7 +25,7 @@ use std::time::Duration;
 use sqlx::Connection as _;
 
 use super::billing_key_search::{self, KeyFilter, KeyText, KeyTime};
-use super::db::{Backend, Db};
+use super::db::{Arg, Backend, Db};
 use super::list_query::Statement;
 use super::payment_search::{self, CashReceiptFilter, PaymentFilter, TextTerm, TimeColumn};
 use super::schedules::{self, ScheduleFilter, ScheduleSort};
@@ -298,6 +298,30 @@ fn cases() -> Vec<Case> {
         searched: &["status"],
         index: Some("payments_store_status_requested"),
     });
+    // The background readers, from the partial indexes of migration 19.
+    out.push(Case {
+        name: "payments: due for the reconciler".into(),
+        table: "payments",
+        statement: Statement {
+            sql: super::reconcile::DUE_PAYMENTS.into(),
+            args: vec![Arg::Int(Some(2_000_000))],
+        },
+        // SQLite (without statistics) takes the in-flight statuses' index, as good here:
+        // few payments are in flight.
+        searched: &["reconcile_at", "status"],
+        index: None,
+    });
+    out.push(Case {
+        name: "payments: search columns to backfill".into(),
+        table: "payments",
+        statement: Statement {
+            sql: payment_search::BACKFILL_BATCH.into(),
+            args: vec![],
+        },
+        // The partial index holds exactly these rows: nothing left to search by.
+        searched: &[],
+        index: Some("payments_search_ready"),
+    });
     out
 }
 
@@ -306,11 +330,12 @@ const FILL: &[&str] = &[
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
      INSERT INTO payments (id, store_id, transaction_id, kind, status, order_name, currency, \
      amount_total, amount_tax_free, amount_vat, amount_supply, requested_at, updated_at, \
-     status_changed_at, pg_tx_id, customer_email, card_last4, search_ready) \
+     status_changed_at, pg_tx_id, customer_email, card_last4, search_ready, reconcile_at) \
      SELECT 'p-' || i, 'store-' || (i % 5), 'tx-' || i, 'INSTANT', \
      CASE i % 10 WHEN 0 THEN 'FAILED' WHEN 1 THEN 'CANCELLED' WHEN 2 THEN 'READY' ELSE 'PAID' END, \
      'order ' || i, 'KRW', 1000, 0, 91, 909, i * 1000, i * 1000, i * 1000 + 7, 'pg-' || i, \
-     'c' || (i % 700) || '@example.com', '' || (1000 + i % 9000), 1 FROM n",
+     'c' || (i % 700) || '@example.com', '' || (1000 + i % 9000), \
+     CASE i % 100 WHEN 0 THEN 0 ELSE 1 END, CASE i % 10 WHEN 2 THEN i * 1000 + 60000000 END FROM n",
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
      INSERT INTO billing_keys (billing_key, store_id, status, requested_at, issued_at, \
      deleted_at, updated_at) \

@@ -35,7 +35,7 @@ pub async fn insert(tx: &mut Tx, event: &Event) -> Result<(), sqlx::Error> {
              payment_id, payment_status, trigger_kind) \
              VALUES ($1, $2, $3, $4, 'PENDING', 0, $5, $5, $6, $7, $8)",
             crate::args![
-                format!("whmsg_{}", uuid::Uuid::new_v4().simple()),
+                format!("whmsg_{}", crate::util::row_uuid().simple()),
                 event.event_type,
                 url,
                 event.payload.clone(),

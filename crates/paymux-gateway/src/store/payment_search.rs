@@ -8,44 +8,50 @@ use serde_json::Value;
 use super::db::Db;
 use super::list_query::{self, PageStatements, Sort, Statement, Where};
 use super::payments::PaymentRow;
-use crate::domain::{PaymentStatus, PlatformType, PortOneCashReceiptStatus, WebhookOutcome};
+use crate::domain::{
+    MethodKind, PaymentMethod, PaymentStatus, PlatformType, PortOneCashReceiptStatus,
+    WebhookOutcome,
+};
 
-/// PortOne `PaymentMethodType` of a stored `PaymentMethod` JSON (`CARD`, `VIRTUAL_ACCOUNT` …).
-pub fn method_type(method_json: Option<&str>) -> Option<String> {
-    let v: Value = serde_json::from_str(method_json?).ok()?;
-    let kind = v.get("type")?.as_str()?.strip_prefix("PaymentMethod")?;
-    let screaming = match kind {
-        "Card" => "CARD",
-        "Transfer" => "TRANSFER",
-        "VirtualAccount" => "VIRTUAL_ACCOUNT",
-        "GiftCertificate" => "GIFT_CERTIFICATE",
-        "Mobile" => "MOBILE",
-        "EasyPay" => "EASY_PAY",
-        "ConvenienceStore" => "CONVENIENCE_STORE",
-        _ => return None,
+/// The search columns of a method: PortOne `PaymentMethodType` (`CARD`, `VIRTUAL_ACCOUNT` …;
+/// none for PayPal, which that enum lacks) and the last four digits of its masked card number.
+pub fn method_columns(m: Option<&PaymentMethod>) -> (Option<&'static str>, Option<String>) {
+    let Some(m) = m else {
+        return (None, None);
     };
-    Some(screaming.to_string())
+    let kind = match m.kind() {
+        MethodKind::Card => Some("CARD"),
+        MethodKind::Transfer => Some("TRANSFER"),
+        MethodKind::VirtualAccount => Some("VIRTUAL_ACCOUNT"),
+        MethodKind::GiftCertificate => Some("GIFT_CERTIFICATE"),
+        MethodKind::Mobile => Some("MOBILE"),
+        MethodKind::EasyPay => Some("EASY_PAY"),
+        MethodKind::ConvenienceStore => Some("CONVENIENCE_STORE"),
+        MethodKind::Paypal => None,
+    };
+    let last4 = m
+        .details()
+        .card
+        .as_ref()
+        .and_then(|c| c.as_ref()?.number.as_deref())
+        .and_then(|n| n.get(n.len().checked_sub(4)?..))
+        .filter(|tail| tail.bytes().all(|b| b.is_ascii_digit()))
+        .map(str::to_string);
+    (kind, last4)
 }
 
-/// The last four digits of a stored method's masked card number.
-pub fn card_last4(method_json: Option<&str>) -> Option<String> {
-    let v: Value = serde_json::from_str(method_json?).ok()?;
-    let number = v.get("card")?.get("number")?.as_str()?;
-    let tail = number.get(number.len().checked_sub(4)?..)?;
-    tail.bytes()
-        .all(|b| b.is_ascii_digit())
-        .then(|| tail.to_string())
-}
-
-/// A string field of a stored PortOne `Customer` JSON (`name`, `email`, `phoneNumber`).
-pub fn customer_field(customer_json: Option<&str>, field: &str) -> Option<String> {
-    let v: Value = serde_json::from_str(customer_json?).ok()?;
-    match v.get(field)? {
+/// The search columns of a stored PortOne `Customer` JSON: `name`, `email`, `phoneNumber` (one
+/// parse for the three).
+pub fn customer_columns(customer_json: Option<&str>) -> [Option<String>; 3] {
+    let Some(v) = customer_json.and_then(|c| serde_json::from_str::<Value>(c).ok()) else {
+        return [None, None, None];
+    };
+    ["name", "email", "phoneNumber"].map(|field| match v.get(field)? {
         Value::String(s) => Some(s.clone()),
         // PortOne's `CustomerName` object form.
         Value::Object(o) => o.get("full").and_then(Value::as_str).map(str::to_string),
         _ => None,
-    }
+    })
 }
 
 /// PortOne `PaymentEscrow.status` of a stored payment's `extra_json` (`None`: not an escrow
@@ -57,34 +63,36 @@ pub fn escrow_status(extra_json: Option<&str>) -> Option<String> {
     v.get("escrow")?.get("status")?.as_str().map(str::to_string)
 }
 
+/// The next rows the backfill fills (answered from the partial index `payments_search_ready`:
+/// `store::list_plans` checks it).
+pub(crate) const BACKFILL_BATCH: &str =
+    "SELECT id, method_json, customer_json FROM payments WHERE search_ready = 0 LIMIT 500";
+
 /// Fill the search columns of rows written before they existed (schema version 3), in
 /// batches. Idempotent: several instances starting together do the same writes.
 pub async fn backfill(db: &Db) -> Result<u64, sqlx::Error> {
     let mut filled = 0;
     loop {
-        let rows = db
-            .fetch_all(
-                "SELECT id, method_json, customer_json FROM payments WHERE search_ready = 0 LIMIT 500",
-                vec![],
-            )
-            .await?;
+        let rows = db.fetch_all(BACKFILL_BATCH, vec![]).await?;
         if rows.is_empty() {
             return Ok(filled);
         }
         for r in &rows {
             let method = r.text("method_json")?;
             let customer = r.text("customer_json")?;
-            let (m, c) = (method.as_deref(), customer.as_deref());
+            let (kind, last4) =
+                method_columns(super::payments::parse_method(method.as_deref()).as_ref());
+            let [name, email, phone] = customer_columns(customer.as_deref());
             db.execute(
                 "UPDATE payments SET method_type = $2, card_last4 = $3, customer_name = $4, customer_email = $5, \
                  customer_phone = $6, search_ready = 1 WHERE id = $1",
                 crate::args![
                     r.req_text("id")?,
-                    method_type(m),
-                    card_last4(m),
-                    customer_field(c, "name"),
-                    customer_field(c, "email"),
-                    customer_field(c, "phoneNumber")
+                    kind,
+                    last4,
+                    name,
+                    email,
+                    phone
                 ],
             )
             .await?;
@@ -421,21 +429,34 @@ mod tests {
 
     #[test]
     fn search_columns() {
-        let m =
-            r#"{"type":"PaymentMethodCard","card":{"number":"536181******1234","bin":"536181"}}"#;
-        assert_eq!(method_type(Some(m)).as_deref(), Some("CARD"));
-        assert_eq!(card_last4(Some(m)).as_deref(), Some("1234"));
-        let va = r#"{"type":"PaymentMethodVirtualAccount","bank":"SHINHAN"}"#;
-        assert_eq!(method_type(Some(va)).as_deref(), Some("VIRTUAL_ACCOUNT"));
-        assert_eq!(card_last4(Some(va)), None);
-        assert_eq!(card_last4(Some(r#"{"card":{"number":"12**"}}"#)), None);
-        let c = r#"{"name":"홍길동","email":"a@b.c","phoneNumber":"01012345678"}"#;
-        assert_eq!(customer_field(Some(c), "name").as_deref(), Some("홍길동"));
-        assert_eq!(
-            customer_field(Some(c), "phoneNumber").as_deref(),
-            Some("01012345678")
+        let method = |text: &str| super::super::payments::parse_method(Some(text));
+        let m = method(
+            r#"{"type":"PaymentMethodCard","card":{"number":"536181******1234","bin":"536181"}}"#,
         );
-        assert_eq!(customer_field(None, "email"), None);
+        assert_eq!(
+            method_columns(m.as_ref()),
+            (Some("CARD"), Some("1234".to_string()))
+        );
+        let va = method(r#"{"type":"PaymentMethodVirtualAccount","bank":"SHINHAN"}"#);
+        assert_eq!(method_columns(va.as_ref()), (Some("VIRTUAL_ACCOUNT"), None));
+        let short = method(r#"{"type":"PaymentMethodCard","card":{"number":"12**"}}"#);
+        assert_eq!(method_columns(short.as_ref()), (Some("CARD"), None));
+        assert_eq!(method_columns(None), (None, None));
+        let c = r#"{"name":"홍길동","email":"a@b.c","phoneNumber":"01012345678"}"#;
+        assert_eq!(
+            customer_columns(Some(c)),
+            [
+                Some("홍길동".to_string()),
+                Some("a@b.c".to_string()),
+                Some("01012345678".to_string())
+            ]
+        );
+        let full = r#"{"name":{"full":"Hong Gildong"}}"#;
+        assert_eq!(
+            customer_columns(Some(full))[0].as_deref(),
+            Some("Hong Gildong")
+        );
+        assert_eq!(customer_columns(None), [None, None, None]);
     }
 
     fn filter() -> PaymentFilter {

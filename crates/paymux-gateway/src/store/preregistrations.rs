@@ -1,6 +1,7 @@
 //! The `payment_preregistrations` table: the amounts and currency a `paymentId` is locked to.
 
 use super::db::Db;
+use super::payments::NewPayment;
 
 /// A pre-registration (each `None` is not locked).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +16,42 @@ pub struct PreRegistration {
     pub tax_free_amount: Option<i64>,
     /// The currency it must be in.
     pub currency: Option<String>,
+}
+
+impl PreRegistration {
+    /// What `np` breaks of this lock, one `field: rule` each (empty: it matches). The claim's
+    /// SQL guard (`store::payments::claim`) is the same rule.
+    pub fn mismatches(&self, np: &NewPayment) -> Vec<String> {
+        let mut broken = Vec::new();
+        if self.store_id != np.store_id {
+            broken.push(format!(
+                "storeId: must be the pre-registered store {}",
+                self.store_id
+            ));
+        }
+        if let Some(t) = self.total_amount.filter(|t| *t != np.amounts.total.get()) {
+            broken.push(format!(
+                "amount.total: must be the pre-registered totalAmount {t}"
+            ));
+        }
+        if let Some(t) = self
+            .tax_free_amount
+            .filter(|t| *t != np.amounts.tax_free.get())
+        {
+            broken.push(format!(
+                "amount.taxFree: must be the pre-registered taxFreeAmount {t}"
+            ));
+        }
+        if let Some(c) = self.currency.as_deref().filter(|c| *c != np.currency) {
+            broken.push(format!("currency: must be the pre-registered currency {c}"));
+        }
+        broken
+    }
+
+    /// Whether `np` matches this lock.
+    pub fn admits(&self, np: &NewPayment) -> bool {
+        self.mismatches(np).is_empty()
+    }
 }
 
 /// Register (or replace) the lock on a `paymentId`.

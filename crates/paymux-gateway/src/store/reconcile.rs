@@ -33,13 +33,15 @@ pub struct Due {
     pub seen: i64,
 }
 
+/// The payments due at `$1` (answered from an index: `store::list_plans` checks it).
+pub(crate) const DUE_PAYMENTS: &str =
+    "SELECT id, reconcile_at FROM payments WHERE reconcile_at IS NOT NULL AND reconcile_at <= $1 \
+     AND status IN ('READY', 'PAY_PENDING') ORDER BY reconcile_at LIMIT 64";
+
 /// Up to 64 due rows of `table` at `now`, oldest first.
 pub async fn due(db: &Db, table: Table, now: DateTime<Utc>) -> Result<Vec<Due>, sqlx::Error> {
     let sql = match table {
-        Table::Payments => {
-            "SELECT id, reconcile_at FROM payments WHERE reconcile_at IS NOT NULL AND reconcile_at <= $1 \
-             AND status IN ('READY', 'PAY_PENDING') ORDER BY reconcile_at LIMIT 64"
-        }
+        Table::Payments => DUE_PAYMENTS,
         Table::Cancellations => {
             "SELECT id, reconcile_at FROM cancellations WHERE reconcile_at IS NOT NULL AND reconcile_at <= $1 \
              AND status = 'REQUESTED' ORDER BY reconcile_at LIMIT 64"

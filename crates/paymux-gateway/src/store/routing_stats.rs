@@ -2,7 +2,7 @@
 //! attempt went to, how it ended and how long the PG took; the channels the rules left out),
 //! counted by `GET /channel-groups/{id}/stats` over sliding windows.
 
-use super::db::{Db, Row};
+use super::db::{Db, Row, BACKGROUND_ROWS};
 
 /// One routing event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,11 +58,15 @@ pub fn bucket_upper_micros(bucket: i64) -> f64 {
     2f64.powf(bucket as f64 / 8.0)
 }
 
-/// Insert events in one transaction.
+/// Insert events, [`BACKGROUND_ROWS`] per transaction.
 pub async fn insert(db: &Db, events: &[RoutingEvent]) -> Result<(), sqlx::Error> {
-    if events.is_empty() {
-        return Ok(());
+    for chunk in events.chunks(BACKGROUND_ROWS) {
+        insert_chunk(db, chunk).await?;
     }
+    Ok(())
+}
+
+async fn insert_chunk(db: &Db, events: &[RoutingEvent]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     for e in events {
         let (event, attempt_no, outcome, decline_kind, failed_over, bucket, rule) = match &e.kind {

@@ -2311,6 +2311,44 @@ pub async fn pre_registered_payments(h: Arc<Harness>) {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    // A declined payment is tried again under the lock too (the claim's retry path).
+    let id3 = uid("pre");
+    let (s, _) = h
+        .post(
+            &format!("/payments/{id3}/pre-register"),
+            &json!({"totalAmount": 3_000}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let pay3 = format!("/payments/{id3}/instant");
+    let (s, v) = h
+        .post(
+            &pay3,
+            &instant_body(("channelKey", "fake-a"), CARD_DECLINED, 3_000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_GATEWAY, "{v}");
+    let (s, v) = h
+        .post(
+            &pay3,
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 3_100),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("amount.total"),
+        "{v}"
+    );
+    let (_, v) = h.get(&format!("/payments/{id3}")).await;
+    assert_eq!(v["status"], "FAILED", "{v}");
+    assert_eq!(h.sim.count("pay", &id3), 1);
+    let (s, v) = h
+        .post(
+            &pay3,
+            &instant_body(("channelKey", "fake-a"), CARD_OK, 3_000),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     // Hostile input.
     for (body, names) in [
         (json!({"totalAmount": -1}), "totalAmount"),

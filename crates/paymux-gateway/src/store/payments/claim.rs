@@ -67,6 +67,19 @@ macro_rules! unscheduled {
     };
 }
 
+/// No pre-registration of the `paymentId` locks another store, total, tax-free part or
+/// currency (checked in the claim itself: a separate read before every claim cost a statement
+/// per payment; the reason is looked up only when a claim is refused).
+macro_rules! preregistered_alike {
+    () => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM payment_preregistrations r WHERE r.payment_id = $1 AND ",
+            "(r.store_id <> $2 OR r.total_amount <> $15 OR r.tax_free_amount <> $16 ",
+            "OR r.currency <> $14))"
+        )
+    };
+}
+
 /// The claim of a new payment, as literal SQL like every statement of the store (building it
 /// per payment from the column list cost +4.8 % instructions per payment: docs/BENCHMARKS.md
 /// §5c): `INSERT … SELECT … WHERE` rather than `VALUES` so the guard on a schedule rides
@@ -78,7 +91,9 @@ const INSERT: [&str; 2] = [
         columns!(),
         ") SELECT ",
         values!(),
-        " WHERE 1 = 1 ON CONFLICT (id) DO NOTHING"
+        " WHERE ",
+        preregistered_alike!(),
+        " ON CONFLICT (id) DO NOTHING"
     ),
     concat!(
         "INSERT INTO payments (",
@@ -86,6 +101,8 @@ const INSERT: [&str; 2] = [
         ") SELECT ",
         values!(),
         " WHERE ",
+        preregistered_alike!(),
+        " AND ",
         unscheduled!(),
         " ON CONFLICT (id) DO NOTHING"
     ),
@@ -96,12 +113,15 @@ const RETRY: [&str; 2] = [
     concat!(
         "UPDATE payments SET ",
         sets!(),
-        " WHERE id = $1 AND status = 'FAILED' AND 1 = 1"
+        " WHERE id = $1 AND status = 'FAILED' AND ",
+        preregistered_alike!()
     ),
     concat!(
         "UPDATE payments SET ",
         sets!(),
         " WHERE id = $1 AND status = 'FAILED' AND ",
+        preregistered_alike!(),
+        " AND ",
         unscheduled!()
     ),
 ];
@@ -117,6 +137,8 @@ pub enum Claim {
     Existing(Box<PaymentRow>),
     /// A schedule holds it (only with [`NewPayment::refuse_if_scheduled`]).
     Scheduled,
+    /// Its pre-registration locks other amounts, currency or store.
+    Preregistered(crate::store::preregistrations::PreRegistration),
 }
 
 /// Claim `paymentId` (see the module docs). `now` is the encode time; its KST rendering is
@@ -128,9 +150,12 @@ pub async fn claim(
     now: DateTime<Utc>,
     stale: DateTime<Utc>,
 ) -> Result<Claim, sqlx::Error> {
-    let transaction_id = uuid::Uuid::new_v4().hyphenated().to_string();
+    let transaction_id = util::row_uuid().hyphenated().to_string();
     let t = util::micros(now);
     let method_json = np.method.as_ref().and_then(method_text);
+    let (method_type, card_last4) = search::method_columns(np.method.as_ref());
+    let [customer_name, customer_email, customer_phone] =
+        search::customer_columns(np.customer_json.as_deref());
     let cols: Vec<(&str, Arg)> = vec![
         ("id", np.id.clone().into()),
         ("store_id", np.store_id.clone().into()),
@@ -155,26 +180,11 @@ pub async fn claim(
         ("amount_cancelled_vat", 0i64.into()),
         ("customer_json", np.customer_json.clone().into()),
         ("custom_data", np.custom_data.clone().into()),
-        (
-            "method_type",
-            search::method_type(method_json.as_deref()).into(),
-        ),
-        (
-            "card_last4",
-            search::card_last4(method_json.as_deref()).into(),
-        ),
-        (
-            "customer_name",
-            search::customer_field(np.customer_json.as_deref(), "name").into(),
-        ),
-        (
-            "customer_email",
-            search::customer_field(np.customer_json.as_deref(), "email").into(),
-        ),
-        (
-            "customer_phone",
-            search::customer_field(np.customer_json.as_deref(), "phoneNumber").into(),
-        ),
+        ("method_type", method_type.into()),
+        ("card_last4", card_last4.into()),
+        ("customer_name", customer_name.into()),
+        ("customer_email", customer_email.into()),
+        ("customer_phone", customer_phone.into()),
         ("search_ready", 1i64.into()),
         ("extra_json", np.extra_json.clone().into()),
         (
@@ -225,6 +235,11 @@ pub async fn claim(
         // Earlier failed cancellations of an earlier attempt are irrelevant; none can exist
         // for a FAILED payment.
         return Ok(Claim::Claimed { transaction_id });
+    }
+    if let Some(pre) = crate::store::preregistrations::load(db, &np.id).await? {
+        if !pre.admits(np) {
+            return Ok(Claim::Preregistered(pre));
+        }
     }
     if np.refuse_if_scheduled && crate::store::schedules::holds_payment(db, &np.id).await? {
         return Ok(Claim::Scheduled);

@@ -14,14 +14,14 @@ pub fn parse_method(text: Option<&str>) -> Option<PaymentMethod> {
     serde_json::from_str(text?).ok()
 }
 
-/// The stored method `base` with `update` merged into it, as the column stores it; `None`
-/// when there is nothing to merge (the column keeps what it holds).
+/// The stored method `base` with `update` merged into it; `None` when there is nothing to
+/// merge (the column keeps what it holds).
 pub(super) fn merged_method(
     base: Option<&PaymentMethod>,
     update: Option<&MethodUpdate>,
-) -> Option<String> {
+) -> Option<PaymentMethod> {
     let update = update.filter(|u| !u.is_empty())?;
     let mut m = base?.clone();
     m.merge(update);
-    method_text(&m)
+    Some(m)
 }

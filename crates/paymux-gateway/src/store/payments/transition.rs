@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use paymux_core::money::AmountBreakdown;
 use serde_json::Value;
 
-use super::method::{merged_method, parse_method};
+use super::method::{merged_method, method_text, parse_method};
 use super::NewPayment;
 use crate::domain::{Destination, Failure, PaymentMethod, PaymentStatus, PlatformType, Transition};
 use crate::store::db::Db;
@@ -101,26 +101,30 @@ pub async fn apply(
             method,
             receipt_url,
         } => {
-            let m = merged(method);
+            let merged = merged(method);
+            let m = merged.as_ref().and_then(method_text);
+            let (kind, last4) = search::method_columns(merged.as_ref());
             (
                 format!("UPDATE payments SET status = 'PAID', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), paid_at = $4, \
                          method_json = COALESCE($5, method_json), updated_at = $6, status_changed_at = $6, reconcile_at = NULL, \
                          method_type = COALESCE($7, method_type), card_last4 = COALESCE($8, card_last4), \
                          receipt_url = COALESCE($9, receipt_url) {guard}"),
                 crate::args![payment_id, transaction_id, pg_tx_id.clone(), util::micros(*paid_at), m.clone(), nu,
-                             search::method_type(m.as_deref()), search::card_last4(m.as_deref()), receipt_url.clone()],
+                             kind, last4, receipt_url.clone()],
             )
         }
         Transition::VirtualAccountIssued {
             pg_tx_id,
             method,
         } => {
-            let m = merged(method);
+            let merged = merged(method);
+            let m = merged.as_ref().and_then(method_text);
+            let (kind, _) = search::method_columns(merged.as_ref());
             (
                 format!("UPDATE payments SET status = 'VIRTUAL_ACCOUNT_ISSUED', outcome_unknown = 0, pg_tx_id = COALESCE($3, pg_tx_id), \
                          method_json = COALESCE($4, method_json), updated_at = $5, status_changed_at = $5, reconcile_at = NULL, \
                          method_type = COALESCE($6, method_type) {guard}"),
-                crate::args![payment_id, transaction_id, pg_tx_id.clone(), m.clone(), nu, search::method_type(m.as_deref())],
+                crate::args![payment_id, transaction_id, pg_tx_id.clone(), m.clone(), nu, kind],
             )
         }
         Transition::Failed { failure } => (
