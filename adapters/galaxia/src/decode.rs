@@ -104,14 +104,10 @@ struct SentHeader {
     order_id: String,
 }
 
-/// Read from the frame sent: decrypted again (+1.2 % instructions per gateway payment
-/// against keeping the telegram beside the request: docs/BENCHMARKS.md §5c).
+/// Read from the frame sent: its first encrypted blocks, decrypted again.
 fn sent_header(sent: &WireRequest, ch: &GalaxiaChannel) -> Result<SentHeader, PgError> {
-    let t = Telegram::from_frame(&sent.body, &ch.cipher)?;
-    Ok(SentHeader {
-        command: t.command,
-        order_id: t.order_id,
-    })
+    let (command, order_id) = crate::frame::command_and_order_id(&sent.body, &ch.cipher)?;
+    Ok(SentHeader { command, order_id })
 }
 
 /// The answer must be the response to the command sent, for the same order.

@@ -82,6 +82,37 @@ impl Cipher {
     fn decrypt(&self, cipher: &[u8]) -> Result<Vec<u8>, WireError> {
         crypto::seed_cbc_decrypt(&self.key, &self.iv, cipher)
     }
+
+    fn decrypt_prefix(&self, cipher: &[u8], blocks: usize) -> Result<Vec<u8>, WireError> {
+        crypto::seed_cbc_decrypt_prefix(&self.key, &self.iv, cipher, blocks)
+    }
+}
+
+/// COMMAND and ORDER_ID of a frame, read from its first encrypted blocks only: what a decoder
+/// checks its answer against in the frame it sent. Decrypting the whole telegram again (card
+/// data and all) cost ~5 % of a gateway payment's instructions (docs/BENCHMARKS.md §5e).
+pub fn command_and_order_id(frame: &[u8], cipher: &Cipher) -> Result<(String, String), WireError> {
+    const BLOCKS: usize = (COMMAND_WIDTH + ORDER_ID_WIDTH).div_ceil(16);
+    // The base64 characters that hold those blocks (4 characters per 3 bytes).
+    const CHARS: usize = (BLOCKS * 16).div_ceil(3) * 4;
+    let (_, cipher_b64) = split_frame(frame)?;
+    let head = cipher_b64
+        .get(..CHARS)
+        .ok_or_else(|| WireError::Truncated {
+            what: "encrypted header".into(),
+            needed: CHARS,
+            got: cipher_b64.len(),
+        })?;
+    let text =
+        std::str::from_utf8(head).map_err(|_| malformed("cipher text", "not ASCII base64"))?;
+    let opaque = cipher.decrypt_prefix(&codec::b64_decode("cipher text", text)?, BLOCKS)?;
+    let field = |from: usize, width: usize, name: &str| -> Result<String, WireError> {
+        charset::decode(name, &opaque[from..from + width], CS).map(|s| s.trim().to_string())
+    };
+    Ok((
+        field(0, COMMAND_WIDTH, "COMMAND")?,
+        field(COMMAND_WIDTH, ORDER_ID_WIDTH, "ORDER_ID")?,
+    ))
 }
 
 /// One telegram, decrypted: header fields and tag records in order.
@@ -381,6 +412,21 @@ mod tests {
         let back = Telegram::from_frame(&frame, &cipher()).unwrap();
         assert_eq!(back, t);
         assert_eq!(back.get(tag::USER_NAME).as_deref(), Some("홍길동"));
+    }
+
+    #[test]
+    fn the_header_alone_reads_as_the_whole_telegram_does() {
+        let c = cipher();
+        let mut t = sample();
+        t.order_id = "payment-한글-0f3c".into();
+        let frame = t.to_frame(&c).unwrap();
+        assert_eq!(
+            command_and_order_id(&frame, &c).unwrap(),
+            (t.command.clone(), t.order_id.clone())
+        );
+        for bad in [&b""[..], b"0004abcd", &frame[..60]] {
+            assert!(command_and_order_id(bad, &c).is_err());
+        }
     }
 
     #[test]

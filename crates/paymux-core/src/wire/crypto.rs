@@ -179,24 +179,49 @@ fn seed_cipher(what: &str, key: &[u8]) -> Result<kisaseed::SEED, WireError> {
     kisaseed::SEED::new_from_slice(key).map_err(|_| bad_key(what, "16", key.len()))
 }
 
-/// SEED-CBC decryption, removing PKCS#7 padding. Bad padding, a ciphertext that is not a
-/// positive multiple of 16 bytes, or a bad key/IV length is [`WireError::Crypto`].
-pub fn seed_cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, WireError> {
+/// The first `blocks` 16-byte blocks of a SEED-CBC ciphertext, decrypted: the leading
+/// fields of a message whose header is encrypted, read without decrypting (or unpadding) the
+/// rest. Decrypting a CBC prefix needs only the IV and the prefix itself.
+pub fn seed_cbc_decrypt_prefix(
+    key: &[u8],
+    iv: &[u8],
+    ciphertext: &[u8],
+    blocks: usize,
+) -> Result<Vec<u8>, WireError> {
     const WHAT: &str = "SEED-CBC decrypt";
+    let prefix = ciphertext
+        .get(..blocks * BLOCK)
+        .ok_or_else(|| WireError::Crypto {
+            what: WHAT.to_owned(),
+            detail: format!(
+                "ciphertext of {} bytes is shorter than {blocks} blocks",
+                ciphertext.len()
+            ),
+        })?;
+    seed_cbc_blocks(WHAT, key, iv, prefix)
+}
+
+/// CBC decryption of whole blocks, padding left in place.
+fn seed_cbc_blocks(
+    what: &str,
+    key: &[u8],
+    iv: &[u8],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, WireError> {
     if key.len() != BLOCK {
-        return Err(bad_key(WHAT, "16", key.len()));
+        return Err(bad_key(what, "16", key.len()));
     }
-    check_iv(WHAT, iv)?;
+    check_iv(what, iv)?;
     if ciphertext.is_empty() || ciphertext.len() % BLOCK != 0 {
         return Err(WireError::Crypto {
-            what: WHAT.to_owned(),
+            what: what.to_owned(),
             detail: format!(
                 "ciphertext length {} is not a positive multiple of {BLOCK}",
                 ciphertext.len()
             ),
         });
     }
-    let seed = seed_cipher(WHAT, key)?;
+    let seed = seed_cipher(what, key)?;
     let mut out = Vec::with_capacity(ciphertext.len());
     let mut chain = [0u8; BLOCK];
     chain.copy_from_slice(iv);
@@ -207,6 +232,14 @@ pub fn seed_cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<
         out.extend(block.0.iter().zip(chain.iter()).map(|(b, c)| b ^ c));
         chain.copy_from_slice(chunk);
     }
+    Ok(out)
+}
+
+/// SEED-CBC decryption, removing PKCS#7 padding. Bad padding, a ciphertext that is not a
+/// positive multiple of 16 bytes, or a bad key/IV length is [`WireError::Crypto`].
+pub fn seed_cbc_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, WireError> {
+    const WHAT: &str = "SEED-CBC decrypt";
+    let mut out = seed_cbc_blocks(WHAT, key, iv, ciphertext)?;
     let bad_padding = || WireError::Crypto {
         what: WHAT.to_owned(),
         detail: "bad PKCS#7 padding (wrong key or IV, or corrupted data)".into(),
@@ -411,6 +444,26 @@ mod tests {
             "8d7f7737ba7d589207544e5c6fbc86b1db482af625ea4fef\
              9dbb7e7b21054ca64f798419f808a3d488e16dca8d6f4b37"
         );
+    }
+
+    #[test]
+    fn a_seed_cbc_prefix_decrypts_to_the_leading_blocks() {
+        let (key, iv) = galaxia_key_iv();
+        let pt: Vec<u8> = (0..100u8).collect();
+        let ct = seed_cbc_encrypt(&key, &iv, &pt).unwrap();
+        for blocks in 1..=6 {
+            assert_eq!(
+                seed_cbc_decrypt_prefix(&key, &iv, &ct, blocks).unwrap(),
+                pt[..blocks * 16],
+                "{blocks} blocks"
+            );
+        }
+        // Longer than the ciphertext: a typed error, no panic.
+        assert!(matches!(
+            seed_cbc_decrypt_prefix(&key, &iv, &ct, 8),
+            Err(WireError::Crypto { .. })
+        ));
+        assert!(seed_cbc_decrypt_prefix(&key, &iv, &ct, 0).is_err());
     }
 
     #[test]
