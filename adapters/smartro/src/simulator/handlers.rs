@@ -350,7 +350,7 @@ fn approve_window(
         auth.amount,
         state,
     );
-    ledger.payments.push(p.clone());
+    ledger.record(p.clone());
     let n = ledger.next_number();
     let mut pairs = match auth.pay_method {
         pay_method::CARD => card_answer(
@@ -520,7 +520,7 @@ fn bill(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Result
     };
     let tid = ledger.new_tid(&mid, pay_method::CARD, &yymmdd_hhmmss(now));
     let p = payment(&mid, &moid, tid, pay_method::CARD, amt, State::Approved);
-    ledger.payments.push(p.clone());
+    ledger.record(p.clone());
     let n = ledger.next_number();
     let goods = text(&f, "GoodsName").unwrap_or_default();
     let mut pairs = card_answer(&p, &card, &goods, now, n);
@@ -572,7 +572,7 @@ fn vacct(ledger: &mut Ledger, body: &[u8], now: &DateTime<FixedOffset>) -> Resul
         return Err(refuse(sim::DUPLICATE_ORDER, "중복 주문번호"));
     }
     let tid = ledger.new_tid(&mid, pay_method::VBANK, &yymmdd_hhmmss(now));
-    ledger.payments.push(payment(
+    ledger.record(payment(
         &mid,
         &moid,
         tid.clone(),

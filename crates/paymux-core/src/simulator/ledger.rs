@@ -194,7 +194,8 @@ pub struct BillingKey {
 /// Everything a simulator remembers.
 #[derive(Debug)]
 pub struct Ledger<X = ()> {
-    /// Payments, in order (added only by [`Ledger::record`], which indexes them).
+    /// Payments, in order. [`Ledger::record`] adds and indexes them; one pushed here directly
+    /// is found by a scan until the next `record` indexes it.
     pub payments: Vec<Payment<X>>,
     /// Billing keys, in order.
     pub keys: Vec<BillingKey>,
@@ -203,6 +204,8 @@ pub struct Ledger<X = ()> {
     /// thousands of payments, and a scan per payment made the simulator quadratic.
     orders: HashMap<String, HashSet<String>>,
     by_tid: HashMap<String, usize>,
+    /// How many of `payments` (from the first) the two indexes cover.
+    indexed: usize,
 }
 
 impl<X> Default for Ledger<X> {
@@ -213,6 +216,7 @@ impl<X> Default for Ledger<X> {
             next: 0,
             orders: HashMap::new(),
             by_tid: HashMap::new(),
+            indexed: 0,
         }
     }
 }
@@ -226,14 +230,21 @@ impl<X: Clone> Ledger<X> {
 
     /// Record a payment; a copy of it.
     pub fn record(&mut self, payment: Payment<X>) -> Payment<X> {
-        self.orders
-            .entry(payment.merchant.clone())
-            .or_default()
-            .insert(payment.order_id.clone());
-        let at = self.payments.len();
-        self.by_tid.entry(payment.tid.clone()).or_insert(at);
         self.payments.push(payment.clone());
+        for (at, p) in self.payments.iter().enumerate().skip(self.indexed) {
+            self.orders
+                .entry(p.merchant.clone())
+                .or_default()
+                .insert(p.order_id.clone());
+            self.by_tid.entry(p.tid.clone()).or_insert(at);
+        }
+        self.indexed = self.payments.len();
         payment
+    }
+
+    /// The payments not indexed yet (pushed directly), with their positions.
+    fn unindexed(&self) -> impl Iterator<Item = (usize, &Payment<X>)> {
+        self.payments.iter().enumerate().skip(self.indexed)
     }
 
     /// Whether `merchant` already has a payment for `order_id`.
@@ -241,12 +252,18 @@ impl<X: Clone> Ledger<X> {
         self.orders
             .get(merchant)
             .is_some_and(|orders| orders.contains(order_id))
+            || self
+                .unindexed()
+                .any(|(_, p)| p.merchant == merchant && p.order_id == order_id)
     }
 
     /// The payment with this TID (the first recorded with it).
     pub fn by_tid(&mut self, tid: &str) -> Option<&mut Payment<X>> {
-        let i = *self.by_tid.get(tid)?;
-        self.payments.get_mut(i).filter(|p| p.tid == tid)
+        let at = match self.by_tid.get(tid) {
+            Some(&i) if self.payments.get(i).is_some_and(|p| p.tid == tid) => i,
+            _ => self.unindexed().find(|(_, p)| p.tid == tid)?.0,
+        };
+        self.payments.get_mut(at)
     }
 
     /// Issue a billing key to `merchant` for `card_number`.
@@ -323,6 +340,13 @@ mod tests {
         ));
         assert!(l.has_order("m", "o1"));
         assert!(!l.has_order("other", "o1"));
+        // One pushed directly is found too (by a scan), and indexed by the next record.
+        let mut pushed = l.payments[0].clone();
+        (pushed.order_id, pushed.tid) = ("o-pushed".into(), "t-pushed".into());
+        l.payments.push(pushed);
+        assert!(l.has_order("m", "o-pushed"));
+        assert!(l.by_tid("t-pushed").is_some());
+        l.payments.pop();
         let p = l.by_tid(&tid).unwrap();
         assert_eq!(p.cancel(Some(won(0))), Err(CancelRefusal::Zero));
         assert_eq!(
