@@ -95,8 +95,19 @@ pub async fn resend(
             format!("webhook `{root}` was resent {MAX_MANUAL_RESENDS} times already"),
         ));
     }
-    let id = webhook_history::insert_resend(&st.db, payment_id, &original, util::now()).await?;
-    crate::webhooks::deliver_now(st, &id).await?;
+    // Written leased to this request, so the outbox worker cannot deliver it a second time
+    // meanwhile.
+    let now = util::now();
+    let due = webhook_history::insert_resend(
+        &st.db,
+        payment_id,
+        &original,
+        now,
+        crate::webhooks::lease_until(st, now),
+    )
+    .await?;
+    let id = due.id.clone();
+    crate::webhooks::deliver_leased(st, due).await?;
     let row = webhook_history::load(&st.db, payment_id, &id)
         .await?
         .ok_or_else(|| ApiError::internal("the resent webhook vanished"))?;

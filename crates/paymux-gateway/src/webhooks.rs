@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -168,10 +169,7 @@ pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &str) -> String {
 /// Deliver every due outbox row once. Returns how many deliveries were attempted.
 pub async fn deliver_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
     let now = util::now();
-    let lease = now
-        + chrono::Duration::from_std(st.tuning.webhook_timeout + Duration::from_secs(30))
-            .unwrap_or_default();
-    let due = outbox::lease_due(&st.db, now, lease).await?;
+    let due = outbox::lease_due(&st.db, now, lease_until(st, now)).await?;
     let n = due.len();
     let mut set = tokio::task::JoinSet::new();
     for d in due {
@@ -261,20 +259,15 @@ async fn send(st: &AppState, d: &Due) -> Outcome {
     }
 }
 
-/// Deliver the outbox row `id` now, when it is pending (a manual resend): leased like a due
-/// row, so the worker does not send it at the same time. `false` when it was not pending.
-pub async fn deliver_now(st: &AppState, id: &str) -> Result<bool, sqlx::Error> {
-    let now = util::now();
-    let lease = now
-        + chrono::Duration::from_std(st.tuning.webhook_timeout + Duration::from_secs(30))
-            .unwrap_or_default();
-    match outbox::lease_one(&st.db, id, lease).await? {
-        Some(d) => {
-            deliver_one(st, d).await?;
-            Ok(true)
-        }
-        None => Ok(false),
-    }
+/// How long a delivery taken now is leased: the webhook timeout and a margin.
+pub fn lease_until(st: &AppState, now: DateTime<Utc>) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(st.tuning.webhook_timeout + Duration::from_secs(30))
+        .unwrap_or_default()
+}
+
+/// Deliver `d`, leased to the caller already (a manual resend), and record the attempt.
+pub async fn deliver_leased(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
+    deliver_one(st, d).await
 }
 
 async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {

@@ -109,32 +109,6 @@ pub async fn lease_due(
     Ok(due)
 }
 
-/// Lease the pending row `id` until `lease` (a manual resend delivers it at once).
-pub async fn lease_one(
-    db: &Db,
-    id: &str,
-    lease: DateTime<Utc>,
-) -> Result<Option<Due>, sqlx::Error> {
-    let row = db
-        .fetch_optional(
-            "UPDATE webhook_outbox SET next_attempt_at = $2, attempts = attempts + 1 \
-             WHERE id = $1 AND status = 'PENDING' \
-             RETURNING id, url, payload, attempts, event_type",
-            crate::args![id, util::micros(lease)],
-        )
-        .await?;
-    match row {
-        Some(r) => Ok(Some(Due {
-            id: r.req_text("id")?,
-            url: r.req_text("url")?,
-            payload: r.req_text("payload")?,
-            attempts: r.req_int("attempts")?,
-            event_type: r.req_text("event_type")?,
-        })),
-        None => Ok(None),
-    }
-}
-
 /// What one delivery attempt got: the receiver's HTTP status (`None`: no answer) and when.
 #[derive(Debug, Clone, Copy)]
 pub struct Attempt {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::db::{Db, Row};
+use super::outbox::Due;
 use crate::domain::DeliveryStatus;
 use crate::util;
 
@@ -98,23 +99,27 @@ pub async fn resends_of(db: &Db, id: &str) -> Result<i64, sqlx::Error> {
 }
 
 /// A manual resend of `original` (same body and URL, a new `webhook-id`, trigger `MANUAL`),
-/// due at once, counted against the delivery it ultimately repeats. Returns its id.
+/// counted against the delivery it ultimately repeats, written already leased to the caller
+/// until `lease` (its first attempt counted): the caller delivers it at once, and the outbox
+/// worker takes it only if that attempt never finished. Returns it, ready to deliver.
 pub async fn insert_resend(
     db: &Db,
     payment_id: &str,
     original: &WebhookRow,
     now: DateTime<Utc>,
-) -> Result<String, sqlx::Error> {
-    let id = format!("whmsg_{}", uuid::Uuid::new_v4().simple());
+    lease: DateTime<Utc>,
+) -> Result<Due, sqlx::Error> {
+    let id = format!("whmsg_{}", crate::util::row_uuid().simple());
     db.execute(
         "INSERT INTO webhook_outbox (id, event_type, url, payload, status, attempts, next_attempt_at, created_at, \
          payment_id, payment_status, trigger_kind, resend_of) \
-         VALUES ($1, $2, $3, $4, 'PENDING', 0, $5, $5, $6, $7, 'MANUAL', $8)",
+         VALUES ($1, $2, $3, $4, 'PENDING', 1, $5, $6, $7, $8, 'MANUAL', $9)",
         crate::args![
             id.clone(),
             original.event_type.clone(),
             original.url.clone(),
             original.payload.clone(),
+            util::micros(lease),
             util::micros(now),
             payment_id,
             original.payment_status.clone(),
@@ -122,5 +127,62 @@ pub async fn insert_resend(
         ],
     )
     .await?;
-    Ok(id)
+    Ok(Due {
+        id,
+        url: original.url.clone(),
+        payload: original.payload.clone(),
+        attempts: 1,
+        event_type: original.event_type.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_resend_is_written_leased_so_the_outbox_worker_cannot_send_it_too() {
+        let path = std::env::temp_dir().join(format!(
+            "paymux-resend-{}.sqlite",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let db = Db::connect(path.to_str().unwrap()).await.unwrap();
+        let original = WebhookRow {
+            id: "whmsg_original".into(),
+            event_type: "Transaction.Paid".into(),
+            url: "https://merchant.example/hook".into(),
+            payload: "{}".into(),
+            status: DeliveryStatus::Delivered,
+            attempts: 1,
+            payment_status: Some("PAID".into()),
+            trigger: None,
+            resend_of: None,
+            last_code: Some(200),
+            last_attempt_at: Some(1),
+            created_at: 1,
+        };
+        let now = util::now();
+        let lease = now + chrono::Duration::seconds(40);
+        let due = insert_resend(&db, "payment-1", &original, now, lease)
+            .await
+            .unwrap();
+        assert_eq!((due.attempts, due.url.as_str()), (1, original.url.as_str()));
+        // The worker's lease of what is due now finds nothing: the resend is this caller's.
+        let taken = super::super::outbox::lease_due(&db, now, lease)
+            .await
+            .unwrap();
+        assert!(
+            taken.iter().all(|d| d.id != due.id),
+            "the worker took the resend"
+        );
+        // Once its lease has run out (the caller died mid-delivery), the worker retries it.
+        let later = lease + chrono::Duration::seconds(1);
+        let taken =
+            super::super::outbox::lease_due(&db, later, later + chrono::Duration::seconds(40))
+                .await
+                .unwrap();
+        assert!(taken.iter().any(|d| d.id == due.id && d.attempts == 2));
+        db.close().await;
+        let _ = std::fs::remove_file(&path);
+    }
 }
