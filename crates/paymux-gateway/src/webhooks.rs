@@ -174,7 +174,7 @@ pub async fn deliver_due(st: &Arc<AppState>) -> Result<usize, sqlx::Error> {
     let mut set = tokio::task::JoinSet::new();
     for d in due {
         let st = st.clone();
-        set.spawn(async move { deliver_one(&st, d).await });
+        set.spawn(async move { deliver_leased(&st, d).await });
     }
     while let Some(r) = set.join_next().await {
         if let Ok(Err(e)) = r {
@@ -265,12 +265,9 @@ pub fn lease_until(st: &AppState, now: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-/// Deliver `d`, leased to the caller already (a manual resend), and record the attempt.
+/// Deliver `d`, leased to the caller (by [`deliver_due`], or written leased: a manual
+/// resend), and record the attempt.
 pub async fn deliver_leased(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
-    deliver_one(st, d).await
-}
-
-async fn deliver_one(st: &AppState, d: Due) -> Result<(), sqlx::Error> {
     let Outcome { error, code } = send(st, &d).await;
     let now = util::now();
     let attempt = outbox::Attempt { code, at: now };
