@@ -172,13 +172,15 @@ impl RunningGateway {
         if let Some(s) = self.server.take() {
             let _ = tokio::time::timeout(Duration::from_secs(5), s).await;
         }
-        if let Err(e) = self.state.routing_log.flush(&self.state.db).await {
+        if let Err(e) = self.state.routing_log.flush(&self.state.diagnostics).await {
             tracing::warn!(error = %e, "could not write the last routing events");
         }
-        if let Err(e) = self.state.wire_log.flush(&self.state.db).await {
+        if let Err(e) = self.state.wire_log.flush(&self.state.diagnostics).await {
             tracing::warn!(error = %e, "could not write the last attempt wire views");
         }
         self.state.db.close().await;
+        // On PostgreSQL the same pool; closing it again does nothing.
+        self.state.diagnostics.close().await;
     }
 }
 
@@ -225,6 +227,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         _ => None,
     };
     let db = Db::connect(&opts.database).await?;
+    let diagnostics = crate::store::diagnostics::open(&opts.database, &db).await?;
     let token_keys =
         crate::auth::TokenKeys::load(&db, opts.api_secret.trim(), &opts.merchant_id).await?;
     // Payments from before the search columns (schema version 3) become searchable.
@@ -242,6 +245,7 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
     let local_addr = listener.local_addr()?;
     let state = Arc::new(AppState {
         db,
+        diagnostics,
         channels,
         transport: Arc::new(transport),
         health: HealthTracker::with_config(tuning.health),
@@ -312,12 +316,12 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
         workers.push(spawn_worker(
             state.clone(),
             Duration::from_millis(250),
-            |st| Box::pin(async move { st.routing_log.flush(&st.db).await.map(|_| ()) }),
+            |st| Box::pin(async move { st.routing_log.flush(&st.diagnostics).await.map(|_| ()) }),
         ));
         workers.push(spawn_worker(
             state.clone(),
             Duration::from_millis(250),
-            |st| Box::pin(async move { st.wire_log.flush(&st.db).await.map(|_| ()) }),
+            |st| Box::pin(async move { st.wire_log.flush(&st.diagnostics).await.map(|_| ()) }),
         ));
         if state.db.backend() == crate::store::db::Backend::Postgres {
             workers.push(spawn_worker(

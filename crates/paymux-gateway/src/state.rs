@@ -24,6 +24,9 @@ use crate::store::db::Db;
 pub struct AppState {
     /// Storage.
     pub db: Db,
+    /// Where wire views and routing events go ([`crate::store::diagnostics`]): a file of its
+    /// own on SQLite, `db` on PostgreSQL.
+    pub diagnostics: Db,
     /// Configured channels.
     pub channels: ChannelRegistry,
     /// Moves bytes to PGs.

@@ -479,10 +479,10 @@ pub async fn for_group(st: &AppState, id: &str) -> Result<Option<GroupStats>, sq
     let Some(group) = crate::groups::current(st, id).await? else {
         return Ok(None);
     };
-    if let Err(e) = st.routing_log.flush(&st.db).await {
+    if let Err(e) = st.routing_log.flush(&st.diagnostics).await {
         tracing::warn!(error = %e, "could not write the routing events");
     }
-    let mut stats = compute(&st.db, &group, util::now()).await?;
+    let mut stats = compute(&st.diagnostics, &group, util::now()).await?;
     for c in group.channels.iter().filter(|c| c.enabled) {
         if let ChannelHealth::CoolingDown { remaining } = st.health.status(&c.channel_key) {
             stats.warnings.push(Warning {
@@ -501,10 +501,10 @@ pub async fn for_group(st: &AppState, id: &str) -> Result<Option<GroupStats>, sq
 /// Log the warnings the last day's payments give for a group's new configuration (at
 /// `PUT /channel-groups/{id}`).
 pub async fn log_warnings(st: &AppState, group: &ChannelGroup) {
-    if let Err(e) = st.routing_log.flush(&st.db).await {
+    if let Err(e) = st.routing_log.flush(&st.diagnostics).await {
         tracing::warn!(error = %e, "could not write the routing events");
     }
-    match compute(&st.db, group, util::now()).await {
+    match compute(&st.diagnostics, group, util::now()).await {
         Ok(stats) => {
             for w in stats.warnings {
                 tracing::warn!(group = %group.id, channel = %w.channel_key, kind = w.kind, "{}", w.message);

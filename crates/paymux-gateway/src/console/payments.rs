@@ -310,11 +310,11 @@ pub async fn detail(
         Err(e) => return storage_error(&ctx, e),
     };
     // This instance's pending wire views first, then what every instance wrote.
-    if let Err(e) = st.wire_log.flush(&st.db).await {
+    if let Err(e) = st.wire_log.flush(&st.diagnostics).await {
         tracing::warn!(error = %e, "could not write the attempt wire views");
     }
     let (wire, kept) = match tokio::try_join!(
-        crate::store::attempt_wire::for_payment(&st.db, &id),
+        crate::store::attempt_wire::for_payment(&st.diagnostics, &id),
         crate::store::attempts::list(&st.db, &id)
     ) {
         Ok(v) => v,

@@ -22,7 +22,9 @@ use std::time::Duration;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{ConnectOptions as _, PgPool, Row as _, SqlitePool};
 
 use crate::store::group_commit::{GroupWriter, SqliteTx};
@@ -139,6 +141,29 @@ pub enum Db {
     },
     /// PostgreSQL.
     Postgres(PgPool),
+}
+
+/// What a committed SQLite transaction survives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// Power loss: every commit waits for an fsync (`synchronous=FULL`). Money state.
+    PowerLoss,
+    /// A crash of the process, not of the machine (`synchronous=NORMAL` in WAL mode: no fsync
+    /// per commit). Diagnostics ([`crate::store::diagnostics`]).
+    ProcessCrash,
+}
+
+/// The file of a SQLite URL (`sqlite:FILE`, `sqlite://FILE`, a plain path; it may carry
+/// `?options`), or `None` for PostgreSQL.
+pub(crate) fn sqlite_path(url: &str) -> Option<&str> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return None;
+    }
+    Some(
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url),
+    )
 }
 
 /// How many SQLite connections serve reads.
@@ -277,43 +302,52 @@ impl Db {
     /// Connect to `url` (`sqlite:FILE`, `sqlite://FILE`, a plain file path, or
     /// `postgres://...`) and apply the migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await
-                .map_err(|e| anyhow::anyhow!("connect to PostgreSQL: {e}"))?;
-            Db::Postgres(pool)
-        } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
-            let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
-                .map_err(|e| anyhow::anyhow!("database URL `{url}`: {e}"))?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .busy_timeout(Duration::from_secs(30))
-                .foreign_keys(true);
-            let open_err = |e: sqlx::Error| anyhow::anyhow!("open SQLite database `{path}`: {e}");
-            // The writer first: it creates the file and switches it to WAL.
-            let writer = GroupWriter::new(opts.connect().await.map_err(open_err)?);
-            let readers = SqlitePoolOptions::new()
-                .max_connections(SQLITE_READERS)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(opts)
-                .await
-                .map_err(open_err)?;
-            Db::Sqlite { writer, readers }
+        let db = match sqlite_path(url) {
+            Some(path) => Db::open_sqlite(path, Durability::PowerLoss).await?,
+            None => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("connect to PostgreSQL: {e}"))?;
+                Db::Postgres(pool)
+            }
         };
-        db.migrate().await?;
+        db.migrate(MIGRATIONS).await?;
         Ok(db)
     }
 
-    /// Apply pending migrations.
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        let migrations: Vec<Migration> = MIGRATIONS
+    /// Open (creating it if missing) the SQLite file at `path` (which may carry `?options`).
+    pub(crate) async fn open_sqlite(path: &str, durability: Durability) -> anyhow::Result<Db> {
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+            .map_err(|e| anyhow::anyhow!("database URL `{path}`: {e}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match durability {
+                Durability::PowerLoss => SqliteSynchronous::Full,
+                Durability::ProcessCrash => SqliteSynchronous::Normal,
+            })
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let open_err = |e: sqlx::Error| anyhow::anyhow!("open SQLite database `{path}`: {e}");
+        // The writer first: it creates the file and switches it to WAL.
+        let writer = GroupWriter::new(opts.connect().await.map_err(open_err)?);
+        let readers = SqlitePoolOptions::new()
+            .max_connections(SQLITE_READERS)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await
+            .map_err(open_err)?;
+        Ok(Db::Sqlite { writer, readers })
+    }
+
+    /// Apply pending `migrations` (version, description, SQL).
+    pub(crate) async fn migrate(
+        &self,
+        migrations: &[(i64, &'static str, &'static str)],
+    ) -> anyhow::Result<()> {
+        let migrations: Vec<Migration> = migrations
             .iter()
             .map(|(v, d, sql)| {
                 Migration::new(

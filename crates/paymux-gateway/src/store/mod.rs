@@ -18,6 +18,7 @@ pub mod cancellations;
 pub mod cash_receipts;
 pub mod console;
 pub mod db;
+pub mod diagnostics;
 pub mod group_commit;
 pub mod groups;
 pub mod health;

@@ -123,9 +123,9 @@ async fn wire_rows(h: &Harness) -> Vec<String> {
             sqlx::query_as(q).fetch_all(&mut c).await.unwrap()
         }
         Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&h.database_url)
-                .await
-                .unwrap();
+            // On SQLite they live in the diagnostics file beside the database.
+            let file = h.database_url.replace("gw.sqlite", "gw.diagnostics.sqlite");
+            let mut c = sqlx::SqliteConnection::connect(&file).await.unwrap();
             sqlx::query_as(q).fetch_all(&mut c).await.unwrap()
         }
     };

@@ -277,7 +277,13 @@ impl Harness {
             Backend::Sqlite => {
                 // The raw files: the database and its write-ahead log.
                 if let Cleanup::Dir(dir) = &self.cleanup {
-                    for f in ["gw.sqlite", "gw.sqlite-wal"] {
+                    // And the diagnostics file beside it (wire views, routing events).
+                    for f in [
+                        "gw.sqlite",
+                        "gw.sqlite-wal",
+                        "gw.diagnostics.sqlite",
+                        "gw.diagnostics.sqlite-wal",
+                    ] {
                         if let Ok(b) = std::fs::read(dir.join(f)) {
                             out.push_str(&String::from_utf8_lossy(&b));
                         }
