@@ -52,7 +52,7 @@ pub async fn insert(db: &Db, rows: &[AttemptWireRow]) -> Result<(), sqlx::Error>
 }
 
 async fn insert_chunk(db: &Db, rows: &[AttemptWireRow]) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_background().await?;
     for w in rows {
         tx.execute(
             "INSERT INTO attempt_wire (id, payment_id, transaction_id, channel_key, operation, request_view, \

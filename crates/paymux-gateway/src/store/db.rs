@@ -441,6 +441,19 @@ impl Db {
         }
     }
 
+    /// Start a write transaction for diagnostics (wire views, routing events) whose commit
+    /// need not wait for the disk: PostgreSQL's `synchronous_commit = off` for this transaction
+    /// only (a crash of the server may lose the last moments of them, never corrupt anything;
+    /// the diagnostics file on SQLite commits that way already).
+    pub async fn begin_background(&self) -> Result<Tx, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        if let Tx::Postgres(_) = tx {
+            tx.execute("SET LOCAL synchronous_commit = off", Vec::new())
+                .await?;
+        }
+        Ok(tx)
+    }
+
     /// Close the pool.
     pub async fn close(&self) {
         match self {
@@ -453,10 +466,10 @@ impl Db {
     }
 }
 
-/// Most rows a background writer (routing events, wire views) puts in one transaction. SQLite
-/// has one writer: a payment's claim waits behind whatever transaction holds it, and one
-/// transaction of a quarter second's rows held it long enough to add ~15 ms to the gateway's
-/// p99 (docs/BENCHMARKS.md §5e).
+/// Most rows a background writer (routing events, wire views) puts in one transaction. When they
+/// shared SQLite's main file, one transaction of a quarter second's rows held its one writer
+/// long enough to add ~15 ms to the gateway's p99 (docs/BENCHMARKS.md §5e); on PostgreSQL it
+/// still keeps each transaction short.
 pub const BACKGROUND_ROWS: usize = 32;
 
 /// A write transaction: state changes and their webhook outbox rows commit together.

@@ -67,7 +67,7 @@ pub async fn insert(db: &Db, events: &[RoutingEvent]) -> Result<(), sqlx::Error>
 }
 
 async fn insert_chunk(db: &Db, events: &[RoutingEvent]) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_background().await?;
     for e in events {
         let (event, attempt_no, outcome, decline_kind, failed_over, bucket, rule) = match &e.kind {
             EventKind::Attempt {
