@@ -2,7 +2,7 @@
 //! and of what came back, for the operator console's payment page. Rows arrive in batches
 //! from [`crate::wire_log::WireLog`]; their text is masked before it gets here.
 
-use super::db::{Db, Row, BACKGROUND_ROWS};
+use super::db::{values_rows, Db, Row, BACKGROUND_ROWS};
 
 /// One attempt's exchange with its PG, masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,25 +52,27 @@ pub async fn insert(db: &Db, rows: &[AttemptWireRow]) -> Result<(), sqlx::Error>
 }
 
 async fn insert_chunk(db: &Db, rows: &[AttemptWireRow]) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_background().await?;
+    let mut args = Vec::with_capacity(rows.len() * 9);
     for w in rows {
-        tx.execute(
-            "INSERT INTO attempt_wire (id, payment_id, transaction_id, channel_key, operation, request_view, \
-             answer_view, took_us, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
-            crate::args![
-                w.id.as_str(),
-                w.payment_id.as_str(),
-                w.transaction_id.as_str(),
-                w.channel_key.as_str(),
-                w.operation.as_str(),
-                w.request_view.as_str(),
-                w.answer_view.as_str(),
-                w.took_us,
-                w.at
-            ],
-        )
-        .await?;
+        args.extend(crate::args![
+            w.id.as_str(),
+            w.payment_id.as_str(),
+            w.transaction_id.as_str(),
+            w.channel_key.as_str(),
+            w.operation.as_str(),
+            w.request_view.as_str(),
+            w.answer_view.as_str(),
+            w.took_us,
+            w.at
+        ]);
     }
+    let sql = format!(
+        "INSERT INTO attempt_wire (id, payment_id, transaction_id, channel_key, operation, request_view, \
+         answer_view, took_us, at) VALUES {} ON CONFLICT (id) DO NOTHING",
+        values_rows(9, rows.len())
+    );
+    let mut tx = db.begin_background().await?;
+    tx.execute(&sql, args).await?;
     tx.commit().await
 }
 

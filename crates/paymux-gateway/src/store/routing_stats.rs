@@ -2,7 +2,7 @@
 //! attempt went to, how it ended and how long the PG took; the channels the rules left out),
 //! counted by `GET /channel-groups/{id}/stats` over sliding windows.
 
-use super::db::{Db, Row, BACKGROUND_ROWS};
+use super::db::{values_rows, Db, Row, BACKGROUND_ROWS};
 
 /// One routing event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub async fn insert(db: &Db, events: &[RoutingEvent]) -> Result<(), sqlx::Error>
 }
 
 async fn insert_chunk(db: &Db, events: &[RoutingEvent]) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_background().await?;
+    let mut args = Vec::with_capacity(events.len() * 12);
     for e in events {
         let (event, attempt_no, outcome, decline_kind, failed_over, bucket, rule) = match &e.kind {
             EventKind::Attempt {
@@ -89,27 +89,28 @@ async fn insert_chunk(db: &Db, events: &[RoutingEvent]) -> Result<(), sqlx::Erro
                 ("REFUSED", 0, None, None, false, None, Some(rule.as_str()))
             }
         };
-        tx.execute(
-            "INSERT INTO routing_events (id, at, group_id, channel_key, payment_id, event, attempt_no, outcome, \
-             decline_kind, failed_over, latency_bucket, rule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             ON CONFLICT (id) DO NOTHING",
-            crate::args![
-                e.id.as_str(),
-                e.at,
-                e.group_id.as_str(),
-                e.channel_key.as_str(),
-                e.payment_id.as_str(),
-                event,
-                attempt_no,
-                outcome,
-                decline_kind,
-                failed_over,
-                bucket,
-                rule
-            ],
-        )
-        .await?;
+        args.extend(crate::args![
+            e.id.as_str(),
+            e.at,
+            e.group_id.as_str(),
+            e.channel_key.as_str(),
+            e.payment_id.as_str(),
+            event,
+            attempt_no,
+            outcome,
+            decline_kind,
+            failed_over,
+            bucket,
+            rule
+        ]);
     }
+    let sql = format!(
+        "INSERT INTO routing_events (id, at, group_id, channel_key, payment_id, event, attempt_no, outcome, \
+         decline_kind, failed_over, latency_bucket, rule) VALUES {} ON CONFLICT (id) DO NOTHING",
+        values_rows(12, events.len())
+    );
+    let mut tx = db.begin_background().await?;
+    tx.execute(&sql, args).await?;
     tx.commit().await
 }
 
