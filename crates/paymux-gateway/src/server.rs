@@ -318,9 +318,12 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
             Duration::from_millis(250),
             |st| Box::pin(async move { st.routing_log.flush(&st.diagnostics).await.map(|_| ()) }),
         ));
+        // Wire views every 50 ms: each costs ~150 k instructions to build and mask, and a
+        // quarter second's at once took the CPU from the payments long enough to show in their
+        // p99 (docs/BENCHMARKS.md §5f).
         workers.push(spawn_worker(
             state.clone(),
-            Duration::from_millis(250),
+            crate::wire_log::FLUSH_EVERY,
             |st| Box::pin(async move { st.wire_log.flush(&st.diagnostics).await.map(|_| ()) }),
         ));
         if state.db.backend() == crate::store::db::Backend::Postgres {

@@ -35,6 +35,8 @@ use crate::util;
 
 /// Longest view stored (bytes of JSON text); longer ones are cut and say so.
 pub const MAX_VIEW_BYTES: usize = 8 * 1024;
+/// How often the background worker writes what is pending.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Most exchanges waiting to be written.
 pub const MAX_PENDING: usize = 4096;
 /// Secrets shorter than this are not searched for (two password digits would match anywhere);
