@@ -13,8 +13,8 @@
 //!   an answer can carry a billing key or a card number.
 //!
 //! Each view is cut to [`MAX_VIEW_BYTES`]. Like routing events, exchanges are buffered in
-//! [`WireLog`] and written in batches (the routing-stats worker's tick, before the console
-//! reads a payment, at shutdown): a payment pays for no write of its own and the view is built
+//! [`WireLog`] and written in batches (every [`FLUSH_EVERY`], before the console reads a
+//! payment, at shutdown; into [`crate::store::diagnostics`]): a payment pays for no write of its own and the view is built
 //! off the request's path. The buffer holds at most [`MAX_PENDING`] exchanges; beyond that new
 //! ones are dropped (counted, logged): they are diagnostics, never the payment itself.
 
