@@ -24,7 +24,7 @@ use crate::store::db::Db;
 pub struct AppState {
     /// Storage.
     pub db: Db,
-    /// Where wire views and routing events go ([`crate::store::diagnostics`]): a file of its
+    /// Where wire views and routing events go (`store::diagnostics`): a file of its
     /// own on SQLite, `db` on PostgreSQL.
     pub diagnostics: Db,
     /// Configured channels.

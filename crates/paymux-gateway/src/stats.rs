@@ -6,7 +6,7 @@
 //! every 250 ms, and the stats endpoint flushes before counting), so recording costs a payment
 //! no database write of its own; a crash loses at most the last batch of *statistics*, never a
 //! payment. Rows older than [`RETENTION`] are pruned. They go to
-//! [`crate::store::diagnostics`] (a file of their own on SQLite).
+//! the diagnostics store (`store::diagnostics`: a file of their own on SQLite).
 //!
 //! [`compute`] counts them from the store — a plain function of the database and the group,
 //! so every instance (and the console) answers the same — over sliding windows of 5 minutes,

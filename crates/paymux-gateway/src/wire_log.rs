@@ -14,8 +14,8 @@
 //!
 //! Each view is cut to [`MAX_VIEW_BYTES`]. Like routing events, exchanges are buffered in
 //! [`WireLog`] and written in batches (every [`FLUSH_EVERY`], before the console reads a
-//! payment, at shutdown; into [`crate::store::diagnostics`]): a payment pays for no write of its own and the view is built
-//! off the request's path. The buffer holds at most [`MAX_PENDING`] exchanges; beyond that new
+//! payment, at shutdown; into the diagnostics store, `store::diagnostics`): a payment pays for
+//! no write of its own and the view is built off the request's path. The buffer holds at most [`MAX_PENDING`] exchanges; beyond that new
 //! ones are dropped (counted, logged): they are diagnostics, never the payment itself.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -171,7 +171,7 @@ impl WireLog {
         });
     }
 
-    /// Build and write what is pending, [`BACKGROUND_ROWS`] at a time. Returns how many were
+    /// Build and write what is pending, `BACKGROUND_ROWS` (32) at a time. Returns how many were
     /// written. On a database error the rest of the batch is dropped (diagnostics) and the
     /// error returned.
     pub async fn flush(&self, db: &Db) -> Result<usize, sqlx::Error> {
