@@ -17,15 +17,23 @@ use sqlx::{ConnectOptions as _, Connection as _};
 
 use super::db::{sqlite_path, Db, Durability};
 
-/// The diagnostics file's schema (its own `_sqlx_migrations`).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "diagnostics",
-    include_str!("../../migrations/diagnostics/0001_diagnostics.sql"),
-)];
+/// The diagnostics file's schema (its own `_sqlx_migrations`): the main database's own
+/// definitions of these tables, so a moved row fits column for column. Version 8 also creates
+/// `channel_health`, which stays empty here.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "routing_stats",
+        include_str!("../../migrations/0008_routing_stats.sql"),
+    ),
+    (
+        2,
+        "attempt_wire_views",
+        include_str!("../../migrations/0013_attempt_wire_views.sql"),
+    ),
+];
 
-/// The tables that moved here, with their columns (the main database's versions 8 and 13
-/// define them the same way).
+/// The tables that moved here, with their columns.
 const MOVED: &[(&str, &str)] = &[
     (
         "attempt_wire",
