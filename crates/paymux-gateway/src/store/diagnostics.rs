@@ -69,7 +69,7 @@ pub fn diagnostics_file(path: &str) -> String {
         Some((f, o)) => (f, Some(o)),
         None => (path, None),
     };
-    let name_at = file.rfind('/').map_or(0, |i| i + 1);
+    let name_at = file.rfind(['/', '\\']).map_or(0, |i| i + 1);
     let mut out = match file[name_at..].rfind('.') {
         Some(dot) if dot > 0 => {
             let dot = name_at + dot;
@@ -141,6 +141,10 @@ mod tests {
             "./v1.2/paymux.diagnostics"
         );
         assert_eq!(diagnostics_file(".paymux"), ".paymux.diagnostics");
+        assert_eq!(
+            diagnostics_file(r"C:\v1.2\paymux"),
+            r"C:\v1.2\paymux.diagnostics"
+        );
     }
 
     fn wire_row(id: &str) -> AttemptWireRow {
