@@ -318,9 +318,8 @@ pub async fn start(opts: GatewayOptions) -> anyhow::Result<RunningGateway> {
             Duration::from_millis(250),
             |st| Box::pin(async move { st.routing_log.flush(&st.diagnostics).await.map(|_| ()) }),
         ));
-        // Wire views every 50 ms: each costs ~150 k instructions to build and mask, and a
-        // quarter second's at once took the CPU from the payments long enough to show in their
-        // p99 (docs/BENCHMARKS.md §5f).
+        // Wire views every 50 ms: smaller batches, spread out, take the CPU from payments in
+        // shorter bursts (their cost: docs/BENCHMARKS.md §5f).
         workers.push(spawn_worker(
             state.clone(),
             crate::wire_log::FLUSH_EVERY,

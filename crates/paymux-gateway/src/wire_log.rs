@@ -179,10 +179,8 @@ impl WireLog {
         let batch = std::mem::take(&mut *self.lock());
         let written = batch.len();
         let mut batch = batch.into_iter();
-        // Under load a quarter second holds ~400 views at ~150 k instructions each to build
-        // and mask: built at once, they held a runtime thread for tens of milliseconds while
-        // the payments queued on it waited (docs/BENCHMARKS.md §5f). Building a chunk, then
-        // awaiting its write, lets them run in between.
+        // Built all at once, a batch's views hold a runtime thread while the payments queued
+        // on it wait; building a chunk, then awaiting its write, lets them run in between.
         loop {
             let rows: Vec<AttemptWireRow> =
                 batch.by_ref().take(BACKGROUND_ROWS).map(row_of).collect();
