@@ -15,8 +15,9 @@
 //! Each view is cut to [`MAX_VIEW_BYTES`]. Like routing events, exchanges are buffered in
 //! [`WireLog`] and written in batches (every [`FLUSH_EVERY`], before the console reads a
 //! payment, at shutdown; into the diagnostics store, `store::diagnostics`): a payment pays for
-//! no write of its own and the view is built off the request's path. The buffer holds at most [`MAX_PENDING`] exchanges; beyond that new
-//! ones are dropped (counted, logged): they are diagnostics, never the payment itself.
+//! no write of its own and the view is built off the request's path. The buffer holds at most
+//! [`MAX_PENDING`] exchanges; beyond that new ones are dropped (counted, logged): they are
+//! diagnostics, never the payment itself.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;

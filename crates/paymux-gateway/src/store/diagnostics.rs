@@ -184,6 +184,9 @@ mod tests {
 
         let diagnostics = open(&url, &main).await.unwrap();
         assert!(dir.join("gw.diagnostics.sqlite").exists());
+        // The money state waits for the disk at every commit; diagnostics do not.
+        assert_eq!(synchronous(&main).await, 2, "FULL");
+        assert_eq!(synchronous(&diagnostics).await, 1, "NORMAL");
         let moved = attempt_wire::for_payment(&diagnostics, "payment-earlier")
             .await
             .unwrap();
@@ -230,5 +233,55 @@ mod tests {
         again.close().await;
         main.close().await;
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    async fn synchronous(db: &Db) -> i64 {
+        let row = db
+            .fetch_optional("PRAGMA synchronous", Vec::new())
+            .await
+            .unwrap()
+            .unwrap();
+        row.req_int("synchronous").unwrap()
+    }
+
+    #[tokio::test]
+    async fn postgres_commits_diagnostics_without_waiting_for_the_disk() {
+        let base = std::env::var("PAYMUX_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(std::time::Duration::from_secs(3))
+            .connect(&base)
+            .await;
+        let db = match pool {
+            Ok(p) => Db::Postgres(p),
+            Err(e) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "PostgreSQL at {base} is unreachable ({e}); CI must run the PostgreSQL variants"
+                );
+                eprintln!("!!! SKIPPED: PostgreSQL at {base} is unreachable ({e})");
+                return;
+            }
+        };
+        let setting = "SELECT current_setting('synchronous_commit') AS v";
+        let mut tx = db.begin_background().await.unwrap();
+        let row = tx
+            .fetch_optional(setting, Vec::new())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.req_text("v").unwrap(), "off");
+        tx.commit().await.unwrap();
+        // For that transaction only: the payments' own transactions still wait.
+        let mut tx = db.begin().await.unwrap();
+        let row = tx
+            .fetch_optional(setting, Vec::new())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(row.req_text("v").unwrap(), "off");
+        tx.commit().await.unwrap();
+        db.close().await;
     }
 }
