@@ -313,27 +313,37 @@ pub async fn detail(
     if let Err(e) = st.wire_log.flush(&st.diagnostics).await {
         tracing::warn!(error = %e, "could not write the attempt wire views");
     }
-    let (wire, kept) = match tokio::try_join!(
-        crate::store::attempt_wire::for_payment(&st.diagnostics, &id),
-        crate::store::attempts::list(&st.db, &id)
-    ) {
+    let kept = match crate::store::attempts::list(&st.db, &id).await {
         Ok(v) => v,
         Err(e) => return storage_error(&ctx, e),
     };
     let current_claim = text_of(&p["transactionId"]);
+    // The claim each attempt was part of: its own id for the payment's current attempt (and a
+    // replaced claim's), the kept row's for one routing failed over from.
+    let claims: Vec<String> = transactions
+        .iter()
+        .map(|t| {
+            let tid = text_of(&t["id"]);
+            kept.iter()
+                .find(|a| a.id == tid && tid != current_claim)
+                .map_or(tid.clone(), |a| a.transaction_id.clone())
+        })
+        .collect();
+    let mut distinct: Vec<&str> = claims.iter().map(String::as_str).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let wire =
+        match crate::store::attempt_wire::for_claims(&st.diagnostics, &id, &distinct).await {
+            Ok(v) => v,
+            Err(e) => return storage_error(&ctx, e),
+        };
     let group = p["channelGroup"]["name"].as_str().map(mask::text);
     let attempts: Vec<Value> = transactions
         .iter()
+        .zip(&claims)
         .enumerate()
-        .map(|(i, t)| {
-            // The claim an attempt was part of: its own id for the payment's current attempt
-            // (and a replaced claim's), the kept row's for one routing failed over from.
-            let tid = text_of(&t["id"]);
-            let claim = kept
-                .iter()
-                .find(|a| a.id == tid && tid != current_claim)
-                .map_or(tid.clone(), |a| a.transaction_id.clone());
-            let views = wire_of(&wire, &claim, t["channel"]["key"].as_str().unwrap_or(""));
+        .map(|(i, (t, claim))| {
+            let views = wire_of(&wire, claim, t["channel"]["key"].as_str().unwrap_or(""));
             attempt(t, i, group.as_deref(), &ctx, views)
         })
         .collect();

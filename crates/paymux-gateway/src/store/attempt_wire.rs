@@ -2,7 +2,8 @@
 //! and of what came back, for the operator console's payment page. Rows arrive in batches
 //! from [`crate::wire_log::WireLog`]; their text is masked before it gets here.
 
-use super::db::{values_rows, Db, Row, BACKGROUND_ROWS};
+use super::db::{values_rows, Arg, Db, Row, BACKGROUND_ROWS};
+use super::list_query::Statement;
 
 /// One attempt's exchange with its PG, masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,13 +81,36 @@ async fn insert_chunk(db: &Db, rows: &[AttemptWireRow]) -> Result<(), sqlx::Erro
 /// page whatever was stored).
 pub const MAX_PER_PAYMENT: i64 = 100;
 
-/// A payment's exchanges, oldest first.
-pub async fn for_payment(db: &Db, payment_id: &str) -> Result<Vec<AttemptWireRow>, sqlx::Error> {
-    let rows = db
-        .fetch_all(
-            "SELECT * FROM attempt_wire WHERE payment_id = $1 ORDER BY at, id LIMIT $2",
-            crate::args![payment_id, MAX_PER_PAYMENT],
-        )
-        .await?;
+/// The exchanges of payment `payment_id` made under its claims `claims` (its transaction ids:
+/// the current one and those routing failed over from), oldest first.
+pub async fn for_claims(
+    db: &Db,
+    payment_id: &str,
+    claims: &[&str],
+) -> Result<Vec<AttemptWireRow>, sqlx::Error> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let s = claims_statement(payment_id, claims);
+    let rows = db.fetch_all(&s.sql, s.args).await?;
     rows.iter().map(AttemptWireRow::from_row).collect()
+}
+
+/// [`for_claims`]'s statement. It searches the claim index (migration 20): claim ids are
+/// time-ordered, so new rows append to that index, where random payment ids dirtied a page of
+/// it per row.
+pub(super) fn claims_statement(payment_id: &str, claims: &[&str]) -> Statement {
+    let listed: Vec<String> = (0..claims.len()).map(|i| format!("${}", i + 2)).collect();
+    let mut args = crate::args![payment_id];
+    args.extend(claims.iter().map(|c| Arg::from(*c)));
+    args.push(Arg::from(MAX_PER_PAYMENT));
+    Statement {
+        sql: format!(
+            "SELECT * FROM attempt_wire WHERE transaction_id IN ({}) AND payment_id = $1 \
+             ORDER BY at, id LIMIT ${}",
+            listed.join(", "),
+            claims.len() + 2
+        ),
+        args,
+    }
 }

@@ -118,6 +118,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "partial_indexes",
         include_str!("../../migrations/0019_partial_indexes.sql"),
     ),
+    (
+        20,
+        "attempt_wire_by_claim",
+        include_str!("../../migrations/0020_attempt_wire_by_claim.sql"),
+    ),
 ];
 
 /// Which engine.

@@ -18,8 +18,8 @@ use sqlx::{ConnectOptions as _, Connection as _};
 use super::db::{sqlite_path, Db, Durability};
 
 /// The diagnostics file's schema (its own `_sqlx_migrations`): the main database's own
-/// definitions of these tables, so a moved row fits column for column. Version 8 also creates
-/// `channel_health`, which stays empty here.
+/// definitions of these tables and their indexes, so a moved row fits column for column.
+/// Version 8 also creates `channel_health`, which stays empty here.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "attempt_wire_views",
         include_str!("../../migrations/0013_attempt_wire_views.sql"),
+    ),
+    (
+        3,
+        "attempt_wire_by_claim",
+        include_str!("../../migrations/0020_attempt_wire_by_claim.sql"),
     ),
 ];
 
@@ -187,7 +192,7 @@ mod tests {
         // The money state waits for the disk at every commit; diagnostics do not.
         assert_eq!(synchronous(&main).await, 2, "FULL");
         assert_eq!(synchronous(&diagnostics).await, 1, "NORMAL");
-        let moved = attempt_wire::for_payment(&diagnostics, "payment-earlier")
+        let moved = attempt_wire::for_claims(&diagnostics, "payment-earlier", &["tx"])
             .await
             .unwrap();
         assert_eq!(moved, vec![wire_row("w1"), wire_row("w2")]);
@@ -202,7 +207,7 @@ mod tests {
             )]
         );
         // Gone from the database, and a second start finds nothing to move.
-        assert!(attempt_wire::for_payment(&main, "payment-earlier")
+        assert!(attempt_wire::for_claims(&main, "payment-earlier", &["tx"])
             .await
             .unwrap()
             .is_empty());
@@ -213,7 +218,7 @@ mod tests {
         diagnostics.close().await;
         let again = open(&url, &main).await.unwrap();
         assert_eq!(
-            attempt_wire::for_payment(&again, "payment-earlier")
+            attempt_wire::for_claims(&again, "payment-earlier", &["tx"])
                 .await
                 .unwrap()
                 .len(),
@@ -224,7 +229,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(
-            attempt_wire::for_payment(&main, "payment-earlier")
+            attempt_wire::for_claims(&main, "payment-earlier", &["tx"])
                 .await
                 .unwrap()
                 .len(),

@@ -1,7 +1,8 @@
 //! The list queries are answered from indexes, on both engines: the statements the lists
 //! build ([`payment_search::page_statements`], [`payment_search::after_statement`],
-//! [`billing_key_search::page_statements`], [`schedules::page_statements`]) are explained on
-//! a store with a few thousand rows.
+//! [`billing_key_search::page_statements`], [`schedules::page_statements`]), the background
+//! readers' and the console's wire-view lookup are explained on a store with a few thousand
+//! rows.
 //!
 //! - No statement reads a table whole: no `SCAN <table>` without an index in SQLite's plan, no
 //!   `Seq Scan on <table>` in PostgreSQL's with `enable_seqscan = off` (the planner then
@@ -322,6 +323,14 @@ fn cases() -> Vec<Case> {
         searched: &[],
         index: Some("payments_search_ready"),
     });
+    // The console's payment page: its wire views, by the payment's claims (migration 20).
+    out.push(Case {
+        name: "attempt_wire: a payment's views by its claims".into(),
+        table: "attempt_wire",
+        statement: super::attempt_wire::claims_statement("p-7", &["tx-7", "tx-8"]),
+        searched: &["transaction_id"],
+        index: Some("attempt_wire_claim"),
+    });
     out
 }
 
@@ -351,6 +360,11 @@ const FILL: &[&str] = &[
      SELECT 'schedule-' || i, 'p-s-' || i, 'billing-key-' || (i % 400), 'store-' || (i % 5), \
      CASE i % 6 WHEN 0 THEN 'SUCCEEDED' WHEN 1 THEN 'FAILED' WHEN 2 THEN 'REVOKED' ELSE 'SCHEDULED' END, \
      i * 1000, '{}', i * 500 FROM n",
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
+     INSERT INTO attempt_wire (id, payment_id, transaction_id, channel_key, operation, \
+     request_view, answer_view, took_us, at) \
+     SELECT 'w-' || i, 'p-' || (i / 2), 'tx-' || (i / 2), 'channel-' || (i % 3), \
+     'payment.instant', '{}', '{}', 900, i * 1000 FROM n",
 ];
 
 /// Each case's plan, one line per plan node, in the engine's words.
@@ -444,7 +458,7 @@ async fn check(db: &Db) {
     if db.backend() == Backend::Postgres {
         // Statistics and the visibility map, as autovacuum keeps them on a store in use: the
         // planner then counts from an index alone where it can.
-        for t in ["payments", "billing_keys", "payment_schedules"] {
+        for t in ["payments", "billing_keys", "payment_schedules", "attempt_wire"] {
             db.execute(&format!("VACUUM ANALYZE {t}"), vec![])
                 .await
                 .unwrap();
