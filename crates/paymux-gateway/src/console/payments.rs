@@ -332,11 +332,10 @@ pub async fn detail(
     let mut distinct: Vec<&str> = claims.iter().map(String::as_str).collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let wire =
-        match crate::store::attempt_wire::for_claims(&st.diagnostics, &id, &distinct).await {
-            Ok(v) => v,
-            Err(e) => return storage_error(&ctx, e),
-        };
+    let wire = match crate::store::attempt_wire::for_claims(&st.diagnostics, &id, &distinct).await {
+        Ok(v) => v,
+        Err(e) => return storage_error(&ctx, e),
+    };
     let group = p["channelGroup"]["name"].as_str().map(mask::text);
     let attempts: Vec<Value> = transactions
         .iter()

@@ -101,7 +101,7 @@ fn schedule_filter() -> ScheduleFilter {
 }
 
 /// Every case: each list's count and page statements for its typical filters.
-fn cases() -> Vec<Case> {
+fn cases(backend: Backend) -> Vec<Case> {
     let mut out = Vec::new();
     let mut page = |name: &str, table, s: super::list_query::PageStatements, col| {
         out.push(Case {
@@ -323,6 +323,22 @@ fn cases() -> Vec<Case> {
         searched: &[],
         index: Some("payments_search_ready"),
     });
+    // The webhook worker's lease, every pass, on the writer: the update finds the leased rows
+    // by id, not by walking every pending delivery.
+    out.push(Case {
+        name: "webhook_outbox: lease due deliveries".into(),
+        table: "webhook_outbox",
+        statement: Statement {
+            sql: match backend {
+                Backend::Sqlite => super::outbox::LEASE_DUE_SQLITE,
+                Backend::Postgres => super::outbox::LEASE_DUE_POSTGRES,
+            }
+            .into(),
+            args: vec![Arg::Int(Some(9_000_000)), Arg::Int(Some(2_000_000))],
+        },
+        searched: &["id"],
+        index: None,
+    });
     // The console's payment page: its wire views, by the payment's claims (migration 20).
     out.push(Case {
         name: "attempt_wire: a payment's views by its claims".into(),
@@ -365,6 +381,12 @@ const FILL: &[&str] = &[
      request_view, answer_view, took_us, at) \
      SELECT 'w-' || i, 'p-' || (i / 2), 'tx-' || (i / 2), 'channel-' || (i % 3), \
      'payment.instant', '{}', '{}', 900, i * 1000 FROM n",
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
+     INSERT INTO webhook_outbox (id, event_type, url, payload, status, attempts, \
+     next_attempt_at, created_at, payment_id, last_code, last_attempt_at) \
+     SELECT 'whmsg_' || i, 'Transaction.Paid', 'https://shop.example/hook', '{}', \
+     CASE i % 2 WHEN 0 THEN 'DELIVERED' ELSE 'PENDING' END, 1, i * 1000, i * 1000, 'p-' || i, \
+     CASE i % 2 WHEN 0 THEN 200 ELSE 500 END, i * 1000 FROM n",
 ];
 
 /// Each case's plan, one line per plan node, in the engine's words.
@@ -458,14 +480,20 @@ async fn check(db: &Db) {
     if db.backend() == Backend::Postgres {
         // Statistics and the visibility map, as autovacuum keeps them on a store in use: the
         // planner then counts from an index alone where it can.
-        for t in ["payments", "billing_keys", "payment_schedules", "attempt_wire"] {
+        for t in [
+            "payments",
+            "billing_keys",
+            "payment_schedules",
+            "attempt_wire",
+            "webhook_outbox",
+        ] {
             db.execute(&format!("VACUUM ANALYZE {t}"), vec![])
                 .await
                 .unwrap();
         }
     }
     let mut failures = Vec::new();
-    for case in cases() {
+    for case in cases(db.backend()) {
         let plan = plan(db, &case.statement).await;
         for p in problems(db.backend(), &case, &plan) {
             failures.push(format!(

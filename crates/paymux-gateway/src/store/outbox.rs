@@ -72,6 +72,25 @@ pub struct Due {
     pub event_type: String,
 }
 
+/// Leases up to 32 due deliveries (`$1`: until when, `$2`: now), on PostgreSQL: rows another
+/// instance is leasing are skipped.
+pub(crate) const LEASE_DUE_POSTGRES: &str =
+    "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
+                  ORDER BY next_attempt_at LIMIT 32 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, url, payload, attempts, event_type";
+
+/// [`LEASE_DUE_POSTGRES`] on SQLite, where one statement on the single writer is atomic: the
+/// rows the subquery picks are still due when they are updated. The update finds them by id
+/// alone; repeating the due condition outside the subquery made SQLite walk every pending
+/// delivery in the due index (milliseconds on the writer, every pass, while payments waited:
+/// docs/BENCHMARKS.md §5g).
+pub(crate) const LEASE_DUE_SQLITE: &str =
+    "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
+                  ORDER BY next_attempt_at LIMIT 32) \
+     RETURNING id, url, payload, attempts, event_type";
+
 /// Lease up to 32 due deliveries until `lease` (so no other instance sends them meanwhile).
 pub async fn lease_due(
     db: &Db,
@@ -79,19 +98,8 @@ pub async fn lease_due(
     lease: DateTime<Utc>,
 ) -> Result<Vec<Due>, sqlx::Error> {
     let sql = match db.backend() {
-        Backend::Postgres => {
-            "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
-                          ORDER BY next_attempt_at LIMIT 32 FOR UPDATE SKIP LOCKED) \
-             RETURNING id, url, payload, attempts, event_type"
-        }
-        Backend::Sqlite => {
-            "UPDATE webhook_outbox SET next_attempt_at = $1, attempts = attempts + 1 \
-             WHERE status = 'PENDING' AND next_attempt_at <= $2 AND id IN \
-                   (SELECT id FROM webhook_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2 \
-                    ORDER BY next_attempt_at LIMIT 32) \
-             RETURNING id, url, payload, attempts, event_type"
-        }
+        Backend::Postgres => LEASE_DUE_POSTGRES,
+        Backend::Sqlite => LEASE_DUE_SQLITE,
     };
     let rows = db
         .fetch_all(sql, crate::args![util::micros(lease), util::micros(now)])
