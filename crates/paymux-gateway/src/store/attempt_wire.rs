@@ -70,7 +70,7 @@ async fn insert_chunk(db: &Db, rows: &[AttemptWireRow]) -> Result<(), sqlx::Erro
     let sql = format!(
         "INSERT INTO attempt_wire (id, payment_id, transaction_id, channel_key, operation, request_view, \
          answer_view, took_us, at) VALUES {} ON CONFLICT (id) DO NOTHING",
-        values_rows(9, rows.len())
+        values_rows(db.backend(), 9, rows.len())
     );
     let mut tx = db.begin_background().await?;
     tx.execute(&sql, args).await?;

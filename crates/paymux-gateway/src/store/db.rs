@@ -481,7 +481,12 @@ pub const BACKGROUND_ROWS: usize = 32;
 /// columns. A background writer inserts a chunk in one statement: on SQLite every statement is a
 /// round trip to the connection's thread, and per-row statements made that hand-off the
 /// largest cost of the diagnostics (docs/BENCHMARKS.md §5f).
-pub fn values_rows(columns: usize, rows: usize) -> String {
+///
+/// On SQLite the placeholders are plain `?` (the arguments are in placeholder order): sqlx
+/// asks SQLite for each numbered placeholder's name, a walk through the statement's list of
+/// them, so binding the hundreds of a chunk's `$n` cost time that grew with their square
+/// (§5g).
+pub fn values_rows(backend: Backend, columns: usize, rows: usize) -> String {
     let mut out = String::with_capacity(rows * columns * 5);
     for r in 0..rows {
         out.push_str(if r == 0 { "(" } else { ", (" });
@@ -489,8 +494,13 @@ pub fn values_rows(columns: usize, rows: usize) -> String {
             if c > 0 {
                 out.push_str(", ");
             }
-            out.push('$');
-            out.push_str(&(r * columns + c + 1).to_string());
+            match backend {
+                Backend::Sqlite => out.push('?'),
+                Backend::Postgres => {
+                    out.push('$');
+                    out.push_str(&(r * columns + c + 1).to_string());
+                }
+            }
         }
         out.push(')');
     }
@@ -577,8 +587,13 @@ mod tests {
 
     #[test]
     fn values_rows_number_the_placeholders_row_by_row() {
-        assert_eq!(super::values_rows(2, 1), "($1, $2)");
-        assert_eq!(super::values_rows(3, 2), "($1, $2, $3), ($4, $5, $6)");
+        use super::Backend::{Postgres, Sqlite};
+        assert_eq!(super::values_rows(Postgres, 2, 1), "($1, $2)");
+        assert_eq!(
+            super::values_rows(Postgres, 3, 2),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(super::values_rows(Sqlite, 3, 2), "(?, ?, ?), (?, ?, ?)");
     }
 
     #[test]

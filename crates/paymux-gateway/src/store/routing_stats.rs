@@ -107,7 +107,7 @@ async fn insert_chunk(db: &Db, events: &[RoutingEvent]) -> Result<(), sqlx::Erro
     let sql = format!(
         "INSERT INTO routing_events (id, at, group_id, channel_key, payment_id, event, attempt_no, outcome, \
          decline_kind, failed_over, latency_bucket, rule) VALUES {} ON CONFLICT (id) DO NOTHING",
-        values_rows(12, events.len())
+        values_rows(db.backend(), 12, events.len())
     );
     let mut tx = db.begin_background().await?;
     tx.execute(&sql, args).await?;
