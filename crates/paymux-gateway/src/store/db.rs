@@ -338,8 +338,12 @@ impl Db {
         let open_err = |e: sqlx::Error| anyhow::anyhow!("open SQLite database `{path}`: {e}");
         // The writer first: it creates the file and switches it to WAL.
         let writer = GroupWriter::new(opts.connect().await.map_err(open_err)?);
+        // No ping before each acquire (sqlx's default): an SQLite connection lives in this
+        // process and cannot go stale, and the ping was one more round trip to the
+        // connection's thread for every read (docs/BENCHMARKS.md §5g).
         let readers = SqlitePoolOptions::new()
             .max_connections(SQLITE_READERS)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await
