@@ -192,6 +192,13 @@ mod tests {
         // The money state waits for the disk at every commit; diagnostics do not.
         assert_eq!(synchronous(&main).await, 2, "FULL");
         assert_eq!(synchronous(&diagnostics).await, 1, "NORMAL");
+        // Reads take a connection without a ping: an in-process connection cannot go stale.
+        for db in [&main, &diagnostics] {
+            let Db::Sqlite { readers, .. } = db else {
+                panic!("an SQLite store")
+            };
+            assert!(!readers.options().get_test_before_acquire());
+        }
         let moved = attempt_wire::for_claims(&diagnostics, "payment-earlier", &["tx"])
             .await
             .unwrap();
@@ -269,24 +276,25 @@ mod tests {
                 return;
             }
         };
-        let setting = "SELECT current_setting('synchronous_commit') AS v";
-        let mut tx = db.begin_background().await.unwrap();
-        let row = tx
-            .fetch_optional(setting, Vec::new())
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(row.req_text("v").unwrap(), "off");
-        tx.commit().await.unwrap();
+        let tx = db.begin_background().await.unwrap();
+        assert_eq!(synchronous_commit(tx).await, "off");
         // For that transaction only: the payments' own transactions still wait.
-        let mut tx = db.begin().await.unwrap();
+        let tx = db.begin().await.unwrap();
+        assert_ne!(synchronous_commit(tx).await, "off");
+        db.close().await;
+    }
+
+    /// PostgreSQL's `synchronous_commit` inside `tx`, which is then committed.
+    async fn synchronous_commit(mut tx: crate::store::db::Tx) -> String {
         let row = tx
-            .fetch_optional(setting, Vec::new())
+            .fetch_optional(
+                "SELECT current_setting('synchronous_commit') AS v",
+                Vec::new(),
+            )
             .await
             .unwrap()
             .unwrap();
-        assert_ne!(row.req_text("v").unwrap(), "off");
         tx.commit().await.unwrap();
-        db.close().await;
+        row.req_text("v").unwrap()
     }
 }
