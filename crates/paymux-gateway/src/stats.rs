@@ -25,6 +25,7 @@ use chrono::{DateTime, Utc};
 use paymux_routing::{ChannelGroup, ChannelHealth, SkippedChannel};
 use serde::Serialize;
 
+use crate::domain::AttemptOutcome;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::store::db::Db;
@@ -63,16 +64,16 @@ pub struct RoutingLog {
     last_prune: AtomicI64,
 }
 
-fn outcome_of(r: &paymux_routing::AttemptResult) -> (&'static str, Option<&'static str>) {
+fn outcome_of(r: &paymux_routing::AttemptResult) -> (AttemptOutcome, Option<&'static str>) {
     use paymux_routing::AttemptResult as A;
     match r {
-        A::Approved => ("APPROVED", None),
-        A::VirtualAccountIssued => ("VIRTUAL_ACCOUNT_ISSUED", None),
-        A::Pending => ("PENDING", None),
-        A::Declined { kind, .. } => ("DECLINED", Some(kind.as_str())),
-        A::Unknown { .. } => ("UNKNOWN", None),
-        A::Error { not_sent: true, .. } => ("NOT_SENT", None),
-        A::Error { .. } => ("ERROR", None),
+        A::Approved => (AttemptOutcome::Approved, None),
+        A::VirtualAccountIssued => (AttemptOutcome::VirtualAccountIssued, None),
+        A::Pending => (AttemptOutcome::Pending, None),
+        A::Declined { kind, .. } => (AttemptOutcome::Declined, Some(kind.as_str())),
+        A::Unknown { .. } => (AttemptOutcome::Unknown, None),
+        A::Error { not_sent: true, .. } => (AttemptOutcome::NotSent, None),
+        A::Error { .. } => (AttemptOutcome::Error, None),
     }
 }
 
@@ -98,7 +99,7 @@ impl RoutingLog {
             let failed_over = i + 1 < attempts.len();
             if let Some(m) = metrics {
                 m.routing_attempts
-                    .with_label_values(&[group_id, a.channel_key, outcome])
+                    .with_label_values(&[group_id, a.channel_key, outcome.as_str()])
                     .inc();
                 if let Some(kind) = decline_kind {
                     m.routing_declines
@@ -362,22 +363,24 @@ pub async fn compute(
             if a.failed_over {
                 s.failovers += n;
             }
-            match a.outcome.as_str() {
-                "APPROVED" => s.approvals += n,
-                "VIRTUAL_ACCOUNT_ISSUED" => s.virtual_accounts_issued += n,
-                "PENDING" => s.pending += n,
-                "DECLINED" => {
+            let outcome = AttemptOutcome::parse(&a.outcome);
+            match outcome {
+                Some(AttemptOutcome::Approved) => s.approvals += n,
+                Some(AttemptOutcome::VirtualAccountIssued) => s.virtual_accounts_issued += n,
+                Some(AttemptOutcome::Pending) => s.pending += n,
+                Some(AttemptOutcome::Declined) => {
                     s.declines += n;
                     *s.declines_by_kind
                         .entry(a.decline_kind.clone().unwrap_or_else(|| "other".into()))
                         .or_default() += n;
                 }
-                "UNKNOWN" => s.unknown_outcomes += n,
-                "NOT_SENT" => s.not_sent += n,
-                _ => s.errors += n,
+                Some(AttemptOutcome::Unknown) => s.unknown_outcomes += n,
+                Some(AttemptOutcome::NotSent) => s.not_sent += n,
+                Some(AttemptOutcome::Error) | None => s.errors += n,
             }
             // Nothing sent, no latency.
-            if let (Some(b), false) = (a.latency_bucket, a.outcome == "NOT_SENT") {
+            let sent = outcome != Some(AttemptOutcome::NotSent);
+            if let (Some(b), true) = (a.latency_bucket, sent) {
                 *lat.entry(b).or_default() += n;
             }
         }

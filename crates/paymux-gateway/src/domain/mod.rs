@@ -106,6 +106,27 @@ impl PaymentStatus {
 }
 
 spelled! {
+    /// How one routed attempt ended, as routing events store it and the routing metrics
+    /// label it.
+    AttemptOutcome {
+        /// Approved.
+        Approved = "APPROVED",
+        /// A virtual account was issued.
+        VirtualAccountIssued = "VIRTUAL_ACCOUNT_ISSUED",
+        /// Pending at the PG.
+        Pending = "PENDING",
+        /// Declined.
+        Declined = "DECLINED",
+        /// Sent, no usable answer.
+        Unknown = "UNKNOWN",
+        /// Certainly not sent.
+        NotSent = "NOT_SENT",
+        /// Another error.
+        Error = "ERROR",
+    }
+}
+
+spelled! {
     /// How a payment was made.
     PaymentKind {
         /// Keyed-in (`POST /payments/{id}/instant`).

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::db::Db;
+use crate::domain::PaymentStatus;
 use crate::util;
 
 /// A signed-in console session.
@@ -103,9 +104,9 @@ pub async fn outcomes_since(
         .await?;
     for r in rows {
         let status = r.req_text("status")?;
-        let approved = match status.as_str() {
-            "PAID" | "PARTIAL_CANCELLED" | "CANCELLED" | "VIRTUAL_ACCOUNT_ISSUED" => Some(true),
-            "FAILED" => Some(false),
+        let approved = match PaymentStatus::parse(&status) {
+            Some(s) if s.is_paid() || s == PaymentStatus::VirtualAccountIssued => Some(true),
+            Some(PaymentStatus::Failed) => Some(false),
             _ => None,
         };
         let settled_at = match approved {

@@ -3,6 +3,7 @@
 //! counted by `GET /channel-groups/{id}/stats` over sliding windows.
 
 use super::db::{values_rows, Db, Row, BACKGROUND_ROWS};
+use crate::domain::AttemptOutcome;
 
 /// One routing event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +29,8 @@ pub enum EventKind {
     Attempt {
         /// 0 for the channel selection chose, 1.. for failovers.
         attempt_no: i64,
-        /// `APPROVED`, `VIRTUAL_ACCOUNT_ISSUED`, `PENDING`, `DECLINED`, `UNKNOWN`, `NOT_SENT`
-        /// or `ERROR`.
-        outcome: &'static str,
+        /// How it ended.
+        outcome: AttemptOutcome,
         /// For a decline: the normalized kind (`card_declined`, ...).
         decline_kind: Option<&'static str>,
         /// Routing went on to another channel after this one.
@@ -79,7 +79,7 @@ async fn insert_chunk(db: &Db, events: &[RoutingEvent]) -> Result<(), sqlx::Erro
             } => (
                 "ATTEMPT",
                 *attempt_no,
-                Some(*outcome),
+                Some(outcome.as_str()),
                 *decline_kind,
                 *failed_over,
                 Some(*latency_bucket),
