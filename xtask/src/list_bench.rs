@@ -132,7 +132,7 @@ pub fn list_bench(args: &[String]) -> Result<()> {
 fn backend(o: &Opts, paymux: &Path, bench: &Path, label: &str, url: &str) -> Result<String> {
     let secret = format!("list-{}", std::process::id());
     {
-        let (gw, base) = spawn_gateway(paymux, url, &secret, true)?;
+        let (gw, base) = spawn_gateway(paymux, url, &secret, true, &[])?;
         let mut fill = Command::new(bench);
         fill.args(["--fill", "--gateway", &base, "--secret", &secret])
             .args(["--database", url, "--payments", &o.payments]);
@@ -184,7 +184,7 @@ fn measure(
     url: &str,
     secret: &str,
 ) -> Result<String> {
-    let (gw, base) = spawn_gateway(paymux, url, secret, true)?;
+    let (gw, base) = spawn_gateway(paymux, url, secret, true, &[])?;
     let load = load_average();
     let mut measure = Command::new(bench);
     measure

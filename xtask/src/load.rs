@@ -22,6 +22,9 @@
 //! payments/s and p99 as ratios of the other's, median over the rounds). Every target is on
 //! 127.0.0.1; every loop is bounded. `--paymux PATH` uses that `paymux` binary as this
 //! build instead of building one (two prebuilt builds compared with `--against`).
+//! `--no-wire-views`: every gateway run with `PAYMUX_WIRE_VIEWS=off` (`[observability]
+//! wire_views = false`: no masked wire view recorded per PG attempt; a build without them
+//! ignores it), to compare builds feature for feature.
 
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -47,6 +50,7 @@ struct Opts {
     against: Option<PathBuf>,
     rounds: usize,
     paymux: Option<PathBuf>,
+    wire_views: bool,
 }
 
 fn parse(args: &[String]) -> Result<Opts> {
@@ -63,6 +67,7 @@ fn parse(args: &[String]) -> Result<Opts> {
         against: None,
         rounds: 3,
         paymux: None,
+        wire_views: true,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -79,6 +84,7 @@ fn parse(args: &[String]) -> Result<Opts> {
             "--database" => o.database = val()?,
             "--no-postgres" => o.postgres = false,
             "--no-group" => o.group = false,
+            "--no-wire-views" => o.wire_views = false,
             "--footprint" => o.footprint = true,
             "--compare-metrics" => o.compare_metrics = true,
             "--against" => o.against = Some(PathBuf::from(val()?)),
@@ -213,8 +219,9 @@ fn against(o: &Opts, other: &Path, this: &Path, loader: &Path, work: &Path) -> R
         stores.push("postgres");
     }
     let mut s = format!(
-        "### this build against `{}`\n\n| store | round | build | payments/s | p50 | p99 | gateway CPU/payment |\n|---|---:|---|---:|---:|---:|---:|\n",
-        other.display()
+        "### this build against `{}`{}\n\n| store | round | build | payments/s | p50 | p99 | gateway CPU/payment |\n|---|---:|---|---:|---:|---:|---:|\n",
+        other.display(),
+        if o.wire_views { "" } else { " (wire views off)" }
     );
     let mut summary = String::new();
     for store in stores {
@@ -454,7 +461,12 @@ fn gateway(
     metrics: bool,
 ) -> Result<Run> {
     let secret = format!("load-{}", std::process::id());
-    let (gw, url) = spawn_gateway(paymux, database, &secret, metrics)?;
+    let env: &[(&str, &str)] = if o.wire_views {
+        &[]
+    } else {
+        &[("PAYMUX_WIRE_VIEWS", "off")]
+    };
+    let (gw, url) = spawn_gateway(paymux, database, &secret, metrics, env)?;
     let pid = gw.0.id();
     std::thread::sleep(Duration::from_secs(1));
     let idle = rss_kib(pid);
@@ -519,15 +531,18 @@ fn gateway(
 }
 
 /// Start `paymux serve` (the sandbox: no config) on `database` with `secret` on a free local
-/// port; returns the process (killed when dropped) and its base URL.
+/// port, `env` added to its environment; returns the process (killed when dropped) and its
+/// base URL.
 pub(crate) fn spawn_gateway(
     paymux: &Path,
     database: &str,
     secret: &str,
     metrics: bool,
+    env: &[(&str, &str)],
 ) -> Result<(Proc, String)> {
     let mut child = Command::new(paymux)
         .env("PAYMUX_METRICS", if metrics { "on" } else { "off" })
+        .envs(env.iter().copied())
         .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
         .args(["--api-secret", secret])
         .stdout(Stdio::piped())

@@ -194,6 +194,11 @@ pub struct ObservabilitySection {
     /// measuring what they cost. Default `true`.
     #[serde(default)]
     pub metrics: Option<bool>,
+    /// `false` stops recording each PG attempt's masked wire view for the console's payment
+    /// page (`crate::wire_log`): nothing of the request or answer is stored; the page says
+    /// the views are off. Default `true`.
+    #[serde(default)]
+    pub wire_views: Option<bool>,
 }
 
 /// `[pg]`.
@@ -423,6 +428,8 @@ pub struct Tuning {
     pub health_sync_interval: Duration,
     /// Metrics and tracing layers around PG calls (`[observability] metrics`).
     pub observability: bool,
+    /// Whether each PG attempt's masked wire view is recorded (`[observability] wire_views`).
+    pub wire_views: bool,
     /// Throttling (`[limits]`).
     pub limits: LimitsConfig,
 }
@@ -453,6 +460,7 @@ impl Tuning {
             },
             health_sync_interval: ms(f.health.sync_interval_ms.unwrap_or(1_000)),
             observability: f.observability.metrics.unwrap_or(true),
+            wire_views: f.observability.wire_views.unwrap_or(true),
             limits: LimitsConfig::from_section(&f.limits),
         }
     }
@@ -478,6 +486,9 @@ mod tests {
         let t = Tuning::from_file(&c);
         assert_eq!(t.body_limit, 65536);
         assert_eq!(t.webhook_backoff_max, Duration::from_secs(3600));
+        assert!(t.wire_views);
+        let off = FileConfig::from_toml("[observability]\nwire_views = false").unwrap();
+        assert!(!Tuning::from_file(&off).wire_views);
         assert_eq!(c.browser.stores[0].id, "store-example");
         assert!(c.browser.stores[0].allows_origin("https://shop.example.com"));
         assert!(!c.browser.stores[0].allows_origin("https://evil.example.com"));

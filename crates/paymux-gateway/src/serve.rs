@@ -52,6 +52,10 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     if std::env::var("PAYMUX_METRICS").is_ok_and(|v| v == "off") {
         g.tuning.observability = false;
     }
+    // Likewise for the console's wire views (docs/BENCHMARKS.md).
+    if std::env::var("PAYMUX_WIRE_VIEWS").is_ok_and(|v| v == "off") {
+        g.tuning.wire_views = false;
+    }
     let mut _simulators = Vec::new();
     let mut depositors = Vec::new();
     if sandbox_mode {

@@ -202,6 +202,7 @@ const WORDS: &[Entry] = &[
     ("wire_answer", "응답", "Answer"),
     ("wire_took", "소요", "took"),
     ("wire_none", "이 시도의 전문 기록이 없습니다 (이 기능 이전의 결제이거나 결제창 결제).", "No wire record for this attempt (a payment from before this feature, or a payment window)."),
+    ("wire_off", "이 게이트웨이는 전문을 기록하지 않습니다 ([observability] wire_views = false).", "This gateway records no wire views ([observability] wire_views = false)."),
     ("cancellations", "취소 내역", "Cancellations"),
     ("cancellations_none", "취소 내역이 없습니다.", "No cancellation."),
     ("cancel_title", "결제 취소", "Cancel payment"),

@@ -20,6 +20,7 @@ use super::i18n::words;
 use super::mask;
 use super::render::{self, money, show_micros, show_rfc3339, urlencode, Ctx};
 use super::Cs;
+use crate::domain::PaymentStatus;
 use crate::error::ApiError;
 use crate::payment_list::GetPaymentsBody;
 use crate::store::attempt_wire::AttemptWireRow;
@@ -399,7 +400,10 @@ pub async fn detail(
     let total = p["amount"]["total"].as_i64().unwrap_or(0);
     let cancelled = p["amount"]["cancelled"].as_i64().unwrap_or(0);
     let status = text_of(&p["status"]);
-    let cancellable = matches!(status.as_str(), "PAID" | "PARTIAL_CANCELLED");
+    let cancellable = matches!(
+        PaymentStatus::parse(&status),
+        Some(PaymentStatus::Paid | PaymentStatus::PartialCancelled)
+    );
     let custom = p["customData"].as_str().map(mask::json_text);
     let done = match q.get("done").map(String::as_str) {
         Some("cancel_done") => Some(words(ctx.lang).get("cancel_done")),
@@ -434,6 +438,7 @@ pub async fn detail(
             cancellations => cancellations,
             webhooks => webhooks,
             cancellable => cancellable,
+            wire_off => !st.tuning.wire_views,
             cancellable_amount => money(total - cancelled),
             flash => done,
         },

@@ -233,9 +233,12 @@ async fn attempt(
     if let Some(took) = routed {
         lock_vec(took).push(answer.took);
     }
-    // What was sent and answered, masked, for the console (buffered; built when written).
-    st.wire_log
-        .record(payment_id, transaction_id, channel_key, req, &answer);
+    // What was sent and answered, masked, for the console (buffered; built when written),
+    // unless the operator turned wire views off.
+    if st.tuning.wire_views {
+        st.wire_log
+            .record(payment_id, transaction_id, channel_key, req, &answer);
+    }
     answer.result
 }
 

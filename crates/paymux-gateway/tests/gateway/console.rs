@@ -21,6 +21,12 @@ pub fn with_console(o: &mut GatewayOptions) {
     o.operator_secret = Some(OPERATOR.into());
 }
 
+/// ... with `[observability] wire_views = false`.
+pub fn with_console_no_wire_views(o: &mut GatewayOptions) {
+    with_console(o);
+    o.tuning.wire_views = false;
+}
+
 /// ... and short, small limits (a 1-second window, so a test can wait it out).
 pub fn with_tight_limits(o: &mut GatewayOptions) {
     with_console(o);
@@ -338,6 +344,20 @@ pub async fn wire_views_hold_no_secret(h: Arc<Harness>) {
     for secret in [CARD_OK, CARD_DECLINED, "\"880229\"", "passwordTwoDigits"] {
         assert!(!dump.contains(secret), "database holds `{secret}`");
     }
+}
+
+/// `[observability] wire_views = false`: a payment's attempts are shown, nothing of what was
+/// sent or answered is stored, and the page says why.
+pub async fn wire_views_can_be_turned_off(h: Arc<Harness>) {
+    let con = Console::sign_in(&h).await;
+    let (paid, s) = pay(&h, ("channelKey", "fake-a"), CARD_OK).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, page) = con.get(&format!("/console/payments/{paid}")).await;
+    assert_eq!(s, 200, "{page}");
+    assert_eq!(page.matches("<li class=\"attempt\">").count(), 1, "{page}");
+    assert!(!page.contains("class=\"wire-request\""), "{page}");
+    assert!(page.contains("wire_views = false"), "{page}");
+    assert!(wire_rows(&h).await.is_empty());
 }
 
 pub async fn sign_in_tokens_and_notices_are_throttled(h: Arc<Harness>) {

@@ -121,6 +121,7 @@ macro_rules! console_on_both_backends {
 console_on_both_backends!(
     console_pages_on_the_store with console::with_console,
     wire_views_hold_no_secret with console::with_console,
+    wire_views_can_be_turned_off with console::with_console_no_wire_views,
     sign_in_tokens_and_notices_are_throttled with console::with_tight_limits,
 );
 
